@@ -1,0 +1,611 @@
+/* Loads sportello.conf, checks every group and key, and reports each problem with file, group,
+ * key and reason, so that `sportellod --check-config` tells an admin exactly what to fix. */
+#include "sp-config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+G_DEFINE_QUARK (sp-config-error-quark, sp_config_error)
+
+#define DEFAULT_ACCOUNT_URI "sip:agent@127.0.0.1"
+
+typedef struct
+{
+  GKeyFile *keyfile;
+  const char *file;
+  GPtrArray *problems;
+} Checker;
+
+static const char *const account_keys[] = { "uri", "display-name", "registrar", "proxy", "listen", "transport", NULL };
+static const char *const media_keys[] = { "audio-source", "audio-sink", "camera", "video-size", "video-framerate", "rtp-ports", NULL };
+static const char *const video_keys[] = { "allowed", "remote-offers", NULL };
+static const char *const disposition_keys[] = { "codes", "required", "visible", NULL };
+static const char *const case_data_keys[] = { "keys", NULL };
+static const char *const contacts_keys[] = { "international-prefix", NULL };
+static const char *const paths_keys[] = { "data-dir", NULL };
+static const char *const directory_keys[] = { "name", "uri", NULL };
+
+static void G_GNUC_PRINTF (4, 5)
+add_problem (Checker *checker, const char *group, const char *key, const char *format, ...)
+{
+  SpConfigProblem *problem = g_new0 (SpConfigProblem, 1);
+  va_list args;
+
+  va_start (args, format);
+  problem->file = g_strdup (checker->file);
+  problem->group = g_strdup (group);
+  problem->key = g_strdup (key);
+  problem->reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (checker->problems, problem);
+}
+
+void
+sp_config_problem_free (SpConfigProblem *problem)
+{
+  if (!problem)
+    return;
+  g_free (problem->file);
+  g_free (problem->group);
+  g_free (problem->key);
+  g_free (problem->reason);
+  g_free (problem);
+}
+
+char *
+sp_config_problem_to_string (const SpConfigProblem *problem)
+{
+  GString *text = g_string_new (problem->file ? problem->file : "(defaults)");
+
+  g_string_append (text, ":");
+  if (problem->group)
+    g_string_append_printf (text, " [%s]", problem->group);
+  if (problem->key)
+    g_string_append_printf (text, " %s", problem->key);
+  g_string_append_printf (text, ": %s", problem->reason);
+  return g_string_free (text, FALSE);
+}
+
+void
+sp_directory_entry_free (SpDirectoryEntry *entry)
+{
+  if (!entry)
+    return;
+  g_free (entry->id);
+  g_free (entry->name);
+  g_free (entry->uri);
+  g_free (entry);
+}
+
+static SpDirectoryEntry *
+directory_entry_new (const char *id, const char *name, const char *uri)
+{
+  SpDirectoryEntry *entry = g_new0 (SpDirectoryEntry, 1);
+
+  entry->id = g_strdup (id);
+  entry->name = g_strdup (name);
+  entry->uri = g_strdup (uri);
+  return entry;
+}
+
+const SpDirectoryEntry *
+sp_config_find_entry (GPtrArray *entries, const char *id)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const SpDirectoryEntry *entry = g_ptr_array_index (entries, i);
+      if (g_str_equal (entry->id, id))
+        return entry;
+    }
+  return NULL;
+}
+
+const char *
+sp_remote_video_policy_to_string (SpRemoteVideoPolicy policy)
+{
+  switch (policy)
+    {
+    case SP_REMOTE_VIDEO_ACCEPT:
+      return "accept";
+    case SP_REMOTE_VIDEO_ASK:
+      return "ask";
+    case SP_REMOTE_VIDEO_REJECT:
+      return "reject";
+    default:
+      return "reject";
+    }
+}
+
+SpConfig *
+sp_config_new_defaults (void)
+{
+  SpConfig *config = g_new0 (SpConfig, 1);
+
+  config->account_uri = g_strdup (DEFAULT_ACCOUNT_URI);
+  config->display_name = g_strdup ("Agent");
+  config->registrar = g_strdup ("");
+  config->proxy = g_strdup ("");
+  config->listen = g_strdup ("127.0.0.1:5070");
+  config->transport = g_strdup ("udp");
+  config->audio_source = g_strdup ("pipewire");
+  config->audio_sink = g_strdup ("pipewire");
+  config->camera = g_strdup ("pipewire");
+  config->video_width = 640;
+  config->video_height = 480;
+  config->video_framerate = 30;
+  config->rtp_port_min = 20000;
+  config->rtp_port_max = 20999;
+  config->video_allowed = TRUE;
+  config->remote_video_offers = SP_REMOTE_VIDEO_ACCEPT;
+  config->disposition_codes = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_directory_entry_free);
+  g_ptr_array_add (config->disposition_codes, directory_entry_new ("resolved", "Resolved", NULL));
+  g_ptr_array_add (config->disposition_codes, directory_entry_new ("callback", "Call back", NULL));
+  g_ptr_array_add (config->disposition_codes, directory_entry_new ("escalated", "Escalated", NULL));
+  config->disposition_required = FALSE;
+  config->disposition_visible = TRUE;
+  config->case_data_keys = g_strsplit ("Priority;Product;Serial", ";", -1);
+  config->agents = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_directory_entry_free);
+  config->queues = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_directory_entry_free);
+  config->international_prefix = g_strdup ("00");
+  return config;
+}
+
+void
+sp_config_free (SpConfig *config)
+{
+  if (!config)
+    return;
+  g_free (config->path);
+  g_free (config->account_uri);
+  g_free (config->display_name);
+  g_free (config->registrar);
+  g_free (config->proxy);
+  g_free (config->listen);
+  g_free (config->transport);
+  g_free (config->audio_source);
+  g_free (config->audio_sink);
+  g_free (config->camera);
+  g_ptr_array_unref (config->disposition_codes);
+  g_strfreev (config->case_data_keys);
+  g_ptr_array_unref (config->agents);
+  g_ptr_array_unref (config->queues);
+  g_free (config->international_prefix);
+  g_free (config->data_dir);
+  g_free (config);
+}
+
+/* ---- small validators: each returns TRUE when the value is acceptable ---- */
+
+static gboolean
+is_sip_uri (const char *value)
+{
+  const char *rest;
+
+  if (g_str_has_prefix (value, "sip:"))
+    rest = value + 4;
+  else if (g_str_has_prefix (value, "sips:"))
+    rest = value + 5;
+  else
+    return FALSE;
+  if (*rest == '\0' || *rest == '@' || rest[strlen (rest) - 1] == '@')
+    return FALSE;
+  for (const char *p = rest; *p; p++)
+    if (g_ascii_isspace (*p) || *p == '<' || *p == '>' || *p == '"')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_identifier (const char *value)
+{
+  if (*value == '\0')
+    return FALSE;
+  for (const char *p = value; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_uint_in_range (const char *text, guint min, guint max, guint *out)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
+    return FALSE;
+  *out = (guint) value;
+  return TRUE;
+}
+
+static gboolean
+parse_pair (const char *text, char separator, guint min, guint max, guint *first, guint *second)
+{
+  g_auto (GStrv) parts = NULL;
+  char sep[2] = { separator, '\0' };
+
+  parts = g_strsplit (text, sep, 3);
+  return g_strv_length (parts) == 2 && parse_uint_in_range (g_strstrip (parts[0]), min, max, first)
+         && parse_uint_in_range (g_strstrip (parts[1]), min, max, second);
+}
+
+static gboolean
+is_host_port (const char *value)
+{
+  const char *colon = strrchr (value, ':');
+  guint port;
+
+  if (!colon || colon == value)
+    return FALSE;
+  return parse_uint_in_range (colon + 1, 0, 65535, &port);
+}
+
+/* ---- typed getters that record problems instead of failing ---- */
+
+static char *
+get_string (Checker *checker, const char *group, const char *key, const char *fallback)
+{
+  g_autoptr (GError) error = NULL;
+  char *value = g_key_file_get_string (checker->keyfile, group, key, &error);
+
+  if (!value)
+    {
+      if (!g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND)
+          && !g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+        add_problem (checker, group, key, "%s", error->message);
+      return g_strdup (fallback);
+    }
+  return g_strstrip (value);
+}
+
+static gboolean
+get_boolean (Checker *checker, const char *group, const char *key, gboolean fallback)
+{
+  g_autofree char *text = get_string (checker, group, key, NULL);
+
+  if (!text)
+    return fallback;
+  if (g_str_equal (text, "true") || g_str_equal (text, "yes") || g_str_equal (text, "1"))
+    return TRUE;
+  if (g_str_equal (text, "false") || g_str_equal (text, "no") || g_str_equal (text, "0"))
+    return FALSE;
+  add_problem (checker, group, key, "'%s' is not a boolean (use true or false)", text);
+  return fallback;
+}
+
+static GStrv
+get_list (Checker *checker, const char *group, const char *key)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *text = get_string (checker, group, key, NULL);
+  g_auto (GStrv) parts = NULL;
+
+  if (!text)
+    return NULL;
+  parts = g_strsplit (text, ";", -1);
+  for (guint i = 0; parts[i]; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i])
+        g_strv_builder_add (builder, parts[i]);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+check_keys (Checker *checker, const char *group, const char *const *allowed)
+{
+  g_auto (GStrv) keys = g_key_file_get_keys (checker->keyfile, group, NULL, NULL);
+
+  for (guint i = 0; keys && keys[i]; i++)
+    {
+      if (g_str_equal (group, "account") && g_str_equal (keys[i], "password"))
+        add_problem (checker, group, keys[i],
+                     "passwords never go in the config file; store it with 'sportelloctl secret set'");
+      else if (!g_strv_contains (allowed, keys[i]))
+        add_problem (checker, group, keys[i], "unknown key");
+    }
+}
+
+/* ---- one loader per group ---- */
+
+static void
+load_account (Checker *checker, SpConfig *config)
+{
+  const char *g = "account";
+
+  g_free (config->account_uri);
+  config->account_uri = get_string (checker, g, "uri", DEFAULT_ACCOUNT_URI);
+  if (!is_sip_uri (config->account_uri))
+    add_problem (checker, g, "uri", "'%s' is not a SIP URI (sip:user@host)", config->account_uri);
+
+  g_free (config->display_name);
+  config->display_name = get_string (checker, g, "display-name", "Agent");
+
+  g_free (config->registrar);
+  config->registrar = get_string (checker, g, "registrar", "");
+  if (*config->registrar && !is_sip_uri (config->registrar))
+    add_problem (checker, g, "registrar", "'%s' is not a SIP URI (sip:host[:port]), or leave it empty", config->registrar);
+
+  g_free (config->proxy);
+  config->proxy = get_string (checker, g, "proxy", "");
+  if (*config->proxy && !is_sip_uri (config->proxy))
+    add_problem (checker, g, "proxy", "'%s' is not a SIP URI (sip:host[:port]), or leave it empty", config->proxy);
+
+  g_free (config->listen);
+  config->listen = get_string (checker, g, "listen", "127.0.0.1:5070");
+  if (!is_host_port (config->listen))
+    add_problem (checker, g, "listen", "'%s' is not ADDRESS:PORT (port 0 picks a free one)", config->listen);
+
+  g_free (config->transport);
+  config->transport = get_string (checker, g, "transport", "udp");
+  if (!g_str_equal (config->transport, "udp") && !g_str_equal (config->transport, "tcp")
+      && !g_str_equal (config->transport, "tls"))
+    add_problem (checker, g, "transport", "'%s' is not one of udp, tcp, tls", config->transport);
+}
+
+static gboolean
+is_device_spec (const char *value, const char *const *words, gboolean allow_pipewire_node)
+{
+  if (g_strv_contains (words, value))
+    return TRUE;
+  if (g_str_has_prefix (value, "file:") && value[5] != '\0')
+    return TRUE;
+  return allow_pipewire_node && g_str_has_prefix (value, "pipewire:") && value[9] != '\0';
+}
+
+static void
+load_media (Checker *checker, SpConfig *config)
+{
+  static const char *const sources[] = { "pipewire", "test", "none", NULL };
+  static const char *const sinks[] = { "pipewire", "null", NULL };
+  static const char *const cameras[] = { "pipewire", "test", "none", NULL };
+  const char *g = "media";
+  g_autofree char *size = NULL;
+  g_autofree char *rate = NULL;
+  g_autofree char *ports = NULL;
+
+  g_free (config->audio_source);
+  config->audio_source = get_string (checker, g, "audio-source", "pipewire");
+  if (!is_device_spec (config->audio_source, sources, FALSE))
+    add_problem (checker, g, "audio-source", "'%s' is not one of pipewire, test, none, file:PATH", config->audio_source);
+
+  g_free (config->audio_sink);
+  config->audio_sink = get_string (checker, g, "audio-sink", "pipewire");
+  if (!is_device_spec (config->audio_sink, sinks, FALSE))
+    add_problem (checker, g, "audio-sink", "'%s' is not one of pipewire, null, file:PATH", config->audio_sink);
+
+  g_free (config->camera);
+  config->camera = get_string (checker, g, "camera", "pipewire");
+  if (!is_device_spec (config->camera, cameras, TRUE) || g_str_has_prefix (config->camera, "file:"))
+    add_problem (checker, g, "camera", "'%s' is not one of pipewire, pipewire:NODE-NAME, test, none", config->camera);
+
+  size = get_string (checker, g, "video-size", "640x480");
+  if (!parse_pair (size, 'x', 16, 4096, &config->video_width, &config->video_height))
+    add_problem (checker, g, "video-size", "'%s' is not WIDTHxHEIGHT between 16 and 4096", size);
+  else if (config->video_width % 2 || config->video_height % 2)
+    add_problem (checker, g, "video-size", "'%s': width and height must be even", size);
+
+  rate = get_string (checker, g, "video-framerate", "30");
+  if (!parse_uint_in_range (rate, 1, 60, &config->video_framerate))
+    add_problem (checker, g, "video-framerate", "'%s' is not a whole number of frames per second from 1 to 60", rate);
+
+  ports = get_string (checker, g, "rtp-ports", "20000-20999");
+  if (!parse_pair (ports, '-', 1024, 65535, &config->rtp_port_min, &config->rtp_port_max)
+      || config->rtp_port_max < config->rtp_port_min + 3)
+    add_problem (checker, g, "rtp-ports", "'%s' is not a range FIRST-LAST within 1024-65535 holding at least 4 ports", ports);
+}
+
+static void
+load_video (Checker *checker, SpConfig *config)
+{
+  g_autofree char *offers = NULL;
+
+  config->video_allowed = get_boolean (checker, "video", "allowed", TRUE);
+  offers = get_string (checker, "video", "remote-offers", "accept");
+  if (g_str_equal (offers, "accept"))
+    config->remote_video_offers = SP_REMOTE_VIDEO_ACCEPT;
+  else if (g_str_equal (offers, "ask"))
+    config->remote_video_offers = SP_REMOTE_VIDEO_ASK;
+  else if (g_str_equal (offers, "reject"))
+    config->remote_video_offers = SP_REMOTE_VIDEO_REJECT;
+  else
+    add_problem (checker, "video", "remote-offers", "'%s' is not one of accept, ask, reject", offers);
+}
+
+static void
+load_dispositions (Checker *checker, SpConfig *config)
+{
+  const char *g = "dispositions";
+  g_auto (GStrv) codes = get_list (checker, g, "codes");
+
+  if (codes)
+    {
+      g_ptr_array_set_size (config->disposition_codes, 0);
+      for (guint i = 0; codes[i]; i++)
+        {
+          g_auto (GStrv) parts = g_strsplit (codes[i], "=", 2);
+          const char *id = g_strstrip (parts[0]);
+          const char *label = parts[1] ? g_strstrip (parts[1]) : id;
+
+          if (!is_identifier (id))
+            add_problem (checker, g, "codes", "'%s': a code is ID=Label, with an ID of letters, digits, '-', '_' or '.'", codes[i]);
+          else if (sp_config_find_entry (config->disposition_codes, id))
+            add_problem (checker, g, "codes", "code '%s' is listed twice", id);
+          else
+            g_ptr_array_add (config->disposition_codes, directory_entry_new (id, *label ? label : id, NULL));
+        }
+    }
+  config->disposition_required = get_boolean (checker, g, "required", FALSE);
+  config->disposition_visible = get_boolean (checker, g, "visible", TRUE);
+  if (config->disposition_required && !config->disposition_visible)
+    add_problem (checker, g, "required", "a disposition cannot be required while the checklist is not visible (visible=false)");
+  if (config->disposition_required && config->disposition_codes->len == 0)
+    add_problem (checker, g, "required", "a disposition is required but no codes are configured");
+}
+
+static void
+load_case_data (Checker *checker, SpConfig *config)
+{
+  g_auto (GStrv) keys = get_list (checker, "case-data", "keys");
+
+  if (!keys)
+    return;
+  for (guint i = 0; keys[i]; i++)
+    for (guint j = 0; j < i; j++)
+      if (g_str_equal (keys[i], keys[j]))
+        add_problem (checker, "case-data", "keys", "key '%s' is listed twice", keys[i]);
+  g_strfreev (config->case_data_keys);
+  config->case_data_keys = g_steal_pointer (&keys);
+}
+
+static void
+load_contacts (Checker *checker, SpConfig *config)
+{
+  g_free (config->international_prefix);
+  config->international_prefix = get_string (checker, "contacts", "international-prefix", "00");
+  for (const char *p = config->international_prefix; *p; p++)
+    if (!g_ascii_isdigit (*p))
+      {
+        add_problem (checker, "contacts", "international-prefix", "'%s' must be digits only (e.g. 00 or 011), or empty",
+                     config->international_prefix);
+        break;
+      }
+}
+
+static void
+load_paths (Checker *checker, SpConfig *config)
+{
+  g_autofree char *data_dir = get_string (checker, "paths", "data-dir", NULL);
+
+  if (data_dir && !g_path_is_absolute (data_dir))
+    add_problem (checker, "paths", "data-dir", "'%s' is not an absolute path", data_dir);
+  else if (data_dir)
+    config->data_dir = g_steal_pointer (&data_dir);
+}
+
+static void
+load_directory_entry (Checker *checker, SpConfig *config, const char *group)
+{
+  const char *colon = strchr (group, ':');
+  const char *id = colon + 1;
+  gboolean is_agent = g_str_has_prefix (group, "agent:");
+  GPtrArray *entries = is_agent ? config->agents : config->queues;
+  g_autofree char *name = NULL;
+  g_autofree char *uri = NULL;
+
+  check_keys (checker, group, directory_keys);
+  if (!is_identifier (id))
+    {
+      add_problem (checker, group, NULL, "the id after ':' must be letters, digits, '-', '_' or '.'");
+      return;
+    }
+  if (sp_config_find_entry (config->agents, id) || sp_config_find_entry (config->queues, id))
+    {
+      add_problem (checker, group, NULL, "id '%s' is already used by another agent or queue", id);
+      return;
+    }
+  name = get_string (checker, group, "name", id);
+  uri = get_string (checker, group, "uri", NULL);
+  if (!uri)
+    add_problem (checker, group, "uri", "missing: every %s needs a SIP URI", is_agent ? "agent" : "queue");
+  else if (!is_sip_uri (uri))
+    add_problem (checker, group, "uri", "'%s' is not a SIP URI (sip:user@host)", uri);
+  else
+    g_ptr_array_add (entries, directory_entry_new (id, name, uri));
+}
+
+static void
+load_groups (Checker *checker, SpConfig *config)
+{
+  static const struct
+  {
+    const char *name;
+    const char *const *keys;
+  } fixed[] = {
+    { "account", account_keys },       { "media", media_keys },         { "video", video_keys },
+    { "dispositions", disposition_keys }, { "case-data", case_data_keys }, { "contacts", contacts_keys },
+    { "paths", paths_keys },
+  };
+  g_auto (GStrv) groups = g_key_file_get_groups (checker->keyfile, NULL);
+
+  for (guint i = 0; groups[i]; i++)
+    {
+      gboolean known = FALSE;
+
+      for (guint f = 0; f < G_N_ELEMENTS (fixed); f++)
+        if (g_str_equal (groups[i], fixed[f].name))
+          {
+            check_keys (checker, groups[i], fixed[f].keys);
+            known = TRUE;
+          }
+      if (g_str_has_prefix (groups[i], "agent:") || g_str_has_prefix (groups[i], "queue:"))
+        {
+          load_directory_entry (checker, config, groups[i]);
+          known = TRUE;
+        }
+      if (!known)
+        add_problem (checker, groups[i], NULL, "unknown group");
+    }
+  load_account (checker, config);
+  load_media (checker, config);
+  load_video (checker, config);
+  load_dispositions (checker, config);
+  load_case_data (checker, config);
+  load_contacts (checker, config);
+  load_paths (checker, config);
+}
+
+/* Loads and validates @path. On problems, returns NULL with an SP_CONFIG_ERROR_INVALID error
+ * and fills @problems (if given) with every problem found, not just the first. */
+SpConfig *
+sp_config_load (const char *path, GPtrArray **problems, GError **error)
+{
+  g_autoptr (GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_config_problem_free);
+  g_autoptr (SpConfig) config = sp_config_new_defaults ();
+  g_autoptr (GError) local_error = NULL;
+  Checker checker = { keyfile, path, found };
+
+  if (!g_key_file_load_from_file (keyfile, path, G_KEY_FILE_NONE, &local_error))
+    {
+      gboolean missing = g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+
+      add_problem (&checker, NULL, NULL, "%s", local_error->message);
+      g_set_error (error, SP_CONFIG_ERROR, missing ? SP_CONFIG_ERROR_NOT_FOUND : SP_CONFIG_ERROR_PARSE,
+                   "%s: %s", path, local_error->message);
+      if (problems)
+        *problems = g_steal_pointer (&found);
+      return NULL;
+    }
+  config->path = g_strdup (path);
+  load_groups (&checker, config);
+  if (found->len > 0)
+    {
+      g_set_error (error, SP_CONFIG_ERROR, SP_CONFIG_ERROR_INVALID, "%s: %u problem%s found", path, found->len,
+                   found->len == 1 ? "" : "s");
+      if (problems)
+        *problems = g_steal_pointer (&found);
+      return NULL;
+    }
+  if (problems)
+    *problems = g_steal_pointer (&found);
+  return g_steal_pointer (&config);
+}
+
+/* The first sportello/sportello.conf in $XDG_CONFIG_HOME, then the system config dirs. */
+char *
+sp_config_find_default_path (void)
+{
+  g_autofree char *user = g_build_filename (g_get_user_config_dir (), "sportello", "sportello.conf", NULL);
+  const char *const *system_dirs = g_get_system_config_dirs ();
+
+  if (g_file_test (user, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&user);
+  for (guint i = 0; system_dirs[i]; i++)
+    {
+      g_autofree char *path = g_build_filename (system_dirs[i], "sportello", "sportello.conf", NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}

@@ -1,0 +1,91 @@
+/* The service configuration: sportello.conf (GKeyFile) loaded, validated and exposed as plain fields. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SP_CONFIG_ERROR (sp_config_error_quark ())
+GQuark sp_config_error_quark (void);
+
+typedef enum
+{
+  SP_CONFIG_ERROR_NOT_FOUND,
+  SP_CONFIG_ERROR_PARSE,
+  SP_CONFIG_ERROR_INVALID,
+} SpConfigError;
+
+typedef enum
+{
+  SP_REMOTE_VIDEO_ACCEPT,
+  SP_REMOTE_VIDEO_ASK,
+  SP_REMOTE_VIDEO_REJECT,
+} SpRemoteVideoPolicy;
+
+/* One entry of the agents directory, the queues or the disposition checklist. */
+typedef struct
+{
+  char *id;
+  char *name; /* the label, for a disposition code */
+  char *uri;  /* NULL for a disposition code */
+} SpDirectoryEntry;
+
+/* A problem found while validating: enough for an admin to find and fix it. */
+typedef struct
+{
+  char *file;
+  char *group; /* NULL when the whole file is concerned */
+  char *key;   /* NULL when the whole group is concerned */
+  char *reason;
+} SpConfigProblem;
+
+typedef struct
+{
+  char *path; /* NULL for the embedded defaults */
+
+  char *account_uri;
+  char *display_name;
+  char *registrar;
+  char *proxy;
+  char *listen;
+  char *transport;
+
+  char *audio_source;
+  char *audio_sink;
+  char *camera;
+  guint video_width;
+  guint video_height;
+  guint video_framerate;
+  guint rtp_port_min;
+  guint rtp_port_max;
+
+  gboolean video_allowed;
+  SpRemoteVideoPolicy remote_video_offers;
+
+  GPtrArray *disposition_codes; /* of SpDirectoryEntry */
+  gboolean disposition_required;
+  gboolean disposition_visible;
+
+  GStrv case_data_keys;
+
+  GPtrArray *agents; /* of SpDirectoryEntry */
+  GPtrArray *queues; /* of SpDirectoryEntry */
+
+  char *international_prefix;
+  char *data_dir; /* NULL: $XDG_DATA_HOME/sportello */
+} SpConfig;
+
+SpConfig *sp_config_new_defaults (void);
+SpConfig *sp_config_load (const char *path, GPtrArray **problems, GError **error);
+char *sp_config_find_default_path (void);
+void sp_config_free (SpConfig *config);
+
+const SpDirectoryEntry *sp_config_find_entry (GPtrArray *entries, const char *id);
+const char *sp_remote_video_policy_to_string (SpRemoteVideoPolicy policy);
+char *sp_config_problem_to_string (const SpConfigProblem *problem);
+void sp_config_problem_free (SpConfigProblem *problem);
+void sp_directory_entry_free (SpDirectoryEntry *entry);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpConfig, sp_config_free)
+
+G_END_DECLS

@@ -1,0 +1,180 @@
+/* Agent1: properties come from config and the camera monitor; directory methods from config
+ * and the store. Dial arrives with the SIP layer; until then it answers Unavailable. */
+#include "sp-agent-service.h"
+
+#include "sp-dbus-error.h"
+
+struct _SpAgentService
+{
+  SpAgent1Skeleton parent_instance;
+  SpServiceContext *context;
+};
+
+static void sp_agent_service_iface_init (SpAgent1Iface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SpAgentService, sp_agent_service, SP_TYPE_AGENT1_SKELETON,
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_AGENT1, sp_agent_service_iface_init))
+
+static GVariant *
+directory_to_variant (GPtrArray *entries, const char *name_key)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const SpDirectoryEntry *entry = g_ptr_array_index (entries, i);
+      GVariantDict dict;
+
+      g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert (&dict, "id", "s", entry->id);
+      g_variant_dict_insert (&dict, name_key, "s", entry->name);
+      if (entry->uri)
+        g_variant_dict_insert (&dict, "uri", "s", entry->uri);
+      g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static gboolean
+handle_dial (SpAgent1 *agent, GDBusMethodInvocation *invocation, const char *target, GVariant *attached_data)
+{
+  sp_dbus_return_error_literal (invocation, SP_DBUS_ERROR_UNAVAILABLE,
+                                "calls are not available yet: this sportellod has no SIP layer running");
+  return TRUE;
+}
+
+static gboolean
+handle_list_agents (SpAgent1 *agent, GDBusMethodInvocation *invocation)
+{
+  SpAgentService *self = SP_AGENT_SERVICE (agent);
+
+  sp_agent1_complete_list_agents (agent, invocation, directory_to_variant (self->context->config->agents, "name"));
+  return TRUE;
+}
+
+static gboolean
+handle_list_queues (SpAgent1 *agent, GDBusMethodInvocation *invocation)
+{
+  SpAgentService *self = SP_AGENT_SERVICE (agent);
+
+  sp_agent1_complete_list_queues (agent, invocation, directory_to_variant (self->context->config->queues, "name"));
+  return TRUE;
+}
+
+static gboolean
+handle_list_disposition_codes (SpAgent1 *agent, GDBusMethodInvocation *invocation)
+{
+  SpAgentService *self = SP_AGENT_SERVICE (agent);
+
+  sp_agent1_complete_list_disposition_codes (agent, invocation,
+                                             directory_to_variant (self->context->config->disposition_codes, "label"));
+  return TRUE;
+}
+
+static gboolean
+handle_get_disposition_policy (SpAgent1 *agent, GDBusMethodInvocation *invocation)
+{
+  SpConfig *config = SP_AGENT_SERVICE (agent)->context->config;
+
+  sp_agent1_complete_get_disposition_policy (agent, invocation, config->disposition_required, config->disposition_visible);
+  return TRUE;
+}
+
+static gboolean
+handle_list_case_data_keys (SpAgent1 *agent, GDBusMethodInvocation *invocation)
+{
+  SpConfig *config = SP_AGENT_SERVICE (agent)->context->config;
+
+  sp_agent1_complete_list_case_data_keys (agent, invocation, (const char *const *) config->case_data_keys);
+  return TRUE;
+}
+
+static gboolean
+handle_list_push_items (SpAgent1 *agent, GDBusMethodInvocation *invocation)
+{
+  SpAgentService *self = SP_AGENT_SERVICE (agent);
+  SpStore *store = sp_service_context_require_store (self->context, invocation);
+  g_autoptr (GError) error = NULL;
+  GVariant *items;
+
+  if (!store)
+    return TRUE;
+  items = sp_store_push_list (store, &error);
+  if (!items)
+    sp_dbus_return_error (invocation, error);
+  else
+    sp_agent1_complete_list_push_items (agent, invocation, items);
+  return TRUE;
+}
+
+static void
+sp_agent_service_iface_init (SpAgent1Iface *iface)
+{
+  iface->handle_dial = handle_dial;
+  iface->handle_list_agents = handle_list_agents;
+  iface->handle_list_queues = handle_list_queues;
+  iface->handle_list_push_items = handle_list_push_items;
+  iface->handle_list_disposition_codes = handle_list_disposition_codes;
+  iface->handle_get_disposition_policy = handle_get_disposition_policy;
+  iface->handle_list_case_data_keys = handle_list_case_data_keys;
+}
+
+static void
+update_camera (SpAgentService *self)
+{
+  SpCameraMonitor *camera = self->context->camera;
+
+  sp_agent1_set_camera_available (SP_AGENT1 (self), camera && sp_camera_monitor_get_available (camera));
+  if (camera)
+    sp_agent1_set_cameras (SP_AGENT1 (self), sp_camera_monitor_dup_cameras (camera));
+}
+
+static void
+on_camera_changed (GObject *camera, GParamSpec *pspec, gpointer data)
+{
+  update_camera (SP_AGENT_SERVICE (data));
+}
+
+static void
+sp_agent_service_dispose (GObject *object)
+{
+  SpAgentService *self = SP_AGENT_SERVICE (object);
+
+  if (self->context && self->context->camera)
+    g_signal_handlers_disconnect_by_data (self->context->camera, self);
+  self->context = NULL;
+  G_OBJECT_CLASS (sp_agent_service_parent_class)->dispose (object);
+}
+
+static void
+sp_agent_service_class_init (SpAgentServiceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = sp_agent_service_dispose;
+}
+
+static void
+sp_agent_service_init (SpAgentService *self)
+{
+}
+
+SpAgentService *
+sp_agent_service_new (SpServiceContext *context)
+{
+  SpAgentService *self = g_object_new (SP_TYPE_AGENT_SERVICE, NULL);
+  SpAgent1 *agent = SP_AGENT1 (self);
+  SpConfig *config = context->config;
+
+  self->context = context;
+  sp_agent1_set_registration (agent, "disabled");
+  sp_agent1_set_account (agent, config->account_uri);
+  sp_agent1_set_display_name (agent, config->display_name);
+  sp_agent1_set_video_allowed (agent, config->video_allowed);
+  sp_agent1_set_remote_video_offers (agent, sp_remote_video_policy_to_string (config->remote_video_offers));
+  sp_agent1_set_version (agent, SP_VERSION);
+  sp_agent1_set_cameras (agent, g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0));
+  update_camera (self);
+  if (context->camera)
+    g_signal_connect (context->camera, "notify::available", G_CALLBACK (on_camera_changed), self);
+  return self;
+}

@@ -1,0 +1,24 @@
+/* What the D-Bus services share: the config, the store (or why it cannot be used) and the
+ * devices. Owned by main.c; the services only borrow it. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-camera-monitor.h"
+#include "sp-config.h"
+#include "sp-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  SpConfig *config;
+  SpStore *store;        /* NULL when the database cannot be used */
+  GError *store_error;   /* why, when store is NULL */
+  SpCameraMonitor *camera;
+} SpServiceContext;
+
+/* Returns the store, or replies Unavailable (with the reason) and returns NULL. */
+SpStore *sp_service_context_require_store (SpServiceContext *context, GDBusMethodInvocation *invocation);
+
+G_END_DECLS

@@ -1,0 +1,218 @@
+/* sportellod: the contact-centre video session service. Loads the config, opens the store,
+ * watches for cameras, exports the D-Bus API and owns the bus name when ready; exits 0 on
+ * SIGTERM, SIGINT, SIGHUP or when another instance takes the name over. */
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <systemd/sd-daemon.h>
+
+#include "sp-camera-monitor.h"
+#include "sp-config.h"
+#include "sp-dbus-error.h"
+#include "sp-dbus-server.h"
+#include "sp-log.h"
+#include "sp-store.h"
+
+typedef struct
+{
+  GMainLoop *loop;
+  int exit_status;
+} Service;
+
+static char *opt_config;
+static char *opt_data_dir;
+static char *opt_bus_name;
+static gboolean opt_replace;
+static gboolean opt_check_config;
+static gboolean opt_verbose;
+static gboolean opt_version;
+
+static const GOptionEntry entries[] = {
+  { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config, "Use this config file instead of the XDG lookup", "FILE" },
+  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir, "Keep the database and clips here", "DIR" },
+  { "bus-name", 0, 0, G_OPTION_ARG_STRING, &opt_bus_name, "Own this bus name (default " SP_DBUS_DEFAULT_NAME ")", "NAME" },
+  { "replace", 'r', 0, G_OPTION_ARG_NONE, &opt_replace, "Take the bus name over from a running instance", NULL },
+  { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config, "Validate the config, print each problem, and exit", NULL },
+  { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Log more", NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
+  { NULL },
+};
+
+static int
+check_config (void)
+{
+  g_autofree char *path = opt_config ? g_strdup (opt_config) : sp_config_find_default_path ();
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autoptr (SpConfig) config = NULL;
+
+  if (!path)
+    {
+      g_print ("no sportello.conf found in the XDG config dirs: the embedded defaults apply\n");
+      return 0;
+    }
+  config = sp_config_load (path, &problems, NULL);
+  for (guint i = 0; problems && i < problems->len; i++)
+    {
+      g_autofree char *line = sp_config_problem_to_string (g_ptr_array_index (problems, i));
+      g_printerr ("%s\n", line);
+    }
+  if (!config)
+    return 1;
+  g_print ("%s: OK\n", path);
+  return 0;
+}
+
+static SpConfig *
+load_config (void)
+{
+  g_autofree char *path = opt_config ? g_strdup (opt_config) : sp_config_find_default_path ();
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autoptr (GError) error = NULL;
+  SpConfig *config;
+
+  if (!path)
+    {
+      g_info ("no sportello.conf found: using the embedded defaults");
+      return sp_config_new_defaults ();
+    }
+  config = sp_config_load (path, &problems, &error);
+  if (config)
+    {
+      g_info ("config loaded from %s", path);
+      return config;
+    }
+  for (guint i = 0; problems && i < problems->len; i++)
+    {
+      g_autofree char *line = sp_config_problem_to_string (g_ptr_array_index (problems, i));
+      g_warning ("%s", line);
+    }
+  g_critical ("cannot start: %s", error->message);
+  return NULL;
+}
+
+static char *
+data_dir_for (SpConfig *config)
+{
+  if (opt_data_dir)
+    return g_strdup (opt_data_dir);
+  if (config->data_dir)
+    return g_strdup (config->data_dir);
+  return g_build_filename (g_get_user_data_dir (), "sportello", NULL);
+}
+
+static void
+open_store (SpServiceContext *context)
+{
+  g_autofree char *dir = data_dir_for (context->config);
+  g_autofree char *path = g_build_filename (dir, "sportello.db", NULL);
+  g_autoptr (GError) error = NULL;
+  guint interrupted;
+
+  context->store = sp_store_open (path, context->config->international_prefix, &context->store_error);
+  if (!context->store)
+    {
+      g_critical ("the database cannot be used; contacts, history and responses answer Unavailable: %s",
+                  context->store_error->message);
+      return;
+    }
+  interrupted = sp_store_interactions_mark_interrupted (context->store, &error);
+  if (error)
+    g_warning ("cannot mark interrupted interactions: %s", error->message);
+  else if (interrupted)
+    g_warning ("%u interaction%s from an earlier run marked as interrupted", interrupted, interrupted == 1 ? " was" : "s were");
+}
+
+static gboolean
+on_quit_signal (gpointer data)
+{
+  Service *service = data;
+
+  g_info ("signal received: stopping");
+  g_main_loop_quit (service->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_ready (SpDBusServer *server, gpointer data)
+{
+  sd_notify (0, "READY=1\nSTATUS=Ready for interactions");
+}
+
+static void
+on_lost (SpDBusServer *server, gboolean was_owned, gpointer data)
+{
+  Service *service = data;
+
+  service->exit_status = was_owned ? 0 : 1;
+  g_main_loop_quit (service->loop);
+}
+
+static int
+run (void)
+{
+  g_autoptr (SpConfig) config = load_config ();
+  SpServiceContext context = { 0 };
+  Service service = { 0 };
+  g_autoptr (SpDBusServer) server = NULL;
+  guint signal_ids[3];
+  const int quit_signals[3] = { SIGTERM, SIGINT, SIGHUP };
+
+  if (!config)
+    return 1;
+  context.config = config;
+  open_store (&context);
+  context.camera = sp_camera_monitor_new ();
+  service.loop = g_main_loop_new (NULL, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (quit_signals); i++)
+    signal_ids[i] = g_unix_signal_add (quit_signals[i], on_quit_signal, &service);
+
+  server = sp_dbus_server_new (&context, opt_bus_name ? opt_bus_name : SP_DBUS_DEFAULT_NAME, opt_replace);
+  g_signal_connect (server, "ready", G_CALLBACK (on_ready), &service);
+  g_signal_connect (server, "lost", G_CALLBACK (on_lost), &service);
+  sp_dbus_server_start (server);
+  g_main_loop_run (service.loop);
+
+  sd_notify (0, "STOPPING=1");
+  for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
+    g_source_remove (signal_ids[i]);
+  g_signal_handlers_disconnect_by_data (server, &service);
+  g_clear_object (&server);
+  g_clear_object (&context.camera);
+  g_clear_pointer (&context.store, sp_store_free);
+  g_clear_error (&context.store_error);
+  g_main_loop_unref (service.loop);
+  return service.exit_status;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) options = g_option_context_new ("- Sportello video session service");
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  setlocale (LC_ALL, "");
+  sp_log_init ("sportellod");
+  g_option_context_add_main_entries (options, entries, NULL);
+  if (!g_option_context_parse (options, &argc, &argv, &error))
+    {
+      g_printerr ("sportellod: %s\n", error->message);
+      return 2;
+    }
+  sp_log_set_verbose (opt_verbose);
+  if (opt_version)
+    {
+      g_print ("sportellod %s\n", SP_VERSION);
+      return 0;
+    }
+  if (opt_check_config)
+    return check_config ();
+  (void) sp_dbus_error_quark (); /* register the error names before any call arrives */
+  status = run ();
+  g_free (opt_config);
+  g_free (opt_data_dir);
+  g_free (opt_bus_name);
+  return status;
+}

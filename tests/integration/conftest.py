@@ -1,0 +1,260 @@
+"""Fixtures that start real components for each test: a private dbus-daemon, the real
+sportellod with its own config, data dir, HOME and XDG dirs, and helpers to talk to it.
+
+Every process a test starts is stopped by PID at teardown; sportellod must exit with 0."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from gi.repository import Gio, GLib
+
+ROOT = "/org/sportello/Sportello1"
+NAME = "org.sportello.Sportello1"
+AGENT = "org.sportello.Agent1"
+CONTACTS = "org.sportello.Contacts1"
+RESPONSES = "org.sportello.Responses1"
+SESSION = "org.sportello.Session1"
+
+SOURCE_DIR = Path(__file__).resolve().parents[2]
+BUILD_DIR = Path(os.environ.get("SPORTELLO_BUILD_DIR", SOURCE_DIR / "build"))
+SPORTELLOD = os.environ.get("SPORTELLOD", str(BUILD_DIR / "service" / "sportellod"))
+SPORTELLOCTL = os.environ.get("SPORTELLOCTL", str(BUILD_DIR / "crm-adapters" / "sportelloctl" / "sportelloctl"))
+DATA_DIR = SOURCE_DIR / "tests" / "data"
+
+
+def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
+    """Polls predicate() until it is truthy; returns its value or fails the test."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def free_port(kind=socket.SOCK_DGRAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Processes:
+    """Processes started by a test, stopped in reverse order at teardown, by PID."""
+
+    def __init__(self, logdir):
+        self.logdir = Path(logdir)
+        self.started = []
+
+    def start(self, name, argv, env, cwd=None, stdin=subprocess.DEVNULL):
+        log = open(self.logdir / f"{name}.log", "wb")
+        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=stdin, stdout=log, stderr=subprocess.STDOUT)
+        proc.log_path = self.logdir / f"{name}.log"
+        proc.name = name
+        self.started.append((proc, log))
+        return proc
+
+    def stop(self, proc, sig=signal.SIGTERM, timeout=10):
+        if proc.poll() is None:
+            proc.send_signal(sig)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        return proc.returncode
+
+    def stop_all(self):
+        for proc, log in reversed(self.started):
+            self.stop(proc)
+            log.close()
+
+
+class TestEnv:
+    """One test's private world: directories, environment, bus, processes."""
+
+    def __init__(self, tmp_path):
+        # Unix socket paths must stay short (108 bytes): keep runtime dirs under /tmp.
+        self.root = Path(tempfile.mkdtemp(prefix="sp-"))
+        self.tmp = tmp_path
+        self.home = self.root / "home"
+        self.runtime = self.root / "run"
+        self.data = self.root / "data"
+        self.config_dir = self.root / "config"
+        for d in (self.home, self.data, self.config_dir, self.root / "state", self.root / "cache"):
+            d.mkdir(parents=True)
+        self.runtime.mkdir(mode=0o700)
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.home),
+            "XDG_RUNTIME_DIR": str(self.runtime),
+            "XDG_DATA_HOME": str(self.data),
+            "XDG_CONFIG_HOME": str(self.config_dir),
+            "XDG_STATE_HOME": str(self.root / "state"),
+            "XDG_CACHE_HOME": str(self.root / "cache"),
+            "LANG": "C.UTF-8",
+            "SU_DEBUG": "0",
+            "TPORT_DEBUG": "0",
+            "NTA_DEBUG": "0",
+            "NUA_DEBUG": "0",
+        }
+        for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "G_SLICE", "G_DEBUG", "G_MESSAGES_DEBUG"):
+            if key in os.environ:
+                self.env[key] = os.environ[key]
+        self.procs = Processes(tmp_path)
+        self.bus_address = None
+        self.connection = None
+
+    # -- the bus -------------------------------------------------------------------
+    def start_bus(self, config_file=None):
+        argv = ["dbus-daemon", "--nofork", "--print-address=1"]
+        argv += [f"--config-file={config_file}"] if config_file else ["--session"]
+        argv += [f"--address=unix:path={self.runtime}/bus"]
+        log = open(self.tmp / "dbus-daemon.log", "wb")
+        proc = subprocess.Popen(argv, env=self.env, stdout=subprocess.PIPE, stderr=log)
+        self.procs.started.append((proc, log))
+        self.bus_address = proc.stdout.readline().decode().strip()
+        assert self.bus_address, "dbus-daemon did not print its address"
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
+        flags = Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION
+        self.connection = Gio.DBusConnection.new_for_address_sync(self.bus_address, flags, None, None)
+        return proc
+
+    def name_has_owner(self, name=NAME):
+        reply = self.connection.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                          "NameHasOwner", GLib.Variant("(s)", (name,)), None,
+                                          Gio.DBusCallFlags.NONE, -1, None)
+        return reply.unpack()[0]
+
+    # -- sportellod ------------------------------------------------------------------
+    def write_config(self, text, name="sportello.conf"):
+        path = self.root / name
+        path.write_text(text)
+        return path
+
+    def start_sportellod(self, config=None, data_dir=None, extra_args=(), name="sportellod", wait=True,
+                         bus_name=NAME):
+        argv = [SPORTELLOD]
+        if config is not None:
+            argv += ["--config", str(config)]
+        argv += ["--data-dir", str(data_dir or (self.data / "sportello"))]
+        if bus_name != NAME:
+            argv += ["--bus-name", bus_name]
+        argv += list(extra_args)
+        proc = self.procs.start(name, argv, self.env)
+        if wait:
+            self.wait_for_name(proc, bus_name)
+        return proc
+
+    def wait_for_name(self, proc, bus_name=NAME, timeout=15):
+        def ready():
+            if proc.poll() is not None:
+                pytest.fail(f"{proc.name} exited with {proc.returncode} before owning {bus_name}:\n"
+                            + proc.log_path.read_text(errors="replace"))
+            return self.name_has_owner(bus_name)
+
+        wait_for(ready, timeout, what=f"{bus_name} on the bus")
+
+    def stop_sportellod(self, proc, sig=signal.SIGTERM):
+        rc = self.procs.stop(proc, sig)
+        assert rc == 0, f"sportellod exited with {rc}:\n" + proc.log_path.read_text(errors="replace")
+        return rc
+
+    @property
+    def db_path(self):
+        return self.data / "sportello" / "sportello.db"
+
+    # -- calling the service ---------------------------------------------------------------
+    def call(self, interface, method, signature=None, args=(), path=ROOT, bus_name=NAME, timeout_ms=25000):
+        params = GLib.Variant(f"({signature})", tuple(args)) if signature else None
+        reply = self.connection.call_sync(bus_name, path, interface, method, params, None,
+                                          Gio.DBusCallFlags.NONE, timeout_ms, None)
+        result = reply.unpack()
+        return result[0] if len(result) == 1 else result
+
+    def call_error(self, interface, method, signature=None, args=(), path=ROOT, bus_name=NAME):
+        """Calls a method that must fail; returns (error name, message)."""
+        try:
+            self.call(interface, method, signature, args, path, bus_name)
+        except GLib.Error as error:
+            name = Gio.DBusError.get_remote_error(error)
+            message = error.message
+            if Gio.DBusError.is_remote_error(error):
+                Gio.DBusError.strip_remote_error(error)
+                message = error.message
+            return name, message
+        pytest.fail(f"{interface}.{method} succeeded but was expected to fail")
+
+    def get_property(self, interface, prop, path=ROOT, bus_name=NAME):
+        return self.call("org.freedesktop.DBus.Properties", "Get", "ss", (interface, prop), path, bus_name)
+
+    def get_all(self, interface, path=ROOT, bus_name=NAME):
+        return self.call("org.freedesktop.DBus.Properties", "GetAll", "s", (interface,), path, bus_name)
+
+    def ctl(self, *args, input=None, check=True, timeout=60):
+        """Runs sportelloctl against this test's bus; returns the CompletedProcess."""
+        result = subprocess.run([SPORTELLOCTL, *args], env=self.env, input=input, capture_output=True,
+                                text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            pytest.fail(f"sportelloctl {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def cleanup(self):
+        self.procs.stop_all()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class SignalRecorder:
+    """Records signals on the connection; wait() iterates the GLib main context until seen."""
+
+    def __init__(self, connection, interface=None, member=None, path=None, sender=None):
+        self.connection = connection
+        self.events = []
+        self.id = connection.signal_subscribe(sender, interface, member, path, None, Gio.DBusSignalFlags.NONE,
+                                              self._on_signal)
+
+    def _on_signal(self, connection, sender, path, interface, member, params):
+        self.events.append((path, interface, member, params.unpack()))
+
+    def wait(self, predicate, timeout=10.0, what="signal"):
+        context = GLib.MainContext.default()
+        deadline = time.monotonic() + timeout
+        while True:
+            while context.iteration(False):
+                pass
+            for event in self.events:
+                if predicate(event):
+                    return event
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out waiting for {what}; saw {self.events!r}")
+            time.sleep(0.02)
+
+    def close(self):
+        self.connection.signal_unsubscribe(self.id)
+
+
+@pytest.fixture
+def testenv(tmp_path):
+    """A private world with its own bus already running."""
+    env = TestEnv(tmp_path)
+    env.start_bus()
+    try:
+        yield env
+    finally:
+        env.cleanup()
+
+
+@pytest.fixture
+def service(testenv):
+    """The real sportellod on embedded defaults plus a fresh data dir; stopped (exit 0) at teardown."""
+    proc = testenv.start_sportellod()
+    yield testenv
+    testenv.stop_sportellod(proc)
