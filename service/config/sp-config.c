@@ -57,7 +57,9 @@ sp_config_problem_to_string (const SpConfigProblem *problem)
 {
   GString *text = g_string_new (problem->file ? problem->file : "(defaults)");
 
-  g_string_append (text, ":");
+  /* "FILE: [group] key: reason", or "FILE: reason" when the whole file is concerned. */
+  if (problem->group || problem->key)
+    g_string_append (text, ":");
   if (problem->group)
     g_string_append_printf (text, " [%s]", problem->group);
   if (problem->key)

@@ -258,3 +258,109 @@ def service(testenv):
     proc = testenv.start_sportellod()
     yield testenv
     testenv.stop_sportellod(proc)
+
+
+# -- PipeWire + WirePlumber as plain processes, and virtual cameras ---------------------------------
+
+class PipeWire:
+    """PipeWire and WirePlumber started as plain processes inside a test's env (TESTENV.md §3.1),
+    plus virtual cameras published with gst-launch. Everything is stopped by PID at teardown."""
+
+    def __init__(self, testenv):
+        self.testenv = testenv
+        self.env = dict(testenv.env)
+        self.daemon = None
+        self.session_manager = None
+        self.cameras = {}
+        self.runs = 0
+
+    @property
+    def socket(self):
+        return self.testenv.runtime / "pipewire-0"
+
+    def _start(self, name, argv):
+        return self.testenv.procs.start(name, argv, self.env)
+
+    def _ok(self, argv):
+        return subprocess.run(argv, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              timeout=15).stdout
+
+    def start(self, timeout=15):
+        """Starts pipewire and wireplumber; returns once the socket exists and WirePlumber has
+        created the "default" metadata."""
+        assert self.daemon is None, "PipeWire is already running"
+        self.runs += 1
+        self.daemon = self._start(f"pipewire-{self.runs}", ["pipewire"])
+        self.session_manager = self._start(f"wireplumber-{self.runs}", ["wireplumber"])
+
+        def ready(what, check):
+            for proc in (self.daemon, self.session_manager):
+                if proc.poll() is not None:
+                    pytest.fail(f"{proc.name} exited with {proc.returncode} before {what}:\n"
+                                + proc.log_path.read_text(errors="replace"))
+            return check()
+
+        wait_for(lambda: ready("its socket", self.socket.is_socket), timeout, interval=0.05,
+                 what=f"the PipeWire socket {self.socket}")
+        wait_for(lambda: ready("the default metadata", lambda: self._ok(["pw-metadata", "-n", "default"]).strip()),
+                 timeout, interval=0.1, what="WirePlumber's default metadata")
+
+    def stop(self, sig=signal.SIGTERM):
+        """Stops WirePlumber then PipeWire (SIGKILL simulates a crash); the cameras die with them."""
+        for proc in (self.session_manager, self.daemon):
+            if proc is not None:
+                self.testenv.procs.stop(proc, sig)
+        self.session_manager = self.daemon = None
+        for name in list(self.cameras):
+            self.stop_camera(name)
+
+    def nodes(self):
+        """The PipeWire nodes as pw-dump shows them: a list of info.props dicts."""
+        import json
+
+        text = self._ok(["pw-dump", "Node"])
+        try:
+            objects = json.loads(text or b"[]")
+        except ValueError:
+            return []
+        return [obj.get("info", {}).get("props", {}) for obj in objects if obj.get("info")]
+
+    def has_node(self, node_name):
+        return any(props.get("node.name") == node_name for props in self.nodes())
+
+    def start_camera(self, node_name="test-camera", description="Test-Camera", role="Camera",
+                     media_class="Video/Source", timeout=15):
+        """Publishes a live test-pattern video source (pipewiresink mode=provide); waits for its node.
+        role=None leaves media.role out. Values cannot contain spaces (gst-launch limitation)."""
+        props = f"props,media.class={media_class}"
+        if role:
+            props += f",media.role={role}"
+        props += f",node.name={node_name},node.description={description}"
+        argv = ["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "!",
+                "video/x-raw,format=YUY2,width=640,height=480,framerate=30/1", "!",
+                "pipewiresink", "mode=provide", f"client-name={node_name}", f"stream-properties={props}"]
+        proc = self._start(f"camera-{node_name}-{self.runs}", argv)
+        self.cameras[node_name] = proc
+
+        def published():
+            if proc.poll() is not None:
+                pytest.fail(f"gst-launch for {node_name} exited with {proc.returncode}:\n"
+                            + proc.log_path.read_text(errors="replace"))
+            return self.has_node(node_name)
+
+        wait_for(published, timeout, interval=0.1, what=f"PipeWire node {node_name}")
+        return proc
+
+    def stop_camera(self, node_name, sig=signal.SIGTERM):
+        proc = self.cameras.pop(node_name)
+        self.testenv.procs.stop(proc, sig)
+
+
+@pytest.fixture
+def pipewire(testenv):
+    """A PipeWire controller for the test's env; nothing runs until start(). Stopped by PID at teardown."""
+    pw = PipeWire(testenv)
+    try:
+        yield pw
+    finally:
+        pw.stop()

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The Sportello demo, end to end on loopback: installs what is missing, builds, starts a private
+# D-Bus session with PipeWire (and a virtual camera), gnome-keyring and sportellod on the demo
+# config, then shows it working through sportelloctl, as a CRM would drive it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SRC=$PWD
+
+bash scripts/install-deps.sh
+if [ ! -f build/build.ninja ]; then meson setup build --werror >/dev/null; fi
+ninja -C build >/dev/null
+
+T=$(mktemp -d /tmp/sportello-demo.XXXXXX)
+export HOME=$T/home XDG_RUNTIME_DIR=$T/run XDG_DATA_HOME=$T/data XDG_CONFIG_HOME=$T/config \
+       XDG_STATE_HOME=$T/state XDG_CACHE_HOME=$T/cache LANG=C.UTF-8
+mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME" "$XDG_CACHE_HOME"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+PIDS=()
+cleanup() {
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+ctl() { echo; echo "\$ sportelloctl $*"; "$SRC/build/crm-adapters/sportelloctl/sportelloctl" "$@"; }
+step() { echo; echo "=== $*"; }
+wait_for() { for _ in $(seq 1 200); do if eval "$1"; then return 0; fi; sleep 0.05; done; echo "timed out: $1" >&2; return 1; }
+
+step "A private session bus, PipeWire, WirePlumber and an unlocked gnome-keyring"
+dbus-daemon --session --nofork --print-address=1 --address="unix:path=$XDG_RUNTIME_DIR/bus" >"$T/bus.addr" 2>/dev/null &
+PIDS+=($!)
+wait_for "[ -s $T/bus.addr ]"
+export DBUS_SESSION_BUS_ADDRESS=$(head -1 "$T/bus.addr")
+pipewire >"$T/pipewire.log" 2>&1 & PIDS+=($!)
+wireplumber >"$T/wireplumber.log" 2>&1 & PIDS+=($!)
+wait_for "[ -S $XDG_RUNTIME_DIR/pipewire-0 ]"
+printf 'demo' | gnome-keyring-daemon --foreground --unlock --components=secrets >"$T/keyring.log" 2>&1 & PIDS+=($!)
+gdbus wait --session --timeout 10 org.freedesktop.secrets
+echo "bus: $DBUS_SESSION_BUS_ADDRESS"
+
+step "sportellod on the demo config (data/demo/sportello.conf)"
+"$SRC/build/service/sportellod" --check-config --config "$SRC/data/demo/sportello.conf"
+"$SRC/build/service/sportellod" --config "$SRC/data/demo/sportello.conf" >"$T/sportellod.log" 2>&1 &
+SPORTELLOD=$!
+PIDS+=($SPORTELLOD)
+gdbus wait --session --timeout 10 org.sportello.Sportello1
+"$SRC/build/crm-adapters/sportelloctl/sportelloctl" watch >"$T/watch.log" 2>&1 & PIDS+=($!)
+
+step "The agent's workstation"
+ctl status
+ctl agents
+ctl queues
+ctl dispositions
+ctl case-data-keys
+
+step "Customer records: import from CSV and vCard, screen pop by any spelling of a number"
+ctl contacts import "$SRC/data/demo/contacts.csv"
+ctl contacts import "$SRC/data/demo/contacts.vcf"
+ctl contacts lookup 'sip:+39021234@pbx.example.com;user=phone'
+ctl contacts lookup '0039 011 987 6543'
+ctl contacts search mull
+ctl contacts add --first-name Paolo --last-name Conti --organisation 'Conti Elettronica' --address '+39 055 7788'
+ctl contacts lookup '+39055 7788'
+ctl contacts history crm-1001
+
+step "Standard responses, customised for the contact"
+ctl responses import "$SRC/data/demo/responses.json"
+ctl responses categories
+ctl responses search category:opening
+ctl responses render greeting --contact crm-1001
+ctl responses render ticket --contact crm-1002 --attached AccountNumber=AC-7781
+echo "(a placeholder without a value is an error, never blank text:)"
+ctl responses render video-offer --contact crm-1001 || true
+
+step "Camera presence through PipeWire: a virtual camera comes and goes"
+ctl status | grep -i camera
+gst-launch-1.0 -q videotestsrc is-live=true ! video/x-raw,format=YUY2,width=640,height=480,framerate=30/1 \
+  ! pipewiresink mode=provide client-name=demo-camera \
+    stream-properties='props,media.class=Video/Source,media.role=Camera,node.name=demo-camera,node.description=Demo-Camera' \
+  >"$T/camera.log" 2>&1 &
+CAMERA=$!
+PIDS+=($CAMERA)
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' status | grep -qi 'camera.*true'"
+ctl status | grep -i camera
+kill $CAMERA; wait $CAMERA 2>/dev/null || true
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' status | grep -qi 'camera.*false'"
+ctl status | grep -i camera
+
+step "The SIP password goes to the Secret Service, never to the config"
+echo "\$ echo '********' | sportelloctl secret set"
+echo 'demo-sip-password' | "$SRC/build/crm-adapters/sportelloctl/sportelloctl" secret set
+echo "stored in gnome-keyring: $(secret-tool lookup account sip:agent1@127.0.0.1 kind sip-password | sed 's/./*/g')"
+ctl secret clear
+
+step "What 'sportelloctl watch' saw meanwhile (signals and property changes)"
+sleep 0.2
+cat "$T/watch.log"
+
+step "Stopping: sportellod exits with status 0"
+kill -TERM $SPORTELLOD
+set +e; wait $SPORTELLOD; status=$?; set -e
+echo "sportellod exit status: $status"
+[ "$status" -eq 0 ]
+echo
+echo "Demo finished."
