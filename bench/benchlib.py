@@ -37,6 +37,25 @@ def machine():
     return "%d CPUs (nproc), %s" % (len(os.sched_getaffinity(0)), model)
 
 
+def loadavg():
+    """The 1/5/15-minute load averages: other work on the machine shows up in the tails."""
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def cpu_ns(pid):
+    """On-CPU time of all of a process's threads in nanoseconds (/proc/PID/task/*/schedstat).
+    Unlike round-trip times, it hardly moves when other work competes for the CPUs."""
+    total = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+        except FileNotFoundError:
+            pass
+    return total
+
+
 def wait_for(predicate, timeout=10.0, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -12,8 +12,13 @@
 #include "sp-config.h"
 #include "sp-dbus-error.h"
 #include "sp-dbus-server.h"
+#include "sp-interaction-manager.h"
 #include "sp-log.h"
+#include "sp-secrets.h"
+#include "sp-sip-agent.h"
 #include "sp-store.h"
+
+#define SIP_SHUTDOWN_DEADLINE_S 5
 
 typedef struct
 {
@@ -121,7 +126,96 @@ open_store (SpServiceContext *context)
   if (error)
     g_warning ("cannot mark interrupted interactions: %s", error->message);
   else if (interrupted)
-    g_warning ("%u interaction%s from an earlier run marked as interrupted", interrupted, interrupted == 1 ? " was" : "s were");
+    g_warning ("%u interaction%s from an earlier run %s marked as interrupted", interrupted, interrupted == 1 ? "" : "s",
+               interrupted == 1 ? "was" : "were");
+}
+
+static void
+on_password (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (SpSipAgent) agent = data;
+  g_autoptr (GError) error = NULL;
+  char *password = sp_secrets_lookup_finish (result, &error);
+
+  if (error)
+    g_warning ("cannot read the SIP password from the Secret Service: %s", error->message);
+  else if (!password)
+    g_info ("no SIP password stored; registering without one (sportelloctl secret set stores it)");
+  /* REGISTER only after the lookup has answered (ANCHORS: libsecret pitfalls). */
+  sp_sip_agent_start (agent, password);
+  if (password)
+    sp_secrets_free (password);
+}
+
+static void
+start_sip (SpServiceContext *context)
+{
+  SpConfig *config = context->config;
+  SpSipSettings settings = {
+    .aor = config->account_uri,
+    .display_name = config->display_name,
+    .listen = config->listen,
+    .transport = config->transport,
+    .registrar = config->registrar,
+    .proxy = config->proxy,
+  };
+  SpInteractionContext interaction_context = { 0 };
+
+  if (g_str_equal (config->transport, "tls"))
+    {
+      g_set_error (&context->agent_error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID,
+                   "transport = tls is not supported by this version; use udp or tcp");
+      g_critical ("SIP is not running: %s", context->agent_error->message);
+      return;
+    }
+  context->agent = sp_sip_agent_new (&settings, &context->agent_error);
+  if (!context->agent)
+    {
+      g_critical ("SIP is not running: %s", context->agent_error->message);
+      return;
+    }
+  interaction_context.config = config;
+  interaction_context.store = context->store;
+  interaction_context.agent = context->agent;
+  context->interactions = sp_interaction_manager_new (&interaction_context);
+  if (*config->registrar)
+    sp_secrets_lookup_async (config->account_uri, SP_SECRET_KIND_SIP_PASSWORD, NULL, on_password,
+                             g_object_ref (context->agent));
+  else
+    sp_sip_agent_start (context->agent, NULL);
+}
+
+static void
+on_sip_shut_down (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_main_loop_quit (data);
+}
+
+static gboolean
+on_sip_shutdown_deadline (gpointer data)
+{
+  g_warning ("the SIP stack did not stop within %d s", SIP_SHUTDOWN_DEADLINE_S);
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Hangs up, lets Sofia send its BYEs and unREGISTER, and waits for it (never nua_destroy()
+ * before nua_r_shutdown), up to a deadline. */
+static void
+stop_sip (SpServiceContext *context, GMainLoop *loop)
+{
+  guint deadline;
+
+  /* Interactions go first: their legs hang up and free their handles while NUA still lives. */
+  if (context->interactions)
+    sp_interaction_manager_hang_up_all (context->interactions);
+  g_clear_object (&context->interactions);
+  if (!context->agent)
+    return;
+  sp_sip_agent_shutdown_async (context->agent, NULL, on_sip_shut_down, loop);
+  deadline = g_timeout_add_seconds (SIP_SHUTDOWN_DEADLINE_S, on_sip_shutdown_deadline, loop);
+  g_main_loop_run (loop);
+  g_source_remove (deadline);
 }
 
 static gboolean
@@ -164,6 +258,7 @@ run (void)
   context.config = config;
   open_store (&context);
   context.camera = sp_camera_monitor_new ();
+  start_sip (&context);
   service.loop = g_main_loop_new (NULL, FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (quit_signals); i++)
     signal_ids[i] = g_unix_signal_add (quit_signals[i], on_quit_signal, &service);
@@ -178,7 +273,10 @@ run (void)
   for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
     g_source_remove (signal_ids[i]);
   g_signal_handlers_disconnect_by_data (server, &service);
-  g_clear_object (&server);
+  g_clear_object (&server); /* drops the session objects and their interactions */
+  stop_sip (&context, service.loop);
+  g_clear_object (&context.agent);
+  g_clear_error (&context.agent_error);
   g_clear_object (&context.camera);
   g_clear_pointer (&context.store, sp_store_free);
   g_clear_error (&context.store_error);

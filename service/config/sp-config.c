@@ -17,7 +17,8 @@ typedef struct
 } Checker;
 
 static const char *const account_keys[] = { "uri", "display-name", "registrar", "proxy", "listen", "transport", NULL };
-static const char *const media_keys[] = { "audio-source", "audio-sink", "camera", "video-size", "video-framerate", "rtp-ports", NULL };
+static const char *const media_keys[] = { "audio-source", "audio-sink", "camera", "video-size", "video-framerate", "rtp-ports", "rtp-timeout", NULL };
+static const char *const attached_data_keys[] = { "user-to-user", "headers", NULL };
 static const char *const video_keys[] = { "allowed", "remote-offers", NULL };
 static const char *const disposition_keys[] = { "codes", "required", "visible", NULL };
 static const char *const case_data_keys[] = { "keys", NULL };
@@ -137,6 +138,9 @@ sp_config_new_defaults (void)
   config->video_framerate = 30;
   config->rtp_port_min = 20000;
   config->rtp_port_max = 20999;
+  config->rtp_timeout_s = 30;
+  config->uui_key = g_strdup ("UserToUser");
+  config->attached_headers = g_new0 (char *, 1);
   config->video_allowed = TRUE;
   config->remote_video_offers = SP_REMOTE_VIDEO_ACCEPT;
   config->disposition_codes = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_directory_entry_free);
@@ -171,6 +175,8 @@ sp_config_free (SpConfig *config)
   g_strfreev (config->case_data_keys);
   g_ptr_array_unref (config->agents);
   g_ptr_array_unref (config->queues);
+  g_free (config->uui_key);
+  g_strfreev (config->attached_headers);
   g_free (config->international_prefix);
   g_free (config->data_dir);
   g_free (config);
@@ -249,8 +255,11 @@ get_string (Checker *checker, const char *group, const char *key, const char *fa
   g_autoptr (GError) error = NULL;
   char *value = g_key_file_get_string (checker->keyfile, group, key, &error);
 
-  if (!value)
+  /* Test the error, not the value: for an invalid escape ("\q") GLib returns the raw text and
+   * sets G_KEY_FILE_ERROR_INVALID_VALUE. */
+  if (error)
     {
+      g_free (value);
       if (!g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND)
           && !g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
         add_problem (checker, group, key, "%s", error->message);
@@ -395,6 +404,35 @@ load_media (Checker *checker, SpConfig *config)
   if (!parse_pair (ports, '-', 1024, 65535, &config->rtp_port_min, &config->rtp_port_max)
       || config->rtp_port_max < config->rtp_port_min + 3)
     add_problem (checker, g, "rtp-ports", "'%s' is not a range FIRST-LAST within 1024-65535 holding at least 4 ports", ports);
+
+  g_autofree char *timeout = get_string (checker, g, "rtp-timeout", "30");
+  if (!parse_uint_in_range (timeout, 0, 3600, &config->rtp_timeout_s))
+    add_problem (checker, g, "rtp-timeout", "'%s' is not a number of seconds from 0 (never) to 3600", timeout);
+}
+
+static void
+load_attached_data (Checker *checker, SpConfig *config)
+{
+  const char *g = "attached-data";
+  g_auto (GStrv) headers = get_list (checker, g, "headers");
+
+  g_free (config->uui_key);
+  config->uui_key = get_string (checker, g, "user-to-user", "UserToUser");
+  if (!*config->uui_key)
+    g_clear_pointer (&config->uui_key, g_free);
+  else if (!is_identifier (config->uui_key))
+    add_problem (checker, g, "user-to-user", "'%s' is not a key of letters, digits, '-', '_' or '.' (or empty to ignore the header)",
+                 config->uui_key);
+  if (!headers)
+    return;
+  for (guint i = 0; headers[i]; i++)
+    {
+      g_auto (GStrv) parts = g_strsplit (headers[i], "=", 2);
+      if (!parts[1] || !is_identifier (g_strstrip (parts[0])) || !is_identifier (g_strstrip (parts[1])))
+        add_problem (checker, g, "headers", "'%s' is not Header-Name=Key", headers[i]);
+    }
+  g_strfreev (config->attached_headers);
+  config->attached_headers = g_steal_pointer (&headers);
 }
 
 static void
@@ -526,7 +564,7 @@ load_groups (Checker *checker, SpConfig *config)
   } fixed[] = {
     { "account", account_keys },       { "media", media_keys },         { "video", video_keys },
     { "dispositions", disposition_keys }, { "case-data", case_data_keys }, { "contacts", contacts_keys },
-    { "paths", paths_keys },
+    { "paths", paths_keys },           { "attached-data", attached_data_keys },
   };
   g_auto (GStrv) groups = g_key_file_get_groups (checker->keyfile, NULL);
 
@@ -555,6 +593,7 @@ load_groups (Checker *checker, SpConfig *config)
   load_case_data (checker, config);
   load_contacts (checker, config);
   load_paths (checker, config);
+  load_attached_data (checker, config);
 }
 
 /* Loads and validates @path. On problems, returns NULL with an SP_CONFIG_ERROR_INVALID error

@@ -58,6 +58,7 @@ typedef struct
   guint video_framerate;
   guint rtp_port_min;
   guint rtp_port_max;
+  guint rtp_timeout_s; /* 0: never end a call for lack of RTP */
 
   gboolean video_allowed;
   SpRemoteVideoPolicy remote_video_offers;
@@ -70,6 +71,9 @@ typedef struct
 
   GPtrArray *agents; /* of SpDirectoryEntry */
   GPtrArray *queues; /* of SpDirectoryEntry */
+
+  char *uui_key;          /* attached-data key of User-to-User, NULL to ignore it */
+  GStrv attached_headers; /* "Header-Name=Key" */
 
   char *international_prefix;
   char *data_dir; /* NULL: $XDG_DATA_HOME/sportello */

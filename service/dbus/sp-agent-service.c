@@ -3,6 +3,7 @@
 #include "sp-agent-service.h"
 
 #include "sp-dbus-error.h"
+#include "sp-session-service.h"
 
 struct _SpAgentService
 {
@@ -39,8 +40,27 @@ directory_to_variant (GPtrArray *entries, const char *name_key)
 static gboolean
 handle_dial (SpAgent1 *agent, GDBusMethodInvocation *invocation, const char *target, GVariant *attached_data)
 {
-  sp_dbus_return_error_literal (invocation, SP_DBUS_ERROR_UNAVAILABLE,
-                                "calls are not available yet: this sportellod has no SIP layer running");
+  SpServiceContext *context = SP_AGENT_SERVICE (agent)->context;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  SpInteraction *interaction;
+
+  if (!context->interactions)
+    {
+      g_autofree char *message = g_strdup_printf ("calls are unavailable: %s",
+                                                  context->agent_error ? context->agent_error->message
+                                                                       : "SIP is not running");
+      sp_dbus_return_error_literal (invocation, SP_DBUS_ERROR_UNAVAILABLE, message);
+      return TRUE;
+    }
+  interaction = sp_interaction_manager_dial (context->interactions, target, attached_data, &error);
+  if (!interaction)
+    {
+      sp_dbus_return_error (invocation, error);
+      return TRUE;
+    }
+  path = sp_session_service_path_for (sp_interaction_get_number (interaction));
+  sp_agent1_complete_dial (agent, invocation, path);
   return TRUE;
 }
 
@@ -137,12 +157,28 @@ on_camera_changed (GObject *camera, GParamSpec *pspec, gpointer data)
 }
 
 static void
+update_registration (SpAgentService *self)
+{
+  SpSipAgent *sip = self->context->agent;
+
+  sp_agent1_set_registration (SP_AGENT1 (self), sip ? sp_sip_agent_get_registration (sip) : "failed");
+}
+
+static void
+on_registration_changed (GObject *sip, GParamSpec *pspec, gpointer data)
+{
+  update_registration (SP_AGENT_SERVICE (data));
+}
+
+static void
 sp_agent_service_dispose (GObject *object)
 {
   SpAgentService *self = SP_AGENT_SERVICE (object);
 
   if (self->context && self->context->camera)
     g_signal_handlers_disconnect_by_data (self->context->camera, self);
+  if (self->context && self->context->agent)
+    g_signal_handlers_disconnect_by_data (self->context->agent, self);
   self->context = NULL;
   G_OBJECT_CLASS (sp_agent_service_parent_class)->dispose (object);
 }
@@ -166,7 +202,9 @@ sp_agent_service_new (SpServiceContext *context)
   SpConfig *config = context->config;
 
   self->context = context;
-  sp_agent1_set_registration (agent, "disabled");
+  update_registration (self);
+  if (context->agent)
+    g_signal_connect (context->agent, "notify::registration", G_CALLBACK (on_registration_changed), self);
   sp_agent1_set_account (agent, config->account_uri);
   sp_agent1_set_display_name (agent, config->display_name);
   sp_agent1_set_video_allowed (agent, config->video_allowed);

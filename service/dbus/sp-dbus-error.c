@@ -2,6 +2,8 @@
 #include "sp-dbus-error.h"
 
 #include "sp-config.h"
+#include "sp-interaction.h"
+#include "sp-sip-agent.h"
 #include "sp-store-error.h"
 #include "sp-template.h"
 
@@ -44,8 +46,34 @@ from_store (int code)
 }
 
 static SpDBusError
+from_interaction (int code)
+{
+  switch (code)
+    {
+    case SP_INTERACTION_ERROR_INVALID_ARGUMENT:
+      return SP_DBUS_ERROR_INVALID_ARGUMENT;
+    case SP_INTERACTION_ERROR_INVALID_STATE:
+      return SP_DBUS_ERROR_INVALID_STATE;
+    case SP_INTERACTION_ERROR_NOT_ALLOWED:
+      return SP_DBUS_ERROR_NOT_ALLOWED;
+    case SP_INTERACTION_ERROR_NOT_FOUND:
+      return SP_DBUS_ERROR_NOT_FOUND;
+    case SP_INTERACTION_ERROR_DISPOSITION_REQUIRED:
+      return SP_DBUS_ERROR_DISPOSITION_REQUIRED;
+    case SP_INTERACTION_ERROR_UNAVAILABLE:
+      return SP_DBUS_ERROR_UNAVAILABLE;
+    default:
+      return SP_DBUS_ERROR_FAILED;
+    }
+}
+
+static SpDBusError
 to_dbus_code (const GError *error)
 {
+  if (error->domain == SP_INTERACTION_ERROR)
+    return from_interaction (error->code);
+  if (g_error_matches (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID))
+    return SP_DBUS_ERROR_INVALID_ARGUMENT;
   if (error->domain == SP_DBUS_ERROR)
     return (SpDBusError) error->code;
   if (error->domain == SP_STORE_ERROR)

@@ -5,6 +5,7 @@
 #include "sp-agent-service.h"
 #include "sp-contacts-service.h"
 #include "sp-responses-service.h"
+#include "sp-session-service.h"
 
 struct _SpDBusServer
 {
@@ -31,6 +32,27 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (SpDBusServer, sp_dbus_server, G_TYPE_OBJECT)
 
 static void
+on_interaction_added (SpInteractionManager *manager, SpInteraction *interaction, gpointer data)
+{
+  SpDBusServer *self = data;
+  g_autofree char *path = sp_session_service_path_for (sp_interaction_get_number (interaction));
+  g_autoptr (SpObjectSkeleton) object = sp_object_skeleton_new (path);
+  g_autoptr (SpSessionService) session = sp_session_service_new (interaction, self->context->config);
+
+  sp_object_skeleton_set_session1 (object, SP_SESSION1 (session));
+  g_dbus_object_manager_server_export (self->manager, G_DBUS_OBJECT_SKELETON (object));
+}
+
+static void
+on_interaction_removed (SpInteractionManager *manager, SpInteraction *interaction, gpointer data)
+{
+  SpDBusServer *self = data;
+  g_autofree char *path = sp_session_service_path_for (sp_interaction_get_number (interaction));
+
+  g_dbus_object_manager_server_unexport (self->manager, path);
+}
+
+static void
 export_root (SpDBusServer *self, GDBusConnection *connection)
 {
   g_ptr_array_add (self->root_interfaces, sp_agent_service_new (self->context));
@@ -45,6 +67,11 @@ export_root (SpDBusServer *self, GDBusConnection *connection)
         g_critical ("cannot export %s: %s", g_dbus_interface_skeleton_get_info (skeleton)->name, error->message);
     }
   g_dbus_object_manager_server_set_connection (self->manager, connection);
+  if (self->context->interactions)
+    {
+      g_signal_connect (self->context->interactions, "added", G_CALLBACK (on_interaction_added), self);
+      g_signal_connect (self->context->interactions, "removed", G_CALLBACK (on_interaction_removed), self);
+    }
 }
 
 static void
@@ -100,6 +127,8 @@ sp_dbus_server_dispose (GObject *object)
   SpDBusServer *self = SP_DBUS_SERVER (object);
 
   g_clear_handle_id (&self->owner_id, g_bus_unown_name);
+  if (self->context && self->context->interactions)
+    g_signal_handlers_disconnect_by_data (self->context->interactions, self);
   if (self->root_interfaces)
     {
       for (guint i = 0; i < self->root_interfaces->len; i++)

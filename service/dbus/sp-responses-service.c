@@ -3,6 +3,7 @@
 #include "sp-responses-service.h"
 
 #include "sp-dbus-error.h"
+#include "sp-session-service.h"
 #include "sp-template.h"
 
 struct _SpResponsesService
@@ -83,18 +84,44 @@ render_and_reply (SpResponsesService *self, GDBusMethodInvocation *invocation, c
   sp_responses1_complete_render (SP_RESPONSES1 (self), invocation, text);
 }
 
+static SpInteraction *
+find_session (SpResponsesService *self, const char *path)
+{
+  guint number = sp_session_service_number_from_path (path);
+
+  if (!number || !self->context->interactions)
+    return NULL;
+  return sp_interaction_manager_lookup (self->context->interactions, number);
+}
+
 static gboolean
 handle_render (SpResponses1 *object, GDBusMethodInvocation *invocation, const char *response_id, const char *session)
 {
   SpResponsesService *self = SP_RESPONSES_SERVICE (object);
   RenderContext ctx = { self->context->config };
+  g_autoptr (GVariant) contact = NULL;
+  g_autoptr (GHashTable) fields = NULL;
+  SpInteraction *interaction = NULL;
 
-  /* Interactions are not exported by this build yet: only "/" (the agent alone) exists. */
   if (!g_str_equal (session, "/"))
     {
-      g_autofree char *message = g_strdup_printf ("no interaction at %s", session);
-      sp_dbus_return_error_literal (invocation, SP_DBUS_ERROR_NOT_FOUND, message);
-      return TRUE;
+      interaction = find_session (self, session);
+      if (!interaction)
+        {
+          g_autofree char *message = g_strdup_printf ("no interaction at %s", session);
+          sp_dbus_return_error_literal (invocation, SP_DBUS_ERROR_NOT_FOUND, message);
+          return TRUE;
+        }
+      if (*sp_interaction_get_contact_id (interaction) && self->context->store)
+        contact = sp_store_contact_get (self->context->store, sp_interaction_get_contact_id (interaction), NULL);
+      fields = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_insert (fields, "remote", (gpointer) sp_interaction_get_remote (interaction));
+      g_hash_table_insert (fields, "remote-name", (gpointer) sp_interaction_get_remote_name (interaction));
+      g_hash_table_insert (fields, "direction", (gpointer) sp_interaction_get_direction (interaction));
+      ctx.contact = contact;
+      ctx.attached = sp_interaction_get_attached_data (interaction);
+      ctx.case_data = sp_interaction_get_case_data (interaction);
+      ctx.session = fields;
     }
   render_and_reply (self, invocation, response_id, &ctx);
   return TRUE;

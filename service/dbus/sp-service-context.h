@@ -6,6 +6,8 @@
 
 #include "sp-camera-monitor.h"
 #include "sp-config.h"
+#include "sp-interaction-manager.h"
+#include "sp-sip-agent.h"
 #include "sp-store.h"
 
 G_BEGIN_DECLS
@@ -16,6 +18,9 @@ typedef struct
   SpStore *store;        /* NULL when the database cannot be used */
   GError *store_error;   /* why, when store is NULL */
   SpCameraMonitor *camera;
+  SpSipAgent *agent;                  /* NULL when SIP could not start */
+  GError *agent_error;                /* why, when agent is NULL */
+  SpInteractionManager *interactions; /* NULL when SIP could not start */
 } SpServiceContext;
 
 /* Returns the store, or replies Unavailable (with the reason) and returns NULL. */

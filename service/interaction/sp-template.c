@@ -81,8 +81,14 @@ walk (const char *body, GString *out, PlaceholderFunc func, gpointer data, GErro
                            "an unclosed or empty '{' at offset %ld (write '{{' for a literal brace)", (long) (p - body));
               return FALSE;
             }
-          name = g_strndup (p + 1, (gsize) (close - p - 1));
-          func (g_strstrip (name), out, data);
+          name = g_strstrip (g_strndup (p + 1, (gsize) (close - p - 1)));
+          if (!*name)
+            {
+              g_set_error (error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_SYNTAX,
+                           "an unclosed or empty '{' at offset %ld (write '{{' for a literal brace)", (long) (p - body));
+              return FALSE;
+            }
+          func (name, out, data);
           p = close + 1;
         }
       else

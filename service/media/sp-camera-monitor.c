@@ -221,8 +221,13 @@ on_socket_dir_changed (GFileMonitor *monitor, GFile *file, GFile *other, GFileMo
   SpCameraMonitor *self = data;
   g_autofree char *name = g_file_get_basename (file);
 
-  if (event == G_FILE_MONITOR_EVENT_CREATED && g_strcmp0 (name, self->socket_name) == 0)
-    try_connect (self);
+  if (event != G_FILE_MONITOR_EVENT_CREATED || g_strcmp0 (name, self->socket_name) != 0)
+    return;
+  try_connect (self);
+  /* PipeWire binds the socket a moment before it listens on it: if we came too early, try again
+   * shortly instead of at the fallback interval. */
+  if (!self->core)
+    schedule_retry (self, RECONNECT_INTERVAL_MS);
 }
 
 static void

@@ -86,6 +86,12 @@ sp_address_normalise (const char *address, const char *international_prefix, GEr
   g_autofree char *unescaped = NULL;
   const char *at = strchr (rest, '@');
 
+  if (is_sip && !at)
+    {
+      /* "sip:10.0.0.1" is a host, not the number 10001 (RFC 3261 §19.1.1: userinfo ends in '@'). */
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID, "'%s' is a SIP URI without a user part", address);
+      return NULL;
+    }
   if (at)
     {
       user = g_strndup (rest, (gsize) (at - rest));

@@ -254,7 +254,7 @@ insert_address (SpStore *store, sqlite3_int64 rowid, const char *id, guint posit
     return FALSE;
   if (owner)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_CONFLICT,
                    "address '%s' (normalised: %s) already belongs to contact '%s'", address, normalised, owner);
       return FALSE;
     }

@@ -95,7 +95,7 @@ sp_store_push_add (SpStore *store, GVariant *item, GError **error)
   sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
   if (!sp_store_step_done (store, stmt, error))
     {
-      if (g_error_matches (*error, SP_STORE_ERROR, SP_STORE_ERROR_CONFLICT))
+      if (error && g_error_matches (*error, SP_STORE_ERROR, SP_STORE_ERROR_CONFLICT))
         (*error)->code = SP_STORE_ERROR_INVALID;
       return NULL;
     }

@@ -143,6 +143,12 @@ save_one (SpStore *store, GVariant *response, GError **error)
   sp_record_get_string (response, "title", &title, NULL);
   sp_record_get_string (response, "category", &category, NULL);
   sp_record_get_string (response, "body", &body, NULL);
+  /* SQLite checks NOT NULL before ON CONFLICT: an update that leaves out title or body must
+   * still bind the stored value for the INSERT half of the upsert. */
+  if (existing && !title)
+    g_variant_lookup (existing, "title", "&s", &title);
+  if (existing && !body)
+    g_variant_lookup (existing, "body", "&s", &body);
   stmt = sp_store_prepare (store,
                            "INSERT INTO responses (id, title, category, body, updated) VALUES (?1, ?2, COALESCE(?3, ''), ?4, ?5)"
                            " ON CONFLICT(id) DO UPDATE SET title = COALESCE(?2, title), category = COALESCE(?3, category),"

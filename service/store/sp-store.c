@@ -281,8 +281,12 @@ sp_record_check_keys (GVariant *record, const char *const *allowed, GError **err
 gboolean
 sp_record_get_string (GVariant *record, const char *key, const char **value, GError **error)
 {
-  g_autoptr (GVariant) item = g_variant_lookup_value (record, key, NULL);
+  g_autoptr (GVariant) item = NULL;
 
+  /* Serialise first, as g_variant_get() does for "&s": a tree-form record (built or parsed, not
+   * received) frees its children when it is serialised later, and *value would dangle. */
+  g_variant_get_data (record);
+  item = g_variant_lookup_value (record, key, NULL);
   *value = NULL;
   if (!item)
     return TRUE;
@@ -387,8 +391,14 @@ configure_connection (SpStore *store, GError **error)
   rc = sqlite3_exec (store->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     return sp_store_set_error (store, rc, error, "opening");
-  if (!sp_store_exec (store, "PRAGMA foreign_keys = ON", error))
-    return FALSE;
+  return sp_store_exec (store, "PRAGMA foreign_keys = ON", error);
+}
+
+/* Only after migrate(): switching to WAL rewrites the file header, and a file we refuse (newer
+ * schema) must be left byte for byte as it was. */
+static gboolean
+use_wal (SpStore *store, GError **error)
+{
   if (store->read_only)
     return TRUE;
   /* WAL + synchronous=NORMAL: every committed note survives a crash of the process. */
@@ -399,7 +409,9 @@ configure_connection (SpStore *store, GError **error)
 static gboolean
 file_is_read_only (const char *path)
 {
-  return g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0 && errno == EACCES;
+  /* EPERM: an immutable file (even root cannot write it); EROFS: a read-only file system. */
+  return g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0
+         && (errno == EACCES || errno == EPERM || errno == EROFS);
 }
 
 static void
@@ -433,7 +445,7 @@ sp_store_open (const char *path, const char *international_prefix, GError **erro
       sp_store_set_error (store, rc, error, "opening");
       return NULL;
     }
-  if (!configure_connection (store, error) || !migrate (store, error))
+  if (!configure_connection (store, error) || !migrate (store, error) || !use_wal (store, error))
     return NULL;
   if (store->read_only)
     g_warning ("the database %s is read-only: history, notes and edits cannot be saved", path);

@@ -187,9 +187,11 @@ class TestEnv:
         except GLib.Error as error:
             name = Gio.DBusError.get_remote_error(error)
             message = error.message
-            if Gio.DBusError.is_remote_error(error):
-                Gio.DBusError.strip_remote_error(error)
-                message = error.message
+            # PyGObject hands out a copy, so strip_remote_error() cannot be used: cut the
+            # "GDBus.Error:NAME: " prefix by hand.
+            prefix = f"GDBus.Error:{name}: "
+            if name and message.startswith(prefix):
+                message = message[len(prefix):]
             return name, message
         pytest.fail(f"{interface}.{method} succeeded but was expected to fail")
 
@@ -285,23 +287,33 @@ class PipeWire:
         return subprocess.run(argv, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                               timeout=15).stdout
 
+    def _accepts(self):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            try:
+                s.connect(str(self.socket))
+            except OSError:
+                return False
+        return True
+
     def start(self, timeout=15):
         """Starts pipewire and wireplumber; returns once the socket exists and WirePlumber has
         created the "default" metadata."""
         assert self.daemon is None, "PipeWire is already running"
         self.runs += 1
         self.daemon = self._start(f"pipewire-{self.runs}", ["pipewire"])
-        self.session_manager = self._start(f"wireplumber-{self.runs}", ["wireplumber"])
 
         def ready(what, check):
             for proc in (self.daemon, self.session_manager):
-                if proc.poll() is not None:
+                if proc is not None and proc.poll() is not None:
                     pytest.fail(f"{proc.name} exited with {proc.returncode} before {what}:\n"
                                 + proc.log_path.read_text(errors="replace"))
             return check()
 
-        wait_for(lambda: ready("its socket", self.socket.is_socket), timeout, interval=0.05,
+        # WirePlumber exits (69) if PipeWire does not accept its connection yet: start it once a
+        # connection to the socket succeeds (the socket file exists before PipeWire listens).
+        wait_for(lambda: ready("its socket", self._accepts), timeout, interval=0.05,
                  what=f"the PipeWire socket {self.socket}")
+        self.session_manager = self._start(f"wireplumber-{self.runs}", ["wireplumber"])
         wait_for(lambda: ready("the default metadata", lambda: self._ok(["pw-metadata", "-n", "default"]).strip()),
                  timeout, interval=0.1, what="WirePlumber's default metadata")
 

@@ -1,0 +1,290 @@
+/* Agent1 commands: the agent's properties, the directories (agents, queues, push clips,
+ * dispositions, case-data keys) and Dial. */
+#include "ctl-commands.h"
+#include "ctl-output.h"
+
+static const char *const status_order[] = {
+  "Registration",    "Account", "DisplayName", "VideoAllowed", "RemoteVideoOffers",
+  "CameraAvailable", "Cameras", "Version",     NULL,
+};
+
+static char *
+format_cameras (GVariant *cameras)
+{
+  GString *out = g_string_new (NULL);
+  GVariantIter iter;
+  GVariant *camera;
+
+  g_variant_iter_init (&iter, cameras);
+  while ((camera = g_variant_iter_next_value (&iter)))
+    {
+      guint32 id = 0;
+
+      g_variant_lookup (camera, "id", "u", &id);
+      g_string_append_printf (out, "%s%u %s (%s)", out->len ? "\n" : "", id,
+                              ctl_record_string (camera, "node-name"),
+                              ctl_record_string (camera, "description"));
+      g_variant_unref (camera);
+    }
+  if (!out->len)
+    g_string_append (out, "none");
+  return g_string_free (out, FALSE);
+}
+
+static void
+print_status (GVariant *properties)
+{
+  guint width = 0;
+
+  for (guint i = 0; status_order[i]; i++)
+    width = MAX (width, (guint)strlen (status_order[i]));
+  for (guint i = 0; status_order[i]; i++)
+    {
+      g_autoptr (GVariant) value = g_variant_lookup_value (properties, status_order[i], NULL);
+      g_autofree char *text = NULL;
+
+      if (!value)
+        continue;
+      if (g_str_equal (status_order[i], "Cameras"))
+        text = format_cameras (value);
+      else
+        text = ctl_format_value (value);
+      ctl_print_field (status_order[i], text, width);
+    }
+}
+
+/* GetAll rather than a proxy's cache: it reports a missing service as an error. */
+static int
+run_status (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) properties = NULL;
+  GDBusConnection *connection;
+
+  if (!ctl_parse_options (ctx, command, NULL, &argc, &argv, 0, 0))
+    return CTL_EXIT_USAGE;
+  connection = ctl_context_get_connection (ctx, &error);
+  if (connection)
+    reply = g_dbus_connection_call_sync (
+      connection, ctx->bus_name, CTL_OBJECT_PATH, "org.freedesktop.DBus.Properties", "GetAll",
+      g_variant_new ("(s)", "org.sportello.Agent1"), G_VARIANT_TYPE ("(a{sv})"),
+      G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  if (!reply)
+    return ctl_fail (ctx, error);
+  properties = g_variant_get_child_value (reply, 0);
+  if (ctx->json)
+    ctl_print_variant_json (properties);
+  else
+    print_status (properties);
+  return CTL_EXIT_OK;
+}
+
+static void
+print_directory (GVariant *entries, const char *const *keys, const char *empty)
+{
+  g_autoptr (CtlTable) table = ctl_table_new ();
+  GVariantIter iter;
+  GVariant *entry;
+
+  if (g_variant_n_children (entries) == 0)
+    {
+      g_print ("%s\n", empty);
+      return;
+    }
+  g_variant_iter_init (&iter, entries);
+  while ((entry = g_variant_iter_next_value (&iter)))
+    {
+      ctl_table_add (table, ctl_record_string (entry, keys[0]), ctl_record_string (entry, keys[1]),
+                     ctl_record_string (entry, keys[2]), NULL);
+      g_variant_unref (entry);
+    }
+  ctl_table_print (table);
+}
+
+typedef gboolean (*ListFunc) (SpAgent1 *proxy, GVariant **out, GCancellable *cancellable,
+                              GError **error);
+
+static int
+run_list (CtlContext *ctx, const CtlCommand *command, int argc, char **argv, ListFunc list,
+          const char *const *keys, const char *empty)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpAgent1) agent = NULL;
+  g_autoptr (GVariant) entries = NULL;
+
+  if (!ctl_parse_options (ctx, command, NULL, &argc, &argv, 0, 0))
+    return CTL_EXIT_USAGE;
+  agent = ctl_context_agent_proxy (ctx, &error);
+  if (!agent || !list (agent, &entries, NULL, &error))
+    return ctl_fail (ctx, error);
+  if (ctx->json)
+    ctl_print_variant_json (entries);
+  else
+    print_directory (entries, keys, empty);
+  return CTL_EXIT_OK;
+}
+
+static int
+run_agents (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  static const char *const keys[] = { "id", "name", "uri", NULL };
+
+  return run_list (ctx, command, argc, argv, sp_agent1_call_list_agents_sync, keys,
+                   "no agents in the directory");
+}
+
+static int
+run_queues (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  static const char *const keys[] = { "id", "name", "uri", NULL };
+
+  return run_list (ctx, command, argc, argv, sp_agent1_call_list_queues_sync, keys,
+                   "no queues configured");
+}
+
+static void
+print_push_items (GVariant *items)
+{
+  g_autoptr (CtlTable) table = ctl_table_new ();
+  GVariantIter iter;
+  GVariant *item;
+
+  if (g_variant_n_children (items) == 0)
+    {
+      g_print ("the push catalogue is empty\n");
+      return;
+    }
+  g_variant_iter_init (&iter, items);
+  while ((item = g_variant_iter_next_value (&iter)))
+    {
+      guint64 duration = 0;
+      g_autofree char *length = NULL;
+
+      g_variant_lookup (item, "duration-ms", "t", &duration);
+      length = ctl_format_duration (duration);
+      ctl_table_add (table, ctl_record_string (item, "id"), ctl_record_string (item, "title"),
+                     ctl_record_string (item, "kind"), length,
+                     ctl_record_string (item, "description"), NULL);
+      g_variant_unref (item);
+    }
+  ctl_table_print (table);
+}
+
+static int
+run_push_list (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpAgent1) agent = NULL;
+  g_autoptr (GVariant) items = NULL;
+
+  if (!ctl_parse_options (ctx, command, NULL, &argc, &argv, 0, 0))
+    return CTL_EXIT_USAGE;
+  agent = ctl_context_agent_proxy (ctx, &error);
+  if (!agent || !sp_agent1_call_list_push_items_sync (agent, &items, NULL, &error))
+    return ctl_fail (ctx, error);
+  if (ctx->json)
+    ctl_print_variant_json (items);
+  else
+    print_push_items (items);
+  return CTL_EXIT_OK;
+}
+
+static void
+print_dispositions (GVariant *codes, gboolean required, gboolean visible)
+{
+  static const char *const keys[] = { "id", "label", "", NULL };
+
+  print_directory (codes, keys, "no disposition codes configured");
+  g_print ("required: %s\nvisible:  %s\n", required ? "yes" : "no", visible ? "yes" : "no");
+}
+
+static int
+run_dispositions (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpAgent1) agent = NULL;
+  g_autoptr (GVariant) codes = NULL;
+  gboolean required = FALSE, visible = FALSE;
+
+  if (!ctl_parse_options (ctx, command, NULL, &argc, &argv, 0, 0))
+    return CTL_EXIT_USAGE;
+  agent = ctl_context_agent_proxy (ctx, &error);
+  if (!agent || !sp_agent1_call_list_disposition_codes_sync (agent, &codes, NULL, &error)
+      || !sp_agent1_call_get_disposition_policy_sync (agent, &required, &visible, NULL, &error))
+    return ctl_fail (ctx, error);
+  if (ctx->json)
+    {
+      g_autoptr (GVariant) all = g_variant_ref_sink (g_variant_new_parsed (
+        "{'codes': <%@aa{sv}>, 'required': <%b>, 'visible': <%b>}", codes, required, visible));
+      ctl_print_variant_json (all);
+    }
+  else
+    print_dispositions (codes, required, visible);
+  return CTL_EXIT_OK;
+}
+
+static int
+run_case_data_keys (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpAgent1) agent = NULL;
+  g_auto (GStrv) keys = NULL;
+
+  if (!ctl_parse_options (ctx, command, NULL, &argc, &argv, 0, 0))
+    return CTL_EXIT_USAGE;
+  agent = ctl_context_agent_proxy (ctx, &error);
+  if (!agent || !sp_agent1_call_list_case_data_keys_sync (agent, &keys, NULL, &error))
+    return ctl_fail (ctx, error);
+  if (ctx->json)
+    {
+      g_autoptr (GVariant) list
+        = g_variant_ref_sink (g_variant_new_strv ((const char *const *)keys, -1));
+      ctl_print_variant_json (list);
+    }
+  else
+    ctl_print_lines ((const char *const *)keys);
+  return CTL_EXIT_OK;
+}
+
+static int
+run_dial (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpAgent1) agent = NULL;
+  g_autoptr (GVariant) attached = NULL;
+  g_autofree char *bad = NULL;
+  g_autofree char *session = NULL;
+
+  if (!ctl_parse_options (ctx, command, NULL, &argc, &argv, 1, -1))
+    return CTL_EXIT_USAGE;
+  if (!ctl_parse_key_values (argv + 2, argc - 2, &attached, &bad))
+    return ctl_usage_error (command, "'%s' is not KEY=VALUE", bad);
+  agent = ctl_context_agent_proxy (ctx, &error);
+  if (!agent || !sp_agent1_call_dial_sync (agent, argv[1], attached, &session, NULL, &error))
+    return ctl_fail (ctx, error);
+  if (ctx->json)
+    {
+      g_autoptr (GVariant) reply
+        = g_variant_ref_sink (g_variant_new_parsed ("{'session': <%o>}", session));
+      ctl_print_variant_json (reply);
+    }
+  else
+    g_print ("%s\n", session);
+  return CTL_EXIT_OK;
+}
+
+const CtlCommand ctl_agent_commands[] = {
+  { NULL, "status", "", "Show the agent's account, registration, video policy, cameras and version",
+    run_status },
+  { NULL, "agents", "", "List the agents directory (for conferences and transfers)", run_agents },
+  { NULL, "queues", "", "List the queues an interaction can be transferred to", run_queues },
+  { NULL, "dispositions", "", "List the disposition codes and the disposition policy",
+    run_dispositions },
+  { NULL, "case-data-keys", "", "List the case-data keys of every interaction",
+    run_case_data_keys },
+  { "push", "list", "", "List the push catalogue (clips and images)", run_push_list },
+  { NULL, "dial", "TARGET [KEY=VALUE…]", "Start an outbound interaction with attached data",
+    run_dial },
+  { NULL },
+};

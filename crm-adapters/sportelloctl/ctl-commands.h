@@ -1,0 +1,14 @@
+/* The command tables, one per module; each ends with an entry whose name is NULL. */
+#pragma once
+
+#include "ctl-context.h"
+
+G_BEGIN_DECLS
+
+extern const CtlCommand ctl_agent_commands[];
+extern const CtlCommand ctl_contacts_commands[];
+extern const CtlCommand ctl_responses_commands[];
+extern const CtlCommand ctl_secret_commands[];
+extern const CtlCommand ctl_watch_commands[];
+
+G_END_DECLS

@@ -1,0 +1,271 @@
+/* Session1: a thin adapter. Hold/Retrieve reply when the re-INVITE completes (model (b) of
+ * ANCHORS §6.2; the INVITE transaction is bounded well under the 25 s D-Bus timeout by the
+ * peer's answer or our own error). */
+#include "sp-session-service.h"
+
+#include "sp-dbus-error.h"
+#include "sp-dbus-server.h"
+
+#include <string.h>
+
+struct _SpSessionService
+{
+  SpSession1Skeleton parent_instance;
+  SpInteraction *interaction;
+  SpConfig *config;
+};
+
+static void sp_session_service_iface_init (SpSession1Iface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SpSessionService, sp_session_service, SP_TYPE_SESSION1_SKELETON,
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_SESSION1, sp_session_service_iface_init))
+
+char *
+sp_session_service_path_for (guint number)
+{
+  return g_strdup_printf (SP_DBUS_ROOT_PATH "/session/%u", number);
+}
+
+guint
+sp_session_service_number_from_path (const char *path)
+{
+  const char *prefix = SP_DBUS_ROOT_PATH "/session/";
+  guint64 number;
+
+  if (!g_str_has_prefix (path, prefix)
+      || !g_ascii_string_to_unsigned (path + strlen (prefix), 10, 1, G_MAXUINT, &number, NULL))
+    return 0;
+  return (guint) number;
+}
+
+static void
+sync_properties (SpSessionService *self)
+{
+  SpSession1 *session = SP_SESSION1 (self);
+  SpInteraction *interaction = self->interaction;
+  SpInteractionState state = sp_interaction_get_state (interaction);
+
+  sp_session1_set_state (session, sp_interaction_state_to_string (state == SP_INTERACTION_DONE
+                                                                      ? SP_INTERACTION_DISCONNECTED
+                                                                      : state));
+  sp_session1_set_remote_name (session, sp_interaction_get_remote_name (interaction));
+  sp_session1_set_contact_id (session, sp_interaction_get_contact_id (interaction));
+  sp_session1_set_notepad (session, sp_interaction_get_notepad (interaction));
+  sp_session1_set_case_data (session, sp_interaction_get_case_data (interaction));
+  sp_session1_set_dispositions (session, self->config->disposition_visible
+                                           ? sp_interaction_get_dispositions (interaction)
+                                           : (const char *const[]) { NULL });
+  sp_session1_set_end_reason (session, sp_interaction_get_end_reason (interaction));
+  sp_session1_set_participants (session, sp_interaction_get_participants (interaction));
+}
+
+static void
+on_interaction_notify (GObject *object, GParamSpec *pspec, gpointer data)
+{
+  sync_properties (SP_SESSION_SERVICE (data));
+}
+
+static gboolean
+reply_bool (GDBusMethodInvocation *invocation, gboolean ok, GError *error)
+{
+  if (ok)
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  else
+    sp_dbus_return_error (invocation, error);
+  return TRUE;
+}
+
+#define SIMPLE_HANDLER(name, call)                                                   \
+  static gboolean name (SpSession1 *object, GDBusMethodInvocation *invocation)       \
+  {                                                                                  \
+    g_autoptr (GError) error = NULL;                                                 \
+    gboolean ok = call (SP_SESSION_SERVICE (object)->interaction, &error);           \
+    return reply_bool (invocation, ok, error);                                       \
+  }
+
+SIMPLE_HANDLER (handle_answer, sp_interaction_answer)
+SIMPLE_HANDLER (handle_reject, sp_interaction_reject)
+SIMPLE_HANDLER (handle_disconnect, sp_interaction_disconnect)
+SIMPLE_HANDLER (handle_mark_done, sp_interaction_mark_done)
+
+static gboolean
+handle_get_media_statistics (SpSession1 *object, GDBusMethodInvocation *invocation)
+{
+  sp_session1_complete_get_media_statistics (
+    object, invocation, sp_interaction_get_media_statistics (SP_SESSION_SERVICE (object)->interaction));
+  return TRUE;
+}
+
+static void
+on_hold_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_hold_finish (SP_INTERACTION (source), result, &error);
+
+  reply_bool (invocation, ok, error);
+}
+
+static gboolean
+handle_hold (SpSession1 *object, GDBusMethodInvocation *invocation)
+{
+  sp_interaction_hold_async (SP_SESSION_SERVICE (object)->interaction, TRUE, on_hold_done, g_object_ref (invocation));
+  return TRUE;
+}
+
+static gboolean
+handle_retrieve (SpSession1 *object, GDBusMethodInvocation *invocation)
+{
+  sp_interaction_hold_async (SP_SESSION_SERVICE (object)->interaction, FALSE, on_hold_done, g_object_ref (invocation));
+  return TRUE;
+}
+
+static gboolean
+handle_set_notepad (SpSession1 *object, GDBusMethodInvocation *invocation, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_set_notepad (SP_SESSION_SERVICE (object)->interaction, text, &error);
+
+  return reply_bool (invocation, ok, error);
+}
+
+static gboolean
+handle_append_note (SpSession1 *object, GDBusMethodInvocation *invocation, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_append_note (SP_SESSION_SERVICE (object)->interaction, text, &error);
+
+  return reply_bool (invocation, ok, error);
+}
+
+static gboolean
+handle_set_case_data (SpSession1 *object, GDBusMethodInvocation *invocation, GVariant *values)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_set_case_data (SP_SESSION_SERVICE (object)->interaction, values, &error);
+
+  return reply_bool (invocation, ok, error);
+}
+
+static gboolean
+handle_set_dispositions (SpSession1 *object, GDBusMethodInvocation *invocation, const char *const *codes)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_set_dispositions (SP_SESSION_SERVICE (object)->interaction, codes, &error);
+
+  return reply_bool (invocation, ok, error);
+}
+
+/* Video, push, window, conference and transfer arrive with later milestones: until then they
+ * say so with a clear error rather than pretending to work. */
+static gboolean
+not_yet (GDBusMethodInvocation *invocation)
+{
+  g_autofree char *message = g_strdup_printf ("%s is not available in this version of sportellod",
+                                              g_dbus_method_invocation_get_method_name (invocation));
+  sp_dbus_return_error_literal (invocation, SP_DBUS_ERROR_UNAVAILABLE, message);
+  return TRUE;
+}
+
+static gboolean
+handle_not_yet (SpSession1 *object, GDBusMethodInvocation *invocation)
+{
+  return not_yet (invocation);
+}
+
+static gboolean
+handle_not_yet_s (SpSession1 *object, GDBusMethodInvocation *invocation, const char *arg)
+{
+  return not_yet (invocation);
+}
+
+static gboolean
+handle_not_yet_ss (SpSession1 *object, GDBusMethodInvocation *invocation, const char *a, const char *b)
+{
+  return not_yet (invocation);
+}
+
+static gboolean
+handle_not_yet_b (SpSession1 *object, GDBusMethodInvocation *invocation, gboolean arg)
+{
+  return not_yet (invocation);
+}
+
+static gboolean
+handle_not_yet_as (SpSession1 *object, GDBusMethodInvocation *invocation, const char *const *arg)
+{
+  return not_yet (invocation);
+}
+
+static void
+sp_session_service_iface_init (SpSession1Iface *iface)
+{
+  iface->handle_get_media_statistics = handle_get_media_statistics;
+  iface->handle_answer = handle_answer;
+  iface->handle_reject = handle_reject;
+  iface->handle_hold = handle_hold;
+  iface->handle_retrieve = handle_retrieve;
+  iface->handle_disconnect = handle_disconnect;
+  iface->handle_mark_done = handle_mark_done;
+  iface->handle_set_notepad = handle_set_notepad;
+  iface->handle_append_note = handle_append_note;
+  iface->handle_set_case_data = handle_set_case_data;
+  iface->handle_set_dispositions = handle_set_dispositions;
+  iface->handle_activate_video = handle_not_yet;
+  iface->handle_deactivate_video = handle_not_yet;
+  iface->handle_start_push = handle_not_yet_s;
+  iface->handle_stop_push = handle_not_yet;
+  iface->handle_swap_layout = handle_not_yet;
+  iface->handle_set_always_on_top = handle_not_yet_b;
+  iface->handle_conference = handle_not_yet_as;
+  iface->handle_complete_conference = handle_not_yet;
+  iface->handle_transfer = handle_not_yet_ss;
+  iface->handle_consult_transfer = handle_not_yet_ss;
+  iface->handle_complete_transfer = handle_not_yet;
+}
+
+static void
+sp_session_service_dispose (GObject *object)
+{
+  SpSessionService *self = SP_SESSION_SERVICE (object);
+
+  if (self->interaction)
+    {
+      g_signal_handlers_disconnect_by_data (self->interaction, self);
+      g_clear_object (&self->interaction);
+    }
+  G_OBJECT_CLASS (sp_session_service_parent_class)->dispose (object);
+}
+
+static void
+sp_session_service_class_init (SpSessionServiceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = sp_session_service_dispose;
+}
+
+static void
+sp_session_service_init (SpSessionService *self)
+{
+}
+
+SpSessionService *
+sp_session_service_new (SpInteraction *interaction, SpConfig *config)
+{
+  SpSessionService *self = g_object_new (SP_TYPE_SESSION_SERVICE, NULL);
+  SpSession1 *session = SP_SESSION1 (self);
+
+  self->interaction = g_object_ref (interaction);
+  self->config = config;
+  sp_session1_set_direction (session, sp_interaction_get_direction (interaction));
+  sp_session1_set_remote (session, sp_interaction_get_remote (interaction));
+  sp_session1_set_attached_data (session, sp_interaction_get_attached_data (interaction));
+  sp_session1_set_video (session, "none");
+  sp_session1_set_push (session, "");
+  sp_session1_set_layout (session, "remote-large");
+  sp_session1_set_window (session, "none");
+  sp_session1_set_disposition_required (session, config->disposition_required);
+  sp_session1_set_disposition_visible (session, config->disposition_visible);
+  sync_properties (self);
+  g_signal_connect (interaction, "notify", G_CALLBACK (on_interaction_notify), self);
+  return self;
+}

@@ -1,0 +1,468 @@
+/* Call control: the leg's SIP events and the agent's actions, with SDP offer/answer in
+ * between (sp-sdp.h, pure) and media applied from each completed exchange. One offer at a time:
+ * a new local request waits for the outstanding one (ANCHORS: never two offers in flight). */
+#include "sp-interaction-private.h"
+
+#include "sp-attached-data.h"
+
+#include <string.h>
+
+static void on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data);
+static void on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data);
+static void on_leg_established (SpCallLeg *leg, gpointer data);
+static void on_leg_offer_failed (SpCallLeg *leg, guint status, const char *phrase, gpointer data);
+static void on_leg_ended (SpCallLeg *leg, int cause, guint status, const char *phrase, gpointer data);
+
+static void
+fail (GError **error, SpInteractionError code, const char *message)
+{
+  g_set_error_literal (error, SP_INTERACTION_ERROR, code, message);
+}
+
+static gboolean
+require_state (SpInteraction *self, SpInteractionState state, const char *action, GError **error)
+{
+  if (self->state == state)
+    return TRUE;
+  g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "%s needs the state %s, not %s", action,
+               sp_interaction_state_to_string (state), sp_interaction_state_to_string (self->state));
+  return FALSE;
+}
+
+void
+sp_interaction_attach_leg (SpInteraction *self, SpCallLeg *leg)
+{
+  self->leg = g_object_ref (leg);
+  g_signal_connect (leg, "offer", G_CALLBACK (on_leg_offer), self);
+  g_signal_connect (leg, "answer", G_CALLBACK (on_leg_answer), self);
+  g_signal_connect (leg, "established", G_CALLBACK (on_leg_established), self);
+  g_signal_connect (leg, "offer-failed", G_CALLBACK (on_leg_offer_failed), self);
+  g_signal_connect (leg, "ended", G_CALLBACK (on_leg_ended), self);
+}
+
+static void
+complete_hold (SpInteraction *self, const GError *error)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&self->hold_task);
+
+  if (!task)
+    return;
+  if (error)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+sp_interaction_release_call (SpInteraction *self)
+{
+  g_clear_handle_id (&self->glare_id, g_source_remove);
+  if (self->hold_task)
+    {
+      g_autoptr (GError) error = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the call ended");
+      complete_hold (self, error);
+    }
+  sp_interaction_media_stop (self);
+  if (self->leg)
+    {
+      g_signal_handlers_disconnect_by_data (self->leg, self);
+      if (!sp_call_leg_is_ended (self->leg))
+        sp_call_leg_hangup (self->leg);
+      g_clear_object (&self->leg);
+    }
+  g_clear_pointer (&self->local_sdp, sp_sdp_session_free);
+}
+
+/* ---- SDP ---- */
+
+static SpSdpLocal *
+local_caps (SpInteraction *self)
+{
+  SpSdpLocal *local = sp_sdp_local_new ("sportello", (guint64) (self->started / G_USEC_PER_SEC),
+                                        sp_sip_agent_get_local_address (self->context.agent));
+
+  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, self->audio_rtp_port, self->audio_rtcp_port, self->audio_intent);
+  return local;
+}
+
+static const SpSdpStream *
+first_audio (GPtrArray *streams)
+{
+  for (guint i = 0; i < streams->len; i++)
+    {
+      const SpSdpStream *stream = g_ptr_array_index (streams, i);
+      if (stream->kind == SP_SDP_MEDIA_AUDIO && stream->active)
+        return stream;
+    }
+  return NULL;
+}
+
+/* Applies a completed exchange: media follows, and the hold state is read off both sides. */
+static gboolean
+apply_exchange (SpInteraction *self, const SpSdpSession *local, const SpSdpSession *remote, gboolean local_is_offer,
+                GError **error)
+{
+  g_autoptr (GPtrArray) streams = NULL;
+  const SpSdpStream *audio;
+
+  if (!sp_sdp_negotiated (local, remote, local_is_offer, &streams, error))
+    return FALSE;
+  audio = first_audio (streams);
+  if (!audio)
+    {
+      fail (error, SP_INTERACTION_ERROR_FAILED, "no audio stream was agreed");
+      return FALSE;
+    }
+  self->remote_hold = sp_sdp_remote_is_hold (remote);
+  return sp_interaction_media_apply (self, audio, error);
+}
+
+static void
+update_hold_state (SpInteraction *self)
+{
+  if (self->state != SP_INTERACTION_TALKING && self->state != SP_INTERACTION_HELD)
+    return;
+  sp_interaction_set_state (self, self->local_hold || self->remote_hold ? SP_INTERACTION_HELD : SP_INTERACTION_TALKING);
+}
+
+static void
+end_call (SpInteraction *self, const char *actor, const char *reason, const char *error_name, const char *message)
+{
+  sp_interaction_set_end (self, actor, reason, error_name, message);
+  if (self->leg && !sp_call_leg_is_ended (self->leg))
+    sp_call_leg_hangup (self->leg);
+  sp_interaction_media_stop (self);
+  sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
+}
+
+/* ---- answering an inbound call ---- */
+
+gboolean
+sp_interaction_answer (SpInteraction *self, GError **error)
+{
+  const char *offer_text;
+  g_autoptr (SpSdpSession) offer = NULL;
+  g_autoptr (SpSdpLocal) local = NULL;
+  g_autoptr (SpSdpSession) answer = NULL;
+  g_autofree char *answer_text = NULL;
+  g_autoptr (GError) sdp_error = NULL;
+
+  if (!require_state (self, SP_INTERACTION_RINGING, "Answer", error) || !sp_interaction_media_prepare (self, error))
+    return FALSE;
+  local = local_caps (self);
+  offer_text = sp_call_leg_get_initial_offer (self->leg);
+  if (!offer_text)
+    {
+      /* An INVITE without SDP: we offer in the 200 and the answer comes in the ACK. */
+      self->local_sdp = sp_sdp_offer (local, NULL);
+      answer_text = sp_sdp_print (self->local_sdp);
+      sp_call_leg_accept (self->leg, answer_text);
+      sp_interaction_set_state (self, SP_INTERACTION_TALKING);
+      return TRUE;
+    }
+  offer = sp_sdp_parse (offer_text, -1, &sdp_error);
+  if (offer)
+    answer = sp_sdp_answer (offer, local, NULL, &sdp_error);
+  if (!answer || !apply_exchange (self, answer, offer, FALSE, &sdp_error))
+    {
+      sp_call_leg_reject (self->leg, 488, "Not Acceptable Here");
+      end_call (self, "system", "media-error", "org.sportello.Error.Failed", sdp_error->message);
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED, "the contact's media offer is unusable: %s",
+                   sdp_error->message);
+      return FALSE;
+    }
+  answer_text = sp_sdp_print (answer);
+  self->local_sdp = g_steal_pointer (&answer);
+  sp_call_leg_accept (self->leg, answer_text);
+  sp_interaction_set_state (self, SP_INTERACTION_TALKING);
+  update_hold_state (self);
+  return TRUE;
+}
+
+gboolean
+sp_interaction_reject (SpInteraction *self, GError **error)
+{
+  if (!require_state (self, SP_INTERACTION_RINGING, "Reject", error))
+    return FALSE;
+  sp_interaction_set_end (self, "local", "rejected", "", "rejected by the agent");
+  sp_call_leg_reject (self->leg, 486, "Busy Here");
+  sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
+  return TRUE;
+}
+
+gboolean
+sp_interaction_disconnect (SpInteraction *self, GError **error)
+{
+  if (self->state == SP_INTERACTION_DISCONNECTED || self->state == SP_INTERACTION_DONE)
+    {
+      fail (error, SP_INTERACTION_ERROR_INVALID_STATE, "the call is already disconnected");
+      return FALSE;
+    }
+  end_call (self, "local", self->state == SP_INTERACTION_RINGING ? "rejected" : "hangup", "", "ended by the agent");
+  return TRUE;
+}
+
+/* ---- outbound ---- */
+
+gboolean
+sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GError **error)
+{
+  g_autoptr (SpSdpLocal) local = NULL;
+  g_autofree char *offer_text = NULL;
+  g_autofree char *headers = NULL;
+  g_autoptr (SpCallLeg) leg = NULL;
+  SpConfig *config = self->context.config;
+  SpAttachedDataMap map = { config->uui_key, (const char *const *) config->attached_headers };
+
+  if (!sp_interaction_media_prepare (self, error))
+    return FALSE;
+  local = local_caps (self);
+  self->local_sdp = sp_sdp_offer (local, NULL);
+  offer_text = sp_sdp_print (self->local_sdp);
+  headers = sp_attached_data_to_headers (self->attached_data, &map);
+  leg = sp_sip_agent_dial (self->context.agent, target, headers, offer_text, error);
+  if (!leg)
+    return FALSE;
+  sp_interaction_attach_leg (self, leg);
+  return TRUE;
+}
+
+/* ---- hold / retrieve ---- */
+
+static void
+send_reoffer (SpInteraction *self)
+{
+  g_autoptr (SpSdpLocal) local = local_caps (self);
+  SpSdpSession *offer = sp_sdp_offer (local, self->local_sdp);
+  g_autofree char *text = sp_sdp_print (offer);
+
+  sp_sdp_session_free (self->local_sdp);
+  self->local_sdp = offer;
+  sp_call_leg_send_offer (self->leg, text);
+}
+
+static gboolean
+check_hold_request (SpInteraction *self, gboolean hold, GError **error)
+{
+  const char *state = sp_interaction_state_to_string (self->state);
+
+  if (self->hold_task)
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "a hold or retrieve is in progress");
+  else if (hold && self->local_hold)
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the contact is already on hold");
+  else if (hold && self->state != SP_INTERACTION_TALKING && self->state != SP_INTERACTION_HELD)
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "Hold needs a call in progress, the state is %s",
+                 state);
+  else if (!hold && (!self->local_hold || self->state != SP_INTERACTION_HELD))
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                 "Retrieve needs a call the agent put on hold, the state is %s", state);
+  else
+    return TRUE;
+  return FALSE;
+}
+
+void
+sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+  GError *error = NULL;
+
+  if (!check_hold_request (self, hold, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  self->hold_task = g_steal_pointer (&task);
+  /* RFC 3264 §8.4: hold = sendonly (we keep our side of RTCP; the contact stops hearing us). */
+  self->audio_intent = hold ? SP_SDP_SENDONLY : SP_SDP_SENDRECV;
+  self->local_hold = hold;
+  if (sp_call_leg_has_pending_offer (self->leg))
+    self->reoffer_queued = TRUE; /* sent when the outstanding exchange completes */
+  else
+    send_reoffer (self);
+}
+
+gboolean
+sp_interaction_hold_finish (SpInteraction *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+on_glare_timeout (gpointer data)
+{
+  SpInteraction *self = data;
+
+  self->glare_id = 0;
+  if (self->leg && !sp_call_leg_is_ended (self->leg))
+    send_reoffer (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_leg_offer_failed (SpCallLeg *leg, guint status, const char *phrase, gpointer data)
+{
+  SpInteraction *self = data;
+  g_autoptr (GError) error = NULL;
+
+  if (status == 491)
+    {
+      /* RFC 3261 §14.1: the Call-ID's owner waits 2.1–4 s, the other side 0–2 s, then retries. */
+      guint ms = self->outbound ? g_random_int_range (2100, 4001) : g_random_int_range (0, 2001);
+      g_info ("session %u: re-INVITE glare (491); retrying in %u ms", self->number, ms);
+      self->glare_id = g_timeout_add (ms, on_glare_timeout, self);
+      return;
+    }
+  /* A refused re-INVITE never ends the call: the previous session stays in force. */
+  self->local_hold = !self->local_hold;
+  self->audio_intent = self->local_hold ? SP_SDP_SENDONLY : SP_SDP_SENDRECV;
+  error = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED, "the contact's phone refused: %u %s", status,
+                       phrase);
+  complete_hold (self, error);
+}
+
+/* ---- events from the leg ---- */
+
+static void
+answer_remote_offer (SpInteraction *self, const char *sdp)
+{
+  g_autoptr (SpSdpSession) offer = NULL;
+  g_autoptr (SpSdpLocal) local = local_caps (self);
+  g_autoptr (SpSdpSession) answer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  offer = sp_sdp_parse (sdp, -1, &error);
+  if (offer)
+    answer = sp_sdp_answer (offer, local, self->local_sdp, &error);
+  if (!answer || !apply_exchange (self, answer, offer, FALSE, &error))
+    {
+      g_warning ("session %u: refusing the contact's re-offer: %s", self->number, error->message);
+      sp_call_leg_answer_offer (self->leg, 488, NULL);
+      return;
+    }
+  text = sp_sdp_print (answer);
+  sp_sdp_session_free (self->local_sdp);
+  self->local_sdp = g_steal_pointer (&answer);
+  sp_call_leg_answer_offer (self->leg, 200, text);
+  update_hold_state (self);
+}
+
+static void
+on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data)
+{
+  SpInteraction *self = data;
+
+  if (sdp)
+    {
+      answer_remote_offer (self, sdp);
+      return;
+    }
+  /* A re-INVITE without SDP: offer what we have; the answer comes with the ACK (FreeSWITCH #1091). */
+  {
+    g_autoptr (SpSdpLocal) local = local_caps (self);
+    SpSdpSession *offer = sp_sdp_offer (local, self->local_sdp);
+    g_autofree char *text = sp_sdp_print (offer);
+
+    sp_sdp_session_free (self->local_sdp);
+    self->local_sdp = offer;
+    sp_call_leg_answer_offer (self->leg, 200, text);
+  }
+}
+
+static void
+on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data)
+{
+  SpInteraction *self = data;
+  g_autoptr (SpSdpSession) answer = sp_sdp_parse (sdp, -1, NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (!answer || !self->local_sdp || !apply_exchange (self, self->local_sdp, answer, TRUE, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("the contact's SDP answer is unusable%s%s", error ? ": " : "",
+                                                  error ? error->message : "");
+      end_call (self, "system", "media-error", "org.sportello.Error.Failed", message);
+      return;
+    }
+  update_hold_state (self);
+  if (self->reoffer_queued)
+    {
+      self->reoffer_queued = FALSE;
+      send_reoffer (self);
+      return;
+    }
+  complete_hold (self, NULL);
+}
+
+static void
+on_leg_established (SpCallLeg *leg, gpointer data)
+{
+  SpInteraction *self = data;
+
+  if (self->state == SP_INTERACTION_DIALING)
+    {
+      sp_interaction_set_state (self, SP_INTERACTION_TALKING);
+      update_hold_state (self);
+    }
+}
+
+/* Maps a final SIP status of our INVITE to the documented end reasons (Rakia's table, trimmed). */
+static const char *
+reason_for_status (guint status)
+{
+  switch (status)
+    {
+    case 404:
+    case 410:
+    case 484:
+    case 604:
+      return "not-found";
+    case 486:
+    case 600:
+      return "busy";
+    case 603:
+      return "rejected";
+    case 408:
+    case 480:
+    case 487:
+      return "no-answer";
+    default:
+      return "network-error";
+    }
+}
+
+static void
+on_leg_ended (SpCallLeg *leg, int cause, guint status, const char *phrase, gpointer data)
+{
+  SpInteraction *self = data;
+  g_autofree char *message = g_strdup_printf ("%u %s", status, phrase);
+
+  switch ((SpCallLegEndCause) cause)
+    {
+    case SP_CALL_LEG_END_REMOTE_BYE:
+      sp_interaction_set_end (self, "remote", "hangup", "", "the contact hung up");
+      break;
+    case SP_CALL_LEG_END_REMOTE_CANCEL:
+      sp_interaction_set_end (self, "remote", "missed", "", "the caller hung up before the call was answered");
+      break;
+    case SP_CALL_LEG_END_ANSWERED_ELSEWHERE:
+      sp_interaction_set_end (self, "remote", "answered-elsewhere", "", "answered at another device");
+      break;
+    case SP_CALL_LEG_END_FAILED:
+      sp_interaction_set_end (self, "remote", reason_for_status (status), "org.sportello.Error.Failed", message);
+      break;
+    case SP_CALL_LEG_END_LOCAL:
+      sp_interaction_set_end (self, "local", "hangup", "", "ended by the agent");
+      break;
+    case SP_CALL_LEG_END_NETWORK:
+    default:
+      sp_interaction_set_end (self, "system", "network-error", "org.sportello.Error.Failed", message);
+      break;
+    }
+  sp_interaction_media_stop (self);
+  sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
+  {
+    g_autoptr (GError) error = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the call ended");
+    complete_hold (self, error);
+  }
+}

@@ -1,0 +1,155 @@
+/* The live interactions, keyed by number. */
+#include "sp-interaction-manager.h"
+
+#include "sp-attached-data.h"
+
+struct _SpInteractionManager
+{
+  GObject parent_instance;
+
+  SpInteractionContext context;
+  GHashTable *interactions; /* number → SpInteraction */
+  guint next_number;
+};
+
+enum
+{
+  SIGNAL_ADDED,
+  SIGNAL_REMOVED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SpInteractionManager, sp_interaction_manager, G_TYPE_OBJECT)
+
+static void
+on_done (SpInteraction *interaction, gpointer data)
+{
+  SpInteractionManager *self = data;
+  guint number = sp_interaction_get_number (interaction);
+
+  g_object_ref (interaction);
+  g_signal_handlers_disconnect_by_data (interaction, self);
+  g_hash_table_remove (self->interactions, GUINT_TO_POINTER (number));
+  g_signal_emit (self, signals[SIGNAL_REMOVED], 0, interaction);
+  g_object_unref (interaction);
+}
+
+static void
+add (SpInteractionManager *self, SpInteraction *interaction)
+{
+  g_hash_table_insert (self->interactions, GUINT_TO_POINTER (sp_interaction_get_number (interaction)), interaction);
+  g_signal_connect (interaction, "done", G_CALLBACK (on_done), self);
+  g_signal_emit (self, signals[SIGNAL_ADDED], 0, interaction);
+}
+
+/* The screen pop: the contact whose address matches the caller's. */
+static char *
+find_contact (SpInteractionManager *self, const char *remote, char **name)
+{
+  g_autoptr (GVariant) contact = NULL;
+  const char *id = NULL, *first = "", *last = "";
+
+  *name = NULL;
+  if (!self->context.store)
+    return NULL;
+  contact = sp_store_contact_lookup (self->context.store, remote, NULL);
+  if (!contact)
+    return NULL;
+  g_variant_lookup (contact, "id", "&s", &id);
+  g_variant_lookup (contact, "first-name", "&s", &first);
+  g_variant_lookup (contact, "last-name", "&s", &last);
+  *name = g_strstrip (g_strdup_printf ("%s %s", first, last));
+  return g_strdup (id);
+}
+
+static void
+on_incoming_call (SpSipAgent *agent, SpCallLeg *leg, gpointer data)
+{
+  SpInteractionManager *self = data;
+  SpConfig *config = self->context.config;
+  SpAttachedDataMap map = { config->uui_key, (const char *const *) config->attached_headers };
+  g_autofree char *name = NULL;
+  g_autofree char *contact_id = find_contact (self, sp_call_leg_get_remote_uri (leg), &name);
+  GVariant *attached = sp_attached_data_from_headers (sp_call_leg_get_headers (leg), &map);
+
+  add (self, sp_interaction_new_inbound (&self->context, self->next_number++, leg, attached, contact_id, name));
+}
+
+SpInteraction *
+sp_interaction_manager_dial (SpInteractionManager *self, const char *target, GVariant *attached_data, GError **error)
+{
+  SpInteraction *interaction = sp_interaction_new_outbound (&self->context, self->next_number, target, attached_data, error);
+
+  if (!interaction)
+    return NULL;
+  self->next_number++;
+  add (self, interaction);
+  return interaction;
+}
+
+SpInteraction *
+sp_interaction_manager_lookup (SpInteractionManager *self, guint number)
+{
+  return g_hash_table_lookup (self->interactions, GUINT_TO_POINTER (number));
+}
+
+void
+sp_interaction_manager_hang_up_all (SpInteractionManager *self)
+{
+  GHashTableIter iter;
+  SpInteraction *interaction;
+
+  g_hash_table_iter_init (&iter, self->interactions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &interaction))
+    if (sp_interaction_get_state (interaction) != SP_INTERACTION_DISCONNECTED)
+      sp_interaction_disconnect (interaction, NULL);
+}
+
+static void
+sp_interaction_manager_dispose (GObject *object)
+{
+  SpInteractionManager *self = SP_INTERACTION_MANAGER (object);
+
+  if (self->context.agent)
+    g_signal_handlers_disconnect_by_data (self->context.agent, self);
+  if (self->interactions)
+    {
+      GHashTableIter iter;
+      SpInteraction *interaction;
+
+      g_hash_table_iter_init (&iter, self->interactions);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &interaction))
+        g_signal_handlers_disconnect_by_data (interaction, self);
+      g_clear_pointer (&self->interactions, g_hash_table_unref);
+    }
+  G_OBJECT_CLASS (sp_interaction_manager_parent_class)->dispose (object);
+}
+
+static void
+sp_interaction_manager_class_init (SpInteractionManagerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = sp_interaction_manager_dispose;
+  signals[SIGNAL_ADDED] = g_signal_new ("added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, SP_TYPE_INTERACTION);
+  signals[SIGNAL_REMOVED] = g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 1, SP_TYPE_INTERACTION);
+}
+
+static void
+sp_interaction_manager_init (SpInteractionManager *self)
+{
+  self->interactions = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
+  self->next_number = 1;
+}
+
+SpInteractionManager *
+sp_interaction_manager_new (const SpInteractionContext *context)
+{
+  SpInteractionManager *self = g_object_new (SP_TYPE_INTERACTION_MANAGER, NULL);
+
+  self->context = *context;
+  if (context->agent)
+    g_signal_connect (context->agent, "incoming-call", G_CALLBACK (on_incoming_call), self);
+  return self;
+}

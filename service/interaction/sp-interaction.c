@@ -1,0 +1,541 @@
+/* The interaction's identity, state and record. Notes and case data go to the store as they
+ * change (a crash loses nothing typed); Mark Done writes the rest in one transaction. */
+#include "sp-interaction-private.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (sp-interaction-error-quark, sp_interaction_error)
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  PROP_REMOTE_NAME,
+  PROP_CONTACT_ID,
+  PROP_NOTEPAD,
+  PROP_CASE_DATA,
+  PROP_DISPOSITIONS,
+  PROP_END_REASON,
+  PROP_PARTICIPANTS,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_DONE,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SpInteraction, sp_interaction, G_TYPE_OBJECT)
+
+static const char *const state_names[] = {
+  [SP_INTERACTION_DIALING] = "dialing",     [SP_INTERACTION_RINGING] = "ringing",
+  [SP_INTERACTION_TALKING] = "talking",     [SP_INTERACTION_HELD] = "held",
+  [SP_INTERACTION_CONSULTING] = "consulting", [SP_INTERACTION_DISCONNECTED] = "disconnected",
+  [SP_INTERACTION_DONE] = "done",
+};
+
+const char *
+sp_interaction_state_to_string (SpInteractionState state)
+{
+  return state < G_N_ELEMENTS (state_names) ? state_names[state] : "disconnected";
+}
+
+void
+sp_interaction_notify (SpInteraction *self, const char *property)
+{
+  g_object_notify (G_OBJECT (self), property);
+}
+
+void
+sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
+{
+  char number[16];
+
+  if (self->state == state)
+    return;
+  g_snprintf (number, sizeof number, "%u", self->number);
+  g_log_structured ("sportello-interaction", G_LOG_LEVEL_INFO, "SPORTELLO_SESSION", number, "SIP_CALL_ID",
+                    self->call_id ? self->call_id : "", "MESSAGE", "session %u: %s → %s", self->number,
+                    sp_interaction_state_to_string (self->state), sp_interaction_state_to_string (state));
+  self->state = state;
+  if (state == SP_INTERACTION_TALKING && !self->answered)
+    self->answered = g_get_real_time ();
+  if (state == SP_INTERACTION_DISCONNECTED && !self->ended)
+    self->ended = g_get_real_time ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARTICIPANTS]);
+}
+
+/* Keeps the first reason: the cause, not its echo (our BYE's 200 after a media error). */
+void
+sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reason, const char *error_name,
+                        const char *message)
+{
+  if (self->end_reason)
+    return;
+  self->end_actor = g_strdup (actor);
+  self->end_reason = g_strdup (reason);
+  self->end_error = g_strdup (error_name ? error_name : "");
+  self->end_message = g_strdup (message ? message : "");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_END_REASON]);
+}
+
+/* ---- the record ---- */
+
+static gboolean
+store_notes (SpInteraction *self, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  if (!self->context.store || !self->record_id)
+    return TRUE;
+  if (sp_store_interaction_set_notes (self->context.store, self->record_id, self->notepad, &local_error))
+    return TRUE;
+  g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
+               "the note is kept in memory but could not be saved: %s", local_error->message);
+  return FALSE;
+}
+
+gboolean
+sp_interaction_set_notepad (SpInteraction *self, const char *text, GError **error)
+{
+  if (self->state == SP_INTERACTION_DONE)
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the interaction is done");
+      return FALSE;
+    }
+  if (g_strcmp0 (self->notepad, text) != 0)
+    {
+      g_free (self->notepad);
+      self->notepad = g_strdup (text);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTEPAD]);
+    }
+  return store_notes (self, error);
+}
+
+gboolean
+sp_interaction_append_note (SpInteraction *self, const char *text, GError **error)
+{
+  g_autofree char *joined = NULL;
+
+  if (!*self->notepad)
+    return sp_interaction_set_notepad (self, text, error);
+  joined = g_strconcat (self->notepad, g_str_has_suffix (self->notepad, "\n") ? "" : "\n", text, NULL);
+  return sp_interaction_set_notepad (self, joined, error);
+}
+
+static gboolean
+check_case_keys (SpInteraction *self, GVariant *values, GError **error)
+{
+  GVariantIter iter;
+  const char *key;
+
+  g_variant_iter_init (&iter, values);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, NULL))
+    if (!g_strv_contains ((const char *const *) self->context.config->case_data_keys, key))
+      {
+        g_autofree char *known = g_strjoinv (", ", self->context.config->case_data_keys);
+        g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_ARGUMENT,
+                     "'%s' is not a case-data key (keys cannot be added; the keys are: %s)", key, known);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Keys are fixed by the config: only values change, in the configured order. */
+static GVariant *
+merge_case_data (GVariant *current, GVariant *values)
+{
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key, *value;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, current);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    {
+      g_variant_lookup (values, key, "&s", &value);
+      g_variant_builder_add (&builder, "{ss}", key, value);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+gboolean
+sp_interaction_set_case_data (SpInteraction *self, GVariant *values, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  GVariant *merged;
+
+  if (self->state == SP_INTERACTION_DONE)
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the interaction is done");
+      return FALSE;
+    }
+  if (!check_case_keys (self, values, error))
+    return FALSE;
+  merged = merge_case_data (self->case_data, values);
+  g_variant_unref (self->case_data);
+  self->case_data = merged;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_DATA]);
+  if (self->context.store && self->record_id
+      && !sp_store_interaction_set_case_data (self->context.store, self->record_id, self->case_data, &local_error))
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
+                   "the case data is kept in memory but could not be saved: %s", local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sp_interaction_set_dispositions (SpInteraction *self, const char *const *codes, GError **error)
+{
+  SpConfig *config = self->context.config;
+
+  if (!config->disposition_visible)
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NOT_ALLOWED,
+                   "dispositions are not used here ([dispositions] visible = false)");
+      return FALSE;
+    }
+  if (self->state == SP_INTERACTION_DONE)
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the interaction is done");
+      return FALSE;
+    }
+  for (guint i = 0; codes[i]; i++)
+    if (!sp_config_find_entry (config->disposition_codes, codes[i]))
+      {
+        g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_ARGUMENT,
+                     "'%s' is not a disposition code (see ListDispositionCodes)", codes[i]);
+        return FALSE;
+      }
+  g_strfreev (self->dispositions);
+  self->dispositions = g_strdupv ((char **) codes);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPOSITIONS]);
+  return TRUE;
+}
+
+gboolean
+sp_interaction_mark_done (SpInteraction *self, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  SpInteractionEnd end = { 0 };
+
+  if (self->state != SP_INTERACTION_DISCONNECTED)
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                   "Mark Done comes after the call is disconnected (the state is %s)",
+                   sp_interaction_state_to_string (self->state));
+      return FALSE;
+    }
+  if (self->context.config->disposition_required && g_strv_length (self->dispositions) == 0)
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_DISPOSITION_REQUIRED,
+                   "select a disposition code first (SetDispositions)");
+      return FALSE;
+    }
+  end.answered = self->answered;
+  end.ended = self->ended;
+  end.end_actor = self->end_actor;
+  end.end_reason = self->end_reason;
+  end.notes = self->notepad;
+  end.dispositions = (const char *const *) self->dispositions;
+  end.case_data = self->case_data;
+  if (self->context.store && self->record_id
+      && !sp_store_interaction_finish (self->context.store, self->record_id, &end, &local_error))
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
+                   "the interaction could not be written to the history (it stays open; try again): %s",
+                   local_error->message);
+      return FALSE;
+    }
+  sp_interaction_set_state (self, SP_INTERACTION_DONE);
+  g_signal_emit (self, signals[SIGNAL_DONE], 0);
+  return TRUE;
+}
+
+/* ---- construction ---- */
+
+static GVariant *
+empty_case_data (SpConfig *config)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (guint i = 0; config->case_data_keys[i]; i++)
+    g_variant_builder_add (&builder, "{ss}", config->case_data_keys[i], "");
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+static void
+begin_record (SpInteraction *self)
+{
+  g_autoptr (GError) error = NULL;
+  SpInteractionStart start = {
+    .direction = self->outbound ? "outbound" : "inbound",
+    .remote = self->remote,
+    .remote_name = self->remote_name,
+    .contact_id = self->contact_id,
+    .started = self->started,
+    .attached_data = self->attached_data,
+    .case_data = self->case_data,
+  };
+
+  if (!self->context.store)
+    return;
+  self->record_id = sp_store_interaction_begin (self->context.store, &start, &error);
+  if (!self->record_id)
+    g_warning ("session %u will not be in the history: %s", self->number, error->message);
+}
+
+static SpInteraction *
+interaction_new (const SpInteractionContext *context, guint number, gboolean outbound, const char *remote,
+                 const char *remote_name, GVariant *attached_data, const char *contact_id)
+{
+  SpInteraction *self = g_object_new (SP_TYPE_INTERACTION, NULL);
+
+  self->context = *context;
+  self->number = number;
+  self->outbound = outbound;
+  self->remote = g_strdup (remote);
+  self->remote_name = g_strdup (remote_name ? remote_name : "");
+  self->contact_id = g_strdup (contact_id ? contact_id : "");
+  self->attached_data = attached_data ? g_variant_ref_sink (attached_data)
+                                      : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0));
+  self->case_data = empty_case_data (context->config);
+  self->started = g_get_real_time ();
+  self->state = outbound ? SP_INTERACTION_DIALING : SP_INTERACTION_RINGING;
+  return self;
+}
+
+SpInteraction *
+sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpCallLeg *leg, GVariant *attached_data,
+                            const char *contact_id, const char *contact_name)
+{
+  const char *signalled = sp_call_leg_get_remote_name (leg);
+  SpInteraction *self = interaction_new (context, number, FALSE, sp_call_leg_get_remote_uri (leg),
+                                         *signalled ? signalled : contact_name, attached_data, contact_id);
+
+  self->call_id = g_strdup (sp_call_leg_get_call_id (leg));
+  begin_record (self);
+  sp_interaction_attach_leg (self, leg);
+  sp_call_leg_ring (leg);
+  return self;
+}
+
+SpInteraction *
+sp_interaction_new_outbound (const SpInteractionContext *context, guint number, const char *target,
+                             GVariant *attached_data, GError **error)
+{
+  g_autoptr (SpInteraction) self = NULL;
+  g_autofree char *uri = sp_sip_agent_target_uri (context->agent, target, error);
+  g_autoptr (GVariant) attached = attached_data ? g_variant_ref_sink (attached_data) : NULL;
+
+  if (!uri)
+    return NULL;
+  self = interaction_new (context, number, TRUE, uri, "", attached, NULL);
+  if (!sp_interaction_start_outbound_call (self, uri, error))
+    return NULL;
+  begin_record (self);
+  return g_steal_pointer (&self);
+}
+
+/* ---- accessors ---- */
+
+guint
+sp_interaction_get_number (SpInteraction *self)
+{
+  return self->number;
+}
+
+SpInteractionState
+sp_interaction_get_state (SpInteraction *self)
+{
+  return self->state;
+}
+
+const char *
+sp_interaction_get_direction (SpInteraction *self)
+{
+  return self->outbound ? "outbound" : "inbound";
+}
+
+const char *
+sp_interaction_get_remote (SpInteraction *self)
+{
+  return self->remote;
+}
+
+const char *
+sp_interaction_get_remote_name (SpInteraction *self)
+{
+  return self->remote_name;
+}
+
+const char *
+sp_interaction_get_contact_id (SpInteraction *self)
+{
+  return self->contact_id;
+}
+
+const char *
+sp_interaction_get_record_id (SpInteraction *self)
+{
+  return self->record_id;
+}
+
+const char *
+sp_interaction_get_call_id (SpInteraction *self)
+{
+  return self->call_id ? self->call_id : "";
+}
+
+const char *
+sp_interaction_get_notepad (SpInteraction *self)
+{
+  return self->notepad;
+}
+
+GVariant *
+sp_interaction_get_attached_data (SpInteraction *self)
+{
+  return self->attached_data;
+}
+
+GVariant *
+sp_interaction_get_case_data (SpInteraction *self)
+{
+  return self->case_data;
+}
+
+const char *const *
+sp_interaction_get_dispositions (SpInteraction *self)
+{
+  return (const char *const *) self->dispositions;
+}
+
+GVariant *
+sp_interaction_get_end_reason (SpInteraction *self)
+{
+  return g_variant_new ("(ssss)", self->end_actor ? self->end_actor : "", self->end_reason ? self->end_reason : "",
+                        self->end_error ? self->end_error : "", self->end_message ? self->end_message : "");
+}
+
+GVariant *
+sp_interaction_get_participants (SpInteraction *self)
+{
+  GVariantBuilder builder;
+  GVariantDict contact;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  g_variant_dict_init (&contact, NULL);
+  g_variant_dict_insert (&contact, "id", "s", "contact");
+  g_variant_dict_insert (&contact, "uri", "s", self->remote);
+  g_variant_dict_insert (&contact, "role", "s", "contact");
+  g_variant_dict_insert (&contact, "state", "s", sp_interaction_state_to_string (self->state));
+  g_variant_builder_add_value (&builder, g_variant_dict_end (&contact));
+  return g_variant_builder_end (&builder);
+}
+
+/* ---- GObject ---- */
+
+static void
+sp_interaction_dispose (GObject *object)
+{
+  SpInteraction *self = SP_INTERACTION (object);
+
+  sp_interaction_release_call (self);
+  G_OBJECT_CLASS (sp_interaction_parent_class)->dispose (object);
+}
+
+static void
+sp_interaction_finalize (GObject *object)
+{
+  SpInteraction *self = SP_INTERACTION (object);
+
+  g_free (self->remote);
+  g_free (self->remote_name);
+  g_free (self->contact_id);
+  g_free (self->record_id);
+  g_free (self->call_id);
+  g_clear_pointer (&self->attached_data, g_variant_unref);
+  g_clear_pointer (&self->case_data, g_variant_unref);
+  g_free (self->notepad);
+  g_strfreev (self->dispositions);
+  g_free (self->end_actor);
+  g_free (self->end_reason);
+  g_free (self->end_error);
+  g_free (self->end_message);
+  g_free (self->audio_codec);
+  G_OBJECT_CLASS (sp_interaction_parent_class)->finalize (object);
+}
+
+static void
+sp_interaction_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  SpInteraction *self = SP_INTERACTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_string (value, sp_interaction_state_to_string (self->state));
+      break;
+    case PROP_REMOTE_NAME:
+      g_value_set_string (value, self->remote_name);
+      break;
+    case PROP_CONTACT_ID:
+      g_value_set_string (value, self->contact_id);
+      break;
+    case PROP_NOTEPAD:
+      g_value_set_string (value, self->notepad);
+      break;
+    case PROP_CASE_DATA:
+      g_value_set_variant (value, self->case_data);
+      break;
+    case PROP_DISPOSITIONS:
+      g_value_set_boxed (value, self->dispositions);
+      break;
+    case PROP_END_REASON:
+      g_value_take_variant (value, g_variant_ref_sink (sp_interaction_get_end_reason (self)));
+      break;
+    case PROP_PARTICIPANTS:
+      g_value_take_variant (value, g_variant_ref_sink (sp_interaction_get_participants (self)));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_interaction_class_init (SpInteractionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = sp_interaction_dispose;
+  object_class->finalize = sp_interaction_finalize;
+  object_class->get_property = sp_interaction_get_property;
+  properties[PROP_STATE] = g_param_spec_string ("state", NULL, NULL, NULL, flags);
+  properties[PROP_REMOTE_NAME] = g_param_spec_string ("remote-name", NULL, NULL, NULL, flags);
+  properties[PROP_CONTACT_ID] = g_param_spec_string ("contact-id", NULL, NULL, NULL, flags);
+  properties[PROP_NOTEPAD] = g_param_spec_string ("notepad", NULL, NULL, NULL, flags);
+  properties[PROP_CASE_DATA] = g_param_spec_variant ("case-data", NULL, NULL, G_VARIANT_TYPE ("a{ss}"), NULL, flags);
+  properties[PROP_DISPOSITIONS] = g_param_spec_boxed ("dispositions", NULL, NULL, G_TYPE_STRV, flags);
+  properties[PROP_END_REASON] = g_param_spec_variant ("end-reason", NULL, NULL, G_VARIANT_TYPE ("(ssss)"), NULL, flags);
+  properties[PROP_PARTICIPANTS] = g_param_spec_variant ("participants", NULL, NULL, G_VARIANT_TYPE ("aa{sv}"), NULL, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  signals[SIGNAL_DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                       G_TYPE_NONE, 0);
+}
+
+static void
+sp_interaction_init (SpInteraction *self)
+{
+  self->notepad = g_strdup ("");
+  self->dispositions = g_new0 (char *, 1);
+  self->audio_intent = SP_SDP_SENDRECV;
+}

@@ -1,0 +1,89 @@
+/* One interaction with a contact: the call (state machine over a SIP leg, SDP and media) and
+ * its record (notepad, attached and case data, dispositions), written to the store as it
+ * changes and to the history at Mark Done. Knows nothing of D-Bus. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-call-leg.h"
+#include "sp-config.h"
+#include "sp-sip-agent.h"
+#include "sp-store.h"
+
+G_BEGIN_DECLS
+
+#define SP_INTERACTION_ERROR (sp_interaction_error_quark ())
+GQuark sp_interaction_error_quark (void);
+
+typedef enum
+{
+  SP_INTERACTION_ERROR_FAILED,
+  SP_INTERACTION_ERROR_INVALID_ARGUMENT,
+  SP_INTERACTION_ERROR_INVALID_STATE,
+  SP_INTERACTION_ERROR_NOT_ALLOWED,
+  SP_INTERACTION_ERROR_NOT_FOUND,
+  SP_INTERACTION_ERROR_DISPOSITION_REQUIRED,
+  SP_INTERACTION_ERROR_UNAVAILABLE,
+} SpInteractionError;
+
+typedef enum
+{
+  SP_INTERACTION_DIALING,
+  SP_INTERACTION_RINGING,
+  SP_INTERACTION_TALKING,
+  SP_INTERACTION_HELD,
+  SP_INTERACTION_CONSULTING,
+  SP_INTERACTION_DISCONNECTED,
+  SP_INTERACTION_DONE,
+} SpInteractionState;
+
+/* What the interaction needs from the service around it (borrowed, outlive it). */
+typedef struct
+{
+  SpConfig *config;
+  SpStore *store; /* NULL: nothing is recorded (the database is unavailable) */
+  SpSipAgent *agent;
+} SpInteractionContext;
+
+#define SP_TYPE_INTERACTION (sp_interaction_get_type ())
+G_DECLARE_FINAL_TYPE (SpInteraction, sp_interaction, SP, INTERACTION, GObject)
+
+/* Signals: "done" () after Mark Done. Every property notifies when it changes. */
+SpInteraction *sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpCallLeg *leg,
+                                           GVariant *attached_data, const char *contact_id, const char *contact_name);
+SpInteraction *sp_interaction_new_outbound (const SpInteractionContext *context, guint number, const char *target,
+                                            GVariant *attached_data, GError **error);
+
+guint sp_interaction_get_number (SpInteraction *self);
+SpInteractionState sp_interaction_get_state (SpInteraction *self);
+const char *sp_interaction_state_to_string (SpInteractionState state);
+const char *sp_interaction_get_direction (SpInteraction *self);
+const char *sp_interaction_get_remote (SpInteraction *self);
+const char *sp_interaction_get_remote_name (SpInteraction *self);
+const char *sp_interaction_get_contact_id (SpInteraction *self);
+const char *sp_interaction_get_record_id (SpInteraction *self); /* the store's interaction id, or NULL */
+const char *sp_interaction_get_call_id (SpInteraction *self);
+const char *sp_interaction_get_notepad (SpInteraction *self);
+GVariant *sp_interaction_get_attached_data (SpInteraction *self); /* a{ss} */
+GVariant *sp_interaction_get_case_data (SpInteraction *self);     /* a{ss} */
+const char *const *sp_interaction_get_dispositions (SpInteraction *self);
+/* (actor, reason, error name, message); empty strings while live. */
+GVariant *sp_interaction_get_end_reason (SpInteraction *self);
+GVariant *sp_interaction_get_participants (SpInteraction *self); /* aa{sv} */
+
+/* a{sv}: rtp-packets-sent, rtp-packets-received (u), audio-codec (s). Floating. */
+GVariant *sp_interaction_get_media_statistics (SpInteraction *self);
+
+gboolean sp_interaction_answer (SpInteraction *self, GError **error);
+gboolean sp_interaction_reject (SpInteraction *self, GError **error);
+void sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallback callback, gpointer user_data);
+gboolean sp_interaction_hold_finish (SpInteraction *self, GAsyncResult *result, GError **error);
+gboolean sp_interaction_disconnect (SpInteraction *self, GError **error);
+gboolean sp_interaction_mark_done (SpInteraction *self, GError **error);
+
+gboolean sp_interaction_set_notepad (SpInteraction *self, const char *text, GError **error);
+gboolean sp_interaction_append_note (SpInteraction *self, const char *text, GError **error);
+gboolean sp_interaction_set_case_data (SpInteraction *self, GVariant *values, GError **error);
+gboolean sp_interaction_set_dispositions (SpInteraction *self, const char *const *codes, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,966 @@
+/* One interaction's media pipeline. Threads: the public API, the bus watch and the dead-peer
+ * tick run on the main context of whoever prepared the media; rtpbin's pad-added and
+ * request-pt-map run on streaming threads, so what they read (the negotiated payload types,
+ * the receive branches) sits behind `lock`, and what they want to tell the main context goes
+ * through bus messages. */
+#include "sp-call-media.h"
+#include "sp-audio-codec.h"
+#include "sp-audio-devices.h"
+#include "sp-rtp-transport.h"
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+#include <stdio.h>
+#include <string.h>
+
+#define AUDIO_SESSION 0
+#define JITTER_LATENCY_MS 100
+#define DEFAULT_RTP_TIMEOUT_S 30
+#define DEFAULT_RTCP_INTERVAL_MS 5000 /* RFC 3550 §6.2 minimum */
+#define DEFAULT_TONE_HZ 440.0
+#define TICK_MS 200
+#define PAD_REMOVED_MESSAGE "sp-pad-removed"
+
+/* What one rtpbin recv_rtp_src pad feeds: a decoder into the selector, or a discarding
+ * fakesink (telephone-event, other sessions). */
+typedef struct
+{
+  char *pad_name;
+  GstElement *element;
+  GstPad *selector_pad; /* NULL for a discarding branch */
+} RecvBranch;
+
+struct _SpCallMedia
+{
+  GObject parent_instance;
+
+  char *audio_source;
+  char *audio_sink;
+  guint rtp_port_min;
+  guint rtp_port_max;
+  guint rtp_timeout_s;
+  guint rtcp_interval_ms;
+  gdouble tone_frequency;
+
+  GMainContext *context;
+  GstElement *pipeline;
+  GstElement *rtpbin;
+  gboolean bus_watch;
+  GSource *tick;
+  gulong pt_map_handler;
+  gulong pad_added_handler;
+  gulong pad_removed_handler;
+
+  SpRtpTransport *audio;
+  GstElement *send_valve;
+  GstElement *recv_valve;
+  GstElement *selector;
+  GstElement *sink_bin;
+  gboolean started;
+  gboolean failed;
+  SpMediaDirection direction;
+
+  GMutex lock; /* guards the fields below, read on streaming threads */
+  const SpAudioCodec *codec;
+  guint8 pt;
+  guint8 te_pt;
+  gboolean stopping;
+  GPtrArray *branches; /* of RecvBranch */
+
+  /* Dead-peer detection, main context only. */
+  guint last_rx_count;
+  gint64 last_rx_change;
+  gboolean timeout_emitted;
+  gboolean first_rtp_emitted;
+};
+
+enum
+{
+  PROP_0,
+  PROP_AUDIO_SOURCE,
+  PROP_AUDIO_SINK,
+  PROP_RTP_PORT_MIN,
+  PROP_RTP_PORT_MAX,
+  PROP_RTP_TIMEOUT,
+  PROP_RTCP_INTERVAL,
+  PROP_TONE_FREQUENCY,
+  PROP_DIRECTION,
+  PROP_RTP_PACKETS_SENT,
+  PROP_RTP_PACKETS_RECEIVED,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_ERROR,
+  SIGNAL_RTP_TIMEOUT,
+  SIGNAL_FIRST_RTP_RECEIVED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SpCallMedia, sp_call_media, G_TYPE_OBJECT)
+
+static void
+recv_branch_free (RecvBranch *branch)
+{
+  g_free (branch->pad_name);
+  g_clear_object (&branch->element);
+  g_clear_object (&branch->selector_pad);
+  g_free (branch);
+}
+
+/* GStreamer is loaded by the first call, not at start-up: an idle service stays small. */
+static gboolean
+ensure_gstreamer (GError **error)
+{
+  static gsize initialised = 0;
+  static GError *init_error = NULL;
+
+  if (g_once_init_enter (&initialised))
+    {
+      gst_init_check (NULL, NULL, &init_error);
+      g_once_init_leave (&initialised, 1);
+    }
+  if (init_error != NULL)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
+                   "GStreamer cannot start: %s", init_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GstElement *
+make (GstBin *bin, const char *factory, GError **error)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
+  if (element == NULL)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
+                   "The GStreamer element '%s' is missing", factory);
+      return NULL;
+    }
+  gst_bin_add (bin, element);
+  return element;
+}
+
+/* ---- receive branches (streaming threads) ---- */
+
+static void
+post_error (SpCallMedia *self, GstElement *source, GError *error)
+{
+  gst_element_post_message (source, gst_message_new_error (GST_OBJECT (source), error, NULL));
+}
+
+static RecvBranch *
+link_branch (SpCallMedia *self, GstPad *pad, GstElement *element, GstPad *selector_pad)
+{
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (element, "sink");
+  RecvBranch *branch = g_new0 (RecvBranch, 1);
+
+  branch->pad_name = gst_pad_get_name (pad);
+  branch->element = element;
+  branch->selector_pad = selector_pad;
+  gst_bin_add (GST_BIN (self->pipeline), element); /* a second reference, the bin's */
+  if (selector_pad != NULL)
+    {
+      g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
+
+      gst_pad_link (src, selector_pad);
+    }
+  gst_element_sync_state_with_parent (element);
+  gst_pad_link (pad, sink);
+  return branch;
+}
+
+static RecvBranch *
+add_decoding_branch (SpCallMedia *self, GstPad *pad)
+{
+  g_autoptr (GError) error = NULL;
+  GstElement *receiver = sp_audio_codec_make_receiver (self->codec, &error);
+  RecvBranch *branch;
+
+  if (receiver == NULL)
+    {
+      post_error (self, self->rtpbin, error);
+      return NULL;
+    }
+  branch = link_branch (self, pad, receiver,
+                        gst_element_request_pad_simple (self->selector, "sink_%u"));
+  /* The newest SSRC is the one to hear: a PBX that re-anchors or a transfer brings a new SSRC,
+   * while the old one, if it still sends, is a leftover. */
+  g_object_set (self->selector, "active-pad", branch->selector_pad, NULL);
+  return branch;
+}
+
+static RecvBranch *
+add_discarding_branch (SpCallMedia *self, GstPad *pad)
+{
+  GstElement *fakesink = gst_element_factory_make ("fakesink", NULL);
+
+  if (fakesink == NULL)
+    return NULL;
+  g_object_set (fakesink, "sync", FALSE, "async", FALSE, NULL);
+  return link_branch (self, pad, gst_object_ref_sink (fakesink), NULL);
+}
+
+/* Every recv_rtp_src pad is linked, or rtpbin's streaming thread stops with not-linked. */
+static void
+on_rtpbin_pad_added (GstElement *rtpbin, GstPad *pad, gpointer user_data)
+{
+  SpCallMedia *self = user_data;
+  guint session, ssrc, pt;
+  gboolean stopping, decode;
+  RecvBranch *branch;
+
+  if (sscanf (GST_PAD_NAME (pad), "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) != 3)
+    return;
+
+  g_mutex_lock (&self->lock);
+  stopping = self->stopping;
+  decode = session == AUDIO_SESSION && self->codec != NULL && pt == self->pt;
+  g_mutex_unlock (&self->lock);
+  if (stopping)
+    return;
+
+  /* Built without the lock: linking may query caps, and request-pt-map takes the lock. */
+  branch = decode ? add_decoding_branch (self, pad) : add_discarding_branch (self, pad);
+  if (branch == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->branches, branch);
+  g_mutex_unlock (&self->lock);
+  g_debug ("rtpbin pad %s: SSRC %u, PT %u", GST_PAD_NAME (pad), ssrc, pt);
+}
+
+/* Tearing a branch down needs state changes, which a streaming thread must not do to
+ * elements it may be feeding: the main context does it. */
+static void
+on_rtpbin_pad_removed (GstElement *rtpbin, GstPad *pad, gpointer user_data)
+{
+  GstStructure *s = gst_structure_new (PAD_REMOVED_MESSAGE, "pad", G_TYPE_STRING,
+                                       GST_PAD_NAME (pad), NULL);
+
+  gst_element_post_message (rtpbin, gst_message_new_application (GST_OBJECT (rtpbin), s));
+}
+
+static GstCaps *
+on_request_pt_map (GstElement *rtpbin, guint session, guint pt, gpointer user_data)
+{
+  SpCallMedia *self = user_data;
+  GstCaps *caps = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (session == AUDIO_SESSION && self->codec != NULL)
+    {
+      if (pt == self->pt)
+        caps = sp_audio_codec_rtp_caps (self->codec, pt);
+      else if (self->te_pt != 0 && pt == self->te_pt)
+        /* RFC 4733 §7.1.2: telephone-event runs at the clock rate of the voice codec. */
+        caps = sp_audio_codec_telephone_event_caps (pt, sp_audio_codec_get_clock_rate (self->codec));
+    }
+  g_mutex_unlock (&self->lock);
+  return caps;
+}
+
+/* ---- main-context side ---- */
+
+static void
+remove_branch (SpCallMedia *self, const char *pad_name)
+{
+  RecvBranch *branch = NULL;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->branches->len && branch == NULL; i++)
+    {
+      RecvBranch *candidate = g_ptr_array_index (self->branches, i);
+
+      if (g_str_equal (candidate->pad_name, pad_name))
+        branch = g_ptr_array_steal_index (self->branches, i);
+    }
+  g_mutex_unlock (&self->lock);
+  if (branch == NULL)
+    return;
+
+  gst_element_set_state (branch->element, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self->pipeline), branch->element);
+  if (branch->selector_pad != NULL)
+    gst_element_release_request_pad (self->selector, branch->selector_pad);
+  recv_branch_free (branch);
+}
+
+/* GStreamer's message is generic ("Resource not found."); the detail after the source location
+ * in the debug string names the file or device, which is what an admin needs. */
+static char *
+describe_error (GstObject *source, const GError *error, const char *debug)
+{
+  const char *detail = debug != NULL ? strrchr (debug, '\n') : NULL;
+
+  if (detail == NULL || detail[1] == '\0')
+    return g_strdup_printf ("%s: %s", GST_OBJECT_NAME (source), error->message);
+  return g_strdup_printf ("%s: %s (%s)", GST_OBJECT_NAME (source), error->message, detail + 1);
+}
+
+static void
+handle_error (SpCallMedia *self, GstMessage *message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *debug = NULL;
+  g_autofree char *text = NULL;
+
+  gst_message_parse_error (message, &error, &debug);
+  text = describe_error (GST_MESSAGE_SRC (message), error, debug);
+  /* The first error is the cause; the ones it triggers downstream would only repeat it. */
+  if (self->failed)
+    {
+      g_message ("Further media error: %s", text);
+      return;
+    }
+  self->failed = TRUE;
+  /* A message, not a warning: the signal is the report, and the layer above decides. */
+  g_message ("Media error: %s", text);
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, text);
+}
+
+static void
+handle_application (SpCallMedia *self, GstMessage *message)
+{
+  const GstStructure *s = gst_message_get_structure (message);
+
+  if (gst_structure_has_name (s, SP_RTP_TRANSPORT_FIRST_RTP_MESSAGE) && !self->first_rtp_emitted)
+    {
+      gint64 time = 0;
+
+      gst_structure_get_int64 (s, "time", &time);
+      self->first_rtp_emitted = TRUE;
+      g_signal_emit (self, signals[SIGNAL_FIRST_RTP_RECEIVED], 0, time);
+    }
+  else if (gst_structure_has_name (s, PAD_REMOVED_MESSAGE))
+    remove_branch (self, gst_structure_get_string (s, "pad"));
+}
+
+static gboolean
+on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  SpCallMedia *self = user_data;
+
+  switch (GST_MESSAGE_TYPE (message))
+    {
+      case GST_MESSAGE_ERROR:
+        handle_error (self, message);
+        break;
+      case GST_MESSAGE_WARNING:
+        {
+          g_autoptr (GError) error = NULL;
+
+          gst_message_parse_warning (message, &error, NULL);
+          g_message ("Media warning from %s: %s", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
+                     error->message);
+          break;
+        }
+      case GST_MESSAGE_APPLICATION:
+        handle_application (self, message);
+        break;
+      default:
+        break;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Dead-peer detection by counting, not by rtpbin's SSRC timeout: a peer that never sent at all
+ * has no SSRC to time out. */
+static gboolean
+on_tick (gpointer user_data)
+{
+  SpCallMedia *self = user_data;
+  guint count = sp_rtp_transport_get_packets_received (self->audio);
+  gint64 now = g_get_monotonic_time ();
+
+  if (count != self->last_rx_count)
+    {
+      self->last_rx_count = count;
+      self->last_rx_change = now;
+      self->timeout_emitted = FALSE;
+    }
+  else if (self->rtp_timeout_s > 0 && !self->timeout_emitted
+           && sp_media_direction_receives (self->direction)
+           && now - self->last_rx_change >= (gint64) self->rtp_timeout_s * G_USEC_PER_SEC)
+    {
+      self->timeout_emitted = TRUE;
+      g_signal_emit (self, signals[SIGNAL_RTP_TIMEOUT], 0);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- building ---- */
+
+static gboolean
+ensure_pipeline (SpCallMedia *self, GError **error)
+{
+  g_autoptr (GstBus) bus = NULL;
+
+  if (self->pipeline != NULL)
+    return TRUE;
+
+  self->pipeline = gst_object_ref_sink (gst_pipeline_new ("sportello-call"));
+  self->rtpbin = make (GST_BIN (self->pipeline), "rtpbin", error);
+  if (self->rtpbin == NULL)
+    return FALSE;
+  gst_object_ref (self->rtpbin);
+  g_object_set (self->rtpbin, "latency", JITTER_LATENCY_MS, NULL);
+  self->pt_map_handler = g_signal_connect (self->rtpbin, "request-pt-map",
+                                           G_CALLBACK (on_request_pt_map), self);
+  self->pad_added_handler = g_signal_connect (self->rtpbin, "pad-added",
+                                              G_CALLBACK (on_rtpbin_pad_added), self);
+  self->pad_removed_handler = g_signal_connect (self->rtpbin, "pad-removed",
+                                                G_CALLBACK (on_rtpbin_pad_removed), self);
+
+  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+  g_main_context_push_thread_default (self->context);
+  self->bus_watch = gst_bus_add_watch (bus, on_bus_message, self) != 0;
+  g_main_context_pop_thread_default (self->context);
+  return TRUE;
+}
+
+static gboolean
+link_pads (GstElement *src, const char *src_name, GstPad *sink_pad, GError **error)
+{
+  g_autoptr (GstPad) src_pad = gst_element_get_static_pad (src, src_name);
+
+  if (gst_pad_link (src_pad, sink_pad) != GST_PAD_LINK_OK)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "Cannot link %s to %s",
+                   GST_OBJECT_NAME (src), GST_OBJECT_NAME (GST_PAD_PARENT (sink_pad)));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GstElement *
+make_valve (GstBin *bin, GError **error)
+{
+  GstElement *valve = make (bin, "valve", error);
+
+  /* Caps and segments still pass a closed valve, so the far side is negotiated and ready. */
+  if (valve != NULL)
+    gst_util_set_object_arg (G_OBJECT (valve), "drop-mode", "forward-sticky-events");
+  return valve;
+}
+
+/* source → valve → encoder → payloader → rtpbin send_rtp_sink_0 */
+static gboolean
+build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstPad *send_pad,
+                 GError **error)
+{
+  GstBin *bin = GST_BIN (self->pipeline);
+
+  self->send_valve = make_valve (bin, error);
+  if (self->send_valve == NULL)
+    return FALSE;
+  gst_bin_add_many (bin, source, sender, NULL);
+  if (!gst_element_link_many (source, self->send_valve, sender, NULL))
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "Cannot link the audio source");
+      return FALSE;
+    }
+  return link_pads (sender, "src", send_pad, error);
+}
+
+/* selector (one input per decoded SSRC) → valve → convert → resample → sink */
+static gboolean
+build_receive_path (SpCallMedia *self, GstElement *sink, GError **error)
+{
+  GstBin *bin = GST_BIN (self->pipeline);
+  GstElement *convert, *resample;
+
+  if (!(self->selector = make (bin, "input-selector", error))
+      || !(self->recv_valve = make_valve (bin, error))
+      || !(convert = make (bin, "audioconvert", error))
+      || !(resample = make (bin, "audioresample", error)))
+    return FALSE;
+  /* Buffers of a non-active SSRC are dropped at once rather than held back for sync. */
+  g_object_set (self->selector, "sync-streams", FALSE, NULL);
+  self->sink_bin = gst_object_ref (sink);
+  gst_bin_add (bin, sink);
+  return gst_element_link_many (self->selector, self->recv_valve, convert, resample, sink, NULL)
+         || (g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
+                          "Cannot link the audio sink"),
+             FALSE);
+}
+
+static void
+set_rtcp_interval (SpCallMedia *self)
+{
+  g_autoptr (GObject) session = NULL;
+
+  g_signal_emit_by_name (self->rtpbin, "get-internal-session", AUDIO_SESSION, &session);
+  if (session != NULL)
+    g_object_set (session, "rtcp-min-interval",
+                  (guint64) self->rtcp_interval_ms * GST_MSECOND, NULL);
+}
+
+static void
+apply_direction (SpCallMedia *self)
+{
+  if (self->send_valve != NULL)
+    g_object_set (self->send_valve, "drop", !sp_media_direction_sends (self->direction), NULL);
+  if (self->recv_valve != NULL)
+    g_object_set (self->recv_valve, "drop", !sp_media_direction_receives (self->direction), NULL);
+}
+
+static gboolean
+check_params (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
+{
+  g_autoptr (GInetAddress) address = NULL;
+
+  if (params->remote_address != NULL)
+    address = g_inet_address_new_from_string (params->remote_address);
+  if (address == NULL || params->remote_rtp_port == 0 || params->payload_type > 127
+      || params->telephone_event_pt > 127
+      || (params->telephone_event_pt != 0 && params->telephone_event_pt == params->payload_type)
+      || (guint) params->direction > SP_MEDIA_DIRECTION_INACTIVE)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT,
+                   "Unusable audio parameters (remote %s:%u, PT %u, telephone-event PT %u)",
+                   params->remote_address != NULL ? params->remote_address : "(none)",
+                   params->remote_rtp_port, params->payload_type, params->telephone_event_pt);
+      return FALSE;
+    }
+  if (sp_audio_codec_lookup (params->encoding_name, params->clock_rate) == NULL)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_CODEC,
+                   "No support for %s/%u", params->encoding_name ? params->encoding_name : "(none)",
+                   params->clock_rate);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+set_remote (SpCallMedia *self, const SpCallMediaAudio *params)
+{
+  guint16 rtcp_port = params->remote_rtcp_port;
+
+  if (rtcp_port == 0)
+    rtcp_port = params->remote_rtp_port + 1;
+  sp_rtp_transport_set_remote (self->audio, params->remote_address, params->remote_rtp_port,
+                               rtcp_port);
+}
+
+static void
+set_negotiated (SpCallMedia *self, const SpCallMediaAudio *params)
+{
+  guint8 pts[2] = { params->payload_type, params->telephone_event_pt };
+
+  g_mutex_lock (&self->lock);
+  self->codec = sp_audio_codec_lookup (params->encoding_name, params->clock_rate);
+  self->pt = params->payload_type;
+  self->te_pt = params->telephone_event_pt;
+  g_mutex_unlock (&self->lock);
+  sp_rtp_transport_set_payload_types (self->audio, pts, params->telephone_event_pt != 0 ? 2 : 1);
+}
+
+static gboolean
+build_audio (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
+{
+  const SpAudioCodec *codec = sp_audio_codec_lookup (params->encoding_name, params->clock_rate);
+  g_autoptr (GstElement) source = NULL;
+  g_autoptr (GstElement) sink = NULL;
+  g_autoptr (GstElement) sender = NULL;
+  g_autoptr (GstPad) send_pad = NULL;
+
+  /* Everything that can fail on a spec is built before anything joins the pipeline. */
+  if (!(source = sp_audio_source_new (self->audio_source, self->tone_frequency, error))
+      || !(sink = sp_audio_sink_new (self->audio_sink, error))
+      || !(sender = sp_audio_codec_make_sender (codec, params->payload_type, error))
+      || !ensure_pipeline (self, error))
+    return FALSE;
+
+  set_negotiated (self, params);
+  send_pad = sp_rtp_transport_attach (self->audio, GST_BIN (self->pipeline), self->rtpbin,
+                                      AUDIO_SESSION, error);
+  return send_pad != NULL && build_send_path (self, source, sender, send_pad, error)
+         && build_receive_path (self, sink, error);
+}
+
+static void
+start_tick (SpCallMedia *self)
+{
+  self->last_rx_change = g_get_monotonic_time ();
+  self->tick = g_timeout_source_new (TICK_MS);
+  g_source_set_callback (self->tick, on_tick, self, NULL);
+  g_source_attach (self->tick, self->context);
+}
+
+/* ---- public API ---- */
+
+SpCallMedia *
+sp_call_media_new (const char *audio_source, const char *audio_sink, guint rtp_port_min,
+                   guint rtp_port_max)
+{
+  return g_object_new (SP_TYPE_CALL_MEDIA, "audio-source", audio_source, "audio-sink", audio_sink,
+                       "rtp-port-min", rtp_port_min, "rtp-port-max", rtp_port_max, NULL);
+}
+
+gboolean
+sp_call_media_prepare_audio (SpCallMedia *self, const char *local_address, guint16 *rtp_port,
+                             guint16 *rtcp_port, GError **error)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+
+  if (self->audio == NULL)
+    {
+      if (!ensure_gstreamer (error))
+        return FALSE;
+      self->audio = sp_rtp_transport_new (local_address, self->rtp_port_min, self->rtp_port_max,
+                                          error);
+      if (self->audio == NULL)
+        return FALSE;
+      if (self->context == NULL)
+        self->context = g_main_context_ref_thread_default ();
+    }
+  if (rtp_port != NULL)
+    *rtp_port = sp_rtp_transport_get_rtp_port (self->audio);
+  if (rtcp_port != NULL)
+    *rtcp_port = sp_rtp_transport_get_rtcp_port (self->audio);
+  return TRUE;
+}
+
+gboolean
+sp_call_media_start_audio (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  if (self->audio == NULL || self->started)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE,
+                   self->started ? "The audio stream is already started"
+                                 : "The audio ports are not prepared");
+      return FALSE;
+    }
+  if (!check_params (self, params, error))
+    return FALSE;
+  if (!build_audio (self, params, error))
+    {
+      /* Half a pipeline cannot be completed later: start again from prepare. */
+      sp_call_media_stop (self);
+      return FALSE;
+    }
+
+  self->started = TRUE;
+  self->direction = params->direction;
+  set_remote (self, params);
+  set_rtcp_interval (self);
+  apply_direction (self);
+  start_tick (self);
+  /* A failing device or file posts its own error message, which reaches the "error" signal. */
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    g_debug ("The media pipeline did not start; its error message follows");
+  return TRUE;
+}
+
+void
+sp_call_media_set_direction (SpCallMedia *self, SpMediaDirection direction)
+{
+  g_return_if_fail (SP_IS_CALL_MEDIA (self));
+
+  if (direction == self->direction)
+    return;
+  /* The peer gets a full timeout to start sending once we expect it to. */
+  if (!sp_media_direction_receives (self->direction) && sp_media_direction_receives (direction))
+    {
+      self->last_rx_change = g_get_monotonic_time ();
+      self->timeout_emitted = FALSE;
+    }
+  self->direction = direction;
+  apply_direction (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRECTION]);
+}
+
+SpMediaDirection
+sp_call_media_get_direction (SpCallMedia *self)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), SP_MEDIA_DIRECTION_INACTIVE);
+  return self->direction;
+}
+
+gboolean
+sp_call_media_update_remote (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
+{
+  gboolean same_codec;
+
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  if (!self->started)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "The audio stream is not started");
+      return FALSE;
+    }
+  if (!check_params (self, params, error))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  same_codec = self->codec == sp_audio_codec_lookup (params->encoding_name, params->clock_rate)
+               && self->pt == params->payload_type && self->te_pt == params->telephone_event_pt;
+  g_mutex_unlock (&self->lock);
+  if (!same_codec)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_CODEC,
+                   "Changing the codec or payload types of a running stream is not supported");
+      return FALSE;
+    }
+  set_remote (self, params);
+  sp_call_media_set_direction (self, params->direction);
+  return TRUE;
+}
+
+/* wavenc writes its header's sizes on EOS; without it the recording is unreadable. */
+static void
+finalize_recording (SpCallMedia *self)
+{
+  g_autoptr (GstPad) pad = NULL;
+
+  if (self->sink_bin == NULL || !sp_audio_sink_spec_needs_eos (self->audio_sink))
+    return;
+  g_object_set (self->recv_valve, "drop", TRUE, NULL);
+  pad = gst_element_get_static_pad (self->sink_bin, "sink");
+  gst_pad_send_event (pad, gst_event_new_eos ());
+}
+
+static void
+disconnect_rtpbin (SpCallMedia *self)
+{
+  if (self->rtpbin == NULL)
+    return;
+  g_clear_signal_handler (&self->pt_map_handler, self->rtpbin);
+  g_clear_signal_handler (&self->pad_added_handler, self->rtpbin);
+  g_clear_signal_handler (&self->pad_removed_handler, self->rtpbin);
+  g_clear_object (&self->rtpbin);
+}
+
+static void
+release_pipeline (SpCallMedia *self)
+{
+  if (self->pipeline == NULL)
+    return;
+
+  finalize_recording (self);
+  g_mutex_lock (&self->lock);
+  self->stopping = TRUE;
+  g_mutex_unlock (&self->lock);
+  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  if (self->bus_watch)
+    {
+      g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+
+      gst_bus_remove_watch (bus);
+      self->bus_watch = FALSE;
+    }
+  disconnect_rtpbin (self);
+  g_ptr_array_set_size (self->branches, 0);
+  g_clear_object (&self->sink_bin);
+  self->send_valve = self->recv_valve = self->selector = NULL; /* owned by the pipeline */
+  g_clear_object (&self->pipeline);
+}
+
+void
+sp_call_media_stop (SpCallMedia *self)
+{
+  g_return_if_fail (SP_IS_CALL_MEDIA (self));
+
+  release_pipeline (self);
+  if (self->tick != NULL)
+    {
+      g_source_destroy (self->tick);
+      g_clear_pointer (&self->tick, g_source_unref);
+    }
+  g_clear_pointer (&self->audio, sp_rtp_transport_free);
+  self->started = FALSE;
+}
+
+guint
+sp_call_media_get_rtp_packets_sent (SpCallMedia *self)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), 0);
+  return self->audio != NULL ? sp_rtp_transport_get_packets_sent (self->audio) : 0;
+}
+
+guint
+sp_call_media_get_rtp_packets_received (SpCallMedia *self)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), 0);
+  return self->audio != NULL ? sp_rtp_transport_get_packets_received (self->audio) : 0;
+}
+
+/* ---- GObject ---- */
+
+static void
+sp_call_media_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  SpCallMedia *self = SP_CALL_MEDIA (object);
+
+  switch (prop_id)
+    {
+      case PROP_AUDIO_SOURCE:
+        g_value_set_string (value, self->audio_source);
+        break;
+      case PROP_AUDIO_SINK:
+        g_value_set_string (value, self->audio_sink);
+        break;
+      case PROP_RTP_PORT_MIN:
+        g_value_set_uint (value, self->rtp_port_min);
+        break;
+      case PROP_RTP_PORT_MAX:
+        g_value_set_uint (value, self->rtp_port_max);
+        break;
+      case PROP_RTP_TIMEOUT:
+        g_value_set_uint (value, self->rtp_timeout_s);
+        break;
+      case PROP_RTCP_INTERVAL:
+        g_value_set_uint (value, self->rtcp_interval_ms);
+        break;
+      case PROP_TONE_FREQUENCY:
+        g_value_set_double (value, self->tone_frequency);
+        break;
+      case PROP_DIRECTION:
+        g_value_set_enum (value, self->direction);
+        break;
+      case PROP_RTP_PACKETS_SENT:
+        g_value_set_uint (value, sp_call_media_get_rtp_packets_sent (self));
+        break;
+      case PROP_RTP_PACKETS_RECEIVED:
+        g_value_set_uint (value, sp_call_media_get_rtp_packets_received (self));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_call_media_set_property (GObject *object, guint prop_id, const GValue *value,
+                            GParamSpec *pspec)
+{
+  SpCallMedia *self = SP_CALL_MEDIA (object);
+
+  switch (prop_id)
+    {
+      case PROP_AUDIO_SOURCE:
+        g_free (self->audio_source);
+        self->audio_source = g_value_dup_string (value);
+        break;
+      case PROP_AUDIO_SINK:
+        g_free (self->audio_sink);
+        self->audio_sink = g_value_dup_string (value);
+        break;
+      case PROP_RTP_PORT_MIN:
+        self->rtp_port_min = g_value_get_uint (value);
+        break;
+      case PROP_RTP_PORT_MAX:
+        self->rtp_port_max = g_value_get_uint (value);
+        break;
+      case PROP_RTP_TIMEOUT:
+        self->rtp_timeout_s = g_value_get_uint (value);
+        break;
+      case PROP_RTCP_INTERVAL:
+        self->rtcp_interval_ms = g_value_get_uint (value);
+        if (self->rtpbin != NULL)
+          set_rtcp_interval (self);
+        break;
+      case PROP_TONE_FREQUENCY:
+        self->tone_frequency = g_value_get_double (value);
+        break;
+      case PROP_DIRECTION:
+        sp_call_media_set_direction (self, g_value_get_enum (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_call_media_dispose (GObject *object)
+{
+  SpCallMedia *self = SP_CALL_MEDIA (object);
+
+  sp_call_media_stop (self);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  G_OBJECT_CLASS (sp_call_media_parent_class)->dispose (object);
+}
+
+static void
+sp_call_media_finalize (GObject *object)
+{
+  SpCallMedia *self = SP_CALL_MEDIA (object);
+
+  g_free (self->audio_source);
+  g_free (self->audio_sink);
+  g_ptr_array_unref (self->branches);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (sp_call_media_parent_class)->finalize (object);
+}
+
+static void
+install_properties (GObjectClass *object_class)
+{
+  GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  properties[PROP_AUDIO_SOURCE] = g_param_spec_string ("audio-source", NULL, NULL, "test", construct);
+  properties[PROP_AUDIO_SINK] = g_param_spec_string ("audio-sink", NULL, NULL, "null", construct);
+  properties[PROP_RTP_PORT_MIN] = g_param_spec_uint ("rtp-port-min", NULL, NULL, 1, 65535, 20000,
+                                                     construct);
+  properties[PROP_RTP_PORT_MAX] = g_param_spec_uint ("rtp-port-max", NULL, NULL, 1, 65535, 20999,
+                                                     construct);
+  /* Seconds without RTP, while the direction expects it, before "rtp-timeout"; 0 = never. */
+  properties[PROP_RTP_TIMEOUT] = g_param_spec_uint ("rtp-timeout", NULL, NULL, 0, G_MAXUINT,
+                                                    DEFAULT_RTP_TIMEOUT_S, rw | G_PARAM_CONSTRUCT);
+  /* Minimum RTCP interval in ms; RFC 3550's 5 s unless a test or a monitor wants it quicker. */
+  properties[PROP_RTCP_INTERVAL] = g_param_spec_uint ("rtcp-interval", NULL, NULL, 100, 60000,
+                                                      DEFAULT_RTCP_INTERVAL_MS,
+                                                      rw | G_PARAM_CONSTRUCT);
+  /* The frequency of audio-source=test, so a test can tell the two sides apart. */
+  properties[PROP_TONE_FREQUENCY] = g_param_spec_double ("tone-frequency", NULL, NULL, 20, 20000,
+                                                         DEFAULT_TONE_HZ, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_DIRECTION] = g_param_spec_enum ("direction", NULL, NULL, SP_TYPE_MEDIA_DIRECTION,
+                                                  SP_MEDIA_DIRECTION_SENDRECV, rw);
+  /* Counters, read on demand: they change 50 times a second, so they never notify. */
+  properties[PROP_RTP_PACKETS_SENT] = g_param_spec_uint ("rtp-packets-sent", NULL, NULL, 0,
+                                                         G_MAXUINT, 0, ro);
+  properties[PROP_RTP_PACKETS_RECEIVED] = g_param_spec_uint ("rtp-packets-received", NULL, NULL, 0,
+                                                             G_MAXUINT, 0, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+sp_call_media_class_init (SpCallMediaClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = sp_call_media_get_property;
+  object_class->set_property = sp_call_media_set_property;
+  object_class->dispose = sp_call_media_dispose;
+  object_class->finalize = sp_call_media_finalize;
+  install_properties (object_class);
+
+  signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_RTP_TIMEOUT] = g_signal_new ("rtp-timeout", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_FIRST_RTP_RECEIVED] = g_signal_new ("first-rtp-received",
+                                                     G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                                     G_TYPE_INT64);
+}
+
+static void
+sp_call_media_init (SpCallMedia *self)
+{
+  g_mutex_init (&self->lock);
+  self->branches = g_ptr_array_new_with_free_func ((GDestroyNotify) recv_branch_free);
+  self->direction = SP_MEDIA_DIRECTION_SENDRECV;
+}

@@ -1,0 +1,423 @@
+/* A call leg: turns NUA events of one INVITE dialog into a few GObject signals, and the
+ * domain's decisions back into SIP. SDP goes as application/sdp bodies we build ourselves
+ * (NUA's own SDP engine is off: NUTAG_MEDIA_ENABLE(0)). */
+#include "sp-sip-private.h"
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/url.h>
+#include <string.h>
+
+#define SDP_TYPE "application/sdp"
+
+struct _SpCallLeg
+{
+  GObject parent_instance;
+
+  nua_handle_t *handle;
+  gboolean outbound;
+  char *call_id;
+  char *remote_uri;
+  char *remote_name;
+  char *initial_offer;
+  GVariant *headers;
+
+  gboolean established;
+  gboolean ended;
+  gboolean offer_pending;       /* we sent an offer and wait for the answer */
+  gboolean answer_expected_in_ack; /* we offered in a 200 to an SDP-less INVITE */
+  gboolean hung_up_locally;
+  gboolean answered_elsewhere;
+  gboolean remote_cancelled;
+  gboolean remote_bye;
+};
+
+enum
+{
+  SIGNAL_OFFER,
+  SIGNAL_ANSWER,
+  SIGNAL_PROGRESS,
+  SIGNAL_ESTABLISHED,
+  SIGNAL_OFFER_FAILED,
+  SIGNAL_ENDED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SpCallLeg, sp_call_leg, G_TYPE_OBJECT)
+
+static char *
+payload_of (const sip_t *sip)
+{
+  if (!sip || !sip->sip_payload || sip->sip_payload->pl_len == 0)
+    return NULL;
+  if (sip->sip_content_type && g_ascii_strcasecmp (sip->sip_content_type->c_type, SDP_TYPE) != 0)
+    return NULL;
+  return g_strndup (sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+}
+
+static char *
+unquote (const char *text)
+{
+  gsize len;
+
+  if (!text)
+    return g_strdup ("");
+  len = strlen (text);
+  if (len >= 2 && text[0] == '"' && text[len - 1] == '"')
+    return g_strndup (text + 1, len - 2);
+  return g_strdup (text);
+}
+
+static GVariant *
+collect_headers (const sip_t *sip)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+  for (const sip_unknown_t *header = sip ? sip->sip_unknown : NULL; header; header = header->un_next)
+    if (header->un_name && header->un_value)
+      g_variant_builder_add (&builder, "(ss)", header->un_name, header->un_value);
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+SpCallLeg *
+sp_call_leg_new_incoming (nua_handle_t *handle, const sip_t *sip)
+{
+  SpCallLeg *self = g_object_new (SP_TYPE_CALL_LEG, NULL);
+  su_home_t *home = su_home_new (sizeof (su_home_t));
+
+  /* NUA created this handle for the INVITE; destroying it is ours to do (release_handle). */
+  self->handle = handle;
+  nua_handle_bind (handle, G_OBJECT (self));
+  self->call_id = g_strdup (sip && sip->sip_call_id ? sip->sip_call_id->i_id : "");
+  if (sip && sip->sip_from)
+    {
+      self->remote_uri = g_strdup (url_as_string (home, sip->sip_from->a_url));
+      self->remote_name = unquote (sip->sip_from->a_display);
+    }
+  else
+    {
+      self->remote_uri = g_strdup ("");
+      self->remote_name = g_strdup ("");
+    }
+  self->initial_offer = payload_of (sip);
+  self->answer_expected_in_ack = self->initial_offer == NULL;
+  self->headers = collect_headers (sip);
+  su_home_unref (home);
+  return self;
+}
+
+SpCallLeg *
+sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target)
+{
+  SpCallLeg *self = g_object_new (SP_TYPE_CALL_LEG, NULL);
+
+  self->handle = handle;
+  self->outbound = TRUE;
+  self->offer_pending = TRUE;
+  nua_handle_bind (handle, G_OBJECT (self));
+  self->call_id = g_strdup ("");
+  self->remote_uri = g_strdup (target);
+  self->remote_name = g_strdup ("");
+  self->headers = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(ss)"), NULL, 0));
+  return self;
+}
+
+static void
+emit_ended (SpCallLeg *self, int status, const char *phrase)
+{
+  SpCallLegEndCause cause;
+
+  if (self->ended)
+    return;
+  self->ended = TRUE;
+  if (self->answered_elsewhere)
+    cause = SP_CALL_LEG_END_ANSWERED_ELSEWHERE;
+  else if (self->remote_cancelled)
+    cause = SP_CALL_LEG_END_REMOTE_CANCEL;
+  else if (self->remote_bye)
+    cause = SP_CALL_LEG_END_REMOTE_BYE;
+  else if (self->hung_up_locally)
+    cause = SP_CALL_LEG_END_LOCAL;
+  else if (!self->established && self->outbound && status >= 300)
+    cause = SP_CALL_LEG_END_FAILED;
+  else
+    cause = SP_CALL_LEG_END_NETWORK;
+  g_signal_emit (self, signals[SIGNAL_ENDED], 0, cause, (guint) status, phrase ? phrase : "");
+}
+
+static void
+release_handle (SpCallLeg *self)
+{
+  nua_handle_t *handle = g_steal_pointer (&self->handle);
+
+  if (!handle)
+    return;
+  /* Late events for this handle must not reach a freed leg (Rakia's "gone" binding). */
+  nua_handle_bind (handle, NULL);
+  nua_handle_destroy (handle);
+}
+
+static void
+on_remote_invite (SpCallLeg *self, const sip_t *sip)
+{
+  g_autofree char *sdp = payload_of (sip);
+
+  self->answer_expected_in_ack = sdp == NULL;
+  g_signal_emit (self, signals[SIGNAL_OFFER], 0, sdp);
+}
+
+static void
+on_invite_response (SpCallLeg *self, int status, const char *phrase, const sip_t *sip)
+{
+  g_autofree char *sdp = payload_of (sip);
+
+  if (!*self->call_id && sip && sip->sip_call_id)
+    {
+      g_free (self->call_id);
+      self->call_id = g_strdup (sip->sip_call_id->i_id);
+    }
+  if (status < 200)
+    {
+      if (status > 100)
+        g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, (guint) status);
+      if (sdp && self->offer_pending)
+        g_signal_emit (self, signals[SIGNAL_ANSWER], 0, sdp);
+      return;
+    }
+  if (status < 300)
+    {
+      gboolean was_pending = self->offer_pending;
+
+      self->offer_pending = FALSE;
+      if (sdp && was_pending)
+        g_signal_emit (self, signals[SIGNAL_ANSWER], 0, sdp);
+      if (!self->established)
+        {
+          self->established = TRUE;
+          g_signal_emit (self, signals[SIGNAL_ESTABLISHED], 0);
+        }
+      return;
+    }
+  self->offer_pending = FALSE;
+  if (self->established)
+    g_signal_emit (self, signals[SIGNAL_OFFER_FAILED], 0, (guint) status, phrase ? phrase : "");
+  /* A failed initial INVITE ends with the terminated state that follows. */
+}
+
+static void
+on_cancel (SpCallLeg *self, const sip_t *sip)
+{
+  self->remote_cancelled = TRUE;
+  /* RFC 3326: "Reason: SIP;cause=200" means the call was answered at another device. */
+  for (const sip_reason_t *reason = sip ? sip->sip_reason : NULL; reason; reason = reason->re_next)
+    if (reason->re_protocol && g_ascii_strcasecmp (reason->re_protocol, "SIP") == 0 && reason->re_cause
+        && g_str_equal (reason->re_cause, "200"))
+      self->answered_elsewhere = TRUE;
+}
+
+static void
+on_state (SpCallLeg *self, int status, const char *phrase, tagi_t tags[])
+{
+  int state = -1;
+
+  tl_gets (tags, NUTAG_CALLSTATE_REF (state), TAG_END ());
+  if (state == nua_callstate_ready && !self->established)
+    {
+      self->established = TRUE;
+      g_signal_emit (self, signals[SIGNAL_ESTABLISHED], 0);
+    }
+  else if (state == nua_callstate_terminated)
+    {
+      g_object_ref (self);
+      emit_ended (self, status, phrase);
+      release_handle (self);
+      g_object_unref (self);
+    }
+}
+
+void
+sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const char *phrase, const sip_t *sip,
+                          tagi_t tags[])
+{
+  g_autofree char *sdp = NULL;
+
+  switch (event)
+    {
+    case nua_i_invite:
+      on_remote_invite (self, sip);
+      break;
+    case nua_r_invite:
+      on_invite_response (self, status, phrase, sip);
+      break;
+    case nua_i_ack:
+      sdp = payload_of (sip);
+      if (sdp && self->answer_expected_in_ack)
+        g_signal_emit (self, signals[SIGNAL_ANSWER], 0, sdp);
+      self->answer_expected_in_ack = FALSE;
+      break;
+    case nua_i_cancel:
+      on_cancel (self, sip);
+      break;
+    case nua_i_bye:
+      self->remote_bye = TRUE;
+      break;
+    case nua_i_state:
+      on_state (self, status, phrase, tags);
+      break;
+    default:
+      break;
+    }
+}
+
+void
+sp_call_leg_ring (SpCallLeg *self)
+{
+  if (self->handle && !self->ended)
+    nua_respond (self->handle, SIP_180_RINGING, NUTAG_AUTOANSWER (0), TAG_END ());
+}
+
+void
+sp_call_leg_accept (SpCallLeg *self, const char *answer_sdp)
+{
+  if (!self->handle || self->ended)
+    return;
+  nua_respond (self->handle, SIP_200_OK, NUTAG_AUTOANSWER (0), SIPTAG_CONTENT_TYPE_STR (SDP_TYPE),
+               SIPTAG_PAYLOAD_STR (answer_sdp), TAG_END ());
+}
+
+void
+sp_call_leg_reject (SpCallLeg *self, guint status, const char *phrase)
+{
+  if (!self->handle || self->ended)
+    return;
+  self->hung_up_locally = TRUE;
+  nua_respond (self->handle, (int) status, phrase, TAG_END ());
+}
+
+void
+sp_call_leg_send_offer (SpCallLeg *self, const char *offer_sdp)
+{
+  if (!self->handle || self->ended)
+    return;
+  self->offer_pending = TRUE;
+  nua_invite (self->handle, NUTAG_AUTOANSWER (0), SIPTAG_CONTENT_TYPE_STR (SDP_TYPE), SIPTAG_PAYLOAD_STR (offer_sdp),
+              TAG_END ());
+}
+
+void
+sp_call_leg_answer_offer (SpCallLeg *self, guint status, const char *answer_sdp)
+{
+  if (!self->handle || self->ended)
+    return;
+  if (status >= 200 && status < 300 && answer_sdp)
+    nua_respond (self->handle, (int) status, sip_status_phrase ((int) status), NUTAG_AUTOANSWER (0),
+                 SIPTAG_CONTENT_TYPE_STR (SDP_TYPE), SIPTAG_PAYLOAD_STR (answer_sdp), TAG_END ());
+  else
+    nua_respond (self->handle, (int) status, sip_status_phrase ((int) status), TAG_END ());
+}
+
+void
+sp_call_leg_hangup (SpCallLeg *self)
+{
+  if (!self->handle || self->ended)
+    return;
+  self->hung_up_locally = TRUE;
+  if (self->established)
+    nua_bye (self->handle, TAG_END ());
+  else if (self->outbound)
+    nua_cancel (self->handle, TAG_END ());
+  else
+    nua_respond (self->handle, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END ());
+}
+
+const char *
+sp_call_leg_get_call_id (SpCallLeg *self)
+{
+  return self->call_id;
+}
+
+const char *
+sp_call_leg_get_remote_uri (SpCallLeg *self)
+{
+  return self->remote_uri;
+}
+
+const char *
+sp_call_leg_get_remote_name (SpCallLeg *self)
+{
+  return self->remote_name;
+}
+
+const char *
+sp_call_leg_get_initial_offer (SpCallLeg *self)
+{
+  return self->initial_offer;
+}
+
+GVariant *
+sp_call_leg_get_headers (SpCallLeg *self)
+{
+  return self->headers;
+}
+
+gboolean
+sp_call_leg_is_established (SpCallLeg *self)
+{
+  return self->established;
+}
+
+gboolean
+sp_call_leg_is_ended (SpCallLeg *self)
+{
+  return self->ended;
+}
+
+gboolean
+sp_call_leg_has_pending_offer (SpCallLeg *self)
+{
+  return self->offer_pending;
+}
+
+static void
+sp_call_leg_dispose (GObject *object)
+{
+  release_handle (SP_CALL_LEG (object));
+  G_OBJECT_CLASS (sp_call_leg_parent_class)->dispose (object);
+}
+
+static void
+sp_call_leg_finalize (GObject *object)
+{
+  SpCallLeg *self = SP_CALL_LEG (object);
+
+  g_free (self->call_id);
+  g_free (self->remote_uri);
+  g_free (self->remote_name);
+  g_free (self->initial_offer);
+  g_clear_pointer (&self->headers, g_variant_unref);
+  G_OBJECT_CLASS (sp_call_leg_parent_class)->finalize (object);
+}
+
+static void
+sp_call_leg_class_init (SpCallLegClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GType type = G_TYPE_FROM_CLASS (klass);
+
+  object_class->dispose = sp_call_leg_dispose;
+  object_class->finalize = sp_call_leg_finalize;
+  signals[SIGNAL_OFFER] = g_signal_new ("offer", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_ANSWER] = g_signal_new ("answer", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[SIGNAL_ESTABLISHED] = g_signal_new ("established", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_OFFER_FAILED] = g_signal_new ("offer-failed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                               2, G_TYPE_UINT, G_TYPE_STRING);
+  signals[SIGNAL_ENDED] = g_signal_new ("ended", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_INT,
+                                        G_TYPE_UINT, G_TYPE_STRING);
+}
+
+static void
+sp_call_leg_init (SpCallLeg *self)
+{
+}

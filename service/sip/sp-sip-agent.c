@@ -1,0 +1,521 @@
+/* Sofia-SIP NUA on the default GMainContext (threading off), its logs routed into GLib's, one
+ * registration handle, and the event callback as a thin dispatcher to the bound legs. */
+#include "sp-sip-private.h"
+
+#include "sp-sip-agent.h"
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/su_uniqueid.h>
+#include <sofia-sip/url.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+G_DEFINE_QUARK (sp-sip-error-quark, sp_sip_error)
+
+#define REGISTER_RETRY_S 30
+
+struct _SpSipAgent
+{
+  GObject parent_instance;
+
+  su_root_t *root;
+  GSource *root_source;
+  nua_t *nua;
+  nua_handle_t *registration;
+  char *aor;
+  char *display_name;
+  char *registrar;
+  char *proxy;
+  char *local_address;
+  char *domain;
+  char *password;
+
+  const char *registration_state;
+  char *registration_error;
+  gboolean auth_tried;
+  guint register_retry_id;
+  GTask *shutdown_task;
+  guint destroy_id;
+};
+
+enum
+{
+  PROP_0,
+  PROP_REGISTRATION,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_INCOMING_CALL,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SpSipAgent, sp_sip_agent, G_TYPE_OBJECT)
+
+/* ---- logging: Sofia prints lines in pieces; collect them up to the newline ---- */
+
+static GString *sofia_line;
+
+static void
+on_sofia_log (void *stream, char const *format, va_list args)
+{
+  if (!sofia_line)
+    sofia_line = g_string_new (NULL);
+  g_string_append_vprintf (sofia_line, format, args);
+  if (sofia_line->len && sofia_line->str[sofia_line->len - 1] == '\n')
+    {
+      g_string_truncate (sofia_line, sofia_line->len - 1);
+      g_log_structured ("sportello-sip", G_LOG_LEVEL_DEBUG, "MESSAGE", "sofia: %s", sofia_line->str);
+      g_string_truncate (sofia_line, 0);
+    }
+}
+
+/* ---- registration ---- */
+
+static void
+set_registration (SpSipAgent *self, const char *state, const char *error)
+{
+  if (g_strcmp0 (self->registration_error, error) != 0)
+    {
+      g_free (self->registration_error);
+      self->registration_error = g_strdup (error);
+    }
+  if (self->registration_state == state)
+    return;
+  self->registration_state = state;
+  g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "MESSAGE", "registration: %s%s%s", state, error ? ": " : "",
+                    error ? error : "");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGISTRATION]);
+}
+
+static void send_register (SpSipAgent *self);
+
+static gboolean
+on_register_retry (gpointer data)
+{
+  SpSipAgent *self = data;
+
+  self->register_retry_id = 0;
+  send_register (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+send_register (SpSipAgent *self)
+{
+  if (!self->registration)
+    self->registration = nua_handle (self->nua, NULL, SIPTAG_TO_STR (self->aor), SIPTAG_FROM_STR (self->aor), TAG_END ());
+  nua_handle_bind (self->registration, G_OBJECT (self));
+  self->auth_tried = FALSE;
+  set_registration (self, "registering", NULL);
+  nua_register (self->registration, NUTAG_REGISTRAR (self->registrar), TAG_IF (*self->proxy, NUTAG_PROXY (self->proxy)),
+                TAG_END ());
+}
+
+static void
+schedule_register_retry (SpSipAgent *self)
+{
+  g_clear_handle_id (&self->register_retry_id, g_source_remove);
+  if (!self->shutdown_task)
+    self->register_retry_id = g_timeout_add_seconds (REGISTER_RETRY_S, on_register_retry, self);
+}
+
+static char *
+realm_of (const sip_t *sip)
+{
+  const msg_auth_t *challenge = sip->sip_www_authenticate ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+  const char *realm = challenge ? msg_params_find (challenge->au_params, "realm=") : NULL;
+  gsize len;
+
+  if (!realm)
+    return NULL;
+  len = strlen (realm);
+  if (len >= 2 && realm[0] == '"')
+    return g_strndup (realm + 1, len - 2);
+  return g_strdup (realm);
+}
+
+static char *
+aor_user (SpSipAgent *self)
+{
+  const char *user = strchr (self->aor, ':') + 1;
+  const char *at = strchr (user, '@');
+
+  return at ? g_strndup (user, (gsize) (at - user)) : g_strdup (user);
+}
+
+/* Answers a 401/407 once with our credentials; a second challenge means they were refused. */
+static gboolean
+authenticate (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
+{
+  g_autofree char *realm = sip ? realm_of (sip) : NULL;
+  g_autofree char *user = aor_user (self);
+  g_autofree char *credentials = NULL;
+  const char *scheme = "Digest";
+
+  if (!realm || !self->password || self->auth_tried)
+    return FALSE;
+  self->auth_tried = TRUE;
+  credentials = g_strdup_printf ("%s:\"%s\":%s:%s", scheme, realm, user, self->password);
+  nua_authenticate (handle, NUTAG_AUTH (credentials), TAG_END ());
+  return TRUE;
+}
+
+static void
+on_register_response (SpSipAgent *self, int status, const char *phrase, const sip_t *sip)
+{
+  g_autofree char *reason = NULL;
+
+  if (status < 200)
+    return;
+  if (status < 300)
+    {
+      self->auth_tried = FALSE;
+      set_registration (self, "registered", NULL);
+      return;
+    }
+  if ((status == 401 || status == 407) && authenticate (self, self->registration, sip))
+    return;
+  if ((status == 401 || status == 407) && !self->password)
+    reason = g_strdup_printf ("%d %s: no password stored (sportelloctl secret set)", status, phrase);
+  else
+    reason = g_strdup_printf ("%d %s", status, phrase);
+  set_registration (self, "failed", reason);
+  schedule_register_retry (self);
+}
+
+/* ---- the NUA callback ---- */
+
+static void
+on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
+{
+  g_autoptr (SpCallLeg) leg = sp_call_leg_new_incoming (handle, sip);
+
+  g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID", sp_call_leg_get_call_id (leg), "MESSAGE",
+                    "incoming call from %s", sp_call_leg_get_remote_uri (leg));
+  g_signal_emit (self, signals[SIGNAL_INCOMING_CALL], 0, leg);
+  /* Nobody took the call (e.g. during shutdown): refuse it rather than leave it ringing. */
+  if (G_OBJECT (leg)->ref_count == 1 && !sp_call_leg_is_ended (leg))
+    sp_call_leg_reject (leg, 480, "Temporarily Unavailable");
+}
+
+static gboolean
+on_destroy_idle (gpointer data)
+{
+  SpSipAgent *self = data;
+  g_autoptr (GTask) task = g_steal_pointer (&self->shutdown_task);
+
+  self->destroy_id = 0;
+  /* Never inside the NUA callback: nua_destroy() may iterate the stack (ANCHORS). */
+  g_clear_pointer (&self->nua, nua_destroy);
+  g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_nua_event (nua_event_t event, int status, char const *phrase, nua_t *nua, struct _SpSipAgent *self,
+              nua_handle_t *handle, GObject *bound, sip_t const *sip, tagi_t tags[])
+{
+  char status_text[16];
+
+  g_snprintf (status_text, sizeof status_text, "%d", status);
+  g_log_structured ("sportello-sip", G_LOG_LEVEL_DEBUG, "SIP_STATUS", status_text, "MESSAGE", "%s %d %s",
+                    nua_event_name (event), status, phrase ? phrase : "");
+  if (event == nua_r_shutdown)
+    {
+      if (status >= 200 && self->shutdown_task && !self->destroy_id)
+        self->destroy_id = g_idle_add (on_destroy_idle, self);
+      return;
+    }
+  if (bound && SP_IS_CALL_LEG (bound))
+    {
+      sp_call_leg_handle_event (SP_CALL_LEG (bound), event, status, phrase, sip, tags);
+      return;
+    }
+  if (bound == G_OBJECT (self) && (event == nua_r_register || event == nua_r_unregister))
+    {
+      if (event == nua_r_register)
+        on_register_response (self, status, phrase, sip);
+      return;
+    }
+  if (event == nua_i_invite && !bound && handle)
+    {
+      if (self->shutdown_task)
+        nua_respond (handle, SIP_503_SERVICE_UNAVAILABLE, TAG_END ());
+      else
+        on_incoming_invite (self, handle, sip);
+      return;
+    }
+  /* Requests outside any dialog we know (OPTIONS is answered by NUA itself). */
+  if (!bound && handle && event != nua_i_state && event != nua_i_terminated)
+    nua_handle_destroy (handle);
+}
+
+/* ---- creation, dialling, shutdown ---- */
+
+static char *
+listen_url (const SpSipSettings *settings)
+{
+  const char *transport = settings->transport && g_str_equal (settings->transport, "tcp") ? ";transport=tcp" : "";
+  return g_strdup_printf ("sip:%s%s", settings->listen, transport);
+}
+
+static char *
+host_of (const char *listen)
+{
+  const char *colon = strrchr (listen, ':');
+  return colon ? g_strndup (listen, (gsize) (colon - listen)) : g_strdup (listen);
+}
+
+static char *
+domain_of (const char *aor)
+{
+  const char *at = strchr (aor, '@');
+  g_autofree char *domain = g_strdup (at ? at + 1 : "");
+
+  domain[strcspn (domain, ";>?")] = '\0';
+  return g_steal_pointer (&domain);
+}
+
+SpSipAgent *
+sp_sip_agent_new (const SpSipSettings *settings, GError **error)
+{
+  g_autoptr (SpSipAgent) self = g_object_new (SP_TYPE_SIP_AGENT, NULL);
+  g_autofree char *url = listen_url (settings);
+  g_autofree char *from = NULL;
+
+  self->aor = g_strdup (settings->aor);
+  self->display_name = g_strdup (settings->display_name ? settings->display_name : "");
+  self->registrar = g_strdup (settings->registrar ? settings->registrar : "");
+  self->proxy = g_strdup (settings->proxy ? settings->proxy : "");
+  self->local_address = host_of (settings->listen);
+  self->domain = domain_of (settings->aor);
+  self->registration_state = *self->registrar ? "unregistered" : "disabled";
+  from = *self->display_name ? g_strdup_printf ("\"%s\" <%s>", self->display_name, self->aor) : g_strdup (self->aor);
+
+  su_init ();
+  su_log_redirect (NULL, on_sofia_log, NULL);
+  (void) su_random64 (); /* seed Sofia's generator before any Call-ID or tag (sofia-sip #58) */
+  self->root = su_glib_root_create (self);
+  su_root_threading (self->root, 0); /* before nua_create: keep the stack on the GLib thread */
+  self->root_source = su_glib_root_gsource (self->root);
+  g_source_attach (self->root_source, NULL);
+  self->nua = nua_create (self->root, on_nua_event, self, NUTAG_URL (url), NUTAG_MEDIA_ENABLE (0),
+                          NUTAG_AUTOANSWER (0), NUTAG_AUTOACK (1), SIPTAG_FROM_STR (from),
+                          SIPTAG_USER_AGENT_STR ("Sportello/" SP_VERSION),
+                          NUTAG_ALLOW ("INVITE, ACK, BYE, CANCEL, OPTIONS, NOTIFY, REFER, INFO"),
+                          TAG_IF (*self->proxy, NUTAG_PROXY (self->proxy)), TAG_END ());
+  if (!self->nua)
+    {
+      g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_FAILED, "cannot listen for SIP on %s: %s", settings->listen,
+                   g_strerror (errno));
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+void
+sp_sip_agent_start (SpSipAgent *self, const char *password)
+{
+  g_free (self->password);
+  self->password = g_strdup (password);
+  if (*self->registrar)
+    send_register (self);
+}
+
+const char *
+sp_sip_agent_get_registration (SpSipAgent *self)
+{
+  return self->registration_state;
+}
+
+const char *
+sp_sip_agent_get_registration_error (SpSipAgent *self)
+{
+  return self->registration_error;
+}
+
+const char *
+sp_sip_agent_get_local_address (SpSipAgent *self)
+{
+  return self->local_address;
+}
+
+static gboolean
+is_phone_number (const char *text)
+{
+  gboolean digit = FALSE;
+
+  for (const char *p = text; *p; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        digit = TRUE;
+      else if (!strchr ("+ -.()/", *p) || (*p == '+' && p != text))
+        return FALSE;
+    }
+  return digit;
+}
+
+char *
+sp_sip_agent_target_uri (SpSipAgent *self, const char *target, GError **error)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (target));
+  GString *digits;
+  g_autofree char *number = NULL;
+
+  if (g_str_has_prefix (stripped, "sip:") || g_str_has_prefix (stripped, "sips:"))
+    {
+      if (strchr (stripped, ' ') || strlen (stripped) < 5)
+        goto invalid;
+      return g_steal_pointer (&stripped);
+    }
+  if (g_str_has_prefix (stripped, "tel:"))
+    memmove (stripped, stripped + 4, strlen (stripped + 4) + 1);
+  if (!is_phone_number (stripped))
+    goto invalid;
+  digits = g_string_new (NULL);
+  for (const char *p = stripped; *p; p++)
+    if (g_ascii_isdigit (*p) || *p == '+')
+      g_string_append_c (digits, *p);
+  number = g_string_free (digits, FALSE);
+  /* RFC 3261 §19.1.6: a telephone number in a SIP URI, routed by our domain's proxy. */
+  return g_strdup_printf ("sip:%s@%s;user=phone", number, self->domain);
+
+invalid:
+  g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID, "'%s' is neither a phone number nor a SIP URI", target);
+  return NULL;
+}
+
+SpCallLeg *
+sp_sip_agent_dial (SpSipAgent *self, const char *target, const char *headers, const char *offer_sdp, GError **error)
+{
+  nua_handle_t *handle;
+  SpCallLeg *leg;
+
+  if (self->shutdown_task)
+    {
+      g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_FAILED, "the SIP stack is shutting down");
+      return NULL;
+    }
+  handle = nua_handle (self->nua, NULL, SIPTAG_TO_STR (target), TAG_END ());
+  if (!handle)
+    {
+      g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID, "cannot call '%s'", target);
+      return NULL;
+    }
+  leg = sp_call_leg_new_outgoing (handle, target);
+  nua_invite (handle, NUTAG_AUTOANSWER (0), TAG_IF (headers && *headers, SIPTAG_HEADER_STR (headers)),
+              SIPTAG_CONTENT_TYPE_STR ("application/sdp"), SIPTAG_PAYLOAD_STR (offer_sdp), TAG_END ());
+  return leg;
+}
+
+void
+sp_sip_agent_shutdown_async (SpSipAgent *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_clear_handle_id (&self->register_retry_id, g_source_remove);
+  if (!self->nua || self->shutdown_task)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  self->shutdown_task = task;
+  /* Unregisters and ends every dialog; nua_r_shutdown follows (200, or 500 after its timeout). */
+  nua_shutdown (self->nua);
+}
+
+gboolean
+sp_sip_agent_shutdown_finish (SpSipAgent *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+sp_sip_agent_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  SpSipAgent *self = SP_SIP_AGENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_REGISTRATION:
+      g_value_set_string (value, self->registration_state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_sip_agent_dispose (GObject *object)
+{
+  SpSipAgent *self = SP_SIP_AGENT (object);
+
+  g_clear_handle_id (&self->register_retry_id, g_source_remove);
+  g_clear_handle_id (&self->destroy_id, g_source_remove);
+  if (self->registration)
+    {
+      nua_handle_bind (self->registration, NULL);
+      g_clear_pointer (&self->registration, nua_handle_destroy);
+    }
+  if (self->nua)
+    {
+      /* Only reached when shutdown did not finish in time: nua_destroy would abort. */
+      g_warning ("the SIP stack did not shut down cleanly");
+      self->nua = NULL;
+    }
+  if (self->root)
+    {
+      /* su_root_destroy() also destroys the GSource it made. */
+      g_clear_pointer (&self->root, su_root_destroy);
+      self->root_source = NULL;
+      su_deinit ();
+    }
+  G_OBJECT_CLASS (sp_sip_agent_parent_class)->dispose (object);
+}
+
+static void
+sp_sip_agent_finalize (GObject *object)
+{
+  SpSipAgent *self = SP_SIP_AGENT (object);
+
+  g_free (self->aor);
+  g_free (self->display_name);
+  g_free (self->registrar);
+  g_free (self->proxy);
+  g_free (self->local_address);
+  g_free (self->domain);
+  if (self->password)
+    memset (self->password, 0, strlen (self->password));
+  g_free (self->password);
+  g_free (self->registration_error);
+  G_OBJECT_CLASS (sp_sip_agent_parent_class)->finalize (object);
+}
+
+static void
+sp_sip_agent_class_init (SpSipAgentClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = sp_sip_agent_get_property;
+  object_class->dispose = sp_sip_agent_dispose;
+  object_class->finalize = sp_sip_agent_finalize;
+  properties[PROP_REGISTRATION] = g_param_spec_string ("registration", NULL, NULL, "disabled",
+                                                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  signals[SIGNAL_INCOMING_CALL] = g_signal_new ("incoming-call", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                                NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_CALL_LEG);
+}
+
+static void
+sp_sip_agent_init (SpSipAgent *self)
+{
+  self->registration_state = "disabled";
+}

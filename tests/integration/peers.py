@@ -1,0 +1,279 @@
+"""Real SIP peers for the integration tests: sipp scenarios, a baresip softphone driven over
+its ctrl_tcp interface, and kamailio as registrar. Every peer runs on 127.0.0.1 with ports
+picked at run time and is stopped by PID through the TestEnv's Processes."""
+
+import json
+import os
+import socket
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+from conftest import free_port, wait_for
+
+SIPP_DIR = Path(__file__).parent / "sipp"
+
+
+def sportello_config(testenv, sip_port, extra="", registrar="", rtp_range=None, case_keys="Priority;Product;Serial",
+                     dispositions="resolved=Resolved;callback=Call back", required="false", visible="true",
+                     audio_source="test", audio_sink="null", rtp_timeout=30):
+    """A config for a SIP test: loopback, a free SIP port, test tone and null sink."""
+    if rtp_range is None:
+        base = free_port() & ~1
+        base = max(20000, min(base, 60000))
+        rtp_range = f"{base}-{base + 99}"
+    return testenv.write_config(textwrap.dedent(f"""\
+        [account]
+        uri = sip:agent1@127.0.0.1
+        display-name = Anna Verdi
+        registrar = {registrar}
+        listen = 127.0.0.1:{sip_port}
+        transport = udp
+
+        [media]
+        audio-source = {audio_source}
+        audio-sink = {audio_sink}
+        camera = none
+        rtp-ports = {rtp_range}
+        rtp-timeout = {rtp_timeout}
+
+        [dispositions]
+        codes = {dispositions}
+        required = {required}
+        visible = {visible}
+
+        [case-data]
+        keys = {case_keys}
+
+        [attached-data]
+        headers = X-Account-Number=AccountNumber;X-Service-Type=ServiceType
+        """) + extra)
+
+
+class Sipp:
+    """One sipp run of a scenario file from tests/integration/sipp/ (or a built-in one)."""
+
+    def __init__(self, testenv, name, scenario, remote=None, port=None, extra=(), calls=1, timeout=30):
+        self.testenv = testenv
+        self.port = port or free_port()
+        self.media_port = free_port()
+        self.name = name
+        argv = ["sipp", "-i", "127.0.0.1", "-p", str(self.port), "-mp", str(self.media_port), "-m", str(calls),
+                "-nostdin", "-timeout", f"{timeout}s", "-timeout_error", "-trace_msg", "-message_file",
+                str(testenv.tmp / f"{name}.messages"), "-trace_err", "-error_file", str(testenv.tmp / f"{name}.errors")]
+        if scenario.startswith("builtin:"):
+            argv += ["-sn", scenario.split(":", 1)[1]]
+        else:
+            argv += ["-sf", str(SIPP_DIR / scenario)]
+        argv += list(extra)
+        if remote:
+            argv.append(remote)
+        self.proc = testenv.procs.start(name, argv, testenv.env, cwd=str(testenv.tmp))
+        if not remote:
+            # A UAS must be listening before anyone calls it (else: ICMP, 503).
+            wait_for(self._listening, 10, what=f"sipp {name} on port {self.port}")
+
+    def _listening(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"sipp {self.name} exited {self.proc.returncode}:\n{self.report()}")
+        out = subprocess.run(["ss", "-Hlun", f"sport = :{self.port}"], capture_output=True, text=True).stdout
+        return f":{self.port}" in out
+
+    @property
+    def uri(self):
+        return f"sip:customer@127.0.0.1:{self.port}"
+
+    def wait(self, timeout=40):
+        """Waits for sipp to finish by itself; returns its exit status (0: scenario passed)."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return -1
+
+    def messages(self):
+        path = self.testenv.tmp / f"{self.name}.messages"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def report(self):
+        log = self.proc.log_path.read_text(errors="replace") if self.proc.log_path.exists() else ""
+        errors = self.testenv.tmp / f"{self.name}.errors"
+        return log[-3000:] + (errors.read_text(errors="replace")[-3000:] if errors.exists() else "")
+
+    def assert_passed(self, timeout=40):
+        rc = self.wait(timeout)
+        assert rc == 0, f"sipp {self.name} exited {rc}:\n{self.report()}"
+
+
+class Baresip:
+    """baresip 1.0.0 as the customer's softphone, auto-answering, driven over ctrl_tcp."""
+
+    def __init__(self, testenv, name="baresip", tone=440, audio_file=None, register_to=None, user="customer",
+                 record_dir=None, password=None):
+        self.testenv = testenv
+        self.name = name
+        self.sip_port = free_port()
+        self.ctrl_port = free_port(socket.SOCK_STREAM)
+        rtp = max(30100, free_port() & ~1)
+        self.dir = testenv.root / name
+        self.dir.mkdir()
+        source = f"aufile,{audio_file}" if audio_file else f"ausine,{tone}"
+        modules = ["opus.so", "g711.so", "ausine.so", "aufile.so", "aubridge.so"]
+        if record_dir:
+            modules.append("sndfile.so")
+        config = [
+            "poll_method epoll", f"sip_listen 127.0.0.1:{self.sip_port}", "net_interface 127.0.0.1",
+            "call_local_timeout 120", "call_max_calls 4", f"audio_source {source}", "audio_player aubridge,nil",
+            "audio_alert aubridge,nil", "rtcp_mux no", "jitter_buffer_delay 5-10", f"rtp_ports {rtp}-{rtp + 99}",
+            "module_path /usr/lib/baresip/modules",
+        ]
+        config += [f"module {m}" for m in modules]
+        config += ["module_app account.so", "module_app menu.so", "module_app ctrl_tcp.so",
+                   f"ctrl_tcp_listen 127.0.0.1:{self.ctrl_port}"]
+        if record_dir:
+            config.append(f"snd_path {record_dir}")
+        (self.dir / "config").write_text("\n".join(config) + "\n")
+        if register_to:
+            auth = f";auth_pass={password}" if password else ""
+            account = f"<sip:{user}@{register_to}>{auth};regint=60;answermode=auto"
+        else:
+            account = f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0;answermode=auto"
+        (self.dir / "accounts").write_text(account + "\n")
+        (self.dir / "contacts").write_text("")
+        self.proc = testenv.procs.start(name, ["baresip", "-4", "-f", str(self.dir)], testenv.env)
+        self.sock = None
+        self.buffer = b""
+        self.events = []
+        self._connect()
+
+    @property
+    def uri(self):
+        return f"sip:customer@127.0.0.1:{self.sip_port}"
+
+    def _connect(self):
+        def connect():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"baresip exited {self.proc.returncode}:\n{self.proc.log_path.read_text()}")
+            try:
+                return socket.create_connection(("127.0.0.1", self.ctrl_port), timeout=1)
+            except OSError:
+                return None
+
+        self.sock = wait_for(connect, 10, what="baresip ctrl_tcp")
+        self.sock.settimeout(0.1)
+
+    def _read(self):
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            return
+        self.buffer += data
+        while b":" in self.buffer:
+            length, rest = self.buffer.split(b":", 1)
+            if not length.isdigit() or len(rest) < int(length) + 1:
+                return
+            n = int(length)
+            message = json.loads(rest[:n].decode())
+            self.buffer = rest[n + 1:]
+            self.events.append(message)
+
+    def command(self, command, params="", token="t"):
+        payload = json.dumps({"command": command, "params": params, "token": token}).encode()
+        self.sock.sendall(str(len(payload)).encode() + b":" + payload + b",")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            self._read()
+            for event in self.events:
+                if event.get("response") and event.get("token") == token:
+                    self.events.remove(event)
+                    return event
+        raise AssertionError(f"baresip did not answer {command}")
+
+    def wait_event(self, event_type, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._read()
+            for event in self.events:
+                if event.get("event") and event.get("type") == event_type:
+                    self.events.remove(event)
+                    return event
+        raise AssertionError(f"baresip: no {event_type} within {timeout}s; saw {self.events}")
+
+    def close(self):
+        if self.sock:
+            self.sock.close()
+
+
+KAMAILIO_CFG = """#!KAMAILIO
+debug=2
+log_stderror=yes
+fork=yes
+children=2
+auto_aliases=no
+dns=no
+rev_dns=no
+listen=udp:127.0.0.1:{port}
+alias="127.0.0.1:{port}"
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "kex.so"
+loadmodule "corex.so"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+loadmodule "sanity.so"
+loadmodule "auth.so"
+modparam("usrloc", "db_mode", 0)
+request_route {{
+    if (!mf_process_maxfwd_header("10")) {{ sl_send_reply("483", "Too Many Hops"); exit; }}
+    if (!sanity_check()) {{ exit; }}
+    xlog("L_INFO", "$rm $ru from $si:$sp\\n");
+    if (is_method("OPTIONS") && uri == myself && $rU == $null) {{ sl_send_reply("200", "Keepalive"); exit; }}
+    if (has_totag()) {{
+        if (loose_route()) {{ t_relay(); exit; }}
+        if (is_method("ACK")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
+        sl_send_reply("404", "Not here"); exit;
+    }}
+    if (is_method("CANCEL")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
+    if (is_method("REGISTER")) {{
+        if (!pv_www_authenticate("$td", "{password}", "0")) {{ www_challenge("$td", "0"); exit; }}
+        if (!save("location")) {{ sl_reply_error(); }}
+        exit;
+    }}
+    record_route();
+    if (uri == myself) {{ if (!lookup("location")) {{ sl_send_reply("404", "Not Found"); exit; }} }}
+    if (!t_relay()) {{ sl_reply_error(); }}
+}}
+"""
+
+
+class Kamailio:
+    """kamailio 5.6 as registrar and proxy with digest authentication (one shared password)."""
+
+    def __init__(self, testenv, password, port=None, name="kamailio"):
+        self.port = port or free_port()
+        self.dir = testenv.root / name
+        self.dir.mkdir(exist_ok=True)
+        cfg = self.dir / "kamailio.cfg"
+        cfg.write_text(KAMAILIO_CFG.format(port=self.port, password=password))
+        check = subprocess.run(["kamailio", "-c", "-f", str(cfg)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+        self.proc = testenv.procs.start(name, ["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(self.dir), "-P",
+                                               str(self.dir / "kamailio.pid"), "-w", str(self.dir)], testenv.env)
+        wait_for(self._listening, 10, what="kamailio listening")
+
+    def _listening(self):
+        out = subprocess.run(["ss", "-lun"], capture_output=True, text=True).stdout
+        return f"127.0.0.1:{self.port}" in out
+
+    @property
+    def uri(self):
+        return f"sip:127.0.0.1:{self.port}"
