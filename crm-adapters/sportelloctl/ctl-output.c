@@ -32,15 +32,6 @@ ctl_print_variant_json (GVariant *value)
   ctl_print_json (node, TRUE);
 }
 
-/* One compact object per line, for `watch --json` and the like. */
-void
-ctl_print_json_line (JsonBuilder *builder)
-{
-  g_autoptr (JsonNode) node = json_builder_get_root (builder);
-
-  ctl_print_json (node, FALSE);
-}
-
 static void
 append_value (GString *out, GVariant *value);
 
@@ -84,6 +75,28 @@ append_array (GString *out, GVariant *value)
     }
 }
 
+/* A tuple such as EndReason (ssss) reads "(remote, hangup, …)"; all-empty reads as nothing. */
+static void
+append_tuple (GString *out, GVariant *value)
+{
+  g_autoptr (GString) inner = g_string_new (NULL);
+  gsize n = g_variant_n_children (value);
+  gboolean blank = TRUE;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr (GVariant) child = g_variant_get_child_value (value, i);
+      gsize before;
+
+      g_string_append (inner, i ? ", " : "");
+      before = inner->len;
+      append_value (inner, child);
+      blank = blank && inner->len == before;
+    }
+  if (!blank)
+    g_string_append_printf (out, "(%s)", inner->str);
+}
+
 static void
 append_value (GString *out, GVariant *value)
 {
@@ -101,6 +114,8 @@ append_value (GString *out, GVariant *value)
     append_dict (out, value);
   else if (g_variant_is_of_type (value, G_VARIANT_TYPE_ARRAY))
     append_array (out, value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_TUPLE))
+    append_tuple (out, value);
   else
     {
       g_autofree char *text = g_variant_print (value, FALSE);

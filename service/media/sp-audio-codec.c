@@ -52,16 +52,16 @@ GstCaps *
 sp_audio_codec_rtp_caps (const SpAudioCodec *codec, guint pt)
 {
   return gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "audio", "clock-rate",
-                              G_TYPE_INT, (gint) codec->clock_rate, "encoding-name",
-                              G_TYPE_STRING, codec->name, "payload", G_TYPE_INT, (gint) pt, NULL);
+                              G_TYPE_INT, (gint)codec->clock_rate, "encoding-name", G_TYPE_STRING,
+                              codec->name, "payload", G_TYPE_INT, (gint)pt, NULL);
 }
 
 GstCaps *
 sp_audio_codec_telephone_event_caps (guint pt, guint clock_rate)
 {
   return gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, "audio", "clock-rate",
-                              G_TYPE_INT, (gint) clock_rate, "encoding-name", G_TYPE_STRING,
-                              "TELEPHONE-EVENT", "payload", G_TYPE_INT, (gint) pt, NULL);
+                              G_TYPE_INT, (gint)clock_rate, "encoding-name", G_TYPE_STRING,
+                              "TELEPHONE-EVENT", "payload", G_TYPE_INT, (gint)pt, NULL);
 }
 
 static GstElement *
@@ -100,17 +100,16 @@ configure_encoder (const SpAudioCodec *codec, GstElement *encoder, GstElement *p
       return;
     }
   /* G.711 payloaders pack whatever buffer size arrives; pin 20 ms (RFC 3551 §4.5 default). */
-  g_object_set (payloader, "min-ptime", (gint64) PACKET_DURATION_NS, "max-ptime",
-                (gint64) PACKET_DURATION_NS, NULL);
+  g_object_set (payloader, "min-ptime", (gint64)PACKET_DURATION_NS, "max-ptime",
+                (gint64)PACKET_DURATION_NS, NULL);
 }
 
 GstElement *
 sp_audio_codec_make_sender (const SpAudioCodec *codec, guint pt, GError **error)
 {
   g_autoptr (GstElement) bin = gst_object_ref_sink (gst_bin_new (NULL));
-  g_autoptr (GstCaps) caps = gst_caps_new_simple ("audio/x-raw", "rate", G_TYPE_INT,
-                                                  (gint) codec->encode_rate, "channels",
-                                                  G_TYPE_INT, 1, NULL);
+  g_autoptr (GstCaps) caps = gst_caps_new_simple (
+    "audio/x-raw", "rate", G_TYPE_INT, (gint)codec->encode_rate, "channels", G_TYPE_INT, 1, NULL);
   GstElement *convert, *resample, *filter, *encoder, *payloader;
 
   if (!(convert = make (GST_BIN (bin), "audioconvert", error))

@@ -34,10 +34,9 @@ ghost (GstBin *bin, GstElement *element, const char *pad_name)
 static void
 set_stream_properties (GstElement *element, const char *category)
 {
-  g_autoptr (GstStructure) props = gst_structure_new ("props", "media.type", G_TYPE_STRING, "Audio",
-                                                      "media.category", G_TYPE_STRING, category,
-                                                      "media.role", G_TYPE_STRING, "Communication",
-                                                      NULL);
+  g_autoptr (GstStructure) props = gst_structure_new (
+    "props", "media.type", G_TYPE_STRING, "Audio", "media.category", G_TYPE_STRING, category,
+    "media.role", G_TYPE_STRING, "Communication", NULL);
 
   g_object_set (element, "stream-properties", props, "client-name", "Sportello", NULL);
 }
@@ -156,8 +155,8 @@ static GstElement *
 file_sink (const char *path, GError **error)
 {
   g_autoptr (GstElement) bin = new_bin ();
-  g_autoptr (GstCaps) caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING, "S16LE",
-                                                  NULL);
+  g_autoptr (GstCaps) caps
+    = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING, "S16LE", NULL);
   GstElement *convert, *filter, *wavenc, *filesink;
 
   if (!(convert = make (GST_BIN (bin), "audioconvert", error))

@@ -9,14 +9,17 @@ G_BEGIN_DECLS
  * sine at TONE_FREQUENCY Hz), "none" (live silence) or "file:PATH" (any audio file GStreamer
  * can decode, paced in real time; when it ends the source goes on with silence, it never loops).
  * Returns a bin with one "src" pad of raw audio (transfer full, not floating). */
-GstElement *sp_audio_source_new (const char *spec, gdouble tone_frequency, GError **error);
+GstElement *
+sp_audio_source_new (const char *spec, gdouble tone_frequency, GError **error);
 
 /* SPEC: "pipewire" (a Communication playback stream), "null" (discard) or "file:PATH" (a WAV of
  * what is played, finalized when it receives EOS). Returns a bin with one "sink" pad of raw
  * audio (transfer full, not floating). */
-GstElement *sp_audio_sink_new (const char *spec, GError **error);
+GstElement *
+sp_audio_sink_new (const char *spec, GError **error);
 
 /* Whether the sink SPEC writes a file that needs an EOS to be complete (the WAV header). */
-gboolean sp_audio_sink_spec_needs_eos (const char *spec);
+gboolean
+sp_audio_sink_spec_needs_eos (const char *spec);
 
 G_END_DECLS

@@ -125,8 +125,8 @@ ensure_gstreamer (GError **error)
     }
   if (init_error != NULL)
     {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
-                   "GStreamer cannot start: %s", init_error->message);
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "GStreamer cannot start: %s",
+                   init_error->message);
       return FALSE;
     }
   return TRUE;
@@ -188,8 +188,8 @@ add_decoding_branch (SpCallMedia *self, GstPad *pad)
       post_error (self, self->rtpbin, error);
       return NULL;
     }
-  branch = link_branch (self, pad, receiver,
-                        gst_element_request_pad_simple (self->selector, "sink_%u"));
+  branch
+    = link_branch (self, pad, receiver, gst_element_request_pad_simple (self->selector, "sink_%u"));
   /* The newest SSRC is the one to hear: a PBX that re-anchors or a transfer brings a new SSRC,
    * while the old one, if it still sends, is a leftover. */
   g_object_set (self->selector, "active-pad", branch->selector_pad, NULL);
@@ -241,8 +241,8 @@ on_rtpbin_pad_added (GstElement *rtpbin, GstPad *pad, gpointer user_data)
 static void
 on_rtpbin_pad_removed (GstElement *rtpbin, GstPad *pad, gpointer user_data)
 {
-  GstStructure *s = gst_structure_new (PAD_REMOVED_MESSAGE, "pad", G_TYPE_STRING,
-                                       GST_PAD_NAME (pad), NULL);
+  GstStructure *s
+    = gst_structure_new (PAD_REMOVED_MESSAGE, "pad", G_TYPE_STRING, GST_PAD_NAME (pad), NULL);
 
   gst_element_post_message (rtpbin, gst_message_new_application (GST_OBJECT (rtpbin), s));
 }
@@ -260,7 +260,8 @@ on_request_pt_map (GstElement *rtpbin, guint session, guint pt, gpointer user_da
         caps = sp_audio_codec_rtp_caps (self->codec, pt);
       else if (self->te_pt != 0 && pt == self->te_pt)
         /* RFC 4733 §7.1.2: telephone-event runs at the clock rate of the voice codec. */
-        caps = sp_audio_codec_telephone_event_caps (pt, sp_audio_codec_get_clock_rate (self->codec));
+        caps
+          = sp_audio_codec_telephone_event_caps (pt, sp_audio_codec_get_clock_rate (self->codec));
     }
   g_mutex_unlock (&self->lock);
   return caps;
@@ -387,7 +388,7 @@ on_tick (gpointer user_data)
     }
   else if (self->rtp_timeout_s > 0 && !self->timeout_emitted
            && sp_media_direction_receives (self->direction)
-           && now - self->last_rx_change >= (gint64) self->rtp_timeout_s * G_USEC_PER_SEC)
+           && now - self->last_rx_change >= (gint64)self->rtp_timeout_s * G_USEC_PER_SEC)
     {
       self->timeout_emitted = TRUE;
       g_signal_emit (self, signals[SIGNAL_RTP_TIMEOUT], 0);
@@ -411,12 +412,12 @@ ensure_pipeline (SpCallMedia *self, GError **error)
     return FALSE;
   gst_object_ref (self->rtpbin);
   g_object_set (self->rtpbin, "latency", JITTER_LATENCY_MS, NULL);
-  self->pt_map_handler = g_signal_connect (self->rtpbin, "request-pt-map",
-                                           G_CALLBACK (on_request_pt_map), self);
-  self->pad_added_handler = g_signal_connect (self->rtpbin, "pad-added",
-                                              G_CALLBACK (on_rtpbin_pad_added), self);
-  self->pad_removed_handler = g_signal_connect (self->rtpbin, "pad-removed",
-                                                G_CALLBACK (on_rtpbin_pad_removed), self);
+  self->pt_map_handler
+    = g_signal_connect (self->rtpbin, "request-pt-map", G_CALLBACK (on_request_pt_map), self);
+  self->pad_added_handler
+    = g_signal_connect (self->rtpbin, "pad-added", G_CALLBACK (on_rtpbin_pad_added), self);
+  self->pad_removed_handler
+    = g_signal_connect (self->rtpbin, "pad-removed", G_CALLBACK (on_rtpbin_pad_removed), self);
 
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
   g_main_context_push_thread_default (self->context);
@@ -498,8 +499,8 @@ set_rtcp_interval (SpCallMedia *self)
 
   g_signal_emit_by_name (self->rtpbin, "get-internal-session", AUDIO_SESSION, &session);
   if (session != NULL)
-    g_object_set (session, "rtcp-min-interval",
-                  (guint64) self->rtcp_interval_ms * GST_MSECOND, NULL);
+    g_object_set (session, "rtcp-min-interval", (guint64)self->rtcp_interval_ms * GST_MSECOND,
+                  NULL);
 }
 
 static void
@@ -521,7 +522,7 @@ check_params (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
   if (address == NULL || params->remote_rtp_port == 0 || params->payload_type > 127
       || params->telephone_event_pt > 127
       || (params->telephone_event_pt != 0 && params->telephone_event_pt == params->payload_type)
-      || (guint) params->direction > SP_MEDIA_DIRECTION_INACTIVE)
+      || (guint)params->direction > SP_MEDIA_DIRECTION_INACTIVE)
     {
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT,
                    "Unusable audio parameters (remote %s:%u, PT %u, telephone-event PT %u)",
@@ -531,9 +532,8 @@ check_params (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
     }
   if (sp_audio_codec_lookup (params->encoding_name, params->clock_rate) == NULL)
     {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_CODEC,
-                   "No support for %s/%u", params->encoding_name ? params->encoding_name : "(none)",
-                   params->clock_rate);
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_CODEC, "No support for %s/%u",
+                   params->encoding_name ? params->encoding_name : "(none)", params->clock_rate);
       return FALSE;
     }
   return TRUE;
@@ -553,14 +553,11 @@ set_remote (SpCallMedia *self, const SpCallMediaAudio *params)
 static void
 set_negotiated (SpCallMedia *self, const SpCallMediaAudio *params)
 {
-  guint8 pts[2] = { params->payload_type, params->telephone_event_pt };
-
   g_mutex_lock (&self->lock);
   self->codec = sp_audio_codec_lookup (params->encoding_name, params->clock_rate);
   self->pt = params->payload_type;
   self->te_pt = params->telephone_event_pt;
   g_mutex_unlock (&self->lock);
-  sp_rtp_transport_set_payload_types (self->audio, pts, params->telephone_event_pt != 0 ? 2 : 1);
 }
 
 static gboolean
@@ -615,8 +612,8 @@ sp_call_media_prepare_audio (SpCallMedia *self, const char *local_address, guint
     {
       if (!ensure_gstreamer (error))
         return FALSE;
-      self->audio = sp_rtp_transport_new (local_address, self->rtp_port_min, self->rtp_port_max,
-                                          error);
+      self->audio
+        = sp_rtp_transport_new (local_address, self->rtp_port_min, self->rtp_port_max, error);
       if (self->audio == NULL)
         return FALSE;
       if (self->context == NULL)
@@ -841,8 +838,7 @@ sp_call_media_get_property (GObject *object, guint prop_id, GValue *value, GPara
 }
 
 static void
-sp_call_media_set_property (GObject *object, guint prop_id, const GValue *value,
-                            GParamSpec *pspec)
+sp_call_media_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   SpCallMedia *self = SP_CALL_MEDIA (object);
 
@@ -910,29 +906,29 @@ install_properties (GObjectClass *object_class)
   GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
   GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
 
-  properties[PROP_AUDIO_SOURCE] = g_param_spec_string ("audio-source", NULL, NULL, "test", construct);
+  properties[PROP_AUDIO_SOURCE]
+    = g_param_spec_string ("audio-source", NULL, NULL, "test", construct);
   properties[PROP_AUDIO_SINK] = g_param_spec_string ("audio-sink", NULL, NULL, "null", construct);
-  properties[PROP_RTP_PORT_MIN] = g_param_spec_uint ("rtp-port-min", NULL, NULL, 1, 65535, 20000,
-                                                     construct);
-  properties[PROP_RTP_PORT_MAX] = g_param_spec_uint ("rtp-port-max", NULL, NULL, 1, 65535, 20999,
-                                                     construct);
+  properties[PROP_RTP_PORT_MIN]
+    = g_param_spec_uint ("rtp-port-min", NULL, NULL, 1, 65535, 20000, construct);
+  properties[PROP_RTP_PORT_MAX]
+    = g_param_spec_uint ("rtp-port-max", NULL, NULL, 1, 65535, 20999, construct);
   /* Seconds without RTP, while the direction expects it, before "rtp-timeout"; 0 = never. */
   properties[PROP_RTP_TIMEOUT] = g_param_spec_uint ("rtp-timeout", NULL, NULL, 0, G_MAXUINT,
                                                     DEFAULT_RTP_TIMEOUT_S, rw | G_PARAM_CONSTRUCT);
   /* Minimum RTCP interval in ms; RFC 3550's 5 s unless a test or a monitor wants it quicker. */
-  properties[PROP_RTCP_INTERVAL] = g_param_spec_uint ("rtcp-interval", NULL, NULL, 100, 60000,
-                                                      DEFAULT_RTCP_INTERVAL_MS,
-                                                      rw | G_PARAM_CONSTRUCT);
+  properties[PROP_RTCP_INTERVAL] = g_param_spec_uint (
+    "rtcp-interval", NULL, NULL, 100, 60000, DEFAULT_RTCP_INTERVAL_MS, rw | G_PARAM_CONSTRUCT);
   /* The frequency of audio-source=test, so a test can tell the two sides apart. */
   properties[PROP_TONE_FREQUENCY] = g_param_spec_double ("tone-frequency", NULL, NULL, 20, 20000,
                                                          DEFAULT_TONE_HZ, rw | G_PARAM_CONSTRUCT);
   properties[PROP_DIRECTION] = g_param_spec_enum ("direction", NULL, NULL, SP_TYPE_MEDIA_DIRECTION,
                                                   SP_MEDIA_DIRECTION_SENDRECV, rw);
   /* Counters, read on demand: they change 50 times a second, so they never notify. */
-  properties[PROP_RTP_PACKETS_SENT] = g_param_spec_uint ("rtp-packets-sent", NULL, NULL, 0,
-                                                         G_MAXUINT, 0, ro);
-  properties[PROP_RTP_PACKETS_RECEIVED] = g_param_spec_uint ("rtp-packets-received", NULL, NULL, 0,
-                                                             G_MAXUINT, 0, ro);
+  properties[PROP_RTP_PACKETS_SENT]
+    = g_param_spec_uint ("rtp-packets-sent", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_RTP_PACKETS_RECEIVED]
+    = g_param_spec_uint ("rtp-packets-received", NULL, NULL, 0, G_MAXUINT, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -949,18 +945,18 @@ sp_call_media_class_init (SpCallMediaClass *klass)
 
   signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-  signals[SIGNAL_RTP_TIMEOUT] = g_signal_new ("rtp-timeout", G_TYPE_FROM_CLASS (klass),
-                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  signals[SIGNAL_FIRST_RTP_RECEIVED] = g_signal_new ("first-rtp-received",
-                                                     G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1,
-                                                     G_TYPE_INT64);
+  signals[SIGNAL_RTP_TIMEOUT]
+    = g_signal_new ("rtp-timeout", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_FIRST_RTP_RECEIVED]
+    = g_signal_new ("first-rtp-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
 sp_call_media_init (SpCallMedia *self)
 {
   g_mutex_init (&self->lock);
-  self->branches = g_ptr_array_new_with_free_func ((GDestroyNotify) recv_branch_free);
+  self->branches = g_ptr_array_new_with_free_func ((GDestroyNotify)recv_branch_free);
   self->direction = SP_MEDIA_DIRECTION_SENDRECV;
 }

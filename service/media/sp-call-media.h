@@ -26,11 +26,11 @@ typedef struct
 {
   const char *remote_address; /* c= of the peer */
   guint16 remote_rtp_port;
-  guint16 remote_rtcp_port;  /* a=rtcp (RFC 3605), else remote_rtp_port + 1 */
-  guint8 payload_type;       /* static (0, 8) or dynamic */
-  const char *encoding_name; /* rtpmap name: "opus", "PCMU", "PCMA" (any case) */
-  guint clock_rate;          /* rtpmap clock rate: 48000 for Opus, 8000 for G.711 */
-  guint8 telephone_event_pt; /* RFC 4733 payload type; 0 = not negotiated */
+  guint16 remote_rtcp_port;   /* a=rtcp (RFC 3605), else remote_rtp_port + 1 */
+  guint8 payload_type;        /* static (0, 8) or dynamic */
+  const char *encoding_name;  /* rtpmap name: "opus", "PCMU", "PCMA" (any case) */
+  guint clock_rate;           /* rtpmap clock rate: 48000 for Opus, 8000 for G.711 */
+  guint8 telephone_event_pt;  /* RFC 4733 payload type; 0 = not negotiated */
   SpMediaDirection direction; /* ours, as in our SDP */
 } SpCallMediaAudio;
 
@@ -40,38 +40,38 @@ G_DECLARE_FINAL_TYPE (SpCallMedia, sp_call_media, SP, CALL_MEDIA, GObject)
 /* AUDIO_SOURCE / AUDIO_SINK as in the [media] configuration (see sp-audio-devices.h);
  * RTP_PORT_MIN..RTP_PORT_MAX the rtp-ports range. Nothing is bound or loaded yet: GStreamer
  * is initialised on the first prepare, so an idle service never loads it. */
-SpCallMedia *sp_call_media_new (const char *audio_source,
-                                const char *audio_sink,
-                                guint rtp_port_min,
-                                guint rtp_port_max);
+SpCallMedia *
+sp_call_media_new (const char *audio_source, const char *audio_sink, guint rtp_port_min,
+                   guint rtp_port_max);
 
 /* Binds the audio RTP/RTCP socket pair on LOCAL_ADDRESS (NULL: every IPv4 address) and
  * returns its ports for our SDP. Called again, it returns the same ports. */
-gboolean sp_call_media_prepare_audio (SpCallMedia *self,
-                                      const char *local_address,
-                                      guint16 *rtp_port,
-                                      guint16 *rtcp_port,
-                                      GError **error);
+gboolean
+sp_call_media_prepare_audio (SpCallMedia *self, const char *local_address, guint16 *rtp_port,
+                             guint16 *rtcp_port, GError **error);
 /* Builds the audio stream for the negotiated PARAMS and sets the pipeline playing. Fails on
  * unusable parameters or an unsupported codec (nothing changes then), or on a bad source/sink
  * spec or a missing element (the media is stopped then: prepare again). What goes wrong later
  * inside GStreamer (a device, a file) is reported with the "error" signal. */
-gboolean sp_call_media_start_audio (SpCallMedia *self,
-                                    const SpCallMediaAudio *params,
-                                    GError **error);
+gboolean
+sp_call_media_start_audio (SpCallMedia *self, const SpCallMediaAudio *params, GError **error);
 /* SENDRECV: both ways. RECVONLY: we only listen. SENDONLY (our hold) and INACTIVE: nothing is
  * sent and what arrives is not played. Either way the pipeline keeps playing and RTCP flows. */
-void sp_call_media_set_direction (SpCallMedia *self, SpMediaDirection direction);
-SpMediaDirection sp_call_media_get_direction (SpCallMedia *self);
+void
+sp_call_media_set_direction (SpCallMedia *self, SpMediaDirection direction);
+SpMediaDirection
+sp_call_media_get_direction (SpCallMedia *self);
 /* A re-INVITE or UPDATE moved the peer (PBX re-anchoring) or changed the direction. The codec
  * and payload types must stay those of start: SP_MEDIA_ERROR_UNSUPPORTED_CODEC otherwise. */
-gboolean sp_call_media_update_remote (SpCallMedia *self,
-                                      const SpCallMediaAudio *params,
-                                      GError **error);
+gboolean
+sp_call_media_update_remote (SpCallMedia *self, const SpCallMediaAudio *params, GError **error);
 /* Finalizes a recording sink, stops the pipeline and closes the sockets. Idempotent. */
-void sp_call_media_stop (SpCallMedia *self);
+void
+sp_call_media_stop (SpCallMedia *self);
 
-guint sp_call_media_get_rtp_packets_sent (SpCallMedia *self);
-guint sp_call_media_get_rtp_packets_received (SpCallMedia *self);
+guint
+sp_call_media_get_rtp_packets_sent (SpCallMedia *self);
+guint
+sp_call_media_get_rtp_packets_received (SpCallMedia *self);
 
 G_END_DECLS

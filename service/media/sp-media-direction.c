@@ -14,7 +14,7 @@ static const char *const names[] = { "sendrecv", "sendonly", "recvonly", "inacti
 const char *
 sp_media_direction_to_string (SpMediaDirection direction)
 {
-  if ((guint) direction >= G_N_ELEMENTS (names))
+  if ((guint)direction >= G_N_ELEMENTS (names))
     return "invalid";
   return names[direction];
 }
@@ -26,7 +26,7 @@ sp_media_direction_from_string (const char *string, SpMediaDirection *direction)
     {
       if (strcmp (string, names[i]) == 0)
         {
-          *direction = (SpMediaDirection) i;
+          *direction = (SpMediaDirection)i;
           return TRUE;
         }
     }

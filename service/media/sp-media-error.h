@@ -6,7 +6,8 @@
 G_BEGIN_DECLS
 
 #define SP_MEDIA_ERROR (sp_media_error_quark ())
-GQuark sp_media_error_quark (void);
+GQuark
+sp_media_error_quark (void);
 
 typedef enum
 {

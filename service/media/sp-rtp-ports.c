@@ -52,12 +52,8 @@ bind_pair_at (GInetAddress *address, guint port, GSocket **rtp, GSocket **rtcp, 
 }
 
 gboolean
-sp_rtp_ports_bind_pair (const char *local_address,
-                        guint port_min,
-                        guint port_max,
-                        GSocket **rtp_socket,
-                        GSocket **rtcp_socket,
-                        GError **error)
+sp_rtp_ports_bind_pair (const char *local_address, guint port_min, guint port_max,
+                        GSocket **rtp_socket, GSocket **rtcp_socket, GError **error)
 {
   g_autoptr (GInetAddress) address = NULL;
   const char *text = local_address != NULL ? local_address : "0.0.0.0";

@@ -9,14 +9,12 @@ G_BEGIN_DECLS
  * the first such pair within [PORT_MIN, PORT_MAX] whose two ports are both free. Busy ports are
  * skipped; SP_MEDIA_ERROR_PORTS_EXHAUSTED when none is left. The sockets are not reusable by
  * anyone else (no SO_REUSEADDR), so "free" really means free. */
-gboolean sp_rtp_ports_bind_pair (const char *local_address,
-                                 guint port_min,
-                                 guint port_max,
-                                 GSocket **rtp_socket,
-                                 GSocket **rtcp_socket,
-                                 GError **error);
+gboolean
+sp_rtp_ports_bind_pair (const char *local_address, guint port_min, guint port_max,
+                        GSocket **rtp_socket, GSocket **rtcp_socket, GError **error);
 
 /* The local port a bound socket holds, 0 when it cannot be read. */
-guint16 sp_rtp_ports_get_port (GSocket *socket);
+guint16
+sp_rtp_ports_get_port (GSocket *socket);
 
 G_END_DECLS

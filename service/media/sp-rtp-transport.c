@@ -1,5 +1,5 @@
-/* One rtpbin session's UDP plumbing. Counting and filtering happen in pad probes on the
- * streaming threads, so the counters are atomics and the accepted payload types a bitmap. */
+/* One rtpbin session's UDP plumbing. Counting happens in pad probes on the streaming threads,
+ * so the counters are atomics. */
 #include "sp-rtp-transport.h"
 #include "sp-media-error.h"
 #include "sp-rtp-ports.h"
@@ -27,7 +27,6 @@ struct _SpRtpTransport
 
   guint packets_sent;     /* atomic */
   guint packets_received; /* atomic */
-  guint32 accepted_pts[4]; /* atomic words: bit N set = payload type N is accepted */
 };
 
 SpRtpTransport *
@@ -86,36 +85,22 @@ sp_rtp_transport_get_rtcp_port (SpRtpTransport *self)
   return sp_rtp_ports_get_port (self->rtcp_socket);
 }
 
-static gboolean
-pt_accepted (SpRtpTransport *self, GstBuffer *buffer)
-{
-  guint8 header[2];
-  guint8 pt;
-
-  if (gst_buffer_extract (buffer, 0, header, sizeof header) != sizeof header)
-    return FALSE;
-  pt = header[1] & 0x7f;
-  return (g_atomic_int_get ((gint *) &self->accepted_pts[pt / 32]) & (1u << (pt % 32))) != 0;
-}
-
 static void
 post_first_rtp (SpRtpTransport *self)
 {
-  GstStructure *s = gst_structure_new (SP_RTP_TRANSPORT_FIRST_RTP_MESSAGE, "session", G_TYPE_UINT,
-                                       self->session, "time", G_TYPE_INT64,
-                                       g_get_monotonic_time (), NULL);
+  GstStructure *s
+    = gst_structure_new (SP_RTP_TRANSPORT_FIRST_RTP_MESSAGE, "session", G_TYPE_UINT, self->session,
+                         "time", G_TYPE_INT64, g_get_monotonic_time (), NULL);
 
-  gst_element_post_message (self->rtp_src, gst_message_new_application (GST_OBJECT (self->rtp_src), s));
+  gst_element_post_message (self->rtp_src,
+                            gst_message_new_application (GST_OBJECT (self->rtp_src), s));
 }
 
 static GstPadProbeReturn
 on_rtp_received (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   SpRtpTransport *self = user_data;
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
 
-  if (!pt_accepted (self, buffer))
-    return GST_PAD_PROBE_DROP;
   if (g_atomic_int_add (&self->packets_received, 1) == 0)
     post_first_rtp (self);
   return GST_PAD_PROBE_OK;
@@ -226,8 +211,7 @@ sp_rtp_transport_attach (SpRtpTransport *self, GstBin *bin, GstElement *rtpbin, 
 
   /* send_rtp_src_N only exists once send_rtp_sink_N has been requested. */
   send_pad = gst_element_request_pad_simple (rtpbin, send_name);
-  if (send_pad == NULL
-      || !link_from_pad (rtpbin, send_src, self->rtp_sink, error)
+  if (send_pad == NULL || !link_from_pad (rtpbin, send_src, self->rtp_sink, error)
       || !link_from_pad (rtpbin, rtcp_src, self->rtcp_sink, error)
       || !link_to_request (self->rtp_src, "src", rtpbin, recv_sink, error)
       || !link_to_request (self->rtcp_src, "src", rtpbin, rtcp_sink, error))
@@ -252,29 +236,18 @@ sp_rtp_transport_set_remote (SpRtpTransport *self, const char *host, guint16 rtp
   g_return_if_fail (self->rtp_sink != NULL);
   /* udpsink swaps its single destination under its client lock, so this is safe while
    * PLAYING: a re-INVITE that re-anchors the peer changes it live. */
-  g_object_set (self->rtp_sink, "host", host, "port", (gint) rtp_port, NULL);
-  g_object_set (self->rtcp_sink, "host", host, "port", (gint) rtcp_port, NULL);
-}
-
-void
-sp_rtp_transport_set_payload_types (SpRtpTransport *self, const guint8 *pts, guint n_pts)
-{
-  guint32 words[4] = { 0 };
-
-  for (guint i = 0; i < n_pts; i++)
-    words[(pts[i] & 0x7f) / 32] |= 1u << ((pts[i] & 0x7f) % 32);
-  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
-    g_atomic_int_set ((gint *) &self->accepted_pts[i], (gint) words[i]);
+  g_object_set (self->rtp_sink, "host", host, "port", (gint)rtp_port, NULL);
+  g_object_set (self->rtcp_sink, "host", host, "port", (gint)rtcp_port, NULL);
 }
 
 guint
 sp_rtp_transport_get_packets_sent (SpRtpTransport *self)
 {
-  return (guint) g_atomic_int_get (&self->packets_sent);
+  return (guint)g_atomic_int_get (&self->packets_sent);
 }
 
 guint
 sp_rtp_transport_get_packets_received (SpRtpTransport *self)
 {
-  return (guint) g_atomic_int_get (&self->packets_received);
+  return (guint)g_atomic_int_get (&self->packets_received);
 }

@@ -1,5 +1,5 @@
 /* The UDP side of one rtpbin session: a pre-bound RTP/RTCP socket pair shared by a udpsrc and a
- * udpsink each (symmetric RTP), packet counters, and a payload-type filter at the door. */
+ * udpsink each (symmetric RTP), and packet counters. */
 #pragma once
 
 #include <gst/gst.h>
@@ -12,33 +12,30 @@ typedef struct _SpRtpTransport SpRtpTransport;
  * fields "session" (guint) and "time" (gint64, g_get_monotonic_time() of the arrival). */
 #define SP_RTP_TRANSPORT_FIRST_RTP_MESSAGE "sp-first-rtp"
 
-SpRtpTransport *sp_rtp_transport_new (const char *local_address,
-                                      guint port_min,
-                                      guint port_max,
-                                      GError **error);
-void sp_rtp_transport_free (SpRtpTransport *self);
+SpRtpTransport *
+sp_rtp_transport_new (const char *local_address, guint port_min, guint port_max, GError **error);
+void
+sp_rtp_transport_free (SpRtpTransport *self);
 
-guint16 sp_rtp_transport_get_rtp_port (SpRtpTransport *self);
-guint16 sp_rtp_transport_get_rtcp_port (SpRtpTransport *self);
+guint16
+sp_rtp_transport_get_rtp_port (SpRtpTransport *self);
+guint16
+sp_rtp_transport_get_rtcp_port (SpRtpTransport *self);
 
 /* Adds the four UDP elements to BIN and links them to RTPBIN's SESSION; returns rtpbin's
  * send_rtp_sink pad for the payloader (transfer full). The elements start with the pipeline;
  * the destination is set with sp_rtp_transport_set_remote(). */
-GstPad *sp_rtp_transport_attach (SpRtpTransport *self,
-                                 GstBin *bin,
-                                 GstElement *rtpbin,
-                                 guint session,
-                                 GError **error);
-void sp_rtp_transport_set_remote (SpRtpTransport *self,
-                                  const char *host,
-                                  guint16 rtp_port,
-                                  guint16 rtcp_port);
-/* RTP packets whose payload type is not in PTS are dropped before rtpbin: rtpptdemux posts a
- * fatal error for a payload type it has no caps for. */
-void sp_rtp_transport_set_payload_types (SpRtpTransport *self, const guint8 *pts, guint n_pts);
+GstPad *
+sp_rtp_transport_attach (SpRtpTransport *self, GstBin *bin, GstElement *rtpbin, guint session,
+                         GError **error);
+void
+sp_rtp_transport_set_remote (SpRtpTransport *self, const char *host, guint16 rtp_port,
+                             guint16 rtcp_port);
 
-guint sp_rtp_transport_get_packets_sent (SpRtpTransport *self);
-guint sp_rtp_transport_get_packets_received (SpRtpTransport *self);
+guint
+sp_rtp_transport_get_packets_sent (SpRtpTransport *self);
+guint
+sp_rtp_transport_get_packets_received (SpRtpTransport *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpRtpTransport, sp_rtp_transport_free)
 

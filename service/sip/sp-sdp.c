@@ -8,7 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sp-sdp-error-quark, sp_sdp_error)
+G_DEFINE_QUARK (sp - sdp - error - quark, sp_sdp_error)
 
 #define TELEPHONE_EVENT "telephone-event"
 #define FIRST_DYNAMIC_PT 96
@@ -120,8 +120,8 @@ sp_sdp_session_new (const char *username, guint64 session_id, guint64 version, c
 SpSdpSession *
 sp_sdp_session_copy (const SpSdpSession *session)
 {
-  SpSdpSession *copy = sp_sdp_session_new (session->username, session->session_id,
-                                           session->version, session->origin_address);
+  SpSdpSession *copy = sp_sdp_session_new (session->username, session->session_id, session->version,
+                                           session->origin_address);
 
   g_free (copy->address);
   copy->address = g_strdup (session->address);
@@ -234,14 +234,14 @@ sp_sdp_direction_to_string (SpSdpDirection direction)
 {
   switch (direction & SP_SDP_SENDRECV)
     {
-    case SP_SDP_SENDONLY:
-      return "sendonly";
-    case SP_SDP_RECVONLY:
-      return "recvonly";
-    case SP_SDP_INACTIVE:
-      return "inactive";
-    default:
-      return "sendrecv";
+      case SP_SDP_SENDONLY:
+        return "sendonly";
+      case SP_SDP_RECVONLY:
+        return "recvonly";
+      case SP_SDP_INACTIVE:
+        return "inactive";
+      default:
+        return "sendrecv";
     }
 }
 
@@ -643,7 +643,8 @@ parse_codecs (SpSdpMedia *media, const sdp_media_t *m, guint index, GError **err
   if (!collect_pts (m, index, pts, error))
     return FALSE;
   for (guint i = 0; i < pts->len; i++)
-    g_ptr_array_add (media->codecs, codec_from_sofia (m, g_array_index (pts, guint, i), media->kind));
+    g_ptr_array_add (media->codecs,
+                     codec_from_sofia (m, g_array_index (pts, guint, i), media->kind));
   return TRUE;
 }
 
@@ -667,8 +668,8 @@ parse_media (const sdp_media_t *m, const sdp_session_t *s, guint index, GError *
   if (!address && media->port != 0)
     {
       g_set_error (error, SP_SDP_ERROR, SP_SDP_ERROR_PARSE,
-                   "m-line %u (%s) has no c= line at media or session level (RFC 4566 §5.7)",
-                   index, media->media);
+                   "m-line %u (%s) has no c= line at media or session level (RFC 4566 §5.7)", index,
+                   media->media);
       return NULL;
     }
   media->address = g_strdup (address);
@@ -744,18 +745,19 @@ static gboolean
 m_line_valid (const char *line, gsize length)
 {
   g_autofree char *copy = g_strndup (line, length);
-  g_auto (GStrv) fields = g_strsplit_set (copy, " \t", -1);
+  g_auto (GStrv) fields = g_strsplit (copy, " ", -1);
   guint n = 0, port = 0;
   const char *end = NULL;
 
   for (guint i = 0; fields[i]; i++)
     {
       if (!*fields[i])
-        continue; /* Sofia tolerates runs of blanks, so do we */
+        continue; /* runs of spaces are harmless; tabs are not (Sofia loops on them) */
       if (n == 0 && !is_token (fields[i], FALSE))
         return FALSE;
-      if (n == 1 && (!parse_uint (fields[i], G_MAXUINT, &port, &end)
-                     || (*end && (*end != '/' || !parse_uint (end + 1, G_MAXUINT, &port, &end) || *end))))
+      if (n == 1
+          && (!parse_uint (fields[i], G_MAXUINT, &port, &end)
+              || (*end && (*end != '/' || !parse_uint (end + 1, G_MAXUINT, &port, &end) || *end))))
         return FALSE;
       if (n == 2 && !is_token (fields[i], TRUE))
         return FALSE;
@@ -767,8 +769,9 @@ m_line_valid (const char *line, gsize length)
 }
 
 /* Sofia-SIP 1.12.11 loops for ever or allocates gigabytes on an m= line whose format list is
- * not made of tokens when the proto is not RTP/AVP (fuzz-sdp found "m=audio 5 RTP/VP \xC0"
- * and "m=video 5 IN /"). We refuse such m= lines, and NUL bytes, before Sofia sees them. */
+ * not made of space-separated tokens when the proto is not RTP/AVP. fuzz-sdp found
+ * "m=audio 5 RTP/VP \xC0", "m=video 5 IN /", "m=audio 5 RTP/AV\t\t" and "\tm=...". We refuse
+ * such m= lines, lines not of the form <type>=, and NUL bytes before Sofia sees them. */
 static gboolean
 precheck_text (const char *text, gsize length, GError **error)
 {
@@ -786,7 +789,15 @@ precheck_text (const char *text, gsize length, GError **error)
 
       while (end < length && text[end] != '\r' && text[end] != '\n')
         end++;
-      if (end - start >= 2 && text[start] == 'm' && text[start + 1] == '=')
+      /* RFC 4566 §5: every line is <type>=<value>; Sofia reads "\tm=..." as an m= line too. */
+      if (end > start
+          && (end - start < 2 || !g_ascii_isalpha (text[start]) || text[start + 1] != '='))
+        {
+          g_set_error (error, SP_SDP_ERROR, SP_SDP_ERROR_PARSE,
+                       "a line does not start with <type>= (RFC 4566 §5)");
+          return FALSE;
+        }
+      if (text[start] == 'm')
         {
           if (!m_line_valid (text + start + 2, end - start - 2))
             {
@@ -1189,8 +1200,7 @@ pt_used (const SpSdpMedia *media, guint pt)
  * description of this slot gave the codec, else our preferred one if it is free, else the
  * first free dynamic PT. */
 static gboolean
-pick_pt (const SpSdpCodec *codec, const SpSdpMedia *building, const SpSdpMedia *previous,
-         guint *pt)
+pick_pt (const SpSdpCodec *codec, const SpSdpMedia *building, const SpSdpMedia *previous, guint *pt)
 {
   const SpSdpCodec *before = previous ? find_matching_codec (previous->codecs, codec) : NULL;
 
@@ -1216,7 +1226,9 @@ pick_pt (const SpSdpCodec *codec, const SpSdpMedia *building, const SpSdpMedia *
 static const char *
 kind_name (SpSdpMediaKind kind)
 {
-  return kind == SP_SDP_MEDIA_VIDEO ? "video" : kind == SP_SDP_MEDIA_AUDIO ? "audio" : "application";
+  return kind == SP_SDP_MEDIA_VIDEO   ? "video"
+         : kind == SP_SDP_MEDIA_AUDIO ? "audio"
+                                      : "application";
 }
 
 static void
@@ -1384,9 +1396,8 @@ fill_dtmf (SpSdpStream *stream, const SpSdpMedia *local_m, const SpSdpMedia *rem
 }
 
 static gboolean
-negotiate_media (const SpSdpMedia *local_m, const SpSdpMedia *remote_m,
-                 const SpSdpMedia *offered, const SpSdpMedia *answered, guint index,
-                 SpSdpStream **out, GError **error)
+negotiate_media (const SpSdpMedia *local_m, const SpSdpMedia *remote_m, const SpSdpMedia *offered,
+                 const SpSdpMedia *answered, guint index, SpSdpStream **out, GError **error)
 {
   g_autoptr (SpSdpStream) stream = inactive_stream (index, local_m);
   const SpSdpCodec *chosen, *ours, *theirs;
@@ -1395,14 +1406,17 @@ negotiate_media (const SpSdpMedia *local_m, const SpSdpMedia *remote_m,
     return invalid_answer (error, "m-line %u: %s answered with %s", index, offered->media,
                            answered->media);
   if (offered->port == 0 && answered->port != 0)
-    return invalid_answer (error, "m-line %u: a port-0 stream was answered with port %u (RFC 3264 §6)",
+    return invalid_answer (error,
+                           "m-line %u: a port-0 stream was answered with port %u (RFC 3264 §6)",
                            index, answered->port);
   if (offered->port && answered->port && is_rtp_proto (offered->proto))
     {
       chosen = chosen_codec (offered, answered);
       if (!chosen)
-        return invalid_answer (error, "m-line %u: the answer accepts the stream but names no "
-                               "codec that was offered", index);
+        return invalid_answer (error,
+                               "m-line %u: the answer accepts the stream but names no "
+                               "codec that was offered",
+                               index);
       ours = find_matching_codec (local_m->codecs, chosen);
       theirs = find_matching_codec (remote_m->codecs, chosen);
       stream->active = TRUE;
@@ -1442,8 +1456,8 @@ sp_sdp_negotiated (const SpSdpSession *local, const SpSdpSession *remote, gboole
     {
       SpSdpStream *stream = NULL;
 
-      if (!negotiate_media (local->media->pdata[i], remote->media->pdata[i],
-                            offer->media->pdata[i], answer->media->pdata[i], i, &stream, error))
+      if (!negotiate_media (local->media->pdata[i], remote->media->pdata[i], offer->media->pdata[i],
+                            answer->media->pdata[i], i, &stream, error))
         return FALSE;
       g_ptr_array_add (result, stream);
     }

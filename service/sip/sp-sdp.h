@@ -11,7 +11,7 @@ GQuark sp_sdp_error_quark (void);
 
 typedef enum
 {
-  SP_SDP_ERROR_PARSE,          /* not SDP, or SDP we cannot use (no c= for an active stream, bad port) */
+  SP_SDP_ERROR_PARSE, /* not SDP, or SDP we cannot use (no c= for an active stream, bad port) */
   SP_SDP_ERROR_NOT_ACCEPTABLE, /* an offer with no usable audio stream: answer SIP 488 */
   SP_SDP_ERROR_INVALID_ANSWER, /* an answer that does not fit the offer it answers (RFC 3264 §6) */
 } SpSdpError;
@@ -36,12 +36,12 @@ typedef enum
 /* One RTP payload format of an m-line. */
 typedef struct
 {
-  guint pt;           /* 0..127 */
-  char *name;         /* encoding name from a=rtpmap (or PT 0/8 static); NULL when unknown */
-  guint clock_rate;   /* 0 when unknown */
-  guint channels;     /* audio: 1 unless a=rtpmap says otherwise; video: 0 */
-  char *fmtp;         /* a=fmtp parameters, or NULL */
-  GStrv rtcp_fb;      /* a=rtcp-fb values ("nack", "nack pli", "ccm fir"), or NULL */
+  guint pt;         /* 0..127 */
+  char *name;       /* encoding name from a=rtpmap (or PT 0/8 static); NULL when unknown */
+  guint clock_rate; /* 0 when unknown */
+  guint channels;   /* audio: 1 unless a=rtpmap says otherwise; video: 0 */
+  char *fmtp;       /* a=fmtp parameters, or NULL */
+  GStrv rtcp_fb;    /* a=rtcp-fb values ("nack", "nack pli", "ccm fir"), or NULL */
 } SpSdpCodec;
 
 /* One m-line. */
@@ -60,20 +60,20 @@ typedef struct
 
 typedef struct
 {
-  char *username;         /* o= username ("-" when we have none) */
-  guint64 session_id;     /* o= sess-id */
-  guint64 version;        /* o= sess-version */
-  char *origin_address;   /* o= address */
-  char *address;          /* session-level c= address, or NULL */
-  GPtrArray *media;       /* of SpSdpMedia, m-line order */
+  char *username;       /* o= username ("-" when we have none) */
+  guint64 session_id;   /* o= sess-id */
+  guint64 version;      /* o= sess-version */
+  char *origin_address; /* o= address */
+  char *address;        /* session-level c= address, or NULL */
+  GPtrArray *media;     /* of SpSdpMedia, m-line order */
 } SpSdpSession;
 
 /* Per m-line slot of our own description: the ports the media layer bound before we wrote
  * SDP (GNOME Calls' trick) and what we want to do with the stream. */
 typedef struct
 {
-  SpSdpMediaKind kind;      /* used when we offer; an answer takes the kind from the offer */
-  gboolean enabled;         /* FALSE: offer/answer this slot with port 0 */
+  SpSdpMediaKind kind; /* used when we offer; an answer takes the kind from the offer */
+  gboolean enabled;    /* FALSE: offer/answer this slot with port 0 */
   guint rtp_port;
   guint rtcp_port;          /* 0: rtp_port + 1 */
   SpSdpDirection direction; /* our intent: SENDRECV, SENDONLY for hold, INACTIVE for video off */
@@ -83,35 +83,36 @@ typedef struct
  * supports, in preference order; callers may reorder or drop them. */
 typedef struct
 {
-  char *username;            /* o= username */
-  guint64 session_id;        /* o= sess-id of a new description (the caller picks it, e.g. NTP time) */
-  char *address;             /* our configured address for o= and c=, never an interface address */
-  GPtrArray *audio_codecs;   /* of SpSdpCodec: pt is the PT we offer with; telephone-event included */
-  GPtrArray *video_codecs;   /* of SpSdpCodec: rtcp_fb lists the feedback we support */
-  gboolean video_allowed;    /* policy, camera and CRM approval: FALSE answers video with port 0 */
-  gboolean h264_encoder;     /* H264 only when an encoder exists */
-  GArray *slots;             /* of SpSdpSlot, by m-line index */
+  char *username;     /* o= username */
+  guint64 session_id; /* o= sess-id of a new description (the caller picks it, e.g. NTP time) */
+  char *address;      /* our configured address for o= and c=, never an interface address */
+  GPtrArray *audio_codecs; /* of SpSdpCodec: pt is the PT we offer with; telephone-event included */
+  GPtrArray *video_codecs; /* of SpSdpCodec: rtcp_fb lists the feedback we support */
+  gboolean video_allowed;  /* policy, camera and CRM approval: FALSE answers video with port 0 */
+  gboolean h264_encoder;   /* H264 only when an encoder exists */
+  GArray *slots;           /* of SpSdpSlot, by m-line index */
 } SpSdpLocal;
 
 /* The result of a completed exchange for one m-line. */
 typedef struct
 {
-  guint index;              /* m-line index */
+  guint index; /* m-line index */
   SpSdpMediaKind kind;
-  gboolean active;          /* FALSE when either side has port 0 or nothing could be agreed */
+  gboolean active; /* FALSE when either side has port 0 or nothing could be agreed */
   char *remote_address;
   guint remote_rtp_port;
   guint remote_rtcp_port;
   guint local_rtp_port;
   guint local_rtcp_port;
-  SpSdpCodec *codec;        /* the one codec, described as the remote wrote it; NULL if !active */
-  guint send_pt;            /* the PT we send with (the remote's number, RFC 3264 §6.1) */
-  guint recv_pt;            /* the PT we receive (our number); equal to send_pt in our answers */
-  guint dtmf_send_pt;       /* telephone-event at the codec's clock rate, 0 if none */
+  SpSdpCodec *codec;  /* the one codec, described as the remote wrote it; NULL if !active */
+  guint send_pt;      /* the PT we send with (the remote's number, RFC 3264 §6.1) */
+  guint recv_pt;      /* the PT we receive (our number); equal to send_pt in our answers */
+  guint dtmf_send_pt; /* telephone-event at the codec's clock rate, 0 if none */
   guint dtmf_recv_pt;
   SpSdpDirection direction; /* effective: our intent combined with the remote's */
 } SpSdpStream;
 
+/* Plain constructors, deep copies and destructors (NULL-safe frees). Strings are copied. */
 SpSdpCodec *sp_sdp_codec_new (guint pt, const char *name, guint clock_rate, guint channels,
                               const char *fmtp);
 SpSdpCodec *sp_sdp_codec_copy (const SpSdpCodec *codec);
@@ -122,6 +123,7 @@ SpSdpMedia *sp_sdp_media_new (const char *media, guint port, const char *proto);
 SpSdpMedia *sp_sdp_media_copy (const SpSdpMedia *media);
 void sp_sdp_media_free (SpSdpMedia *media);
 
+/* A description with no m-lines; @address becomes both the o= and the session c= address. */
 SpSdpSession *sp_sdp_session_new (const char *username, guint64 session_id, guint64 version,
                                   const char *address);
 SpSdpSession *sp_sdp_session_copy (const SpSdpSession *session);
@@ -135,11 +137,13 @@ void sp_sdp_local_free (SpSdpLocal *local);
 guint sp_sdp_local_add_slot (SpSdpLocal *local, SpSdpMediaKind kind, guint rtp_port,
                              guint rtcp_port, SpSdpDirection direction);
 
+/* Frees one element of sp_sdp_negotiated()'s array (the array owns them). */
 void sp_sdp_stream_free (SpSdpStream *stream);
 
-/* Parses @text (@length bytes, or NUL-terminated if -1) with Sofia-SIP. Beyond Sofia's
- * syntax checks: every active stream needs a c= (RFC 4566 §5.7), ports fit 16 bits, RTP
- * formats are payload numbers. Errors are SP_SDP_ERROR_PARSE with Sofia's message. */
+/* Parses @text (@length bytes, or NUL-terminated if -1) with Sofia-SIP. Before Sofia: no NUL,
+ * every line <type>=, m= lines made of space-separated tokens (Sofia 1.12.11 hangs on others).
+ * After: every active stream needs a c= (RFC 4566 §5.7), ports fit 16 bits, RTP formats are
+ * payload numbers. Errors are SP_SDP_ERROR_PARSE, with Sofia's message where Sofia failed. */
 SpSdpSession *sp_sdp_parse (const char *text, gssize length, GError **error);
 
 /* Prints @session as SDP text with CRLF line ends. Never fails. */

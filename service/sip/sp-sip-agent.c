@@ -14,7 +14,8 @@
 
 G_DEFINE_QUARK (sp-sip-error-quark, sp_sip_error)
 
-#define REGISTER_RETRY_S 30
+#define REGISTER_RETRY_FIRST_S 2
+#define REGISTER_RETRY_MAX_S 30
 
 struct _SpSipAgent
 {
@@ -36,6 +37,7 @@ struct _SpSipAgent
   char *registration_error;
   gboolean auth_tried;
   guint register_retry_id;
+  guint register_retry_s;
   GTask *shutdown_task;
   guint destroy_id;
 };
@@ -121,8 +123,11 @@ static void
 schedule_register_retry (SpSipAgent *self)
 {
   g_clear_handle_id (&self->register_retry_id, g_source_remove);
-  if (!self->shutdown_task)
-    self->register_retry_id = g_timeout_add_seconds (REGISTER_RETRY_S, on_register_retry, self);
+  if (self->shutdown_task)
+    return;
+  /* Back off from 2 s to 30 s: a registrar that restarts is back quickly, a dead one is not hammered. */
+  self->register_retry_s = CLAMP (self->register_retry_s * 2, REGISTER_RETRY_FIRST_S, REGISTER_RETRY_MAX_S);
+  self->register_retry_id = g_timeout_add_seconds (self->register_retry_s, on_register_retry, self);
 }
 
 static char *
@@ -176,6 +181,7 @@ on_register_response (SpSipAgent *self, int status, const char *phrase, const si
   if (status < 300)
     {
       self->auth_tried = FALSE;
+      self->register_retry_s = 0;
       set_registration (self, "registered", NULL);
       return;
     }

@@ -111,7 +111,7 @@ class Baresip:
     """baresip 1.0.0 as the customer's softphone, auto-answering, driven over ctrl_tcp."""
 
     def __init__(self, testenv, name="baresip", tone=440, audio_file=None, register_to=None, user="customer",
-                 record_dir=None, password=None):
+                 record_dir=None, password=None, codecs=("opus", "g711")):
         self.testenv = testenv
         self.name = name
         self.sip_port = free_port()
@@ -120,7 +120,8 @@ class Baresip:
         self.dir = testenv.root / name
         self.dir.mkdir()
         source = f"aufile,{audio_file}" if audio_file else f"ausine,{tone}"
-        modules = ["opus.so", "g711.so", "ausine.so", "aufile.so", "aubridge.so"]
+        # Codec preference follows module load order: opus before g711 (ausine is 48 kHz only).
+        modules = [f"{c}.so" for c in codecs] + ["ausine.so", "aufile.so", "aubridge.so"]
         if record_dir:
             modules.append("sndfile.so")
         config = [
@@ -277,3 +278,50 @@ class Kamailio:
     @property
     def uri(self):
         return f"sip:127.0.0.1:{self.port}"
+
+
+def tone_file(testenv, frequency, rate=8000, seconds=20, name=None):
+    """A mono 16-bit WAV of a sine tone, made with GStreamer (for baresip's aufile source)."""
+    path = testenv.root / (name or f"tone{frequency}-{rate}.wav")
+    buffers = seconds * 10
+    subprocess.run(["gst-launch-1.0", "-q", "audiotestsrc", f"freq={frequency}", "volume=0.5", f"num-buffers={buffers}",
+                    f"samplesperbuffer={rate // 10}", "!", f"audio/x-raw,rate={rate},channels=1,format=S16LE", "!",
+                    "wavenc", "!", "filesink", f"location={path}"], check=True, env=testenv.env)
+    return path
+
+
+def read_wav(path):
+    """Returns (rate, samples of the first channel as ints)."""
+    import array
+    import wave
+    with wave.open(str(path), "rb") as w:
+        rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
+        data = w.readframes(w.getnframes())
+    assert width == 2, f"{path}: {width * 8}-bit samples"
+    samples = array.array("h", data)
+    return rate, samples[::channels]
+
+
+def tone_power(samples, rate, frequency):
+    """Goertzel: the power of one frequency, normalised by the number of samples."""
+    import math
+    n = len(samples)
+    if n == 0:
+        return 0.0
+    coeff = 2 * math.cos(2 * math.pi * frequency / rate)
+    s1 = s2 = 0.0
+    for x in samples:
+        s0 = x + coeff * s1 - s2
+        s2, s1 = s1, s0
+    return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / n
+
+
+def dominant_tone(path, candidates, skip_seconds=0.5):
+    """Which of the candidate frequencies is loudest in the WAV (after a short lead-in), and its
+    lead over the runner-up."""
+    rate, samples = read_wav(path)
+    samples = samples[int(rate * skip_seconds):]
+    powers = {f: tone_power(samples, rate, f) for f in candidates}
+    ranked = sorted(powers, key=powers.get, reverse=True)
+    lead = powers[ranked[0]] / max(powers[ranked[1]], 1e-9)
+    return ranked[0], lead, len(samples) / rate

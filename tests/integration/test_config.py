@@ -158,8 +158,6 @@ def test_no_config_anywhere_means_embedded_defaults(testenv, tmp_path):
 
 
 def test_config_found_in_xdg_config_dirs(testenv, tmp_path):
-    (tmp_path / "empty-dirs").mkdir()
-    testenv.env["XDG_CONFIG_DIRS"] = str(tmp_path / "empty-dirs")
     system_dir = tmp_path / "system"
     (system_dir / "sportello").mkdir(parents=True)
     (system_dir / "sportello" / "sportello.conf").write_text(

@@ -6,7 +6,9 @@ Every process a test starts is stopped by PID at teardown (the conftest fixtures
 
 import json
 import os
+import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -15,15 +17,23 @@ import time
 import pytest
 from gi.repository import GLib
 
-from conftest import AGENT, CONTACTS, DATA_DIR, NAME, RESPONSES, ROOT, SPORTELLOCTL, wait_for
+from conftest import AGENT, CONTACTS, DATA_DIR, NAME, RESPONSES, ROOT, SESSION, SPORTELLOCTL, free_port, wait_for
 
 CTL_DATA = DATA_DIR / "ctl"
+
+# SIP on a free port: tests run in parallel, and the default 5070 would be taken by another.
+BASE_CONFIG = """
+[account]
+registrar =
+listen = 127.0.0.1:0
+"""
 
 CONFIG = """
 [account]
 uri = sip:anna@example.com
 display-name = Anna Agent
 registrar =
+listen = 127.0.0.1:0
 
 [video]
 allowed = false
@@ -94,6 +104,19 @@ def contact_ids(env, text):
     return sorted(c["id"] for c in env.call(CONTACTS, "Search", "su", (text, 0)))
 
 
+def start_service(env, **kwargs):
+    """sportellod on the embedded defaults, but for a free SIP port."""
+    return env.start_sportellod(config=env.write_config(BASE_CONFIG), **kwargs)
+
+
+@pytest.fixture
+def service(testenv):
+    """Overrides conftest's: the same, with SIP on a free port."""
+    proc = start_service(testenv)
+    yield testenv
+    testenv.stop_sportellod(proc)
+
+
 @pytest.fixture
 def configured(testenv):
     """sportellod with a config that fills every Agent1 directory; stopped (exit 0) at teardown."""
@@ -149,7 +172,7 @@ def test_service_not_running(testenv):
 
 
 def test_bus_name_option_and_environment(testenv):
-    proc = testenv.start_sportellod(bus_name="org.sportello.Other1")
+    proc = start_service(testenv, bus_name="org.sportello.Other1")
     try:
         assert ctl_json(testenv, "--bus-name", "org.sportello.Other1", "status")["Account"]
         # the global options may also follow the command
@@ -223,10 +246,62 @@ def test_push_list(service):
     assert ctl_json(env, "push", "list")[0]["duration-ms"] == 125000
 
 
-def test_dial_reports_unavailable(service):
-    result = ctl_fails(service, "dial", "+39 02 1234", "AccountNumber=123")
-    assert result.stderr.startswith("sportelloctl: org.sportello.Error.Unavailable: ")
-    assert result.stdout == ""
+def test_dial_reports_unavailable(testenv):
+    # TLS is refused at start-up, so SIP does not run and Dial answers Unavailable.
+    config = testenv.write_config("[account]\nregistrar =\nlisten = 127.0.0.1:0\ntransport = tls\n")
+    proc = testenv.start_sportellod(config=config)
+    try:
+        result = ctl_fails(testenv, "dial", "+39 02 1234", "AccountNumber=123")
+        assert result.stderr.startswith("sportelloctl: org.sportello.Error.Unavailable: ")
+        assert result.stdout == ""
+    finally:
+        testenv.stop_sportellod(proc)
+
+
+@pytest.fixture
+def sip_service(testenv):
+    """sportellod with SIP on a free port and no registrar, so Dial makes real sessions."""
+    config = testenv.write_config("[account]\nuri = sip:anna@127.0.0.1\ndisplay-name = Anna Agent\n"
+                                  "registrar =\nlisten = 127.0.0.1:0\ntransport = udp\n")
+    proc = testenv.start_sportellod(config=config)
+    yield testenv
+    testenv.stop_sportellod(proc)
+
+
+def test_dial_starts_a_session(sip_service, watchers):
+    env = sip_service
+    human = Watcher(env)
+    machine = Watcher(env, "--json")
+    watchers.extend([human, machine])
+    for watcher in (human, machine):
+        watcher.wait_line(lambda line: " running (" in line or "service-appeared" in line, "the service state")
+    # Nothing listens on this TCP port: the call is refused at once and ends with an EndReason.
+    target = f"sip:nobody@127.0.0.1:{free_port(socket.SOCK_STREAM)};transport=tcp"
+    path = env.ctl("dial", target, "AccountNumber=123", "Queue=billing").stdout.strip()
+    assert re.fullmatch(ROOT + r"/session/\d+", path)
+    session = env.get_all(SESSION, path=path)
+    assert session["Direction"] == "outbound" and session["Remote"] == target
+    assert session["AttachedData"] == {"AccountNumber": "123", "Queue": "billing"}
+
+    added = human.wait_line(lambda line: f" added {path} " in line, "the new session")
+    assert f"added {path} {SESSION} State=dialing" in added and "Direction=outbound" in added
+    assert "AttachedData='AccountNumber=123, Queue=billing'" in added
+    ended = human.wait_line(lambda line: f"changed {path} " in line and "State=disconnected" in line,
+                            "the session ending")
+    assert "EndReason='(remote, " in ended
+    event = json.loads(machine.wait_line(lambda line: "interfaces-added" in line, "the new session (JSON)"))
+    assert event["path"] == path and event["interface"] == SESSION
+    assert event["properties"]["AttachedData"] == {"AccountNumber": "123", "Queue": "billing"}
+    changed = json.loads(machine.wait_line(lambda line: "properties-changed" in line and "disconnected" in line,
+                                           "the session ending (JSON)"))
+    assert changed["path"] == path and changed["changed"]["State"] == "disconnected"
+    assert len(changed["changed"]["EndReason"]) == 4
+
+    second = ctl_json(env, "dial", "+39 02 1234")
+    assert re.fullmatch(ROOT + r"/session/\d+", second["session"]) and second["session"] != path
+    for watcher in (human, machine):
+        status, err = watcher.stop()
+        assert status == 0, err
 
 
 # -- Contacts1 ------------------------------------------------------------------------------------
@@ -594,7 +669,7 @@ def test_watch_follows_the_service_coming_and_going(testenv, watchers):
     start = json.loads(watcher.wait_line(lambda line: '"watching"' in line, "the start line"))
     assert start["bus-name"] == NAME
     watcher.wait_line(lambda line: '"service-vanished"' in line, "the service not running")
-    proc = testenv.start_sportellod()
+    proc = start_service(testenv)
     appeared = json.loads(watcher.wait_line(lambda line: '"service-appeared"' in line, "the service appearing"))
     assert appeared["owner"].startswith(":")
     testenv.stop_sportellod(proc)
@@ -606,8 +681,8 @@ def test_watch_follows_the_service_coming_and_going(testenv, watchers):
 
 
 def test_watch_prints_session_signals(testenv, watchers):
-    """Sessions come with the SIP layer; until then a stand-in owning another bus name emits the
-    ObjectManager and PropertiesChanged signals sportellod will emit for them."""
+    """The formats of every signal kind, including InterfacesRemoved (a real session only goes after
+    MarkDone) and invalidated properties: a stand-in owning another bus name emits them."""
     other = "org.sportello.WatchTest1"
     human = Watcher(testenv, "--bus-name", other)
     machine = Watcher(testenv, "--json", "--bus-name", other)
@@ -656,7 +731,7 @@ def test_watch_prints_session_signals(testenv, watchers):
 
 def test_watch_shows_a_camera_appearing(testenv, pipewire, watchers):
     """A real Agent1 property change: a virtual PipeWire camera makes CameraAvailable true."""
-    proc = testenv.start_sportellod()
+    proc = start_service(testenv)
     try:
         watcher = Watcher(testenv)
         watchers.append(watcher)

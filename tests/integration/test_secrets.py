@@ -65,7 +65,8 @@ def keyring(env):
 
 @pytest.fixture
 def service(env):
-    proc = env.start_sportellod()
+    """sportellod on the embedded defaults (so the default account), SIP on a free port."""
+    proc = env.start_sportellod(config=env.write_config("[account]\nlisten = 127.0.0.1:0\n"))
     yield env
     env.stop_sportellod(proc)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import AGENT, DATA_DIR, SESSION, free_port, wait_for
-from peers import sportello_config
+from peers import Sipp, sportello_config
 
 CORPUS = DATA_DIR / "rfc4475"
 
@@ -20,7 +20,16 @@ def corpus():
         return [(row["file"], row["group"]) for row in csv.DictReader(f, delimiter="\t")]
 
 
-def send_and_collect(port, data, wait=0.5):
+def ringing_session(testenv):
+    objects = testenv.call("org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
+    for path, interfaces in objects.items():
+        if SESSION in interfaces and interfaces[SESSION]["State"] == "ringing" and \
+                interfaces[SESSION]["Remote"].startswith("sip:customer@"):
+            return path
+    return None
+
+
+def send_and_collect(port, data, wait=0.2):
     """Sends one datagram from a fresh socket; returns the status codes of what comes back."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -63,12 +72,16 @@ def test_torture_messages_never_crash_the_service(sip_service):
     for name, (group, codes) in answers.items():
         if group == "invalid":
             assert not any(200 <= c < 300 for c in codes), f"{name} was accepted: {codes}"
-    # A few answers a person checks by hand (RFC 4475 §3.1.2.16, §3.3.1, §3.1.2.1).
-    assert any(c >= 400 for c in answers["badvers.dat"][1]) or answers["badvers.dat"][1] == []
-    assert any(c >= 400 for c in answers["insuf.dat"][1]) or answers["insuf.dat"][1] == []
-    # The valid "short tortuous INVITE" rings like any call (it gets a provisional answer).
-    assert any(100 <= c < 200 for c in answers["wsinv.dat"][1]), answers["wsinv.dat"]
-    print({name: codes for name, (group, codes) in answers.items()})
+    # Replies go to each message's top Via (mostly example.com hosts), so few come back here;
+    # the ones that do are printed for the record.
+    print({name: codes for name, (group, codes) in answers.items() if codes})
+    # After all that, a real call still works end to end.
+    sipp = Sipp(testenv, "caller", "inbound_wait_bye.xml", remote=f"127.0.0.1:{port}")
+    path = wait_for(lambda: ringing_session(testenv), 15, what="the real call ringing")
+    testenv.call(SESSION, "Answer", path=path)
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", 10, what="talking")
+    testenv.call(SESSION, "Disconnect", path=path)
+    sipp.assert_passed()
 
 
 def test_garbage_datagrams(sip_service):

@@ -41,9 +41,12 @@ static const AddressCase cases[] = {
   { "sip/user-case", "sip:Alice.Smith@EXAMPLE.com", "00", "sip:Alice.Smith@example.com" },
   { "sip/scheme-case", "SIP:bob@PBX.example.com", "00", "sip:bob@pbx.example.com" },
   { "sip/port-params", "sip:alice@Example.com:5061;transport=tls", "00", "sip:alice@example.com" },
-  { "sip/headers", "sip:alice@example.com?subject=hello&priority=urgent", "00", "sip:alice@example.com" },
-  { "sip/params-headers", "sip:alice@example.com;transport=tcp?subject=x", "00", "sip:alice@example.com" },
-  { "sip/quoted-display-name", "\"Alice Smith\" <sip:alice@Example.com>;tag=1234", "00", "sip:alice@example.com" },
+  { "sip/headers", "sip:alice@example.com?subject=hello&priority=urgent", "00",
+    "sip:alice@example.com" },
+  { "sip/params-headers", "sip:alice@example.com;transport=tcp?subject=x", "00",
+    "sip:alice@example.com" },
+  { "sip/quoted-display-name", "\"Alice Smith\" <sip:alice@Example.com>;tag=1234", "00",
+    "sip:alice@example.com" },
   { "sip/bare-display-name", "Alice <sip:Alice@example.com:5060>", "00", "sip:Alice@example.com" },
   { "sips/folds-to-sip", "sips:bob@example.com", "00", "sip:bob@example.com" },
   /* The international prefix rule. */
@@ -96,8 +99,9 @@ test_normalise (gconstpointer data)
 static void
 test_forms_agree (void)
 {
-  static const char *const forms[] = { "+39 02 1234", "tel:+39-02-1234", "<sip:+39021234@pbx;user=phone>",
-                                       "0039 (02) 1234", "sip:%2B39021234@pbx.example.com" };
+  static const char *const forms[]
+    = { "+39 02 1234", "tel:+39-02-1234", "<sip:+39021234@pbx;user=phone>", "0039 (02) 1234",
+        "sip:%2B39021234@pbx.example.com" };
 
   for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
     {

@@ -124,7 +124,7 @@ test_inline_values (void)
                                         "allowed = no\n"
                                         "remote-offers = ask\n"
                                         "[dispositions]\n"
-                                        "codes = sale=Sale made; no-sale ;;later=\n"
+                                        "codes = sale = Sale made; no-sale ;;later=\n"
                                         "required = true\n"
                                         "[case-data]\n"
                                         "keys = Ticket; Model Number;\n"
@@ -206,53 +206,77 @@ typedef struct
 static const ProblemCase problem_cases[] = {
   { "unknown-group", "[acount]\nuri = sip:a@b\n", "acount", NULL, "unknown group" },
   { "unknown-key", "[media]\ncolour = red\n", "media", "colour", "unknown key" },
-  { "password", "[account]\npassword = hunter2\n", "account", "password", "sportelloctl secret set" },
-  { "invalid-escape", "[account]\ndisplay-name = a\\qb\n", "account", "display-name", "cannot be interpreted" },
+  { "password", "[account]\npassword = hunter2\n", "account", "password",
+    "sportelloctl secret set" },
+  { "invalid-escape", "[account]\ndisplay-name = a\\qb\n", "account", "display-name",
+    "cannot be interpreted" },
   { "not-utf8", "[account]\ndisplay-name = caf\xe9\n", "account", "display-name", "not UTF-8" },
-  { "uri/no-scheme", "[account]\nuri = alice@example.com\n", "account", "uri", "'alice@example.com' is not a SIP URI" },
+  { "uri/no-scheme", "[account]\nuri = alice@example.com\n", "account", "uri",
+    "'alice@example.com' is not a SIP URI" },
   { "uri/empty-user", "[account]\nuri = sip:@example.com\n", "account", "uri", "is not a SIP URI" },
   { "uri/empty", "[account]\nuri =\n", "account", "uri", "'' is not a SIP URI" },
   { "uri/angle-brackets", "[account]\nuri = <sip:a@b>\n", "account", "uri", "is not a SIP URI" },
-  { "registrar", "[account]\nregistrar = http://pbx\n", "account", "registrar", "or leave it empty" },
+  { "registrar", "[account]\nregistrar = http://pbx\n", "account", "registrar",
+    "or leave it empty" },
   { "proxy", "[account]\nproxy = sip:a b\n", "account", "proxy", "'sip:a b' is not a SIP URI" },
-  { "listen/no-port", "[account]\nlisten = localhost\n", "account", "listen", "is not ADDRESS:PORT" },
-  { "listen/port-range", "[account]\nlisten = 127.0.0.1:65536\n", "account", "listen", "is not ADDRESS:PORT" },
-  { "transport", "[account]\ntransport = sctp\n", "account", "transport", "'sctp' is not one of udp, tcp, tls" },
-  { "audio-source", "[media]\naudio-source = alsa\n", "media", "audio-source", "'alsa' is not one of" },
-  { "audio-source/empty-file", "[media]\naudio-source = file:\n", "media", "audio-source", "is not one of" },
-  { "audio-sink", "[media]\naudio-sink = test\n", "media", "audio-sink", "'test' is not one of pipewire, null" },
+  { "listen/no-port", "[account]\nlisten = localhost\n", "account", "listen",
+    "is not ADDRESS:PORT" },
+  { "listen/port-range", "[account]\nlisten = 127.0.0.1:65536\n", "account", "listen",
+    "is not ADDRESS:PORT" },
+  { "transport", "[account]\ntransport = sctp\n", "account", "transport",
+    "'sctp' is not one of udp, tcp, tls" },
+  { "audio-source", "[media]\naudio-source = alsa\n", "media", "audio-source",
+    "'alsa' is not one of" },
+  { "audio-source/empty-file", "[media]\naudio-source = file:\n", "media", "audio-source",
+    "is not one of" },
+  { "audio-sink", "[media]\naudio-sink = test\n", "media", "audio-sink",
+    "'test' is not one of pipewire, null" },
   { "camera/file", "[media]\ncamera = file:/clip.mp4\n", "media", "camera", "is not one of" },
   { "camera/empty-node", "[media]\ncamera = pipewire:\n", "media", "camera", "is not one of" },
   { "video-size/odd", "[media]\nvideo-size = 640x481\n", "media", "video-size", "must be even" },
-  { "video-size/format", "[media]\nvideo-size = 640\n", "media", "video-size", "is not WIDTHxHEIGHT" },
-  { "video-size/range", "[media]\nvideo-size = 8x8\n", "media", "video-size", "between 16 and 4096" },
-  { "video-framerate/zero", "[media]\nvideo-framerate = 0\n", "media", "video-framerate", "from 1 to 60" },
-  { "video-framerate/high", "[media]\nvideo-framerate = 61\n", "media", "video-framerate", "from 1 to 60" },
-  { "video-framerate/unit", "[media]\nvideo-framerate = 30fps\n", "media", "video-framerate", "'30fps'" },
-  { "rtp-ports/too-few", "[media]\nrtp-ports = 20000-20002\n", "media", "rtp-ports", "at least 4 ports" },
-  { "rtp-ports/privileged", "[media]\nrtp-ports = 1000-2000\n", "media", "rtp-ports", "within 1024-65535" },
+  { "video-size/format", "[media]\nvideo-size = 640\n", "media", "video-size",
+    "is not WIDTHxHEIGHT" },
+  { "video-size/range", "[media]\nvideo-size = 8x8\n", "media", "video-size",
+    "between 16 and 4096" },
+  { "video-framerate/zero", "[media]\nvideo-framerate = 0\n", "media", "video-framerate",
+    "from 1 to 60" },
+  { "video-framerate/high", "[media]\nvideo-framerate = 61\n", "media", "video-framerate",
+    "from 1 to 60" },
+  { "video-framerate/unit", "[media]\nvideo-framerate = 30fps\n", "media", "video-framerate",
+    "'30fps'" },
+  { "rtp-ports/too-few", "[media]\nrtp-ports = 20000-20002\n", "media", "rtp-ports",
+    "at least 4 ports" },
+  { "rtp-ports/privileged", "[media]\nrtp-ports = 1000-2000\n", "media", "rtp-ports",
+    "within 1024-65535" },
   { "rtp-ports/single", "[media]\nrtp-ports = 20000\n", "media", "rtp-ports", "is not a range" },
-  { "rtp-ports/reversed", "[media]\nrtp-ports = 30000-20000\n", "media", "rtp-ports", "is not a range" },
+  { "rtp-ports/reversed", "[media]\nrtp-ports = 30000-20000\n", "media", "rtp-ports",
+    "is not a range" },
   { "video/allowed", "[video]\nallowed = maybe\n", "video", "allowed", "'maybe' is not a boolean" },
   { "video/remote-offers", "[video]\nremote-offers = sometimes\n", "video", "remote-offers",
     "'sometimes' is not one of accept, ask, reject" },
-  { "dispositions/bad-id", "[dispositions]\ncodes = ok=Fine;bad id=Label\n", "dispositions", "codes",
-    "'bad id=Label': a code is ID=Label" },
-  { "dispositions/twice", "[dispositions]\ncodes = a=A;a=B\n", "dispositions", "codes", "code 'a' is listed twice" },
-  { "dispositions/required-invisible", "[dispositions]\nrequired = true\nvisible = false\n", "dispositions", "required",
-    "while the checklist is not visible" },
-  { "dispositions/required-no-codes", "[dispositions]\ncodes =\nrequired = true\n", "dispositions", "required",
-    "no codes are configured" },
-  { "case-data/twice", "[case-data]\nkeys = A;B;A\n", "case-data", "keys", "key 'A' is listed twice" },
+  { "dispositions/bad-id", "[dispositions]\ncodes = ok=Fine;bad id=Label\n", "dispositions",
+    "codes", "'bad id=Label': a code is ID=Label" },
+  { "dispositions/twice", "[dispositions]\ncodes = a=A;a=B\n", "dispositions", "codes",
+    "code 'a' is listed twice" },
+  { "dispositions/required-invisible", "[dispositions]\nrequired = true\nvisible = false\n",
+    "dispositions", "required", "while the checklist is not visible" },
+  { "dispositions/required-no-codes", "[dispositions]\ncodes =\nrequired = true\n", "dispositions",
+    "required", "no codes are configured" },
+  { "case-data/twice", "[case-data]\nkeys = A;B;A\n", "case-data", "keys",
+    "key 'A' is listed twice" },
   { "contacts/prefix", "[contacts]\ninternational-prefix = +\n", "contacts", "international-prefix",
     "'+' must be digits only" },
-  { "paths/relative", "[paths]\ndata-dir = var/sportello\n", "paths", "data-dir", "'var/sportello' is not an absolute path" },
-  { "agent/bad-id", "[agent:bob rossi]\nuri = sip:bob@b\n", "agent:bob rossi", NULL, "the id after ':'" },
+  { "paths/relative", "[paths]\ndata-dir = var/sportello\n", "paths", "data-dir",
+    "'var/sportello' is not an absolute path" },
+  { "agent/bad-id", "[agent:bob rossi]\nuri = sip:bob@b\n", "agent:bob rossi", NULL,
+    "the id after ':'" },
   { "agent/empty-id", "[agent:]\nuri = sip:bob@b\n", "agent:", NULL, "the id after ':'" },
-  { "agent/no-uri", "[agent:bob]\nname = Bob\n", "agent:bob", "uri", "missing: every agent needs a SIP URI" },
+  { "agent/no-uri", "[agent:bob]\nname = Bob\n", "agent:bob", "uri",
+    "missing: every agent needs a SIP URI" },
   { "queue/no-uri", "[queue:q1]\n", "queue:q1", "uri", "missing: every queue needs a SIP URI" },
   { "agent/bad-uri", "[agent:bob]\nuri = bob\n", "agent:bob", "uri", "'bob' is not a SIP URI" },
-  { "agent/unknown-key", "[agent:bob]\nuri = sip:bob@b\nphone = 123\n", "agent:bob", "phone", "unknown key" },
+  { "agent/unknown-key", "[agent:bob]\nuri = sip:bob@b\nphone = 123\n", "agent:bob", "phone",
+    "unknown key" },
   { "queue/id-taken", "[agent:x]\nuri = sip:x@b\n[queue:x]\nuri = sip:q@b\n", "queue:x", NULL,
     "id 'x' is already used by another agent or queue" },
 };
@@ -341,7 +365,8 @@ test_missing_file (void)
 static void
 test_parse_error (void)
 {
-  static const char *const bodies[] = { "this is not a key file\n", "uri = sip:a@b\n[account]\n", "[account\n" };
+  static const char *const bodies[]
+    = { "this is not a key file\n", "uri = sip:a@b\n[account]\n", "[account\n" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
     {
@@ -398,7 +423,8 @@ test_find_entry_and_policy_names (void)
 {
   g_autoptr (SpConfig) config = sp_config_new_defaults ();
 
-  g_assert_cmpstr (sp_config_find_entry (config->disposition_codes, "callback")->name, ==, "Call back");
+  g_assert_cmpstr (sp_config_find_entry (config->disposition_codes, "callback")->name, ==,
+                   "Call back");
   g_assert_null (sp_config_find_entry (config->disposition_codes, "Callback"));
   g_assert_null (sp_config_find_entry (config->agents, "bob"));
   g_assert_cmpstr (sp_remote_video_policy_to_string (SP_REMOTE_VIDEO_ACCEPT), ==, "accept");
@@ -445,10 +471,14 @@ test_default_path (void)
 static void
 test_default_path_ignores_directory (void)
 {
-  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "sportello", "sportello.conf", NULL);
+  g_autofree char *user
+    = g_build_filename (g_get_user_config_dir (), "sportello", "sportello.conf", NULL);
+  g_autofree char *system
+    = g_build_filename (g_get_system_config_dirs ()[0], "sportello", "sportello.conf", NULL);
   g_autofree char *found = NULL;
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (user, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (system, 0700), ==, 0);
   found = sp_config_find_default_path ();
   g_assert_null (found);
 }

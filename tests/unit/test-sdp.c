@@ -139,12 +139,12 @@ streams_summary (const GPtrArray *streams)
 
 enum
 {
-  F_VIDEO = 1 << 0,           /* video allowed (policy, camera, CRM) */
-  F_H264 = 1 << 1,            /* an H264 encoder exists */
-  F_HOLD = 1 << 2,            /* we want sendonly on every slot */
-  F_ONE_SLOT = 1 << 3,        /* only one pre-bound slot */
-  F_SLOT0_OFF = 1 << 4,       /* slot 0 disabled */
-  F_RTCP = 1 << 5,            /* slot 0 has RTCP on 5001 instead of 4001 */
+  F_VIDEO = 1 << 0,     /* video allowed (policy, camera, CRM) */
+  F_H264 = 1 << 1,      /* an H264 encoder exists */
+  F_HOLD = 1 << 2,      /* we want sendonly on every slot */
+  F_ONE_SLOT = 1 << 3,  /* only one pre-bound slot */
+  F_SLOT0_OFF = 1 << 4, /* slot 0 disabled */
+  F_RTCP = 1 << 5,      /* slot 0 has RTCP on 5001 instead of 4001 */
 };
 
 static SpSdpLocal *
@@ -197,8 +197,9 @@ static const ParseCase parse_cases[] = {
     "audio 49170 198.51.100.7 rtcp=49171 sendrecv 0=PCMU/8000/1" },
   { "c/media-level-wins", HEADER "m=audio 49170 RTP/AVP 0\nc=IN IP4 203.0.113.5\n", -1,
     "audio 49170 203.0.113.5 rtcp=49171 sendrecv 0=PCMU/8000/1" },
-  { "c/media-level-only", "v=0\no=x 1 1 IN IP4 h\ns=-\nt=0 0\nm=audio 5 RTP/AVP 8\nc=IN IP4 203.0.113.5\n",
-    -1, "audio 5 203.0.113.5 rtcp=6 sendrecv 8=PCMA/8000/1" },
+  { "c/media-level-only",
+    "v=0\no=x 1 1 IN IP4 h\ns=-\nt=0 0\nm=audio 5 RTP/AVP 8\nc=IN IP4 203.0.113.5\n", -1,
+    "audio 5 203.0.113.5 rtcp=6 sendrecv 8=PCMA/8000/1" },
   { "c/ipv6", HEADER "m=audio 5 RTP/AVP 8\nc=IN IP6 2001:db8::1\n", -1,
     "audio 5 2001:db8::1 rtcp=6 sendrecv 8=PCMA/8000/1" },
   { "c/missing-for-active-stream", "v=0\no=x 1 1 IN IP4 h\ns=-\nt=0 0\nm=audio 5 RTP/AVP 0\n",
@@ -207,29 +208,39 @@ static const ParseCase parse_cases[] = {
     "audio 0 - rtcp=0 sendrecv 0=PCMU/8000/1" },
   { "rtcp/attribute", HEADER "m=audio 49170 RTP/AVP 0\na=rtcp:53020\n", -1,
     "audio 49170 198.51.100.7 rtcp=53020 sendrecv 0=PCMU/8000/1" },
-  { "rtcp/attribute-with-address", HEADER "m=audio 49170 RTP/AVP 0\na=rtcp:53020 IN IP4 126.16.64.4\n",
-    -1, "audio 49170 198.51.100.7 rtcp=53020 sendrecv 0=PCMU/8000/1" },
+  { "rtcp/attribute-with-address",
+    HEADER "m=audio 49170 RTP/AVP 0\na=rtcp:53020 IN IP4 126.16.64.4\n", -1,
+    "audio 49170 198.51.100.7 rtcp=53020 sendrecv 0=PCMU/8000/1" },
   { "rtcp/bad", HEADER "m=audio 49170 RTP/AVP 0\na=rtcp:70000\n", SP_SDP_ERROR_PARSE, "a=rtcp" },
   { "port/out-of-range", HEADER "m=audio 70000 RTP/AVP 0\n", SP_SDP_ERROR_PARSE, "out of range" },
   { "syntax/garbage", "hello world", SP_SDP_ERROR_PARSE, "" },
-  { "syntax/bad-rtp-format", HEADER "m=audio 5 RTP/AVP speex\n", SP_SDP_ERROR_PARSE, "invalid format" },
+  { "syntax/bad-rtp-format", HEADER "m=audio 5 RTP/AVP speex\n", SP_SDP_ERROR_PARSE,
+    "invalid format" },
   /* Sofia 1.12.11 loops or allocates gigabytes on these (fuzz-sdp found them): refused first. */
   { "syntax/non-token-format", HEADER "m=audio 5 RTP/VP 0 \xc0\n", SP_SDP_ERROR_PARSE,
     "m-line 0 is malformed" },
-  { "syntax/control-in-format", HEADER "m=audio 5 RTP/AVP 0\nm=audio 5 RTP/VP \x01\n", SP_SDP_ERROR_PARSE,
-    "m-line 1 is malformed" },
-  { "syntax/slash-in-format", HEADER "m=video 5 IN a/;9\n", SP_SDP_ERROR_PARSE, "m-line 0 is malformed" },
-  { "syntax/bad-port", HEADER "m=video 5x RTP/AVP 0\n", SP_SDP_ERROR_PARSE, "m-line 0 is malformed" },
-  { "syntax/port-count", HEADER "m=audio 5/2 RTP/AVP 0\n", -1, "audio 5 198.51.100.7 rtcp=6 sendrecv 0=PCMU/8000/1" },
+  { "syntax/control-in-format", HEADER "m=audio 5 RTP/AVP 0\nm=audio 5 RTP/VP \x01\n",
+    SP_SDP_ERROR_PARSE, "m-line 1 is malformed" },
+  { "syntax/slash-in-format", HEADER "m=video 5 IN a/;9\n", SP_SDP_ERROR_PARSE,
+    "m-line 0 is malformed" },
+  { "syntax/tabs", HEADER "m=audio 5 RTP/AV\t\t\n", SP_SDP_ERROR_PARSE, "m-line 0 is malformed" },
+  { "syntax/indented-line", HEADER "\tm=audio 5 RTP/VP \xa1\n", SP_SDP_ERROR_PARSE, "<type>=" },
+  { "syntax/bad-port", HEADER "m=video 5x RTP/AVP 0\n", SP_SDP_ERROR_PARSE,
+    "m-line 0 is malformed" },
+  { "syntax/port-count", HEADER "m=audio 5/2 RTP/AVP 0\n", -1,
+    "audio 5 198.51.100.7 rtcp=6 sendrecv 0=PCMU/8000/1" },
   { "syntax/bad-avpf-format", HEADER "m=video 5 RTP/AVPF vp8\n", SP_SDP_ERROR_PARSE,
     "is not a payload type" },
-  { "direction/media-over-session", HEADER "a=sendonly\nm=audio 5 RTP/AVP 0\na=recvonly\nm=audio 7 RTP/AVP 0\n",
-    -1, "audio 5 198.51.100.7 rtcp=6 recvonly 0=PCMU/8000/1 | audio 7 198.51.100.7 rtcp=8 sendonly 0=PCMU/8000/1" },
+  { "direction/media-over-session",
+    HEADER "a=sendonly\nm=audio 5 RTP/AVP 0\na=recvonly\nm=audio 7 RTP/AVP 0\n", -1,
+    "audio 5 198.51.100.7 rtcp=6 recvonly 0=PCMU/8000/1 | audio 7 198.51.100.7 rtcp=8 sendonly "
+    "0=PCMU/8000/1" },
   { "direction/inactive", HEADER "m=audio 5 RTP/AVP 0\na=inactive\n", -1,
     "audio 5 198.51.100.7 rtcp=6 inactive 0=PCMU/8000/1" },
   /* RFC 3264 §8.4: the RFC 2543 way to hold. */
-  { "direction/c-zero-is-sendonly", "v=0\no=x 1 1 IN IP4 h\ns=-\nc=IN IP4 0.0.0.0\nt=0 0\nm=audio 5 RTP/AVP 0\n",
-    -1, "audio 5 0.0.0.0 rtcp=6 sendonly 0=PCMU/8000/1" },
+  { "direction/c-zero-is-sendonly",
+    "v=0\no=x 1 1 IN IP4 h\ns=-\nc=IN IP4 0.0.0.0\nt=0 0\nm=audio 5 RTP/AVP 0\n", -1,
+    "audio 5 0.0.0.0 rtcp=6 sendonly 0=PCMU/8000/1" },
   { "direction/c-zero-recvonly-is-inactive",
     "v=0\no=x 1 1 IN IP4 h\ns=-\nc=IN IP4 0.0.0.0\nt=0 0\nm=audio 5 RTP/AVP 0\na=recvonly\n", -1,
     "audio 5 0.0.0.0 rtcp=6 inactive 0=PCMU/8000/1" },
@@ -237,16 +248,21 @@ static const ParseCase parse_cases[] = {
     "audio 5 198.51.100.7 rtcp=6 sendrecv 0=PCMU/8000/1 8=PCMA/8000/1 9=?/0/1 96=?/0/1" },
   { "codec/rtpmap-overrides-static", HEADER "m=audio 5 RTP/AVP 0\na=rtpmap:0 G726-32/8000\n", -1,
     "audio 5 198.51.100.7 rtcp=6 sendrecv 0=G726-32/8000/1" },
-  { "codec/channels-and-fmtp", HEADER "m=audio 5 RTP/AVP 111\na=rtpmap:111 opus/48000/2\na=fmtp:111 minptime=10\n",
-    -1, "audio 5 198.51.100.7 rtcp=6 sendrecv 111=opus/48000/2(minptime=10)" },
+  { "codec/channels-and-fmtp",
+    HEADER "m=audio 5 RTP/AVP 111\na=rtpmap:111 opus/48000/2\na=fmtp:111 minptime=10\n", -1,
+    "audio 5 198.51.100.7 rtcp=6 sendrecv 111=opus/48000/2(minptime=10)" },
   { "codec/duplicate-pt-dropped", HEADER "m=audio 5 RTP/AVP 0 0 8\n", -1,
     "audio 5 198.51.100.7 rtcp=6 sendrecv 0=PCMU/8000/1 8=PCMA/8000/1" },
   /* Sofia leaves RTP/AVPF alone: rtpmap, fmtp and rtcp-fb come from the raw attributes. */
-  { "codec/avpf", HEADER "m=video 5 RTP/AVPF 96 97\na=rtpmap:96 VP8/90000\na=rtpmap:97 H264/90000\n"
-                         "a=fmtp:97 packetization-mode=1\na=rtcp-fb:96 nack\na=rtcp-fb:* ccm fir\n",
-    -1, "video 5 198.51.100.7 rtcp=6 sendrecv 96=VP8/90000/0{nack,ccm fir} 97=H264/90000/0(packetization-mode=1){ccm fir}" },
+  { "codec/avpf",
+    HEADER "m=video 5 RTP/AVPF 96 97\na=rtpmap:96 VP8/90000\na=rtpmap:97 H264/90000\n"
+           "a=fmtp:97 packetization-mode=1\na=rtcp-fb:96 nack\na=rtcp-fb:* ccm fir\n",
+    -1,
+    "video 5 198.51.100.7 rtcp=6 sendrecv 96=VP8/90000/0{nack,ccm fir} "
+    "97=H264/90000/0(packetization-mode=1){ccm fir}" },
   { "other/formats-kept", HEADER "m=image 6000 udptl t38\nm=application 9 UDP/BFCP *\n", -1,
-    "image 6000 198.51.100.7 rtcp=6001 sendrecv t38 | application 9 198.51.100.7 rtcp=10 sendrecv *" },
+    "image 6000 198.51.100.7 rtcp=6001 sendrecv t38 | application 9 198.51.100.7 rtcp=10 sendrecv "
+    "*" },
   { "session/no-media", "v=0\no=x 1 1 IN IP4 h\ns= \nt=0 0\n", -1, "" },
 };
 
@@ -306,7 +322,7 @@ test_parse_length (void)
 typedef struct
 {
   const char *name;
-  const char *header;   /* NULL: HEADER */
+  const char *header; /* NULL: HEADER */
   const char *media;
   guint flags;
   int error;            /* -1: answered */
@@ -315,16 +331,16 @@ typedef struct
 
 static const AnswerCase answer_cases[] = {
   /* One codec per m-line: the first offered one we support, by rtpmap name/clock/channels. */
-  { "codec/first-offered-supported", NULL, "m=audio 5 RTP/AVP 97 8 0\na=rtpmap:97 iLBC/8000\n", 0, -1,
-    "audio sendrecv 8=PCMA" },
+  { "codec/first-offered-supported", NULL, "m=audio 5 RTP/AVP 97 8 0\na=rtpmap:97 iLBC/8000\n", 0,
+    -1, "audio sendrecv 8=PCMA" },
   { "codec/exactly-one", NULL, "m=audio 5 RTP/AVP 0 8 111\na=rtpmap:111 opus/48000/2\n", 0, -1,
     "audio sendrecv 0=PCMU" },
   { "codec/offerer-pt-kept", NULL, "m=audio 5 RTP/AVP 109\na=rtpmap:109 opus/48000/2\n", 0, -1,
     "audio sendrecv 109=opus" },
-  { "codec/name-case-insensitive", NULL, "m=audio 5 RTP/AVP 100\na=rtpmap:100 OPUS/48000/2\n", 0, -1,
-    "audio sendrecv 100=OPUS" },
-  { "codec/channels-must-match", NULL, "m=audio 5 RTP/AVP 100 8\na=rtpmap:100 opus/48000/1\n", 0, -1,
-    "audio sendrecv 8=PCMA" },
+  { "codec/name-case-insensitive", NULL, "m=audio 5 RTP/AVP 100\na=rtpmap:100 OPUS/48000/2\n", 0,
+    -1, "audio sendrecv 100=OPUS" },
+  { "codec/channels-must-match", NULL, "m=audio 5 RTP/AVP 100 8\na=rtpmap:100 opus/48000/1\n", 0,
+    -1, "audio sendrecv 8=PCMA" },
   { "codec/clock-must-match", NULL, "m=audio 5 RTP/AVP 100 0\na=rtpmap:100 PCMA/16000\n", 0, -1,
     "audio sendrecv 0=PCMU" },
   { "codec/never-by-pt-number", NULL, "m=audio 5 RTP/AVP 0\na=rtpmap:0 G726-32/8000\n", 0,
@@ -336,15 +352,16 @@ static const AnswerCase answer_cases[] = {
   { "codec/dynamic-without-rtpmap", NULL, "m=audio 5 RTP/AVP 111\n", 0, SP_SDP_ERROR_NOT_ACCEPTABLE,
     "No acceptable audio" },
   /* telephone-event only at the chosen codec's clock rate (RFC 4733 §2.1). */
-  { "dtmf/same-clock", NULL, "m=audio 5 RTP/AVP 0 101\na=rtpmap:101 telephone-event/8000\na=fmtp:101 0-15\n",
-    0, -1, "audio sendrecv 0=PCMU 101=telephone-event" },
+  { "dtmf/same-clock", NULL,
+    "m=audio 5 RTP/AVP 0 101\na=rtpmap:101 telephone-event/8000\na=fmtp:101 0-15\n", 0, -1,
+    "audio sendrecv 0=PCMU 101=telephone-event" },
   { "dtmf/opus-48k", NULL,
     "m=audio 5 RTP/AVP 109 100 101\na=rtpmap:109 opus/48000/2\na=rtpmap:100 telephone-event/8000\n"
     "a=rtpmap:101 telephone-event/48000\n",
     0, -1, "audio sendrecv 109=opus 101=telephone-event" },
   { "dtmf/clock-mismatch", NULL,
-    "m=audio 5 RTP/AVP 109 101\na=rtpmap:109 opus/48000/2\na=rtpmap:101 telephone-event/8000\n", 0, -1,
-    "audio sendrecv 109=opus" },
+    "m=audio 5 RTP/AVP 109 101\na=rtpmap:109 opus/48000/2\na=rtpmap:101 telephone-event/8000\n", 0,
+    -1, "audio sendrecv 109=opus" },
   /* RFC 3264 §6.1 directions. */
   { "direction/sendrecv-gets-our-wish", NULL, "m=audio 5 RTP/AVP 0\na=sendrecv\n", 0, -1,
     "audio sendrecv 0=PCMU" },
@@ -363,18 +380,21 @@ static const AnswerCase answer_cases[] = {
     "audio inactive 0=PCMU" },
   /* Video: only when allowed; VP8, or H264 when an encoder exists; rtcp-fb echoed if ours. */
   { "video/vp8-with-feedback", NULL,
-    "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVP 100 96\na=rtpmap:100 H264/90000\na=rtpmap:96 VP8/90000\n"
+    "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVP 100 96\na=rtpmap:100 H264/90000\na=rtpmap:96 "
+    "VP8/90000\n"
     "a=rtcp-fb:96 nack\na=rtcp-fb:96 goog-remb\na=rtcp-fb:96 nack pli\na=rtcp-fb:* ccm fir\n",
     F_VIDEO, -1, "audio sendrecv 0=PCMU | video sendrecv 96=VP8{nack,nack pli,ccm fir}" },
   { "video/h264-with-encoder", NULL,
-    "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVP 100 96\na=rtpmap:100 H264/90000\na=rtpmap:96 VP8/90000\n",
+    "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVP 100 96\na=rtpmap:100 H264/90000\na=rtpmap:96 "
+    "VP8/90000\n",
     F_VIDEO | F_H264, -1, "audio sendrecv 0=PCMU | video sendrecv 100=H264" },
   { "video/h264-without-encoder", NULL,
     "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVP 100\na=rtpmap:100 H264/90000\n", F_VIDEO, -1,
     "audio sendrecv 0=PCMU | video 0" },
-  { "video/not-allowed", NULL, "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVP 96\na=rtpmap:96 VP8/90000\n", 0,
-    -1, "audio sendrecv 0=PCMU | video 0" },
-  { "video/avpf", NULL, "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVPF 96\na=rtpmap:96 VP8/90000\na=rtcp-fb:96 nack pli\n",
+  { "video/not-allowed", NULL, "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVP 96\na=rtpmap:96 VP8/90000\n",
+    0, -1, "audio sendrecv 0=PCMU | video 0" },
+  { "video/avpf", NULL,
+    "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVPF 96\na=rtpmap:96 VP8/90000\na=rtcp-fb:96 nack pli\n",
     F_VIDEO, -1, "audio sendrecv 0=PCMU | video sendrecv 96=VP8{nack pli}" },
   { "video/only-video", NULL, "m=video 7 RTP/AVP 96\na=rtpmap:96 VP8/90000\n", F_VIDEO,
     SP_SDP_ERROR_NOT_ACCEPTABLE, "No acceptable audio" },
@@ -382,29 +402,34 @@ static const AnswerCase answer_cases[] = {
   { "other/image-and-application", NULL,
     "m=audio 5 RTP/AVP 0\nm=image 6000 udptl t38\nm=application 9 UDP/BFCP *\n", 0, -1,
     "audio sendrecv 0=PCMU | image 0 t38 | application 0 *" },
+  /* m=text over RTP/AVP is RTP but not audio or video: declined even with an audio PT. */
+  { "other/rtp-text", NULL, "m=audio 5 RTP/AVP 0\nm=text 7 RTP/AVP 0\n", 0, -1,
+    "audio sendrecv 0=PCMU | text 0 0=PCMU" },
   { "other/unknown-proto", NULL, "m=audio 5 UDP/TLS/RTP/SAVPF 0\nm=audio 7 RTP/AVP 0\n", 0, -1,
     "audio 0 | audio sendrecv 0=PCMU" },
   /* SRTP is not supported yet: a SAVP-only offer is a clear 488. */
   { "savp/only", NULL,
-    "m=audio 5 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\n",
+    "m=audio 5 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+    "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\n",
     0, SP_SDP_ERROR_NOT_ACCEPTABLE, "SRTP" },
   { "savp/with-avp-alternative", NULL, "m=audio 5 RTP/SAVP 0\nm=audio 7 RTP/AVP 0\n", 0, -1,
     "audio 0 | audio sendrecv 0=PCMU" },
   /* Port 0 in the offer stays port 0; an offer without active streams is still answered. */
   { "port0/declined-in-offer", NULL, "m=audio 0 RTP/AVP 0\nm=audio 7 RTP/AVP 8\n", 0, -1,
     "audio 0 | audio sendrecv 8=PCMA" },
-  { "port0/all", NULL, "m=audio 0 RTP/AVP 0\nm=video 0 RTP/AVP 96\n", F_VIDEO, -1, "audio 0 | video 0" },
+  { "port0/all", NULL, "m=audio 0 RTP/AVP 0\nm=video 0 RTP/AVP 96\n", F_VIDEO, -1,
+    "audio 0 | video 0" },
   { "port0/no-media", NULL, "", 0, -1, "" },
   /* Slots: one per m-line; no slot or a disabled slot answers port 0. */
-  { "slot/more-lines-than-slots", NULL, "m=audio 5 RTP/AVP 0\nm=audio 7 RTP/AVP 0\n", F_ONE_SLOT, -1,
-    "audio sendrecv 0=PCMU | audio 0" },
+  { "slot/more-lines-than-slots", NULL, "m=audio 5 RTP/AVP 0\nm=audio 7 RTP/AVP 0\n", F_ONE_SLOT,
+    -1, "audio sendrecv 0=PCMU | audio 0" },
   { "slot/disabled", NULL, "m=audio 5 RTP/AVP 0\nm=audio 7 RTP/AVP 8\n", F_SLOT0_OFF, -1,
     "audio 0 | audio sendrecv 8=PCMA" },
   { "slot/two-audio-streams", NULL, "m=audio 5 RTP/AVP 0\nm=audio 7 RTP/AVP 8\n", 0, -1,
     "audio sendrecv 0=PCMU | audio sendrecv 8=PCMA" },
   /* Never rtcp-mux or BUNDLE, even when offered (checked on every row's text too). */
-  { "mux/not-echoed", HEADER "a=group:BUNDLE a1\n", "m=audio 5 RTP/AVP 0\na=mid:a1\na=rtcp-mux\n", 0,
-    -1, "audio sendrecv 0=PCMU" },
+  { "mux/not-echoed", HEADER "a=group:BUNDLE a1\n", "m=audio 5 RTP/AVP 0\na=mid:a1\na=rtcp-mux\n",
+    0, -1, "audio sendrecv 0=PCMU" },
 };
 
 static void
@@ -456,7 +481,8 @@ test_answer_rtcp_port (void)
   /* a=rtcp only when RTCP is not RTP + 1 (RFC 3605 §2.1). */
   g_assert_nonnull (strstr (text, "m=audio 4000 RTP/AVP 0\r\na=rtcp:5001\r\n"));
   g_assert_nonnull (strstr (text, "m=audio 4002 RTP/AVP 0\r\na=rtpmap"));
-  g_assert_true (g_str_has_prefix (text, "v=0\r\n" LOCAL_ORIGIN "s=-\r\nc=IN IP4 " LOCAL_ADDRESS "\r\n"));
+  g_assert_true (
+    g_str_has_prefix (text, "v=0\r\n" LOCAL_ORIGIN "s=-\r\nc=IN IP4 " LOCAL_ADDRESS "\r\n"));
 }
 
 /* A re-offer from the remote is answered like any offer, with our o= version going up only
@@ -465,7 +491,8 @@ static void
 test_answer_reoffer (void)
 {
   g_autoptr (SpSdpLocal) local = make_local (F_VIDEO);
-  g_autoptr (SpSdpSession) offer1 = parse_ok (HEADER "m=audio 5 RTP/AVP 0 8\nm=video 7 RTP/AVP 96\na=rtpmap:96 VP8/90000\n");
+  g_autoptr (SpSdpSession) offer1
+    = parse_ok (HEADER "m=audio 5 RTP/AVP 0 8\nm=video 7 RTP/AVP 96\na=rtpmap:96 VP8/90000\n");
   g_autoptr (SpSdpSession) answer1 = sp_sdp_answer (offer1, local, NULL, NULL);
   /* Session refresh: the same offer again. */
   g_autoptr (SpSdpSession) answer2 = sp_sdp_answer (offer1, local, answer1, NULL);
@@ -500,11 +527,11 @@ typedef enum
   STEP_NOTHING,
   STEP_HOLD,
   STEP_UNHOLD,
-  STEP_VIDEO_OFF,   /* the video slot goes inactive: the m-line stays */
-  STEP_VIDEO_DENY,  /* video no longer allowed: port 0 */
-  STEP_DROP_SLOT,   /* the caller forgets the video slot: still port 0 */
-  STEP_REUSE_SLOT,  /* a new audio stream takes the port-0 slot (RFC 3264 §8.3.3 allows it) */
-  STEP_ADD_VIDEO,   /* video again, in a new slot, H264 now possible */
+  STEP_VIDEO_OFF,  /* the video slot goes inactive: the m-line stays */
+  STEP_VIDEO_DENY, /* video no longer allowed: port 0 */
+  STEP_DROP_SLOT,  /* the caller forgets the video slot: still port 0 */
+  STEP_REUSE_SLOT, /* a new audio stream takes the port-0 slot (RFC 3264 §8.3.3 allows it) */
+  STEP_ADD_VIDEO,  /* video again, in a new slot, H264 now possible */
 } OfferStep;
 
 typedef struct
@@ -521,14 +548,18 @@ typedef struct
 /* One call, step after step: each row's offer is the re-offer of the previous row. */
 static const OfferCase offer_cases[] = {
   { "initial", STEP_NOTHING, 1, "audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB },
-  { "unchanged-keeps-version", STEP_NOTHING, 1, "audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB },
+  { "unchanged-keeps-version", STEP_NOTHING, 1,
+    "audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB },
   { "hold", STEP_HOLD, 2, "audio sendonly " AUDIO_ALL " | video sendonly 96=VP8" VIDEO_FB },
-  { "hold-again-unchanged", STEP_HOLD, 2, "audio sendonly " AUDIO_ALL " | video sendonly 96=VP8" VIDEO_FB },
+  { "hold-again-unchanged", STEP_HOLD, 2,
+    "audio sendonly " AUDIO_ALL " | video sendonly 96=VP8" VIDEO_FB },
   { "unhold", STEP_UNHOLD, 3, "audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB },
-  { "video-off", STEP_VIDEO_OFF, 4, "audio sendrecv " AUDIO_ALL " | video inactive 96=VP8" VIDEO_FB },
+  { "video-off", STEP_VIDEO_OFF, 4,
+    "audio sendrecv " AUDIO_ALL " | video inactive 96=VP8" VIDEO_FB },
   { "video-denied", STEP_VIDEO_DENY, 5, "audio sendrecv " AUDIO_ALL " | video 0" },
   { "slot-dropped-stays", STEP_DROP_SLOT, 5, "audio sendrecv " AUDIO_ALL " | video 0" },
-  { "port0-slot-reused", STEP_REUSE_SLOT, 6, "audio sendrecv " AUDIO_ALL " | audio sendrecv " AUDIO_ALL },
+  { "port0-slot-reused", STEP_REUSE_SLOT, 6,
+    "audio sendrecv " AUDIO_ALL " | audio sendrecv " AUDIO_ALL },
   { "video-added", STEP_ADD_VIDEO, 7,
     "audio sendrecv " AUDIO_ALL " | audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB
     " 97=H264" VIDEO_FB },
@@ -541,30 +572,30 @@ apply_step (SpSdpLocal *local, OfferStep step)
 
   switch (step)
     {
-    case STEP_HOLD:
-    case STEP_UNHOLD:
-      for (guint i = 0; i < local->slots->len; i++)
-        slots[i].direction = step == STEP_HOLD ? SP_SDP_SENDONLY : SP_SDP_SENDRECV;
-      break;
-    case STEP_VIDEO_OFF:
-      slots[1].direction = SP_SDP_INACTIVE;
-      break;
-    case STEP_VIDEO_DENY:
-      local->video_allowed = FALSE;
-      break;
-    case STEP_DROP_SLOT:
-      g_array_set_size (local->slots, 1);
-      break;
-    case STEP_REUSE_SLOT:
-      sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, 4004, 0, SP_SDP_SENDRECV);
-      break;
-    case STEP_ADD_VIDEO:
-      local->video_allowed = TRUE;
-      local->h264_encoder = TRUE;
-      sp_sdp_local_add_slot (local, SP_SDP_MEDIA_VIDEO, 4006, 0, SP_SDP_SENDRECV);
-      break;
-    case STEP_NOTHING:
-      break;
+      case STEP_HOLD:
+      case STEP_UNHOLD:
+        for (guint i = 0; i < local->slots->len; i++)
+          slots[i].direction = step == STEP_HOLD ? SP_SDP_SENDONLY : SP_SDP_SENDRECV;
+        break;
+      case STEP_VIDEO_OFF:
+        slots[1].direction = SP_SDP_INACTIVE;
+        break;
+      case STEP_VIDEO_DENY:
+        local->video_allowed = FALSE;
+        break;
+      case STEP_DROP_SLOT:
+        g_array_set_size (local->slots, 1);
+        break;
+      case STEP_REUSE_SLOT:
+        sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, 4004, 0, SP_SDP_SENDRECV);
+        break;
+      case STEP_ADD_VIDEO:
+        local->video_allowed = TRUE;
+        local->h264_encoder = TRUE;
+        sp_sdp_local_add_slot (local, SP_SDP_MEDIA_VIDEO, 4006, 0, SP_SDP_SENDRECV);
+        break;
+      case STEP_NOTHING:
+        break;
     }
 }
 
@@ -611,7 +642,8 @@ static void
 test_offer_keeps_payload_types (void)
 {
   g_autoptr (SpSdpSession) remote = parse_ok (
-    HEADER "m=audio 5 RTP/AVP 109 101\na=rtpmap:109 opus/48000/2\na=rtpmap:101 telephone-event/48000\n");
+    HEADER
+    "m=audio 5 RTP/AVP 109 101\na=rtpmap:109 opus/48000/2\na=rtpmap:101 telephone-event/48000\n");
   g_autoptr (SpSdpLocal) local = make_local (F_ONE_SLOT);
   g_autoptr (SpSdpSession) answer = sp_sdp_answer (remote, local, NULL, NULL);
   g_autoptr (SpSdpSession) reoffer = sp_sdp_offer (local, answer);
@@ -646,7 +678,7 @@ test_offer_text (void)
 /* ---- completing an exchange ----------------------------------------------------------- */
 
 #define OUR_OFFER                                                                                  \
-  "v=0\no=agent 42 1 IN IP4 192.0.2.10\ns=-\nc=IN IP4 192.0.2.10\nt=0 0\n"                      \
+  "v=0\no=agent 42 1 IN IP4 192.0.2.10\ns=-\nc=IN IP4 192.0.2.10\nt=0 0\n"                         \
   "m=audio 4000 RTP/AVP 111 0 101\na=rtpmap:111 opus/48000/2\na=rtpmap:101 telephone-event/8000\n" \
   "m=video 4002 RTP/AVP 96\na=rtpmap:96 VP8/90000\na=rtcp-fb:96 nack pli\na=rtcp-fb:96 ccm fir\n"
 
@@ -661,43 +693,57 @@ typedef struct
 } NegotiatedCase;
 
 static const NegotiatedCase negotiated_cases[] = {
-  { "pcmu-and-dtmf", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 0 101\na=rtpmap:101 telephone-event/8000\nm=video 0 RTP/AVP 96\n",
+  { "pcmu-and-dtmf", OUR_OFFER,
+    HEADER "m=audio 6000 RTP/AVP 0 101\na=rtpmap:101 telephone-event/8000\nm=video 0 RTP/AVP 96\n",
     TRUE, -1, "198.51.100.7:6000/6001 sendrecv PCMU send=0 recv=0 dtmf=101/101 | off" },
   /* RFC 3264 §6.1 lets the answerer renumber (RFC 4317 §2.3 does): we send with its PT. */
-  { "renumbered-pt", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 109\na=rtpmap:109 opus/48000/2\nm=video 0 RTP/AVP 96\n",
-    TRUE, -1, "198.51.100.7:6000/6001 sendrecv opus send=109 recv=111 dtmf=0/0 | off" },
+  { "renumbered-pt", OUR_OFFER,
+    HEADER "m=audio 6000 RTP/AVP 109\na=rtpmap:109 opus/48000/2\nm=video 0 RTP/AVP 96\n", TRUE, -1,
+    "198.51.100.7:6000/6001 sendrecv opus send=109 recv=111 dtmf=0/0 | off" },
   { "remote-rtcp-and-media-c", OUR_OFFER,
-    HEADER "m=audio 6000 RTP/AVP 0\nc=IN IP4 203.0.113.9\na=rtcp:7000\nm=video 6002 RTP/AVP 96\na=rtpmap:96 VP8/90000\na=rtcp-fb:96 nack pli\n",
+    HEADER "m=audio 6000 RTP/AVP 0\nc=IN IP4 203.0.113.9\na=rtcp:7000\nm=video 6002 RTP/AVP "
+           "96\na=rtpmap:96 VP8/90000\na=rtcp-fb:96 nack pli\n",
     TRUE, -1,
-    "203.0.113.9:6000/7000 sendrecv PCMU send=0 recv=0 dtmf=0/0 | 198.51.100.7:6002/6003 sendrecv VP8 send=96 recv=96 dtmf=0/0 {nack pli}" },
+    "203.0.113.9:6000/7000 sendrecv PCMU send=0 recv=0 dtmf=0/0 | 198.51.100.7:6002/6003 sendrecv "
+    "VP8 send=96 recv=96 dtmf=0/0 {nack pli}" },
   { "first-answered-codec-wins", OUR_OFFER,
-    HEADER "m=audio 6000 RTP/AVP 0 111\na=rtpmap:111 opus/48000/2\nm=video 0 RTP/AVP 96\n", TRUE, -1,
-    "198.51.100.7:6000/6001 sendrecv PCMU send=0 recv=0 dtmf=0/0 | off" },
-  { "remote-holds-us", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 0\na=recvonly\nm=video 0 RTP/AVP 96\n",
-    TRUE, -1, "198.51.100.7:6000/6001 sendonly PCMU send=0 recv=0 dtmf=0/0 | off" },
-  { "remote-inactive", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 0\na=inactive\nm=video 0 RTP/AVP 96\n",
-    TRUE, -1, "198.51.100.7:6000/6001 inactive PCMU send=0 recv=0 dtmf=0/0 | off" },
-  { "we-answered", "v=0\no=agent 42 1 IN IP4 192.0.2.10\ns=-\nc=IN IP4 192.0.2.10\nt=0 0\nm=audio 4000 RTP/AVP 8\na=recvonly\n",
+    HEADER "m=audio 6000 RTP/AVP 0 111\na=rtpmap:111 opus/48000/2\nm=video 0 RTP/AVP 96\n", TRUE,
+    -1, "198.51.100.7:6000/6001 sendrecv PCMU send=0 recv=0 dtmf=0/0 | off" },
+  { "remote-holds-us", OUR_OFFER,
+    HEADER "m=audio 6000 RTP/AVP 0\na=recvonly\nm=video 0 RTP/AVP 96\n", TRUE, -1,
+    "198.51.100.7:6000/6001 sendonly PCMU send=0 recv=0 dtmf=0/0 | off" },
+  { "remote-inactive", OUR_OFFER,
+    HEADER "m=audio 6000 RTP/AVP 0\na=inactive\nm=video 0 RTP/AVP 96\n", TRUE, -1,
+    "198.51.100.7:6000/6001 inactive PCMU send=0 recv=0 dtmf=0/0 | off" },
+  { "we-answered",
+    "v=0\no=agent 42 1 IN IP4 192.0.2.10\ns=-\nc=IN IP4 192.0.2.10\nt=0 0\nm=audio 4000 RTP/AVP "
+    "8\na=recvonly\n",
     HEADER "m=audio 6000 RTP/AVP 0 8\na=sendonly\n", FALSE, -1,
     "198.51.100.7:6000/6001 recvonly PCMA send=8 recv=8 dtmf=0/0" },
   { "invalid/line-count", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 0\n", TRUE,
     SP_SDP_ERROR_INVALID_ANSWER, "m-lines" },
   /* Formats the offer did not have are tolerated (RFC 4317 §3.2 lists one) but never chosen. */
-  { "extra-codec-ignored", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 8 0\nm=video 0 RTP/AVP 96\n", TRUE, -1,
-    "198.51.100.7:6000/6001 sendrecv PCMU send=0 recv=0 dtmf=0/0 | off" },
-  { "invalid/codec-not-offered", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 8\nm=video 0 RTP/AVP 96\n", TRUE,
-    SP_SDP_ERROR_INVALID_ANSWER, "names no codec that was offered" },
+  { "extra-codec-ignored", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 8 0\nm=video 0 RTP/AVP 96\n",
+    TRUE, -1, "198.51.100.7:6000/6001 sendrecv PCMU send=0 recv=0 dtmf=0/0 | off" },
+  { "invalid/codec-not-offered", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 8\nm=video 0 RTP/AVP 96\n",
+    TRUE, SP_SDP_ERROR_INVALID_ANSWER, "names no codec that was offered" },
   /* A DTMF-only stream is fine (RFC 4317 §2.4); a codec nobody named is not. */
-  { "dtmf-only-stream", "v=0\no=agent 42 1 IN IP4 192.0.2.10\ns=-\nc=IN IP4 192.0.2.10\nt=0 0\nm=audio 4000 RTP/AVP 101\na=rtpmap:101 telephone-event/8000\n",
+  { "dtmf-only-stream",
+    "v=0\no=agent 42 1 IN IP4 192.0.2.10\ns=-\nc=IN IP4 192.0.2.10\nt=0 0\nm=audio 4000 RTP/AVP "
+    "101\na=rtpmap:101 telephone-event/8000\n",
     HEADER "m=audio 6000 RTP/AVP 101\na=rtpmap:101 telephone-event/8000\n", TRUE, -1,
     "198.51.100.7:6000/6001 sendrecv telephone-event send=101 recv=101 dtmf=101/101" },
-  { "invalid/no-codec", "v=0\no=agent 42 1 IN IP4 192.0.2.10\ns=-\nc=IN IP4 192.0.2.10\nt=0 0\nm=audio 4000 RTP/AVP 0 96\n",
+  { "invalid/no-codec",
+    "v=0\no=agent 42 1 IN IP4 192.0.2.10\ns=-\nc=IN IP4 192.0.2.10\nt=0 0\nm=audio 4000 RTP/AVP 0 "
+    "96\n",
     HEADER "m=audio 6000 RTP/AVP 96\n", TRUE, SP_SDP_ERROR_INVALID_ANSWER, "names no codec" },
-  { "invalid/port0-answered", "v=0\no=agent 42 1 IN IP4 192.0.2.10\ns=-\nc=IN IP4 192.0.2.10\nt=0 0\nm=audio 4000 RTP/AVP 0\nm=video 0 RTP/AVP 96\n",
+  { "invalid/port0-answered",
+    "v=0\no=agent 42 1 IN IP4 192.0.2.10\ns=-\nc=IN IP4 192.0.2.10\nt=0 0\nm=audio 4000 RTP/AVP "
+    "0\nm=video 0 RTP/AVP 96\n",
     HEADER "m=audio 6000 RTP/AVP 0\nm=video 6002 RTP/AVP 96\na=rtpmap:96 VP8/90000\n", TRUE,
     SP_SDP_ERROR_INVALID_ANSWER, "port-0 stream" },
-  { "invalid/media-changed", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 0\nm=image 6002 udptl t38\n", TRUE,
-    SP_SDP_ERROR_INVALID_ANSWER, "video answered with image" },
+  { "invalid/media-changed", OUR_OFFER, HEADER "m=audio 6000 RTP/AVP 0\nm=image 6002 udptl t38\n",
+    TRUE, SP_SDP_ERROR_INVALID_ANSWER, "video answered with image" },
 };
 
 static void
@@ -741,7 +787,8 @@ static const HoldCase hold_cases[] = {
   { "inactive", HEADER "m=audio 5 RTP/AVP 0\na=inactive\n", TRUE },
   { "recvonly", HEADER "m=audio 5 RTP/AVP 0\na=recvonly\n", FALSE },
   { "c-zero", "v=0\no=x 1 1 IN IP4 h\ns=-\nc=IN IP4 0.0.0.0\nt=0 0\nm=audio 5 RTP/AVP 0\n", TRUE },
-  { "video-sendonly-only", HEADER "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVP 96\na=sendonly\n", FALSE },
+  { "video-sendonly-only", HEADER "m=audio 5 RTP/AVP 0\nm=video 7 RTP/AVP 96\na=sendonly\n",
+    FALSE },
   { "no-active-audio", HEADER "m=audio 0 RTP/AVP 0\n", FALSE },
 };
 
@@ -765,13 +812,19 @@ typedef struct
 
 static const SameCase same_cases[] = {
   { "identical", SAME_BASE, TRUE },
-  { "only-version", "v=0\no=caller 7 8 IN IP4 198.51.100.7\ns=other\nc=IN IP4 198.51.100.7\nt=0 0\nm=audio 5 RTP/AVP 0\na=rtcp:9\n", TRUE },
+  { "only-version",
+    "v=0\no=caller 7 8 IN IP4 198.51.100.7\ns=other\nc=IN IP4 198.51.100.7\nt=0 0\nm=audio 5 "
+    "RTP/AVP 0\na=rtcp:9\n",
+    TRUE },
   { "port", HEADER "m=audio 6 RTP/AVP 0\na=rtcp:9\n", FALSE },
   { "rtcp", HEADER "m=audio 5 RTP/AVP 0\n", FALSE },
   { "direction", SAME_BASE "a=sendonly\n", FALSE },
   { "codec", HEADER "m=audio 5 RTP/AVP 8\na=rtcp:9\n", FALSE },
   { "fmtp", SAME_BASE "a=fmtp:0 x=1\n", FALSE },
-  { "session-id", "v=0\no=caller 8 7 IN IP4 198.51.100.7\ns=-\nc=IN IP4 198.51.100.7\nt=0 0\nm=audio 5 RTP/AVP 0\na=rtcp:9\n", FALSE },
+  { "session-id",
+    "v=0\no=caller 8 7 IN IP4 198.51.100.7\ns=-\nc=IN IP4 198.51.100.7\nt=0 0\nm=audio 5 RTP/AVP "
+    "0\na=rtcp:9\n",
+    FALSE },
   { "address", SAME_BASE "c=IN IP4 198.51.100.8\n", FALSE },
   { "extra-line", SAME_BASE "m=video 0 RTP/AVP 96\n", FALSE },
 };
@@ -795,37 +848,50 @@ test_same_content (gconstpointer data)
 typedef struct
 {
   const char *offer;
-  const char *compare; /* our codecs: "rfc" (same essentials as the RFC's answer), "488", or why not */
-  const char *bob;     /* with RFC Bob's codecs added: "rfc" or why not */
+  const char
+    *compare;      /* our codecs: "rfc" (same essentials as the RFC's answer), "488", or why not */
+  const char *bob; /* with RFC Bob's codecs added: "rfc" or why not */
 } CorpusCase;
 
 static const CorpusCase corpus_cases[] = {
-  { "2.1-offer", "Bob accepts MPV video, which we do not support", "Bob picks MPV, the second video codec; we take the first offered" },
+  { "2.1-offer", "Bob accepts MPV video, which we do not support",
+    "Bob picks MPV, the second video codec; we take the first offered" },
   { "2.2-offer", "rfc", "Bob declines video; we may take it" },
   { "2.2-second-offer", "rfc", "rfc" },
-  { "2.3-offer", "Bob answers iLBC at a renumbered PT and declines video", "Bob picks iLBC; we take the first offered, PCMU" },
-  { "2.4-offer", "Bob takes iLBC and the DTMF-only stream; we take PCMU, decline DTMF-only", "Bob picks iLBC; we take the first offered, PCMU" },
+  { "2.3-offer", "Bob answers iLBC at a renumbered PT and declines video",
+    "Bob picks iLBC; we take the first offered, PCMU" },
+  { "2.4-offer", "Bob takes iLBC and the DTMF-only stream; we take PCMU, decline DTMF-only",
+    "Bob picks iLBC; we take the first offered, PCMU" },
   { "2.5-offer", "488", "rfc" },
   { "2.5-second-offer", "488", "rfc" },
-  { "2.6-offer", "Bob declines the first PCMU stream, we take both", "Bob declines the first PCMU stream; we take both" },
+  { "2.6-offer", "Bob declines the first PCMU stream, we take both",
+    "Bob declines the first PCMU stream; we take both" },
   { "2.7-offer", "488", "rfc" },
   { "2.7-second-offer", "488", "rfc" },
-  { "2.8-offer", "Bob accepts MPV video, which we do not support", "Bob picks MPV, the second video codec; we take the first offered" },
-  { "3.1-offer", "Bob holds Alice in his answer (sendonly)", "Bob holds Alice in his answer (sendonly)" },
+  { "2.8-offer", "Bob accepts MPV video, which we do not support",
+    "Bob picks MPV, the second video codec; we take the first offered" },
+  { "3.1-offer", "Bob holds Alice in his answer (sendonly)",
+    "Bob holds Alice in his answer (sendonly)" },
   { "3.1-second-offer", "488", "rfc" },
-  { "3.2-offer", "Bob takes iLBC and the DTMF-only stream; we take PCMU, decline DTMF-only", "Bob picks iLBC; we take the first offered, PCMU" },
-  { "3.2-second-offer", "488", "Alice answers a sendonly stream sendrecv, against RFC 3264 6.1; we answer recvonly" },
-  { "4.1-offer", "Bob prefers iLBC, we take the first offered PCMU", "Bob picks iLBC; we take the first offered, PCMU" },
-  { "4.1-second-offer", "488", "Alice takes the DTMF-only stream; we decline DTMF without a codec" },
+  { "3.2-offer", "Bob takes iLBC and the DTMF-only stream; we take PCMU, decline DTMF-only",
+    "Bob picks iLBC; we take the first offered, PCMU" },
+  { "3.2-second-offer", "488",
+    "Alice answers a sendonly stream sendrecv, against RFC 3264 6.1; we answer recvonly" },
+  { "4.1-offer", "Bob prefers iLBC, we take the first offered PCMU",
+    "Bob picks iLBC; we take the first offered, PCMU" },
+  { "4.1-second-offer", "488",
+    "Alice takes the DTMF-only stream; we decline DTMF without a codec" },
   { "4.2-offer", "rfc", "rfc" },
   { "4.2-second-offer", "Bob accepts H.261 video, we do not support it", "rfc" },
   { "4.3-offer", "488", "rfc" },
   { "4.3-second-offer", "488", "rfc" },
   { "5.1-offer", "rfc", "rfc" },
   { "5.1-second-offer", "488", "rfc" },
-  { "5.2-offer", "488", "3pcc c=0.0.0.0 (no address yet); we read it as RFC 3264 8.4 hold and answer recvonly" },
+  { "5.2-offer", "488",
+    "3pcc c=0.0.0.0 (no address yet); we read it as RFC 3264 8.4 hold and answer recvonly" },
   { "5.2-second-offer", "488", "rfc" },
-  { "5.3-offer", "488", "3pcc c=0.0.0.0 (no address yet); we read it as RFC 3264 8.4 hold and answer recvonly" },
+  { "5.3-offer", "488",
+    "3pcc c=0.0.0.0 (no address yet); we read it as RFC 3264 8.4 hold and answer recvonly" },
   { "5.3-second-offer", "488", "rfc" },
 };
 

@@ -104,7 +104,7 @@ join_strv (GVariant *dict, const char *key)
 
   g_assert_nonnull (strv);
   values = g_variant_get_strv (strv, NULL);
-  return g_strjoinv ("|", (char **) values);
+  return g_strjoinv ("|", (char **)values);
 }
 
 static char *
@@ -140,7 +140,7 @@ pragma_text (sqlite3 *db, const char *sql)
 
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  value = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   return value;
 }
@@ -173,14 +173,16 @@ test_fresh_file (Fixture *f, gconstpointer data)
 static void
 test_reopen (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GVariant) contact = record ("{'first-name': <'Mario'>, 'addresses': <['+39 02 1234']>}");
+  g_autoptr (GVariant) contact
+    = record ("{'first-name': <'Mario'>, 'addresses': <['+39 02 1234']>}");
   g_autofree char *id = sp_store_contact_save (f->store, contact, NULL);
   g_autoptr (GVariant) found = NULL;
 
   g_assert_nonnull (id);
   fixture_reopen (f);
   fixture_reopen (f);
-  g_assert_cmpint (sp_store_get_schema_version (f->store), ==, sp_store_get_latest_schema_version ());
+  g_assert_cmpint (sp_store_get_schema_version (f->store), ==,
+                   sp_store_get_latest_schema_version ());
   found = sp_store_contact_lookup (f->store, "0039021234", NULL);
   g_assert_nonnull (found);
   g_assert_cmpstr (get_s (found, "id"), ==, id);
@@ -235,7 +237,7 @@ test_garbage_refused (void)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   while (garbage->len < 8192)
     g_string_append (garbage, "this is not a database, it is a shopping list. ");
-  g_assert_true (g_file_set_contents (path, garbage->str, (gssize) garbage->len, NULL));
+  g_assert_true (g_file_set_contents (path, garbage->str, (gssize)garbage->len, NULL));
   assert_open_refused (path, "cannot be used");
 
   g_assert_true (g_file_set_contents (path, "hello\n", -1, NULL));
@@ -283,15 +285,16 @@ search_count (Fixture *f, const char *text)
   g_autoptr (GVariant) found = sp_store_contact_search (f->store, text, 0, &error);
 
   g_assert_no_error (error);
-  return (guint) g_variant_n_children (found);
+  return (guint)g_variant_n_children (found);
 }
 
 static void
 test_contact_save_get (Fixture *f, gconstpointer data)
 {
-  g_autofree char *id = save_contact (f, "{'first-name': <'Mario'>, 'last-name': <'Rossi'>, 'organisation': <'ACME'>,"
-                                         " 'email': <'mario@acme.it'>, 'notes': <'VIP'>,"
-                                         " 'addresses': <['+39 02 1234', 'sip:Mario@ACME.it']>}");
+  g_autofree char *id
+    = save_contact (f, "{'first-name': <'Mario'>, 'last-name': <'Rossi'>, 'organisation': <'ACME'>,"
+                       " 'email': <'mario@acme.it'>, 'notes': <'VIP'>,"
+                       " 'addresses': <['+39 02 1234', 'sip:Mario@ACME.it']>}");
   g_autoptr (GVariant) contact = sp_store_contact_get (f->store, id, NULL);
   g_autofree char *addresses = join_strv (contact, "addresses");
 
@@ -324,9 +327,11 @@ test_contact_given_id (Fixture *f, gconstpointer data)
 static void
 test_contact_update_partial (Fixture *f, gconstpointer data)
 {
-  g_autofree char *id = save_contact (f, "{'first-name': <'Mario'>, 'notes': <'old'>, 'addresses': <['021234']>}");
+  g_autofree char *id
+    = save_contact (f, "{'first-name': <'Mario'>, 'notes': <'old'>, 'addresses': <['021234']>}");
   g_autofree char *update = g_strdup_printf ("{'id': <'%s'>, 'notes': <'new'>}", id);
-  g_autofree char *replace = g_strdup_printf ("{'id': <'%s'>, 'addresses': <['sip:mario@example.com']>}", id);
+  g_autofree char *replace
+    = g_strdup_printf ("{'id': <'%s'>, 'addresses': <['sip:mario@example.com']>}", id);
   g_autofree char *same_id = save_contact (f, update);
   g_autoptr (GVariant) contact = sp_store_contact_get (f->store, id, NULL);
   g_autofree char *addresses = join_strv (contact, "addresses");
@@ -347,7 +352,8 @@ test_contact_update_partial (Fixture *f, gconstpointer data)
 static void
 test_contact_lookup (Fixture *f, gconstpointer data)
 {
-  g_autofree char *mario = save_contact (f, "{'addresses': <['+39 02 1234 5678', 'sip:Mario@Example.com']>}");
+  g_autofree char *mario
+    = save_contact (f, "{'addresses': <['+39 02 1234 5678', 'sip:Mario@Example.com']>}");
   g_autofree char *luigi = save_contact (f, "{'addresses': <['(02) 8765-4321']>}");
 
   assert_lookup_finds (f, "tel:+39-02-12345678", mario);
@@ -364,9 +370,12 @@ test_contact_lookup (Fixture *f, gconstpointer data)
 static void
 test_contact_search (Fixture *f, gconstpointer data)
 {
-  g_autofree char *a = save_contact (f, "{'first-name': <'Mario'>, 'last-name': <'Rossi'>, 'organisation': <'ACME'>}");
-  g_autofree char *b = save_contact (f, "{'first-name': <'Jürgen'>, 'last-name': <'Müller'>, 'email': <'jm@example.de'>}");
-  g_autofree char *c = save_contact (f, "{'first-name': <'Maria'>, 'last-name': <'Rossini'>, 'notes': <'prefers e-mail'>}");
+  g_autofree char *a = save_contact (
+    f, "{'first-name': <'Mario'>, 'last-name': <'Rossi'>, 'organisation': <'ACME'>}");
+  g_autofree char *b = save_contact (
+    f, "{'first-name': <'Jürgen'>, 'last-name': <'Müller'>, 'email': <'jm@example.de'>}");
+  g_autofree char *c = save_contact (
+    f, "{'first-name': <'Maria'>, 'last-name': <'Rossini'>, 'notes': <'prefers e-mail'>}");
   g_autoptr (GVariant) found = sp_store_contact_search (f->store, "ros mario", 0, NULL);
   g_autofree char *ids = join_key (found, "id");
 
@@ -394,7 +403,8 @@ test_contact_search (Fixture *f, gconstpointer data)
 static void
 test_contact_delete (Fixture *f, gconstpointer data)
 {
-  g_autofree char *id = save_contact (f, "{'first-name': <'Gone'>, 'addresses': <['+39 02 1234']>}");
+  g_autofree char *id
+    = save_contact (f, "{'first-name': <'Gone'>, 'addresses': <['+39 02 1234']>}");
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) contact = NULL;
   g_autofree char *heir = NULL;
@@ -444,12 +454,14 @@ test_contact_invalid (Fixture *f, gconstpointer data)
 static void
 test_contact_address_conflict (Fixture *f, gconstpointer data)
 {
-  g_autofree char *owner = save_contact (f, "{'first-name': <'Anna'>, 'addresses': <['+39 02 1234']>}");
-  g_autoptr (GVariant) other = record ("{'first-name': <'Bruno'>, 'addresses': <['sip:bruno@b', '0039-02-1234']>}");
+  g_autofree char *owner
+    = save_contact (f, "{'first-name': <'Anna'>, 'addresses': <['+39 02 1234']>}");
+  g_autoptr (GVariant) other
+    = record ("{'first-name': <'Bruno'>, 'addresses': <['sip:bruno@b', '0039-02-1234']>}");
   g_autoptr (GError) error = NULL;
   g_autofree char *id = sp_store_contact_save (f->store, other, &error);
-  g_autofree char *message = g_strdup_printf ("address '0039-02-1234' (normalised: +39021234) already belongs to contact '%s'",
-                                              owner);
+  g_autofree char *message = g_strdup_printf (
+    "address '0039-02-1234' (normalised: +39021234) already belongs to contact '%s'", owner);
 
   g_assert_null (id);
   g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_CONFLICT);
@@ -462,9 +474,10 @@ test_contact_address_conflict (Fixture *f, gconstpointer data)
 static void
 test_contact_import (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GVariant) contacts = record ("[{'id': <'crm-1'>, 'first-name': <'Uno'>, 'addresses': <['021']>},"
-                                          " {'id': <'crm-2'>, 'first-name': <'Due'>, 'addresses': <['022']>},"
-                                          " {'first-name': <'Tre'>, 'addresses': <['sip:tre@x']>}]");
+  g_autoptr (GVariant) contacts
+    = record ("[{'id': <'crm-1'>, 'first-name': <'Uno'>, 'addresses': <['021']>},"
+              " {'id': <'crm-2'>, 'first-name': <'Due'>, 'addresses': <['022']>},"
+              " {'first-name': <'Tre'>, 'addresses': <['sip:tre@x']>}]");
   g_autoptr (GVariant) empty = record ("@aa{sv} []");
   g_autoptr (GError) error = NULL;
 
@@ -516,7 +529,8 @@ begin (Fixture *f, const char *contact_id, gint64 started, const char *remote)
 {
   g_autoptr (GVariant) attached = record ("{'ticket': 'T-1', 'queue': 'support'}");
   g_autoptr (GVariant) case_data = record ("{'Priority': 'High', 'Product': ''}");
-  SpInteractionStart start = { "inbound", remote, "Caller", contact_id, started, attached, case_data };
+  SpInteractionStart start
+    = { "inbound", remote, "Caller", contact_id, started, attached, case_data };
   g_autoptr (GError) error = NULL;
   char *id = sp_store_interaction_begin (f->store, &start, &error);
 
@@ -528,7 +542,8 @@ begin (Fixture *f, const char *contact_id, gint64 started, const char *remote)
 static void
 finish (Fixture *f, const char *id, gint64 started)
 {
-  SpInteractionEnd end = { started + 1000000, started + 61000000, "agent", "hangup", FALSE, "done", NULL, NULL };
+  SpInteractionEnd end
+    = { started + 1000000, started + 61000000, "agent", "hangup", FALSE, "done", NULL, NULL };
   g_autoptr (GError) error = NULL;
 
   g_assert_true (sp_store_interaction_finish (f->store, id, &end, &error));
@@ -632,7 +647,8 @@ test_interaction_pushes (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   g_assert_true (sp_store_interaction_add_push (f->store, id, "p-late", 300, 400, "stop", NULL));
-  g_assert_true (sp_store_interaction_add_push (f->store, id, "p-early", 100, 200, "end-of-clip", NULL));
+  g_assert_true (
+    sp_store_interaction_add_push (f->store, id, "p-early", 100, 200, "end-of-clip", NULL));
   row = get_interaction (f, id);
   pushes = g_variant_lookup_value (row, "pushes", G_VARIANT_TYPE ("aa{sv}"));
   items = join_key (pushes, "item-id");
@@ -684,7 +700,7 @@ test_interaction_finish (Fixture *f, gconstpointer data)
 static void
 test_interaction_finish_keeps_case_data (Fixture *f, gconstpointer data)
 {
-  SpInteractionEnd end = { 0, 5, "agent", "cancel", FALSE, "", NULL, NULL };
+  SpInteractionEnd end = { 0, 5000000, "agent", "cancel", FALSE, "", NULL, NULL };
   g_autofree char *id = begin (f, NULL, 1, "sip:a@b");
   g_autoptr (GVariant) row = NULL;
   g_autofree char *priority = NULL;
@@ -724,7 +740,8 @@ test_interaction_finish_not_found (Fixture *f, gconstpointer data)
 }
 
 static void
-assert_history (Fixture *f, const char *contact, guint offset, guint limit, const char *expected_remotes)
+assert_history (Fixture *f, const char *contact, guint offset, guint limit,
+                const char *expected_remotes)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) history = sp_store_history (f->store, contact, offset, limit, &error);
@@ -773,7 +790,9 @@ test_history_needs_contact (Fixture *f, gconstpointer data)
   {
     const char *contact;
     int code;
-  } rows[] = { { NULL, SP_STORE_ERROR_INVALID }, { "", SP_STORE_ERROR_INVALID }, { "c-nobody", SP_STORE_ERROR_NOT_FOUND } };
+  } rows[] = { { NULL, SP_STORE_ERROR_INVALID },
+               { "", SP_STORE_ERROR_INVALID },
+               { "c-nobody", SP_STORE_ERROR_NOT_FOUND } };
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
@@ -798,7 +817,8 @@ test_mark_interrupted (Fixture *f, gconstpointer data)
   g_autoptr (GVariant) done_row = NULL;
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (sp_store_interaction_set_notes (f->store, typed, "customer said the serial is 42", NULL));
+  g_assert_true (
+    sp_store_interaction_set_notes (f->store, typed, "customer said the serial is 42", NULL));
   finish (f, done, 30);
   assert_history (f, contact, 0, 0, "done");
 
@@ -839,8 +859,10 @@ static void
 add_sample_responses (Fixture *f)
 {
   static const char *const samples[] = {
-    "{'title': <'Password reset'>, 'category': <'Account'>, 'body': <'To reset it, {agent.name} sends a link.'>}",
-    "{'title': <'Invoice copy'>, 'category': <'Billing'>, 'body': <'We will send a copy of the invoice.'>}",
+    "{'title': <'Password reset'>, 'category': <'Account'>, 'body': <'To reset it, {agent.name} "
+    "sends a link.'>}",
+    "{'title': <'Invoice copy'>, 'category': <'Billing'>, 'body': <'We will send a copy of the "
+    "invoice.'>}",
     "{'title': <'Refund'>, 'category': <'Billing'>, 'body': <'Refunds take five days.'>}",
     "{'title': <'Opening hours'>, 'body': <'The caffè is open from nine.'>}",
   };
@@ -970,9 +992,11 @@ test_response_categories_delete (Fixture *f, gconstpointer data)
 static void
 test_response_import (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GVariant) good = record ("[{'id': <'r-crm-1'>, 'title': <'One'>, 'body': <'First'>},"
-                                      " {'title': <'Two'>, 'body': <'Second'>, 'category': <'Misc'>}]");
-  g_autoptr (GVariant) bad = record ("[{'title': <'Three'>, 'body': <'Third'>}, {'title': <'Four'>}]");
+  g_autoptr (GVariant) good
+    = record ("[{'id': <'r-crm-1'>, 'title': <'One'>, 'body': <'First'>},"
+              " {'title': <'Two'>, 'body': <'Second'>, 'category': <'Misc'>}]");
+  g_autoptr (GVariant) bad
+    = record ("[{'title': <'Three'>, 'body': <'Third'>}, {'title': <'Four'>}]");
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) one = NULL;
 
@@ -1004,11 +1028,13 @@ add_push (Fixture *f, const char *text)
 static void
 test_push_add_list_get (Fixture *f, gconstpointer data)
 {
-  g_autofree char *video = add_push (f, "{'title': <'Setup guide'>, 'kind': <'video'>, 'path': <'/srv/setup.mp4'>,"
-                                        " 'description': <'How to plug it in'>, 'thumbnail': <'/srv/setup.png'>,"
-                                        " 'duration-ms': <uint64 42000>}");
-  g_autofree char *image = add_push (f, "{'id': <'p-diagram'>, 'title': <'Cable diagram'>, 'kind': <'image'>,"
-                                        " 'path': <'/srv/cables.png'>, 'duration-ms': <uint64 0>}");
+  g_autofree char *video
+    = add_push (f, "{'title': <'Setup guide'>, 'kind': <'video'>, 'path': <'/srv/setup.mp4'>,"
+                   " 'description': <'How to plug it in'>, 'thumbnail': <'/srv/setup.png'>,"
+                   " 'duration-ms': <uint64 42000>}");
+  g_autofree char *image
+    = add_push (f, "{'id': <'p-diagram'>, 'title': <'Cable diagram'>, 'kind': <'image'>,"
+                   " 'path': <'/srv/cables.png'>, 'duration-ms': <uint64 0>}");
   g_autoptr (GVariant) list = sp_store_push_list (f->store, NULL);
   g_autofree char *titles = join_key (list, "title");
   g_autoptr (GVariant) item = sp_store_push_get (f->store, video, NULL);
@@ -1035,11 +1061,14 @@ test_push_invalid (Fixture *f, gconstpointer data)
     "{'kind': <'video'>, 'path': <'/p'>, 'duration-ms': <uint64 5>}",
     "{'title': <'T'>, 'kind': <'video'>, 'duration-ms': <uint64 5>}",
     "{'title': <'T'>, 'kind': <'audio'>, 'path': <'/p'>, 'duration-ms': <uint64 5>}",
-    "{'title': <'T'>, 'kind': <'video'>, 'path': <'/p'>, 'duration-ms': <uint64 5>, 'loop': <true>}",
-    "{'id': <'p-1'>, 'title': <'Again'>, 'kind': <'video'>, 'path': <'/q'>, 'duration-ms': <uint64 5>}",
+    "{'title': <'T'>, 'kind': <'video'>, 'path': <'/p'>, 'duration-ms': <uint64 5>, 'loop': "
+    "<true>}",
+    "{'id': <'p-1'>, 'title': <'Again'>, 'kind': <'video'>, 'path': <'/q'>, 'duration-ms': <uint64 "
+    "5>}",
   };
-  g_autofree char *first = add_push (f, "{'id': <'p-1'>, 'title': <'First'>, 'kind': <'video'>, 'path': <'/p'>,"
-                                        " 'duration-ms': <uint64 5>}");
+  g_autofree char *first
+    = add_push (f, "{'id': <'p-1'>, 'title': <'First'>, 'kind': <'video'>, 'path': <'/p'>,"
+                   " 'duration-ms': <uint64 5>}");
   g_autoptr (GVariant) list = NULL;
   g_autofree char *titles = NULL;
 
@@ -1062,7 +1091,8 @@ test_push_invalid (Fixture *f, gconstpointer data)
 static void
 test_push_remove (Fixture *f, gconstpointer data)
 {
-  g_autofree char *id = add_push (f, "{'title': <'Clip'>, 'kind': <'video'>, 'path': <'/c'>, 'duration-ms': <uint64 1>}");
+  g_autofree char *id = add_push (
+    f, "{'title': <'Clip'>, 'kind': <'video'>, 'path': <'/c'>, 'duration-ms': <uint64 1>}");
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) gone = NULL;
   g_autoptr (GVariant) list = NULL;
@@ -1079,7 +1109,8 @@ test_push_remove (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_variant_n_children (list), ==, 0);
 }
 
-#define ADD(path, func) g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+#define ADD(path, func)                                                                            \
+  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
 int
 main (int argc, char **argv)

@@ -48,7 +48,8 @@ typedef struct
 
 static const TemplateCase render_cases[] = {
   { "agent", "{agent.name} <{agent.uri}>", "Anna <sip:anna@example.com>", -1 },
-  { "contact/dashes", "{contact.first-name} {contact.last-name} ({contact.id})", "Mario Rossi (c-1)", -1 },
+  { "contact/dashes", "{contact.first-name} {contact.last-name} ({contact.id})",
+    "Mario Rossi (c-1)", -1 },
   { "contact/underscores", "{contact.first_name} {contact.last_name}", "Mario Rossi", -1 },
   { "session", "{session.remote-name}|{session.remote_name}|{session.remote}|{session.direction}",
     "Mario R.|Mario R.|sip:mario@example.com|inbound", -1 },
@@ -60,32 +61,41 @@ static const TemplateCase render_cases[] = {
   { "whitespace-inside", "[{ agent.name }][{\tcontact.first-name\n}]", "[Anna][Mario]", -1 },
   { "no-placeholders", "Just text.", "Just text.", -1 },
   { "empty", "", "", -1 },
-  { "utf8-around", "Ciao {contact.first-name}, però è già così — 日本語 🙂!", "Ciao Mario, però è già così — 日本語 🙂!",
-    -1 },
+  { "utf8-around", "Ciao {contact.first-name}, però è già così — 日本語 🙂!",
+    "Ciao Mario, però è già così — 日本語 🙂!", -1 },
   { "utf8-value", "«{contact.organisation}»", "«Caffè Ünïcode»", -1 },
-  { "unknown/one", "Hi {foo.bar}", "unknown placeholder {foo.bar}", SP_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER },
-  { "unknown/all-listed", "{foo.bar} {agent.nope} {contact.first-name} {case} {attached.} {.name} {Agent.name}",
+  { "unknown/one", "Hi {foo.bar}", "unknown placeholder {foo.bar}",
+    SP_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER },
+  { "unknown/all-listed",
+    "{foo.bar} {agent.nope} {contact.first-name} {case} {attached.} {.name} {Agent.name}",
     "unknown placeholders {foo.bar}, {agent.nope}, {case}, {attached.}, {.name}, {Agent.name}",
     SP_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER },
   { "unknown/before-missing", "{contact.email} {foo.bar}", "unknown placeholder {foo.bar}",
     SP_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER },
-  { "missing/empty-value", "Mail: {contact.email}", "no value here for {contact.email}", SP_TEMPLATE_ERROR_MISSING_VALUE },
-  { "missing/null-value", "Serial: {case.Serial}", "no value here for {case.Serial}", SP_TEMPLATE_ERROR_MISSING_VALUE },
+  { "missing/empty-value", "Mail: {contact.email}", "no value here for {contact.email}",
+    SP_TEMPLATE_ERROR_MISSING_VALUE },
+  { "missing/null-value", "Serial: {case.Serial}", "no value here for {case.Serial}",
+    SP_TEMPLATE_ERROR_MISSING_VALUE },
   { "missing/all-listed", "{contact.email} {agent.name} {case.Serial} {attached.ticket-id}",
-    "no value here for {contact.email}, {case.Serial}, {attached.ticket-id}", SP_TEMPLATE_ERROR_MISSING_VALUE },
-  { "syntax/lone-close", "a } b", "a lone '}' at offset 2 (write '}}' for a literal brace)", SP_TEMPLATE_ERROR_SYNTAX },
-  { "syntax/lone-close-after-placeholder", "{agent.name}}", "a lone '}' at offset 12 (write '}}' for a literal brace)",
+    "no value here for {contact.email}, {case.Serial}, {attached.ticket-id}",
+    SP_TEMPLATE_ERROR_MISSING_VALUE },
+  { "syntax/lone-close", "a } b", "a lone '}' at offset 2 (write '}}' for a literal brace)",
     SP_TEMPLATE_ERROR_SYNTAX },
-  { "syntax/unclosed", "Hi {agent.name", "an unclosed or empty '{' at offset 3 (write '{{' for a literal brace)",
+  { "syntax/lone-close-after-placeholder", "{agent.name}}",
+    "a lone '}' at offset 12 (write '}}' for a literal brace)", SP_TEMPLATE_ERROR_SYNTAX },
+  { "syntax/unclosed", "Hi {agent.name",
+    "an unclosed or empty '{' at offset 3 (write '{{' for a literal brace)",
     SP_TEMPLATE_ERROR_SYNTAX },
   { "syntax/empty", "x{}", "an unclosed or empty '{' at offset 1 (write '{{' for a literal brace)",
     SP_TEMPLATE_ERROR_SYNTAX },
-  { "syntax/blank", "x{  }", "an unclosed or empty '{' at offset 1 (write '{{' for a literal brace)",
+  { "syntax/blank", "x{  }",
+    "an unclosed or empty '{' at offset 1 (write '{{' for a literal brace)",
     SP_TEMPLATE_ERROR_SYNTAX },
-  { "syntax/nested", "{a{b}}", "an unclosed or empty '{' at offset 0 (write '{{' for a literal brace)",
+  { "syntax/nested", "{a{b}}",
+    "an unclosed or empty '{' at offset 0 (write '{{' for a literal brace)",
     SP_TEMPLATE_ERROR_SYNTAX },
-  { "syntax/before-unknown", "{foo.bar} }", "a lone '}' at offset 10 (write '}}' for a literal brace)",
-    SP_TEMPLATE_ERROR_SYNTAX },
+  { "syntax/before-unknown", "{foo.bar} }",
+    "a lone '}' at offset 10 (write '}}' for a literal brace)", SP_TEMPLATE_ERROR_SYNTAX },
 };
 
 static void
@@ -118,7 +128,8 @@ lookup_expect_dashes (const char *ns, const char *key, gpointer user_data)
 static void
 test_render_canonical_keys (void)
 {
-  g_autofree char *text = sp_template_render ("{contact.first_name}{session.remote_name}", lookup_expect_dashes, NULL, NULL);
+  g_autofree char *text = sp_template_render ("{contact.first_name}{session.remote_name}",
+                                              lookup_expect_dashes, NULL, NULL);
 
   g_assert_cmpstr (text, ==, "MarioMario R.");
 }
@@ -127,7 +138,8 @@ static void
 test_render_lookup_per_placeholder (void)
 {
   guint calls = 0;
-  g_autofree char *text = sp_template_render ("{agent.name} {{x}} {agent.name}", lookup, &calls, NULL);
+  g_autofree char *text
+    = sp_template_render ("{agent.name} {{x}} {agent.name}", lookup, &calls, NULL);
 
   g_assert_cmpstr (text, ==, "Anna {x} Anna");
   g_assert_cmpuint (calls, ==, 2);
@@ -149,10 +161,11 @@ test_check_known_without_values (void)
 {
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (sp_template_check ("{agent.name} {agent.uri} {contact.id} {contact.first_name} {contact.last-name}"
-                                    " {contact.organisation} {contact.email} {session.remote} {session.remote-name}"
-                                    " {session.direction} {attached.anything} {case.Whatever Key} {{}}",
-                                    &error));
+  g_assert_true (sp_template_check (
+    "{agent.name} {agent.uri} {contact.id} {contact.first_name} {contact.last-name}"
+    " {contact.organisation} {contact.email} {session.remote} {session.remote-name}"
+    " {session.direction} {attached.anything} {case.Whatever Key} {{}}",
+    &error));
   g_assert_no_error (error);
 }
 
