@@ -4,7 +4,7 @@
 #include "ctl-output.h"
 
 static const char *const status_order[] = {
-  "Registration",    "Account", "DisplayName", "VideoAllowed", "RemoteVideoOffers",
+  "Registration",    "ContactUri", "Account", "DisplayName", "VideoAllowed", "RemoteVideoOffers",
   "CameraAvailable", "Cameras", "Version",     NULL,
 };
 

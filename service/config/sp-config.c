@@ -128,7 +128,8 @@ sp_config_new_defaults (void)
   config->display_name = g_strdup ("Agent");
   config->registrar = g_strdup ("");
   config->proxy = g_strdup ("");
-  config->listen = g_strdup ("127.0.0.1:5070");
+  /* Port 0: a free port, shown in Agent1.ContactUri; a registrar or a fixed port makes it known to peers. */
+  config->listen = g_strdup ("127.0.0.1:0");
   config->transport = g_strdup ("udp");
   config->audio_source = g_strdup ("pipewire");
   config->audio_sink = g_strdup ("pipewire");
@@ -343,7 +344,7 @@ load_account (Checker *checker, SpConfig *config)
     add_problem (checker, g, "proxy", "'%s' is not a SIP URI (sip:host[:port]), or leave it empty", config->proxy);
 
   g_free (config->listen);
-  config->listen = get_string (checker, g, "listen", "127.0.0.1:5070");
+  config->listen = get_string (checker, g, "listen", "127.0.0.1:0");
   if (!is_host_port (config->listen))
     add_problem (checker, g, "listen", "'%s' is not ADDRESS:PORT (port 0 picks a free one)", config->listen);
 

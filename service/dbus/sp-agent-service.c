@@ -162,6 +162,7 @@ update_registration (SpAgentService *self)
   SpSipAgent *sip = self->context->agent;
 
   sp_agent1_set_registration (SP_AGENT1 (self), sip ? sp_sip_agent_get_registration (sip) : "failed");
+  sp_agent1_set_contact_uri (SP_AGENT1 (self), sip ? sp_sip_agent_get_contact_uri (sip) : "");
 }
 
 static void
@@ -204,7 +205,10 @@ sp_agent_service_new (SpServiceContext *context)
   self->context = context;
   update_registration (self);
   if (context->agent)
-    g_signal_connect (context->agent, "notify::registration", G_CALLBACK (on_registration_changed), self);
+    {
+      g_signal_connect (context->agent, "notify::registration", G_CALLBACK (on_registration_changed), self);
+      g_signal_connect (context->agent, "notify::contact-uri", G_CALLBACK (on_registration_changed), self);
+    }
   sp_agent1_set_account (agent, config->account_uri);
   sp_agent1_set_display_name (agent, config->display_name);
   sp_agent1_set_video_allowed (agent, config->video_allowed);

@@ -5,6 +5,7 @@
 #include "sp-sip-agent.h"
 
 #include <sofia-sip/msg_header.h>
+#include <sofia-sip/nta_tag.h>
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_uniqueid.h>
 #include <sofia-sip/url.h>
@@ -30,6 +31,7 @@ struct _SpSipAgent
   char *registrar;
   char *proxy;
   char *local_address;
+  char *contact_uri;
   char *domain;
   char *password;
 
@@ -46,6 +48,7 @@ enum
 {
   PROP_0,
   PROP_REGISTRATION,
+  PROP_CONTACT_URI,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -210,6 +213,26 @@ on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
     sp_call_leg_reject (leg, 480, "Temporarily Unavailable");
 }
 
+/* Where we really listen: with port 0 in [account] listen, the stack picked one. */
+static void
+on_params (SpSipAgent *self, tagi_t tags[])
+{
+  sip_contact_t const *contact = NULL;
+  g_autofree char *uri = NULL;
+
+  tl_gets (tags, NTATAG_CONTACT_REF (contact), TAG_END ());
+  if (!contact || !contact->m_url->url_host)
+    return;
+  uri = g_strdup_printf ("sip:%s%s%s", contact->m_url->url_host, contact->m_url->url_port ? ":" : "",
+                         contact->m_url->url_port ? contact->m_url->url_port : "");
+  if (g_strcmp0 (uri, self->contact_uri) == 0)
+    return;
+  g_free (self->contact_uri);
+  self->contact_uri = g_steal_pointer (&uri);
+  g_info ("listening for SIP at %s", self->contact_uri);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTACT_URI]);
+}
+
 static gboolean
 on_destroy_idle (gpointer data)
 {
@@ -232,6 +255,11 @@ on_nua_event (nua_event_t event, int status, char const *phrase, nua_t *nua, str
   g_snprintf (status_text, sizeof status_text, "%d", status);
   g_log_structured ("sportello-sip", G_LOG_LEVEL_DEBUG, "SIP_STATUS", status_text, "MESSAGE", "%s %d %s",
                     nua_event_name (event), status, phrase ? phrase : "");
+  if (event == nua_r_get_params)
+    {
+      on_params (self, tags);
+      return;
+    }
   if (event == nua_r_shutdown)
     {
       if (status >= 200 && self->shutdown_task && !self->destroy_id)
@@ -322,7 +350,14 @@ sp_sip_agent_new (const SpSipSettings *settings, GError **error)
                    g_strerror (errno));
       return NULL;
     }
+  nua_get_params (self->nua, TAG_ANY (), TAG_END ());
   return g_steal_pointer (&self);
+}
+
+const char *
+sp_sip_agent_get_contact_uri (SpSipAgent *self)
+{
+  return self->contact_uri ? self->contact_uri : "";
 }
 
 void
@@ -454,6 +489,9 @@ sp_sip_agent_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_REGISTRATION:
       g_value_set_string (value, self->registration_state);
       break;
+    case PROP_CONTACT_URI:
+      g_value_set_string (value, sp_sip_agent_get_contact_uri (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -497,6 +535,7 @@ sp_sip_agent_finalize (GObject *object)
   g_free (self->registrar);
   g_free (self->proxy);
   g_free (self->local_address);
+  g_free (self->contact_uri);
   g_free (self->domain);
   if (self->password)
     memset (self->password, 0, strlen (self->password));
@@ -515,6 +554,8 @@ sp_sip_agent_class_init (SpSipAgentClass *klass)
   object_class->finalize = sp_sip_agent_finalize;
   properties[PROP_REGISTRATION] = g_param_spec_string ("registration", NULL, NULL, "disabled",
                                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONTACT_URI] = g_param_spec_string ("contact-uri", NULL, NULL, "",
+                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[SIGNAL_INCOMING_CALL] = g_signal_new ("incoming-call", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                                 NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_CALL_LEG);

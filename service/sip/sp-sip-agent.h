@@ -44,6 +44,8 @@ SpCallLeg *sp_sip_agent_dial (SpSipAgent *self, const char *target, const char *
 /* Turns a phone number or SIP URI into the request URI to dial, or NULL with SP_SIP_ERROR_INVALID. */
 char *sp_sip_agent_target_uri (SpSipAgent *self, const char *target, GError **error);
 const char *sp_sip_agent_get_local_address (SpSipAgent *self);
+/* "sip:ADDRESS:PORT" where the agent really listens ("" until known); notify::contact-uri. */
+const char *sp_sip_agent_get_contact_uri (SpSipAgent *self);
 
 void sp_sip_agent_shutdown_async (SpSipAgent *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data);

@@ -2,6 +2,7 @@
 from the real SQLite file, Dial without SIP, introspection against the contract XMLs and the
 ObjectManager."""
 
+import re
 import sqlite3
 import time
 import xml.etree.ElementTree as ET
@@ -73,6 +74,7 @@ def test_properties_from_config(configured):
     assert props["VideoAllowed"] is False
     assert props["RemoteVideoOffers"] == "ask"
     assert props["Registration"] == "disabled"
+    assert re.fullmatch(r"sip:127\.0\.0\.1:\d+", props["ContactUri"]), props["ContactUri"]
     assert props["Version"] == meson_version()
     # No PipeWire runs in this test's world: no camera, and an empty list.
     assert props["CameraAvailable"] is False
@@ -176,12 +178,22 @@ def test_push_items_from_database(service):
                      "thumbnail": "s"}
 
 
-def test_dial_without_sip_is_unavailable(configured):
-    name, message = configured.call_error(AGENT, "Dial", "sa{ss}", ("+39 02 1234", {"Ticket": "77"}))
-    assert name == "org.sportello.Error.Unavailable"
-    assert "SIP" in message
-    # Still serving.
-    assert configured.get_property(AGENT, "Account") == "sip:anna@pbx.example.com"
+def test_dial_without_sip_is_unavailable(testenv):
+    # Another program holds the configured SIP port: SIP cannot start, the rest of the service can.
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        config = testenv.write_config(CONFIG.replace("listen = 127.0.0.1:0", f"listen = 127.0.0.1:{port}"))
+        proc = testenv.start_sportellod(config=config)
+        name, message = testenv.call_error(AGENT, "Dial", "sa{ss}", ("+39 02 1234", {"Ticket": "77"}))
+        assert name == "org.sportello.Error.Unavailable"
+        assert "SIP" in message and str(port) in message
+        assert testenv.get_property(AGENT, "Registration") == "failed"
+        assert testenv.get_property(AGENT, "ContactUri") == ""
+        # Still serving.
+        assert testenv.get_property(AGENT, "Account") == "sip:anna@pbx.example.com"
+        testenv.stop_sportellod(proc)
 
 
 def contract(interface):

@@ -201,10 +201,11 @@ def test_status_shows_every_agent1_property(configured):
     assert human["CameraAvailable"] == "no"
     assert human["Cameras"] == "none"
     assert human["Version"] == props["Version"] and human["Version"]
+    assert human["ContactUri"] == props["ContactUri"] and human["ContactUri"].startswith("sip:127.0.0.1:")
     data = ctl_json(env, "status")
     assert data == {key: value for key, value in props.items()}
-    assert set(data) == {"Registration", "Account", "DisplayName", "VideoAllowed", "RemoteVideoOffers",
-                         "CameraAvailable", "Cameras", "Version"}
+    assert set(data) == {"Registration", "ContactUri", "Account", "DisplayName", "VideoAllowed",
+                         "RemoteVideoOffers", "CameraAvailable", "Cameras", "Version"}
 
 
 def test_directories(configured):

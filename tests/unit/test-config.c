@@ -42,7 +42,7 @@ test_defaults (void)
   g_assert_cmpstr (config->display_name, ==, "Agent");
   g_assert_cmpstr (config->registrar, ==, "");
   g_assert_cmpstr (config->proxy, ==, "");
-  g_assert_cmpstr (config->listen, ==, "127.0.0.1:5070");
+  g_assert_cmpstr (config->listen, ==, "127.0.0.1:0");
   g_assert_cmpstr (config->transport, ==, "udp");
   g_assert_cmpstr (config->audio_source, ==, "pipewire");
   g_assert_cmpstr (config->audio_sink, ==, "pipewire");

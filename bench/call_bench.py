@@ -1,0 +1,597 @@
+#!/usr/bin/python3
+# Call benchmark on loopback: how fast a call is set up and what a call costs, for sportellod and,
+# side by side, for baresip 1.0.0 calling baresip. Prints figures; asserts nothing.
+#
+#   /usr/bin/python3 bench/call_bench.py [--calls 50] [--seconds 60] [--keep] [--events]
+#   (BENCH_SECONDS and BENCH_CALLS work too)
+#
+# Timestamps are time.monotonic() in this process when a message arrives: a reader thread per
+# baresip ctrl_tcp connection stamps each event as it is read, and a GDBus filter (run by GDBus's
+# worker thread) stamps each signal from sportellod as it arrives. No clock inside either peer.
+#
+# Set-up figures (ms), per call:
+#   outbound  t0 just before Agent1.Dial (or baresip's "dial" command) is sent;
+#             "200 OK"   = State becomes talking (PropertiesChanged) / caller's CALL_ESTABLISHED;
+#             "first RTP" = the callee baresip's CALL_RTPESTAB (its first RTP packet received).
+#   inbound   baresip dials; t0 = the INVITE arrived at the callee: InterfacesAdded of the ringing
+#             session (then Session1.Answer at once) / the callee baresip's CALL_INCOMING (it
+#             answers by itself, answermode=auto);
+#             "200 OK" = caller's CALL_ESTABLISHED; "first RTP" = caller's CALL_RTPESTAB (the
+#             first RTP packet from the callee reached the caller).
+
+import argparse
+import gc
+import json
+import os
+import socket
+import sys
+import textwrap
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
+from gi.repository import Gio, GLib  # noqa: E402
+
+AGENT = "org.sportello.Agent1"
+SESSION = "org.sportello.Session1"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# ---- a shared, time-stamped event log ------------------------------------------------------------
+
+class EventLog:
+    """Everything both peers report, stamped on arrival; waited on with a condition variable."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.events = []  # (t, source, kind, data)
+
+    def add(self, source, kind, data, t=None):
+        t = time.monotonic() if t is None else t
+        with self.cond:
+            self.events.append((t, source, kind, data))
+            self.cond.notify_all()
+
+    def mark(self):
+        with self.cond:
+            return len(self.events)
+
+    def wait(self, predicate, start=0, timeout=15.0, what="event"):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for event in self.events[start:]:
+                    if predicate(event):
+                        return event
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    tail = [(round(e[0], 4), e[1], e[2]) for e in self.events[start:]][-20:]
+                    raise RuntimeError("timed out waiting for %s; since the mark: %r" % (what, tail))
+                self.cond.wait(left)
+
+    def since(self, start):
+        with self.cond:
+            return list(self.events[start:])
+
+
+def free_port(kind=socket.SOCK_DGRAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def free_udp_range(count=100, low=20000, high=60000):
+    """A run of `count` UDP ports (even start) that are all free on 127.0.0.1 right now."""
+    for _ in range(200):
+        base = free_port() & ~1
+        if not low <= base <= high - count:
+            continue
+        socks = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free UDP port range")
+
+
+# ---- baresip over ctrl_tcp ---------------------------------------------------------------------------
+
+class Baresip:
+    """baresip 1.0.0, auto-answering (account answermode=auto), ausine 440 Hz source, nil player,
+    opus before g711 (as in tests/integration/peers.py); events stamped by a reader thread."""
+
+    def __init__(self, session, log, name):
+        self.session, self.log, self.name = session, log, name
+        self.sip_port = free_port()
+        self.ctrl_port = free_port(socket.SOCK_STREAM)
+        rtp = free_udp_range()
+        self.dir = session.path(name)
+        os.mkdir(self.dir)
+        config = [
+            "poll_method epoll", "sip_listen 127.0.0.1:%d" % self.sip_port, "net_interface 127.0.0.1",
+            "call_local_timeout 120", "call_max_calls 4", "audio_source ausine,440",
+            "audio_player aubridge,nil", "audio_alert aubridge,nil", "rtcp_mux no",
+            "jitter_buffer_delay 5-10", "rtp_ports %d-%d" % (rtp, rtp + 99),
+            "module_path /usr/lib/baresip/modules",
+        ]
+        config += ["module %s.so" % m for m in ("opus", "g711", "ausine", "aufile", "aubridge")]
+        config += ["module_app account.so", "module_app menu.so", "module_app ctrl_tcp.so",
+                   "ctrl_tcp_listen 127.0.0.1:%d" % self.ctrl_port]
+        with open(os.path.join(self.dir, "config"), "w") as f:
+            f.write("\n".join(config) + "\n")
+        with open(os.path.join(self.dir, "accounts"), "w") as f:
+            f.write("<sip:customer@127.0.0.1:%d>;regint=0;answermode=auto\n" % self.sip_port)
+        open(os.path.join(self.dir, "contacts"), "w").close()
+        self.proc = session.spawn(name, ["baresip", "-4", "-f", self.dir])
+        self.responses = {}
+        self.resp_cond = threading.Condition()
+        self.sock = self._connect()
+        self.reader = threading.Thread(target=self._read_loop, name=name + "-reader", daemon=True)
+        self.reader.start()
+        self.tokens = 0
+
+    @property
+    def uri(self):
+        return "sip:customer@127.0.0.1:%d" % self.sip_port
+
+    def _connect(self):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("%s exited with %d; see %s" % (self.name, self.proc.returncode,
+                                                                  self.session.path(self.name + ".log")))
+            try:
+                return socket.create_connection(("127.0.0.1", self.ctrl_port), timeout=1)
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("%s: no ctrl_tcp" % self.name)
+
+    def _read_loop(self):
+        buffer = b""
+        self.sock.settimeout(None)
+        while True:
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            t = time.monotonic()
+            buffer += data
+            while b":" in buffer:
+                length, rest = buffer.split(b":", 1)
+                if not length.isdigit() or len(rest) < int(length) + 1:
+                    break
+                n = int(length)
+                message = json.loads(rest[:n].decode())
+                buffer = rest[n + 1:]
+                if message.get("response"):
+                    with self.resp_cond:
+                        self.responses[message.get("token")] = (t, message)
+                        self.resp_cond.notify_all()
+                elif message.get("event"):
+                    self.log.add(self.name, message.get("type"), message, t)
+
+    def send(self, command, params=""):
+        """Sends a command; returns (time just before sending, token)."""
+        self.tokens += 1
+        token = "%s-%d" % (self.name, self.tokens)
+        payload = json.dumps({"command": command, "params": params, "token": token}).encode()
+        frame = str(len(payload)).encode() + b":" + payload + b","
+        t = time.monotonic()
+        self.sock.sendall(frame)
+        return t, token
+
+    def reply(self, token, timeout=10):
+        with self.resp_cond:
+            if not self.resp_cond.wait_for(lambda: token in self.responses, timeout):
+                raise RuntimeError("%s did not answer %s" % (self.name, token))
+            return self.responses.pop(token)[1]
+
+    def command(self, command, params=""):
+        return self.reply(self.send(command, params)[1])
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        self.reader.join(2)
+
+
+def is_event(source, kind):
+    return lambda e: e[1] == source and e[2] == kind
+
+
+# ---- sportellod on the private bus -----------------------------------------------------------------
+
+class Sportellod:
+    def __init__(self, session, log, name, debug=False):
+        self.session, self.log, self.name = session, log, name
+        self.sip_port = free_port()
+        rtp = free_udp_range()
+        config = session.path(name + ".conf")
+        with open(config, "w") as f:
+            f.write(textwrap.dedent("""\
+                [account]
+                uri = sip:agent1@127.0.0.1
+                display-name = Bench Agent
+                registrar =
+                listen = 127.0.0.1:%d
+                transport = udp
+
+                [media]
+                audio-source = test
+                audio-sink = null
+                camera = none
+                rtp-ports = %d-%d
+
+                [dispositions]
+                codes = resolved=Resolved
+                required = false
+                """ % (self.sip_port, rtp, rtp + 99)))
+        data_dir = session.path(name + "-data")
+        env_saved = dict(session.env)
+        for key in ("SU_DEBUG", "TPORT_DEBUG", "NTA_DEBUG", "NUA_DEBUG"):
+            session.env[key] = "0"
+        session.env.pop("G_MESSAGES_DEBUG", None)
+        if debug:
+            session.env["G_MESSAGES_DEBUG"] = "all"
+        try:
+            self.proc = session.spawn(name, [benchlib.find_sportellod(), "--config", config, "--data-dir", data_dir])
+        finally:
+            session.env.clear()
+            session.env.update(env_saved)
+        self.conn = session.connect()
+        benchlib.wait_for(lambda: self.proc.poll() is not None or session.name_has_owner(self.conn, benchlib.BUS_NAME),
+                          timeout=30, what=name + " to own its name")
+        if self.proc.poll() is not None:
+            raise RuntimeError("%s exited with %d; see %s" % (name, self.proc.returncode, session.path(name + ".log")))
+        self.owner = self.conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                         "GetNameOwner", GLib.Variant("(s)", (benchlib.BUS_NAME,)), None,
+                                         Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
+        # The match rules make the bus send us the signals; the filter stamps them on arrival
+        # (in GDBus's worker thread, before any main-context dispatch).
+        self.subs = [self.conn.signal_subscribe(benchlib.BUS_NAME, iface, member, None, None,
+                                                Gio.DBusSignalFlags.NONE, lambda *a: None, None)
+                     for iface, member in (("org.freedesktop.DBus.Properties", "PropertiesChanged"),
+                                           ("org.freedesktop.DBus.ObjectManager", "InterfacesAdded"),
+                                           ("org.freedesktop.DBus.ObjectManager", "InterfacesRemoved"))]
+        self.filter_id = self.conn.add_filter(self._filter, None)
+
+    def _filter(self, connection, message, incoming, *user_data):
+        if incoming and message.get_message_type() == Gio.DBusMessageType.SIGNAL \
+                and message.get_sender() == self.owner:
+            t = time.monotonic()
+            member = message.get_member()
+            body = message.get_body()
+            if member == "PropertiesChanged":
+                iface, changed, _ = body.unpack()
+                if iface == SESSION and "State" in changed:
+                    self.log.add(self.name, "State", (message.get_path(), changed["State"]), t)
+            elif member == "InterfacesAdded":
+                path, ifaces = body.unpack()
+                if SESSION in ifaces:
+                    self.log.add(self.name, "SessionAdded", (path, ifaces[SESSION].get("State")), t)
+            elif member == "InterfacesRemoved":
+                self.log.add(self.name, "SessionRemoved", body.unpack()[0], t)
+        return message
+
+    def call(self, path, iface, method, params=None, timeout_ms=25000):
+        reply = self.conn.call_sync(benchlib.BUS_NAME, path, iface, method, params, None,
+                                    Gio.DBusCallFlags.NONE, timeout_ms, None)
+        result = reply.unpack()
+        return result[0] if len(result) == 1 else result
+
+    def dial(self, uri):
+        return self.call(benchlib.OBJECT_PATH, AGENT, "Dial", GLib.Variant("(sa{ss})", (uri, {})))
+
+    def stats(self, path):
+        return self.call(path, SESSION, "GetMediaStatistics")
+
+    def uri(self):
+        return "sip:agent1@127.0.0.1:%d" % self.sip_port
+
+    def close(self):
+        self.conn.remove_filter(self.filter_id)
+        for sub in self.subs:
+            self.conn.signal_unsubscribe(sub)
+        self.conn.close_sync(None)
+        return self.session.stop(self.proc)
+
+
+def state_is(name, path, state):
+    return lambda e: e[1] == name and e[2] == "State" and e[3] == (path, state)
+
+
+# ---- /proc -------------------------------------------------------------------------------------------
+
+def proc_sample(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    fields = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+    return {"cpu": (int(rest[11]) + int(rest[12])) / CLK_TCK, "cpu_ns": benchlib.cpu_ns(pid),
+            "rss": int(fields["VmRSS"].split()[0]), "hwm": int(fields["VmHWM"].split()[0]),
+            "threads": int(fields["Threads"]), "t": time.monotonic()}
+
+
+# ---- the series ------------------------------------------------------------------------------------
+
+def ms(a, b):
+    return (b - a) * 1000.0
+
+
+def summary(values):
+    """first / median / p99 / max of a series (the first call separately: lazy start-up)."""
+    if not values:
+        return "no data"
+    rest = sorted(values[1:]) or sorted(values)
+    return "first %7.2f   rest: median %6.2f  p99 %7.2f  max %7.2f  (n=%d)" % (
+        values[0], benchlib.percentile(rest, 50), benchlib.percentile(rest, 99), rest[-1], len(rest))
+
+
+def hang_up_sportellod(sd, phone, path, mark):
+    sd.call(path, SESSION, "Disconnect")
+    sd.log.wait(state_is(sd.name, path, "disconnected"), mark, what="disconnected")
+    phone_closed = sd.log.wait(is_event(phone.name, "CALL_CLOSED"), mark, what=phone.name + " CALL_CLOSED")
+    sd.call(path, SESSION, "MarkDone")
+    sd.log.wait(lambda e: e[1] == sd.name and e[2] == "SessionRemoved" and e[3] == path, mark, timeout=5,
+                what="session removed")
+    return phone_closed
+
+
+def sportellod_outbound(session, log, calls, show_events):
+    sd = Sportellod(session, log, "sportellod-out")
+    phone = Baresip(session, log, "callee-of-sportellod")
+    rows = []
+    codec = None
+    gc.disable()
+    try:
+        for i in range(calls):
+            mark = log.mark()
+            t0 = time.monotonic()
+            path = sd.dial(phone.uri)
+            t_reply = time.monotonic()
+            talking = log.wait(state_is(sd.name, path, "talking"), mark, what="talking")
+            incoming = log.wait(is_event(phone.name, "CALL_INCOMING"), mark, what="CALL_INCOMING")
+            rtp = log.wait(is_event(phone.name, "CALL_RTPESTAB"), mark, what="callee CALL_RTPESTAB")
+            rows.append({"dial_reply": ms(t0, t_reply), "invite": ms(t0, incoming[0]),
+                         "ok200": ms(t0, talking[0]), "rtp": ms(t0, rtp[0])})
+            if i == 0:
+                codec = sd.stats(path).get("audio-codec")
+            if show_events and i < 2:
+                print_events("sportellod dials baresip, call %d" % (i + 1), t0, log.since(mark))
+            hang_up_sportellod(sd, phone, path, mark)
+            time.sleep(0.05)
+    finally:
+        gc.enable()
+        phone.close()
+        session.stop(phone.proc)
+        rc = sd.close()
+    return rows, codec, rc
+
+
+def sportellod_inbound(session, log, calls, show_events):
+    sd = Sportellod(session, log, "sportellod-in")
+    phone = Baresip(session, log, "caller-of-sportellod")
+    rows = []
+    gc.disable()
+    try:
+        for i in range(calls):
+            mark = log.mark()
+            t_dial, token = phone.send("dial", sd.uri())
+            added = log.wait(lambda e: e[1] == sd.name and e[2] == "SessionAdded", mark, what="ringing session")
+            t0, path = added[0], added[3][0]
+            t_answer = time.monotonic()
+            sd.call(path, SESSION, "Answer")
+            t_answered = time.monotonic()
+            # Our own first received RTP, polled (5 ms) until the caller's first RTP arrives.
+            our_rtp = None
+            while True:
+                try:
+                    rtp = log.wait(is_event(phone.name, "CALL_RTPESTAB"), mark, timeout=0.005)
+                    break
+                except RuntimeError:
+                    if our_rtp is None and sd.stats(path)["rtp-packets-received"] > 0:
+                        our_rtp = time.monotonic()
+                    if time.monotonic() - t0 > 15:
+                        raise
+            if our_rtp is None:
+                for _ in range(400):
+                    if sd.stats(path)["rtp-packets-received"] > 0:
+                        our_rtp = time.monotonic()
+                        break
+                    time.sleep(0.005)
+            established = log.wait(is_event(phone.name, "CALL_ESTABLISHED"), mark, what="caller CALL_ESTABLISHED")
+            phone.reply(token)
+            rows.append({"dial_to_invite": ms(t_dial, t0), "answer_sent": ms(t0, t_answer),
+                         "answer_reply": ms(t_answer, t_answered), "ok200": ms(t0, established[0]),
+                         "rtp": ms(t0, rtp[0]), "our_rtp": ms(t0, our_rtp) if our_rtp else float("nan")})
+            if show_events and i < 2:
+                print_events("baresip dials sportellod, call %d" % (i + 1), t_dial, log.since(mark))
+            hang_up_sportellod(sd, phone, path, mark)
+            time.sleep(0.05)
+    finally:
+        gc.enable()
+        phone.close()
+        session.stop(phone.proc)
+        rc = sd.close()
+    return rows, rc
+
+
+def baresip_pair(session, log, calls, show_events):
+    caller = Baresip(session, log, "b2b-caller")
+    callee = Baresip(session, log, "b2b-callee")
+    out_rows, in_rows = [], []
+    gc.disable()
+    try:
+        for i in range(calls):
+            mark = log.mark()
+            t0, token = caller.send("dial", callee.uri)
+            incoming = log.wait(is_event(callee.name, "CALL_INCOMING"), mark, what="callee CALL_INCOMING")
+            established = log.wait(is_event(caller.name, "CALL_ESTABLISHED"), mark, what="caller CALL_ESTABLISHED")
+            far_rtp = log.wait(is_event(callee.name, "CALL_RTPESTAB"), mark, what="callee CALL_RTPESTAB")
+            near_rtp = log.wait(is_event(caller.name, "CALL_RTPESTAB"), mark, what="caller CALL_RTPESTAB")
+            caller.reply(token)
+            out_rows.append({"invite": ms(t0, incoming[0]), "ok200": ms(t0, established[0]), "rtp": ms(t0, far_rtp[0])})
+            in_rows.append({"ok200": ms(incoming[0], established[0]), "rtp": ms(incoming[0], near_rtp[0])})
+            if show_events and i < 2:
+                print_events("baresip dials baresip, call %d" % (i + 1), t0, log.since(mark))
+            caller.command("hangup")
+            log.wait(is_event(caller.name, "CALL_CLOSED"), mark, what="caller CALL_CLOSED")
+            log.wait(is_event(callee.name, "CALL_CLOSED"), mark, what="callee CALL_CLOSED")
+            time.sleep(0.05)
+    finally:
+        gc.enable()
+        for phone in (caller, callee):
+            phone.close()
+            session.stop(phone.proc)
+    return out_rows, in_rows
+
+
+def print_events(title, t0, events):
+    print("  events, %s (ms after t0):" % title)
+    for t, source, kind, data in events:
+        extra = ""
+        if isinstance(data, dict):
+            extra = data.get("param", "") or ""
+        elif isinstance(data, tuple):
+            extra = data[1] if isinstance(data[1], str) else ""
+        print("    %8.2f  %-22s %s %s" % (ms(t0, t), source, kind, extra))
+
+
+def long_call_sportellod(session, log, seconds):
+    """baresip calls sportellod, which answers; sportellod's (and the caller's) CPU and memory."""
+    sd = Sportellod(session, log, "sportellod-long")
+    phone = Baresip(session, log, "caller-long")
+    try:
+        time.sleep(0.5)
+        before, peer_before = proc_sample(sd.proc.pid), proc_sample(phone.proc.pid)
+        mark = log.mark()
+        phone.send("dial", sd.uri())
+        path = log.wait(lambda e: e[1] == sd.name and e[2] == "SessionAdded", mark, what="ringing")[3][0]
+        sd.call(path, SESSION, "Answer")
+        log.wait(is_event(phone.name, "CALL_RTPESTAB"), mark, what="caller RTP")
+        time.sleep(seconds)
+        stats = sd.stats(path)
+        after, peer_after = proc_sample(sd.proc.pid), proc_sample(phone.proc.pid)
+        hang_up_sportellod(sd, phone, path, mark)
+    finally:
+        phone.close()
+        session.stop(phone.proc)
+        rc = sd.close()
+    return before, after, peer_before, peer_after, stats, rc
+
+
+def long_call_baresip(session, log, seconds):
+    caller = Baresip(session, log, "b2b-long-caller")
+    callee = Baresip(session, log, "b2b-long-callee")
+    try:
+        time.sleep(0.5)
+        before, peer_before = proc_sample(callee.proc.pid), proc_sample(caller.proc.pid)
+        mark = log.mark()
+        caller.send("dial", callee.uri)
+        log.wait(is_event(caller.name, "CALL_RTPESTAB"), mark, what="caller RTP")
+        time.sleep(seconds)
+        after, peer_after = proc_sample(callee.proc.pid), proc_sample(caller.proc.pid)
+        caller.command("hangup")
+        log.wait(is_event(callee.name, "CALL_CLOSED"), mark, what="callee CALL_CLOSED")
+    finally:
+        for phone in (caller, callee):
+            phone.close()
+            session.stop(phone.proc)
+    return before, after, peer_before, peer_after
+
+
+def cost_line(label, before, after):
+    wall = after["t"] - before["t"]
+    cpu = after["cpu"] - before["cpu"]
+    cpu_ns = (after["cpu_ns"] - before["cpu_ns"]) / 1e9
+    return ("  %-34s CPU %6.2f s (%5.2f %% of one CPU; schedstat %6.3f s)  RSS %6.2f -> %6.2f MiB  "
+            "peak RSS (VmHWM) %6.2f MiB  threads %d" % (label, cpu, 100 * cpu / wall, cpu_ns, before["rss"] / 1024,
+                                                       after["rss"] / 1024, after["hwm"] / 1024, after["threads"]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=int(os.environ.get("BENCH_CALLS", 50)))
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 60)))
+    parser.add_argument("--keep", action="store_true", help="keep the temporary dir (logs)")
+    parser.add_argument("--events", action="store_true", help="print every event of the first two calls")
+    parser.add_argument("--only", choices=("setup", "cost"), help="run only the set-up series or the long calls")
+    args = parser.parse_args()
+
+    print("machine: %s" % benchlib.machine())
+    print("sportellod: %s" % benchlib.find_sportellod())
+    print("baresip: %s" % (os.popen("baresip -h 2>&1 | head -1").read().strip() or "?"))
+    print("load average at start: %s" % benchlib.loadavg())
+    log = EventLog()
+    with benchlib.PrivateSession(keep=args.keep) as session:
+        session.start_bus()
+        if args.keep:
+            print("logs in %s" % session.root)
+        if args.only != "cost":
+            print("\n== call set-up on loopback, %d calls each (ms; first call shown apart) ==" % args.calls)
+            out_rows, codec, rc_out = sportellod_outbound(session, log, args.calls, args.events)
+            in_rows, rc_in = sportellod_inbound(session, log, args.calls, args.events)
+            bb_out, bb_in = baresip_pair(session, log, args.calls, args.events)
+            print("codec agreed (sportellod <-> baresip): %s; baresip <-> baresip: opus (first in both offers)" % codec)
+            col = lambda rows, key: [r[key] for r in rows]  # noqa: E731
+            print("\noutbound: t0 = Dial sent (sportellod) / 'dial' command sent (baresip); far end = callee baresip")
+            print("  INVITE at the callee (CALL_INCOMING)")
+            print("    sportellod  %s" % summary(col(out_rows, "invite")))
+            print("    baresip     %s" % summary(col(bb_out, "invite")))
+            print("  200 OK (State=talking / caller CALL_ESTABLISHED)")
+            print("    sportellod  %s" % summary(col(out_rows, "ok200")))
+            print("    baresip     %s" % summary(col(bb_out, "ok200")))
+            print("  first RTP at the far end (callee CALL_RTPESTAB)")
+            print("    sportellod  %s" % summary(col(out_rows, "rtp")))
+            print("    baresip     %s" % summary(col(bb_out, "rtp")))
+            print("  (Dial's D-Bus reply came after %s)" % summary(col(out_rows, "dial_reply")))
+            print("\ninbound: t0 = INVITE arrived at the callee (InterfacesAdded / callee CALL_INCOMING); "
+                  "sportellod answered by Session1.Answer at once, baresip by itself; far end = caller baresip")
+            print("  200 OK at the caller (caller CALL_ESTABLISHED)")
+            print("    sportellod  %s" % summary(col(in_rows, "ok200")))
+            print("    baresip     %s" % summary(col(bb_in, "ok200")))
+            print("  first RTP at the far end (caller CALL_RTPESTAB)")
+            print("    sportellod  %s" % summary(col(in_rows, "rtp")))
+            print("    baresip     %s" % summary(col(bb_in, "rtp")))
+            print("  sportellod details: 'dial' sent -> InterfacesAdded  %s" % summary(col(in_rows, "dial_to_invite")))
+            print("                      InterfacesAdded -> Answer sent  %s" % summary(col(in_rows, "answer_sent")))
+            print("                      Answer round trip              %s" % summary(col(in_rows, "answer_reply")))
+            print("                      our rtp-packets-received > 0   %s  (polled every 5 ms until the caller's"
+                  " first RTP, then every 5 ms)" % summary(col(in_rows, "our_rtp")))
+            print("sportellod exit status: outbound run %s, inbound run %s" % (rc_out, rc_in))
+        if args.only != "setup":
+            print("\n== one %g s audio call each (CPU and memory over the call) ==" % args.seconds)
+            before, after, pb, pa, stats, rc = long_call_sportellod(session, log, args.seconds)
+            bb_before, bb_after, bpb, bpa = long_call_baresip(session, log, args.seconds)
+            print("baresip calls sportellod (sportellod answers): codec %s, %d RTP packets sent, %d received"
+                  % (stats.get("audio-codec"), stats.get("rtp-packets-sent"), stats.get("rtp-packets-received")))
+            print(cost_line("sportellod (callee)", before, after))
+            print(cost_line("baresip (the caller)", pb, pa))
+            print("baresip calls baresip:")
+            print(cost_line("baresip (callee)", bb_before, bb_after))
+            print(cost_line("baresip (caller)", bpb, bpa))
+            print("  (CPU = utime+stime of all threads from /proc/PID/stat over the call window, sampled after the"
+                  " processes started and settled 0.5 s; VmHWM is the peak since the process started)")
+            print("sportellod exit status: %s" % rc)
+    print("\nload average at end: %s" % benchlib.loadavg())
+
+
+if __name__ == "__main__":
+    main()
