@@ -14,7 +14,8 @@
 #             "200 OK"   = State becomes talking (PropertiesChanged) / caller's CALL_ESTABLISHED;
 #             "first RTP" = the callee baresip's CALL_RTPESTAB (its first RTP packet received).
 #   inbound   baresip dials; t0 = the INVITE arrived at the callee: InterfacesAdded of the ringing
-#             session (then Session1.Answer at once) / the callee baresip's CALL_INCOMING (it
+#             session (then Session1.Answer at once) / the callee baresip's first event for
+#             the call, CALL_REMOTE_SDP (the offer; baresip 1.0.0 emits no CALL_INCOMING when it
 #             answers by itself, answermode=auto);
 #             "200 OK" = caller's CALL_ESTABLISHED; "first RTP" = caller's CALL_RTPESTAB (the
 #             first RTP packet from the callee reached the caller).
@@ -24,6 +25,7 @@ import gc
 import json
 import os
 import socket
+import subprocess
 import sys
 import textwrap
 import threading
@@ -37,6 +39,7 @@ from gi.repository import Gio, GLib  # noqa: E402
 AGENT = "org.sportello.Agent1"
 SESSION = "org.sportello.Session1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+DEBUG = False
 
 
 # ---- a shared, time-stamped event log ------------------------------------------------------------
@@ -213,10 +216,16 @@ def is_event(source, kind):
     return lambda e: e[1] == source and e[2] == kind
 
 
+def invite_arrived(source):
+    """baresip 1.0.0 auto-answering emits no CALL_INCOMING: its first event for an incoming call is
+    CALL_REMOTE_SDP (the INVITE's offer), then CALL_LOCAL_SDP (its answer) and CALL_ESTABLISHED."""
+    return lambda e: e[1] == source and e[2] in ("CALL_INCOMING", "CALL_REMOTE_SDP")
+
+
 # ---- sportellod on the private bus -----------------------------------------------------------------
 
 class Sportellod:
-    def __init__(self, session, log, name, debug=False):
+    def __init__(self, session, log, name):
         self.session, self.log, self.name = session, log, name
         self.sip_port = free_port()
         rtp = free_udp_range()
@@ -245,8 +254,9 @@ class Sportellod:
         for key in ("SU_DEBUG", "TPORT_DEBUG", "NTA_DEBUG", "NUA_DEBUG"):
             session.env[key] = "0"
         session.env.pop("G_MESSAGES_DEBUG", None)
-        if debug:
+        if DEBUG:
             session.env["G_MESSAGES_DEBUG"] = "all"
+            session.env["TPORT_LOG"] = "1"  # every SIP message sent and received, through GLib's log
         try:
             self.proc = session.spawn(name, [benchlib.find_sportellod(), "--config", config, "--data-dir", data_dir])
         finally:
@@ -367,7 +377,7 @@ def sportellod_outbound(session, log, calls, show_events):
             path = sd.dial(phone.uri)
             t_reply = time.monotonic()
             talking = log.wait(state_is(sd.name, path, "talking"), mark, what="talking")
-            incoming = log.wait(is_event(phone.name, "CALL_INCOMING"), mark, what="CALL_INCOMING")
+            incoming = log.wait(invite_arrived(phone.name), mark, what="INVITE at the callee")
             rtp = log.wait(is_event(phone.name, "CALL_RTPESTAB"), mark, what="callee CALL_RTPESTAB")
             rows.append({"dial_reply": ms(t0, t_reply), "invite": ms(t0, incoming[0]),
                          "ok200": ms(t0, talking[0]), "rtp": ms(t0, rtp[0])})
@@ -442,7 +452,7 @@ def baresip_pair(session, log, calls, show_events):
         for i in range(calls):
             mark = log.mark()
             t0, token = caller.send("dial", callee.uri)
-            incoming = log.wait(is_event(callee.name, "CALL_INCOMING"), mark, what="callee CALL_INCOMING")
+            incoming = log.wait(invite_arrived(callee.name), mark, what="INVITE at the callee")
             established = log.wait(is_event(caller.name, "CALL_ESTABLISHED"), mark, what="caller CALL_ESTABLISHED")
             far_rtp = log.wait(is_event(callee.name, "CALL_RTPESTAB"), mark, what="callee CALL_RTPESTAB")
             near_rtp = log.wait(is_event(caller.name, "CALL_RTPESTAB"), mark, what="caller CALL_RTPESTAB")
@@ -464,8 +474,10 @@ def baresip_pair(session, log, calls, show_events):
 
 
 def print_events(title, t0, events):
-    print("  events, %s (ms after t0):" % title)
-    for t, source, kind, data in events:
+    wall = time.time() - time.monotonic()
+    print("  events, %s (ms after t0 = %s):" % (title, time.strftime("%H:%M:%S", time.localtime(t0 + wall))
+                                               + ("%.6f" % ((t0 + wall) % 1))[1:]))
+    for t, source, kind, data in sorted(events, key=lambda e: e[0]):
         extra = ""
         if isinstance(data, dict):
             extra = data.get("param", "") or ""
@@ -533,6 +545,9 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the temporary dir (logs)")
     parser.add_argument("--events", action="store_true", help="print every event of the first two calls")
     parser.add_argument("--only", choices=("setup", "cost"), help="run only the set-up series or the long calls")
+    parser.add_argument("--debug", action="store_true",
+                        help="run sportellod with G_MESSAGES_DEBUG=all (and keep the logs: implies --keep);"
+                             " the logging itself slows it down")
     args = parser.parse_args()
 
     print("machine: %s" % benchlib.machine())
@@ -540,8 +555,17 @@ def main():
     print("baresip: %s" % (os.popen("baresip -h 2>&1 | head -1").read().strip() or "?"))
     print("load average at start: %s" % benchlib.loadavg())
     log = EventLog()
-    with benchlib.PrivateSession(keep=args.keep) as session:
+    global DEBUG
+    DEBUG = args.debug
+    with benchlib.PrivateSession(keep=args.keep or args.debug) as session:
         session.start_bus()
+        # A fresh XDG_CACHE_HOME has no GStreamer registry: the first gst_init() would rebuild it
+        # (once per user and plugin set, not once per call), so build it here and time it.
+        t = time.monotonic()
+        subprocess.run(["gst-inspect-1.0", "rtpbin"], env=session.env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+        print("GStreamer registry built in a fresh cache dir: %.2f s (before any sportellod starts; not"
+              " counted below)" % (time.monotonic() - t))
         if args.keep:
             print("logs in %s" % session.root)
         if args.only != "cost":
@@ -552,7 +576,7 @@ def main():
             print("codec agreed (sportellod <-> baresip): %s; baresip <-> baresip: opus (first in both offers)" % codec)
             col = lambda rows, key: [r[key] for r in rows]  # noqa: E731
             print("\noutbound: t0 = Dial sent (sportellod) / 'dial' command sent (baresip); far end = callee baresip")
-            print("  INVITE at the callee (CALL_INCOMING)")
+            print("  INVITE at the callee (its first event: CALL_REMOTE_SDP offer)")
             print("    sportellod  %s" % summary(col(out_rows, "invite")))
             print("    baresip     %s" % summary(col(bb_out, "invite")))
             print("  200 OK (State=talking / caller CALL_ESTABLISHED)")
@@ -562,7 +586,7 @@ def main():
             print("    sportellod  %s" % summary(col(out_rows, "rtp")))
             print("    baresip     %s" % summary(col(bb_out, "rtp")))
             print("  (Dial's D-Bus reply came after %s)" % summary(col(out_rows, "dial_reply")))
-            print("\ninbound: t0 = INVITE arrived at the callee (InterfacesAdded / callee CALL_INCOMING); "
+            print("\ninbound: t0 = INVITE arrived at the callee (InterfacesAdded / callee CALL_REMOTE_SDP); "
                   "sportellod answered by Session1.Answer at once, baresip by itself; far end = caller baresip")
             print("  200 OK at the caller (caller CALL_ESTABLISHED)")
             print("    sportellod  %s" % summary(col(in_rows, "ok200")))

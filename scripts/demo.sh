@@ -93,6 +93,55 @@ echo 'demo-sip-password' | "$SRC/build/crm-adapters/sportelloctl/sportelloctl" s
 echo "stored in gnome-keyring: $(secret-tool lookup account sip:agent1@127.0.0.1 kind sip-password | sed 's/./*/g')"
 ctl secret clear
 
+step "A customer calls in from a real softphone (baresip); the agent works the call through sportelloctl"
+SIP_URI=$("$SRC/build/crm-adapters/sportelloctl/sportelloctl" --json status | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["ContactUri"])')
+echo "sportellod listens for SIP at $SIP_URI (Agent1.ContactUri)"
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_'"$1"'); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+BSIP=$(free_port DGRAM); BCTRL=$(free_port STREAM)
+mkdir -p "$T/baresip"
+cat >"$T/baresip/config" <<CONF
+poll_method epoll
+sip_listen 127.0.0.1:$BSIP
+net_interface 127.0.0.1
+audio_source ausine,1000
+audio_player aubridge,nil
+audio_alert aubridge,nil
+rtcp_mux no
+module_path /usr/lib/baresip/modules
+module opus.so
+module g711.so
+module ausine.so
+module aubridge.so
+module_app account.so
+module_app ctrl_tcp.so
+ctrl_tcp_listen 127.0.0.1:$BCTRL
+CONF
+echo "<sip:maria@127.0.0.1:$BSIP>;regint=0;answermode=auto" >"$T/baresip/accounts"
+baresip -4 -f "$T/baresip" </dev/null >"$T/baresip.log" 2>&1 &
+PIDS+=($!)
+wait_for "(exec 3<>/dev/tcp/127.0.0.1/$BCTRL) 2>/dev/null"
+exec 3<>"/dev/tcp/127.0.0.1/$BCTRL"
+DIAL="{\"command\":\"dial\",\"params\":\"sip:agent1@${SIP_URI#sip:}\",\"token\":\"d1\"}"
+printf '%d:%s,' "${#DIAL}" "$DIAL" >&3
+echo "baresip (Maria, sip:maria@127.0.0.1) dials the agent"
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' sessions | grep -q ringing"
+ctl sessions
+ctl session show 1
+ctl answer 1
+sleep 1
+ctl hold 1
+ctl session show 1 | grep -i state
+ctl retrieve 1
+ctl note 1 "Lathe L-200 makes a grinding noise at high speed"
+ctl case-data 1 Product=L-200 Priority=high
+ctl dispositions set 1 resolved
+sleep 1
+ctl stats 1
+ctl disconnect 1
+ctl mark-done 1
+ctl contacts history crm-1001
+exec 3>&-
+
 step "What 'sportelloctl watch' saw meanwhile (signals and property changes)"
 sleep 0.2
 cat "$T/watch.log"

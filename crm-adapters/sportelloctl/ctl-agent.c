@@ -1,5 +1,5 @@
-/* Agent1 commands: the agent's properties, the directories (agents, queues, push clips,
- * dispositions, case-data keys) and Dial. */
+/* Agent1 commands: the agent's properties and the directories (agents, queues, push clips,
+ * dispositions, case-data keys). Dial is with the session commands (ctl-sessions.c). */
 #include "ctl-commands.h"
 #include "ctl-output.h"
 
@@ -247,33 +247,6 @@ run_case_data_keys (CtlContext *ctx, const CtlCommand *command, int argc, char *
   return CTL_EXIT_OK;
 }
 
-static int
-run_dial (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (SpAgent1) agent = NULL;
-  g_autoptr (GVariant) attached = NULL;
-  g_autofree char *bad = NULL;
-  g_autofree char *session = NULL;
-
-  if (!ctl_parse_options (ctx, command, NULL, &argc, &argv, 1, -1))
-    return CTL_EXIT_USAGE;
-  if (!ctl_parse_key_values (argv + 2, argc - 2, &attached, &bad))
-    return ctl_usage_error (command, "'%s' is not KEY=VALUE", bad);
-  agent = ctl_context_agent_proxy (ctx, &error);
-  if (!agent || !sp_agent1_call_dial_sync (agent, argv[1], attached, &session, NULL, &error))
-    return ctl_fail (ctx, error);
-  if (ctx->json)
-    {
-      g_autoptr (GVariant) reply
-        = g_variant_ref_sink (g_variant_new_parsed ("{'session': <%o>}", session));
-      ctl_print_variant_json (reply);
-    }
-  else
-    g_print ("%s\n", session);
-  return CTL_EXIT_OK;
-}
-
 const CtlCommand ctl_agent_commands[] = {
   { NULL, "status", "", "Show the agent's account, registration, video policy, cameras and version",
     run_status },
@@ -284,7 +257,5 @@ const CtlCommand ctl_agent_commands[] = {
   { NULL, "case-data-keys", "", "List the case-data keys of every interaction",
     run_case_data_keys },
   { "push", "list", "", "List the push catalogue (clips and images)", run_push_list },
-  { NULL, "dial", "TARGET [KEY=VALUE…]", "Start an outbound interaction with attached data",
-    run_dial },
   { NULL },
 };

@@ -9,6 +9,7 @@ extern const CtlCommand ctl_agent_commands[];
 extern const CtlCommand ctl_contacts_commands[];
 extern const CtlCommand ctl_responses_commands[];
 extern const CtlCommand ctl_secret_commands[];
+extern const CtlCommand ctl_sessions_commands[];
 extern const CtlCommand ctl_watch_commands[];
 
 G_END_DECLS

@@ -8,8 +8,13 @@ static const CtlCommand *const *
 command_tables (void)
 {
   static const CtlCommand *const tables[] = {
-    ctl_agent_commands,  ctl_contacts_commands, ctl_responses_commands,
-    ctl_secret_commands, ctl_watch_commands,    NULL,
+    ctl_agent_commands,
+    ctl_sessions_commands,
+    ctl_contacts_commands,
+    ctl_responses_commands,
+    ctl_secret_commands,
+    ctl_watch_commands,
+    NULL,
   };
   return tables;
 }
@@ -78,17 +83,18 @@ dispatch (CtlContext *ctx, int argc, char **argv)
       print_help ();
       return CTL_EXIT_OK;
     }
-  if (is_group (argv[0]))
+  /* A word can be both a group and a command ("transfer complete N", "transfer N TARGET"):
+   * the group's command wins when the next word names one. */
+  if (argc >= 2 && is_group (argv[0]) && (command = find_command (argv[0], argv[1])))
+    used = 2;
+  else if (!(command = find_command (NULL, argv[0])))
     {
+      if (!is_group (argv[0]))
+        return ctl_usage_error (NULL, "unknown command '%s'", argv[0]);
       if (argc < 2)
         return ctl_usage_error (NULL, "'%s' needs a subcommand", argv[0]);
-      command = find_command (argv[0], argv[1]);
-      if (!command)
-        return ctl_usage_error (NULL, "unknown command '%s %s'", argv[0], argv[1]);
-      used = 2;
+      return ctl_usage_error (NULL, "unknown command '%s %s'", argv[0], argv[1]);
     }
-  else if (!(command = find_command (NULL, argv[0])))
-    return ctl_usage_error (NULL, "unknown command '%s'", argv[0]);
   {
     g_autofree char *title = ctl_command_title (command);
     g_autofree char **sub_argv = g_new0 (char *, (gsize)(argc - used) + 2);
