@@ -138,6 +138,7 @@ class Baresip:
         self.responses = {}
         self.resp_cond = threading.Condition()
         self.sock = self._connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.reader = threading.Thread(target=self._read_loop, name=name + "-reader", daemon=True)
         self.reader.start()
         self.tokens = 0
@@ -169,6 +170,12 @@ class Baresip:
             if not data:
                 return
             t = time.monotonic()
+            # ACK at once (Linux resets quick-ACK mode by itself): baresip does not set TCP_NODELAY,
+            # so with a delayed ACK from us its next event would wait in Nagle's algorithm.
+            try:
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+            except OSError:
+                pass
             buffer += data
             while b":" in buffer:
                 length, rest = buffer.split(b":", 1)
@@ -379,7 +386,8 @@ def sportellod_outbound(session, log, calls, show_events):
             talking = log.wait(state_is(sd.name, path, "talking"), mark, what="talking")
             incoming = log.wait(invite_arrived(phone.name), mark, what="INVITE at the callee")
             rtp = log.wait(is_event(phone.name, "CALL_RTPESTAB"), mark, what="callee CALL_RTPESTAB")
-            rows.append({"dial_reply": ms(t0, t_reply), "invite": ms(t0, incoming[0]),
+            ack = log.wait(is_event(phone.name, "CALL_ESTABLISHED"), mark, what="callee CALL_ESTABLISHED")
+            rows.append({"dial_reply": ms(t0, t_reply), "invite": ms(t0, incoming[0]), "ack": ms(t0, ack[0]),
                          "ok200": ms(t0, talking[0]), "rtp": ms(t0, rtp[0])})
             if i == 0:
                 codec = sd.stats(path).get("audio-codec")
@@ -455,9 +463,11 @@ def baresip_pair(session, log, calls, show_events):
             incoming = log.wait(invite_arrived(callee.name), mark, what="INVITE at the callee")
             established = log.wait(is_event(caller.name, "CALL_ESTABLISHED"), mark, what="caller CALL_ESTABLISHED")
             far_rtp = log.wait(is_event(callee.name, "CALL_RTPESTAB"), mark, what="callee CALL_RTPESTAB")
+            ack = log.wait(is_event(callee.name, "CALL_ESTABLISHED"), mark, what="callee CALL_ESTABLISHED")
             near_rtp = log.wait(is_event(caller.name, "CALL_RTPESTAB"), mark, what="caller CALL_RTPESTAB")
             caller.reply(token)
-            out_rows.append({"invite": ms(t0, incoming[0]), "ok200": ms(t0, established[0]), "rtp": ms(t0, far_rtp[0])})
+            out_rows.append({"invite": ms(t0, incoming[0]), "ack": ms(t0, ack[0]), "ok200": ms(t0, established[0]),
+                             "rtp": ms(t0, far_rtp[0])})
             in_rows.append({"ok200": ms(incoming[0], established[0]), "rtp": ms(incoming[0], near_rtp[0])})
             if show_events and i < 2:
                 print_events("baresip dials baresip, call %d" % (i + 1), t0, log.since(mark))
@@ -545,6 +555,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the temporary dir (logs)")
     parser.add_argument("--events", action="store_true", help="print every event of the first two calls")
     parser.add_argument("--only", choices=("setup", "cost"), help="run only the set-up series or the long calls")
+    parser.add_argument("--per-call", action="store_true", help="also print every call's figures")
     parser.add_argument("--debug", action="store_true",
                         help="run sportellod with G_MESSAGES_DEBUG=all (and keep the logs: implies --keep);"
                              " the logging itself slows it down")
@@ -579,7 +590,11 @@ def main():
             print("  INVITE at the callee (its first event: CALL_REMOTE_SDP offer)")
             print("    sportellod  %s" % summary(col(out_rows, "invite")))
             print("    baresip     %s" % summary(col(bb_out, "invite")))
-            print("  200 OK (State=talking / caller CALL_ESTABLISHED)")
+            print("  ACK at the callee (callee CALL_ESTABLISHED; the caller ACKs the 200 OK as it arrives)")
+            print("    sportellod  %s" % summary(col(out_rows, "ack")))
+            print("    baresip     %s" % summary(col(bb_out, "ack")))
+            print("  caller reports the call up (State=talking, after sportellod started its media /"
+                  " caller CALL_ESTABLISHED)")
             print("    sportellod  %s" % summary(col(out_rows, "ok200")))
             print("    baresip     %s" % summary(col(bb_out, "ok200")))
             print("  first RTP at the far end (callee CALL_RTPESTAB)")
@@ -600,6 +615,12 @@ def main():
             print("                      our rtp-packets-received > 0   %s  (polled every 5 ms until the caller's"
                   " first RTP, then every 5 ms)" % summary(col(in_rows, "our_rtp")))
             print("sportellod exit status: outbound run %s, inbound run %s" % (rc_out, rc_in))
+            if args.per_call:
+                for title, rows in (("sportellod outbound", out_rows), ("sportellod inbound", in_rows),
+                                    ("baresip outbound", bb_out), ("baresip inbound", bb_in)):
+                    print("per call, %s:" % title)
+                    for i, row in enumerate(rows):
+                        print("  %3d  %s" % (i + 1, "  ".join("%s %.2f" % kv for kv in row.items())))
         if args.only != "setup":
             print("\n== one %g s audio call each (CPU and memory over the call) ==" % args.seconds)
             before, after, pb, pa, stats, rc = long_call_sportellod(session, log, args.seconds)

@@ -152,7 +152,7 @@ format_pairs (GVariant *pairs)
   return g_string_free (out, FALSE);
 }
 
-/* One leg a line: "id role uri state". */
+/* One leg a line: "role uri state", and "(id)" when the id says more than the role. */
 static char *
 format_participants (GVariant *participants)
 {
@@ -163,9 +163,13 @@ format_participants (GVariant *participants)
   g_variant_iter_init (&iter, participants);
   while ((leg = g_variant_iter_next_value (&iter)))
     {
-      g_string_append_printf (out, "%s%s %s %s %s", out->len ? "\n" : "",
-                              ctl_record_string (leg, "id"), ctl_record_string (leg, "role"),
+      const char *id = ctl_record_string (leg, "id");
+      const char *role = ctl_record_string (leg, "role");
+
+      g_string_append_printf (out, "%s%s %s %s", out->len ? "\n" : "", role,
                               ctl_record_string (leg, "uri"), ctl_record_string (leg, "state"));
+      if (!g_str_equal (id, role))
+        g_string_append_printf (out, " (%s)", id);
       g_variant_unref (leg);
     }
   return g_string_free (out, FALSE);

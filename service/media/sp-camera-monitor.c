@@ -33,6 +33,7 @@ struct _SpCameraMonitor
   GHashTable *cameras; /* id → Camera */
   GFileMonitor *socket_dir_monitor;
   char *socket_name;
+  char *socket_path; /* NULL when the runtime dir is unknown */
   guint retry_id;
   guint disconnect_id;
   gint64 last_attempt;
@@ -191,6 +192,15 @@ try_connect (SpCameraMonitor *self)
       return;
     }
   self->last_attempt = now;
+  /* The context loads PipeWire's client modules (about 1.5 MiB): only once there is a
+   * socket to talk to, so a machine without PipeWire pays nothing. */
+  if (!self->context && self->socket_path && !g_file_test (self->socket_path, G_FILE_TEST_EXISTS))
+    {
+      schedule_retry (self, FALLBACK_RETRY_S * 1000);
+      return;
+    }
+  if (!self->context)
+    self->context = pw_context_new (self->loop, NULL, 0);
   self->core = pw_context_connect (self->context, NULL, 0);
   if (!self->core)
     {
@@ -242,6 +252,7 @@ watch_socket_dir (SpCameraMonitor *self)
   if (!dir)
     return;
   self->socket_name = g_strdup (g_getenv ("PIPEWIRE_REMOTE") ? g_getenv ("PIPEWIRE_REMOTE") : "pipewire-0");
+  self->socket_path = g_build_filename (dir, self->socket_name, NULL);
   file = g_file_new_for_path (dir);
   self->socket_dir_monitor = g_file_monitor_directory (file, G_FILE_MONITOR_NONE, NULL, &error);
   if (!self->socket_dir_monitor)
@@ -285,6 +296,7 @@ sp_camera_monitor_finalize (GObject *object)
 
   g_hash_table_unref (self->cameras);
   g_free (self->socket_name);
+  g_free (self->socket_path);
   G_OBJECT_CLASS (sp_camera_monitor_parent_class)->finalize (object);
 }
 
@@ -332,7 +344,6 @@ sp_camera_monitor_new (void)
 
   pw_init (NULL, NULL);
   self->loop = pw_loop_new (NULL);
-  self->context = pw_context_new (self->loop, NULL, 0);
   pw_loop_enter (self->loop);
   self->loop_watch = g_unix_fd_add (pw_loop_get_fd (self->loop), G_IO_IN | G_IO_ERR | G_IO_HUP, on_loop_ready, self);
   watch_socket_dir (self);

@@ -143,6 +143,12 @@ class TestEnv:
     def start_sportellod(self, config=None, data_dir=None, extra_args=(), name="sportellod", wait=True,
                          bus_name=NAME):
         argv = [SPORTELLOD]
+        if os.environ.get("SPORTELLO_VALGRIND"):
+            # Definite leaks and memory errors make sportellod exit 99, which teardown reports.
+            argv = ["valgrind", "-q", "--leak-check=full", "--show-leak-kinds=definite",
+                    "--errors-for-leak-kinds=definite", "--error-exitcode=99",
+                    f"--suppressions={SOURCE_DIR / 'tests' / 'valgrind.supp'}",
+                    f"--log-file={self.tmp / (name + '.valgrind')}"] + argv
         if config is not None:
             argv += ["--config", str(config)]
         argv += ["--data-dir", str(data_dir or (self.data / "sportello"))]
@@ -164,8 +170,12 @@ class TestEnv:
         wait_for(ready, timeout, what=f"{bus_name} on the bus")
 
     def stop_sportellod(self, proc, sig=signal.SIGTERM):
-        rc = self.procs.stop(proc, sig)
-        assert rc == 0, f"sportellod exited with {rc}:\n" + proc.log_path.read_text(errors="replace")
+        rc = self.procs.stop(proc, sig, timeout=30)
+        report = proc.log_path.read_text(errors="replace")
+        valgrind = self.tmp / (proc.name + ".valgrind")
+        if valgrind.exists():
+            report += "\nvalgrind:\n" + valgrind.read_text(errors="replace")
+        assert rc == 0, f"sportellod exited with {rc}:\n" + report
         return rc
 
     @property

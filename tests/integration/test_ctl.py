@@ -278,8 +278,8 @@ def test_dial_starts_a_session(sip_service, watchers):
         watcher.wait_line(lambda line: " running (" in line or "service-appeared" in line, "the service state")
     # Nothing listens on this TCP port: the call is refused at once and ends with an EndReason.
     target = f"sip:nobody@127.0.0.1:{free_port(socket.SOCK_STREAM)};transport=tcp"
-    path = env.ctl("dial", target, "AccountNumber=123", "Queue=billing").stdout.strip()
-    assert re.fullmatch(ROOT + r"/session/\d+", path)
+    number, path = env.ctl("dial", target, "AccountNumber=123", "Queue=billing").stdout.split()
+    assert re.fullmatch(ROOT + r"/session/\d+", path) and path.endswith(f"/{number}")
     session = env.get_all(SESSION, path=path)
     assert session["Direction"] == "outbound" and session["Remote"] == target
     assert session["AttachedData"] == {"AccountNumber": "123", "Queue": "billing"}
@@ -300,6 +300,7 @@ def test_dial_starts_a_session(sip_service, watchers):
 
     second = ctl_json(env, "dial", "+39 02 1234")
     assert re.fullmatch(ROOT + r"/session/\d+", second["session"]) and second["session"] != path
+    assert second["session"].endswith(f"/{second['number']}")
     for watcher in (human, machine):
         status, err = watcher.stop()
         assert status == 0, err
