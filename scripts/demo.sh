@@ -81,10 +81,10 @@ gst-launch-1.0 -q videotestsrc is-live=true ! video/x-raw,format=YUY2,width=640,
   >"$T/camera.log" 2>&1 &
 CAMERA=$!
 PIDS+=($CAMERA)
-wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' status | grep -qi 'camera.*true'"
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' status | grep -q 'CameraAvailable: *yes'"
 ctl status | grep -i camera
 kill $CAMERA; wait $CAMERA 2>/dev/null || true
-wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' status | grep -qi 'camera.*false'"
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' status | grep -q 'CameraAvailable: *no'"
 ctl status | grep -i camera
 
 step "The SIP password goes to the Secret Service, never to the config"
@@ -113,6 +113,7 @@ module g711.so
 module ausine.so
 module aubridge.so
 module_app account.so
+module_app menu.so
 module_app ctrl_tcp.so
 ctrl_tcp_listen 127.0.0.1:$BCTRL
 CONF
