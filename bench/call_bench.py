@@ -343,7 +343,22 @@ def proc_sample(pid):
             fields[key] = value.strip()
     return {"cpu": (int(rest[11]) + int(rest[12])) / CLK_TCK, "cpu_ns": benchlib.cpu_ns(pid),
             "rss": int(fields["VmRSS"].split()[0]), "hwm": int(fields["VmHWM"].split()[0]),
-            "threads": int(fields["Threads"]), "t": time.monotonic()}
+            "anon": int(fields["RssAnon"].split()[0]), "file": int(fields["RssFile"].split()[0]),
+            "threads": int(fields["Threads"]), "per_thread": thread_cpu(pid), "t": time.monotonic()}
+
+
+def thread_cpu(pid):
+    """{(tid, name): on-CPU ns} for every thread (/proc/PID/task/*/schedstat)."""
+    result = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                name = f.read().strip()
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                result[(tid, name)] = int(f.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return result
 
 
 # ---- the series ------------------------------------------------------------------------------------
@@ -543,9 +558,20 @@ def cost_line(label, before, after):
     wall = after["t"] - before["t"]
     cpu = after["cpu"] - before["cpu"]
     cpu_ns = (after["cpu_ns"] - before["cpu_ns"]) / 1e9
-    return ("  %-34s CPU %6.2f s (%5.2f %% of one CPU; schedstat %6.3f s)  RSS %6.2f -> %6.2f MiB  "
-            "peak RSS (VmHWM) %6.2f MiB  threads %d" % (label, cpu, 100 * cpu / wall, cpu_ns, before["rss"] / 1024,
-                                                       after["rss"] / 1024, after["hwm"] / 1024, after["threads"]))
+    line = ("  %-24s CPU %5.2f s = %4.2f %% of one CPU (schedstat %6.3f s)   RSS %5.2f -> %5.2f MiB"
+            " (anon %.2f, file %.2f)   peak RSS (VmHWM) %5.2f MiB   threads %d -> %d"
+            % (label, cpu, 100 * cpu / wall, cpu_ns, before["rss"] / 1024, after["rss"] / 1024,
+               after["anon"] / 1024, after["file"] / 1024, after["hwm"] / 1024, before["threads"],
+               after["threads"]))
+    per = []
+    for key, ns in after["per_thread"].items():
+        used = (ns - before["per_thread"].get(key, 0)) / 1e9
+        if used >= 0.005:
+            per.append((used, key[1]))
+    per.sort(reverse=True)
+    if per:
+        line += "\n  %24s by thread: %s" % ("", ", ".join("%s %.2f s" % (name, used) for used, name in per[:8]))
+    return line
 
 
 def main():

@@ -21,7 +21,7 @@ static const char *const media_keys[] = { "audio-source", "audio-sink", "camera"
 static const char *const attached_data_keys[] = { "user-to-user", "headers", NULL };
 static const char *const video_keys[] = { "allowed", "remote-offers", NULL };
 static const char *const disposition_keys[] = { "codes", "required", "visible", NULL };
-static const char *const case_data_keys[] = { "keys", NULL };
+static const char *const case_data_keys[] = { "keys", "from-attached", NULL };
 static const char *const contacts_keys[] = { "international-prefix", NULL };
 static const char *const paths_keys[] = { "data-dir", NULL };
 static const char *const directory_keys[] = { "name", "uri", NULL };
@@ -151,6 +151,7 @@ sp_config_new_defaults (void)
   config->disposition_required = FALSE;
   config->disposition_visible = TRUE;
   config->case_data_keys = g_strsplit ("Priority;Product;Serial", ";", -1);
+  config->case_from_attached = g_new0 (char *, 1);
   config->agents = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_directory_entry_free);
   config->queues = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_directory_entry_free);
   config->international_prefix = g_strdup ("00");
@@ -174,6 +175,7 @@ sp_config_free (SpConfig *config)
   g_free (config->camera);
   g_ptr_array_unref (config->disposition_codes);
   g_strfreev (config->case_data_keys);
+  g_strfreev (config->case_from_attached);
   g_ptr_array_unref (config->agents);
   g_ptr_array_unref (config->queues);
   g_free (config->uui_key);
@@ -485,18 +487,43 @@ load_dispositions (Checker *checker, SpConfig *config)
 }
 
 static void
+load_case_from_attached (Checker *checker, SpConfig *config)
+{
+  g_auto (GStrv) pairs = get_list (checker, "case-data", "from-attached");
+
+  if (!pairs)
+    return;
+  for (guint i = 0; pairs[i]; i++)
+    {
+      g_auto (GStrv) parts = g_strsplit (pairs[i], "=", 2);
+      const char *case_key = g_strstrip (parts[0]);
+
+      if (!parts[1] || !*g_strstrip (parts[1]))
+        add_problem (checker, "case-data", "from-attached", "'%s' is not CaseKey=AttachedKey", pairs[i]);
+      else if (!g_strv_contains ((const char *const *) config->case_data_keys, case_key))
+        add_problem (checker, "case-data", "from-attached", "'%s' is not one of the case-data keys", case_key);
+    }
+  g_strfreev (config->case_from_attached);
+  config->case_from_attached = g_steal_pointer (&pairs);
+}
+
+static void
 load_case_data (Checker *checker, SpConfig *config)
 {
   g_auto (GStrv) keys = get_list (checker, "case-data", "keys");
 
   if (!keys)
-    return;
+    {
+      load_case_from_attached (checker, config);
+      return;
+    }
   for (guint i = 0; keys[i]; i++)
     for (guint j = 0; j < i; j++)
       if (g_str_equal (keys[i], keys[j]))
         add_problem (checker, "case-data", "keys", "key '%s' is listed twice", keys[i]);
   g_strfreev (config->case_data_keys);
   config->case_data_keys = g_steal_pointer (&keys);
+  load_case_from_attached (checker, config);
 }
 
 static void

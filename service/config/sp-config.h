@@ -68,6 +68,7 @@ typedef struct
   gboolean disposition_visible;
 
   GStrv case_data_keys;
+  GStrv case_from_attached; /* "CaseKey=AttachedKey": initial case values taken from the call */
 
   GPtrArray *agents; /* of SpDirectoryEntry */
   GPtrArray *queues; /* of SpDirectoryEntry */

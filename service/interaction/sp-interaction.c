@@ -260,14 +260,27 @@ sp_interaction_mark_done (SpInteraction *self, GError **error)
 
 /* ---- construction ---- */
 
+/* The configured keys, empty, or filled from the call's attached data where
+ * [case-data] from-attached says so. */
 static GVariant *
-empty_case_data (SpConfig *config)
+initial_case_data (SpConfig *config, GVariant *attached)
 {
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
   for (guint i = 0; config->case_data_keys[i]; i++)
-    g_variant_builder_add (&builder, "{ss}", config->case_data_keys[i], "");
+    {
+      const char *key = config->case_data_keys[i];
+      const char *value = "";
+
+      for (guint j = 0; config->case_from_attached[j]; j++)
+        {
+          g_auto (GStrv) pair = g_strsplit (config->case_from_attached[j], "=", 2);
+          if (pair[1] && g_str_equal (g_strstrip (pair[0]), key))
+            g_variant_lookup (attached, g_strstrip (pair[1]), "&s", &value);
+        }
+      g_variant_builder_add (&builder, "{ss}", key, value);
+    }
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
@@ -306,7 +319,7 @@ interaction_new (const SpInteractionContext *context, guint number, gboolean out
   self->contact_id = g_strdup (contact_id ? contact_id : "");
   self->attached_data = attached_data ? g_variant_ref_sink (attached_data)
                                       : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0));
-  self->case_data = empty_case_data (context->config);
+  self->case_data = initial_case_data (context->config, self->attached_data);
   self->started = g_get_real_time ();
   self->state = outbound ? SP_INTERACTION_DIALING : SP_INTERACTION_RINGING;
   return self;

@@ -17,7 +17,7 @@ SIPP_DIR = Path(__file__).parent / "sipp"
 
 def sportello_config(testenv, sip_port, extra="", registrar="", rtp_range=None, case_keys="Priority;Product;Serial",
                      dispositions="resolved=Resolved;callback=Call back", required="false", visible="true",
-                     audio_source="test", audio_sink="null", rtp_timeout=30):
+                     audio_source="test", audio_sink="null", rtp_timeout=30, case_from_attached=""):
     """A config for a SIP test: loopback, a free SIP port, test tone and null sink."""
     if rtp_range is None:
         base = free_port() & ~1
@@ -45,6 +45,7 @@ def sportello_config(testenv, sip_port, extra="", registrar="", rtp_range=None, 
 
         [case-data]
         keys = {case_keys}
+        from-attached = {case_from_attached}
 
         [attached-data]
         headers = X-Account-Number=AccountNumber;X-Service-Type=ServiceType

@@ -276,3 +276,44 @@ def test_disposition_hidden(testenv):
         sipp.assert_passed()
     finally:
         hidden.stop()
+
+
+def test_a_silent_peer_ends_the_call(testenv):
+    # sipp sends no RTP at all: after rtp-timeout seconds the call ends with a reason, and
+    # sipp gets our BYE.
+    silent = Call(testenv, rtp_timeout=2)
+    try:
+        sipp = Sipp(testenv, "caller", "inbound_wait_bye.xml", remote=silent.address)
+        path = silent.next_session()
+        silent.call(path, "Answer")
+        silent.wait_state(path, "disconnected", timeout=20)
+        actor, reason, error, message = silent.prop(path, "EndReason")
+        assert (actor, reason) == ("system", "network-error")
+        assert "no media" in message and "2 s" in message
+        sipp.assert_passed()
+    finally:
+        silent.stop()
+
+
+def test_disconnect_while_dialing_cancels(testenv, call):
+    sipp = Sipp(testenv, "callee", "uas_ring_cancel.xml")
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (sipp.uri, {}))
+    wait_for(lambda: "180 Ringing" in sipp.messages(), 10, what="the phone ringing")
+    assert call.prop(path, "State") == "dialing"
+    call.call(path, "Disconnect")
+    call.wait_state(path, "disconnected")
+    assert call.prop(path, "EndReason")[:2] == ("local", "hangup")
+    sipp.assert_passed()
+    assert "CANCEL sip:" in sipp.messages()
+
+
+def test_case_data_filled_from_the_call(testenv):
+    filled = Call(testenv, case_from_attached="Product=ServiceType;Serial=AccountNumber")
+    try:
+        sipp = Sipp(testenv, "caller", "inbound_call.xml", remote=filled.address)
+        path = filled.next_session()
+        assert filled.prop(path, "CaseData") == {"Priority": "", "Product": "repair", "Serial": "AC-7781"}
+        filled.call(path, "Reject")
+        sipp.wait()
+    finally:
+        filled.stop()
