@@ -1,24 +1,27 @@
 #!/usr/bin/python3
-# Call benchmark on loopback: how fast a call is set up and what a call costs, for sportellod and,
-# side by side, for baresip 1.0.0 calling baresip. Prints figures; asserts nothing.
-#
-#   /usr/bin/python3 bench/call_bench.py [--calls 50] [--seconds 60] [--keep] [--events]
-#   (BENCH_SECONDS and BENCH_CALLS work too)
-#
-# Timestamps are time.monotonic() in this process when a message arrives: a reader thread per
-# baresip ctrl_tcp connection stamps each event as it is read, and a GDBus filter (run by GDBus's
-# worker thread) stamps each signal from sportellod as it arrives. No clock inside either peer.
-#
-# Set-up figures (ms), per call:
-#   outbound  t0 just before Agent1.Dial (or baresip's "dial" command) is sent;
-#             "200 OK"   = State becomes talking (PropertiesChanged) / caller's CALL_ESTABLISHED;
-#             "first RTP" = the callee baresip's CALL_RTPESTAB (its first RTP packet received).
-#   inbound   baresip dials; t0 = the INVITE arrived at the callee: InterfacesAdded of the ringing
-#             session (then Session1.Answer at once) / the callee baresip's first event for
-#             the call, CALL_REMOTE_SDP (the offer; baresip 1.0.0 emits no CALL_INCOMING when it
-#             answers by itself, answermode=auto);
-#             "200 OK" = caller's CALL_ESTABLISHED; "first RTP" = caller's CALL_RTPESTAB (the
-#             first RTP packet from the callee reached the caller).
+"""Call benchmark on loopback: how fast a call is set up and what a call costs, for sportellod and,
+side by side, for baresip 1.0.0 calling baresip. Prints figures; asserts nothing.
+
+  /usr/bin/python3 bench/call_bench.py [--calls 50] [--seconds 60] [--events] [--per-call] [--keep]
+  (or BENCH_CALLS / BENCH_SECONDS; --only setup|cost runs one half)
+
+Timestamps are time.monotonic() in this process when a message arrives: a reader thread per
+baresip ctrl_tcp connection stamps each event as it is read, and a GDBus filter (run by GDBus's
+worker thread) stamps each signal from sportellod as it arrives. No clock inside either peer.
+
+Set-up, per call (ms); the far end is always a baresip:
+  outbound  t0 just before Agent1.Dial (or baresip's "dial" command) is sent;
+            INVITE at the callee = the callee's first event, CALL_REMOTE_SDP (baresip 1.0.0 emits
+            no CALL_INCOMING when it answers by itself, answermode=auto);
+            ACK at the callee = its CALL_ESTABLISHED (the caller ACKs the 200 OK on arrival);
+            call up at the caller = State talking (PropertiesChanged) / caller's CALL_ESTABLISHED;
+            first RTP at the far end = the callee's CALL_RTPESTAB (first RTP packet it received).
+  inbound   baresip dials; t0 = the INVITE arrived at the callee: InterfacesAdded of the ringing
+            session (then Session1.Answer at once) / the callee baresip's CALL_REMOTE_SDP;
+            200 OK = caller's CALL_ESTABLISHED; first RTP at the far end = caller's CALL_RTPESTAB.
+Cost: one call of --seconds each (baresip calls a fresh sportellod / a fresh baresip): CPU
+(utime+stime, /proc/PID/stat, and per thread from schedstat) and RSS / peak RSS (VmHWM).
+"""
 
 import argparse
 import gc
@@ -112,8 +115,8 @@ class Baresip:
     """baresip 1.0.0, auto-answering (account answermode=auto), ausine 440 Hz source, nil player,
     opus before g711 (as in tests/integration/peers.py); events stamped by a reader thread."""
 
-    def __init__(self, session, log, name):
-        self.session, self.log, self.name = session, log, name
+    def __init__(self, session, log, name, bus_name=benchlib.BUS_NAME):
+        self.session, self.log, self.name, self.bus_name = session, log, name, bus_name
         self.sip_port = free_port()
         self.ctrl_port = free_port(socket.SOCK_STREAM)
         rtp = free_udp_range()
@@ -232,8 +235,8 @@ def invite_arrived(source):
 # ---- sportellod on the private bus -----------------------------------------------------------------
 
 class Sportellod:
-    def __init__(self, session, log, name):
-        self.session, self.log, self.name = session, log, name
+    def __init__(self, session, log, name, bus_name=benchlib.BUS_NAME):
+        self.session, self.log, self.name, self.bus_name = session, log, name, bus_name
         self.sip_port = free_port()
         rtp = free_udp_range()
         config = session.path(name + ".conf")
@@ -265,21 +268,22 @@ class Sportellod:
             session.env["G_MESSAGES_DEBUG"] = "all"
             session.env["TPORT_LOG"] = "1"  # every SIP message sent and received, through GLib's log
         try:
-            self.proc = session.spawn(name, [benchlib.find_sportellod(), "--config", config, "--data-dir", data_dir])
+            self.proc = session.spawn(name, [benchlib.find_sportellod(), "--config", config, "--data-dir", data_dir,
+                                             "--bus-name", bus_name])
         finally:
             session.env.clear()
             session.env.update(env_saved)
         self.conn = session.connect()
-        benchlib.wait_for(lambda: self.proc.poll() is not None or session.name_has_owner(self.conn, benchlib.BUS_NAME),
+        benchlib.wait_for(lambda: self.proc.poll() is not None or session.name_has_owner(self.conn, bus_name),
                           timeout=30, what=name + " to own its name")
         if self.proc.poll() is not None:
             raise RuntimeError("%s exited with %d; see %s" % (name, self.proc.returncode, session.path(name + ".log")))
         self.owner = self.conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                         "GetNameOwner", GLib.Variant("(s)", (benchlib.BUS_NAME,)), None,
+                                         "GetNameOwner", GLib.Variant("(s)", (bus_name,)), None,
                                          Gio.DBusCallFlags.NONE, -1, None).unpack()[0]
         # The match rules make the bus send us the signals; the filter stamps them on arrival
         # (in GDBus's worker thread, before any main-context dispatch).
-        self.subs = [self.conn.signal_subscribe(benchlib.BUS_NAME, iface, member, None, None,
+        self.subs = [self.conn.signal_subscribe(bus_name, iface, member, None, None,
                                                 Gio.DBusSignalFlags.NONE, lambda *a: None, None)
                      for iface, member in (("org.freedesktop.DBus.Properties", "PropertiesChanged"),
                                            ("org.freedesktop.DBus.ObjectManager", "InterfacesAdded"),
@@ -305,7 +309,7 @@ class Sportellod:
         return message
 
     def call(self, path, iface, method, params=None, timeout_ms=25000):
-        reply = self.conn.call_sync(benchlib.BUS_NAME, path, iface, method, params, None,
+        reply = self.conn.call_sync(self.bus_name, path, iface, method, params, None,
                                     Gio.DBusCallFlags.NONE, timeout_ms, None)
         result = reply.unpack()
         return result[0] if len(result) == 1 else result
@@ -386,116 +390,112 @@ def hang_up_sportellod(sd, phone, path, mark):
     return phone_closed
 
 
-def sportellod_outbound(session, log, calls, show_events):
-    sd = Sportellod(session, log, "sportellod-out")
-    phone = Baresip(session, log, "callee-of-sportellod")
-    rows = []
+def outbound_call(sd, phone, log, i, show_events):
+    """sportellod dials the auto-answering baresip."""
+    mark = log.mark()
+    t0 = time.monotonic()
+    path = sd.dial(phone.uri)
+    t_reply = time.monotonic()
+    talking = log.wait(state_is(sd.name, path, "talking"), mark, what="talking")
+    incoming = log.wait(invite_arrived(phone.name), mark, what="INVITE at the callee")
+    rtp = log.wait(is_event(phone.name, "CALL_RTPESTAB"), mark, what="callee CALL_RTPESTAB")
+    ack = log.wait(is_event(phone.name, "CALL_ESTABLISHED"), mark, what="callee CALL_ESTABLISHED")
+    row = {"dial_reply": ms(t0, t_reply), "invite": ms(t0, incoming[0]), "ack": ms(t0, ack[0]),
+           "ok200": ms(t0, talking[0]), "rtp": ms(t0, rtp[0])}
+    codec = sd.stats(path).get("audio-codec") if i == 0 else None
+    if show_events and i < 2:
+        print_events("sportellod dials baresip, call %d" % (i + 1), t0, log.since(mark))
+    hang_up_sportellod(sd, phone, path, mark)
+    return row, codec
+
+
+def inbound_call(sd, phone, log, i, show_events, poll_rtp=False):
+    """baresip dials sportellod, which answers (Session1.Answer) as soon as the session appears."""
+    mark = log.mark()
+    t_dial, token = phone.send("dial", sd.uri())
+    added = log.wait(lambda e: e[1] == sd.name and e[2] == "SessionAdded", mark, what="ringing session")
+    t0, path = added[0], added[3][0]
+    t_answer = time.monotonic()
+    sd.call(path, SESSION, "Answer")
+    t_answered = time.monotonic()
+    # Our own first received RTP: GetMediaStatistics polled every 5 ms once Answer has returned
+    # (only with --poll-rtp: the polling itself competes for the CPUs while media starts).
+    our_rtp = None
+    deadline = t0 + 15 if poll_rtp else 0
+    while time.monotonic() < deadline:
+        if sd.stats(path)["rtp-packets-received"] > 0:
+            our_rtp = time.monotonic()
+            break
+        time.sleep(0.005)
+    rtp = log.wait(is_event(phone.name, "CALL_RTPESTAB"), mark, what="caller CALL_RTPESTAB")
+    established = log.wait(is_event(phone.name, "CALL_ESTABLISHED"), mark, what="caller CALL_ESTABLISHED")
+    phone.reply(token)
+    row = {"dial_to_invite": ms(t_dial, t0), "answer_sent": ms(t0, t_answer),
+           "answer_reply": ms(t_answer, t_answered), "ok200": ms(t0, established[0]),
+           "rtp": ms(t0, rtp[0]), "our_rtp": ms(t0, our_rtp) if our_rtp else float("nan")}
+    if show_events and i < 2:
+        print_events("baresip dials sportellod, call %d" % (i + 1), t_dial, log.since(mark))
+    # Let sportellod see the caller's ACK first: a Disconnect between our 200 OK and the ACK sends
+    # no BYE (sp_call_leg_hangup answers 480 to the already answered INVITE; sofia logs
+    # "500 Responding to a Non-Existing Request") and the caller stays in the call.
+    time.sleep(0.02)
+    hang_up_sportellod(sd, phone, path, mark)
+    return row
+
+
+def baresip_call(caller, callee, log, i, show_events):
+    """One baresip dials the other, which answers by itself; gives an outbound and an inbound row."""
+    mark = log.mark()
+    t0, token = caller.send("dial", callee.uri)
+    incoming = log.wait(invite_arrived(callee.name), mark, what="INVITE at the callee")
+    established = log.wait(is_event(caller.name, "CALL_ESTABLISHED"), mark, what="caller CALL_ESTABLISHED")
+    far_rtp = log.wait(is_event(callee.name, "CALL_RTPESTAB"), mark, what="callee CALL_RTPESTAB")
+    ack = log.wait(is_event(callee.name, "CALL_ESTABLISHED"), mark, what="callee CALL_ESTABLISHED")
+    near_rtp = log.wait(is_event(caller.name, "CALL_RTPESTAB"), mark, what="caller CALL_RTPESTAB")
+    caller.reply(token)
+    out_row = {"invite": ms(t0, incoming[0]), "ack": ms(t0, ack[0]), "ok200": ms(t0, established[0]),
+               "rtp": ms(t0, far_rtp[0])}
+    in_row = {"ok200": ms(incoming[0], established[0]), "rtp": ms(incoming[0], near_rtp[0])}
+    if show_events and i < 2:
+        print_events("baresip dials baresip, call %d" % (i + 1), t0, log.since(mark))
+    caller.command("hangup")
+    log.wait(is_event(caller.name, "CALL_CLOSED"), mark, what="caller CALL_CLOSED")
+    log.wait(is_event(callee.name, "CALL_CLOSED"), mark, what="callee CALL_CLOSED")
+    return out_row, in_row
+
+
+def setup_series(session, log, calls, show_events, poll_rtp=False):
+    """The three kinds of call in turn (one of each per round), so that whatever else the machine
+    does at the time weighs on all three alike. Each sportellod runs its own series from a fresh
+    start, so its first call carries the lazy GStreamer start-up."""
+    sd_out = Sportellod(session, log, "sportellod-out")
+    sd_in = Sportellod(session, log, "sportellod-in", bus_name="org.sportello.BenchInbound")
+    peers = [Baresip(session, log, name) for name in
+             ("callee-of-sportellod", "caller-of-sportellod", "b2b-caller", "b2b-callee")]
+    callee, caller, b2b_caller, b2b_callee = peers
+    out_rows, in_rows, bb_out, bb_in = [], [], [], []
     codec = None
+    time.sleep(0.5)
     gc.disable()
     try:
         for i in range(calls):
-            mark = log.mark()
-            t0 = time.monotonic()
-            path = sd.dial(phone.uri)
-            t_reply = time.monotonic()
-            talking = log.wait(state_is(sd.name, path, "talking"), mark, what="talking")
-            incoming = log.wait(invite_arrived(phone.name), mark, what="INVITE at the callee")
-            rtp = log.wait(is_event(phone.name, "CALL_RTPESTAB"), mark, what="callee CALL_RTPESTAB")
-            ack = log.wait(is_event(phone.name, "CALL_ESTABLISHED"), mark, what="callee CALL_ESTABLISHED")
-            rows.append({"dial_reply": ms(t0, t_reply), "invite": ms(t0, incoming[0]), "ack": ms(t0, ack[0]),
-                         "ok200": ms(t0, talking[0]), "rtp": ms(t0, rtp[0])})
-            if i == 0:
-                codec = sd.stats(path).get("audio-codec")
-            if show_events and i < 2:
-                print_events("sportellod dials baresip, call %d" % (i + 1), t0, log.since(mark))
-            hang_up_sportellod(sd, phone, path, mark)
-            time.sleep(0.05)
+            row, c = outbound_call(sd_out, callee, log, i, show_events)
+            out_rows.append(row)
+            codec = codec or c
+            time.sleep(0.03)
+            in_rows.append(inbound_call(sd_in, caller, log, i, show_events, poll_rtp))
+            time.sleep(0.03)
+            o, n = baresip_call(b2b_caller, b2b_callee, log, i, show_events)
+            bb_out.append(o)
+            bb_in.append(n)
+            time.sleep(0.03)
     finally:
         gc.enable()
-        phone.close()
-        session.stop(phone.proc)
-        rc = sd.close()
-    return rows, codec, rc
-
-
-def sportellod_inbound(session, log, calls, show_events):
-    sd = Sportellod(session, log, "sportellod-in")
-    phone = Baresip(session, log, "caller-of-sportellod")
-    rows = []
-    gc.disable()
-    try:
-        for i in range(calls):
-            mark = log.mark()
-            t_dial, token = phone.send("dial", sd.uri())
-            added = log.wait(lambda e: e[1] == sd.name and e[2] == "SessionAdded", mark, what="ringing session")
-            t0, path = added[0], added[3][0]
-            t_answer = time.monotonic()
-            sd.call(path, SESSION, "Answer")
-            t_answered = time.monotonic()
-            # Our own first received RTP, polled (5 ms) until the caller's first RTP arrives.
-            our_rtp = None
-            while True:
-                try:
-                    rtp = log.wait(is_event(phone.name, "CALL_RTPESTAB"), mark, timeout=0.005)
-                    break
-                except RuntimeError:
-                    if our_rtp is None and sd.stats(path)["rtp-packets-received"] > 0:
-                        our_rtp = time.monotonic()
-                    if time.monotonic() - t0 > 15:
-                        raise
-            if our_rtp is None:
-                for _ in range(400):
-                    if sd.stats(path)["rtp-packets-received"] > 0:
-                        our_rtp = time.monotonic()
-                        break
-                    time.sleep(0.005)
-            established = log.wait(is_event(phone.name, "CALL_ESTABLISHED"), mark, what="caller CALL_ESTABLISHED")
-            phone.reply(token)
-            rows.append({"dial_to_invite": ms(t_dial, t0), "answer_sent": ms(t0, t_answer),
-                         "answer_reply": ms(t_answer, t_answered), "ok200": ms(t0, established[0]),
-                         "rtp": ms(t0, rtp[0]), "our_rtp": ms(t0, our_rtp) if our_rtp else float("nan")})
-            if show_events and i < 2:
-                print_events("baresip dials sportellod, call %d" % (i + 1), t_dial, log.since(mark))
-            hang_up_sportellod(sd, phone, path, mark)
-            time.sleep(0.05)
-    finally:
-        gc.enable()
-        phone.close()
-        session.stop(phone.proc)
-        rc = sd.close()
-    return rows, rc
-
-
-def baresip_pair(session, log, calls, show_events):
-    caller = Baresip(session, log, "b2b-caller")
-    callee = Baresip(session, log, "b2b-callee")
-    out_rows, in_rows = [], []
-    gc.disable()
-    try:
-        for i in range(calls):
-            mark = log.mark()
-            t0, token = caller.send("dial", callee.uri)
-            incoming = log.wait(invite_arrived(callee.name), mark, what="INVITE at the callee")
-            established = log.wait(is_event(caller.name, "CALL_ESTABLISHED"), mark, what="caller CALL_ESTABLISHED")
-            far_rtp = log.wait(is_event(callee.name, "CALL_RTPESTAB"), mark, what="callee CALL_RTPESTAB")
-            ack = log.wait(is_event(callee.name, "CALL_ESTABLISHED"), mark, what="callee CALL_ESTABLISHED")
-            near_rtp = log.wait(is_event(caller.name, "CALL_RTPESTAB"), mark, what="caller CALL_RTPESTAB")
-            caller.reply(token)
-            out_rows.append({"invite": ms(t0, incoming[0]), "ack": ms(t0, ack[0]), "ok200": ms(t0, established[0]),
-                             "rtp": ms(t0, far_rtp[0])})
-            in_rows.append({"ok200": ms(incoming[0], established[0]), "rtp": ms(incoming[0], near_rtp[0])})
-            if show_events and i < 2:
-                print_events("baresip dials baresip, call %d" % (i + 1), t0, log.since(mark))
-            caller.command("hangup")
-            log.wait(is_event(caller.name, "CALL_CLOSED"), mark, what="caller CALL_CLOSED")
-            log.wait(is_event(callee.name, "CALL_CLOSED"), mark, what="callee CALL_CLOSED")
-            time.sleep(0.05)
-    finally:
-        gc.enable()
-        for phone in (caller, callee):
+        for phone in peers:
             phone.close()
             session.stop(phone.proc)
-    return out_rows, in_rows
+        rc_out, rc_in = sd_out.close(), sd_in.close()
+    return out_rows, in_rows, bb_out, bb_in, codec, rc_out, rc_in
 
 
 def print_events(title, t0, events):
@@ -575,13 +575,15 @@ def cost_line(label, before, after):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=int(os.environ.get("BENCH_CALLS", 50)))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 60)))
     parser.add_argument("--keep", action="store_true", help="keep the temporary dir (logs)")
     parser.add_argument("--events", action="store_true", help="print every event of the first two calls")
     parser.add_argument("--only", choices=("setup", "cost"), help="run only the set-up series or the long calls")
     parser.add_argument("--per-call", action="store_true", help="also print every call's figures")
+    parser.add_argument("--poll-rtp", action="store_true",
+                        help="inbound: also poll GetMediaStatistics every 5 ms for our first received RTP")
     parser.add_argument("--debug", action="store_true",
                         help="run sportellod with G_MESSAGES_DEBUG=all (and keep the logs: implies --keep);"
                              " the logging itself slows it down")
@@ -607,9 +609,8 @@ def main():
             print("logs in %s" % session.root)
         if args.only != "cost":
             print("\n== call set-up on loopback, %d calls each (ms; first call shown apart) ==" % args.calls)
-            out_rows, codec, rc_out = sportellod_outbound(session, log, args.calls, args.events)
-            in_rows, rc_in = sportellod_inbound(session, log, args.calls, args.events)
-            bb_out, bb_in = baresip_pair(session, log, args.calls, args.events)
+            out_rows, in_rows, bb_out, bb_in, codec, rc_out, rc_in = setup_series(session, log, args.calls,
+                                                                                  args.events, args.poll_rtp)
             print("codec agreed (sportellod <-> baresip): %s; baresip <-> baresip: opus (first in both offers)" % codec)
             col = lambda rows, key: [r[key] for r in rows]  # noqa: E731
             print("\noutbound: t0 = Dial sent (sportellod) / 'dial' command sent (baresip); far end = callee baresip")
@@ -638,8 +639,9 @@ def main():
             print("  sportellod details: 'dial' sent -> InterfacesAdded  %s" % summary(col(in_rows, "dial_to_invite")))
             print("                      InterfacesAdded -> Answer sent  %s" % summary(col(in_rows, "answer_sent")))
             print("                      Answer round trip              %s" % summary(col(in_rows, "answer_reply")))
-            print("                      our rtp-packets-received > 0   %s  (polled every 5 ms until the caller's"
-                  " first RTP, then every 5 ms)" % summary(col(in_rows, "our_rtp")))
+            if args.poll_rtp:
+                print("                      our rtp-packets-received > 0   %s  (GetMediaStatistics polled every"
+                      " 5 ms once Answer returned)" % summary(col(in_rows, "our_rtp")))
             print("sportellod exit status: outbound run %s, inbound run %s" % (rc_out, rc_in))
             if args.per_call:
                 for title, rows in (("sportellod outbound", out_rows), ("sportellod inbound", in_rows),
@@ -658,8 +660,10 @@ def main():
             print("baresip calls baresip:")
             print(cost_line("baresip (callee)", bb_before, bb_after))
             print(cost_line("baresip (caller)", bpb, bpa))
-            print("  (CPU = utime+stime of all threads from /proc/PID/stat over the call window, sampled after the"
-                  " processes started and settled 0.5 s; VmHWM is the peak since the process started)")
+            print("  (window: from 0.5 s after the processes started, through the call set-up, to the end of the"
+                  " %g s of talk; CPU = utime+stime of all threads from /proc/PID/stat; VmHWM is the peak since"
+                  " the process started; a fresh sportellod, so its window includes the lazy GStreamer start)"
+                  % args.seconds)
             print("sportellod exit status: %s" % rc)
     print("\nload average at end: %s" % benchlib.loadavg())
 

@@ -35,11 +35,16 @@ static gboolean opt_verbose;
 static gboolean opt_version;
 
 static const GOptionEntry entries[] = {
-  { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config, "Use this config file instead of the XDG lookup", "FILE" },
-  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir, "Keep the database and clips here", "DIR" },
-  { "bus-name", 0, 0, G_OPTION_ARG_STRING, &opt_bus_name, "Own this bus name (default " SP_DBUS_DEFAULT_NAME ")", "NAME" },
-  { "replace", 'r', 0, G_OPTION_ARG_NONE, &opt_replace, "Take the bus name over from a running instance", NULL },
-  { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config, "Validate the config, print each problem, and exit", NULL },
+  { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
+    "Use this config file instead of the XDG lookup", "FILE" },
+  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir, "Keep the database and clips here",
+    "DIR" },
+  { "bus-name", 0, 0, G_OPTION_ARG_STRING, &opt_bus_name,
+    "Own this bus name (default " SP_DBUS_DEFAULT_NAME ")", "NAME" },
+  { "replace", 'r', 0, G_OPTION_ARG_NONE, &opt_replace,
+    "Take the bus name over from a running instance", NULL },
+  { "check-config", 0, 0, G_OPTION_ARG_NONE, &opt_check_config,
+    "Validate the config, print each problem, and exit", NULL },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Log more", NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
   { NULL },
@@ -115,19 +120,21 @@ open_store (SpServiceContext *context)
   g_autoptr (GError) error = NULL;
   guint interrupted;
 
-  context->store = sp_store_open (path, context->config->international_prefix, &context->store_error);
+  context->store
+    = sp_store_open (path, context->config->international_prefix, &context->store_error);
   if (!context->store)
     {
-      g_critical ("the database cannot be used; contacts, history and responses answer Unavailable: %s",
-                  context->store_error->message);
+      g_critical (
+        "the database cannot be used; contacts, history and responses answer Unavailable: %s",
+        context->store_error->message);
       return;
     }
   interrupted = sp_store_interactions_mark_interrupted (context->store, &error);
   if (error)
     g_warning ("cannot mark interrupted interactions: %s", error->message);
   else if (interrupted)
-    g_warning ("%u interaction%s from an earlier run %s marked as interrupted", interrupted, interrupted == 1 ? "" : "s",
-               interrupted == 1 ? "was" : "were");
+    g_warning ("%u interaction%s from an earlier run %s marked as interrupted", interrupted,
+               interrupted == 1 ? "" : "s", interrupted == 1 ? "was" : "were");
 }
 
 static void
@@ -263,7 +270,8 @@ run (void)
   for (guint i = 0; i < G_N_ELEMENTS (quit_signals); i++)
     signal_ids[i] = g_unix_signal_add (quit_signals[i], on_quit_signal, &service);
 
-  server = sp_dbus_server_new (&context, opt_bus_name ? opt_bus_name : SP_DBUS_DEFAULT_NAME, opt_replace);
+  server = sp_dbus_server_new (&context, opt_bus_name ? opt_bus_name : SP_DBUS_DEFAULT_NAME,
+                               opt_replace);
   g_signal_connect (server, "ready", G_CALLBACK (on_ready), &service);
   g_signal_connect (server, "lost", G_CALLBACK (on_lost), &service);
   sp_dbus_server_start (server);
@@ -307,7 +315,7 @@ main (int argc, char **argv)
     }
   if (opt_check_config)
     return check_config ();
-  (void) sp_dbus_error_quark (); /* register the error names before any call arrives */
+  (void)sp_dbus_error_quark (); /* register the error names before any call arrives */
   status = run ();
   g_free (opt_config);
   g_free (opt_data_dir);

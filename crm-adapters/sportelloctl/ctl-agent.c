@@ -4,8 +4,8 @@
 #include "ctl-output.h"
 
 static const char *const status_order[] = {
-  "Registration",    "ContactUri", "Account", "DisplayName", "VideoAllowed", "RemoteVideoOffers",
-  "CameraAvailable", "Cameras", "Version",     NULL,
+  "Registration",      "ContactUri",      "Account", "DisplayName", "VideoAllowed",
+  "RemoteVideoOffers", "CameraAvailable", "Cameras", "Version",     NULL,
 };
 
 static char *

@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sp-config-error-quark, sp_config_error)
+G_DEFINE_QUARK (sp - config - error - quark, sp_config_error)
 
 #define DEFAULT_ACCOUNT_URI "sip:agent@127.0.0.1"
 
@@ -16,8 +16,11 @@ typedef struct
   GPtrArray *problems;
 } Checker;
 
-static const char *const account_keys[] = { "uri", "display-name", "registrar", "proxy", "listen", "transport", NULL };
-static const char *const media_keys[] = { "audio-source", "audio-sink", "camera", "video-size", "video-framerate", "rtp-ports", "rtp-timeout", NULL };
+static const char *const account_keys[]
+  = { "uri", "display-name", "registrar", "proxy", "listen", "transport", NULL };
+static const char *const media_keys[]
+  = { "audio-source",    "audio-sink", "camera",      "video-size",
+      "video-framerate", "rtp-ports",  "rtp-timeout", NULL };
 static const char *const attached_data_keys[] = { "user-to-user", "headers", NULL };
 static const char *const video_keys[] = { "allowed", "remote-offers", NULL };
 static const char *const disposition_keys[] = { "codes", "required", "visible", NULL };
@@ -27,7 +30,7 @@ static const char *const paths_keys[] = { "data-dir", NULL };
 static const char *const directory_keys[] = { "name", "uri", NULL };
 
 static void G_GNUC_PRINTF (4, 5)
-add_problem (Checker *checker, const char *group, const char *key, const char *format, ...)
+  add_problem (Checker *checker, const char *group, const char *key, const char *format, ...)
 {
   SpConfigProblem *problem = g_new0 (SpConfigProblem, 1);
   va_list args;
@@ -108,14 +111,14 @@ sp_remote_video_policy_to_string (SpRemoteVideoPolicy policy)
 {
   switch (policy)
     {
-    case SP_REMOTE_VIDEO_ACCEPT:
-      return "accept";
-    case SP_REMOTE_VIDEO_ASK:
-      return "ask";
-    case SP_REMOTE_VIDEO_REJECT:
-      return "reject";
-    default:
-      return "reject";
+      case SP_REMOTE_VIDEO_ACCEPT:
+        return "accept";
+      case SP_REMOTE_VIDEO_ASK:
+        return "ask";
+      case SP_REMOTE_VIDEO_REJECT:
+        return "reject";
+      default:
+        return "reject";
     }
 }
 
@@ -128,7 +131,8 @@ sp_config_new_defaults (void)
   config->display_name = g_strdup ("Agent");
   config->registrar = g_strdup ("");
   config->proxy = g_strdup ("");
-  /* Port 0: a free port, shown in Agent1.ContactUri; a registrar or a fixed port makes it known to peers. */
+  /* Port 0: a free port, shown in Agent1.ContactUri; a registrar or a fixed port makes it known to
+   * peers. */
   config->listen = g_strdup ("127.0.0.1:0");
   config->transport = g_strdup ("udp");
   config->audio_source = g_strdup ("pipewire");
@@ -144,7 +148,8 @@ sp_config_new_defaults (void)
   config->attached_headers = g_new0 (char *, 1);
   config->video_allowed = TRUE;
   config->remote_video_offers = SP_REMOTE_VIDEO_ACCEPT;
-  config->disposition_codes = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_directory_entry_free);
+  config->disposition_codes
+    = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_directory_entry_free);
   g_ptr_array_add (config->disposition_codes, directory_entry_new ("resolved", "Resolved", NULL));
   g_ptr_array_add (config->disposition_codes, directory_entry_new ("callback", "Call back", NULL));
   g_ptr_array_add (config->disposition_codes, directory_entry_new ("escalated", "Escalated", NULL));
@@ -152,8 +157,8 @@ sp_config_new_defaults (void)
   config->disposition_visible = TRUE;
   config->case_data_keys = g_strsplit ("Priority;Product;Serial", ";", -1);
   config->case_from_attached = g_new0 (char *, 1);
-  config->agents = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_directory_entry_free);
-  config->queues = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_directory_entry_free);
+  config->agents = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_directory_entry_free);
+  config->queues = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_directory_entry_free);
   config->international_prefix = g_strdup ("00");
   return config;
 }
@@ -224,7 +229,7 @@ parse_uint_in_range (const char *text, guint min, guint max, guint *out)
 
   if (!g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
     return FALSE;
-  *out = (guint) value;
+  *out = (guint)value;
   return TRUE;
 }
 
@@ -313,8 +318,9 @@ check_keys (Checker *checker, const char *group, const char *const *allowed)
   for (guint i = 0; keys && keys[i]; i++)
     {
       if (g_str_equal (group, "account") && g_str_equal (keys[i], "password"))
-        add_problem (checker, group, keys[i],
-                     "passwords never go in the config file; store it with 'sportelloctl secret set'");
+        add_problem (
+          checker, group, keys[i],
+          "passwords never go in the config file; store it with 'sportelloctl secret set'");
       else if (!g_strv_contains (allowed, keys[i]))
         add_problem (checker, group, keys[i], "unknown key");
     }
@@ -338,17 +344,20 @@ load_account (Checker *checker, SpConfig *config)
   g_free (config->registrar);
   config->registrar = get_string (checker, g, "registrar", "");
   if (*config->registrar && !is_sip_uri (config->registrar))
-    add_problem (checker, g, "registrar", "'%s' is not a SIP URI (sip:host[:port]), or leave it empty", config->registrar);
+    add_problem (checker, g, "registrar",
+                 "'%s' is not a SIP URI (sip:host[:port]), or leave it empty", config->registrar);
 
   g_free (config->proxy);
   config->proxy = get_string (checker, g, "proxy", "");
   if (*config->proxy && !is_sip_uri (config->proxy))
-    add_problem (checker, g, "proxy", "'%s' is not a SIP URI (sip:host[:port]), or leave it empty", config->proxy);
+    add_problem (checker, g, "proxy", "'%s' is not a SIP URI (sip:host[:port]), or leave it empty",
+                 config->proxy);
 
   g_free (config->listen);
   config->listen = get_string (checker, g, "listen", "127.0.0.1:0");
   if (!is_host_port (config->listen))
-    add_problem (checker, g, "listen", "'%s' is not ADDRESS:PORT (port 0 picks a free one)", config->listen);
+    add_problem (checker, g, "listen", "'%s' is not ADDRESS:PORT (port 0 picks a free one)",
+                 config->listen);
 
   g_free (config->transport);
   config->transport = get_string (checker, g, "transport", "udp");
@@ -381,17 +390,20 @@ load_media (Checker *checker, SpConfig *config)
   g_free (config->audio_source);
   config->audio_source = get_string (checker, g, "audio-source", "pipewire");
   if (!is_device_spec (config->audio_source, sources, FALSE))
-    add_problem (checker, g, "audio-source", "'%s' is not one of pipewire, test, none, file:PATH", config->audio_source);
+    add_problem (checker, g, "audio-source", "'%s' is not one of pipewire, test, none, file:PATH",
+                 config->audio_source);
 
   g_free (config->audio_sink);
   config->audio_sink = get_string (checker, g, "audio-sink", "pipewire");
   if (!is_device_spec (config->audio_sink, sinks, FALSE))
-    add_problem (checker, g, "audio-sink", "'%s' is not one of pipewire, null, file:PATH", config->audio_sink);
+    add_problem (checker, g, "audio-sink", "'%s' is not one of pipewire, null, file:PATH",
+                 config->audio_sink);
 
   g_free (config->camera);
   config->camera = get_string (checker, g, "camera", "pipewire");
   if (!is_device_spec (config->camera, cameras, TRUE) || g_str_has_prefix (config->camera, "file:"))
-    add_problem (checker, g, "camera", "'%s' is not one of pipewire, pipewire:NODE-NAME, test, none", config->camera);
+    add_problem (checker, g, "camera",
+                 "'%s' is not one of pipewire, pipewire:NODE-NAME, test, none", config->camera);
 
   size = get_string (checker, g, "video-size", "640x480");
   if (!parse_pair (size, 'x', 16, 4096, &config->video_width, &config->video_height))
@@ -401,16 +413,20 @@ load_media (Checker *checker, SpConfig *config)
 
   rate = get_string (checker, g, "video-framerate", "30");
   if (!parse_uint_in_range (rate, 1, 60, &config->video_framerate))
-    add_problem (checker, g, "video-framerate", "'%s' is not a whole number of frames per second from 1 to 60", rate);
+    add_problem (checker, g, "video-framerate",
+                 "'%s' is not a whole number of frames per second from 1 to 60", rate);
 
   ports = get_string (checker, g, "rtp-ports", "20000-20999");
   if (!parse_pair (ports, '-', 1024, 65535, &config->rtp_port_min, &config->rtp_port_max)
       || config->rtp_port_max < config->rtp_port_min + 3)
-    add_problem (checker, g, "rtp-ports", "'%s' is not a range FIRST-LAST within 1024-65535 holding at least 4 ports", ports);
+    add_problem (checker, g, "rtp-ports",
+                 "'%s' is not a range FIRST-LAST within 1024-65535 holding at least 4 ports",
+                 ports);
 
   g_autofree char *timeout = get_string (checker, g, "rtp-timeout", "30");
   if (!parse_uint_in_range (timeout, 0, 3600, &config->rtp_timeout_s))
-    add_problem (checker, g, "rtp-timeout", "'%s' is not a number of seconds from 0 (never) to 3600", timeout);
+    add_problem (checker, g, "rtp-timeout",
+                 "'%s' is not a number of seconds from 0 (never) to 3600", timeout);
 }
 
 static void
@@ -424,14 +440,17 @@ load_attached_data (Checker *checker, SpConfig *config)
   if (!*config->uui_key)
     g_clear_pointer (&config->uui_key, g_free);
   else if (!is_identifier (config->uui_key))
-    add_problem (checker, g, "user-to-user", "'%s' is not a key of letters, digits, '-', '_' or '.' (or empty to ignore the header)",
-                 config->uui_key);
+    add_problem (
+      checker, g, "user-to-user",
+      "'%s' is not a key of letters, digits, '-', '_' or '.' (or empty to ignore the header)",
+      config->uui_key);
   if (!headers)
     return;
   for (guint i = 0; headers[i]; i++)
     {
       g_auto (GStrv) parts = g_strsplit (headers[i], "=", 2);
-      if (!parts[1] || !is_identifier (g_strstrip (parts[0])) || !is_identifier (g_strstrip (parts[1])))
+      if (!parts[1] || !is_identifier (g_strstrip (parts[0]))
+          || !is_identifier (g_strstrip (parts[1])))
         add_problem (checker, g, "headers", "'%s' is not Header-Name=Key", headers[i]);
     }
   g_strfreev (config->attached_headers);
@@ -452,7 +471,8 @@ load_video (Checker *checker, SpConfig *config)
   else if (g_str_equal (offers, "reject"))
     config->remote_video_offers = SP_REMOTE_VIDEO_REJECT;
   else
-    add_problem (checker, "video", "remote-offers", "'%s' is not one of accept, ask, reject", offers);
+    add_problem (checker, "video", "remote-offers", "'%s' is not one of accept, ask, reject",
+                 offers);
 }
 
 static void
@@ -471,17 +491,22 @@ load_dispositions (Checker *checker, SpConfig *config)
           const char *label = parts[1] ? g_strstrip (parts[1]) : id;
 
           if (!is_identifier (id))
-            add_problem (checker, g, "codes", "'%s': a code is ID=Label, with an ID of letters, digits, '-', '_' or '.'", codes[i]);
+            add_problem (checker, g, "codes",
+                         "'%s': a code is ID=Label, with an ID of letters, digits, '-', '_' or '.'",
+                         codes[i]);
           else if (sp_config_find_entry (config->disposition_codes, id))
             add_problem (checker, g, "codes", "code '%s' is listed twice", id);
           else
-            g_ptr_array_add (config->disposition_codes, directory_entry_new (id, *label ? label : id, NULL));
+            g_ptr_array_add (config->disposition_codes,
+                             directory_entry_new (id, *label ? label : id, NULL));
         }
     }
   config->disposition_required = get_boolean (checker, g, "required", FALSE);
   config->disposition_visible = get_boolean (checker, g, "visible", TRUE);
   if (config->disposition_required && !config->disposition_visible)
-    add_problem (checker, g, "required", "a disposition cannot be required while the checklist is not visible (visible=false)");
+    add_problem (
+      checker, g, "required",
+      "a disposition cannot be required while the checklist is not visible (visible=false)");
   if (config->disposition_required && config->disposition_codes->len == 0)
     add_problem (checker, g, "required", "a disposition is required but no codes are configured");
 }
@@ -499,9 +524,11 @@ load_case_from_attached (Checker *checker, SpConfig *config)
       const char *case_key = g_strstrip (parts[0]);
 
       if (!parts[1] || !*g_strstrip (parts[1]))
-        add_problem (checker, "case-data", "from-attached", "'%s' is not CaseKey=AttachedKey", pairs[i]);
-      else if (!g_strv_contains ((const char *const *) config->case_data_keys, case_key))
-        add_problem (checker, "case-data", "from-attached", "'%s' is not one of the case-data keys", case_key);
+        add_problem (checker, "case-data", "from-attached", "'%s' is not CaseKey=AttachedKey",
+                     pairs[i]);
+      else if (!g_strv_contains ((const char *const *)config->case_data_keys, case_key))
+        add_problem (checker, "case-data", "from-attached", "'%s' is not one of the case-data keys",
+                     case_key);
     }
   g_strfreev (config->case_from_attached);
   config->case_from_attached = g_steal_pointer (&pairs);
@@ -534,7 +561,8 @@ load_contacts (Checker *checker, SpConfig *config)
   for (const char *p = config->international_prefix; *p; p++)
     if (!g_ascii_isdigit (*p))
       {
-        add_problem (checker, "contacts", "international-prefix", "'%s' must be digits only (e.g. 00 or 011), or empty",
+        add_problem (checker, "contacts", "international-prefix",
+                     "'%s' must be digits only (e.g. 00 or 011), or empty",
                      config->international_prefix);
         break;
       }
@@ -564,7 +592,8 @@ load_directory_entry (Checker *checker, SpConfig *config, const char *group)
   check_keys (checker, group, directory_keys);
   if (!is_identifier (id))
     {
-      add_problem (checker, group, NULL, "the id after ':' must be letters, digits, '-', '_' or '.'");
+      add_problem (checker, group, NULL,
+                   "the id after ':' must be letters, digits, '-', '_' or '.'");
       return;
     }
   if (sp_config_find_entry (config->agents, id) || sp_config_find_entry (config->queues, id))
@@ -575,7 +604,8 @@ load_directory_entry (Checker *checker, SpConfig *config, const char *group)
   name = get_string (checker, group, "name", id);
   uri = get_string (checker, group, "uri", NULL);
   if (!uri)
-    add_problem (checker, group, "uri", "missing: every %s needs a SIP URI", is_agent ? "agent" : "queue");
+    add_problem (checker, group, "uri", "missing: every %s needs a SIP URI",
+                 is_agent ? "agent" : "queue");
   else if (!is_sip_uri (uri))
     add_problem (checker, group, "uri", "'%s' is not a SIP URI (sip:user@host)", uri);
   else
@@ -590,9 +620,10 @@ load_groups (Checker *checker, SpConfig *config)
     const char *name;
     const char *const *keys;
   } fixed[] = {
-    { "account", account_keys },       { "media", media_keys },         { "video", video_keys },
-    { "dispositions", disposition_keys }, { "case-data", case_data_keys }, { "contacts", contacts_keys },
-    { "paths", paths_keys },           { "attached-data", attached_data_keys },
+    { "account", account_keys },     { "media", media_keys },
+    { "video", video_keys },         { "dispositions", disposition_keys },
+    { "case-data", case_data_keys }, { "contacts", contacts_keys },
+    { "paths", paths_keys },         { "attached-data", attached_data_keys },
   };
   g_auto (GStrv) groups = g_key_file_get_groups (checker->keyfile, NULL);
 
@@ -630,7 +661,8 @@ SpConfig *
 sp_config_load (const char *path, GPtrArray **problems, GError **error)
 {
   g_autoptr (GKeyFile) keyfile = g_key_file_new ();
-  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_config_problem_free);
+  g_autoptr (GPtrArray) found
+    = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_config_problem_free);
   g_autoptr (SpConfig) config = sp_config_new_defaults ();
   g_autoptr (GError) local_error = NULL;
   Checker checker = { keyfile, path, found };
@@ -640,8 +672,9 @@ sp_config_load (const char *path, GPtrArray **problems, GError **error)
       gboolean missing = g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
 
       add_problem (&checker, NULL, NULL, "%s", local_error->message);
-      g_set_error (error, SP_CONFIG_ERROR, missing ? SP_CONFIG_ERROR_NOT_FOUND : SP_CONFIG_ERROR_PARSE,
-                   "%s: %s", path, local_error->message);
+      g_set_error (error, SP_CONFIG_ERROR,
+                   missing ? SP_CONFIG_ERROR_NOT_FOUND : SP_CONFIG_ERROR_PARSE, "%s: %s", path,
+                   local_error->message);
       if (problems)
         *problems = g_steal_pointer (&found);
       return NULL;
@@ -650,8 +683,8 @@ sp_config_load (const char *path, GPtrArray **problems, GError **error)
   load_groups (&checker, config);
   if (found->len > 0)
     {
-      g_set_error (error, SP_CONFIG_ERROR, SP_CONFIG_ERROR_INVALID, "%s: %u problem%s found", path, found->len,
-                   found->len == 1 ? "" : "s");
+      g_set_error (error, SP_CONFIG_ERROR, SP_CONFIG_ERROR_INVALID, "%s: %u problem%s found", path,
+                   found->len, found->len == 1 ? "" : "s");
       if (problems)
         *problems = g_steal_pointer (&found);
       return NULL;
@@ -665,14 +698,16 @@ sp_config_load (const char *path, GPtrArray **problems, GError **error)
 char *
 sp_config_find_default_path (void)
 {
-  g_autofree char *user = g_build_filename (g_get_user_config_dir (), "sportello", "sportello.conf", NULL);
+  g_autofree char *user
+    = g_build_filename (g_get_user_config_dir (), "sportello", "sportello.conf", NULL);
   const char *const *system_dirs = g_get_system_config_dirs ();
 
   if (g_file_test (user, G_FILE_TEST_IS_REGULAR))
     return g_steal_pointer (&user);
   for (guint i = 0; system_dirs[i]; i++)
     {
-      g_autofree char *path = g_build_filename (system_dirs[i], "sportello", "sportello.conf", NULL);
+      g_autofree char *path
+        = g_build_filename (system_dirs[i], "sportello", "sportello.conf", NULL);
       if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
         return g_steal_pointer (&path);
     }

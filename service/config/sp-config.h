@@ -1,4 +1,5 @@
-/* The service configuration: sportello.conf (GKeyFile) loaded, validated and exposed as plain fields. */
+/* The service configuration: sportello.conf (GKeyFile) loaded, validated and exposed as plain
+ * fields. */
 #pragma once
 
 #include <glib.h>
@@ -6,7 +7,8 @@
 G_BEGIN_DECLS
 
 #define SP_CONFIG_ERROR (sp_config_error_quark ())
-GQuark sp_config_error_quark (void);
+GQuark
+sp_config_error_quark (void);
 
 typedef enum
 {
@@ -80,16 +82,25 @@ typedef struct
   char *data_dir; /* NULL: $XDG_DATA_HOME/sportello */
 } SpConfig;
 
-SpConfig *sp_config_new_defaults (void);
-SpConfig *sp_config_load (const char *path, GPtrArray **problems, GError **error);
-char *sp_config_find_default_path (void);
-void sp_config_free (SpConfig *config);
+SpConfig *
+sp_config_new_defaults (void);
+SpConfig *
+sp_config_load (const char *path, GPtrArray **problems, GError **error);
+char *
+sp_config_find_default_path (void);
+void
+sp_config_free (SpConfig *config);
 
-const SpDirectoryEntry *sp_config_find_entry (GPtrArray *entries, const char *id);
-const char *sp_remote_video_policy_to_string (SpRemoteVideoPolicy policy);
-char *sp_config_problem_to_string (const SpConfigProblem *problem);
-void sp_config_problem_free (SpConfigProblem *problem);
-void sp_directory_entry_free (SpDirectoryEntry *entry);
+const SpDirectoryEntry *
+sp_config_find_entry (GPtrArray *entries, const char *id);
+const char *
+sp_remote_video_policy_to_string (SpRemoteVideoPolicy policy);
+char *
+sp_config_problem_to_string (const SpConfigProblem *problem);
+void
+sp_config_problem_free (SpConfigProblem *problem);
+void
+sp_directory_entry_free (SpDirectoryEntry *entry);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpConfig, sp_config_free)
 

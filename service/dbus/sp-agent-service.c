@@ -11,7 +11,8 @@ struct _SpAgentService
   SpServiceContext *context;
 };
 
-static void sp_agent_service_iface_init (SpAgent1Iface *iface);
+static void
+sp_agent_service_iface_init (SpAgent1Iface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (SpAgentService, sp_agent_service, SP_TYPE_AGENT1_SKELETON,
                                G_IMPLEMENT_INTERFACE (SP_TYPE_AGENT1, sp_agent_service_iface_init))
@@ -38,7 +39,8 @@ directory_to_variant (GPtrArray *entries, const char *name_key)
 }
 
 static gboolean
-handle_dial (SpAgent1 *agent, GDBusMethodInvocation *invocation, const char *target, GVariant *attached_data)
+handle_dial (SpAgent1 *agent, GDBusMethodInvocation *invocation, const char *target,
+             GVariant *attached_data)
 {
   SpServiceContext *context = SP_AGENT_SERVICE (agent)->context;
   g_autoptr (GError) error = NULL;
@@ -47,9 +49,9 @@ handle_dial (SpAgent1 *agent, GDBusMethodInvocation *invocation, const char *tar
 
   if (!context->interactions)
     {
-      g_autofree char *message = g_strdup_printf ("calls are unavailable: %s",
-                                                  context->agent_error ? context->agent_error->message
-                                                                       : "SIP is not running");
+      g_autofree char *message = g_strdup_printf (
+        "calls are unavailable: %s",
+        context->agent_error ? context->agent_error->message : "SIP is not running");
       sp_dbus_return_error_literal (invocation, SP_DBUS_ERROR_UNAVAILABLE, message);
       return TRUE;
     }
@@ -69,7 +71,8 @@ handle_list_agents (SpAgent1 *agent, GDBusMethodInvocation *invocation)
 {
   SpAgentService *self = SP_AGENT_SERVICE (agent);
 
-  sp_agent1_complete_list_agents (agent, invocation, directory_to_variant (self->context->config->agents, "name"));
+  sp_agent1_complete_list_agents (agent, invocation,
+                                  directory_to_variant (self->context->config->agents, "name"));
   return TRUE;
 }
 
@@ -78,7 +81,8 @@ handle_list_queues (SpAgent1 *agent, GDBusMethodInvocation *invocation)
 {
   SpAgentService *self = SP_AGENT_SERVICE (agent);
 
-  sp_agent1_complete_list_queues (agent, invocation, directory_to_variant (self->context->config->queues, "name"));
+  sp_agent1_complete_list_queues (agent, invocation,
+                                  directory_to_variant (self->context->config->queues, "name"));
   return TRUE;
 }
 
@@ -87,8 +91,8 @@ handle_list_disposition_codes (SpAgent1 *agent, GDBusMethodInvocation *invocatio
 {
   SpAgentService *self = SP_AGENT_SERVICE (agent);
 
-  sp_agent1_complete_list_disposition_codes (agent, invocation,
-                                             directory_to_variant (self->context->config->disposition_codes, "label"));
+  sp_agent1_complete_list_disposition_codes (
+    agent, invocation, directory_to_variant (self->context->config->disposition_codes, "label"));
   return TRUE;
 }
 
@@ -97,7 +101,8 @@ handle_get_disposition_policy (SpAgent1 *agent, GDBusMethodInvocation *invocatio
 {
   SpConfig *config = SP_AGENT_SERVICE (agent)->context->config;
 
-  sp_agent1_complete_get_disposition_policy (agent, invocation, config->disposition_required, config->disposition_visible);
+  sp_agent1_complete_get_disposition_policy (agent, invocation, config->disposition_required,
+                                             config->disposition_visible);
   return TRUE;
 }
 
@@ -106,7 +111,8 @@ handle_list_case_data_keys (SpAgent1 *agent, GDBusMethodInvocation *invocation)
 {
   SpConfig *config = SP_AGENT_SERVICE (agent)->context->config;
 
-  sp_agent1_complete_list_case_data_keys (agent, invocation, (const char *const *) config->case_data_keys);
+  sp_agent1_complete_list_case_data_keys (agent, invocation,
+                                          (const char *const *)config->case_data_keys);
   return TRUE;
 }
 
@@ -145,7 +151,8 @@ update_camera (SpAgentService *self)
 {
   SpCameraMonitor *camera = self->context->camera;
 
-  sp_agent1_set_camera_available (SP_AGENT1 (self), camera && sp_camera_monitor_get_available (camera));
+  sp_agent1_set_camera_available (SP_AGENT1 (self),
+                                  camera && sp_camera_monitor_get_available (camera));
   if (camera)
     sp_agent1_set_cameras (SP_AGENT1 (self), sp_camera_monitor_dup_cameras (camera));
 }
@@ -161,7 +168,8 @@ update_registration (SpAgentService *self)
 {
   SpSipAgent *sip = self->context->agent;
 
-  sp_agent1_set_registration (SP_AGENT1 (self), sip ? sp_sip_agent_get_registration (sip) : "failed");
+  sp_agent1_set_registration (SP_AGENT1 (self),
+                              sip ? sp_sip_agent_get_registration (sip) : "failed");
   sp_agent1_set_contact_uri (SP_AGENT1 (self), sip ? sp_sip_agent_get_contact_uri (sip) : "");
 }
 
@@ -206,13 +214,16 @@ sp_agent_service_new (SpServiceContext *context)
   update_registration (self);
   if (context->agent)
     {
-      g_signal_connect (context->agent, "notify::registration", G_CALLBACK (on_registration_changed), self);
-      g_signal_connect (context->agent, "notify::contact-uri", G_CALLBACK (on_registration_changed), self);
+      g_signal_connect (context->agent, "notify::registration",
+                        G_CALLBACK (on_registration_changed), self);
+      g_signal_connect (context->agent, "notify::contact-uri", G_CALLBACK (on_registration_changed),
+                        self);
     }
   sp_agent1_set_account (agent, config->account_uri);
   sp_agent1_set_display_name (agent, config->display_name);
   sp_agent1_set_video_allowed (agent, config->video_allowed);
-  sp_agent1_set_remote_video_offers (agent, sp_remote_video_policy_to_string (config->remote_video_offers));
+  sp_agent1_set_remote_video_offers (
+    agent, sp_remote_video_policy_to_string (config->remote_video_offers));
   sp_agent1_set_version (agent, SP_VERSION);
   sp_agent1_set_cameras (agent, g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0));
   update_camera (self);

@@ -9,10 +9,12 @@ struct _SpContactsService
   SpServiceContext *context;
 };
 
-static void sp_contacts_service_iface_init (SpContacts1Iface *iface);
+static void
+sp_contacts_service_iface_init (SpContacts1Iface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (SpContactsService, sp_contacts_service, SP_TYPE_CONTACTS1_SKELETON,
-                               G_IMPLEMENT_INTERFACE (SP_TYPE_CONTACTS1, sp_contacts_service_iface_init))
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_CONTACTS1,
+                                                      sp_contacts_service_iface_init))
 
 static SpStore *
 require_store (SpContacts1 *object, GDBusMethodInvocation *invocation)
@@ -35,7 +37,8 @@ handle_lookup (SpContacts1 *object, GDBusMethodInvocation *invocation, const cha
 }
 
 static gboolean
-handle_search (SpContacts1 *object, GDBusMethodInvocation *invocation, const char *text, guint limit)
+handle_search (SpContacts1 *object, GDBusMethodInvocation *invocation, const char *text,
+               guint limit)
 {
   SpStore *store = require_store (object, invocation);
   g_autoptr (GError) error = NULL;
@@ -115,7 +118,8 @@ handle_import (SpContacts1 *object, GDBusMethodInvocation *invocation, GVariant 
 }
 
 static gboolean
-handle_history (SpContacts1 *object, GDBusMethodInvocation *invocation, const char *id, guint offset, guint limit)
+handle_history (SpContacts1 *object, GDBusMethodInvocation *invocation, const char *id,
+                guint offset, guint limit)
 {
   SpStore *store = require_store (object, invocation);
   g_autoptr (GError) error = NULL;

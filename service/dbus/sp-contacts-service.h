@@ -7,8 +7,10 @@
 G_BEGIN_DECLS
 
 #define SP_TYPE_CONTACTS_SERVICE (sp_contacts_service_get_type ())
-G_DECLARE_FINAL_TYPE (SpContactsService, sp_contacts_service, SP, CONTACTS_SERVICE, SpContacts1Skeleton)
+G_DECLARE_FINAL_TYPE (SpContactsService, sp_contacts_service, SP, CONTACTS_SERVICE,
+                      SpContacts1Skeleton)
 
-SpContactsService *sp_contacts_service_new (SpServiceContext *context);
+SpContactsService *
+sp_contacts_service_new (SpServiceContext *context);
 
 G_END_DECLS

@@ -24,8 +24,9 @@ sp_dbus_error_quark (void)
 {
   static gsize quark = 0;
 
-  g_dbus_error_register_error_domain ("sp-dbus-error-quark", &quark, entries, G_N_ELEMENTS (entries));
-  return (GQuark) quark;
+  g_dbus_error_register_error_domain ("sp-dbus-error-quark", &quark, entries,
+                                      G_N_ELEMENTS (entries));
+  return (GQuark)quark;
 }
 
 static SpDBusError
@@ -33,15 +34,15 @@ from_store (int code)
 {
   switch (code)
     {
-    case SP_STORE_ERROR_INVALID:
-    case SP_STORE_ERROR_CONFLICT:
-      return SP_DBUS_ERROR_INVALID_ARGUMENT;
-    case SP_STORE_ERROR_NOT_FOUND:
-      return SP_DBUS_ERROR_NOT_FOUND;
-    case SP_STORE_ERROR_UNAVAILABLE:
-      return SP_DBUS_ERROR_UNAVAILABLE;
-    default:
-      return SP_DBUS_ERROR_FAILED;
+      case SP_STORE_ERROR_INVALID:
+      case SP_STORE_ERROR_CONFLICT:
+        return SP_DBUS_ERROR_INVALID_ARGUMENT;
+      case SP_STORE_ERROR_NOT_FOUND:
+        return SP_DBUS_ERROR_NOT_FOUND;
+      case SP_STORE_ERROR_UNAVAILABLE:
+        return SP_DBUS_ERROR_UNAVAILABLE;
+      default:
+        return SP_DBUS_ERROR_FAILED;
     }
 }
 
@@ -50,20 +51,20 @@ from_interaction (int code)
 {
   switch (code)
     {
-    case SP_INTERACTION_ERROR_INVALID_ARGUMENT:
-      return SP_DBUS_ERROR_INVALID_ARGUMENT;
-    case SP_INTERACTION_ERROR_INVALID_STATE:
-      return SP_DBUS_ERROR_INVALID_STATE;
-    case SP_INTERACTION_ERROR_NOT_ALLOWED:
-      return SP_DBUS_ERROR_NOT_ALLOWED;
-    case SP_INTERACTION_ERROR_NOT_FOUND:
-      return SP_DBUS_ERROR_NOT_FOUND;
-    case SP_INTERACTION_ERROR_DISPOSITION_REQUIRED:
-      return SP_DBUS_ERROR_DISPOSITION_REQUIRED;
-    case SP_INTERACTION_ERROR_UNAVAILABLE:
-      return SP_DBUS_ERROR_UNAVAILABLE;
-    default:
-      return SP_DBUS_ERROR_FAILED;
+      case SP_INTERACTION_ERROR_INVALID_ARGUMENT:
+        return SP_DBUS_ERROR_INVALID_ARGUMENT;
+      case SP_INTERACTION_ERROR_INVALID_STATE:
+        return SP_DBUS_ERROR_INVALID_STATE;
+      case SP_INTERACTION_ERROR_NOT_ALLOWED:
+        return SP_DBUS_ERROR_NOT_ALLOWED;
+      case SP_INTERACTION_ERROR_NOT_FOUND:
+        return SP_DBUS_ERROR_NOT_FOUND;
+      case SP_INTERACTION_ERROR_DISPOSITION_REQUIRED:
+        return SP_DBUS_ERROR_DISPOSITION_REQUIRED;
+      case SP_INTERACTION_ERROR_UNAVAILABLE:
+        return SP_DBUS_ERROR_UNAVAILABLE;
+      default:
+        return SP_DBUS_ERROR_FAILED;
     }
 }
 
@@ -75,7 +76,7 @@ to_dbus_code (const GError *error)
   if (g_error_matches (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID))
     return SP_DBUS_ERROR_INVALID_ARGUMENT;
   if (error->domain == SP_DBUS_ERROR)
-    return (SpDBusError) error->code;
+    return (SpDBusError)error->code;
   if (error->domain == SP_STORE_ERROR)
     return from_store (error->code);
   if (error->domain == SP_TEMPLATE_ERROR || error->domain == SP_CONFIG_ERROR)
@@ -98,13 +99,15 @@ sp_dbus_return_error (GDBusMethodInvocation *invocation, const GError *error)
 }
 
 void
-sp_dbus_return_error_literal (GDBusMethodInvocation *invocation, SpDBusError code, const char *message)
+sp_dbus_return_error_literal (GDBusMethodInvocation *invocation, SpDBusError code,
+                              const char *message)
 {
   g_dbus_method_invocation_return_error_literal (invocation, SP_DBUS_ERROR, code, message);
 }
 
 void
-sp_dbus_return_value_or_error (GDBusMethodInvocation *invocation, GVariant *value, const GError *error)
+sp_dbus_return_value_or_error (GDBusMethodInvocation *invocation, GVariant *value,
+                               const GError *error)
 {
   if (value)
     g_dbus_method_invocation_return_value (invocation, g_variant_new_tuple (&value, 1));

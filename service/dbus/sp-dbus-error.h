@@ -7,7 +7,8 @@
 G_BEGIN_DECLS
 
 #define SP_DBUS_ERROR (sp_dbus_error_quark ())
-GQuark sp_dbus_error_quark (void);
+GQuark
+sp_dbus_error_quark (void);
 
 typedef enum
 {
@@ -23,10 +24,15 @@ typedef enum
 } SpDBusError;
 
 /* Replies to @invocation with @error translated into an org.sportello.Error name. */
-void sp_dbus_return_error (GDBusMethodInvocation *invocation, const GError *error);
-void sp_dbus_return_error_literal (GDBusMethodInvocation *invocation, SpDBusError code, const char *message);
+void
+sp_dbus_return_error (GDBusMethodInvocation *invocation, const GError *error);
+void
+sp_dbus_return_error_literal (GDBusMethodInvocation *invocation, SpDBusError code,
+                              const char *message);
 
 /* Replies (@value) when @value is set (floating or full ref, consumed), else @error. */
-void sp_dbus_return_value_or_error (GDBusMethodInvocation *invocation, GVariant *value, const GError *error);
+void
+sp_dbus_return_value_or_error (GDBusMethodInvocation *invocation, GVariant *value,
+                               const GError *error);
 
 G_END_DECLS

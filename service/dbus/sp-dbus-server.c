@@ -37,7 +37,8 @@ on_interaction_added (SpInteractionManager *manager, SpInteraction *interaction,
   SpDBusServer *self = data;
   g_autofree char *path = sp_session_service_path_for (sp_interaction_get_number (interaction));
   g_autoptr (SpObjectSkeleton) object = sp_object_skeleton_new (path);
-  g_autoptr (SpSessionService) session = sp_session_service_new (interaction, self->context->config);
+  g_autoptr (SpSessionService) session
+    = sp_session_service_new (interaction, self->context->config);
 
   sp_object_skeleton_set_session1 (object, SP_SESSION1 (session));
   g_dbus_object_manager_server_export (self->manager, G_DBUS_OBJECT_SKELETON (object));
@@ -64,13 +65,16 @@ export_root (SpDBusServer *self, GDBusConnection *connection)
       g_autoptr (GError) error = NULL;
 
       if (!g_dbus_interface_skeleton_export (skeleton, connection, SP_DBUS_ROOT_PATH, &error))
-        g_critical ("cannot export %s: %s", g_dbus_interface_skeleton_get_info (skeleton)->name, error->message);
+        g_critical ("cannot export %s: %s", g_dbus_interface_skeleton_get_info (skeleton)->name,
+                    error->message);
     }
   g_dbus_object_manager_server_set_connection (self->manager, connection);
   if (self->context->interactions)
     {
-      g_signal_connect (self->context->interactions, "added", G_CALLBACK (on_interaction_added), self);
-      g_signal_connect (self->context->interactions, "removed", G_CALLBACK (on_interaction_removed), self);
+      g_signal_connect (self->context->interactions, "added", G_CALLBACK (on_interaction_added),
+                        self);
+      g_signal_connect (self->context->interactions, "removed", G_CALLBACK (on_interaction_removed),
+                        self);
     }
 }
 
@@ -107,12 +111,13 @@ on_name_lost (GDBusConnection *connection, const char *name, gpointer data)
 void
 sp_dbus_server_start (SpDBusServer *self)
 {
-  GBusNameOwnerFlags flags = G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT | G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE;
+  GBusNameOwnerFlags flags
+    = G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT | G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE;
 
   if (self->replace)
     flags |= G_BUS_NAME_OWNER_FLAGS_REPLACE;
-  self->owner_id = g_bus_own_name (G_BUS_TYPE_SESSION, self->bus_name, flags, on_bus_acquired, on_name_acquired,
-                                   on_name_lost, self, NULL);
+  self->owner_id = g_bus_own_name (G_BUS_TYPE_SESSION, self->bus_name, flags, on_bus_acquired,
+                                   on_name_acquired, on_name_lost, self, NULL);
 }
 
 GDBusObjectManagerServer *
@@ -153,10 +158,10 @@ sp_dbus_server_class_init (SpDBusServerClass *klass)
 
   object_class->dispose = sp_dbus_server_dispose;
   object_class->finalize = sp_dbus_server_finalize;
-  signals[SIGNAL_READY] = g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                        G_TYPE_NONE, 0);
-  signals[SIGNAL_LOST] = g_signal_new ("lost", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                       G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  signals[SIGNAL_READY] = g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_LOST] = g_signal_new ("lost", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 }
 
 static void

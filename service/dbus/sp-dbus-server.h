@@ -15,8 +15,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpDBusServer, sp_dbus_server, SP, DBUS_SERVER, GObject)
 
 /* Signals: "ready" () once the name is owned; "lost" (gboolean was_owned) when it goes. */
-SpDBusServer *sp_dbus_server_new (SpServiceContext *context, const char *bus_name, gboolean replace);
-void sp_dbus_server_start (SpDBusServer *self);
-GDBusObjectManagerServer *sp_dbus_server_get_object_manager (SpDBusServer *self);
+SpDBusServer *
+sp_dbus_server_new (SpServiceContext *context, const char *bus_name, gboolean replace);
+void
+sp_dbus_server_start (SpDBusServer *self);
+GDBusObjectManagerServer *
+sp_dbus_server_get_object_manager (SpDBusServer *self);
 
 G_END_DECLS

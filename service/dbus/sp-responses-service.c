@@ -12,10 +12,13 @@ struct _SpResponsesService
   SpServiceContext *context;
 };
 
-static void sp_responses_service_iface_init (SpResponses1Iface *iface);
+static void
+sp_responses_service_iface_init (SpResponses1Iface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (SpResponsesService, sp_responses_service, SP_TYPE_RESPONSES1_SKELETON,
-                               G_IMPLEMENT_INTERFACE (SP_TYPE_RESPONSES1, sp_responses_service_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (SpResponsesService, sp_responses_service,
+                               SP_TYPE_RESPONSES1_SKELETON,
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_RESPONSES1,
+                                                      sp_responses_service_iface_init))
 
 /* The values a rendering can draw on. */
 typedef struct
@@ -57,8 +60,8 @@ lookup_value (const char *ns, const char *key, gpointer data)
 }
 
 static void
-render_and_reply (SpResponsesService *self, GDBusMethodInvocation *invocation, const char *response_id,
-                  RenderContext *ctx)
+render_and_reply (SpResponsesService *self, GDBusMethodInvocation *invocation,
+                  const char *response_id, RenderContext *ctx)
 {
   SpStore *store = sp_service_context_require_store (self->context, invocation);
   g_autoptr (GVariant) response = NULL;
@@ -95,7 +98,8 @@ find_session (SpResponsesService *self, const char *path)
 }
 
 static gboolean
-handle_render (SpResponses1 *object, GDBusMethodInvocation *invocation, const char *response_id, const char *session)
+handle_render (SpResponses1 *object, GDBusMethodInvocation *invocation, const char *response_id,
+               const char *session)
 {
   SpResponsesService *self = SP_RESPONSES_SERVICE (object);
   RenderContext ctx = { self->context->config };
@@ -113,11 +117,14 @@ handle_render (SpResponses1 *object, GDBusMethodInvocation *invocation, const ch
           return TRUE;
         }
       if (*sp_interaction_get_contact_id (interaction) && self->context->store)
-        contact = sp_store_contact_get (self->context->store, sp_interaction_get_contact_id (interaction), NULL);
+        contact = sp_store_contact_get (self->context->store,
+                                        sp_interaction_get_contact_id (interaction), NULL);
       fields = g_hash_table_new (g_str_hash, g_str_equal);
-      g_hash_table_insert (fields, "remote", (gpointer) sp_interaction_get_remote (interaction));
-      g_hash_table_insert (fields, "remote-name", (gpointer) sp_interaction_get_remote_name (interaction));
-      g_hash_table_insert (fields, "direction", (gpointer) sp_interaction_get_direction (interaction));
+      g_hash_table_insert (fields, "remote", (gpointer)sp_interaction_get_remote (interaction));
+      g_hash_table_insert (fields, "remote-name",
+                           (gpointer)sp_interaction_get_remote_name (interaction));
+      g_hash_table_insert (fields, "direction",
+                           (gpointer)sp_interaction_get_direction (interaction));
       ctx.contact = contact;
       ctx.attached = sp_interaction_get_attached_data (interaction);
       ctx.case_data = sp_interaction_get_case_data (interaction);
@@ -128,8 +135,8 @@ handle_render (SpResponses1 *object, GDBusMethodInvocation *invocation, const ch
 }
 
 static gboolean
-handle_render_for_contact (SpResponses1 *object, GDBusMethodInvocation *invocation, const char *response_id,
-                           const char *contact_id, GVariant *attached)
+handle_render_for_contact (SpResponses1 *object, GDBusMethodInvocation *invocation,
+                           const char *response_id, const char *contact_id, GVariant *attached)
 {
   SpResponsesService *self = SP_RESPONSES_SERVICE (object);
   SpStore *store = sp_service_context_require_store (self->context, invocation);
@@ -156,9 +163,11 @@ handle_render_for_contact (SpResponses1 *object, GDBusMethodInvocation *invocati
 }
 
 static gboolean
-handle_search (SpResponses1 *object, GDBusMethodInvocation *invocation, const char *text, guint limit)
+handle_search (SpResponses1 *object, GDBusMethodInvocation *invocation, const char *text,
+               guint limit)
 {
-  SpStore *store = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
+  SpStore *store
+    = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
   g_autoptr (GError) error = NULL;
 
   if (store)
@@ -172,7 +181,8 @@ handle_search (SpResponses1 *object, GDBusMethodInvocation *invocation, const ch
 static gboolean
 handle_get (SpResponses1 *object, GDBusMethodInvocation *invocation, const char *id)
 {
-  SpStore *store = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
+  SpStore *store
+    = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
   g_autoptr (GError) error = NULL;
 
   if (store)
@@ -186,7 +196,8 @@ handle_get (SpResponses1 *object, GDBusMethodInvocation *invocation, const char 
 static gboolean
 handle_list_categories (SpResponses1 *object, GDBusMethodInvocation *invocation)
 {
-  SpStore *store = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
+  SpStore *store
+    = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) categories = NULL;
 
@@ -194,7 +205,7 @@ handle_list_categories (SpResponses1 *object, GDBusMethodInvocation *invocation)
     return TRUE;
   categories = sp_store_response_categories (store, &error);
   if (categories)
-    sp_responses1_complete_list_categories (object, invocation, (const char *const *) categories);
+    sp_responses1_complete_list_categories (object, invocation, (const char *const *)categories);
   else
     sp_dbus_return_error (invocation, error);
   return TRUE;
@@ -227,7 +238,8 @@ check_bodies (GVariant *records, GError **error)
 static gboolean
 handle_save (SpResponses1 *object, GDBusMethodInvocation *invocation, GVariant *response)
 {
-  SpStore *store = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
+  SpStore *store
+    = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
   g_autoptr (GError) error = NULL;
   g_autofree char *id = NULL;
   const char *body = NULL;
@@ -250,7 +262,8 @@ handle_save (SpResponses1 *object, GDBusMethodInvocation *invocation, GVariant *
 static gboolean
 handle_delete (SpResponses1 *object, GDBusMethodInvocation *invocation, const char *id)
 {
-  SpStore *store = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
+  SpStore *store
+    = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
   g_autoptr (GError) error = NULL;
 
   if (!store)
@@ -265,7 +278,8 @@ handle_delete (SpResponses1 *object, GDBusMethodInvocation *invocation, const ch
 static gboolean
 handle_import (SpResponses1 *object, GDBusMethodInvocation *invocation, GVariant *responses)
 {
-  SpStore *store = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
+  SpStore *store
+    = sp_service_context_require_store (SP_RESPONSES_SERVICE (object)->context, invocation);
   g_autoptr (GError) error = NULL;
   guint count;
 

@@ -7,8 +7,10 @@
 G_BEGIN_DECLS
 
 #define SP_TYPE_RESPONSES_SERVICE (sp_responses_service_get_type ())
-G_DECLARE_FINAL_TYPE (SpResponsesService, sp_responses_service, SP, RESPONSES_SERVICE, SpResponses1Skeleton)
+G_DECLARE_FINAL_TYPE (SpResponsesService, sp_responses_service, SP, RESPONSES_SERVICE,
+                      SpResponses1Skeleton)
 
-SpResponsesService *sp_responses_service_new (SpServiceContext *context);
+SpResponsesService *
+sp_responses_service_new (SpServiceContext *context);
 
 G_END_DECLS

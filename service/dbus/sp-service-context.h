@@ -15,8 +15,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   SpConfig *config;
-  SpStore *store;        /* NULL when the database cannot be used */
-  GError *store_error;   /* why, when store is NULL */
+  SpStore *store;      /* NULL when the database cannot be used */
+  GError *store_error; /* why, when store is NULL */
   SpCameraMonitor *camera;
   SpSipAgent *agent;                  /* NULL when SIP could not start */
   GError *agent_error;                /* why, when agent is NULL */
@@ -24,6 +24,7 @@ typedef struct
 } SpServiceContext;
 
 /* Returns the store, or replies Unavailable (with the reason) and returns NULL. */
-SpStore *sp_service_context_require_store (SpServiceContext *context, GDBusMethodInvocation *invocation);
+SpStore *
+sp_service_context_require_store (SpServiceContext *context, GDBusMethodInvocation *invocation);
 
 G_END_DECLS

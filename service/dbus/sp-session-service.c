@@ -15,10 +15,12 @@ struct _SpSessionService
   SpConfig *config;
 };
 
-static void sp_session_service_iface_init (SpSession1Iface *iface);
+static void
+sp_session_service_iface_init (SpSession1Iface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (SpSessionService, sp_session_service, SP_TYPE_SESSION1_SKELETON,
-                               G_IMPLEMENT_INTERFACE (SP_TYPE_SESSION1, sp_session_service_iface_init))
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_SESSION1,
+                                                      sp_session_service_iface_init))
 
 char *
 sp_session_service_path_for (guint number)
@@ -35,7 +37,7 @@ sp_session_service_number_from_path (const char *path)
   if (!g_str_has_prefix (path, prefix)
       || !g_ascii_string_to_unsigned (path + strlen (prefix), 10, 1, G_MAXUINT, &number, NULL))
     return 0;
-  return (guint) number;
+  return (guint)number;
 }
 
 static void
@@ -46,15 +48,15 @@ sync_properties (SpSessionService *self)
   SpInteractionState state = sp_interaction_get_state (interaction);
 
   sp_session1_set_state (session, sp_interaction_state_to_string (state == SP_INTERACTION_DONE
-                                                                      ? SP_INTERACTION_DISCONNECTED
-                                                                      : state));
+                                                                    ? SP_INTERACTION_DISCONNECTED
+                                                                    : state));
   sp_session1_set_remote_name (session, sp_interaction_get_remote_name (interaction));
   sp_session1_set_contact_id (session, sp_interaction_get_contact_id (interaction));
   sp_session1_set_notepad (session, sp_interaction_get_notepad (interaction));
   sp_session1_set_case_data (session, sp_interaction_get_case_data (interaction));
   sp_session1_set_dispositions (session, self->config->disposition_visible
                                            ? sp_interaction_get_dispositions (interaction)
-                                           : (const char *const[]) { NULL });
+                                           : (const char *const[]){ NULL });
   sp_session1_set_end_reason (session, sp_interaction_get_end_reason (interaction));
   sp_session1_set_participants (session, sp_interaction_get_participants (interaction));
 }
@@ -75,12 +77,12 @@ reply_bool (GDBusMethodInvocation *invocation, gboolean ok, GError *error)
   return TRUE;
 }
 
-#define SIMPLE_HANDLER(name, call)                                                   \
-  static gboolean name (SpSession1 *object, GDBusMethodInvocation *invocation)       \
-  {                                                                                  \
-    g_autoptr (GError) error = NULL;                                                 \
-    gboolean ok = call (SP_SESSION_SERVICE (object)->interaction, &error);           \
-    return reply_bool (invocation, ok, error);                                       \
+#define SIMPLE_HANDLER(name, call)                                                                 \
+  static gboolean name (SpSession1 *object, GDBusMethodInvocation *invocation)                     \
+  {                                                                                                \
+    g_autoptr (GError) error = NULL;                                                               \
+    gboolean ok = call (SP_SESSION_SERVICE (object)->interaction, &error);                         \
+    return reply_bool (invocation, ok, error);                                                     \
   }
 
 SIMPLE_HANDLER (handle_answer, sp_interaction_answer)
@@ -92,7 +94,8 @@ static gboolean
 handle_get_media_statistics (SpSession1 *object, GDBusMethodInvocation *invocation)
 {
   sp_session1_complete_get_media_statistics (
-    object, invocation, sp_interaction_get_media_statistics (SP_SESSION_SERVICE (object)->interaction));
+    object, invocation,
+    sp_interaction_get_media_statistics (SP_SESSION_SERVICE (object)->interaction));
   return TRUE;
 }
 
@@ -109,14 +112,16 @@ on_hold_done (GObject *source, GAsyncResult *result, gpointer data)
 static gboolean
 handle_hold (SpSession1 *object, GDBusMethodInvocation *invocation)
 {
-  sp_interaction_hold_async (SP_SESSION_SERVICE (object)->interaction, TRUE, on_hold_done, g_object_ref (invocation));
+  sp_interaction_hold_async (SP_SESSION_SERVICE (object)->interaction, TRUE, on_hold_done,
+                             g_object_ref (invocation));
   return TRUE;
 }
 
 static gboolean
 handle_retrieve (SpSession1 *object, GDBusMethodInvocation *invocation)
 {
-  sp_interaction_hold_async (SP_SESSION_SERVICE (object)->interaction, FALSE, on_hold_done, g_object_ref (invocation));
+  sp_interaction_hold_async (SP_SESSION_SERVICE (object)->interaction, FALSE, on_hold_done,
+                             g_object_ref (invocation));
   return TRUE;
 }
 
@@ -142,16 +147,19 @@ static gboolean
 handle_set_case_data (SpSession1 *object, GDBusMethodInvocation *invocation, GVariant *values)
 {
   g_autoptr (GError) error = NULL;
-  gboolean ok = sp_interaction_set_case_data (SP_SESSION_SERVICE (object)->interaction, values, &error);
+  gboolean ok
+    = sp_interaction_set_case_data (SP_SESSION_SERVICE (object)->interaction, values, &error);
 
   return reply_bool (invocation, ok, error);
 }
 
 static gboolean
-handle_set_dispositions (SpSession1 *object, GDBusMethodInvocation *invocation, const char *const *codes)
+handle_set_dispositions (SpSession1 *object, GDBusMethodInvocation *invocation,
+                         const char *const *codes)
 {
   g_autoptr (GError) error = NULL;
-  gboolean ok = sp_interaction_set_dispositions (SP_SESSION_SERVICE (object)->interaction, codes, &error);
+  gboolean ok
+    = sp_interaction_set_dispositions (SP_SESSION_SERVICE (object)->interaction, codes, &error);
 
   return reply_bool (invocation, ok, error);
 }
@@ -161,8 +169,9 @@ handle_set_dispositions (SpSession1 *object, GDBusMethodInvocation *invocation, 
 static gboolean
 not_yet (GDBusMethodInvocation *invocation)
 {
-  g_autofree char *message = g_strdup_printf ("%s is not available in this version of sportellod",
-                                              g_dbus_method_invocation_get_method_name (invocation));
+  g_autofree char *message
+    = g_strdup_printf ("%s is not available in this version of sportellod",
+                       g_dbus_method_invocation_get_method_name (invocation));
   sp_dbus_return_error_literal (invocation, SP_DBUS_ERROR_UNAVAILABLE, message);
   return TRUE;
 }
@@ -180,7 +189,8 @@ handle_not_yet_s (SpSession1 *object, GDBusMethodInvocation *invocation, const c
 }
 
 static gboolean
-handle_not_yet_ss (SpSession1 *object, GDBusMethodInvocation *invocation, const char *a, const char *b)
+handle_not_yet_ss (SpSession1 *object, GDBusMethodInvocation *invocation, const char *a,
+                   const char *b)
 {
   return not_yet (invocation);
 }

@@ -10,9 +10,12 @@ G_BEGIN_DECLS
 #define SP_TYPE_SESSION_SERVICE (sp_session_service_get_type ())
 G_DECLARE_FINAL_TYPE (SpSessionService, sp_session_service, SP, SESSION_SERVICE, SpSession1Skeleton)
 
-SpSessionService *sp_session_service_new (SpInteraction *interaction, SpConfig *config);
-char *sp_session_service_path_for (guint number);
+SpSessionService *
+sp_session_service_new (SpInteraction *interaction, SpConfig *config);
+char *
+sp_session_service_path_for (guint number);
 /* The interaction number in a session object path, or 0 when @path is not one. */
-guint sp_session_service_number_from_path (const char *path);
+guint
+sp_session_service_number_from_path (const char *path);
 
 G_END_DECLS

@@ -7,11 +7,16 @@
 
 #include <string.h>
 
-static void on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data);
-static void on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data);
-static void on_leg_established (SpCallLeg *leg, gpointer data);
-static void on_leg_offer_failed (SpCallLeg *leg, guint status, const char *phrase, gpointer data);
-static void on_leg_ended (SpCallLeg *leg, int cause, guint status, const char *phrase, gpointer data);
+static void
+on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data);
+static void
+on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data);
+static void
+on_leg_established (SpCallLeg *leg, gpointer data);
+static void
+on_leg_offer_failed (SpCallLeg *leg, guint status, const char *phrase, gpointer data);
+static void
+on_leg_ended (SpCallLeg *leg, int cause, guint status, const char *phrase, gpointer data);
 
 static void
 fail (GError **error, SpInteractionError code, const char *message)
@@ -24,8 +29,9 @@ require_state (SpInteraction *self, SpInteractionState state, const char *action
 {
   if (self->state == state)
     return TRUE;
-  g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "%s needs the state %s, not %s", action,
-               sp_interaction_state_to_string (state), sp_interaction_state_to_string (self->state));
+  g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+               "%s needs the state %s, not %s", action, sp_interaction_state_to_string (state),
+               sp_interaction_state_to_string (self->state));
   return FALSE;
 }
 
@@ -59,7 +65,8 @@ sp_interaction_release_call (SpInteraction *self)
   g_clear_handle_id (&self->glare_id, g_source_remove);
   if (self->hold_task)
     {
-      g_autoptr (GError) error = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the call ended");
+      g_autoptr (GError) error
+        = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the call ended");
       complete_hold (self, error);
     }
   sp_interaction_media_stop (self);
@@ -78,10 +85,11 @@ sp_interaction_release_call (SpInteraction *self)
 static SpSdpLocal *
 local_caps (SpInteraction *self)
 {
-  SpSdpLocal *local = sp_sdp_local_new ("sportello", (guint64) (self->started / G_USEC_PER_SEC),
+  SpSdpLocal *local = sp_sdp_local_new ("sportello", (guint64)(self->started / G_USEC_PER_SEC),
                                         sp_sip_agent_get_local_address (self->context.agent));
 
-  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, self->audio_rtp_port, self->audio_rtcp_port, self->audio_intent);
+  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, self->audio_rtp_port, self->audio_rtcp_port,
+                         self->audio_intent);
   return local;
 }
 
@@ -99,8 +107,8 @@ first_audio (GPtrArray *streams)
 
 /* Applies a completed exchange: media follows, and the hold state is read off both sides. */
 static gboolean
-apply_exchange (SpInteraction *self, const SpSdpSession *local, const SpSdpSession *remote, gboolean local_is_offer,
-                GError **error)
+apply_exchange (SpInteraction *self, const SpSdpSession *local, const SpSdpSession *remote,
+                gboolean local_is_offer, GError **error)
 {
   g_autoptr (GPtrArray) streams = NULL;
   const SpSdpStream *audio;
@@ -122,11 +130,13 @@ update_hold_state (SpInteraction *self)
 {
   if (self->state != SP_INTERACTION_TALKING && self->state != SP_INTERACTION_HELD)
     return;
-  sp_interaction_set_state (self, self->local_hold || self->remote_hold ? SP_INTERACTION_HELD : SP_INTERACTION_TALKING);
+  sp_interaction_set_state (self, self->local_hold || self->remote_hold ? SP_INTERACTION_HELD
+                                                                        : SP_INTERACTION_TALKING);
 }
 
 static void
-end_call (SpInteraction *self, const char *actor, const char *reason, const char *error_name, const char *message)
+end_call (SpInteraction *self, const char *actor, const char *reason, const char *error_name,
+          const char *message)
 {
   sp_interaction_set_end (self, actor, reason, error_name, message);
   if (self->leg && !sp_call_leg_is_ended (self->leg))
@@ -147,7 +157,8 @@ sp_interaction_answer (SpInteraction *self, GError **error)
   g_autofree char *answer_text = NULL;
   g_autoptr (GError) sdp_error = NULL;
 
-  if (!require_state (self, SP_INTERACTION_RINGING, "Answer", error) || !sp_interaction_media_prepare (self, error))
+  if (!require_state (self, SP_INTERACTION_RINGING, "Answer", error)
+      || !sp_interaction_media_prepare (self, error))
     return FALSE;
   local = local_caps (self);
   offer_text = sp_call_leg_get_initial_offer (self->leg);
@@ -167,8 +178,8 @@ sp_interaction_answer (SpInteraction *self, GError **error)
     {
       sp_call_leg_reject (self->leg, 488, "Not Acceptable Here");
       end_call (self, "system", "media-error", "org.sportello.Error.Failed", sdp_error->message);
-      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED, "the contact's media offer is unusable: %s",
-                   sdp_error->message);
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED,
+                   "the contact's media offer is unusable: %s", sdp_error->message);
       return FALSE;
     }
   answer_text = sp_sdp_print (answer);
@@ -198,7 +209,8 @@ sp_interaction_disconnect (SpInteraction *self, GError **error)
       fail (error, SP_INTERACTION_ERROR_INVALID_STATE, "the call is already disconnected");
       return FALSE;
     }
-  end_call (self, "local", self->state == SP_INTERACTION_RINGING ? "rejected" : "hangup", "", "ended by the agent");
+  end_call (self, "local", self->state == SP_INTERACTION_RINGING ? "rejected" : "hangup", "",
+            "ended by the agent");
   return TRUE;
 }
 
@@ -212,7 +224,7 @@ sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GEr
   g_autofree char *headers = NULL;
   g_autoptr (SpCallLeg) leg = NULL;
   SpConfig *config = self->context.config;
-  SpAttachedDataMap map = { config->uui_key, (const char *const *) config->attached_headers };
+  SpAttachedDataMap map = { config->uui_key, (const char *const *)config->attached_headers };
 
   if (!sp_interaction_media_prepare (self, error))
     return FALSE;
@@ -247,12 +259,14 @@ check_hold_request (SpInteraction *self, gboolean hold, GError **error)
   const char *state = sp_interaction_state_to_string (self->state);
 
   if (self->hold_task)
-    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "a hold or retrieve is in progress");
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                 "a hold or retrieve is in progress");
   else if (hold && self->local_hold)
-    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the contact is already on hold");
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                 "the contact is already on hold");
   else if (hold && self->state != SP_INTERACTION_TALKING && self->state != SP_INTERACTION_HELD)
-    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "Hold needs a call in progress, the state is %s",
-                 state);
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                 "Hold needs a call in progress, the state is %s", state);
   else if (!hold && (!self->local_hold || self->state != SP_INTERACTION_HELD))
     g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                  "Retrieve needs a call the agent put on hold, the state is %s", state);
@@ -262,7 +276,8 @@ check_hold_request (SpInteraction *self, gboolean hold, GError **error)
 }
 
 void
-sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallback callback, gpointer user_data)
+sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallback callback,
+                           gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
   GError *error = NULL;
@@ -316,8 +331,8 @@ on_leg_offer_failed (SpCallLeg *leg, guint status, const char *phrase, gpointer 
   /* A refused re-INVITE never ends the call: the previous session stays in force. */
   self->local_hold = !self->local_hold;
   self->audio_intent = self->local_hold ? SP_SDP_SENDONLY : SP_SDP_SENDRECV;
-  error = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED, "the contact's phone refused: %u %s", status,
-                       phrase);
+  error = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED,
+                       "the contact's phone refused: %u %s", status, phrase);
   complete_hold (self, error);
 }
 
@@ -358,7 +373,8 @@ on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data)
       answer_remote_offer (self, sdp);
       return;
     }
-  /* A re-INVITE without SDP: offer what we have; the answer comes with the ACK (FreeSWITCH #1091). */
+  /* A re-INVITE without SDP: offer what we have; the answer comes with the ACK (FreeSWITCH #1091).
+   */
   {
     g_autoptr (SpSdpLocal) local = local_caps (self);
     SpSdpSession *offer = sp_sdp_offer (local, self->local_sdp);
@@ -379,8 +395,8 @@ on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data)
 
   if (!answer || !self->local_sdp || !apply_exchange (self, self->local_sdp, answer, TRUE, &error))
     {
-      g_autofree char *message = g_strdup_printf ("the contact's SDP answer is unusable%s%s", error ? ": " : "",
-                                                  error ? error->message : "");
+      g_autofree char *message = g_strdup_printf ("the contact's SDP answer is unusable%s%s",
+                                                  error ? ": " : "", error ? error->message : "");
       end_call (self, "system", "media-error", "org.sportello.Error.Failed", message);
       return;
     }
@@ -412,22 +428,22 @@ reason_for_status (guint status)
 {
   switch (status)
     {
-    case 404:
-    case 410:
-    case 484:
-    case 604:
-      return "not-found";
-    case 486:
-    case 600:
-      return "busy";
-    case 603:
-      return "rejected";
-    case 408:
-    case 480:
-    case 487:
-      return "no-answer";
-    default:
-      return "network-error";
+      case 404:
+      case 410:
+      case 484:
+      case 604:
+        return "not-found";
+      case 486:
+      case 600:
+        return "busy";
+      case 603:
+        return "rejected";
+      case 408:
+      case 480:
+      case 487:
+        return "no-answer";
+      default:
+        return "network-error";
     }
 }
 
@@ -437,32 +453,37 @@ on_leg_ended (SpCallLeg *leg, int cause, guint status, const char *phrase, gpoin
   SpInteraction *self = data;
   g_autofree char *message = g_strdup_printf ("%u %s", status, phrase);
 
-  switch ((SpCallLegEndCause) cause)
+  switch ((SpCallLegEndCause)cause)
     {
-    case SP_CALL_LEG_END_REMOTE_BYE:
-      sp_interaction_set_end (self, "remote", "hangup", "", "the contact hung up");
-      break;
-    case SP_CALL_LEG_END_REMOTE_CANCEL:
-      sp_interaction_set_end (self, "remote", "missed", "", "the caller hung up before the call was answered");
-      break;
-    case SP_CALL_LEG_END_ANSWERED_ELSEWHERE:
-      sp_interaction_set_end (self, "remote", "answered-elsewhere", "", "answered at another device");
-      break;
-    case SP_CALL_LEG_END_FAILED:
-      sp_interaction_set_end (self, "remote", reason_for_status (status), "org.sportello.Error.Failed", message);
-      break;
-    case SP_CALL_LEG_END_LOCAL:
-      sp_interaction_set_end (self, "local", "hangup", "", "ended by the agent");
-      break;
-    case SP_CALL_LEG_END_NETWORK:
-    default:
-      sp_interaction_set_end (self, "system", "network-error", "org.sportello.Error.Failed", message);
-      break;
+      case SP_CALL_LEG_END_REMOTE_BYE:
+        sp_interaction_set_end (self, "remote", "hangup", "", "the contact hung up");
+        break;
+      case SP_CALL_LEG_END_REMOTE_CANCEL:
+        sp_interaction_set_end (self, "remote", "missed", "",
+                                "the caller hung up before the call was answered");
+        break;
+      case SP_CALL_LEG_END_ANSWERED_ELSEWHERE:
+        sp_interaction_set_end (self, "remote", "answered-elsewhere", "",
+                                "answered at another device");
+        break;
+      case SP_CALL_LEG_END_FAILED:
+        sp_interaction_set_end (self, "remote", reason_for_status (status),
+                                "org.sportello.Error.Failed", message);
+        break;
+      case SP_CALL_LEG_END_LOCAL:
+        sp_interaction_set_end (self, "local", "hangup", "", "ended by the agent");
+        break;
+      case SP_CALL_LEG_END_NETWORK:
+      default:
+        sp_interaction_set_end (self, "system", "network-error", "org.sportello.Error.Failed",
+                                message);
+        break;
     }
   sp_interaction_media_stop (self);
   sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
   {
-    g_autoptr (GError) error = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the call ended");
+    g_autoptr (GError) error
+      = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the call ended");
     complete_hold (self, error);
   }
 }

@@ -38,7 +38,8 @@ on_done (SpInteraction *interaction, gpointer data)
 static void
 add (SpInteractionManager *self, SpInteraction *interaction)
 {
-  g_hash_table_insert (self->interactions, GUINT_TO_POINTER (sp_interaction_get_number (interaction)), interaction);
+  g_hash_table_insert (self->interactions,
+                       GUINT_TO_POINTER (sp_interaction_get_number (interaction)), interaction);
   g_signal_connect (interaction, "done", G_CALLBACK (on_done), self);
   g_signal_emit (self, signals[SIGNAL_ADDED], 0, interaction);
 }
@@ -68,18 +69,21 @@ on_incoming_call (SpSipAgent *agent, SpCallLeg *leg, gpointer data)
 {
   SpInteractionManager *self = data;
   SpConfig *config = self->context.config;
-  SpAttachedDataMap map = { config->uui_key, (const char *const *) config->attached_headers };
+  SpAttachedDataMap map = { config->uui_key, (const char *const *)config->attached_headers };
   g_autofree char *name = NULL;
   g_autofree char *contact_id = find_contact (self, sp_call_leg_get_remote_uri (leg), &name);
   GVariant *attached = sp_attached_data_from_headers (sp_call_leg_get_headers (leg), &map);
 
-  add (self, sp_interaction_new_inbound (&self->context, self->next_number++, leg, attached, contact_id, name));
+  add (self, sp_interaction_new_inbound (&self->context, self->next_number++, leg, attached,
+                                         contact_id, name));
 }
 
 SpInteraction *
-sp_interaction_manager_dial (SpInteractionManager *self, const char *target, GVariant *attached_data, GError **error)
+sp_interaction_manager_dial (SpInteractionManager *self, const char *target,
+                             GVariant *attached_data, GError **error)
 {
-  SpInteraction *interaction = sp_interaction_new_outbound (&self->context, self->next_number, target, attached_data, error);
+  SpInteraction *interaction
+    = sp_interaction_new_outbound (&self->context, self->next_number, target, attached_data, error);
 
   if (!interaction)
     return NULL;
@@ -101,7 +105,7 @@ sp_interaction_manager_hang_up_all (SpInteractionManager *self)
   SpInteraction *interaction;
 
   g_hash_table_iter_init (&iter, self->interactions);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &interaction))
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&interaction))
     if (sp_interaction_get_state (interaction) != SP_INTERACTION_DISCONNECTED)
       sp_interaction_disconnect (interaction, NULL);
 }
@@ -119,7 +123,7 @@ sp_interaction_manager_dispose (GObject *object)
       SpInteraction *interaction;
 
       g_hash_table_iter_init (&iter, self->interactions);
-      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &interaction))
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&interaction))
         g_signal_handlers_disconnect_by_data (interaction, self);
       g_clear_pointer (&self->interactions, g_hash_table_unref);
     }
@@ -130,10 +134,10 @@ static void
 sp_interaction_manager_class_init (SpInteractionManagerClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = sp_interaction_manager_dispose;
-  signals[SIGNAL_ADDED] = g_signal_new ("added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                        G_TYPE_NONE, 1, SP_TYPE_INTERACTION);
-  signals[SIGNAL_REMOVED] = g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                          G_TYPE_NONE, 1, SP_TYPE_INTERACTION);
+  signals[SIGNAL_ADDED] = g_signal_new ("added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_INTERACTION);
+  signals[SIGNAL_REMOVED] = g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_INTERACTION);
 }
 
 static void

@@ -7,14 +7,19 @@
 G_BEGIN_DECLS
 
 #define SP_TYPE_INTERACTION_MANAGER (sp_interaction_manager_get_type ())
-G_DECLARE_FINAL_TYPE (SpInteractionManager, sp_interaction_manager, SP, INTERACTION_MANAGER, GObject)
+G_DECLARE_FINAL_TYPE (SpInteractionManager, sp_interaction_manager, SP, INTERACTION_MANAGER,
+                      GObject)
 
 /* Signals: "added" (SpInteraction *), "removed" (SpInteraction *). */
-SpInteractionManager *sp_interaction_manager_new (const SpInteractionContext *context);
-SpInteraction *sp_interaction_manager_dial (SpInteractionManager *self, const char *target, GVariant *attached_data,
-                                            GError **error);
-SpInteraction *sp_interaction_manager_lookup (SpInteractionManager *self, guint number);
+SpInteractionManager *
+sp_interaction_manager_new (const SpInteractionContext *context);
+SpInteraction *
+sp_interaction_manager_dial (SpInteractionManager *self, const char *target,
+                             GVariant *attached_data, GError **error);
+SpInteraction *
+sp_interaction_manager_lookup (SpInteractionManager *self, guint number);
 /* Ends every live call (service shutdown); the records stay live, so they read "interrupted". */
-void sp_interaction_manager_hang_up_all (SpInteractionManager *self);
+void
+sp_interaction_manager_hang_up_all (SpInteractionManager *self);
 
 G_END_DECLS

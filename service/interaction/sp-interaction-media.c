@@ -9,15 +9,15 @@ media_direction (SpSdpDirection direction)
 {
   switch (direction)
     {
-    case SP_SDP_SENDRECV:
-      return SP_MEDIA_DIRECTION_SENDRECV;
-    case SP_SDP_SENDONLY:
-      return SP_MEDIA_DIRECTION_SENDONLY;
-    case SP_SDP_RECVONLY:
-      return SP_MEDIA_DIRECTION_RECVONLY;
-    case SP_SDP_INACTIVE:
-    default:
-      return SP_MEDIA_DIRECTION_INACTIVE;
+      case SP_SDP_SENDRECV:
+        return SP_MEDIA_DIRECTION_SENDRECV;
+      case SP_SDP_SENDONLY:
+        return SP_MEDIA_DIRECTION_SENDONLY;
+      case SP_SDP_RECVONLY:
+        return SP_MEDIA_DIRECTION_RECVONLY;
+      case SP_SDP_INACTIVE:
+      default:
+        return SP_MEDIA_DIRECTION_INACTIVE;
     }
 }
 
@@ -35,7 +35,8 @@ static void
 on_rtp_timeout (SpCallMedia *media, gpointer data)
 {
   SpInteraction *self = data;
-  g_autofree char *message = g_strdup_printf ("no media from the contact for %u s", self->context.config->rtp_timeout_s);
+  g_autofree char *message
+    = g_strdup_printf ("no media from the contact for %u s", self->context.config->rtp_timeout_s);
 
   g_warning ("session %u: %s; ending the call", self->number, message);
   sp_interaction_set_end (self, "system", "network-error", "org.sportello.Error.Failed", message);
@@ -50,15 +51,15 @@ sp_interaction_media_prepare (SpInteraction *self, GError **error)
 
   if (!self->media)
     {
-      self->media = sp_call_media_new (config->audio_source, config->audio_sink, config->rtp_port_min,
-                                       config->rtp_port_max);
+      self->media = sp_call_media_new (config->audio_source, config->audio_sink,
+                                       config->rtp_port_min, config->rtp_port_max);
       if (g_object_class_find_property (G_OBJECT_GET_CLASS (self->media), "rtp-timeout"))
         g_object_set (self->media, "rtp-timeout", config->rtp_timeout_s, NULL);
       g_signal_connect (self->media, "error", G_CALLBACK (on_media_error), self);
       g_signal_connect (self->media, "rtp-timeout", G_CALLBACK (on_rtp_timeout), self);
     }
-  if (!sp_call_media_prepare_audio (self->media, sp_sip_agent_get_local_address (self->context.agent), &rtp, &rtcp,
-                                    error))
+  if (!sp_call_media_prepare_audio (
+        self->media, sp_sip_agent_get_local_address (self->context.agent), &rtp, &rtcp, error))
     return FALSE;
   self->audio_rtp_port = rtp;
   self->audio_rtcp_port = rtcp;
@@ -70,12 +71,12 @@ sp_interaction_media_apply (SpInteraction *self, const SpSdpStream *audio, GErro
 {
   SpCallMediaAudio params = {
     .remote_address = audio->remote_address,
-    .remote_rtp_port = (guint16) audio->remote_rtp_port,
-    .remote_rtcp_port = (guint16) audio->remote_rtcp_port,
-    .payload_type = (guint8) audio->send_pt,
+    .remote_rtp_port = (guint16)audio->remote_rtp_port,
+    .remote_rtcp_port = (guint16)audio->remote_rtcp_port,
+    .payload_type = (guint8)audio->send_pt,
     .encoding_name = audio->codec->name,
     .clock_rate = audio->codec->clock_rate,
-    .telephone_event_pt = (guint8) audio->dtmf_send_pt,
+    .telephone_event_pt = (guint8)audio->dtmf_send_pt,
     .direction = media_direction (audio->direction),
   };
   if (!self->media && !sp_interaction_media_prepare (self, error))
@@ -112,9 +113,11 @@ sp_interaction_get_media_statistics (SpInteraction *self)
   g_variant_dict_init (&dict, NULL);
   /* Live counters during the call, the last ones after it. */
   g_variant_dict_insert (&dict, "rtp-packets-sent", "u",
-                         self->media ? sp_call_media_get_rtp_packets_sent (self->media) : self->rtp_sent);
+                         self->media ? sp_call_media_get_rtp_packets_sent (self->media)
+                                     : self->rtp_sent);
   g_variant_dict_insert (&dict, "rtp-packets-received", "u",
-                         self->media ? sp_call_media_get_rtp_packets_received (self->media) : self->rtp_received);
+                         self->media ? sp_call_media_get_rtp_packets_received (self->media)
+                                     : self->rtp_received);
   g_variant_dict_insert (&dict, "audio-codec", "s", self->audio_codec ? self->audio_codec : "");
   return g_variant_dict_end (&dict);
 }

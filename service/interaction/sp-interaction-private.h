@@ -40,8 +40,8 @@ struct _SpInteraction
   gboolean media_started;
   guint rtp_sent;
   guint rtp_received;
-  char *audio_codec; /* "PCMU/8000" once media runs; kept for the statistics after the call */
-  SpSdpSession *local_sdp;  /* our last description in this dialog */
+  char *audio_codec;       /* "PCMU/8000" once media runs; kept for the statistics after the call */
+  SpSdpSession *local_sdp; /* our last description in this dialog */
   SpSdpDirection audio_intent;
   gboolean local_hold;
   gboolean remote_hold;
@@ -52,19 +52,28 @@ struct _SpInteraction
   guint glare_id;
 };
 
-void sp_interaction_set_state (SpInteraction *self, SpInteractionState state);
-void sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reason, const char *error_name,
-                             const char *message);
-void sp_interaction_notify (SpInteraction *self, const char *property);
+void
+sp_interaction_set_state (SpInteraction *self, SpInteractionState state);
+void
+sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reason,
+                        const char *error_name, const char *message);
+void
+sp_interaction_notify (SpInteraction *self, const char *property);
 
 /* sp-interaction-call.c */
-void sp_interaction_attach_leg (SpInteraction *self, SpCallLeg *leg);
-void sp_interaction_release_call (SpInteraction *self);
-gboolean sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GError **error);
+void
+sp_interaction_attach_leg (SpInteraction *self, SpCallLeg *leg);
+void
+sp_interaction_release_call (SpInteraction *self);
+gboolean
+sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GError **error);
 
 /* sp-interaction-media.c: the GStreamer side, behind four calls. */
-gboolean sp_interaction_media_prepare (SpInteraction *self, GError **error);
-gboolean sp_interaction_media_apply (SpInteraction *self, const SpSdpStream *audio, GError **error);
-void sp_interaction_media_stop (SpInteraction *self);
+gboolean
+sp_interaction_media_prepare (SpInteraction *self, GError **error);
+gboolean
+sp_interaction_media_apply (SpInteraction *self, const SpSdpStream *audio, GError **error);
+void
+sp_interaction_media_stop (SpInteraction *self);
 
 G_END_DECLS

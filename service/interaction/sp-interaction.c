@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (sp-interaction-error-quark, sp_interaction_error)
+G_DEFINE_QUARK (sp - interaction - error - quark, sp_interaction_error)
 
 enum
 {
@@ -31,9 +31,12 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (SpInteraction, sp_interaction, G_TYPE_OBJECT)
 
 static const char *const state_names[] = {
-  [SP_INTERACTION_DIALING] = "dialing",     [SP_INTERACTION_RINGING] = "ringing",
-  [SP_INTERACTION_TALKING] = "talking",     [SP_INTERACTION_HELD] = "held",
-  [SP_INTERACTION_CONSULTING] = "consulting", [SP_INTERACTION_DISCONNECTED] = "disconnected",
+  [SP_INTERACTION_DIALING] = "dialing",
+  [SP_INTERACTION_RINGING] = "ringing",
+  [SP_INTERACTION_TALKING] = "talking",
+  [SP_INTERACTION_HELD] = "held",
+  [SP_INTERACTION_CONSULTING] = "consulting",
+  [SP_INTERACTION_DISCONNECTED] = "disconnected",
   [SP_INTERACTION_DONE] = "done",
 };
 
@@ -57,9 +60,10 @@ sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
   if (self->state == state)
     return;
   g_snprintf (number, sizeof number, "%u", self->number);
-  g_log_structured ("sportello-interaction", G_LOG_LEVEL_INFO, "SPORTELLO_SESSION", number, "SIP_CALL_ID",
-                    self->call_id ? self->call_id : "", "MESSAGE", "session %u: %s → %s", self->number,
-                    sp_interaction_state_to_string (self->state), sp_interaction_state_to_string (state));
+  g_log_structured (
+    "sportello-interaction", G_LOG_LEVEL_INFO, "SPORTELLO_SESSION", number, "SIP_CALL_ID",
+    self->call_id ? self->call_id : "", "MESSAGE", "session %u: %s → %s", self->number,
+    sp_interaction_state_to_string (self->state), sp_interaction_state_to_string (state));
   self->state = state;
   if (state == SP_INTERACTION_TALKING && !self->answered)
     self->answered = g_get_real_time ();
@@ -71,8 +75,8 @@ sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
 
 /* Keeps the first reason: the cause, not its echo (our BYE's 200 after a media error). */
 void
-sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reason, const char *error_name,
-                        const char *message)
+sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reason,
+                        const char *error_name, const char *message)
 {
   if (self->end_reason)
     return;
@@ -92,7 +96,8 @@ store_notes (SpInteraction *self, GError **error)
 
   if (!self->context.store || !self->record_id)
     return TRUE;
-  if (sp_store_interaction_set_notes (self->context.store, self->record_id, self->notepad, &local_error))
+  if (sp_store_interaction_set_notes (self->context.store, self->record_id, self->notepad,
+                                      &local_error))
     return TRUE;
   g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
                "the note is kept in memory but could not be saved: %s", local_error->message);
@@ -104,7 +109,8 @@ sp_interaction_set_notepad (SpInteraction *self, const char *text, GError **erro
 {
   if (self->state == SP_INTERACTION_DONE)
     {
-      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the interaction is done");
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                   "the interaction is done");
       return FALSE;
     }
   if (g_strcmp0 (self->notepad, text) != 0)
@@ -123,7 +129,8 @@ sp_interaction_append_note (SpInteraction *self, const char *text, GError **erro
 
   if (!*self->notepad)
     return sp_interaction_set_notepad (self, text, error);
-  joined = g_strconcat (self->notepad, g_str_has_suffix (self->notepad, "\n") ? "" : "\n", text, NULL);
+  joined
+    = g_strconcat (self->notepad, g_str_has_suffix (self->notepad, "\n") ? "" : "\n", text, NULL);
   return sp_interaction_set_notepad (self, joined, error);
 }
 
@@ -135,11 +142,12 @@ check_case_keys (SpInteraction *self, GVariant *values, GError **error)
 
   g_variant_iter_init (&iter, values);
   while (g_variant_iter_next (&iter, "{&s&s}", &key, NULL))
-    if (!g_strv_contains ((const char *const *) self->context.config->case_data_keys, key))
+    if (!g_strv_contains ((const char *const *)self->context.config->case_data_keys, key))
       {
         g_autofree char *known = g_strjoinv (", ", self->context.config->case_data_keys);
         g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_ARGUMENT,
-                     "'%s' is not a case-data key (keys cannot be added; the keys are: %s)", key, known);
+                     "'%s' is not a case-data key (keys cannot be added; the keys are: %s)", key,
+                     known);
         return FALSE;
       }
   return TRUE;
@@ -171,7 +179,8 @@ sp_interaction_set_case_data (SpInteraction *self, GVariant *values, GError **er
 
   if (self->state == SP_INTERACTION_DONE)
     {
-      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the interaction is done");
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                   "the interaction is done");
       return FALSE;
     }
   if (!check_case_keys (self, values, error))
@@ -181,10 +190,12 @@ sp_interaction_set_case_data (SpInteraction *self, GVariant *values, GError **er
   self->case_data = merged;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_DATA]);
   if (self->context.store && self->record_id
-      && !sp_store_interaction_set_case_data (self->context.store, self->record_id, self->case_data, &local_error))
+      && !sp_store_interaction_set_case_data (self->context.store, self->record_id, self->case_data,
+                                              &local_error))
     {
       g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
-                   "the case data is kept in memory but could not be saved: %s", local_error->message);
+                   "the case data is kept in memory but could not be saved: %s",
+                   local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -203,7 +214,8 @@ sp_interaction_set_dispositions (SpInteraction *self, const char *const *codes, 
     }
   if (self->state == SP_INTERACTION_DONE)
     {
-      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the interaction is done");
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                   "the interaction is done");
       return FALSE;
     }
   for (guint i = 0; codes[i]; i++)
@@ -214,7 +226,7 @@ sp_interaction_set_dispositions (SpInteraction *self, const char *const *codes, 
         return FALSE;
       }
   g_strfreev (self->dispositions);
-  self->dispositions = g_strdupv ((char **) codes);
+  self->dispositions = g_strdupv ((char **)codes);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPOSITIONS]);
   return TRUE;
 }
@@ -243,14 +255,15 @@ sp_interaction_mark_done (SpInteraction *self, GError **error)
   end.end_actor = self->end_actor;
   end.end_reason = self->end_reason;
   end.notes = self->notepad;
-  end.dispositions = (const char *const *) self->dispositions;
+  end.dispositions = (const char *const *)self->dispositions;
   end.case_data = self->case_data;
   if (self->context.store && self->record_id
       && !sp_store_interaction_finish (self->context.store, self->record_id, &end, &local_error))
     {
-      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
-                   "the interaction could not be written to the history (it stays open; try again): %s",
-                   local_error->message);
+      g_set_error (
+        error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
+        "the interaction could not be written to the history (it stays open; try again): %s",
+        local_error->message);
       return FALSE;
     }
   sp_interaction_set_state (self, SP_INTERACTION_DONE);
@@ -306,8 +319,9 @@ begin_record (SpInteraction *self)
 }
 
 static SpInteraction *
-interaction_new (const SpInteractionContext *context, guint number, gboolean outbound, const char *remote,
-                 const char *remote_name, GVariant *attached_data, const char *contact_id)
+interaction_new (const SpInteractionContext *context, guint number, gboolean outbound,
+                 const char *remote, const char *remote_name, GVariant *attached_data,
+                 const char *contact_id)
 {
   SpInteraction *self = g_object_new (SP_TYPE_INTERACTION, NULL);
 
@@ -317,8 +331,9 @@ interaction_new (const SpInteractionContext *context, guint number, gboolean out
   self->remote = g_strdup (remote);
   self->remote_name = g_strdup (remote_name ? remote_name : "");
   self->contact_id = g_strdup (contact_id ? contact_id : "");
-  self->attached_data = attached_data ? g_variant_ref_sink (attached_data)
-                                      : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0));
+  self->attached_data
+    = attached_data ? g_variant_ref_sink (attached_data)
+                    : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0));
   self->case_data = initial_case_data (context->config, self->attached_data);
   self->started = g_get_real_time ();
   self->state = outbound ? SP_INTERACTION_DIALING : SP_INTERACTION_RINGING;
@@ -326,12 +341,14 @@ interaction_new (const SpInteractionContext *context, guint number, gboolean out
 }
 
 SpInteraction *
-sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpCallLeg *leg, GVariant *attached_data,
-                            const char *contact_id, const char *contact_name)
+sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpCallLeg *leg,
+                            GVariant *attached_data, const char *contact_id,
+                            const char *contact_name)
 {
   const char *signalled = sp_call_leg_get_remote_name (leg);
-  SpInteraction *self = interaction_new (context, number, FALSE, sp_call_leg_get_remote_uri (leg),
-                                         *signalled ? signalled : contact_name, attached_data, contact_id);
+  SpInteraction *self
+    = interaction_new (context, number, FALSE, sp_call_leg_get_remote_uri (leg),
+                       *signalled ? signalled : contact_name, attached_data, contact_id);
 
   self->call_id = g_strdup (sp_call_leg_get_call_id (leg));
   begin_record (self);
@@ -428,14 +445,15 @@ sp_interaction_get_case_data (SpInteraction *self)
 const char *const *
 sp_interaction_get_dispositions (SpInteraction *self)
 {
-  return (const char *const *) self->dispositions;
+  return (const char *const *)self->dispositions;
 }
 
 GVariant *
 sp_interaction_get_end_reason (SpInteraction *self)
 {
-  return g_variant_new ("(ssss)", self->end_actor ? self->end_actor : "", self->end_reason ? self->end_reason : "",
-                        self->end_error ? self->end_error : "", self->end_message ? self->end_message : "");
+  return g_variant_new (
+    "(ssss)", self->end_actor ? self->end_actor : "", self->end_reason ? self->end_reason : "",
+    self->end_error ? self->end_error : "", self->end_message ? self->end_message : "");
 }
 
 GVariant *
@@ -494,32 +512,32 @@ sp_interaction_get_property (GObject *object, guint prop_id, GValue *value, GPar
 
   switch (prop_id)
     {
-    case PROP_STATE:
-      g_value_set_string (value, sp_interaction_state_to_string (self->state));
-      break;
-    case PROP_REMOTE_NAME:
-      g_value_set_string (value, self->remote_name);
-      break;
-    case PROP_CONTACT_ID:
-      g_value_set_string (value, self->contact_id);
-      break;
-    case PROP_NOTEPAD:
-      g_value_set_string (value, self->notepad);
-      break;
-    case PROP_CASE_DATA:
-      g_value_set_variant (value, self->case_data);
-      break;
-    case PROP_DISPOSITIONS:
-      g_value_set_boxed (value, self->dispositions);
-      break;
-    case PROP_END_REASON:
-      g_value_take_variant (value, g_variant_ref_sink (sp_interaction_get_end_reason (self)));
-      break;
-    case PROP_PARTICIPANTS:
-      g_value_take_variant (value, g_variant_ref_sink (sp_interaction_get_participants (self)));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_STATE:
+        g_value_set_string (value, sp_interaction_state_to_string (self->state));
+        break;
+      case PROP_REMOTE_NAME:
+        g_value_set_string (value, self->remote_name);
+        break;
+      case PROP_CONTACT_ID:
+        g_value_set_string (value, self->contact_id);
+        break;
+      case PROP_NOTEPAD:
+        g_value_set_string (value, self->notepad);
+        break;
+      case PROP_CASE_DATA:
+        g_value_set_variant (value, self->case_data);
+        break;
+      case PROP_DISPOSITIONS:
+        g_value_set_boxed (value, self->dispositions);
+        break;
+      case PROP_END_REASON:
+        g_value_take_variant (value, g_variant_ref_sink (sp_interaction_get_end_reason (self)));
+        break;
+      case PROP_PARTICIPANTS:
+        g_value_take_variant (value, g_variant_ref_sink (sp_interaction_get_participants (self)));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -536,13 +554,17 @@ sp_interaction_class_init (SpInteractionClass *klass)
   properties[PROP_REMOTE_NAME] = g_param_spec_string ("remote-name", NULL, NULL, NULL, flags);
   properties[PROP_CONTACT_ID] = g_param_spec_string ("contact-id", NULL, NULL, NULL, flags);
   properties[PROP_NOTEPAD] = g_param_spec_string ("notepad", NULL, NULL, NULL, flags);
-  properties[PROP_CASE_DATA] = g_param_spec_variant ("case-data", NULL, NULL, G_VARIANT_TYPE ("a{ss}"), NULL, flags);
-  properties[PROP_DISPOSITIONS] = g_param_spec_boxed ("dispositions", NULL, NULL, G_TYPE_STRV, flags);
-  properties[PROP_END_REASON] = g_param_spec_variant ("end-reason", NULL, NULL, G_VARIANT_TYPE ("(ssss)"), NULL, flags);
-  properties[PROP_PARTICIPANTS] = g_param_spec_variant ("participants", NULL, NULL, G_VARIANT_TYPE ("aa{sv}"), NULL, flags);
+  properties[PROP_CASE_DATA]
+    = g_param_spec_variant ("case-data", NULL, NULL, G_VARIANT_TYPE ("a{ss}"), NULL, flags);
+  properties[PROP_DISPOSITIONS]
+    = g_param_spec_boxed ("dispositions", NULL, NULL, G_TYPE_STRV, flags);
+  properties[PROP_END_REASON]
+    = g_param_spec_variant ("end-reason", NULL, NULL, G_VARIANT_TYPE ("(ssss)"), NULL, flags);
+  properties[PROP_PARTICIPANTS]
+    = g_param_spec_variant ("participants", NULL, NULL, G_VARIANT_TYPE ("aa{sv}"), NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
-  signals[SIGNAL_DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                       G_TYPE_NONE, 0);
+  signals[SIGNAL_DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

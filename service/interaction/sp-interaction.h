@@ -13,7 +13,8 @@
 G_BEGIN_DECLS
 
 #define SP_INTERACTION_ERROR (sp_interaction_error_quark ())
-GQuark sp_interaction_error_quark (void);
+GQuark
+sp_interaction_error_quark (void);
 
 typedef enum
 {
@@ -49,41 +50,71 @@ typedef struct
 G_DECLARE_FINAL_TYPE (SpInteraction, sp_interaction, SP, INTERACTION, GObject)
 
 /* Signals: "done" () after Mark Done. Every property notifies when it changes. */
-SpInteraction *sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpCallLeg *leg,
-                                           GVariant *attached_data, const char *contact_id, const char *contact_name);
-SpInteraction *sp_interaction_new_outbound (const SpInteractionContext *context, guint number, const char *target,
-                                            GVariant *attached_data, GError **error);
+SpInteraction *
+sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpCallLeg *leg,
+                            GVariant *attached_data, const char *contact_id,
+                            const char *contact_name);
+SpInteraction *
+sp_interaction_new_outbound (const SpInteractionContext *context, guint number, const char *target,
+                             GVariant *attached_data, GError **error);
 
-guint sp_interaction_get_number (SpInteraction *self);
-SpInteractionState sp_interaction_get_state (SpInteraction *self);
-const char *sp_interaction_state_to_string (SpInteractionState state);
-const char *sp_interaction_get_direction (SpInteraction *self);
-const char *sp_interaction_get_remote (SpInteraction *self);
-const char *sp_interaction_get_remote_name (SpInteraction *self);
-const char *sp_interaction_get_contact_id (SpInteraction *self);
-const char *sp_interaction_get_record_id (SpInteraction *self); /* the store's interaction id, or NULL */
-const char *sp_interaction_get_call_id (SpInteraction *self);
-const char *sp_interaction_get_notepad (SpInteraction *self);
-GVariant *sp_interaction_get_attached_data (SpInteraction *self); /* a{ss} */
-GVariant *sp_interaction_get_case_data (SpInteraction *self);     /* a{ss} */
-const char *const *sp_interaction_get_dispositions (SpInteraction *self);
+guint
+sp_interaction_get_number (SpInteraction *self);
+SpInteractionState
+sp_interaction_get_state (SpInteraction *self);
+const char *
+sp_interaction_state_to_string (SpInteractionState state);
+const char *
+sp_interaction_get_direction (SpInteraction *self);
+const char *
+sp_interaction_get_remote (SpInteraction *self);
+const char *
+sp_interaction_get_remote_name (SpInteraction *self);
+const char *
+sp_interaction_get_contact_id (SpInteraction *self);
+const char *
+sp_interaction_get_record_id (SpInteraction *self); /* the store's interaction id, or NULL */
+const char *
+sp_interaction_get_call_id (SpInteraction *self);
+const char *
+sp_interaction_get_notepad (SpInteraction *self);
+GVariant *
+sp_interaction_get_attached_data (SpInteraction *self); /* a{ss} */
+GVariant *
+sp_interaction_get_case_data (SpInteraction *self); /* a{ss} */
+const char *const *
+sp_interaction_get_dispositions (SpInteraction *self);
 /* (actor, reason, error name, message); empty strings while live. */
-GVariant *sp_interaction_get_end_reason (SpInteraction *self);
-GVariant *sp_interaction_get_participants (SpInteraction *self); /* aa{sv} */
+GVariant *
+sp_interaction_get_end_reason (SpInteraction *self);
+GVariant *
+sp_interaction_get_participants (SpInteraction *self); /* aa{sv} */
 
 /* a{sv}: rtp-packets-sent, rtp-packets-received (u), audio-codec (s). Floating. */
-GVariant *sp_interaction_get_media_statistics (SpInteraction *self);
+GVariant *
+sp_interaction_get_media_statistics (SpInteraction *self);
 
-gboolean sp_interaction_answer (SpInteraction *self, GError **error);
-gboolean sp_interaction_reject (SpInteraction *self, GError **error);
-void sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallback callback, gpointer user_data);
-gboolean sp_interaction_hold_finish (SpInteraction *self, GAsyncResult *result, GError **error);
-gboolean sp_interaction_disconnect (SpInteraction *self, GError **error);
-gboolean sp_interaction_mark_done (SpInteraction *self, GError **error);
+gboolean
+sp_interaction_answer (SpInteraction *self, GError **error);
+gboolean
+sp_interaction_reject (SpInteraction *self, GError **error);
+void
+sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallback callback,
+                           gpointer user_data);
+gboolean
+sp_interaction_hold_finish (SpInteraction *self, GAsyncResult *result, GError **error);
+gboolean
+sp_interaction_disconnect (SpInteraction *self, GError **error);
+gboolean
+sp_interaction_mark_done (SpInteraction *self, GError **error);
 
-gboolean sp_interaction_set_notepad (SpInteraction *self, const char *text, GError **error);
-gboolean sp_interaction_append_note (SpInteraction *self, const char *text, GError **error);
-gboolean sp_interaction_set_case_data (SpInteraction *self, GVariant *values, GError **error);
-gboolean sp_interaction_set_dispositions (SpInteraction *self, const char *const *codes, GError **error);
+gboolean
+sp_interaction_set_notepad (SpInteraction *self, const char *text, GError **error);
+gboolean
+sp_interaction_append_note (SpInteraction *self, const char *text, GError **error);
+gboolean
+sp_interaction_set_case_data (SpInteraction *self, GVariant *values, GError **error);
+gboolean
+sp_interaction_set_dispositions (SpInteraction *self, const char *const *codes, GError **error);
 
 G_END_DECLS

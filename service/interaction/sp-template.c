@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (sp-template-error-quark, sp_template_error)
+G_DEFINE_QUARK (sp - template - error - quark, sp_template_error)
 
 typedef struct
 {
@@ -13,12 +13,16 @@ typedef struct
 } Namespace;
 
 static const char *const agent_keys[] = { "name", "uri", NULL };
-static const char *const contact_keys[] = { "id", "first-name", "last-name", "organisation", "email", NULL };
+static const char *const contact_keys[]
+  = { "id", "first-name", "last-name", "organisation", "email", NULL };
 static const char *const session_keys[] = { "remote", "remote-name", "direction", NULL };
 
 static const Namespace namespaces[] = {
-  { "agent", agent_keys }, { "contact", contact_keys }, { "session", session_keys },
-  { "attached", NULL },    { "case", NULL },
+  { "agent", agent_keys },
+  { "contact", contact_keys },
+  { "session", session_keys },
+  { "attached", NULL },
+  { "case", NULL },
 };
 
 /* Splits "contact.first_name" into its namespace and canonical key ("first-name"). */
@@ -34,7 +38,8 @@ parse_name (const char *name, const Namespace **ns_out, char **key_out)
       const Namespace *ns = &namespaces[i];
       g_autofree char *key = g_strdup (dot + 1);
 
-      if (strlen (ns->ns) != (gsize) (dot - name) || strncmp (ns->ns, name, (gsize) (dot - name)) != 0)
+      if (strlen (ns->ns) != (gsize)(dot - name)
+          || strncmp (ns->ns, name, (gsize)(dot - name)) != 0)
         continue;
       if (ns->keys)
         {
@@ -67,7 +72,8 @@ walk (const char *body, GString *out, PlaceholderFunc func, gpointer data, GErro
       else if (*p == '}')
         {
           g_set_error (error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_SYNTAX,
-                       "a lone '}' at offset %ld (write '}}' for a literal brace)", (long) (p - body));
+                       "a lone '}' at offset %ld (write '}}' for a literal brace)",
+                       (long)(p - body));
           return FALSE;
         }
       else if (*p == '{')
@@ -75,17 +81,21 @@ walk (const char *body, GString *out, PlaceholderFunc func, gpointer data, GErro
           const char *close = strchr (p + 1, '}');
           g_autofree char *name = NULL;
 
-          if (!close || close == p + 1 || memchr (p + 1, '{', (gsize) (close - p - 1)))
+          if (!close || close == p + 1 || memchr (p + 1, '{', (gsize)(close - p - 1)))
             {
-              g_set_error (error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_SYNTAX,
-                           "an unclosed or empty '{' at offset %ld (write '{{' for a literal brace)", (long) (p - body));
+              g_set_error (
+                error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_SYNTAX,
+                "an unclosed or empty '{' at offset %ld (write '{{' for a literal brace)",
+                (long)(p - body));
               return FALSE;
             }
-          name = g_strstrip (g_strndup (p + 1, (gsize) (close - p - 1)));
+          name = g_strstrip (g_strndup (p + 1, (gsize)(close - p - 1)));
           if (!*name)
             {
-              g_set_error (error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_SYNTAX,
-                           "an unclosed or empty '{' at offset %ld (write '{{' for a literal brace)", (long) (p - body));
+              g_set_error (
+                error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_SYNTAX,
+                "an unclosed or empty '{' at offset %ld (write '{{' for a literal brace)",
+                (long)(p - body));
               return FALSE;
             }
           func (name, out, data);
@@ -131,7 +141,7 @@ static char *
 join (GPtrArray *names)
 {
   g_ptr_array_add (names, NULL);
-  return g_strjoinv (", ", (char **) names->pdata);
+  return g_strjoinv (", ", (char **)names->pdata);
 }
 
 char *
@@ -148,14 +158,15 @@ sp_template_render (const char *body, SpTemplateLookup lookup, gpointer user_dat
     {
       const char *plural = unknown->len > 1 ? "s" : "";
       g_autofree char *names = join (unknown);
-      g_set_error (error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER, "unknown placeholder%s %s",
-                   plural, names);
+      g_set_error (error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER,
+                   "unknown placeholder%s %s", plural, names);
       return NULL;
     }
   if (missing->len)
     {
       g_autofree char *names = join (missing);
-      g_set_error (error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_MISSING_VALUE, "no value here for %s", names);
+      g_set_error (error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_MISSING_VALUE,
+                   "no value here for %s", names);
       return NULL;
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
@@ -176,8 +187,8 @@ sp_template_check (const char *body, GError **error)
     {
       const char *plural = unknown->len > 1 ? "s" : "";
       g_autofree char *names = join (unknown);
-      g_set_error (error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER, "unknown placeholder%s %s",
-                   plural, names);
+      g_set_error (error, SP_TEMPLATE_ERROR, SP_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER,
+                   "unknown placeholder%s %s", plural, names);
       return FALSE;
     }
   return TRUE;

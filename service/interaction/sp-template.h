@@ -6,7 +6,8 @@
 G_BEGIN_DECLS
 
 #define SP_TEMPLATE_ERROR (sp_template_error_quark ())
-GQuark sp_template_error_quark (void);
+GQuark
+sp_template_error_quark (void);
 
 typedef enum
 {
@@ -19,7 +20,9 @@ typedef enum
  * NULL (or "") when this context has none. Keys of agent/contact/session use dashes. */
 typedef const char *(*SpTemplateLookup) (const char *ns, const char *key, gpointer user_data);
 
-gboolean sp_template_check (const char *body, GError **error);
-char *sp_template_render (const char *body, SpTemplateLookup lookup, gpointer user_data, GError **error);
+gboolean
+sp_template_check (const char *body, GError **error);
+char *
+sp_template_render (const char *body, SpTemplateLookup lookup, gpointer user_data, GError **error);
 
 G_END_DECLS

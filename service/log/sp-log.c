@@ -15,18 +15,18 @@ level_name (GLogLevelFlags level)
 {
   switch (level & G_LOG_LEVEL_MASK)
     {
-    case G_LOG_LEVEL_ERROR:
-      return "ERROR";
-    case G_LOG_LEVEL_CRITICAL:
-      return "CRITICAL";
-    case G_LOG_LEVEL_WARNING:
-      return "WARNING";
-    case G_LOG_LEVEL_MESSAGE:
-      return "MESSAGE";
-    case G_LOG_LEVEL_INFO:
-      return "INFO";
-    default:
-      return "DEBUG";
+      case G_LOG_LEVEL_ERROR:
+        return "ERROR";
+      case G_LOG_LEVEL_CRITICAL:
+        return "CRITICAL";
+      case G_LOG_LEVEL_WARNING:
+        return "WARNING";
+      case G_LOG_LEVEL_MESSAGE:
+        return "MESSAGE";
+      case G_LOG_LEVEL_INFO:
+        return "INFO";
+      default:
+        return "DEBUG";
     }
 }
 
@@ -40,9 +40,10 @@ static void
 append_field (GString *line, const GLogField *field)
 {
   if (field->length < 0)
-    g_string_append_printf (line, " %s=%s", field->key, (const char *) field->value);
+    g_string_append_printf (line, " %s=%s", field->key, (const char *)field->value);
   else
-    g_string_append_printf (line, " %s=%.*s", field->key, (int) field->length, (const char *) field->value);
+    g_string_append_printf (line, " %s=%.*s", field->key, (int)field->length,
+                            (const char *)field->value);
 }
 
 static GLogWriterOutput
@@ -59,8 +60,9 @@ write_line (GLogLevelFlags level, const GLogField *fields, gsize n_fields)
     else if (g_str_equal (fields[i].key, "MESSAGE"))
       message = fields[i].value;
   stamp[12] = '\0'; /* milliseconds */
-  g_string_append_printf (line, "%s %s[%d] %s %s: %s", stamp, program_name, (int) getpid (), level_name (level),
-                          domain ? domain : "sportello", message ? message : "");
+  g_string_append_printf (line, "%s %s[%d] %s %s: %s", stamp, program_name, (int)getpid (),
+                          level_name (level), domain ? domain : "sportello",
+                          message ? message : "");
   for (gsize i = 0; i < n_fields; i++)
     if (is_our_field (fields[i].key))
       append_field (line, &fields[i]);
@@ -89,7 +91,8 @@ writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer 
 {
   if (should_drop (level, fields, n_fields))
     return G_LOG_WRITER_HANDLED;
-  if (g_log_writer_is_journald (STDERR_FILENO) && g_log_writer_journald (level, fields, n_fields, NULL) == G_LOG_WRITER_HANDLED)
+  if (g_log_writer_is_journald (STDERR_FILENO)
+      && g_log_writer_journald (level, fields, n_fields, NULL) == G_LOG_WRITER_HANDLED)
     return G_LOG_WRITER_HANDLED;
   return write_line (level, fields, n_fields);
 }

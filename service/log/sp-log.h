@@ -5,7 +5,9 @@
 
 G_BEGIN_DECLS
 
-void sp_log_init (const char *program);
-void sp_log_set_verbose (gboolean verbose);
+void
+sp_log_init (const char *program);
+void
+sp_log_set_verbose (gboolean verbose);
 
 G_END_DECLS

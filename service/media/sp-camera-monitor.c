@@ -50,7 +50,8 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SpCameraMonitor, sp_camera_monitor, G_TYPE_OBJECT)
 
-static void try_connect (SpCameraMonitor *self);
+static void
+try_connect (SpCameraMonitor *self);
 
 static void
 camera_free (Camera *camera)
@@ -68,8 +69,8 @@ set_cameras_changed (SpCameraMonitor *self, gboolean was_available)
 }
 
 static void
-on_registry_global (void *data, uint32_t id, uint32_t permissions, const char *type, uint32_t version,
-                    const struct spa_dict *props)
+on_registry_global (void *data, uint32_t id, uint32_t permissions, const char *type,
+                    uint32_t version, const struct spa_dict *props)
 {
   SpCameraMonitor *self = data;
   const char *media_class, *role;
@@ -86,7 +87,8 @@ on_registry_global (void *data, uint32_t id, uint32_t permissions, const char *t
   camera->node_name = g_strdup (spa_dict_lookup (props, PW_KEY_NODE_NAME));
   camera->description = g_strdup (spa_dict_lookup (props, PW_KEY_NODE_DESCRIPTION));
   g_hash_table_replace (self->cameras, GUINT_TO_POINTER (id), camera);
-  g_info ("camera appeared: %s (PipeWire node %u)", camera->node_name ? camera->node_name : "?", id);
+  g_info ("camera appeared: %s (PipeWire node %u)", camera->node_name ? camera->node_name : "?",
+          id);
   /* Notify even when availability stays the same: the list of cameras changed. */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AVAILABLE]);
 }
@@ -117,7 +119,7 @@ disconnect (SpCameraMonitor *self)
   if (self->registry)
     {
       spa_hook_remove (&self->registry_listener);
-      pw_proxy_destroy ((struct pw_proxy *) self->registry);
+      pw_proxy_destroy ((struct pw_proxy *)self->registry);
       self->registry = NULL;
     }
   if (self->core)
@@ -188,7 +190,7 @@ try_connect (SpCameraMonitor *self)
     return;
   if (since_ms < RECONNECT_INTERVAL_MS)
     {
-      schedule_retry (self, (guint) (RECONNECT_INTERVAL_MS - since_ms));
+      schedule_retry (self, (guint)(RECONNECT_INTERVAL_MS - since_ms));
       return;
     }
   self->last_attempt = now;
@@ -226,7 +228,8 @@ on_loop_ready (int fd, GIOCondition condition, gpointer data)
 }
 
 static void
-on_socket_dir_changed (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer data)
+on_socket_dir_changed (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event,
+                       gpointer data)
 {
   SpCameraMonitor *self = data;
   g_autofree char *name = g_file_get_basename (file);
@@ -251,7 +254,8 @@ watch_socket_dir (SpCameraMonitor *self)
     dir = g_getenv ("XDG_RUNTIME_DIR");
   if (!dir)
     return;
-  self->socket_name = g_strdup (g_getenv ("PIPEWIRE_REMOTE") ? g_getenv ("PIPEWIRE_REMOTE") : "pipewire-0");
+  self->socket_name
+    = g_strdup (g_getenv ("PIPEWIRE_REMOTE") ? g_getenv ("PIPEWIRE_REMOTE") : "pipewire-0");
   self->socket_path = g_build_filename (dir, self->socket_name, NULL);
   file = g_file_new_for_path (dir);
   self->socket_dir_monitor = g_file_monitor_directory (file, G_FILE_MONITOR_NONE, NULL, &error);
@@ -307,14 +311,14 @@ sp_camera_monitor_get_property (GObject *object, guint prop_id, GValue *value, G
 
   switch (prop_id)
     {
-    case PROP_AVAILABLE:
-      g_value_set_boolean (value, sp_camera_monitor_get_available (self));
-      break;
-    case PROP_CONNECTED:
-      g_value_set_boolean (value, sp_camera_monitor_get_connected (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_AVAILABLE:
+        g_value_set_boolean (value, sp_camera_monitor_get_available (self));
+        break;
+      case PROP_CONNECTED:
+        g_value_set_boolean (value, sp_camera_monitor_get_connected (self));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -326,15 +330,18 @@ sp_camera_monitor_class_init (SpCameraMonitorClass *klass)
   object_class->dispose = sp_camera_monitor_dispose;
   object_class->finalize = sp_camera_monitor_finalize;
   object_class->get_property = sp_camera_monitor_get_property;
-  properties[PROP_AVAILABLE] = g_param_spec_boolean ("available", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CONNECTED] = g_param_spec_boolean ("connected", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AVAILABLE] = g_param_spec_boolean ("available", NULL, NULL, FALSE,
+                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONNECTED] = g_param_spec_boolean ("connected", NULL, NULL, FALSE,
+                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 sp_camera_monitor_init (SpCameraMonitor *self)
 {
-  self->cameras = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) camera_free);
+  self->cameras
+    = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)camera_free);
 }
 
 SpCameraMonitor *
@@ -345,7 +352,8 @@ sp_camera_monitor_new (void)
   pw_init (NULL, NULL);
   self->loop = pw_loop_new (NULL);
   pw_loop_enter (self->loop);
-  self->loop_watch = g_unix_fd_add (pw_loop_get_fd (self->loop), G_IO_IN | G_IO_ERR | G_IO_HUP, on_loop_ready, self);
+  self->loop_watch = g_unix_fd_add (pw_loop_get_fd (self->loop), G_IO_IN | G_IO_ERR | G_IO_HUP,
+                                    on_loop_ready, self);
   watch_socket_dir (self);
   try_connect (self);
   return self;
@@ -372,14 +380,15 @@ sp_camera_monitor_dup_cameras (SpCameraMonitor *self)
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
   g_hash_table_iter_init (&iter, self->cameras);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &camera))
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&camera))
     {
       GVariantDict dict;
 
       g_variant_dict_init (&dict, NULL);
       g_variant_dict_insert (&dict, "id", "u", camera->id);
       g_variant_dict_insert (&dict, "node-name", "s", camera->node_name ? camera->node_name : "");
-      g_variant_dict_insert (&dict, "description", "s", camera->description ? camera->description : "");
+      g_variant_dict_insert (&dict, "description", "s",
+                             camera->description ? camera->description : "");
       g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
     }
   return g_variant_builder_end (&builder);

@@ -21,13 +21,13 @@ sp_secret_schema (void)
 }
 
 void
-sp_secrets_store_async (const char *account, const char *kind, const char *secret, GCancellable *cancellable,
-                        GAsyncReadyCallback callback, gpointer user_data)
+sp_secrets_store_async (const char *account, const char *kind, const char *secret,
+                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autofree char *label = g_strdup_printf ("Sportello %s for %s", kind, account);
 
-  secret_password_store (sp_secret_schema (), SECRET_COLLECTION_DEFAULT, label, secret, cancellable, callback, user_data,
-                         "account", account, "kind", kind, NULL);
+  secret_password_store (sp_secret_schema (), SECRET_COLLECTION_DEFAULT, label, secret, cancellable,
+                         callback, user_data, "account", account, "kind", kind, NULL);
 }
 
 gboolean
@@ -40,7 +40,8 @@ void
 sp_secrets_lookup_async (const char *account, const char *kind, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
 {
-  secret_password_lookup (sp_secret_schema (), cancellable, callback, user_data, "account", account, "kind", kind, NULL);
+  secret_password_lookup (sp_secret_schema (), cancellable, callback, user_data, "account", account,
+                          "kind", kind, NULL);
 }
 
 char *
@@ -53,7 +54,8 @@ void
 sp_secrets_clear_async (const char *account, const char *kind, GCancellable *cancellable,
                         GAsyncReadyCallback callback, gpointer user_data)
 {
-  secret_password_clear (sp_secret_schema (), cancellable, callback, user_data, "account", account, "kind", kind, NULL);
+  secret_password_clear (sp_secret_schema (), cancellable, callback, user_data, "account", account,
+                         "kind", kind, NULL);
 }
 
 gboolean

@@ -25,7 +25,7 @@ key_for_header (const char *name, const SpAttachedDataMap *map, char **owned)
   for (guint i = 0; map->header_map && map->header_map[i]; i++)
     {
       const char *eq = strchr (map->header_map[i], '=');
-      if (eq && (gsize) (eq - map->header_map[i]) == strlen (name)
+      if (eq && (gsize)(eq - map->header_map[i]) == strlen (name)
           && g_ascii_strncasecmp (map->header_map[i], name, strlen (name)) == 0)
         return eq + 1;
     }
@@ -54,12 +54,12 @@ decode_uui (const char *value)
   for (gsize i = 0; i < len; i += 2)
     {
       int hi = g_ascii_xdigit_value (data[i]), lo = g_ascii_xdigit_value (data[i + 1]);
-      if (hi < 0 || lo < 0 || !g_ascii_isprint ((char) (hi * 16 + lo)))
+      if (hi < 0 || lo < 0 || !g_ascii_isprint ((char)(hi * 16 + lo)))
         {
           g_string_free (out, TRUE);
           return g_steal_pointer (&data);
         }
-      g_string_append_c (out, (char) (hi * 16 + lo));
+      g_string_append_c (out, (char)(hi * 16 + lo));
     }
   return g_string_free (out, FALSE);
 }
@@ -110,7 +110,7 @@ header_for_key (const char *key, const SpAttachedDataMap *map, char **owned)
     {
       const char *eq = strchr (map->header_map[i], '=');
       if (eq && g_str_equal (eq + 1, key))
-        return *owned = g_strndup (map->header_map[i], (gsize) (eq - map->header_map[i]));
+        return *owned = g_strndup (map->header_map[i], (gsize)(eq - map->header_map[i]));
     }
   return *owned = g_strconcat (PREFIX, key, NULL);
 }

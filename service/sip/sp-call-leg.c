@@ -23,7 +23,7 @@ struct _SpCallLeg
 
   gboolean established;
   gboolean ended;
-  gboolean offer_pending;       /* we sent an offer and wait for the answer */
+  gboolean offer_pending;          /* we sent an offer and wait for the answer */
   gboolean answer_expected_in_ack; /* we offered in a 200 to an SDP-less INVITE */
   gboolean hung_up_locally;
   gboolean answered_elsewhere;
@@ -74,7 +74,8 @@ collect_headers (const sip_t *sip)
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
-  for (const sip_unknown_t *header = sip ? sip->sip_unknown : NULL; header; header = header->un_next)
+  for (const sip_unknown_t *header = sip ? sip->sip_unknown : NULL; header;
+       header = header->un_next)
     if (header->un_name && header->un_value)
       g_variant_builder_add (&builder, "(ss)", header->un_name, header->un_value);
   return g_variant_ref_sink (g_variant_builder_end (&builder));
@@ -143,7 +144,7 @@ emit_ended (SpCallLeg *self, int status, const char *phrase)
     cause = SP_CALL_LEG_END_FAILED;
   else
     cause = SP_CALL_LEG_END_NETWORK;
-  g_signal_emit (self, signals[SIGNAL_ENDED], 0, cause, (guint) status, phrase ? phrase : "");
+  g_signal_emit (self, signals[SIGNAL_ENDED], 0, cause, (guint)status, phrase ? phrase : "");
 }
 
 static void
@@ -180,7 +181,7 @@ on_invite_response (SpCallLeg *self, int status, const char *phrase, const sip_t
   if (status < 200)
     {
       if (status > 100)
-        g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, (guint) status);
+        g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, (guint)status);
       if (sdp && self->offer_pending)
         g_signal_emit (self, signals[SIGNAL_ANSWER], 0, sdp);
       return;
@@ -201,7 +202,7 @@ on_invite_response (SpCallLeg *self, int status, const char *phrase, const sip_t
     }
   self->offer_pending = FALSE;
   if (self->established)
-    g_signal_emit (self, signals[SIGNAL_OFFER_FAILED], 0, (guint) status, phrase ? phrase : "");
+    g_signal_emit (self, signals[SIGNAL_OFFER_FAILED], 0, (guint)status, phrase ? phrase : "");
   /* A failed initial INVITE ends with the terminated state that follows. */
 }
 
@@ -211,8 +212,8 @@ on_cancel (SpCallLeg *self, const sip_t *sip)
   self->remote_cancelled = TRUE;
   /* RFC 3326: "Reason: SIP;cause=200" means the call was answered at another device. */
   for (const sip_reason_t *reason = sip ? sip->sip_reason : NULL; reason; reason = reason->re_next)
-    if (reason->re_protocol && g_ascii_strcasecmp (reason->re_protocol, "SIP") == 0 && reason->re_cause
-        && g_str_equal (reason->re_cause, "200"))
+    if (reason->re_protocol && g_ascii_strcasecmp (reason->re_protocol, "SIP") == 0
+        && reason->re_cause && g_str_equal (reason->re_cause, "200"))
       self->answered_elsewhere = TRUE;
 }
 
@@ -237,36 +238,36 @@ on_state (SpCallLeg *self, int status, const char *phrase, tagi_t tags[])
 }
 
 void
-sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const char *phrase, const sip_t *sip,
-                          tagi_t tags[])
+sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const char *phrase,
+                          const sip_t *sip, tagi_t tags[])
 {
   g_autofree char *sdp = NULL;
 
   switch (event)
     {
-    case nua_i_invite:
-      on_remote_invite (self, sip);
-      break;
-    case nua_r_invite:
-      on_invite_response (self, status, phrase, sip);
-      break;
-    case nua_i_ack:
-      sdp = payload_of (sip);
-      if (sdp && self->answer_expected_in_ack)
-        g_signal_emit (self, signals[SIGNAL_ANSWER], 0, sdp);
-      self->answer_expected_in_ack = FALSE;
-      break;
-    case nua_i_cancel:
-      on_cancel (self, sip);
-      break;
-    case nua_i_bye:
-      self->remote_bye = TRUE;
-      break;
-    case nua_i_state:
-      on_state (self, status, phrase, tags);
-      break;
-    default:
-      break;
+      case nua_i_invite:
+        on_remote_invite (self, sip);
+        break;
+      case nua_r_invite:
+        on_invite_response (self, status, phrase, sip);
+        break;
+      case nua_i_ack:
+        sdp = payload_of (sip);
+        if (sdp && self->answer_expected_in_ack)
+          g_signal_emit (self, signals[SIGNAL_ANSWER], 0, sdp);
+        self->answer_expected_in_ack = FALSE;
+        break;
+      case nua_i_cancel:
+        on_cancel (self, sip);
+        break;
+      case nua_i_bye:
+        self->remote_bye = TRUE;
+        break;
+      case nua_i_state:
+        on_state (self, status, phrase, tags);
+        break;
+      default:
+        break;
     }
 }
 
@@ -292,7 +293,7 @@ sp_call_leg_reject (SpCallLeg *self, guint status, const char *phrase)
   if (!self->handle || self->ended)
     return;
   self->hung_up_locally = TRUE;
-  nua_respond (self->handle, (int) status, phrase, TAG_END ());
+  nua_respond (self->handle, (int)status, phrase, TAG_END ());
 }
 
 void
@@ -301,8 +302,8 @@ sp_call_leg_send_offer (SpCallLeg *self, const char *offer_sdp)
   if (!self->handle || self->ended)
     return;
   self->offer_pending = TRUE;
-  nua_invite (self->handle, NUTAG_AUTOANSWER (0), SIPTAG_CONTENT_TYPE_STR (SDP_TYPE), SIPTAG_PAYLOAD_STR (offer_sdp),
-              TAG_END ());
+  nua_invite (self->handle, NUTAG_AUTOANSWER (0), SIPTAG_CONTENT_TYPE_STR (SDP_TYPE),
+              SIPTAG_PAYLOAD_STR (offer_sdp), TAG_END ());
 }
 
 void
@@ -311,10 +312,10 @@ sp_call_leg_answer_offer (SpCallLeg *self, guint status, const char *answer_sdp)
   if (!self->handle || self->ended)
     return;
   if (status >= 200 && status < 300 && answer_sdp)
-    nua_respond (self->handle, (int) status, sip_status_phrase ((int) status), NUTAG_AUTOANSWER (0),
+    nua_respond (self->handle, (int)status, sip_status_phrase ((int)status), NUTAG_AUTOANSWER (0),
                  SIPTAG_CONTENT_TYPE_STR (SDP_TYPE), SIPTAG_PAYLOAD_STR (answer_sdp), TAG_END ());
   else
-    nua_respond (self->handle, (int) status, sip_status_phrase ((int) status), TAG_END ());
+    nua_respond (self->handle, (int)status, sip_status_phrase ((int)status), TAG_END ());
 }
 
 void
@@ -407,14 +408,19 @@ sp_call_leg_class_init (SpCallLegClass *klass)
 
   object_class->dispose = sp_call_leg_dispose;
   object_class->finalize = sp_call_leg_finalize;
-  signals[SIGNAL_OFFER] = g_signal_new ("offer", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-  signals[SIGNAL_ANSWER] = g_signal_new ("answer", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
-  signals[SIGNAL_ESTABLISHED] = g_signal_new ("established", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  signals[SIGNAL_OFFER_FAILED] = g_signal_new ("offer-failed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
-                                               2, G_TYPE_UINT, G_TYPE_STRING);
-  signals[SIGNAL_ENDED] = g_signal_new ("ended", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_INT,
-                                        G_TYPE_UINT, G_TYPE_STRING);
+  signals[SIGNAL_OFFER] = g_signal_new ("offer", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_ANSWER] = g_signal_new ("answer", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[SIGNAL_ESTABLISHED]
+    = g_signal_new ("established", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_OFFER_FAILED]
+    = g_signal_new ("offer-failed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                    G_TYPE_UINT, G_TYPE_STRING);
+  signals[SIGNAL_ENDED] = g_signal_new ("ended", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_UINT, G_TYPE_STRING);
 }
 
 static void

@@ -71,7 +71,7 @@ sp_sdp_media_new (const char *media, guint port, const char *proto)
   m->proto = g_strdup (proto);
   m->rtcp_port = port ? port + 1 : 0;
   m->direction = SP_SDP_SENDRECV;
-  m->codecs = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_sdp_codec_free);
+  m->codecs = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_sdp_codec_free);
   return m;
 }
 
@@ -113,7 +113,7 @@ sp_sdp_session_new (const char *username, guint64 session_id, guint64 version, c
   session->version = version;
   session->origin_address = g_strdup (address);
   session->address = g_strdup (address);
-  session->media = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_sdp_media_free);
+  session->media = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_sdp_media_free);
   return session;
 }
 
@@ -148,7 +148,7 @@ add_local_codec (GPtrArray *codecs, guint pt, const char *name, guint clock_rate
 {
   SpSdpCodec *codec = sp_sdp_codec_new (pt, name, clock_rate, channels, fmtp);
 
-  codec->rtcp_fb = g_strdupv ((char **) rtcp_fb);
+  codec->rtcp_fb = g_strdupv ((char **)rtcp_fb);
   g_ptr_array_add (codecs, codec);
 }
 
@@ -163,8 +163,8 @@ sp_sdp_local_new (const char *username, guint64 session_id, const char *address)
   local->username = g_strdup (username && *username ? username : "-");
   local->session_id = session_id;
   local->address = g_strdup (address);
-  local->audio_codecs = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_sdp_codec_free);
-  local->video_codecs = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_sdp_codec_free);
+  local->audio_codecs = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_sdp_codec_free);
+  local->video_codecs = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_sdp_codec_free);
   add_local_codec (local->audio_codecs, 111, "opus", 48000, 2, "useinbandfec=1", NULL);
   add_local_codec (local->audio_codecs, 0, "PCMU", 8000, 1, NULL, NULL);
   add_local_codec (local->audio_codecs, 8, "PCMA", 8000, 1, NULL, NULL);
@@ -288,7 +288,7 @@ static const SpSdpCodec *
 find_codec_by_pt (const GPtrArray *codecs, guint pt)
 {
   for (guint i = 0; i < codecs->len; i++)
-    if (((const SpSdpCodec *) codecs->pdata[i])->pt == pt)
+    if (((const SpSdpCodec *)codecs->pdata[i])->pt == pt)
       return codecs->pdata[i];
   return NULL;
 }
@@ -343,8 +343,8 @@ rtcp_fb_intersection (const char *const *ours, const char *const *theirs)
 static gboolean
 strv_equal0 (const char *const *a, const char *const *b)
 {
-  guint na = a ? g_strv_length ((char **) a) : 0;
-  guint nb = b ? g_strv_length ((char **) b) : 0;
+  guint na = a ? g_strv_length ((char **)a) : 0;
+  guint nb = b ? g_strv_length ((char **)b) : 0;
 
   if (na != nb)
     return FALSE;
@@ -367,11 +367,11 @@ parse_uint (const char *s, guint max, guint *value, const char **end)
     return FALSE;
   for (; g_ascii_isdigit (*p); p++)
     {
-      v = v * 10 + (guint64) (*p - '0');
+      v = v * 10 + (guint64)(*p - '0');
       if (v > max)
         return FALSE;
     }
-  *value = (guint) v;
+  *value = (guint)v;
   if (end)
     *end = p;
   return TRUE;
@@ -498,7 +498,7 @@ fill_codec_attributes (SpSdpCodec *codec, const sdp_media_t *m, SpSdpMediaKind k
   if (fb->len)
     {
       g_ptr_array_add (fb, NULL);
-      codec->rtcp_fb = (GStrv) g_ptr_array_steal (fb, NULL);
+      codec->rtcp_fb = (GStrv)g_ptr_array_steal (fb, NULL);
     }
 }
 
@@ -531,7 +531,7 @@ codec_from_sofia (const sdp_media_t *m, guint pt, SpSdpMediaKind kind)
       if (codec->name || rm->rm_predef || !rm->rm_encoding || !*rm->rm_encoding)
         continue;
       codec->name = g_strdup (rm->rm_encoding);
-      codec->clock_rate = rm->rm_rate <= G_MAXUINT ? (guint) rm->rm_rate : 0;
+      codec->clock_rate = rm->rm_rate <= G_MAXUINT ? (guint)rm->rm_rate : 0;
       codec->channels = channels_from_params (rm->rm_params, kind);
     }
   fill_codec_attributes (codec, m, kind);
@@ -660,7 +660,7 @@ parse_media (const sdp_media_t *m, const sdp_session_t *s, guint index, GError *
                    index, m->m_port);
       return NULL;
     }
-  media = sp_sdp_media_new (m->m_type_name ? m->m_type_name : "", (guint) m->m_port,
+  media = sp_sdp_media_new (m->m_type_name ? m->m_type_name : "", (guint)m->m_port,
                             m->m_proto_name ? m->m_proto_name : "");
   address = connection_address (m->m_connections);
   if (!address)
@@ -824,13 +824,13 @@ sp_sdp_parse (const char *text, gssize length, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (length < 0)
-    length = (gssize) strlen (text);
-  if (!precheck_text (text, (gsize) length, error))
+    length = (gssize)strlen (text);
+  if (!precheck_text (text, (gsize)length, error))
     return NULL;
   home = su_home_new (sizeof (su_home_t));
   /* mode_manual: we read direction attributes ourselves (media over session, RFC 4566 §6);
    * c_missing: a port-0 stream needs no c=, we check active streams ourselves. */
-  parser = sdp_parse (home, text, (issize_t) length, sdp_f_mode_manual | sdp_f_c_missing);
+  parser = sdp_parse (home, text, (issize_t)length, sdp_f_mode_manual | sdp_f_c_missing);
   message = sdp_parsing_error (parser);
   if (message)
     g_set_error (error, SP_SDP_ERROR, SP_SDP_ERROR_PARSE, "%s", message);
@@ -875,7 +875,7 @@ print_media (GString *out, const SpSdpMedia *media, const SpSdpSession *session)
   g_string_append_printf (out, "m=%s %u %s", media->media, media->port, media->proto);
   if (rtp)
     for (guint i = 0; i < media->codecs->len; i++)
-      g_string_append_printf (out, " %u", ((const SpSdpCodec *) media->codecs->pdata[i])->pt);
+      g_string_append_printf (out, " %u", ((const SpSdpCodec *)media->codecs->pdata[i])->pt);
   else
     for (char **f = media->formats; f && *f; f++)
       g_string_append_printf (out, " %s", *f);
@@ -919,7 +919,7 @@ codec_equal (const SpSdpCodec *a, const SpSdpCodec *b)
 {
   return a->pt == b->pt && g_strcmp0 (a->name, b->name) == 0 && a->clock_rate == b->clock_rate
          && a->channels == b->channels && g_strcmp0 (a->fmtp, b->fmtp) == 0
-         && strv_equal0 ((const char *const *) a->rtcp_fb, (const char *const *) b->rtcp_fb);
+         && strv_equal0 ((const char *const *)a->rtcp_fb, (const char *const *)b->rtcp_fb);
 }
 
 static gboolean
@@ -929,7 +929,7 @@ media_equal (const SpSdpMedia *a, const SpSdpMedia *b)
       || g_strcmp0 (a->proto, b->proto) != 0 || g_strcmp0 (a->address, b->address) != 0
       || a->rtcp_port != b->rtcp_port || a->direction != b->direction
       || a->codecs->len != b->codecs->len
-      || !strv_equal0 ((const char *const *) a->formats, (const char *const *) b->formats))
+      || !strv_equal0 ((const char *const *)a->formats, (const char *const *)b->formats))
     return FALSE;
   for (guint i = 0; i < a->codecs->len; i++)
     if (!codec_equal (a->codecs->pdata[i], b->codecs->pdata[i]))
@@ -1051,8 +1051,8 @@ answered_codec (const SpSdpCodec *offered, const SpSdpCodec *ours)
   SpSdpCodec *codec = sp_sdp_codec_copy (offered);
 
   g_strfreev (codec->rtcp_fb);
-  codec->rtcp_fb = rtcp_fb_intersection ((const char *const *) ours->rtcp_fb,
-                                         (const char *const *) offered->rtcp_fb);
+  codec->rtcp_fb = rtcp_fb_intersection ((const char *const *)ours->rtcp_fb,
+                                         (const char *const *)offered->rtcp_fb);
   return codec;
 }
 
@@ -1425,8 +1425,8 @@ negotiate_media (const SpSdpMedia *local_m, const SpSdpMedia *remote_m, const Sp
       stream->remote_rtcp_port = remote_m->rtcp_port;
       stream->codec = sp_sdp_codec_copy (theirs);
       g_strfreev (stream->codec->rtcp_fb);
-      stream->codec->rtcp_fb = rtcp_fb_intersection ((const char *const *) ours->rtcp_fb,
-                                                     (const char *const *) theirs->rtcp_fb);
+      stream->codec->rtcp_fb = rtcp_fb_intersection ((const char *const *)ours->rtcp_fb,
+                                                     (const char *const *)theirs->rtcp_fb);
       stream->send_pt = theirs->pt;
       stream->recv_pt = ours->pt;
       fill_dtmf (stream, local_m, remote_m);
@@ -1451,7 +1451,7 @@ sp_sdp_negotiated (const SpSdpSession *local, const SpSdpSession *remote, gboole
   if (answer->media->len != offer->media->len)
     return invalid_answer (error, "The answer has %u m-lines, the offer %u (RFC 3264 §6)",
                            answer->media->len, offer->media->len);
-  result = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_sdp_stream_free);
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_sdp_stream_free);
   for (guint i = 0; i < offer->media->len; i++)
     {
       SpSdpStream *stream = NULL;

@@ -7,7 +7,8 @@
 G_BEGIN_DECLS
 
 #define SP_SDP_ERROR (sp_sdp_error_quark ())
-GQuark sp_sdp_error_quark (void);
+GQuark
+sp_sdp_error_quark (void);
 
 typedef enum
 {
@@ -113,54 +114,71 @@ typedef struct
 } SpSdpStream;
 
 /* Plain constructors, deep copies and destructors (NULL-safe frees). Strings are copied. */
-SpSdpCodec *sp_sdp_codec_new (guint pt, const char *name, guint clock_rate, guint channels,
-                              const char *fmtp);
-SpSdpCodec *sp_sdp_codec_copy (const SpSdpCodec *codec);
-void sp_sdp_codec_free (SpSdpCodec *codec);
+SpSdpCodec *
+sp_sdp_codec_new (guint pt, const char *name, guint clock_rate, guint channels, const char *fmtp);
+SpSdpCodec *
+sp_sdp_codec_copy (const SpSdpCodec *codec);
+void
+sp_sdp_codec_free (SpSdpCodec *codec);
 
 /* An m-line with no codecs; @media decides the kind ("audio", "video", anything else). */
-SpSdpMedia *sp_sdp_media_new (const char *media, guint port, const char *proto);
-SpSdpMedia *sp_sdp_media_copy (const SpSdpMedia *media);
-void sp_sdp_media_free (SpSdpMedia *media);
+SpSdpMedia *
+sp_sdp_media_new (const char *media, guint port, const char *proto);
+SpSdpMedia *
+sp_sdp_media_copy (const SpSdpMedia *media);
+void
+sp_sdp_media_free (SpSdpMedia *media);
 
 /* A description with no m-lines; @address becomes both the o= and the session c= address. */
-SpSdpSession *sp_sdp_session_new (const char *username, guint64 session_id, guint64 version,
-                                  const char *address);
-SpSdpSession *sp_sdp_session_copy (const SpSdpSession *session);
-void sp_sdp_session_free (SpSdpSession *session);
+SpSdpSession *
+sp_sdp_session_new (const char *username, guint64 session_id, guint64 version, const char *address);
+SpSdpSession *
+sp_sdp_session_copy (const SpSdpSession *session);
+void
+sp_sdp_session_free (SpSdpSession *session);
 
 /* Sportello's codecs: opus/48000/2 (111), PCMU (0), PCMA (8), telephone-event/8000 (101);
  * VP8 (96) and H264 (97) with rtcp-fb nack, nack pli, ccm fir. No slots, video not allowed. */
-SpSdpLocal *sp_sdp_local_new (const char *username, guint64 session_id, const char *address);
-void sp_sdp_local_free (SpSdpLocal *local);
+SpSdpLocal *
+sp_sdp_local_new (const char *username, guint64 session_id, const char *address);
+void
+sp_sdp_local_free (SpSdpLocal *local);
 /* Appends a slot and returns its index. */
-guint sp_sdp_local_add_slot (SpSdpLocal *local, SpSdpMediaKind kind, guint rtp_port,
-                             guint rtcp_port, SpSdpDirection direction);
+guint
+sp_sdp_local_add_slot (SpSdpLocal *local, SpSdpMediaKind kind, guint rtp_port, guint rtcp_port,
+                       SpSdpDirection direction);
 
 /* Frees one element of sp_sdp_negotiated()'s array (the array owns them). */
-void sp_sdp_stream_free (SpSdpStream *stream);
+void
+sp_sdp_stream_free (SpSdpStream *stream);
 
 /* Parses @text (@length bytes, or NUL-terminated if -1) with Sofia-SIP. Before Sofia: no NUL,
  * every line <type>=, m= lines made of space-separated tokens (Sofia 1.12.11 hangs on others).
  * After: every active stream needs a c= (RFC 4566 §5.7), ports fit 16 bits, RTP formats are
  * payload numbers. Errors are SP_SDP_ERROR_PARSE, with Sofia's message where Sofia failed. */
-SpSdpSession *sp_sdp_parse (const char *text, gssize length, GError **error);
+SpSdpSession *
+sp_sdp_parse (const char *text, gssize length, GError **error);
 
 /* Prints @session as SDP text with CRLF line ends. Never fails. */
-char *sp_sdp_print (const SpSdpSession *session);
+char *
+sp_sdp_print (const SpSdpSession *session);
 
 /* TRUE when @a and @b describe the same session apart from the o= version: whether a new
  * description needs version + 1 (RFC 3264 §8). Either may be NULL (then only NULL == NULL). */
-gboolean sp_sdp_same_content (const SpSdpSession *a, const SpSdpSession *b);
+gboolean
+sp_sdp_same_content (const SpSdpSession *a, const SpSdpSession *b);
 
 /* The direction as seen from the other side: SENDONLY <-> RECVONLY. */
-SpSdpDirection sp_sdp_direction_flip (SpSdpDirection direction);
+SpSdpDirection
+sp_sdp_direction_flip (SpSdpDirection direction);
 /* "sendrecv", "sendonly", "recvonly", "inactive". */
-const char *sp_sdp_direction_to_string (SpSdpDirection direction);
+const char *
+sp_sdp_direction_to_string (SpSdpDirection direction);
 
 /* TRUE when the remote puts us on hold: it has an active audio stream and no active audio
  * stream it wants to receive on (a=sendonly, a=inactive, or legacy c=0.0.0.0). */
-gboolean sp_sdp_remote_is_hold (const SpSdpSession *remote);
+gboolean
+sp_sdp_remote_is_hold (const SpSdpSession *remote);
 
 /* Answers @offer (RFC 3264 §6). Same m-line count and order; per active RTP audio/video
  * m-line the first offered codec we support (matched by name/clock/channels, never by PT
@@ -169,21 +187,24 @@ gboolean sp_sdp_remote_is_hold (const SpSdpSession *remote);
  * description in this dialog (or NULL): its session id is kept and its version incremented
  * only if something changed. SP_SDP_ERROR_NOT_ACCEPTABLE when no audio stream can be
  * accepted, or when a re-offer has fewer m-lines than @previous_local. */
-SpSdpSession *sp_sdp_answer (const SpSdpSession *offer, const SpSdpLocal *local,
-                             const SpSdpSession *previous_local, GError **error);
+SpSdpSession *
+sp_sdp_answer (const SpSdpSession *offer, const SpSdpLocal *local,
+               const SpSdpSession *previous_local, GError **error);
 
 /* A new offer from @local's slots, or with @previous_local a re-offer (RFC 3264 §8): the
  * m-line count never shrinks, slots keep their order, a slot that is missing or disabled
  * stays as port 0, PT numbers of earlier exchanges are kept, the session id is kept and the
  * version goes up by one only if something changed. Never offers rtcp-mux or BUNDLE. */
-SpSdpSession *sp_sdp_offer (const SpSdpLocal *local, const SpSdpSession *previous_local);
+SpSdpSession *
+sp_sdp_offer (const SpSdpLocal *local, const SpSdpSession *previous_local);
 
 /* Completes an exchange between our description @local and the peer's @remote (the answer
  * if @local_is_offer, else the offer). Validates the answer against the offer (same m-line
  * count and media, port 0 kept, answered codecs among the offered ones) and returns one
  * SpSdpStream per m-line in @streams. SP_SDP_ERROR_INVALID_ANSWER on violations. */
-gboolean sp_sdp_negotiated (const SpSdpSession *local, const SpSdpSession *remote,
-                            gboolean local_is_offer, GPtrArray **streams, GError **error);
+gboolean
+sp_sdp_negotiated (const SpSdpSession *local, const SpSdpSession *remote, gboolean local_is_offer,
+                   GPtrArray **streams, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpSdpCodec, sp_sdp_codec_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpSdpMedia, sp_sdp_media_free)

@@ -13,7 +13,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sp-sip-error-quark, sp_sip_error)
+G_DEFINE_QUARK (sp - sip - error - quark, sp_sip_error)
 
 #define REGISTER_RETRY_FIRST_S 2
 #define REGISTER_RETRY_MAX_S 30
@@ -75,7 +75,8 @@ on_sofia_log (void *stream, char const *format, va_list args)
   if (sofia_line->len && sofia_line->str[sofia_line->len - 1] == '\n')
     {
       g_string_truncate (sofia_line, sofia_line->len - 1);
-      g_log_structured ("sportello-sip", G_LOG_LEVEL_DEBUG, "MESSAGE", "sofia: %s", sofia_line->str);
+      g_log_structured ("sportello-sip", G_LOG_LEVEL_DEBUG, "MESSAGE", "sofia: %s",
+                        sofia_line->str);
       g_string_truncate (sofia_line, 0);
     }
 }
@@ -93,12 +94,13 @@ set_registration (SpSipAgent *self, const char *state, const char *error)
   if (self->registration_state == state)
     return;
   self->registration_state = state;
-  g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "MESSAGE", "registration: %s%s%s", state, error ? ": " : "",
-                    error ? error : "");
+  g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "MESSAGE", "registration: %s%s%s", state,
+                    error ? ": " : "", error ? error : "");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGISTRATION]);
 }
 
-static void send_register (SpSipAgent *self);
+static void
+send_register (SpSipAgent *self);
 
 static gboolean
 on_register_retry (gpointer data)
@@ -114,12 +116,13 @@ static void
 send_register (SpSipAgent *self)
 {
   if (!self->registration)
-    self->registration = nua_handle (self->nua, NULL, SIPTAG_TO_STR (self->aor), SIPTAG_FROM_STR (self->aor), TAG_END ());
+    self->registration = nua_handle (self->nua, NULL, SIPTAG_TO_STR (self->aor),
+                                     SIPTAG_FROM_STR (self->aor), TAG_END ());
   nua_handle_bind (self->registration, G_OBJECT (self));
   self->auth_tried = FALSE;
   set_registration (self, "registering", NULL);
-  nua_register (self->registration, NUTAG_REGISTRAR (self->registrar), TAG_IF (*self->proxy, NUTAG_PROXY (self->proxy)),
-                TAG_END ());
+  nua_register (self->registration, NUTAG_REGISTRAR (self->registrar),
+                TAG_IF (*self->proxy, NUTAG_PROXY (self->proxy)), TAG_END ());
 }
 
 static void
@@ -128,15 +131,18 @@ schedule_register_retry (SpSipAgent *self)
   g_clear_handle_id (&self->register_retry_id, g_source_remove);
   if (self->shutdown_task)
     return;
-  /* Back off from 2 s to 30 s: a registrar that restarts is back quickly, a dead one is not hammered. */
-  self->register_retry_s = CLAMP (self->register_retry_s * 2, REGISTER_RETRY_FIRST_S, REGISTER_RETRY_MAX_S);
+  /* Back off from 2 s to 30 s: a registrar that restarts is back quickly, a dead one is not
+   * hammered. */
+  self->register_retry_s
+    = CLAMP (self->register_retry_s * 2, REGISTER_RETRY_FIRST_S, REGISTER_RETRY_MAX_S);
   self->register_retry_id = g_timeout_add_seconds (self->register_retry_s, on_register_retry, self);
 }
 
 static char *
 realm_of (const sip_t *sip)
 {
-  const msg_auth_t *challenge = sip->sip_www_authenticate ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+  const msg_auth_t *challenge
+    = sip->sip_www_authenticate ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
   const char *realm = challenge ? msg_params_find (challenge->au_params, "realm=") : NULL;
   gsize len;
 
@@ -154,7 +160,7 @@ aor_user (SpSipAgent *self)
   const char *user = strchr (self->aor, ':') + 1;
   const char *at = strchr (user, '@');
 
-  return at ? g_strndup (user, (gsize) (at - user)) : g_strdup (user);
+  return at ? g_strndup (user, (gsize)(at - user)) : g_strdup (user);
 }
 
 /* Answers a 401/407 once with our credentials; a second challenge means they were refused. */
@@ -191,7 +197,8 @@ on_register_response (SpSipAgent *self, int status, const char *phrase, const si
   if ((status == 401 || status == 407) && authenticate (self, self->registration, sip))
     return;
   if ((status == 401 || status == 407) && !self->password)
-    reason = g_strdup_printf ("%d %s: no password stored (sportelloctl secret set)", status, phrase);
+    reason
+      = g_strdup_printf ("%d %s: no password stored (sportelloctl secret set)", status, phrase);
   else
     reason = g_strdup_printf ("%d %s", status, phrase);
   set_registration (self, "failed", reason);
@@ -205,8 +212,8 @@ on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
 {
   g_autoptr (SpCallLeg) leg = sp_call_leg_new_incoming (handle, sip);
 
-  g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID", sp_call_leg_get_call_id (leg), "MESSAGE",
-                    "incoming call from %s", sp_call_leg_get_remote_uri (leg));
+  g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID", sp_call_leg_get_call_id (leg),
+                    "MESSAGE", "incoming call from %s", sp_call_leg_get_remote_uri (leg));
   g_signal_emit (self, signals[SIGNAL_INCOMING_CALL], 0, leg);
   /* Nobody took the call (e.g. during shutdown): refuse it rather than leave it ringing. */
   if (G_OBJECT (leg)->ref_count == 1 && !sp_call_leg_is_ended (leg))
@@ -223,8 +230,9 @@ on_params (SpSipAgent *self, tagi_t tags[])
   tl_gets (tags, NTATAG_CONTACT_REF (contact), TAG_END ());
   if (!contact || !contact->m_url->url_host)
     return;
-  uri = g_strdup_printf ("sip:%s%s%s", contact->m_url->url_host, contact->m_url->url_port ? ":" : "",
-                         contact->m_url->url_port ? contact->m_url->url_port : "");
+  uri
+    = g_strdup_printf ("sip:%s%s%s", contact->m_url->url_host, contact->m_url->url_port ? ":" : "",
+                       contact->m_url->url_port ? contact->m_url->url_port : "");
   if (g_strcmp0 (uri, self->contact_uri) == 0)
     return;
   g_free (self->contact_uri);
@@ -247,14 +255,15 @@ on_destroy_idle (gpointer data)
 }
 
 static void
-on_nua_event (nua_event_t event, int status, char const *phrase, nua_t *nua, struct _SpSipAgent *self,
-              nua_handle_t *handle, GObject *bound, sip_t const *sip, tagi_t tags[])
+on_nua_event (nua_event_t event, int status, char const *phrase, nua_t *nua,
+              struct _SpSipAgent *self, nua_handle_t *handle, GObject *bound, sip_t const *sip,
+              tagi_t tags[])
 {
   char status_text[16];
 
   g_snprintf (status_text, sizeof status_text, "%d", status);
-  g_log_structured ("sportello-sip", G_LOG_LEVEL_DEBUG, "SIP_STATUS", status_text, "MESSAGE", "%s %d %s",
-                    nua_event_name (event), status, phrase ? phrase : "");
+  g_log_structured ("sportello-sip", G_LOG_LEVEL_DEBUG, "SIP_STATUS", status_text, "MESSAGE",
+                    "%s %d %s", nua_event_name (event), status, phrase ? phrase : "");
   if (event == nua_r_get_params)
     {
       on_params (self, tags);
@@ -295,7 +304,8 @@ on_nua_event (nua_event_t event, int status, char const *phrase, nua_t *nua, str
 static char *
 listen_url (const SpSipSettings *settings)
 {
-  const char *transport = settings->transport && g_str_equal (settings->transport, "tcp") ? ";transport=tcp" : "";
+  const char *transport
+    = settings->transport && g_str_equal (settings->transport, "tcp") ? ";transport=tcp" : "";
   return g_strdup_printf ("sip:%s%s", settings->listen, transport);
 }
 
@@ -303,7 +313,7 @@ static char *
 host_of (const char *listen)
 {
   const char *colon = strrchr (listen, ':');
-  return colon ? g_strndup (listen, (gsize) (colon - listen)) : g_strdup (listen);
+  return colon ? g_strndup (listen, (gsize)(colon - listen)) : g_strdup (listen);
 }
 
 static char *
@@ -330,11 +340,12 @@ sp_sip_agent_new (const SpSipSettings *settings, GError **error)
   self->local_address = host_of (settings->listen);
   self->domain = domain_of (settings->aor);
   self->registration_state = *self->registrar ? "unregistered" : "disabled";
-  from = *self->display_name ? g_strdup_printf ("\"%s\" <%s>", self->display_name, self->aor) : g_strdup (self->aor);
+  from = *self->display_name ? g_strdup_printf ("\"%s\" <%s>", self->display_name, self->aor)
+                             : g_strdup (self->aor);
 
   su_init ();
   su_log_redirect (NULL, on_sofia_log, NULL);
-  (void) su_random64 (); /* seed Sofia's generator before any Call-ID or tag (sofia-sip #58) */
+  (void)su_random64 (); /* seed Sofia's generator before any Call-ID or tag (sofia-sip #58) */
   self->root = su_glib_root_create (self);
   su_root_threading (self->root, 0); /* before nua_create: keep the stack on the GLib thread */
   self->root_source = su_glib_root_gsource (self->root);
@@ -346,8 +357,8 @@ sp_sip_agent_new (const SpSipSettings *settings, GError **error)
                           TAG_IF (*self->proxy, NUTAG_PROXY (self->proxy)), TAG_END ());
   if (!self->nua)
     {
-      g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_FAILED, "cannot listen for SIP on %s: %s", settings->listen,
-                   g_strerror (errno));
+      g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_FAILED, "cannot listen for SIP on %s: %s",
+                   settings->listen, g_strerror (errno));
       return NULL;
     }
   nua_get_params (self->nua, TAG_ANY (), TAG_END ());
@@ -428,12 +439,14 @@ sp_sip_agent_target_uri (SpSipAgent *self, const char *target, GError **error)
   return g_strdup_printf ("sip:%s@%s;user=phone", number, self->domain);
 
 invalid:
-  g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID, "'%s' is neither a phone number nor a SIP URI", target);
+  g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID,
+               "'%s' is neither a phone number nor a SIP URI", target);
   return NULL;
 }
 
 SpCallLeg *
-sp_sip_agent_dial (SpSipAgent *self, const char *target, const char *headers, const char *offer_sdp, GError **error)
+sp_sip_agent_dial (SpSipAgent *self, const char *target, const char *headers, const char *offer_sdp,
+                   GError **error)
 {
   nua_handle_t *handle;
   SpCallLeg *leg;
@@ -450,14 +463,15 @@ sp_sip_agent_dial (SpSipAgent *self, const char *target, const char *headers, co
       return NULL;
     }
   leg = sp_call_leg_new_outgoing (handle, target);
-  nua_invite (handle, NUTAG_AUTOANSWER (0), TAG_IF (headers && *headers, SIPTAG_HEADER_STR (headers)),
-              SIPTAG_CONTENT_TYPE_STR ("application/sdp"), SIPTAG_PAYLOAD_STR (offer_sdp), TAG_END ());
+  nua_invite (
+    handle, NUTAG_AUTOANSWER (0), TAG_IF (headers && *headers, SIPTAG_HEADER_STR (headers)),
+    SIPTAG_CONTENT_TYPE_STR ("application/sdp"), SIPTAG_PAYLOAD_STR (offer_sdp), TAG_END ());
   return leg;
 }
 
 void
-sp_sip_agent_shutdown_async (SpSipAgent *self, GCancellable *cancellable, GAsyncReadyCallback callback,
-                             gpointer user_data)
+sp_sip_agent_shutdown_async (SpSipAgent *self, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
@@ -486,14 +500,14 @@ sp_sip_agent_get_property (GObject *object, guint prop_id, GValue *value, GParam
 
   switch (prop_id)
     {
-    case PROP_REGISTRATION:
-      g_value_set_string (value, self->registration_state);
-      break;
-    case PROP_CONTACT_URI:
-      g_value_set_string (value, sp_sip_agent_get_contact_uri (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_REGISTRATION:
+        g_value_set_string (value, self->registration_state);
+        break;
+      case PROP_CONTACT_URI:
+        g_value_set_string (value, sp_sip_agent_get_contact_uri (self));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -557,8 +571,9 @@ sp_sip_agent_class_init (SpSipAgentClass *klass)
   properties[PROP_CONTACT_URI] = g_param_spec_string ("contact-uri", NULL, NULL, "",
                                                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
-  signals[SIGNAL_INCOMING_CALL] = g_signal_new ("incoming-call", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                                                NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_CALL_LEG);
+  signals[SIGNAL_INCOMING_CALL]
+    = g_signal_new ("incoming-call", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, SP_TYPE_CALL_LEG);
 }
 
 static void

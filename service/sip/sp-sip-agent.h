@@ -10,7 +10,8 @@
 G_BEGIN_DECLS
 
 #define SP_SIP_ERROR (sp_sip_error_quark ())
-GQuark sp_sip_error_quark (void);
+GQuark
+sp_sip_error_quark (void);
 
 typedef enum
 {
@@ -20,35 +21,46 @@ typedef enum
 
 typedef struct
 {
-  const char *aor;          /* sip:agent@example.com */
+  const char *aor; /* sip:agent@example.com */
   const char *display_name;
-  const char *listen;       /* ADDRESS:PORT */
-  const char *transport;    /* udp | tcp */
-  const char *registrar;    /* "" for none */
-  const char *proxy;        /* "" for none */
+  const char *listen;    /* ADDRESS:PORT */
+  const char *transport; /* udp | tcp */
+  const char *registrar; /* "" for none */
+  const char *proxy;     /* "" for none */
 } SpSipSettings;
 
 #define SP_TYPE_SIP_AGENT (sp_sip_agent_get_type ())
 G_DECLARE_FINAL_TYPE (SpSipAgent, sp_sip_agent, SP, SIP_AGENT, GObject)
 
 /* Signals: "incoming-call" (SpCallLeg *leg); notify::registration. */
-SpSipAgent *sp_sip_agent_new (const SpSipSettings *settings, GError **error);
+SpSipAgent *
+sp_sip_agent_new (const SpSipSettings *settings, GError **error);
 /* disabled | unregistered | registering | registered | failed */
-const char *sp_sip_agent_get_registration (SpSipAgent *self);
-const char *sp_sip_agent_get_registration_error (SpSipAgent *self);
+const char *
+sp_sip_agent_get_registration (SpSipAgent *self);
+const char *
+sp_sip_agent_get_registration_error (SpSipAgent *self);
 /* Starts registering (when a registrar is configured) with @password (NULL: none stored). */
-void sp_sip_agent_start (SpSipAgent *self, const char *password);
+void
+sp_sip_agent_start (SpSipAgent *self, const char *password);
 /* Dials @target (a SIP URI) with @offer_sdp and extra @headers ("Name: value" lines). */
-SpCallLeg *sp_sip_agent_dial (SpSipAgent *self, const char *target, const char *headers, const char *offer_sdp,
-                              GError **error);
-/* Turns a phone number or SIP URI into the request URI to dial, or NULL with SP_SIP_ERROR_INVALID. */
-char *sp_sip_agent_target_uri (SpSipAgent *self, const char *target, GError **error);
-const char *sp_sip_agent_get_local_address (SpSipAgent *self);
+SpCallLeg *
+sp_sip_agent_dial (SpSipAgent *self, const char *target, const char *headers, const char *offer_sdp,
+                   GError **error);
+/* Turns a phone number or SIP URI into the request URI to dial, or NULL with SP_SIP_ERROR_INVALID.
+ */
+char *
+sp_sip_agent_target_uri (SpSipAgent *self, const char *target, GError **error);
+const char *
+sp_sip_agent_get_local_address (SpSipAgent *self);
 /* "sip:ADDRESS:PORT" where the agent really listens ("" until known); notify::contact-uri. */
-const char *sp_sip_agent_get_contact_uri (SpSipAgent *self);
+const char *
+sp_sip_agent_get_contact_uri (SpSipAgent *self);
 
-void sp_sip_agent_shutdown_async (SpSipAgent *self, GCancellable *cancellable, GAsyncReadyCallback callback,
-                                  gpointer user_data);
-gboolean sp_sip_agent_shutdown_finish (SpSipAgent *self, GAsyncResult *result, GError **error);
+void
+sp_sip_agent_shutdown_async (SpSipAgent *self, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+sp_sip_agent_shutdown_finish (SpSipAgent *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -20,11 +20,14 @@
 G_BEGIN_DECLS
 
 /* Called by the agent: a leg for a handle NUA created for an incoming INVITE. */
-SpCallLeg *sp_call_leg_new_incoming (nua_handle_t *handle, const sip_t *sip);
+SpCallLeg *
+sp_call_leg_new_incoming (nua_handle_t *handle, const sip_t *sip);
 /* Called by the agent: a leg for an outgoing INVITE on a handle it created. */
-SpCallLeg *sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target);
+SpCallLeg *
+sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target);
 /* The agent forwards every event of a bound handle here. */
-void sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const char *phrase,
-                               const sip_t *sip, tagi_t tags[]);
+void
+sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const char *phrase,
+                          const sip_t *sip, tagi_t tags[]);
 
 G_END_DECLS

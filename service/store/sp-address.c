@@ -41,8 +41,10 @@ normalise_phone_number (const char *text, const char *international_prefix)
     if (g_ascii_isdigit (*p) || (*p == '+' && out->len == 0))
       g_string_append_c (out, *p);
   if (international_prefix && *international_prefix && out->str[0] != '+'
-      && g_str_has_prefix (out->str, international_prefix) && out->len > strlen (international_prefix))
-    g_string_overwrite_len (g_string_erase (out, 0, (gssize) strlen (international_prefix) - 1), 0, "+", 1);
+      && g_str_has_prefix (out->str, international_prefix)
+      && out->len > strlen (international_prefix))
+    g_string_overwrite_len (g_string_erase (out, 0, (gssize)strlen (international_prefix) - 1), 0,
+                            "+", 1);
   return g_string_free (out, FALSE);
 }
 
@@ -54,7 +56,7 @@ strip_name_addr (const char *address)
   const char *close = open ? strchr (open, '>') : NULL;
 
   if (open && close)
-    return g_strstrip (g_strndup (open + 1, (gsize) (close - open - 1)));
+    return g_strstrip (g_strndup (open + 1, (gsize)(close - open - 1)));
   return g_strstrip (g_strdup (address));
 }
 
@@ -89,12 +91,13 @@ sp_address_normalise (const char *address, const char *international_prefix, GEr
   if (is_sip && !at)
     {
       /* "sip:10.0.0.1" is a host, not the number 10001 (RFC 3261 §19.1.1: userinfo ends in '@'). */
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID, "'%s' is a SIP URI without a user part", address);
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                   "'%s' is a SIP URI without a user part", address);
       return NULL;
     }
   if (at)
     {
-      user = g_strndup (rest, (gsize) (at - rest));
+      user = g_strndup (rest, (gsize)(at - rest));
       host = g_strdup (at + 1);
       host[strcspn (host, ":;?>")] = '\0';
     }

@@ -3,9 +3,11 @@
 #include "sp-address.h"
 #include "sp-store-private.h"
 
-static const char *const contact_keys[] = { "id", "first-name", "last-name", "organisation", "email", "notes", "addresses", NULL };
+static const char *const contact_keys[]
+  = { "id", "first-name", "last-name", "organisation", "email", "notes", "addresses", NULL };
 /* Text fields in the order of the contacts table's columns 2..6. */
-static const char *const text_fields[] = { "first-name", "last-name", "organisation", "email", "notes" };
+static const char *const text_fields[]
+  = { "first-name", "last-name", "organisation", "email", "notes" };
 
 #define CONTACT_COLUMNS "c.rowid, c.id, c.first_name, c.last_name, c.organisation, c.email, c.notes"
 
@@ -44,7 +46,7 @@ contact_from_row (SpStore *store, SpStmt *stmt, GError **error)
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert (&dict, "id", "s", sp_stmt_column_text (stmt, 1));
   for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
-    g_variant_dict_insert (&dict, text_fields[i], "s", sp_stmt_column_text (stmt, (int) i + 2));
+    g_variant_dict_insert (&dict, text_fields[i], "s", sp_stmt_column_text (stmt, (int)i + 2));
   g_variant_dict_insert_value (&dict, "addresses", addresses);
   return g_variant_dict_end (&dict);
 }
@@ -66,7 +68,8 @@ single_contact (SpStore *store, SpStmt *stmt, const char *what, GError **error)
 GVariant *
 sp_store_contact_get (SpStore *store, const char *id, GError **error)
 {
-  g_autoptr (SpStmt) stmt = sp_store_prepare (store, "SELECT " CONTACT_COLUMNS " FROM contacts c WHERE c.id = ?1", error);
+  g_autoptr (SpStmt) stmt
+    = sp_store_prepare (store, "SELECT " CONTACT_COLUMNS " FROM contacts c WHERE c.id = ?1", error);
   g_autofree char *what = g_strdup_printf ("has the id '%s'", id);
 
   if (!stmt)
@@ -85,7 +88,8 @@ sp_store_contact_lookup (SpStore *store, const char *address, GError **error)
   if (!key)
     return NULL;
   stmt = sp_store_prepare (store,
-                           "SELECT " CONTACT_COLUMNS " FROM contact_addresses a JOIN contacts c ON c.rowid = a.contact"
+                           "SELECT " CONTACT_COLUMNS
+                           " FROM contact_addresses a JOIN contacts c ON c.rowid = a.contact"
                            " WHERE a.normalised = ?1",
                            error);
   if (!stmt)
@@ -107,7 +111,8 @@ sp_store_contact_search (SpStore *store, const char *text, guint limit, GError *
   if (!*query)
     return g_variant_builder_end (&builder);
   stmt = sp_store_prepare (store,
-                           "SELECT " CONTACT_COLUMNS " FROM contacts_fts f JOIN contacts c ON c.rowid = f.rowid"
+                           "SELECT " CONTACT_COLUMNS
+                           " FROM contacts_fts f JOIN contacts c ON c.rowid = f.rowid"
                            " WHERE contacts_fts MATCH ?1 ORDER BY f.rank LIMIT ?2",
                            error);
   if (!stmt)
@@ -151,13 +156,15 @@ validate_contact (SpStore *store, GVariant *contact, GError **error)
     return FALSE;
   if (value && !*value)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID, "key 'id' must not be empty (leave it out for a new contact)");
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                   "key 'id' must not be empty (leave it out for a new contact)");
       return FALSE;
     }
   addresses = g_variant_lookup_value (contact, "addresses", NULL);
   if (addresses && !g_variant_is_of_type (addresses, G_VARIANT_TYPE_STRING_ARRAY))
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID, "key 'addresses' must be a list of strings (as), not %s",
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                   "key 'addresses' must be a list of strings (as), not %s",
                    g_variant_get_type_string (addresses));
       return FALSE;
     }
@@ -167,7 +174,8 @@ validate_contact (SpStore *store, GVariant *contact, GError **error)
 static gboolean
 find_rowid (SpStore *store, const char *id, sqlite3_int64 *rowid, GError **error)
 {
-  g_autoptr (SpStmt) stmt = sp_store_prepare (store, "SELECT rowid FROM contacts WHERE id = ?1", error);
+  g_autoptr (SpStmt) stmt
+    = sp_store_prepare (store, "SELECT rowid FROM contacts WHERE id = ?1", error);
   int rc;
 
   *rowid = 0;
@@ -202,13 +210,14 @@ static gboolean
 update_text_fields (SpStore *store, sqlite3_int64 rowid, GVariant *contact, GError **error)
 {
   /* COALESCE keeps the stored value of every field the record leaves out. */
-  g_autoptr (SpStmt) stmt = sp_store_prepare (store,
-                                              "UPDATE contacts SET first_name = COALESCE(?2, first_name),"
-                                              " last_name = COALESCE(?3, last_name),"
-                                              " organisation = COALESCE(?4, organisation),"
-                                              " email = COALESCE(?5, email), notes = COALESCE(?6, notes),"
-                                              " updated = ?7 WHERE rowid = ?1",
-                                              error);
+  g_autoptr (SpStmt) stmt
+    = sp_store_prepare (store,
+                        "UPDATE contacts SET first_name = COALESCE(?2, first_name),"
+                        " last_name = COALESCE(?3, last_name),"
+                        " organisation = COALESCE(?4, organisation),"
+                        " email = COALESCE(?5, email), notes = COALESCE(?6, notes),"
+                        " updated = ?7 WHERE rowid = ?1",
+                        error);
 
   if (!stmt)
     return FALSE;
@@ -218,7 +227,7 @@ update_text_fields (SpStore *store, sqlite3_int64 rowid, GVariant *contact, GErr
       const char *value = NULL;
       sp_record_get_string (contact, text_fields[i], &value, NULL);
       if (value)
-        sp_stmt_bind_text (stmt, (int) i + 2, value);
+        sp_stmt_bind_text (stmt, (int)i + 2, value);
     }
   sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
   return sp_store_step_done (store, stmt, error);
@@ -227,8 +236,10 @@ update_text_fields (SpStore *store, sqlite3_int64 rowid, GVariant *contact, GErr
 static gboolean
 owner_of (SpStore *store, const char *normalised, char **owner_id, GError **error)
 {
-  g_autoptr (SpStmt) stmt = sp_store_prepare (
-    store, "SELECT c.id FROM contact_addresses a JOIN contacts c ON c.rowid = a.contact WHERE a.normalised = ?1", error);
+  g_autoptr (SpStmt) stmt = sp_store_prepare (store,
+                                              "SELECT c.id FROM contact_addresses a JOIN contacts "
+                                              "c ON c.rowid = a.contact WHERE a.normalised = ?1",
+                                              error);
   int rc;
 
   *owner_id = NULL;
@@ -244,7 +255,8 @@ owner_of (SpStore *store, const char *normalised, char **owner_id, GError **erro
 }
 
 static gboolean
-insert_address (SpStore *store, sqlite3_int64 rowid, const char *id, guint position, const char *address, GError **error)
+insert_address (SpStore *store, sqlite3_int64 rowid, const char *id, guint position,
+                const char *address, GError **error)
 {
   g_autofree char *normalised = sp_address_normalise (address, store->international_prefix, error);
   g_autofree char *owner = NULL;
@@ -255,25 +267,29 @@ insert_address (SpStore *store, sqlite3_int64 rowid, const char *id, guint posit
   if (owner)
     {
       g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_CONFLICT,
-                   "address '%s' (normalised: %s) already belongs to contact '%s'", address, normalised, owner);
+                   "address '%s' (normalised: %s) already belongs to contact '%s'", address,
+                   normalised, owner);
       return FALSE;
     }
   stmt = sp_store_prepare (store,
-                           "INSERT INTO contact_addresses (contact, position, address, normalised) VALUES (?1, ?2, ?3, ?4)",
+                           "INSERT INTO contact_addresses (contact, position, address, normalised) "
+                           "VALUES (?1, ?2, ?3, ?4)",
                            error);
   if (!stmt)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, rowid);
-  sqlite3_bind_int (stmt, 2, (int) position);
+  sqlite3_bind_int (stmt, 2, (int)position);
   sp_stmt_bind_text (stmt, 3, address);
   sp_stmt_bind_text (stmt, 4, normalised);
   return sp_store_step_done (store, stmt, error);
 }
 
 static gboolean
-replace_addresses (SpStore *store, sqlite3_int64 rowid, const char *id, GVariant *contact, GError **error)
+replace_addresses (SpStore *store, sqlite3_int64 rowid, const char *id, GVariant *contact,
+                   GError **error)
 {
-  g_autoptr (GVariant) addresses = g_variant_lookup_value (contact, "addresses", G_VARIANT_TYPE_STRING_ARRAY);
+  g_autoptr (GVariant) addresses
+    = g_variant_lookup_value (contact, "addresses", G_VARIANT_TYPE_STRING_ARRAY);
   g_autoptr (SpStmt) clear = NULL;
   g_autofree const char **list = NULL;
 
@@ -308,7 +324,8 @@ save_one (SpStore *store, GVariant *contact, GError **error)
     return NULL;
   if (rowid == 0 && !insert_contact (store, id, &rowid, error))
     return NULL;
-  if (!update_text_fields (store, rowid, contact, error) || !replace_addresses (store, rowid, id, contact, error))
+  if (!update_text_fields (store, rowid, contact, error)
+      || !replace_addresses (store, rowid, id, contact, error))
     return NULL;
   return g_steal_pointer (&id);
 }
@@ -344,7 +361,8 @@ sp_store_contact_delete (SpStore *store, const char *id, GError **error)
     return FALSE;
   if (sqlite3_changes (store->db) == 0)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no contact has the id '%s'", id);
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no contact has the id '%s'",
+                   id);
       return FALSE;
     }
   return TRUE;

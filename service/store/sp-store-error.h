@@ -6,7 +6,8 @@
 G_BEGIN_DECLS
 
 #define SP_STORE_ERROR (sp_store_error_quark ())
-GQuark sp_store_error_quark (void);
+GQuark
+sp_store_error_quark (void);
 
 typedef enum
 {

@@ -27,7 +27,8 @@ dict_from_json (const char *json)
   dict = json_gvariant_deserialize_data (json, -1, "a{ss}", &error);
   if (!dict)
     {
-      g_warning ("a stored dictionary is not valid JSON of strings (%s); showing it empty", error->message);
+      g_warning ("a stored dictionary is not valid JSON of strings (%s); showing it empty",
+                 error->message);
       dict = g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0);
     }
   return dict;
@@ -53,7 +54,8 @@ contact_rowid (SpStore *store, const char *contact_id, sqlite3_int64 *rowid, GEr
       return TRUE;
     }
   if (rc == SQLITE_DONE)
-    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no contact has the id '%s'", contact_id);
+    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no contact has the id '%s'",
+                 contact_id);
   else
     sp_store_set_error (store, rc, error, "finding a contact");
   return FALSE;
@@ -68,12 +70,14 @@ sp_store_interaction_begin (SpStore *store, const SpInteractionStart *start, GEr
   g_autoptr (SpStmt) stmt = NULL;
   sqlite3_int64 contact = 0;
 
-  if (!sp_store_check_writable (store, error) || !contact_rowid (store, start->contact_id, &contact, error))
+  if (!sp_store_check_writable (store, error)
+      || !contact_rowid (store, start->contact_id, &contact, error))
     return NULL;
-  stmt = sp_store_prepare (store,
-                           "INSERT INTO interactions (id, contact, direction, remote, remote_name, started,"
-                           " attached_data, case_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           error);
+  stmt = sp_store_prepare (
+    store,
+    "INSERT INTO interactions (id, contact, direction, remote, remote_name, started,"
+    " attached_data, case_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    error);
   if (!stmt)
     return NULL;
   sp_stmt_bind_text (stmt, 1, id);
@@ -91,7 +95,8 @@ sp_store_interaction_begin (SpStore *store, const SpInteractionStart *start, GEr
 }
 
 static gboolean
-update_one_text (SpStore *store, const char *sql, const char *interaction_id, const char *text, GError **error)
+update_one_text (SpStore *store, const char *sql, const char *interaction_id, const char *text,
+                 GError **error)
 {
   g_autoptr (SpStmt) stmt = NULL;
 
@@ -106,37 +111,43 @@ update_one_text (SpStore *store, const char *sql, const char *interaction_id, co
     return FALSE;
   if (sqlite3_changes (store->db) == 0)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no interaction has the id '%s'", interaction_id);
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND,
+                   "no interaction has the id '%s'", interaction_id);
       return FALSE;
     }
   return TRUE;
 }
 
 gboolean
-sp_store_interaction_set_notes (SpStore *store, const char *interaction_id, const char *notes, GError **error)
+sp_store_interaction_set_notes (SpStore *store, const char *interaction_id, const char *notes,
+                                GError **error)
 {
-  return update_one_text (store, "UPDATE interactions SET notes = ?2 WHERE id = ?1", interaction_id, notes, error);
+  return update_one_text (store, "UPDATE interactions SET notes = ?2 WHERE id = ?1", interaction_id,
+                          notes, error);
 }
 
 gboolean
-sp_store_interaction_set_case_data (SpStore *store, const char *interaction_id, GVariant *case_data, GError **error)
+sp_store_interaction_set_case_data (SpStore *store, const char *interaction_id, GVariant *case_data,
+                                    GError **error)
 {
   g_autofree char *json = dict_to_json (case_data);
-  return update_one_text (store, "UPDATE interactions SET case_data = ?2 WHERE id = ?1", interaction_id, json, error);
+  return update_one_text (store, "UPDATE interactions SET case_data = ?2 WHERE id = ?1",
+                          interaction_id, json, error);
 }
 
 gboolean
-sp_store_interaction_add_push (SpStore *store, const char *interaction_id, const char *item_id, gint64 started,
-                               gint64 ended, const char *ended_by, GError **error)
+sp_store_interaction_add_push (SpStore *store, const char *interaction_id, const char *item_id,
+                               gint64 started, gint64 ended, const char *ended_by, GError **error)
 {
   g_autoptr (SpStmt) stmt = NULL;
 
   if (!sp_store_check_writable (store, error))
     return FALSE;
-  stmt = sp_store_prepare (store,
-                           "INSERT INTO interaction_pushes (interaction, item_id, started, ended, ended_by)"
-                           " SELECT rowid, ?2, ?3, ?4, ?5 FROM interactions WHERE id = ?1",
-                           error);
+  stmt = sp_store_prepare (
+    store,
+    "INSERT INTO interaction_pushes (interaction, item_id, started, ended, ended_by)"
+    " SELECT rowid, ?2, ?3, ?4, ?5 FROM interactions WHERE id = ?1",
+    error);
   if (!stmt)
     return FALSE;
   sp_stmt_bind_text (stmt, 1, interaction_id);
@@ -148,18 +159,22 @@ sp_store_interaction_add_push (SpStore *store, const char *interaction_id, const
     return FALSE;
   if (sqlite3_changes (store->db) == 0)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no interaction has the id '%s'", interaction_id);
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND,
+                   "no interaction has the id '%s'", interaction_id);
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-write_dispositions (SpStore *store, const char *interaction_id, const char *const *codes, GError **error)
+write_dispositions (SpStore *store, const char *interaction_id, const char *const *codes,
+                    GError **error)
 {
-  g_autoptr (SpStmt) stmt = sp_store_prepare (
-    store, "INSERT OR IGNORE INTO interaction_dispositions (interaction, code) SELECT rowid, ?2 FROM interactions WHERE id = ?1",
-    error);
+  g_autoptr (SpStmt) stmt
+    = sp_store_prepare (store,
+                        "INSERT OR IGNORE INTO interaction_dispositions (interaction, code) SELECT "
+                        "rowid, ?2 FROM interactions WHERE id = ?1",
+                        error);
 
   if (!stmt)
     return FALSE;
@@ -178,11 +193,12 @@ static gboolean
 write_end (SpStore *store, const char *interaction_id, const SpInteractionEnd *end, GError **error)
 {
   g_autofree char *case_data = end->case_data ? dict_to_json (end->case_data) : NULL;
-  g_autoptr (SpStmt) stmt = sp_store_prepare (store,
-                                              "UPDATE interactions SET status = 'done', answered = ?2, ended = ?3,"
-                                              " end_actor = ?4, end_reason = ?5, video = ?6, notes = ?7,"
-                                              " case_data = COALESCE(?8, case_data) WHERE id = ?1 AND status = 'live'",
-                                              error);
+  g_autoptr (SpStmt) stmt
+    = sp_store_prepare (store,
+                        "UPDATE interactions SET status = 'done', answered = ?2, ended = ?3,"
+                        " end_actor = ?4, end_reason = ?5, video = ?6, notes = ?7,"
+                        " case_data = COALESCE(?8, case_data) WHERE id = ?1 AND status = 'live'",
+                        error);
 
   if (!stmt)
     return FALSE;
@@ -199,18 +215,21 @@ write_end (SpStore *store, const char *interaction_id, const SpInteractionEnd *e
     return FALSE;
   if (sqlite3_changes (store->db) == 0)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no live interaction has the id '%s'", interaction_id);
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND,
+                   "no live interaction has the id '%s'", interaction_id);
       return FALSE;
     }
   return TRUE;
 }
 
 gboolean
-sp_store_interaction_finish (SpStore *store, const char *interaction_id, const SpInteractionEnd *end, GError **error)
+sp_store_interaction_finish (SpStore *store, const char *interaction_id,
+                             const SpInteractionEnd *end, GError **error)
 {
   if (!sp_store_begin (store, error))
     return FALSE;
-  if (!write_end (store, interaction_id, end, error) || !write_dispositions (store, interaction_id, end->dispositions, error)
+  if (!write_end (store, interaction_id, end, error)
+      || !write_dispositions (store, interaction_id, end->dispositions, error)
       || !sp_store_commit (store, error))
     {
       sp_store_rollback (store);
@@ -224,19 +243,22 @@ sp_store_interactions_mark_interrupted (SpStore *store, GError **error)
 {
   if (store->read_only)
     return 0;
-  if (!sp_store_exec (store, "UPDATE interactions SET status = 'interrupted', end_actor = 'system',"
-                             " end_reason = 'service-restarted' WHERE status = 'live'", error))
+  if (!sp_store_exec (store,
+                      "UPDATE interactions SET status = 'interrupted', end_actor = 'system',"
+                      " end_reason = 'service-restarted' WHERE status = 'live'",
+                      error))
     return 0;
-  return (guint) sqlite3_changes (store->db);
+  return (guint)sqlite3_changes (store->db);
 }
 
-#define HISTORY_COLUMNS                                                                                      \
-  "i.id, COALESCE(c.id, ''), i.direction, i.remote, i.remote_name, i.started, i.answered, i.ended, i.status," \
-  " i.end_actor, i.end_reason, i.video, i.notes, i.attached_data, i.case_data,"                              \
-  " (SELECT json_group_array(code) FROM (SELECT code FROM interaction_dispositions d"                        \
-  "   WHERE d.interaction = i.rowid ORDER BY code)),"                                                         \
-  " (SELECT json_group_array(json_array(item_id, started, ended, ended_by)) FROM (SELECT * FROM"             \
-  "   interaction_pushes p WHERE p.interaction = i.rowid ORDER BY started))"                                 \
+#define HISTORY_COLUMNS                                                                            \
+  "i.id, COALESCE(c.id, ''), i.direction, i.remote, i.remote_name, i.started, i.answered, "        \
+  "i.ended, i.status,"                                                                             \
+  " i.end_actor, i.end_reason, i.video, i.notes, i.attached_data, i.case_data,"                    \
+  " (SELECT json_group_array(code) FROM (SELECT code FROM interaction_dispositions d"              \
+  "   WHERE d.interaction = i.rowid ORDER BY code)),"                                              \
+  " (SELECT json_group_array(json_array(item_id, started, ended, ended_by)) FROM (SELECT * FROM"   \
+  "   interaction_pushes p WHERE p.interaction = i.rowid ORDER BY started))"                       \
   " FROM interactions i LEFT JOIN contacts c ON c.rowid = i.contact"
 
 static GVariant *
@@ -295,20 +317,21 @@ add_entry (GVariantBuilder *builder, const char *key, GVariant *value)
 static GVariant *
 interaction_from_row (SpStmt *stmt)
 {
-  static const char *const text_keys[] = { "id", "contact-id", "direction", "remote", "remote-name" };
+  static const char *const text_keys[]
+    = { "id", "contact-id", "direction", "remote", "remote-name" };
   gint64 answered = sqlite3_column_int64 (stmt, 6);
   gint64 ended = sqlite3_column_int64 (stmt, 7);
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   for (guint i = 0; i < G_N_ELEMENTS (text_keys); i++)
-    add_entry (&builder, text_keys[i], g_variant_new_string (sp_stmt_column_text (stmt, (int) i)));
+    add_entry (&builder, text_keys[i], g_variant_new_string (sp_stmt_column_text (stmt, (int)i)));
   add_entry (&builder, "started", g_variant_new_int64 (sqlite3_column_int64 (stmt, 5)));
   add_entry (&builder, "answered", g_variant_new_int64 (answered));
   add_entry (&builder, "ended", g_variant_new_int64 (ended));
   add_entry (
     &builder, "duration-ms",
-    g_variant_new_uint64 ((guint64) (answered && ended > answered ? (ended - answered) / 1000 : 0)));
+    g_variant_new_uint64 ((guint64)(answered && ended > answered ? (ended - answered) / 1000 : 0)));
   add_entry (&builder, "status", g_variant_new_string (sp_stmt_column_text (stmt, 8)));
   add_entry (&builder, "end-actor", g_variant_new_string (sp_stmt_column_text (stmt, 9)));
   add_entry (&builder, "end-reason", g_variant_new_string (sp_stmt_column_text (stmt, 10)));
@@ -360,7 +383,8 @@ sp_store_history (SpStore *store, const char *contact_id, guint offset, guint li
 GVariant *
 sp_store_interaction_get (SpStore *store, const char *interaction_id, GError **error)
 {
-  g_autoptr (SpStmt) stmt = sp_store_prepare (store, "SELECT " HISTORY_COLUMNS " WHERE i.id = ?1", error);
+  g_autoptr (SpStmt) stmt
+    = sp_store_prepare (store, "SELECT " HISTORY_COLUMNS " WHERE i.id = ?1", error);
   int rc;
 
   if (!stmt)
@@ -370,7 +394,8 @@ sp_store_interaction_get (SpStore *store, const char *interaction_id, GError **e
   if (rc == SQLITE_ROW)
     return interaction_from_row (stmt);
   if (rc == SQLITE_DONE)
-    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no interaction has the id '%s'", interaction_id);
+    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no interaction has the id '%s'",
+                 interaction_id);
   else
     sp_store_set_error (store, rc, error, "reading an interaction");
   return NULL;

@@ -16,26 +16,41 @@ struct _SpStore
 
 /* A cached prepared statement; g_autoptr(SpStmt) resets it and clears its bindings. */
 typedef sqlite3_stmt SpStmt;
-void sp_stmt_release (SpStmt *stmt);
+void
+sp_stmt_release (SpStmt *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpStmt, sp_stmt_release)
 
-SpStmt *sp_store_prepare (SpStore *store, const char *sql, GError **error);
-gboolean sp_store_exec (SpStore *store, const char *sql, GError **error);
-gboolean sp_store_step_done (SpStore *store, SpStmt *stmt, GError **error);
-gboolean sp_store_set_error (SpStore *store, int rc, GError **error, const char *what);
-gboolean sp_store_check_writable (SpStore *store, GError **error);
+SpStmt *
+sp_store_prepare (SpStore *store, const char *sql, GError **error);
+gboolean
+sp_store_exec (SpStore *store, const char *sql, GError **error);
+gboolean
+sp_store_step_done (SpStore *store, SpStmt *stmt, GError **error);
+gboolean
+sp_store_set_error (SpStore *store, int rc, GError **error, const char *what);
+gboolean
+sp_store_check_writable (SpStore *store, GError **error);
 
-gboolean sp_store_begin (SpStore *store, GError **error);
-gboolean sp_store_commit (SpStore *store, GError **error);
-void sp_store_rollback (SpStore *store);
+gboolean
+sp_store_begin (SpStore *store, GError **error);
+gboolean
+sp_store_commit (SpStore *store, GError **error);
+void
+sp_store_rollback (SpStore *store);
 
-void sp_stmt_bind_text (SpStmt *stmt, int index, const char *text);
-const char *sp_stmt_column_text (SpStmt *stmt, int column);
-char *sp_store_new_id (const char *prefix);
+void
+sp_stmt_bind_text (SpStmt *stmt, int index, const char *text);
+const char *
+sp_stmt_column_text (SpStmt *stmt, int column);
+char *
+sp_store_new_id (const char *prefix);
 
 /* Record helpers: typed reads of an a{sv} that name the bad key in the error. */
-gboolean sp_record_check_keys (GVariant *record, const char *const *allowed, GError **error);
-gboolean sp_record_get_string (GVariant *record, const char *key, const char **value, GError **error);
-char *sp_store_fts_query (const char *text, char **category);
+gboolean
+sp_record_check_keys (GVariant *record, const char *const *allowed, GError **error);
+gboolean
+sp_record_get_string (GVariant *record, const char *key, const char **value, GError **error);
+char *
+sp_store_fts_query (const char *text, char **category);
 
 G_END_DECLS

@@ -6,20 +6,22 @@
 static GVariant *
 item_from_row (SpStmt *stmt)
 {
-  static const char *const text_keys[] = { "id", "title", "description", "kind", "path", "thumbnail" };
+  static const char *const text_keys[]
+    = { "id", "title", "description", "kind", "path", "thumbnail" };
   GVariantDict dict;
 
   g_variant_dict_init (&dict, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (text_keys); i++)
-    g_variant_dict_insert (&dict, text_keys[i], "s", sp_stmt_column_text (stmt, (int) i));
-  g_variant_dict_insert (&dict, "duration-ms", "t", (guint64) sqlite3_column_int64 (stmt, 6));
+    g_variant_dict_insert (&dict, text_keys[i], "s", sp_stmt_column_text (stmt, (int)i));
+  g_variant_dict_insert (&dict, "duration-ms", "t", (guint64)sqlite3_column_int64 (stmt, 6));
   return g_variant_dict_end (&dict);
 }
 
 GVariant *
 sp_store_push_list (SpStore *store, GError **error)
 {
-  g_autoptr (SpStmt) stmt = sp_store_prepare (store, "SELECT " PUSH_COLUMNS " FROM push_items ORDER BY title, id", error);
+  g_autoptr (SpStmt) stmt
+    = sp_store_prepare (store, "SELECT " PUSH_COLUMNS " FROM push_items ORDER BY title, id", error);
   GVariantBuilder builder;
   int rc;
 
@@ -40,7 +42,8 @@ sp_store_push_list (SpStore *store, GError **error)
 GVariant *
 sp_store_push_get (SpStore *store, const char *id, GError **error)
 {
-  g_autoptr (SpStmt) stmt = sp_store_prepare (store, "SELECT " PUSH_COLUMNS " FROM push_items WHERE id = ?1", error);
+  g_autoptr (SpStmt) stmt
+    = sp_store_prepare (store, "SELECT " PUSH_COLUMNS " FROM push_items WHERE id = ?1", error);
   int rc;
 
   if (!stmt)
@@ -50,39 +53,47 @@ sp_store_push_get (SpStore *store, const char *id, GError **error)
   if (rc == SQLITE_ROW)
     return item_from_row (stmt);
   if (rc == SQLITE_DONE)
-    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no push item has the id '%s'", id);
+    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no push item has the id '%s'",
+                 id);
   else
     sp_store_set_error (store, rc, error, "reading a push item");
   return NULL;
 }
 
-/* @item: id (optional), title, description, kind ("video"|"image"), path, thumbnail, duration-ms (t). */
+/* @item: id (optional), title, description, kind ("video"|"image"), path, thumbnail, duration-ms
+ * (t). */
 char *
 sp_store_push_add (SpStore *store, GVariant *item, GError **error)
 {
-  static const char *const keys[] = { "id", "title", "description", "kind", "path", "thumbnail", "duration-ms", NULL };
-  const char *given_id = NULL, *title = NULL, *description = NULL, *kind = NULL, *path = NULL, *thumbnail = NULL;
+  static const char *const keys[]
+    = { "id", "title", "description", "kind", "path", "thumbnail", "duration-ms", NULL };
+  const char *given_id = NULL, *title = NULL, *description = NULL, *kind = NULL, *path = NULL,
+             *thumbnail = NULL;
   guint64 duration_ms = 0;
   g_autofree char *id = NULL;
   g_autoptr (SpStmt) stmt = NULL;
 
   if (!sp_store_check_writable (store, error) || !sp_record_check_keys (item, keys, error)
-      || !sp_record_get_string (item, "id", &given_id, error) || !sp_record_get_string (item, "title", &title, error)
+      || !sp_record_get_string (item, "id", &given_id, error)
+      || !sp_record_get_string (item, "title", &title, error)
       || !sp_record_get_string (item, "description", &description, error)
-      || !sp_record_get_string (item, "kind", &kind, error) || !sp_record_get_string (item, "path", &path, error)
+      || !sp_record_get_string (item, "kind", &kind, error)
+      || !sp_record_get_string (item, "path", &path, error)
       || !sp_record_get_string (item, "thumbnail", &thumbnail, error))
     return NULL;
-  if (!title || !*title || !path || !*path || !kind || !g_variant_lookup (item, "duration-ms", "t", &duration_ms))
+  if (!title || !*title || !path || !*path || !kind
+      || !g_variant_lookup (item, "duration-ms", "t", &duration_ms))
     {
       g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
                    "a push item needs 'title', 'kind', 'path' (s) and 'duration-ms' (t)");
       return NULL;
     }
   id = given_id && *given_id ? g_strdup (given_id) : sp_store_new_id ("p");
-  stmt = sp_store_prepare (store,
-                           "INSERT INTO push_items (id, title, description, kind, path, thumbnail, duration_ms, added)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           error);
+  stmt = sp_store_prepare (
+    store,
+    "INSERT INTO push_items (id, title, description, kind, path, thumbnail, duration_ms, added)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    error);
   if (!stmt)
     return NULL;
   sp_stmt_bind_text (stmt, 1, id);
@@ -91,7 +102,7 @@ sp_store_push_add (SpStore *store, GVariant *item, GError **error)
   sp_stmt_bind_text (stmt, 4, kind);
   sp_stmt_bind_text (stmt, 5, path);
   sp_stmt_bind_text (stmt, 6, thumbnail);
-  sqlite3_bind_int64 (stmt, 7, (sqlite3_int64) duration_ms);
+  sqlite3_bind_int64 (stmt, 7, (sqlite3_int64)duration_ms);
   sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
   if (!sp_store_step_done (store, stmt, error))
     {
@@ -117,7 +128,8 @@ sp_store_push_remove (SpStore *store, const char *id, GError **error)
     return FALSE;
   if (sqlite3_changes (store->db) == 0)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no push item has the id '%s'", id);
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no push item has the id '%s'",
+                   id);
       return FALSE;
     }
   return TRUE;

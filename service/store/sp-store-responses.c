@@ -19,7 +19,8 @@ response_from_row (SpStmt *stmt)
 GVariant *
 sp_store_response_get (SpStore *store, const char *id, GError **error)
 {
-  g_autoptr (SpStmt) stmt = sp_store_prepare (store, "SELECT id, title, category, body FROM responses WHERE id = ?1", error);
+  g_autoptr (SpStmt) stmt = sp_store_prepare (
+    store, "SELECT id, title, category, body FROM responses WHERE id = ?1", error);
   int rc;
 
   if (!stmt)
@@ -29,7 +30,8 @@ sp_store_response_get (SpStore *store, const char *id, GError **error)
   if (rc == SQLITE_ROW)
     return response_from_row (stmt);
   if (rc == SQLITE_DONE)
-    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no standard response has the id '%s'", id);
+    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND,
+                 "no standard response has the id '%s'", id);
   else
     sp_store_set_error (store, rc, error, "reading a response");
   return NULL;
@@ -61,17 +63,19 @@ sp_store_response_search (SpStore *store, const char *text, guint limit, GError 
   g_autoptr (SpStmt) stmt = NULL;
 
   if (*query)
-    stmt = sp_store_prepare (store,
-                             "SELECT r.id, r.title, r.category, r.body FROM responses_fts f"
-                             " JOIN responses r ON r.rowid = f.rowid"
-                             " WHERE responses_fts MATCH ?1 AND (?2 IS NULL OR r.category = ?2 COLLATE NOCASE)"
-                             " ORDER BY f.rank LIMIT ?3",
-                             error);
+    stmt = sp_store_prepare (
+      store,
+      "SELECT r.id, r.title, r.category, r.body FROM responses_fts f"
+      " JOIN responses r ON r.rowid = f.rowid"
+      " WHERE responses_fts MATCH ?1 AND (?2 IS NULL OR r.category = ?2 COLLATE NOCASE)"
+      " ORDER BY f.rank LIMIT ?3",
+      error);
   else
-    stmt = sp_store_prepare (store,
-                             "SELECT id, title, category, body FROM responses"
-                             " WHERE (?2 IS NULL OR category = ?2 COLLATE NOCASE) ORDER BY category, title LIMIT ?3",
-                             error);
+    stmt = sp_store_prepare (
+      store,
+      "SELECT id, title, category, body FROM responses"
+      " WHERE (?2 IS NULL OR category = ?2 COLLATE NOCASE) ORDER BY category, title LIMIT ?3",
+      error);
   if (!stmt)
     return NULL;
   if (*query)
@@ -107,19 +111,22 @@ validate_response (GVariant *response, gboolean is_new, GError **error)
 {
   const char *title, *body, *category, *id;
 
-  if (!sp_record_check_keys (response, response_keys, error) || !sp_record_get_string (response, "id", &id, error)
+  if (!sp_record_check_keys (response, response_keys, error)
+      || !sp_record_get_string (response, "id", &id, error)
       || !sp_record_get_string (response, "title", &title, error)
       || !sp_record_get_string (response, "body", &body, error)
       || !sp_record_get_string (response, "category", &category, error))
     return FALSE;
   if (id && !*id)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID, "key 'id' must not be empty (leave it out for a new response)");
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                   "key 'id' must not be empty (leave it out for a new response)");
       return FALSE;
     }
   if (is_new && (!title || !*title || !body || !*body))
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID, "a new response needs a non-empty 'title' and 'body'");
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                   "a new response needs a non-empty 'title' and 'body'");
       return FALSE;
     }
   return TRUE;
@@ -149,11 +156,13 @@ save_one (SpStore *store, GVariant *response, GError **error)
     g_variant_lookup (existing, "title", "&s", &title);
   if (existing && !body)
     g_variant_lookup (existing, "body", "&s", &body);
-  stmt = sp_store_prepare (store,
-                           "INSERT INTO responses (id, title, category, body, updated) VALUES (?1, ?2, COALESCE(?3, ''), ?4, ?5)"
-                           " ON CONFLICT(id) DO UPDATE SET title = COALESCE(?2, title), category = COALESCE(?3, category),"
-                           " body = COALESCE(?4, body), updated = ?5",
-                           error);
+  stmt = sp_store_prepare (
+    store,
+    "INSERT INTO responses (id, title, category, body, updated) VALUES (?1, ?2, COALESCE(?3, ''), "
+    "?4, ?5)"
+    " ON CONFLICT(id) DO UPDATE SET title = COALESCE(?2, title), category = COALESCE(?3, category),"
+    " body = COALESCE(?4, body), updated = ?5",
+    error);
   if (!stmt)
     return NULL;
   sp_stmt_bind_text (stmt, 1, id);
@@ -200,7 +209,8 @@ sp_store_response_delete (SpStore *store, const char *id, GError **error)
     return FALSE;
   if (sqlite3_changes (store->db) == 0)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no standard response has the id '%s'", id);
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND,
+                   "no standard response has the id '%s'", id);
       return FALSE;
     }
   return TRUE;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK (sp-store-error-quark, sp_store_error)
+G_DEFINE_QUARK (sp - store - error - quark, sp_store_error)
 
 /* Each entry moves the schema from version i to i + 1. Never edit a released entry: add one. */
 static const char *const migrations[] = {
@@ -36,12 +36,16 @@ static const char *const migrations[] = {
   "  VALUES (new.rowid, new.first_name, new.last_name, new.organisation, new.email, new.notes);"
   "END;"
   "CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN"
-  "  INSERT INTO contacts_fts(contacts_fts, rowid, first_name, last_name, organisation, email, notes)"
-  "  VALUES ('delete', old.rowid, old.first_name, old.last_name, old.organisation, old.email, old.notes);"
+  "  INSERT INTO contacts_fts(contacts_fts, rowid, first_name, last_name, organisation, email, "
+  "notes)"
+  "  VALUES ('delete', old.rowid, old.first_name, old.last_name, old.organisation, old.email, "
+  "old.notes);"
   "END;"
   "CREATE TRIGGER contacts_fts_update AFTER UPDATE ON contacts BEGIN"
-  "  INSERT INTO contacts_fts(contacts_fts, rowid, first_name, last_name, organisation, email, notes)"
-  "  VALUES ('delete', old.rowid, old.first_name, old.last_name, old.organisation, old.email, old.notes);"
+  "  INSERT INTO contacts_fts(contacts_fts, rowid, first_name, last_name, organisation, email, "
+  "notes)"
+  "  VALUES ('delete', old.rowid, old.first_name, old.last_name, old.organisation, old.email, "
+  "old.notes);"
   "  INSERT INTO contacts_fts(rowid, first_name, last_name, organisation, email, notes)"
   "  VALUES (new.rowid, new.first_name, new.last_name, new.organisation, new.email, new.notes);"
   "END;"
@@ -88,7 +92,8 @@ static const char *const migrations[] = {
   "  title, body, category, content='responses', content_rowid='rowid',"
   "  tokenize='unicode61 remove_diacritics 2');"
   "CREATE TRIGGER responses_fts_insert AFTER INSERT ON responses BEGIN"
-  "  INSERT INTO responses_fts(rowid, title, body, category) VALUES (new.rowid, new.title, new.body, new.category);"
+  "  INSERT INTO responses_fts(rowid, title, body, category) VALUES (new.rowid, new.title, "
+  "new.body, new.category);"
   "END;"
   "CREATE TRIGGER responses_fts_delete AFTER DELETE ON responses BEGIN"
   "  INSERT INTO responses_fts(responses_fts, rowid, title, body, category)"
@@ -97,7 +102,8 @@ static const char *const migrations[] = {
   "CREATE TRIGGER responses_fts_update AFTER UPDATE ON responses BEGIN"
   "  INSERT INTO responses_fts(responses_fts, rowid, title, body, category)"
   "  VALUES ('delete', old.rowid, old.title, old.body, old.category);"
-  "  INSERT INTO responses_fts(rowid, title, body, category) VALUES (new.rowid, new.title, new.body, new.category);"
+  "  INSERT INTO responses_fts(rowid, title, body, category) VALUES (new.rowid, new.title, "
+  "new.body, new.category);"
   "END;"
   "CREATE TABLE push_items ("
   "  rowid INTEGER PRIMARY KEY,"
@@ -114,7 +120,7 @@ static const char *const migrations[] = {
 int
 sp_store_get_latest_schema_version (void)
 {
-  return (int) G_N_ELEMENTS (migrations);
+  return (int)G_N_ELEMENTS (migrations);
 }
 
 void
@@ -131,18 +137,18 @@ is_unavailable_code (int rc)
 {
   switch (rc & 0xff)
     {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-    case SQLITE_READONLY:
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return TRUE;
-    default:
-      return FALSE;
+      case SQLITE_CORRUPT:
+      case SQLITE_NOTADB:
+      case SQLITE_READONLY:
+      case SQLITE_FULL:
+      case SQLITE_IOERR:
+      case SQLITE_CANTOPEN:
+      case SQLITE_PERM:
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+        return TRUE;
+      default:
+        return FALSE;
     }
 }
 
@@ -155,8 +161,8 @@ sp_store_set_error (SpStore *store, int rc, GError **error, const char *what)
   if ((rc & 0xff) == SQLITE_CONSTRAINT)
     g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_CONFLICT, "%s: %s", what, detail);
   else if (is_unavailable_code (rc))
-    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_UNAVAILABLE, "%s: the database %s cannot be used: %s", what,
-                 store ? store->path : "", detail);
+    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_UNAVAILABLE,
+                 "%s: the database %s cannot be used: %s", what, store ? store->path : "", detail);
   else
     g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_FAILED, "%s: %s", what, detail);
   return FALSE;
@@ -168,7 +174,8 @@ sp_store_check_writable (SpStore *store, GError **error)
   if (!store->read_only)
     return TRUE;
   g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_UNAVAILABLE,
-               "the database %s is read-only; nothing can be saved until it is writable again", store->path);
+               "the database %s is read-only; nothing can be saved until it is writable again",
+               store->path);
   return FALSE;
 }
 
@@ -186,7 +193,7 @@ sp_store_prepare (SpStore *store, const char *sql, GError **error)
       sp_store_set_error (store, rc, error, "preparing a query");
       return NULL;
     }
-  g_hash_table_insert (store->statements, (gpointer) sql, stmt);
+  g_hash_table_insert (store->statements, (gpointer)sql, stmt);
   return stmt;
 }
 
@@ -244,7 +251,7 @@ const char *
 sp_stmt_column_text (SpStmt *stmt, int column)
 {
   const unsigned char *text = sqlite3_column_text (stmt, column);
-  return text ? (const char *) text : "";
+  return text ? (const char *)text : "";
 }
 
 /* Short random ids ("c-5f3a9e1b2c4d"): unique enough per table, readable in logs and CRMs. */
@@ -270,8 +277,9 @@ sp_record_check_keys (GVariant *record, const char *const *allowed, GError **err
   while (g_variant_iter_next (&iter, "{&sv}", &key, NULL))
     if (!g_strv_contains (allowed, key))
       {
-        g_autofree char *list = g_strjoinv (", ", (char **) allowed);
-        g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID, "unknown key '%s' (known keys: %s)", key, list);
+        g_autofree char *list = g_strjoinv (", ", (char **)allowed);
+        g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                     "unknown key '%s' (known keys: %s)", key, list);
         return FALSE;
       }
   return TRUE;
@@ -292,8 +300,8 @@ sp_record_get_string (GVariant *record, const char *key, const char **value, GEr
     return TRUE;
   if (!g_variant_is_of_type (item, G_VARIANT_TYPE_STRING))
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID, "key '%s' must be a string (s), not %s", key,
-                   g_variant_get_type_string (item));
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                   "key '%s' must be a string (s), not %s", key, g_variant_get_type_string (item));
       return FALSE;
     }
   *value = g_variant_get_string (item, NULL); /* owned by @record */
@@ -343,7 +351,8 @@ migrate (SpStore *store, GError **error)
   if (version > latest)
     {
       g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_UNAVAILABLE,
-                   "the database %s has schema version %d, newer than this sportellod knows (%d); it was left untouched",
+                   "the database %s has schema version %d, newer than this sportellod knows (%d); "
+                   "it was left untouched",
                    store->path, version, latest);
       return FALSE;
     }
@@ -430,11 +439,12 @@ sp_store_open (const char *path, const char *international_prefix, GError **erro
 
   store->path = g_strdup (path);
   store->international_prefix = g_strdup (international_prefix ? international_prefix : "");
-  store->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_statement);
+  store->statements
+    = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_statement);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_UNAVAILABLE, "cannot create the data directory %s: %s", dir,
-                   g_strerror (errno));
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_UNAVAILABLE,
+                   "cannot create the data directory %s: %s", dir, g_strerror (errno));
       return NULL;
     }
   store->read_only = file_is_read_only (path);

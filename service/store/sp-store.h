@@ -12,20 +12,32 @@ G_BEGIN_DECLS
 
 typedef struct _SpStore SpStore;
 
-SpStore *sp_store_open (const char *path, const char *international_prefix, GError **error);
-void sp_store_free (SpStore *store);
-const char *sp_store_get_path (SpStore *store);
-gboolean sp_store_is_read_only (SpStore *store);
-int sp_store_get_schema_version (SpStore *store);
-int sp_store_get_latest_schema_version (void);
+SpStore *
+sp_store_open (const char *path, const char *international_prefix, GError **error);
+void
+sp_store_free (SpStore *store);
+const char *
+sp_store_get_path (SpStore *store);
+gboolean
+sp_store_is_read_only (SpStore *store);
+int
+sp_store_get_schema_version (SpStore *store);
+int
+sp_store_get_latest_schema_version (void);
 
 /* Contacts (sp-store-contacts.c) */
-GVariant *sp_store_contact_get (SpStore *store, const char *id, GError **error);
-GVariant *sp_store_contact_lookup (SpStore *store, const char *address, GError **error);
-GVariant *sp_store_contact_search (SpStore *store, const char *text, guint limit, GError **error);
-char *sp_store_contact_save (SpStore *store, GVariant *contact, GError **error);
-gboolean sp_store_contact_delete (SpStore *store, const char *id, GError **error);
-guint sp_store_contact_import (SpStore *store, GVariant *contacts, GError **error);
+GVariant *
+sp_store_contact_get (SpStore *store, const char *id, GError **error);
+GVariant *
+sp_store_contact_lookup (SpStore *store, const char *address, GError **error);
+GVariant *
+sp_store_contact_search (SpStore *store, const char *text, guint limit, GError **error);
+char *
+sp_store_contact_save (SpStore *store, GVariant *contact, GError **error);
+gboolean
+sp_store_contact_delete (SpStore *store, const char *id, GError **error);
+guint
+sp_store_contact_import (SpStore *store, GVariant *contacts, GError **error);
 
 /* Interactions and history (sp-store-history.c) */
 typedef struct
@@ -33,8 +45,8 @@ typedef struct
   const char *direction; /* "inbound" | "outbound" */
   const char *remote;
   const char *remote_name;
-  const char *contact_id; /* NULL or "" for none */
-  gint64 started;         /* µs since the epoch */
+  const char *contact_id;  /* NULL or "" for none */
+  gint64 started;          /* µs since the epoch */
   GVariant *attached_data; /* a{ss} or NULL */
   GVariant *case_data;     /* a{ss} or NULL */
 } SpInteractionStart;
@@ -51,29 +63,51 @@ typedef struct
   GVariant *case_data; /* a{ss} or NULL */
 } SpInteractionEnd;
 
-char *sp_store_interaction_begin (SpStore *store, const SpInteractionStart *start, GError **error);
-gboolean sp_store_interaction_set_notes (SpStore *store, const char *interaction_id, const char *notes, GError **error);
-gboolean sp_store_interaction_set_case_data (SpStore *store, const char *interaction_id, GVariant *case_data, GError **error);
-gboolean sp_store_interaction_add_push (SpStore *store, const char *interaction_id, const char *item_id, gint64 started,
-                                        gint64 ended, const char *ended_by, GError **error);
-gboolean sp_store_interaction_finish (SpStore *store, const char *interaction_id, const SpInteractionEnd *end, GError **error);
-guint sp_store_interactions_mark_interrupted (SpStore *store, GError **error);
-GVariant *sp_store_history (SpStore *store, const char *contact_id, guint offset, guint limit, GError **error);
-GVariant *sp_store_interaction_get (SpStore *store, const char *interaction_id, GError **error);
+char *
+sp_store_interaction_begin (SpStore *store, const SpInteractionStart *start, GError **error);
+gboolean
+sp_store_interaction_set_notes (SpStore *store, const char *interaction_id, const char *notes,
+                                GError **error);
+gboolean
+sp_store_interaction_set_case_data (SpStore *store, const char *interaction_id, GVariant *case_data,
+                                    GError **error);
+gboolean
+sp_store_interaction_add_push (SpStore *store, const char *interaction_id, const char *item_id,
+                               gint64 started, gint64 ended, const char *ended_by, GError **error);
+gboolean
+sp_store_interaction_finish (SpStore *store, const char *interaction_id,
+                             const SpInteractionEnd *end, GError **error);
+guint
+sp_store_interactions_mark_interrupted (SpStore *store, GError **error);
+GVariant *
+sp_store_history (SpStore *store, const char *contact_id, guint offset, guint limit,
+                  GError **error);
+GVariant *
+sp_store_interaction_get (SpStore *store, const char *interaction_id, GError **error);
 
 /* Standard responses (sp-store-responses.c) */
-GVariant *sp_store_response_get (SpStore *store, const char *id, GError **error);
-GVariant *sp_store_response_search (SpStore *store, const char *text, guint limit, GError **error);
-GStrv sp_store_response_categories (SpStore *store, GError **error);
-char *sp_store_response_save (SpStore *store, GVariant *response, GError **error);
-gboolean sp_store_response_delete (SpStore *store, const char *id, GError **error);
-guint sp_store_response_import (SpStore *store, GVariant *responses, GError **error);
+GVariant *
+sp_store_response_get (SpStore *store, const char *id, GError **error);
+GVariant *
+sp_store_response_search (SpStore *store, const char *text, guint limit, GError **error);
+GStrv
+sp_store_response_categories (SpStore *store, GError **error);
+char *
+sp_store_response_save (SpStore *store, GVariant *response, GError **error);
+gboolean
+sp_store_response_delete (SpStore *store, const char *id, GError **error);
+guint
+sp_store_response_import (SpStore *store, GVariant *responses, GError **error);
 
 /* Push catalogue (sp-store-push.c) */
-GVariant *sp_store_push_list (SpStore *store, GError **error);
-GVariant *sp_store_push_get (SpStore *store, const char *id, GError **error);
-char *sp_store_push_add (SpStore *store, GVariant *item, GError **error);
-gboolean sp_store_push_remove (SpStore *store, const char *id, GError **error);
+GVariant *
+sp_store_push_list (SpStore *store, GError **error);
+GVariant *
+sp_store_push_get (SpStore *store, const char *id, GError **error);
+char *
+sp_store_push_add (SpStore *store, GVariant *item, GError **error);
+gboolean
+sp_store_push_remove (SpStore *store, const char *id, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpStore, sp_store_free)
 

@@ -32,7 +32,7 @@ make_local (const SpSdpSession *remote, size_t size)
   for (guint i = 0; i < remote->media->len && i < 4; i++)
     sp_sdp_local_add_slot (local, i == 1 ? SP_SDP_MEDIA_VIDEO : SP_SDP_MEDIA_AUDIO, 4000 + 2 * i,
                            (size & 4) && i == 0 ? 5001 : 0,
-                           (SpSdpDirection) ((size >> 3) & SP_SDP_SENDRECV));
+                           (SpSdpDirection)((size >> 3) & SP_SDP_SENDRECV));
   return local;
 }
 
@@ -63,7 +63,7 @@ exercise_answer (const SpSdpSession *remote, const SpSdpLocal *local)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autoptr (SpSdpSession) remote = sp_sdp_parse ((const char *) data, (gssize) size, NULL);
+  g_autoptr (SpSdpSession) remote = sp_sdp_parse ((const char *)data, (gssize)size, NULL);
   g_autoptr (SpSdpLocal) local = NULL;
   g_autoptr (SpSdpSession) offer = NULL;
   g_autoptr (GPtrArray) streams = NULL;
@@ -71,7 +71,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (!remote)
     return 0;
   check_round_trip (remote);
-  (void) sp_sdp_remote_is_hold (remote);
+  (void)sp_sdp_remote_is_hold (remote);
   local = make_local (remote, size);
   exercise_answer (remote, local);
   /* The input as an answer to our offer: may be invalid, must never crash. */

@@ -38,7 +38,7 @@ parse_file (const char *dir, const char *name)
 
   g_file_get_contents (path, &text, &length, &error);
   g_assert_no_error (error);
-  session = sp_sdp_parse (text, (gssize) length, &error);
+  session = sp_sdp_parse (text, (gssize)length, &error);
   g_assert_no_error (error);
   return session;
 }
@@ -179,7 +179,7 @@ check_own_description (const SpSdpSession *ours)
   g_assert_cmpstr (ours->origin_address, ==, LOCAL_ADDRESS);
   g_assert_cmpstr (ours->address, ==, LOCAL_ADDRESS);
   for (guint i = 0; i < ours->media->len; i++)
-    g_assert_cmpstr (((SpSdpMedia *) ours->media->pdata[i])->address, ==, LOCAL_ADDRESS);
+    g_assert_cmpstr (((SpSdpMedia *)ours->media->pdata[i])->address, ==, LOCAL_ADDRESS);
 }
 
 /* ---- parsing -------------------------------------------------------------------------- */
@@ -568,7 +568,7 @@ static const OfferCase offer_cases[] = {
 static void
 apply_step (SpSdpLocal *local, OfferStep step)
 {
-  SpSdpSlot *slots = (SpSdpSlot *) (gpointer) local->slots->data;
+  SpSdpSlot *slots = (SpSdpSlot *)(gpointer)local->slots->data;
 
   switch (step)
     {
@@ -626,9 +626,9 @@ test_offer_sequence (void)
         {
           g_assert_cmpuint (offer->media->len, >=, previous->media->len);
           for (guint m = 0; m < previous->media->len; m++)
-            if (((SpSdpMedia *) previous->media->pdata[m])->port)
-              g_assert_cmpstr (((SpSdpMedia *) offer->media->pdata[m])->media, ==,
-                               ((SpSdpMedia *) previous->media->pdata[m])->media);
+            if (((SpSdpMedia *)previous->media->pdata[m])->port)
+              g_assert_cmpstr (((SpSdpMedia *)offer->media->pdata[m])->media, ==,
+                               ((SpSdpMedia *)previous->media->pdata[m])->media);
         }
       check_own_description (offer);
       g_clear_pointer (&previous, sp_sdp_session_free);
