@@ -180,6 +180,20 @@ schedule_retry (SpCameraMonitor *self, guint delay_ms)
   self->retry_id = g_timeout_add (delay_ms, on_retry_timeout, self);
 }
 
+static gboolean on_loop_ready (int fd, GIOCondition condition, gpointer data);
+
+/* PipeWire's library, loop and client modules are set up on first use only. */
+static void
+start_pipewire (SpCameraMonitor *self)
+{
+  pw_init (NULL, NULL);
+  self->loop = pw_loop_new (NULL);
+  pw_loop_enter (self->loop);
+  self->loop_watch
+    = g_unix_fd_add (pw_loop_get_fd (self->loop), G_IO_IN | G_IO_ERR | G_IO_HUP, on_loop_ready, self);
+  self->context = pw_context_new (self->loop, NULL, 0);
+}
+
 static void
 try_connect (SpCameraMonitor *self)
 {
@@ -202,7 +216,7 @@ try_connect (SpCameraMonitor *self)
       return;
     }
   if (!self->context)
-    self->context = pw_context_new (self->loop, NULL, 0);
+    start_pipewire (self);
   self->core = pw_context_connect (self->context, NULL, 0);
   if (!self->core)
     {
@@ -349,11 +363,6 @@ sp_camera_monitor_new (void)
 {
   SpCameraMonitor *self = g_object_new (SP_TYPE_CAMERA_MONITOR, NULL);
 
-  pw_init (NULL, NULL);
-  self->loop = pw_loop_new (NULL);
-  pw_loop_enter (self->loop);
-  self->loop_watch = g_unix_fd_add (pw_loop_get_fd (self->loop), G_IO_IN | G_IO_ERR | G_IO_HUP,
-                                    on_loop_ready, self);
   watch_socket_dir (self);
   try_connect (self);
   return self;
