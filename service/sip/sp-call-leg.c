@@ -22,6 +22,7 @@ struct _SpCallLeg
   GVariant *headers;
 
   gboolean established;
+  gboolean accepted; /* we sent 200 OK; the ACK may still be on its way */
   gboolean ended;
   gboolean offer_pending;          /* we sent an offer and wait for the answer */
   gboolean answer_expected_in_ack; /* we offered in a 200 to an SDP-less INVITE */
@@ -283,6 +284,7 @@ sp_call_leg_accept (SpCallLeg *self, const char *answer_sdp)
 {
   if (!self->handle || self->ended)
     return;
+  self->accepted = TRUE;
   nua_respond (self->handle, SIP_200_OK, NUTAG_AUTOANSWER (0), SIPTAG_CONTENT_TYPE_STR (SDP_TYPE),
                SIPTAG_PAYLOAD_STR (answer_sdp), TAG_END ());
 }
@@ -324,7 +326,8 @@ sp_call_leg_hangup (SpCallLeg *self)
   if (!self->handle || self->ended)
     return;
   self->hung_up_locally = TRUE;
-  if (self->established)
+  /* Once we answered, only a BYE ends the dialog, even before the ACK arrived. */
+  if (self->established || self->accepted)
     nua_bye (self->handle, TAG_END ());
   else if (self->outbound)
     nua_cancel (self->handle, TAG_END ());

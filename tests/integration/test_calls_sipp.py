@@ -317,3 +317,12 @@ def test_case_data_filled_from_the_call(testenv):
         sipp.wait()
     finally:
         filled.stop()
+
+
+def test_hang_up_before_the_ack_still_sends_bye(testenv, call):
+    sipp = Sipp(testenv, "caller", "inbound_late_ack.xml", remote=call.address)
+    path = call.next_session()
+    call.call(path, "Answer")
+    call.call(path, "Disconnect")  # the caller's ACK is still a second away
+    assert call.prop(path, "State") == "disconnected"
+    sipp.assert_passed()  # the scenario ends only when our BYE arrives
