@@ -115,11 +115,13 @@ sp_store_contact_search (SpStore *store, const char *text, guint limit, GError *
   /* bm25 costs about 1 µs per match and FTS5 ranks every match before LIMIT: a two-letter
    * prefix can match half the contacts. Rank only the first RANKED_MATCHES matches (in rowid
    * order), so a broad search stays fast and a precise one is still best-first. */
-  stmt = sp_store_prepare (store,
-                           "SELECT " CONTACT_COLUMNS " FROM (SELECT rowid, rank FROM contacts_fts"
-                           " WHERE contacts_fts MATCH ?1 LIMIT " G_STRINGIFY (RANKED_MATCHES) ") f"
-                           " JOIN contacts c ON c.rowid = f.rowid ORDER BY f.rank LIMIT ?2",
-                           error);
+  stmt = sp_store_prepare (
+    store,
+    "SELECT " CONTACT_COLUMNS " FROM (SELECT rowid, rank FROM contacts_fts"
+    " WHERE contacts_fts MATCH ?1 LIMIT " G_STRINGIFY (
+      RANKED_MATCHES) ") f"
+                      " JOIN contacts c ON c.rowid = f.rowid ORDER BY f.rank LIMIT ?2",
+    error);
   if (!stmt)
     {
       g_variant_builder_clear (&builder);
@@ -338,65 +340,17 @@ save_one (SpStore *store, GVariant *contact, GError **error)
 char *
 sp_store_contact_save (SpStore *store, GVariant *contact, GError **error)
 {
-  g_autofree char *id = NULL;
-
-  if (!sp_store_begin (store, error))
-    return NULL;
-  id = save_one (store, contact, error);
-  if (!id || !sp_store_commit (store, error))
-    {
-      sp_store_rollback (store);
-      return NULL;
-    }
-  return g_steal_pointer (&id);
+  return sp_store_save_one (store, contact, save_one, error);
 }
 
 gboolean
 sp_store_contact_delete (SpStore *store, const char *id, GError **error)
 {
-  g_autoptr (SpStmt) stmt = NULL;
-
-  if (!sp_store_check_writable (store, error))
-    return FALSE;
-  stmt = sp_store_prepare (store, "DELETE FROM contacts WHERE id = ?1", error);
-  if (!stmt)
-    return FALSE;
-  sp_stmt_bind_text (stmt, 1, id);
-  if (!sp_store_step_done (store, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (store->db) == 0)
-    {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no contact has the id '%s'",
-                   id);
-      return FALSE;
-    }
-  return TRUE;
+  return sp_store_delete_by_id (store, "DELETE FROM contacts WHERE id = ?1", id, "contact", error);
 }
 
 guint
 sp_store_contact_import (SpStore *store, GVariant *contacts, GError **error)
 {
-  GVariantIter iter;
-  GVariant *contact;
-  guint count = 0;
-
-  if (!sp_store_begin (store, error))
-    return 0;
-  g_variant_iter_init (&iter, contacts);
-  while ((contact = g_variant_iter_next_value (&iter)))
-    {
-      g_autoptr (GVariant) owned = contact;
-      g_autofree char *id = save_one (store, contact, error);
-
-      if (!id)
-        {
-          sp_store_rollback (store);
-          g_prefix_error (error, "record %u: ", count + 1);
-          return 0;
-        }
-      count++;
-    }
-  if (!sp_store_commit (store, error))
-    return 0;
-  return count;
+  return sp_store_import_all (store, contacts, save_one, error);
 }

@@ -53,4 +53,15 @@ sp_record_get_string (GVariant *record, const char *key, const char **value, GEr
 char *
 sp_store_fts_query (const char *text, char **category);
 
+/* Saves one record inside the caller's transaction; returns its id. */
+typedef char *(*SpStoreSaveFunc) (SpStore *store, GVariant *record, GError **error);
+
+char *
+sp_store_save_one (SpStore *store, GVariant *record, SpStoreSaveFunc save, GError **error);
+guint
+sp_store_import_all (SpStore *store, GVariant *records, SpStoreSaveFunc save, GError **error);
+gboolean
+sp_store_delete_by_id (SpStore *store, const char *sql, const char *id, const char *what,
+                       GError **error);
+
 G_END_DECLS

@@ -116,21 +116,6 @@ sp_store_push_add (SpStore *store, GVariant *item, GError **error)
 gboolean
 sp_store_push_remove (SpStore *store, const char *id, GError **error)
 {
-  g_autoptr (SpStmt) stmt = NULL;
-
-  if (!sp_store_check_writable (store, error))
-    return FALSE;
-  stmt = sp_store_prepare (store, "DELETE FROM push_items WHERE id = ?1", error);
-  if (!stmt)
-    return FALSE;
-  sp_stmt_bind_text (stmt, 1, id);
-  if (!sp_store_step_done (store, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (store->db) == 0)
-    {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no push item has the id '%s'",
-                   id);
-      return FALSE;
-    }
-  return TRUE;
+  return sp_store_delete_by_id (store, "DELETE FROM push_items WHERE id = ?1", id, "push item",
+                                error);
 }

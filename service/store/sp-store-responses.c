@@ -181,65 +181,18 @@ save_one (SpStore *store, GVariant *response, GError **error)
 char *
 sp_store_response_save (SpStore *store, GVariant *response, GError **error)
 {
-  g_autofree char *id = NULL;
-
-  if (!sp_store_begin (store, error))
-    return NULL;
-  id = save_one (store, response, error);
-  if (!id || !sp_store_commit (store, error))
-    {
-      sp_store_rollback (store);
-      return NULL;
-    }
-  return g_steal_pointer (&id);
+  return sp_store_save_one (store, response, save_one, error);
 }
 
 gboolean
 sp_store_response_delete (SpStore *store, const char *id, GError **error)
 {
-  g_autoptr (SpStmt) stmt = NULL;
-
-  if (!sp_store_check_writable (store, error))
-    return FALSE;
-  stmt = sp_store_prepare (store, "DELETE FROM responses WHERE id = ?1", error);
-  if (!stmt)
-    return FALSE;
-  sp_stmt_bind_text (stmt, 1, id);
-  if (!sp_store_step_done (store, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (store->db) == 0)
-    {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND,
-                   "no standard response has the id '%s'", id);
-      return FALSE;
-    }
-  return TRUE;
+  return sp_store_delete_by_id (store, "DELETE FROM responses WHERE id = ?1", id,
+                                "standard response", error);
 }
 
 guint
 sp_store_response_import (SpStore *store, GVariant *responses, GError **error)
 {
-  GVariantIter iter;
-  GVariant *response;
-  guint count = 0;
-
-  if (!sp_store_begin (store, error))
-    return 0;
-  g_variant_iter_init (&iter, responses);
-  while ((response = g_variant_iter_next_value (&iter)))
-    {
-      g_autoptr (GVariant) owned = response;
-      g_autofree char *id = save_one (store, response, error);
-
-      if (!id)
-        {
-          sp_store_rollback (store);
-          g_prefix_error (error, "record %u: ", count + 1);
-          return 0;
-        }
-      count++;
-    }
-  if (!sp_store_commit (store, error))
-    return 0;
-  return count;
+  return sp_store_import_all (store, responses, save_one, error);
 }

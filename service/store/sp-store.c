@@ -486,3 +486,73 @@ sp_store_is_read_only (SpStore *store)
 {
   return store->read_only;
 }
+
+/* One record, in its own transaction. */
+char *
+sp_store_save_one (SpStore *store, GVariant *record, SpStoreSaveFunc save, GError **error)
+{
+  g_autofree char *id = NULL;
+
+  if (!sp_store_begin (store, error))
+    return NULL;
+  id = save (store, record, error);
+  if (!id || !sp_store_commit (store, error))
+    {
+      sp_store_rollback (store);
+      return NULL;
+    }
+  return g_steal_pointer (&id);
+}
+
+/* Every record or none, in one transaction; a refused record is named "record N:". */
+guint
+sp_store_import_all (SpStore *store, GVariant *records, SpStoreSaveFunc save, GError **error)
+{
+  GVariantIter iter;
+  GVariant *record;
+  guint count = 0;
+
+  if (!sp_store_begin (store, error))
+    return 0;
+  g_variant_iter_init (&iter, records);
+  while ((record = g_variant_iter_next_value (&iter)))
+    {
+      g_autoptr (GVariant) owned = record;
+      g_autofree char *id = save (store, record, error);
+
+      if (!id)
+        {
+          sp_store_rollback (store);
+          g_prefix_error (error, "record %u: ", count + 1);
+          return 0;
+        }
+      count++;
+    }
+  if (!sp_store_commit (store, error))
+    return 0;
+  return count;
+}
+
+/* Runs @sql ("DELETE ... WHERE id = ?1"); NOT_FOUND names @what when no row had @id. */
+gboolean
+sp_store_delete_by_id (SpStore *store, const char *sql, const char *id, const char *what,
+                       GError **error)
+{
+  g_autoptr (SpStmt) stmt = NULL;
+
+  if (!sp_store_check_writable (store, error))
+    return FALSE;
+  stmt = sp_store_prepare (store, sql, error);
+  if (!stmt)
+    return FALSE;
+  sp_stmt_bind_text (stmt, 1, id);
+  if (!sp_store_step_done (store, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (store->db) == 0)
+    {
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND, "no %s has the id '%s'", what,
+                   id);
+      return FALSE;
+    }
+  return TRUE;
+}
