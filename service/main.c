@@ -155,6 +155,15 @@ on_password (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
+on_password_needed (SpSipAgent *agent, gpointer data)
+{
+  SpConfig *config = data;
+
+  sp_secrets_lookup_async (config->account_uri, SP_SECRET_KIND_SIP_PASSWORD, NULL, on_password,
+                           g_object_ref (agent));
+}
+
+static void
 start_sip (SpServiceContext *context)
 {
   SpConfig *config = context->config;
@@ -185,9 +194,9 @@ start_sip (SpServiceContext *context)
   interaction_context.store = context->store;
   interaction_context.agent = context->agent;
   context->interactions = sp_interaction_manager_new (&interaction_context);
+  g_signal_connect (context->agent, "password-needed", G_CALLBACK (on_password_needed), config);
   if (*config->registrar)
-    sp_secrets_lookup_async (config->account_uri, SP_SECRET_KIND_SIP_PASSWORD, NULL, on_password,
-                             g_object_ref (context->agent));
+    on_password_needed (context->agent, config);
   else
     sp_sip_agent_start (context->agent, NULL);
 }

@@ -38,6 +38,7 @@ struct _SpSipAgent
   const char *registration_state;
   char *registration_error;
   gboolean auth_tried;
+  gboolean credentials_refused; /* the last REGISTER failed on authentication */
   guint register_retry_id;
   guint register_retry_s;
   GTask *shutdown_task;
@@ -56,6 +57,7 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SIGNAL_INCOMING_CALL,
+  SIGNAL_PASSWORD_NEEDED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -108,13 +110,26 @@ on_register_retry (gpointer data)
   SpSipAgent *self = data;
 
   self->register_retry_id = 0;
-  send_register (self);
+  /* After a refused password, read it again: the admin may have stored the right one
+   * meanwhile (sportelloctl secret set). The handler calls sp_sip_agent_start(). */
+  if (self->credentials_refused
+      && g_signal_has_handler_pending (self, signals[SIGNAL_PASSWORD_NEEDED], 0, FALSE))
+    g_signal_emit (self, signals[SIGNAL_PASSWORD_NEEDED], 0);
+  else
+    send_register (self);
   return G_SOURCE_REMOVE;
 }
 
 static void
 send_register (SpSipAgent *self)
 {
+  /* A handle whose REGISTER failed (refused credentials, a dead registrar) is not reused:
+   * Sofia keeps its failed client state, and a fresh handle starts clean. */
+  if (self->registration && g_strcmp0 (self->registration_state, "failed") == 0)
+    {
+      nua_handle_bind (self->registration, NULL);
+      g_clear_pointer (&self->registration, nua_handle_destroy);
+    }
   if (!self->registration)
     self->registration = nua_handle (self->nua, NULL, SIPTAG_TO_STR (self->aor),
                                      SIPTAG_FROM_STR (self->aor), TAG_END ());
@@ -190,12 +205,14 @@ on_register_response (SpSipAgent *self, int status, const char *phrase, const si
   if (status < 300)
     {
       self->auth_tried = FALSE;
+      self->credentials_refused = FALSE;
       self->register_retry_s = 0;
       set_registration (self, "registered", NULL);
       return;
     }
   if ((status == 401 || status == 407) && authenticate (self, self->registration, sip))
     return;
+  self->credentials_refused = status == 401 || status == 407;
   if ((status == 401 || status == 407) && !self->password)
     reason
       = g_strdup_printf ("%d %s: no password stored (sportelloctl secret set)", status, phrase);
@@ -374,6 +391,9 @@ sp_sip_agent_get_contact_uri (SpSipAgent *self)
 void
 sp_sip_agent_start (SpSipAgent *self, const char *password)
 {
+  /* A password lookup may finish while the stack shuts down: nothing to register then. */
+  if (self->shutdown_task || !self->nua)
+    return;
   g_free (self->password);
   self->password = g_strdup (password);
   if (*self->registrar)
@@ -571,6 +591,9 @@ sp_sip_agent_class_init (SpSipAgentClass *klass)
   properties[PROP_CONTACT_URI] = g_param_spec_string ("contact-uri", NULL, NULL, "",
                                                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  signals[SIGNAL_PASSWORD_NEEDED]
+    = g_signal_new ("password-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_INCOMING_CALL]
     = g_signal_new ("incoming-call", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, SP_TYPE_CALL_LEG);

@@ -32,7 +32,9 @@ typedef struct
 #define SP_TYPE_SIP_AGENT (sp_sip_agent_get_type ())
 G_DECLARE_FINAL_TYPE (SpSipAgent, sp_sip_agent, SP, SIP_AGENT, GObject)
 
-/* Signals: "incoming-call" (SpCallLeg *leg); notify::registration. */
+/* Signals: "incoming-call" (SpCallLeg *leg); "password-needed" () before retrying a
+ * registration whose password was refused (answer with sp_sip_agent_start()); notify::registration.
+ */
 SpSipAgent *
 sp_sip_agent_new (const SpSipSettings *settings, GError **error);
 /* disabled | unregistered | registering | registered | failed */
