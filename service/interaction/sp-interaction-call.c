@@ -93,6 +93,19 @@ local_caps (SpInteraction *self)
   return local;
 }
 
+/* Our next offer from the current intent (RFC 3264 §8: same m-lines, version + 1 if changed),
+ * recorded as our last description; returns its text. */
+static char *
+new_local_offer (SpInteraction *self)
+{
+  g_autoptr (SpSdpLocal) local = local_caps (self);
+  SpSdpSession *offer = sp_sdp_offer (local, self->local_sdp);
+
+  g_clear_pointer (&self->local_sdp, sp_sdp_session_free);
+  self->local_sdp = offer;
+  return sp_sdp_print (offer);
+}
+
 static const SpSdpStream *
 first_audio (GPtrArray *streams)
 {
@@ -165,8 +178,7 @@ sp_interaction_answer (SpInteraction *self, GError **error)
   if (!offer_text)
     {
       /* An INVITE without SDP: we offer in the 200 and the answer comes in the ACK. */
-      self->local_sdp = sp_sdp_offer (local, NULL);
-      answer_text = sp_sdp_print (self->local_sdp);
+      answer_text = new_local_offer (self);
       sp_call_leg_accept (self->leg, answer_text);
       sp_interaction_set_state (self, SP_INTERACTION_TALKING);
       return TRUE;
@@ -219,7 +231,6 @@ sp_interaction_disconnect (SpInteraction *self, GError **error)
 gboolean
 sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GError **error)
 {
-  g_autoptr (SpSdpLocal) local = NULL;
   g_autofree char *offer_text = NULL;
   g_autofree char *headers = NULL;
   g_autoptr (SpCallLeg) leg = NULL;
@@ -228,9 +239,7 @@ sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GEr
 
   if (!sp_interaction_media_prepare (self, error))
     return FALSE;
-  local = local_caps (self);
-  self->local_sdp = sp_sdp_offer (local, NULL);
-  offer_text = sp_sdp_print (self->local_sdp);
+  offer_text = new_local_offer (self);
   headers = sp_attached_data_to_headers (self->attached_data, &map);
   leg = sp_sip_agent_dial (self->context.agent, target, headers, offer_text, error);
   if (!leg)
@@ -244,12 +253,8 @@ sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GEr
 static void
 send_reoffer (SpInteraction *self)
 {
-  g_autoptr (SpSdpLocal) local = local_caps (self);
-  SpSdpSession *offer = sp_sdp_offer (local, self->local_sdp);
-  g_autofree char *text = sp_sdp_print (offer);
+  g_autofree char *text = new_local_offer (self);
 
-  sp_sdp_session_free (self->local_sdp);
-  self->local_sdp = offer;
   sp_call_leg_send_offer (self->leg, text);
 }
 
@@ -367,6 +372,7 @@ static void
 on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data)
 {
   SpInteraction *self = data;
+  g_autofree char *text = NULL;
 
   if (sdp)
     {
@@ -375,15 +381,8 @@ on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data)
     }
   /* A re-INVITE without SDP: offer what we have; the answer comes with the ACK (FreeSWITCH #1091).
    */
-  {
-    g_autoptr (SpSdpLocal) local = local_caps (self);
-    SpSdpSession *offer = sp_sdp_offer (local, self->local_sdp);
-    g_autofree char *text = sp_sdp_print (offer);
-
-    sp_sdp_session_free (self->local_sdp);
-    self->local_sdp = offer;
-    sp_call_leg_answer_offer (self->leg, 200, text);
-  }
+  text = new_local_offer (self);
+  sp_call_leg_answer_offer (self->leg, 200, text);
 }
 
 static void
