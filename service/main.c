@@ -193,6 +193,7 @@ start_sip (SpServiceContext *context)
   interaction_context.config = config;
   interaction_context.store = context->store;
   interaction_context.agent = context->agent;
+  interaction_context.camera = context->camera;
   context->interactions = sp_interaction_manager_new (&interaction_context);
   g_signal_connect (context->agent, "password-needed", G_CALLBACK (on_password_needed), config);
   if (*config->registrar)

@@ -17,6 +17,7 @@ static const char *const property_order[] = {
   "RemoteName",
   "ContactId",
   "Video",
+  "VideoRequester",
   "Push",
   "Layout",
   "AlwaysOnTop",
@@ -36,6 +37,13 @@ static const char *const statistics_order[] = {
   "rtp-packets-sent",
   "rtp-packets-received",
   "audio-codec",
+  "video-codec",
+  "video-rtp-packets-sent",
+  "video-rtp-packets-received",
+  "video-frames-encoded",
+  "video-key-frames-sent",
+  "video-frames-decoded",
+  "camera",
   NULL,
 };
 

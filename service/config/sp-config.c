@@ -19,10 +19,10 @@ typedef struct
 static const char *const account_keys[]
   = { "uri", "display-name", "registrar", "proxy", "listen", "transport", NULL };
 static const char *const media_keys[]
-  = { "audio-source",    "audio-sink", "camera",      "video-size",
-      "video-framerate", "rtp-ports",  "rtp-timeout", NULL };
+  = { "audio-source",  "audio-sink", "camera",      "video-size", "video-framerate",
+      "video-bitrate", "rtp-ports",  "rtp-timeout", NULL };
 static const char *const attached_data_keys[] = { "user-to-user", "headers", NULL };
-static const char *const video_keys[] = { "allowed", "remote-offers", NULL };
+static const char *const video_keys[] = { "allowed", "remote-offers", "ask-timeout", NULL };
 static const char *const disposition_keys[] = { "codes", "required", "visible", NULL };
 static const char *const case_data_keys[] = { "keys", "from-attached", NULL };
 static const char *const contacts_keys[] = { "international-prefix", NULL };
@@ -141,6 +141,8 @@ sp_config_new_defaults (void)
   config->video_width = 640;
   config->video_height = 480;
   config->video_framerate = 30;
+  config->video_bitrate_kbps = 1000;
+  config->video_ask_timeout_s = 20;
   config->rtp_port_min = 20000;
   config->rtp_port_max = 20999;
   config->rtp_timeout_s = 30;
@@ -416,6 +418,11 @@ load_media (Checker *checker, SpConfig *config)
     add_problem (checker, g, "video-framerate",
                  "'%s' is not a whole number of frames per second from 1 to 60", rate);
 
+  g_autofree char *bitrate = get_string (checker, g, "video-bitrate", "1000");
+  if (!parse_uint_in_range (bitrate, 50, 20000, &config->video_bitrate_kbps))
+    add_problem (checker, g, "video-bitrate", "'%s' is not a bit rate in kbit/s from 50 to 20000",
+                 bitrate);
+
   ports = get_string (checker, g, "rtp-ports", "20000-20999");
   if (!parse_pair (ports, '-', 1024, 65535, &config->rtp_port_min, &config->rtp_port_max)
       || config->rtp_port_max < config->rtp_port_min + 3)
@@ -473,6 +480,14 @@ load_video (Checker *checker, SpConfig *config)
   else
     add_problem (checker, "video", "remote-offers", "'%s' is not one of accept, ask, reject",
                  offers);
+
+  /* A re-INVITE must get its final answer before the contact's Timer B (32 s, RFC 3261
+   * §17.1.1.2) gives up on it. */
+  g_autofree char *timeout = get_string (checker, "video", "ask-timeout", "20");
+  if (!parse_uint_in_range (timeout, 1, 30, &config->video_ask_timeout_s))
+    add_problem (checker, "video", "ask-timeout",
+                 "'%s' is not a number of seconds from 1 to 30 (the contact gives up at 32)",
+                 timeout);
 }
 
 static void

@@ -58,12 +58,14 @@ typedef struct
   guint video_width;
   guint video_height;
   guint video_framerate;
+  guint video_bitrate_kbps;
   guint rtp_port_min;
   guint rtp_port_max;
   guint rtp_timeout_s; /* 0: never end a call for lack of RTP */
 
   gboolean video_allowed;
   SpRemoteVideoPolicy remote_video_offers;
+  guint video_ask_timeout_s; /* how long an "ask" offer waits for the CRM before it is declined */
 
   GPtrArray *disposition_codes; /* of SpDirectoryEntry */
   gboolean disposition_required;

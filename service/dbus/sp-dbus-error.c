@@ -1,5 +1,6 @@
 /* The registered error domain; lower layers keep their own domains and are mapped here. */
 #include "sp-dbus-error.h"
+#include "sp-media-error.h"
 
 #include "sp-config.h"
 #include "sp-interaction.h"
@@ -63,6 +64,10 @@ from_interaction (int code)
         return SP_DBUS_ERROR_DISPOSITION_REQUIRED;
       case SP_INTERACTION_ERROR_UNAVAILABLE:
         return SP_DBUS_ERROR_UNAVAILABLE;
+      case SP_INTERACTION_ERROR_NO_CAMERA:
+        return SP_DBUS_ERROR_NO_CAMERA;
+      case SP_INTERACTION_ERROR_PEER_DECLINED_VIDEO:
+        return SP_DBUS_ERROR_PEER_DECLINED_VIDEO;
       default:
         return SP_DBUS_ERROR_FAILED;
     }
@@ -79,6 +84,8 @@ to_dbus_code (const GError *error)
     return (SpDBusError)error->code;
   if (error->domain == SP_STORE_ERROR)
     return from_store (error->code);
+  if (g_error_matches (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_DISPLAY))
+    return SP_DBUS_ERROR_UNAVAILABLE;
   if (error->domain == SP_TEMPLATE_ERROR || error->domain == SP_CONFIG_ERROR)
     return SP_DBUS_ERROR_INVALID_ARGUMENT;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))

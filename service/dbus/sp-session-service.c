@@ -59,6 +59,12 @@ sync_properties (SpSessionService *self)
                                            : (const char *const[]){ NULL });
   sp_session1_set_end_reason (session, sp_interaction_get_end_reason (interaction));
   sp_session1_set_participants (session, sp_interaction_get_participants (interaction));
+  sp_session1_set_video (session,
+                         sp_interaction_video_to_string (sp_interaction_get_video (interaction)));
+  sp_session1_set_video_requester (session, sp_interaction_get_video_requester (interaction));
+  sp_session1_set_window (session, sp_interaction_get_window (interaction));
+  sp_session1_set_layout (session, sp_interaction_get_layout (interaction));
+  sp_session1_set_always_on_top (session, sp_interaction_get_always_on_top (interaction));
 }
 
 static void
@@ -89,6 +95,54 @@ SIMPLE_HANDLER (handle_answer, sp_interaction_answer)
 SIMPLE_HANDLER (handle_reject, sp_interaction_reject)
 SIMPLE_HANDLER (handle_disconnect, sp_interaction_disconnect)
 SIMPLE_HANDLER (handle_mark_done, sp_interaction_mark_done)
+SIMPLE_HANDLER (handle_swap_layout, sp_interaction_swap_layout)
+
+static gboolean
+handle_set_always_on_top (SpSession1 *object, GDBusMethodInvocation *invocation, gboolean on_top)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok
+    = sp_interaction_set_always_on_top (SP_SESSION_SERVICE (object)->interaction, on_top, &error);
+
+  return reply_bool (invocation, ok, error);
+}
+
+static void
+on_activate_video_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_activate_video_finish (SP_INTERACTION (source), result, &error);
+
+  reply_bool (invocation, ok, error);
+}
+
+static void
+on_deactivate_video_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_deactivate_video_finish (SP_INTERACTION (source), result, &error);
+
+  reply_bool (invocation, ok, error);
+}
+
+/* Like Hold, these reply once the contact's phone answered the re-INVITE. */
+static gboolean
+handle_activate_video (SpSession1 *object, GDBusMethodInvocation *invocation)
+{
+  sp_interaction_activate_video_async (SP_SESSION_SERVICE (object)->interaction,
+                                       on_activate_video_done, g_object_ref (invocation));
+  return TRUE;
+}
+
+static gboolean
+handle_deactivate_video (SpSession1 *object, GDBusMethodInvocation *invocation)
+{
+  sp_interaction_deactivate_video_async (SP_SESSION_SERVICE (object)->interaction,
+                                         on_deactivate_video_done, g_object_ref (invocation));
+  return TRUE;
+}
 
 static gboolean
 handle_get_media_statistics (SpSession1 *object, GDBusMethodInvocation *invocation)
@@ -164,7 +218,7 @@ handle_set_dispositions (SpSession1 *object, GDBusMethodInvocation *invocation,
   return reply_bool (invocation, ok, error);
 }
 
-/* Video, push, window, conference and transfer arrive with later milestones: until then they
+/* Push, conference and transfer arrive with later milestones: until then they
  * say so with a clear error rather than pretending to work. */
 static gboolean
 not_yet (GDBusMethodInvocation *invocation)
@@ -196,12 +250,6 @@ handle_not_yet_ss (SpSession1 *object, GDBusMethodInvocation *invocation, const 
 }
 
 static gboolean
-handle_not_yet_b (SpSession1 *object, GDBusMethodInvocation *invocation, gboolean arg)
-{
-  return not_yet (invocation);
-}
-
-static gboolean
 handle_not_yet_as (SpSession1 *object, GDBusMethodInvocation *invocation, const char *const *arg)
 {
   return not_yet (invocation);
@@ -221,12 +269,12 @@ sp_session_service_iface_init (SpSession1Iface *iface)
   iface->handle_append_note = handle_append_note;
   iface->handle_set_case_data = handle_set_case_data;
   iface->handle_set_dispositions = handle_set_dispositions;
-  iface->handle_activate_video = handle_not_yet;
-  iface->handle_deactivate_video = handle_not_yet;
+  iface->handle_activate_video = handle_activate_video;
+  iface->handle_deactivate_video = handle_deactivate_video;
   iface->handle_start_push = handle_not_yet_s;
   iface->handle_stop_push = handle_not_yet;
-  iface->handle_swap_layout = handle_not_yet;
-  iface->handle_set_always_on_top = handle_not_yet_b;
+  iface->handle_swap_layout = handle_swap_layout;
+  iface->handle_set_always_on_top = handle_set_always_on_top;
   iface->handle_conference = handle_not_yet_as;
   iface->handle_complete_conference = handle_not_yet;
   iface->handle_transfer = handle_not_yet_ss;

@@ -4,6 +4,7 @@
 #include "sp-interaction-private.h"
 
 #include "sp-attached-data.h"
+#include "sp-video-codec.h"
 
 #include <string.h>
 
@@ -82,14 +83,56 @@ sp_interaction_release_call (SpInteraction *self)
 
 /* ---- SDP ---- */
 
+static void
+add_slot (SpInteraction *self, SpSdpLocal *local, SpSdpMediaKind kind, gboolean first_of_kind)
+{
+  guint index;
+
+  if (kind == SP_SDP_MEDIA_AUDIO && first_of_kind)
+    sp_sdp_local_add_slot (local, kind, self->audio_rtp_port, self->audio_rtcp_port,
+                           self->audio_intent);
+  else if (kind == SP_SDP_MEDIA_VIDEO && first_of_kind && self->video_rtp_port != 0)
+    {
+      index = sp_sdp_local_add_slot (local, kind, self->video_rtp_port, self->video_rtcp_port,
+                                     sp_interaction_video_intent (self));
+      g_array_index (local->slots, SpSdpSlot, index).enabled
+        = sp_interaction_video_slot_enabled (self);
+    }
+  else
+    {
+      index = sp_sdp_local_add_slot (local, kind, 0, 0, SP_SDP_INACTIVE);
+      g_array_index (local->slots, SpSdpSlot, index).enabled = FALSE;
+    }
+}
+
+/* Our capabilities with one slot per m-line of LAYOUT (the offer we answer, or our last
+ * description when we offer): the first audio line carries the voice, the first video line
+ * the video, and any other line is refused. Without a video line in LAYOUT, one is appended
+ * when video is wanted (RFC 3264 §8.1: new streams go at the end). */
 static SpSdpLocal *
-local_caps (SpInteraction *self)
+local_caps (SpInteraction *self, const SpSdpSession *layout)
 {
   SpSdpLocal *local = sp_sdp_local_new ("sportello", (guint64)(self->started / G_USEC_PER_SEC),
                                         sp_sip_agent_get_local_address (self->context.agent));
+  gboolean have_audio = FALSE, have_video = FALSE;
 
-  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, self->audio_rtp_port, self->audio_rtcp_port,
-                         self->audio_intent);
+  local->video_allowed = sp_interaction_video_accepts (self);
+  local->h264_encoder = sp_video_codec_h264_available ();
+  for (guint i = 0; layout && i < layout->media->len; i++)
+    {
+      const SpSdpMedia *media = g_ptr_array_index (layout->media, i);
+      gboolean *seen = media->kind == SP_SDP_MEDIA_AUDIO   ? &have_audio
+                       : media->kind == SP_SDP_MEDIA_VIDEO ? &have_video
+                                                           : NULL;
+
+      add_slot (self, local, media->kind, seen && !*seen);
+      if (seen)
+        *seen = TRUE;
+    }
+  if (!have_audio && local->slots->len == 0)
+    add_slot (self, local, SP_SDP_MEDIA_AUDIO, TRUE);
+  if (!have_video && sp_interaction_video_slot_enabled (self))
+    add_slot (self, local, SP_SDP_MEDIA_VIDEO, TRUE);
   return local;
 }
 
@@ -98,7 +141,7 @@ local_caps (SpInteraction *self)
 static char *
 new_local_offer (SpInteraction *self)
 {
-  g_autoptr (SpSdpLocal) local = local_caps (self);
+  g_autoptr (SpSdpLocal) local = local_caps (self, self->local_sdp);
   SpSdpSession *offer = sp_sdp_offer (local, self->local_sdp);
 
   g_clear_pointer (&self->local_sdp, sp_sdp_session_free);
@@ -107,12 +150,12 @@ new_local_offer (SpInteraction *self)
 }
 
 static const SpSdpStream *
-first_audio (GPtrArray *streams)
+first_stream (GPtrArray *streams, SpSdpMediaKind kind, gboolean active)
 {
   for (guint i = 0; i < streams->len; i++)
     {
       const SpSdpStream *stream = g_ptr_array_index (streams, i);
-      if (stream->kind == SP_SDP_MEDIA_AUDIO && stream->active)
+      if (stream->kind == kind && (stream->active || !active))
         return stream;
     }
   return NULL;
@@ -128,14 +171,16 @@ apply_exchange (SpInteraction *self, const SpSdpSession *local, const SpSdpSessi
 
   if (!sp_sdp_negotiated (local, remote, local_is_offer, &streams, error))
     return FALSE;
-  audio = first_audio (streams);
+  audio = first_stream (streams, SP_SDP_MEDIA_AUDIO, TRUE);
   if (!audio)
     {
       fail (error, SP_INTERACTION_ERROR_FAILED, "no audio stream was agreed");
       return FALSE;
     }
   self->remote_hold = sp_sdp_remote_is_hold (remote);
-  return sp_interaction_media_apply (self, audio, error);
+  return sp_interaction_media_apply (self, audio, error)
+         && sp_interaction_video_apply (self, first_stream (streams, SP_SDP_MEDIA_VIDEO, FALSE),
+                                        error);
 }
 
 static void
@@ -173,8 +218,10 @@ sp_interaction_answer (SpInteraction *self, GError **error)
   if (!require_state (self, SP_INTERACTION_RINGING, "Answer", error)
       || !sp_interaction_media_prepare (self, error))
     return FALSE;
-  local = local_caps (self);
   offer_text = sp_call_leg_get_initial_offer (self->leg);
+  if (offer_text)
+    offer = sp_sdp_parse (offer_text, -1, &sdp_error);
+  local = local_caps (self, offer);
   if (!offer_text)
     {
       /* An INVITE without SDP: we offer in the 200 and the answer comes in the ACK. */
@@ -183,7 +230,6 @@ sp_interaction_answer (SpInteraction *self, GError **error)
       sp_interaction_set_state (self, SP_INTERACTION_TALKING);
       return TRUE;
     }
-  offer = sp_sdp_parse (offer_text, -1, &sdp_error);
   if (offer)
     answer = sp_sdp_answer (offer, local, NULL, &sdp_error);
   if (!answer || !apply_exchange (self, answer, offer, FALSE, &sdp_error))
@@ -258,15 +304,24 @@ send_reoffer (SpInteraction *self)
   sp_call_leg_send_offer (self->leg, text);
 }
 
+/* A new local offer now, or once the outstanding exchange completes. */
+void
+sp_interaction_send_reoffer (SpInteraction *self)
+{
+  if (sp_call_leg_has_pending_offer (self->leg))
+    self->reoffer_queued = TRUE;
+  else
+    send_reoffer (self);
+}
+
 static gboolean
 check_hold_request (SpInteraction *self, gboolean hold, GError **error)
 {
   const char *state = sp_interaction_state_to_string (self->state);
 
-  if (self->hold_task)
-    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
-                 "a hold or retrieve is in progress");
-  else if (hold && self->local_hold)
+  if (sp_interaction_video_busy (self, error))
+    return FALSE;
+  if (hold && self->local_hold)
     g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                  "the contact is already on hold");
   else if (hold && self->state != SP_INTERACTION_TALKING && self->state != SP_INTERACTION_HELD)
@@ -296,10 +351,7 @@ sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallba
   /* RFC 3264 §8.4: hold = sendonly (we keep our side of RTCP; the contact stops hearing us). */
   self->audio_intent = hold ? SP_SDP_SENDONLY : SP_SDP_SENDRECV;
   self->local_hold = hold;
-  if (sp_call_leg_has_pending_offer (self->leg))
-    self->reoffer_queued = TRUE; /* sent when the outstanding exchange completes */
-  else
-    send_reoffer (self);
+  sp_interaction_send_reoffer (self);
 }
 
 gboolean
@@ -334,6 +386,11 @@ on_leg_offer_failed (SpCallLeg *leg, guint status, const char *phrase, gpointer 
       return;
     }
   /* A refused re-INVITE never ends the call: the previous session stays in force. */
+  if (self->video_task)
+    {
+      sp_interaction_video_offer_failed (self, status, phrase);
+      return;
+    }
   self->local_hold = !self->local_hold;
   self->audio_intent = self->local_hold ? SP_SDP_SENDONLY : SP_SDP_SENDRECV;
   error = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED,
@@ -344,15 +401,19 @@ on_leg_offer_failed (SpCallLeg *leg, guint status, const char *phrase, gpointer 
 /* ---- events from the leg ---- */
 
 static void
-answer_remote_offer (SpInteraction *self, const char *sdp)
+answer_remote_offer (SpInteraction *self, const char *sdp, gboolean reviewed)
 {
   g_autoptr (SpSdpSession) offer = NULL;
-  g_autoptr (SpSdpLocal) local = local_caps (self);
+  g_autoptr (SpSdpLocal) local = NULL;
   g_autoptr (SpSdpSession) answer = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
 
   offer = sp_sdp_parse (sdp, -1, &error);
+  /* A video offer may have to wait for the CRM ([video] remote-offers = ask). */
+  if (offer && !reviewed && sp_interaction_video_review_offer (self, offer, sdp))
+    return;
+  local = local_caps (self, offer);
   if (offer)
     answer = sp_sdp_answer (offer, local, self->local_sdp, &error);
   if (!answer || !apply_exchange (self, answer, offer, FALSE, &error))
@@ -368,6 +429,13 @@ answer_remote_offer (SpInteraction *self, const char *sdp)
   update_hold_state (self);
 }
 
+void
+sp_interaction_answer_held_offer (SpInteraction *self, const char *sdp)
+{
+  if (self->leg && !sp_call_leg_is_ended (self->leg) && sdp)
+    answer_remote_offer (self, sdp, TRUE);
+}
+
 static void
 on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data)
 {
@@ -376,7 +444,7 @@ on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data)
 
   if (sdp)
     {
-      answer_remote_offer (self, sdp);
+      answer_remote_offer (self, sdp, FALSE);
       return;
     }
   /* A re-INVITE without SDP: offer what we have; the answer comes with the ACK (FreeSWITCH #1091).
@@ -385,12 +453,34 @@ on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data)
   sp_call_leg_answer_offer (self->leg, 200, text);
 }
 
+/* An answer that drops m-lines we added (some phones answer a video escalation with audio
+ * only) is read as refusing them, as RFC 3264 §6 would have it written: port 0. */
+static void
+pad_missing_lines (SpSdpSession *answer, const SpSdpSession *offer)
+{
+  for (guint i = answer->media->len; i < offer->media->len; i++)
+    {
+      const SpSdpMedia *offered = g_ptr_array_index (offer->media, i);
+      SpSdpMedia *refused = sp_sdp_media_copy (offered);
+
+      if (offered->kind == SP_SDP_MEDIA_AUDIO)
+        return;
+      refused->port = 0;
+      refused->rtcp_port = 0;
+      refused->direction = SP_SDP_INACTIVE;
+      g_ptr_array_add (answer->media, refused);
+    }
+}
+
 static void
 on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data)
 {
   SpInteraction *self = data;
   g_autoptr (SpSdpSession) answer = sp_sdp_parse (sdp, -1, NULL);
   g_autoptr (GError) error = NULL;
+
+  if (answer && self->local_sdp)
+    pad_missing_lines (answer, self->local_sdp);
 
   if (!answer || !self->local_sdp || !apply_exchange (self, self->local_sdp, answer, TRUE, &error))
     {
@@ -407,6 +497,7 @@ on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data)
       return;
     }
   complete_hold (self, NULL);
+  sp_interaction_video_exchange_done (self);
 }
 
 static void

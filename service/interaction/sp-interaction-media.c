@@ -53,6 +53,9 @@ sp_interaction_media_prepare (SpInteraction *self, GError **error)
     {
       self->media = sp_call_media_new (config->audio_source, config->audio_sink,
                                        config->rtp_port_min, config->rtp_port_max);
+      g_object_set (self->media, "video-width", config->video_width, "video-height",
+                    config->video_height, "video-framerate", config->video_framerate,
+                    "video-bitrate", config->video_bitrate_kbps, NULL);
       if (g_object_class_find_property (G_OBJECT_GET_CLASS (self->media), "rtp-timeout"))
         g_object_set (self->media, "rtp-timeout", config->rtp_timeout_s, NULL);
       g_signal_connect (self->media, "error", G_CALLBACK (on_media_error), self);
@@ -63,6 +66,21 @@ sp_interaction_media_prepare (SpInteraction *self, GError **error)
     return FALSE;
   self->audio_rtp_port = rtp;
   self->audio_rtcp_port = rtcp;
+  return TRUE;
+}
+
+gboolean
+sp_interaction_media_prepare_video (SpInteraction *self, GError **error)
+{
+  guint16 rtp = 0, rtcp = 0;
+
+  if (!self->media && !sp_interaction_media_prepare (self, error))
+    return FALSE;
+  if (!sp_call_media_prepare_video (
+        self->media, sp_sip_agent_get_local_address (self->context.agent), &rtp, &rtcp, error))
+    return FALSE;
+  self->video_rtp_port = rtp;
+  self->video_rtcp_port = rtcp;
   return TRUE;
 }
 
@@ -98,6 +116,7 @@ sp_interaction_media_stop (SpInteraction *self)
   if (!self->media)
     return;
   g_signal_handlers_disconnect_by_data (self->media, self);
+  sp_interaction_video_stop (self);
   self->rtp_sent = sp_call_media_get_rtp_packets_sent (self->media);
   self->rtp_received = sp_call_media_get_rtp_packets_received (self->media);
   sp_call_media_stop (self->media);
@@ -119,5 +138,6 @@ sp_interaction_get_media_statistics (SpInteraction *self)
                          self->media ? sp_call_media_get_rtp_packets_received (self->media)
                                      : self->rtp_received);
   g_variant_dict_insert (&dict, "audio-codec", "s", self->audio_codec ? self->audio_codec : "");
+  sp_interaction_video_add_statistics (self, &dict);
   return g_variant_dict_end (&dict);
 }

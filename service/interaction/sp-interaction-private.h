@@ -8,6 +8,8 @@
 G_BEGIN_DECLS
 
 typedef struct _SpCallMedia SpCallMedia;
+typedef struct _SpVideoFeed SpVideoFeed;
+typedef struct _SpVideoWindow SpVideoWindow;
 
 struct _SpInteraction
 {
@@ -50,6 +52,23 @@ struct _SpInteraction
   GTask *hold_task;
   gboolean reoffer_queued;
   guint glare_id;
+
+  /* video (sp-interaction-video.c) */
+  SpInteractionVideo video;
+  const char *video_requester; /* "", "agent", "contact" (static strings) */
+  gboolean video_wanted;       /* our video slot is enabled in offers and answers */
+  gboolean video_paused;       /* the agent deactivated video */
+  guint video_rtp_port;
+  guint video_rtcp_port;
+  GTask *video_task; /* Activate/DeactivateVideo waiting for the contact's answer */
+  gboolean video_task_activates;
+  char *held_video_offer; /* the contact's video offer waiting for the CRM ("ask") */
+  guint video_ask_id;
+  SpVideoFeed *feed;
+  SpVideoWindow *window;
+  int layout; /* SpVideoLayout */
+  gboolean on_top_wish;
+  GVariant *video_stats; /* the last video statistics, kept after the call */
 };
 
 void
@@ -68,11 +87,46 @@ sp_interaction_release_call (SpInteraction *self);
 gboolean
 sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GError **error);
 
+/* sp-interaction-call.c, for the video region */
+void
+sp_interaction_send_reoffer (SpInteraction *self);
+void
+sp_interaction_answer_held_offer (SpInteraction *self, const char *sdp);
+
+/* sp-interaction-video.c: the video region of the call. */
+gboolean
+sp_interaction_video_slot_enabled (SpInteraction *self);
+SpSdpDirection
+sp_interaction_video_intent (SpInteraction *self);
+/* Whether an offered video stream may be answered with a real port now. */
+gboolean
+sp_interaction_video_accepts (SpInteraction *self);
+/* A contact's offer: TRUE when the video module keeps it for the CRM (no answer yet). */
+gboolean
+sp_interaction_video_review_offer (SpInteraction *self, const SpSdpSession *offer,
+                                   const char *text);
+gboolean
+sp_interaction_video_apply (SpInteraction *self, const SpSdpStream *video, GError **error);
+void
+sp_interaction_video_exchange_done (SpInteraction *self);
+void
+sp_interaction_video_offer_failed (SpInteraction *self, guint status, const char *phrase);
+gboolean
+sp_interaction_video_busy (SpInteraction *self, GError **error);
+void
+sp_interaction_video_stop (SpInteraction *self);
+void
+sp_interaction_video_close_window (SpInteraction *self);
+GVariantDict *
+sp_interaction_video_add_statistics (SpInteraction *self, GVariantDict *dict);
+
 /* sp-interaction-media.c: the GStreamer side, behind four calls. */
 gboolean
 sp_interaction_media_prepare (SpInteraction *self, GError **error);
 gboolean
 sp_interaction_media_apply (SpInteraction *self, const SpSdpStream *audio, GError **error);
+gboolean
+sp_interaction_media_prepare_video (SpInteraction *self, GError **error);
 void
 sp_interaction_media_stop (SpInteraction *self);
 

@@ -17,6 +17,11 @@ enum
   PROP_DISPOSITIONS,
   PROP_END_REASON,
   PROP_PARTICIPANTS,
+  PROP_VIDEO,
+  PROP_VIDEO_REQUESTER,
+  PROP_WINDOW,
+  PROP_LAYOUT,
+  PROP_ALWAYS_ON_TOP,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -266,6 +271,7 @@ sp_interaction_mark_done (SpInteraction *self, GError **error)
         local_error->message);
       return FALSE;
     }
+  sp_interaction_video_close_window (self);
   sp_interaction_set_state (self, SP_INTERACTION_DONE);
   g_signal_emit (self, signals[SIGNAL_DONE], 0);
   return TRUE;
@@ -480,6 +486,7 @@ sp_interaction_dispose (GObject *object)
   SpInteraction *self = SP_INTERACTION (object);
 
   sp_interaction_release_call (self);
+  sp_interaction_video_close_window (self);
   G_OBJECT_CLASS (sp_interaction_parent_class)->dispose (object);
 }
 
@@ -502,6 +509,7 @@ sp_interaction_finalize (GObject *object)
   g_free (self->end_error);
   g_free (self->end_message);
   g_free (self->audio_codec);
+  g_clear_pointer (&self->video_stats, g_variant_unref);
   G_OBJECT_CLASS (sp_interaction_parent_class)->finalize (object);
 }
 
@@ -536,6 +544,21 @@ sp_interaction_get_property (GObject *object, guint prop_id, GValue *value, GPar
       case PROP_PARTICIPANTS:
         g_value_take_variant (value, g_variant_ref_sink (sp_interaction_get_participants (self)));
         break;
+      case PROP_VIDEO:
+        g_value_set_string (value, sp_interaction_video_to_string (self->video));
+        break;
+      case PROP_VIDEO_REQUESTER:
+        g_value_set_string (value, sp_interaction_get_video_requester (self));
+        break;
+      case PROP_WINDOW:
+        g_value_set_string (value, sp_interaction_get_window (self));
+        break;
+      case PROP_LAYOUT:
+        g_value_set_string (value, sp_interaction_get_layout (self));
+        break;
+      case PROP_ALWAYS_ON_TOP:
+        g_value_set_boolean (value, sp_interaction_get_always_on_top (self));
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -562,6 +585,12 @@ sp_interaction_class_init (SpInteractionClass *klass)
     = g_param_spec_variant ("end-reason", NULL, NULL, G_VARIANT_TYPE ("(ssss)"), NULL, flags);
   properties[PROP_PARTICIPANTS]
     = g_param_spec_variant ("participants", NULL, NULL, G_VARIANT_TYPE ("aa{sv}"), NULL, flags);
+  properties[PROP_VIDEO] = g_param_spec_string ("video", NULL, NULL, NULL, flags);
+  properties[PROP_VIDEO_REQUESTER]
+    = g_param_spec_string ("video-requester", NULL, NULL, NULL, flags);
+  properties[PROP_WINDOW] = g_param_spec_string ("window", NULL, NULL, NULL, flags);
+  properties[PROP_LAYOUT] = g_param_spec_string ("layout", NULL, NULL, NULL, flags);
+  properties[PROP_ALWAYS_ON_TOP] = g_param_spec_boolean ("always-on-top", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[SIGNAL_DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -573,4 +602,5 @@ sp_interaction_init (SpInteraction *self)
   self->notepad = g_strdup ("");
   self->dispositions = g_new0 (char *, 1);
   self->audio_intent = SP_SDP_SENDRECV;
+  self->video_requester = "";
 }

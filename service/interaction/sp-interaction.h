@@ -25,6 +25,8 @@ typedef enum
   SP_INTERACTION_ERROR_NOT_FOUND,
   SP_INTERACTION_ERROR_DISPOSITION_REQUIRED,
   SP_INTERACTION_ERROR_UNAVAILABLE,
+  SP_INTERACTION_ERROR_NO_CAMERA,
+  SP_INTERACTION_ERROR_PEER_DECLINED_VIDEO,
 } SpInteractionError;
 
 typedef enum
@@ -38,12 +40,25 @@ typedef enum
   SP_INTERACTION_DONE,
 } SpInteractionState;
 
+/* Video, orthogonal to the call state: none -> requested -> active <-> paused, or declined. */
+typedef enum
+{
+  SP_INTERACTION_VIDEO_NONE,
+  SP_INTERACTION_VIDEO_REQUESTED, /* asked by the agent (re-INVITE out) or by the contact (ask) */
+  SP_INTERACTION_VIDEO_ACTIVE,
+  SP_INTERACTION_VIDEO_PAUSED,   /* the stream exists but is inactive both ways */
+  SP_INTERACTION_VIDEO_DECLINED, /* the contact's phone refused the agent's request */
+} SpInteractionVideo;
+
+typedef struct _SpCameraMonitor SpCameraMonitor;
+
 /* What the interaction needs from the service around it (borrowed, outlive it). */
 typedef struct
 {
   SpConfig *config;
   SpStore *store; /* NULL: nothing is recorded (the database is unavailable) */
   SpSipAgent *agent;
+  SpCameraMonitor *camera; /* NULL: no PipeWire camera can ever be present */
 } SpInteractionContext;
 
 #define SP_TYPE_INTERACTION (sp_interaction_get_type ())
@@ -93,6 +108,38 @@ sp_interaction_get_participants (SpInteraction *self); /* aa{sv} */
 /* a{sv}: rtp-packets-sent, rtp-packets-received (u), audio-codec (s). Floating. */
 GVariant *
 sp_interaction_get_media_statistics (SpInteraction *self);
+
+/* Video (sp-interaction-video.c). The strings are the D-Bus property values. */
+SpInteractionVideo
+sp_interaction_get_video (SpInteraction *self);
+const char *
+sp_interaction_video_to_string (SpInteractionVideo video);
+const char *
+sp_interaction_get_video_requester (SpInteraction *self); /* "", "agent", "contact" */
+const char *
+sp_interaction_get_window (SpInteraction *self); /* "none", "open", "closed" */
+const char *
+sp_interaction_get_layout (SpInteraction *self); /* "remote-large", "preview-large" */
+gboolean
+sp_interaction_get_always_on_top (SpInteraction *self);
+/* Escalates to video, resumes paused video, or accepts the contact's pending request; completes
+ * when the contact's phone has answered. NOT_ALLOWED, NO_CAMERA, INVALID_STATE at once;
+ * PEER_DECLINED_VIDEO when the answer refuses video (the voice call goes on). */
+void
+sp_interaction_activate_video_async (SpInteraction *self, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+gboolean
+sp_interaction_activate_video_finish (SpInteraction *self, GAsyncResult *result, GError **error);
+/* Pauses video both ways (the m-line stays, inactive), or declines the contact's request. */
+void
+sp_interaction_deactivate_video_async (SpInteraction *self, GAsyncReadyCallback callback,
+                                       gpointer user_data);
+gboolean
+sp_interaction_deactivate_video_finish (SpInteraction *self, GAsyncResult *result, GError **error);
+gboolean
+sp_interaction_swap_layout (SpInteraction *self, GError **error);
+gboolean
+sp_interaction_set_always_on_top (SpInteraction *self, gboolean above, GError **error);
 
 gboolean
 sp_interaction_answer (SpInteraction *self, GError **error);

@@ -7,6 +7,7 @@
 #include "sp-audio-codec.h"
 #include "sp-audio-devices.h"
 #include "sp-rtp-transport.h"
+#include "sp-video-stream.h"
 
 #include <gio/gio.h>
 #include <gst/gst.h>
@@ -14,6 +15,12 @@
 #include <string.h>
 
 #define AUDIO_SESSION 0
+#define VIDEO_SESSION 1
+#define DEFAULT_VIDEO_WIDTH 640
+#define DEFAULT_VIDEO_HEIGHT 480
+#define DEFAULT_VIDEO_FRAMERATE 30
+#define DEFAULT_VIDEO_BITRATE_KBPS 1000
+#define VIDEO_KEYFRAME_SECONDS 3
 #define JITTER_LATENCY_MS 100
 #define DEFAULT_RTP_TIMEOUT_S 30
 #define DEFAULT_RTCP_INTERVAL_MS 5000 /* RFC 3550 §6.2 minimum */
@@ -72,6 +79,16 @@ struct _SpCallMedia
   gint64 last_rx_change;
   gboolean timeout_emitted;
   gboolean first_rtp_emitted;
+
+  /* Video: the stream exists from prepare_video, its elements from start_video. */
+  SpVideoStream *video;
+  guint video_width;
+  guint video_height;
+  guint video_framerate;
+  guint video_bitrate_kbps;
+  char *camera_channel;
+  char *preview_channel;
+  char *remote_channel;
 };
 
 enum
@@ -87,6 +104,10 @@ enum
   PROP_DIRECTION,
   PROP_RTP_PACKETS_SENT,
   PROP_RTP_PACKETS_RECEIVED,
+  PROP_VIDEO_WIDTH,
+  PROP_VIDEO_HEIGHT,
+  PROP_VIDEO_FRAMERATE,
+  PROP_VIDEO_BITRATE,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -96,6 +117,7 @@ enum
   SIGNAL_ERROR,
   SIGNAL_RTP_TIMEOUT,
   SIGNAL_FIRST_RTP_RECEIVED,
+  SIGNAL_FIRST_VIDEO_FRAME,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -218,6 +240,11 @@ on_rtpbin_pad_added (GstElement *rtpbin, GstPad *pad, gpointer user_data)
 
   if (sscanf (GST_PAD_NAME (pad), "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) != 3)
     return;
+  if (session == VIDEO_SESSION && self->video != NULL)
+    {
+      sp_video_stream_link_pad (self->video, pad, pt);
+      return;
+    }
 
   g_mutex_lock (&self->lock);
   stopping = self->stopping;
@@ -253,6 +280,8 @@ on_request_pt_map (GstElement *rtpbin, guint session, guint pt, gpointer user_da
   SpCallMedia *self = user_data;
   GstCaps *caps = NULL;
 
+  if (session == VIDEO_SESSION && self->video != NULL)
+    return sp_video_stream_pt_caps (self->video, pt);
   g_mutex_lock (&self->lock);
   if (session == AUDIO_SESSION && self->codec != NULL)
     {
@@ -331,16 +360,26 @@ handle_application (SpCallMedia *self, GstMessage *message)
 {
   const GstStructure *s = gst_message_get_structure (message);
 
-  if (gst_structure_has_name (s, SP_RTP_TRANSPORT_FIRST_RTP_MESSAGE) && !self->first_rtp_emitted)
-    {
-      gint64 time = 0;
+  guint session = AUDIO_SESSION;
+  gint64 time = 0;
 
-      gst_structure_get_int64 (s, "time", &time);
+  gst_structure_get_int64 (s, "time", &time);
+  gst_structure_get_uint (s, "session", &session);
+  if (gst_structure_has_name (s, SP_RTP_TRANSPORT_FIRST_RTP_MESSAGE) && session == AUDIO_SESSION
+      && !self->first_rtp_emitted)
+    {
       self->first_rtp_emitted = TRUE;
       g_signal_emit (self, signals[SIGNAL_FIRST_RTP_RECEIVED], 0, time);
     }
+  else if (gst_structure_has_name (s, SP_VIDEO_STREAM_FIRST_FRAME_MESSAGE))
+    g_signal_emit (self, signals[SIGNAL_FIRST_VIDEO_FRAME], 0, time);
   else if (gst_structure_has_name (s, PAD_REMOVED_MESSAGE))
-    remove_branch (self, gst_structure_get_string (s, "pad"));
+    {
+      const char *pad = gst_structure_get_string (s, "pad");
+
+      if (self->video == NULL || !sp_video_stream_remove_pad (self->video, pad))
+        remove_branch (self, pad);
+    }
 }
 
 static gboolean
@@ -495,12 +534,15 @@ build_receive_path (SpCallMedia *self, GstElement *sink, GError **error)
 static void
 set_rtcp_interval (SpCallMedia *self)
 {
-  g_autoptr (GObject) session = NULL;
+  for (guint id = AUDIO_SESSION; id <= VIDEO_SESSION; id++)
+    {
+      g_autoptr (GObject) session = NULL;
 
-  g_signal_emit_by_name (self->rtpbin, "get-internal-session", AUDIO_SESSION, &session);
-  if (session != NULL)
-    g_object_set (session, "rtcp-min-interval", (guint64)self->rtcp_interval_ms * GST_MSECOND,
-                  NULL);
+      g_signal_emit_by_name (self->rtpbin, "get-internal-session", id, &session);
+      if (session != NULL)
+        g_object_set (session, "rtcp-min-interval", (guint64)self->rtcp_interval_ms * GST_MSECOND,
+                      NULL);
+    }
 }
 
 static void
@@ -749,6 +791,8 @@ release_pipeline (SpCallMedia *self)
   g_mutex_lock (&self->lock);
   self->stopping = TRUE;
   g_mutex_unlock (&self->lock);
+  if (self->video != NULL)
+    sp_video_stream_shutdown (self->video);
   gst_element_set_state (self->pipeline, GST_STATE_NULL);
   if (self->bus_watch)
     {
@@ -776,6 +820,7 @@ sp_call_media_stop (SpCallMedia *self)
       g_clear_pointer (&self->tick, g_source_unref);
     }
   g_clear_pointer (&self->audio, sp_rtp_transport_free);
+  g_clear_pointer (&self->video, sp_video_stream_free);
   self->started = FALSE;
 }
 
@@ -791,6 +836,163 @@ sp_call_media_get_rtp_packets_received (SpCallMedia *self)
 {
   g_return_val_if_fail (SP_IS_CALL_MEDIA (self), 0);
   return self->audio != NULL ? sp_rtp_transport_get_packets_received (self->audio) : 0;
+}
+
+/* ---- video ---- */
+
+gboolean
+sp_call_media_prepare_video (SpCallMedia *self, const char *local_address, guint16 *rtp_port,
+                             guint16 *rtcp_port, GError **error)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+
+  if (self->audio == NULL)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "The audio ports are not prepared");
+      return FALSE;
+    }
+  if (self->video == NULL)
+    {
+      self->video
+        = sp_video_stream_new (local_address, self->rtp_port_min, self->rtp_port_max, error);
+      if (self->video == NULL)
+        return FALSE;
+    }
+  if (rtp_port != NULL)
+    *rtp_port = sp_video_stream_get_rtp_port (self->video);
+  if (rtcp_port != NULL)
+    *rtcp_port = sp_video_stream_get_rtcp_port (self->video);
+  return TRUE;
+}
+
+static SpVideoStreamParams
+video_stream_params (const SpCallMediaVideo *params)
+{
+  SpVideoStreamParams p = {
+    .remote_address = params->remote_address,
+    .remote_rtp_port = params->remote_rtp_port,
+    .remote_rtcp_port = params->remote_rtcp_port,
+    .payload_type = params->payload_type,
+    .encoding_name = params->encoding_name,
+    .pli = params->pli,
+    .fir = params->fir,
+    .nack = params->nack,
+    .direction = params->direction,
+  };
+  return p;
+}
+
+gboolean
+sp_call_media_start_video (SpCallMedia *self, const SpCallMediaVideo *params, GError **error)
+{
+  SpVideoStreamParams p;
+  SpVideoStreamFormat format = {
+    .camera = self->camera_channel,
+    .preview = self->preview_channel,
+    .remote = self->remote_channel,
+    .width = self->video_width,
+    .height = self->video_height,
+    .encoding = { self->video_framerate, self->video_bitrate_kbps, VIDEO_KEYFRAME_SECONDS },
+  };
+
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  if (!self->started || self->video == NULL || sp_video_stream_is_built (self->video))
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE,
+                   !self->started        ? "The audio stream is not started"
+                   : self->video == NULL ? "The video ports are not prepared"
+                                         : "The video stream is already started");
+      return FALSE;
+    }
+  p = video_stream_params (params);
+  if (!sp_video_stream_check_params (&p, error))
+    return FALSE;
+  if (!sp_video_stream_build (self->video, GST_BIN (self->pipeline), self->rtpbin, VIDEO_SESSION,
+                              &p, &format, error))
+    {
+      /* Half-built video would leave dangling elements in a live call: report it as a media
+       * error of the whole pipeline, as GStreamer would. */
+      g_message ("Video could not be added: %s", (*error)->message);
+      return FALSE;
+    }
+  set_rtcp_interval (self);
+  return TRUE;
+}
+
+gboolean
+sp_call_media_update_video (SpCallMedia *self, const SpCallMediaVideo *params, GError **error)
+{
+  SpVideoStreamParams p;
+
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  if (self->video == NULL || !sp_video_stream_is_built (self->video))
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "The video stream is not started");
+      return FALSE;
+    }
+  p = video_stream_params (params);
+  return sp_video_stream_update (self->video, &p, error);
+}
+
+gboolean
+sp_call_media_has_video (SpCallMedia *self)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  return self->video != NULL && sp_video_stream_is_built (self->video);
+}
+
+void
+sp_call_media_set_video_direction (SpCallMedia *self, SpMediaDirection direction)
+{
+  g_return_if_fail (SP_IS_CALL_MEDIA (self));
+  if (self->video != NULL)
+    sp_video_stream_set_direction (self->video, direction);
+}
+
+void
+sp_call_media_request_key_frames (SpCallMedia *self)
+{
+  g_return_if_fail (SP_IS_CALL_MEDIA (self));
+  if (self->video != NULL)
+    sp_video_stream_request_key_frames (self->video);
+}
+
+const char *
+sp_call_media_get_video_channel (SpCallMedia *self, SpCallMediaChannel channel)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), NULL);
+
+  switch (channel)
+    {
+      case SP_CALL_MEDIA_CHANNEL_CAMERA:
+        return self->camera_channel;
+      case SP_CALL_MEDIA_CHANNEL_PREVIEW:
+        return self->preview_channel;
+      case SP_CALL_MEDIA_CHANNEL_REMOTE:
+        return self->remote_channel;
+      default:
+        g_return_val_if_reached (NULL);
+    }
+}
+
+void
+sp_call_media_get_video_statistics (SpCallMedia *self, SpCallMediaVideoStatistics *stats)
+{
+  g_return_if_fail (SP_IS_CALL_MEDIA (self));
+
+  memset (stats, 0, sizeof *stats);
+  if (self->video == NULL)
+    return;
+  stats->codec = sp_video_stream_get_codec_name (self->video);
+  stats->rtp_packets_sent = sp_video_stream_get_packets_sent (self->video);
+  stats->rtp_packets_received = sp_video_stream_get_packets_received (self->video);
+  stats->frames_encoded = sp_video_stream_get_frames_encoded (self->video);
+  stats->key_frames_sent = sp_video_stream_get_key_frames_sent (self->video);
+  stats->frames_decoded = sp_video_stream_get_frames_decoded (self->video);
 }
 
 /* ---- GObject ---- */
@@ -832,6 +1034,18 @@ sp_call_media_get_property (GObject *object, guint prop_id, GValue *value, GPara
       case PROP_RTP_PACKETS_RECEIVED:
         g_value_set_uint (value, sp_call_media_get_rtp_packets_received (self));
         break;
+      case PROP_VIDEO_WIDTH:
+        g_value_set_uint (value, self->video_width);
+        break;
+      case PROP_VIDEO_HEIGHT:
+        g_value_set_uint (value, self->video_height);
+        break;
+      case PROP_VIDEO_FRAMERATE:
+        g_value_set_uint (value, self->video_framerate);
+        break;
+      case PROP_VIDEO_BITRATE:
+        g_value_set_uint (value, self->video_bitrate_kbps);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -872,6 +1086,18 @@ sp_call_media_set_property (GObject *object, guint prop_id, const GValue *value,
       case PROP_DIRECTION:
         sp_call_media_set_direction (self, g_value_get_enum (value));
         break;
+      case PROP_VIDEO_WIDTH:
+        self->video_width = g_value_get_uint (value);
+        break;
+      case PROP_VIDEO_HEIGHT:
+        self->video_height = g_value_get_uint (value);
+        break;
+      case PROP_VIDEO_FRAMERATE:
+        self->video_framerate = g_value_get_uint (value);
+        break;
+      case PROP_VIDEO_BITRATE:
+        self->video_bitrate_kbps = g_value_get_uint (value);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -894,6 +1120,9 @@ sp_call_media_finalize (GObject *object)
 
   g_free (self->audio_source);
   g_free (self->audio_sink);
+  g_free (self->camera_channel);
+  g_free (self->preview_channel);
+  g_free (self->remote_channel);
   g_ptr_array_unref (self->branches);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (sp_call_media_parent_class)->finalize (object);
@@ -929,6 +1158,15 @@ install_properties (GObjectClass *object_class)
     = g_param_spec_uint ("rtp-packets-sent", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_RTP_PACKETS_RECEIVED]
     = g_param_spec_uint ("rtp-packets-received", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  /* The negotiated-independent video format: what the encoder is fed, whatever the camera. */
+  properties[PROP_VIDEO_WIDTH] = g_param_spec_uint ("video-width", NULL, NULL, 16, 4096,
+                                                    DEFAULT_VIDEO_WIDTH, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_VIDEO_HEIGHT] = g_param_spec_uint ("video-height", NULL, NULL, 16, 4096,
+                                                     DEFAULT_VIDEO_HEIGHT, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_VIDEO_FRAMERATE] = g_param_spec_uint (
+    "video-framerate", NULL, NULL, 1, 120, DEFAULT_VIDEO_FRAMERATE, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_VIDEO_BITRATE] = g_param_spec_uint (
+    "video-bitrate", NULL, NULL, 50, 20000, DEFAULT_VIDEO_BITRATE_KBPS, rw | G_PARAM_CONSTRUCT);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -951,6 +1189,9 @@ sp_call_media_class_init (SpCallMediaClass *klass)
   signals[SIGNAL_FIRST_RTP_RECEIVED]
     = g_signal_new ("first-rtp-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                     NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[SIGNAL_FIRST_VIDEO_FRAME]
+    = g_signal_new ("first-video-frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -958,5 +1199,12 @@ sp_call_media_init (SpCallMedia *self)
 {
   g_mutex_init (&self->lock);
   self->branches = g_ptr_array_new_with_free_func ((GDestroyNotify)recv_branch_free);
+  static guint next_id = 0;
+  guint id = g_atomic_int_add (&next_id, 1);
+
   self->direction = SP_MEDIA_DIRECTION_SENDRECV;
+  /* intervideo channels are process-wide names: one set per call. */
+  self->camera_channel = g_strdup_printf ("sportello-%u-camera", id);
+  self->preview_channel = g_strdup_printf ("sportello-%u-preview", id);
+  self->remote_channel = g_strdup_printf ("sportello-%u-remote", id);
 }

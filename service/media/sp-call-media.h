@@ -34,6 +34,38 @@ typedef struct
   SpMediaDirection direction; /* ours, as in our SDP */
 } SpCallMediaAudio;
 
+/* What the offer/answer settled for the video stream. */
+typedef struct
+{
+  const char *remote_address;
+  guint16 remote_rtp_port;
+  guint16 remote_rtcp_port; /* 0: remote_rtp_port + 1 */
+  guint8 payload_type;
+  const char *encoding_name; /* "VP8", "H264" */
+  gboolean pli, fir, nack;   /* RTCP feedback both sides listed */
+  SpMediaDirection direction;
+} SpCallMediaVideo;
+
+/* The intervideo channels of a call's video: CAMERA is read (an SpVideoFeed writes the
+ * agent's picture into it), PREVIEW (what the contact is sent) and REMOTE (the contact's
+ * decoded picture) are written, for the window. */
+typedef enum
+{
+  SP_CALL_MEDIA_CHANNEL_CAMERA,
+  SP_CALL_MEDIA_CHANNEL_PREVIEW,
+  SP_CALL_MEDIA_CHANNEL_REMOTE,
+} SpCallMediaChannel;
+
+typedef struct
+{
+  const char *codec; /* NULL before video starts */
+  guint rtp_packets_sent;
+  guint rtp_packets_received;
+  guint64 frames_encoded;
+  guint64 key_frames_sent;
+  guint64 frames_decoded;
+} SpCallMediaVideoStatistics;
+
 #define SP_TYPE_CALL_MEDIA (sp_call_media_get_type ())
 G_DECLARE_FINAL_TYPE (SpCallMedia, sp_call_media, SP, CALL_MEDIA, GObject)
 
@@ -68,6 +100,30 @@ sp_call_media_update_remote (SpCallMedia *self, const SpCallMediaAudio *params, 
 /* Finalizes a recording sink, stops the pipeline and closes the sockets. Idempotent. */
 void
 sp_call_media_stop (SpCallMedia *self);
+
+/* Video, once audio is started. prepare_video binds the video ports for our SDP (again: the
+ * same ports); start_video adds the stream to the playing pipeline (RTCP PLI/FIR/NACK as
+ * negotiated; a key frame is sent first); update_video follows re-INVITEs. The video
+ * direction is separate from the audio one: Deactivate is video INACTIVE with audio on.
+ * Re-opening a direction forces our key frame and asks the peer for one. "first-video-frame"
+ * (time as g_get_monotonic_time()) is emitted when the first remote picture is decoded. */
+gboolean
+sp_call_media_prepare_video (SpCallMedia *self, const char *local_address, guint16 *rtp_port,
+                             guint16 *rtcp_port, GError **error);
+gboolean
+sp_call_media_start_video (SpCallMedia *self, const SpCallMediaVideo *params, GError **error);
+gboolean
+sp_call_media_update_video (SpCallMedia *self, const SpCallMediaVideo *params, GError **error);
+gboolean
+sp_call_media_has_video (SpCallMedia *self);
+void
+sp_call_media_set_video_direction (SpCallMedia *self, SpMediaDirection direction);
+void
+sp_call_media_request_key_frames (SpCallMedia *self);
+const char *
+sp_call_media_get_video_channel (SpCallMedia *self, SpCallMediaChannel channel);
+void
+sp_call_media_get_video_statistics (SpCallMedia *self, SpCallMediaVideoStatistics *stats);
 
 guint
 sp_call_media_get_rtp_packets_sent (SpCallMedia *self);

@@ -17,6 +17,8 @@ typedef enum
   SP_MEDIA_ERROR_DEVICE,            /* an audio-source/audio-sink spec we cannot build */
   SP_MEDIA_ERROR_STATE,             /* a call made out of order (start before prepare, …) */
   SP_MEDIA_ERROR_GSTREAMER,         /* GStreamer could not be initialised or lacks an element */
+  SP_MEDIA_ERROR_DISPLAY,           /* no display, or the display cannot do what was asked */
+  SP_MEDIA_ERROR_CAMERA,            /* no camera, or the configured camera cannot be opened */
 } SpMediaError;
 
 G_END_DECLS

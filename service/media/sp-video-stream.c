@@ -1,0 +1,652 @@
+/* One call's video session inside the call pipeline:
+ *
+ *   intervideosrc(camera) → caps → input-selector → tee ─ queue → intervideosink(preview)
+ *                                                      └ queue → valve → encoder → payloader →
+ * rtpbin rtpbin recv pads → depayloader → decoder → input-selector → valve → intervideosink(remote)
+ *
+ * The outgoing picture comes from a channel, never from a device in this pipeline, so a camera
+ * that fails cannot stop the call and a pushed clip can replace it without renegotiation. */
+#include "sp-video-stream.h"
+#include "sp-media-error.h"
+#include "sp-rtp-transport.h"
+
+#include <gio/gio.h>
+#include <gst/video/video.h>
+#include <string.h>
+
+/* How long intervideosrc repeats the last picture before it sends black: the feed switches
+ * between camera and card well within this. */
+#define CHANNEL_TIMEOUT_NS (2 * GST_SECOND)
+
+typedef struct
+{
+  char *pad_name;
+  GstElement *element;
+  GstPad *selector_pad; /* NULL for a discarding branch */
+} Branch;
+
+struct _SpVideoStream
+{
+  SpRtpTransport *transport;
+  GstBin *pipeline;
+  GstElement *rtpbin;
+  guint session;
+  GstElement *source_selector; /* camera now; pushed clips join it */
+  GstElement *sender;
+  GstElement *send_valve;
+  GstElement *recv_selector;
+  GstElement *recv_valve;
+  gboolean built;
+  SpMediaDirection direction;
+
+  GMutex lock; /* guards the fields below, read on streaming threads */
+  const SpVideoCodec *codec;
+  guint8 pt;
+  gboolean pli, fir, nack;
+  gboolean stopping;
+  GPtrArray *branches; /* of Branch */
+
+  guint frames_decoded; /* atomics */
+  guint frames_encoded;
+  guint key_frames_sent;
+};
+
+static void
+branch_free (Branch *branch)
+{
+  g_free (branch->pad_name);
+  g_clear_object (&branch->element);
+  g_clear_object (&branch->selector_pad);
+  g_free (branch);
+}
+
+SpVideoStream *
+sp_video_stream_new (const char *local_address, guint port_min, guint port_max, GError **error)
+{
+  SpRtpTransport *transport = sp_rtp_transport_new (local_address, port_min, port_max, error);
+  SpVideoStream *self;
+
+  if (transport == NULL)
+    return NULL;
+  self = g_new0 (SpVideoStream, 1);
+  self->transport = transport;
+  self->direction = SP_MEDIA_DIRECTION_SENDRECV;
+  g_mutex_init (&self->lock);
+  self->branches = g_ptr_array_new_with_free_func ((GDestroyNotify)branch_free);
+  return self;
+}
+
+void
+sp_video_stream_free (SpVideoStream *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->branches);
+  g_clear_object (&self->sender);
+  g_clear_object (&self->rtpbin);
+  g_clear_object (&self->pipeline);
+  sp_rtp_transport_free (self->transport);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+guint16
+sp_video_stream_get_rtp_port (SpVideoStream *self)
+{
+  return sp_rtp_transport_get_rtp_port (self->transport);
+}
+
+guint16
+sp_video_stream_get_rtcp_port (SpVideoStream *self)
+{
+  return sp_rtp_transport_get_rtcp_port (self->transport);
+}
+
+gboolean
+sp_video_stream_is_built (SpVideoStream *self)
+{
+  return self->built;
+}
+
+gboolean
+sp_video_stream_check_params (const SpVideoStreamParams *params, GError **error)
+{
+  g_autoptr (GInetAddress) address = NULL;
+
+  if (params->remote_address != NULL)
+    address = g_inet_address_new_from_string (params->remote_address);
+  if (address == NULL || params->remote_rtp_port == 0 || params->payload_type > 127
+      || (guint)params->direction > SP_MEDIA_DIRECTION_INACTIVE)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT,
+                   "Unusable video parameters (remote %s:%u, PT %u)",
+                   params->remote_address != NULL ? params->remote_address : "(none)",
+                   params->remote_rtp_port, params->payload_type);
+      return FALSE;
+    }
+  if (sp_video_codec_lookup (params->encoding_name) == NULL)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_CODEC,
+                   "No support for video codec %s",
+                   params->encoding_name ? params->encoding_name : "(none)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- counting probes (streaming threads) ---- */
+
+static GstPadProbeReturn
+on_frame_decoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  SpVideoStream *self = user_data;
+
+  if (g_atomic_int_add (&self->frames_decoded, 1) == 0)
+    {
+      GstStructure *s = gst_structure_new (SP_VIDEO_STREAM_FIRST_FRAME_MESSAGE, "time",
+                                           G_TYPE_INT64, g_get_monotonic_time (), NULL);
+      GstObject *parent = gst_pad_get_parent (pad);
+
+      if (parent != NULL)
+        {
+          gst_element_post_message (GST_ELEMENT (parent), gst_message_new_application (parent, s));
+          gst_object_unref (parent);
+        }
+      else
+        gst_structure_free (s);
+    }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+on_frame_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  SpVideoStream *self = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  g_atomic_int_inc (&self->frames_encoded);
+  if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    g_atomic_int_inc (&self->key_frames_sent);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+add_probe (GstElement *element, const char *pad_name, GstPadProbeCallback callback,
+           SpVideoStream *self)
+{
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (element, pad_name);
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, callback, self, NULL);
+}
+
+/* ---- building (main context) ---- */
+
+static GstElement *
+make (GstBin *bin, const char *factory, GError **error)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
+  if (element == NULL)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
+                   "The GStreamer element '%s' is missing", factory);
+      return NULL;
+    }
+  gst_bin_add (bin, element);
+  return element;
+}
+
+static GstElement *
+make_valve (GstBin *bin, GError **error)
+{
+  GstElement *valve = make (bin, "valve", error);
+
+  /* Caps and segments still pass a closed valve, so both ends stay negotiated. */
+  if (valve != NULL)
+    gst_util_set_object_arg (G_OBJECT (valve), "drop-mode", "forward-sticky-events");
+  return valve;
+}
+
+static GstElement *
+make_leaky_queue (GstBin *bin, GError **error)
+{
+  GstElement *queue = make (bin, "queue", error);
+
+  /* A slow encoder or window drops old pictures instead of delaying new ones. */
+  if (queue != NULL)
+    {
+      g_object_set (queue, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64)0,
+                    NULL);
+      gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
+    }
+  return queue;
+}
+
+static GstElement *
+make_channel_sink (GstBin *bin, const char *channel, GError **error)
+{
+  GstElement *sink = make (bin, "intervideosink", error);
+
+  if (sink != NULL)
+    g_object_set (sink, "channel", channel, "sync", FALSE, "async", FALSE, NULL);
+  return sink;
+}
+
+static gboolean
+link_failed (GError **error, const char *what)
+{
+  g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "Cannot link the video %s", what);
+  return FALSE;
+}
+
+static gboolean
+build_source (SpVideoStream *self, const SpVideoStreamFormat *format, GstElement **tee,
+              GError **error)
+{
+  GstBin *bin = self->pipeline;
+  GstElement *source, *filter, *selector;
+  g_autoptr (GstCaps) caps = gst_caps_new_simple (
+    "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, (gint)format->width,
+    "height", G_TYPE_INT, (gint)format->height, "framerate", GST_TYPE_FRACTION,
+    (gint)format->encoding.framerate, 1, NULL);
+
+  if (!(source = make (bin, "intervideosrc", error)) || !(filter = make (bin, "capsfilter", error))
+      || !(selector = make (bin, "input-selector", error)) || !(*tee = make (bin, "tee", error)))
+    return FALSE;
+  g_object_set (source, "channel", format->camera, "timeout", (guint64)CHANNEL_TIMEOUT_NS, NULL);
+  g_object_set (filter, "caps", caps, NULL);
+  /* Live inputs: the inactive one is dropped at once, never held back for sync. */
+  g_object_set (selector, "sync-streams", FALSE, NULL);
+  self->source_selector = selector;
+  if (!gst_element_link_many (source, filter, selector, *tee, NULL))
+    return link_failed (error, "source");
+  return TRUE;
+}
+
+static gboolean
+build_send_path (SpVideoStream *self, const SpVideoStreamFormat *format, GstPad *send_pad,
+                 GError **error)
+{
+  GstBin *bin = self->pipeline;
+  GstElement *tee, *preview_queue, *preview, *send_queue;
+  g_autoptr (GstPad) sender_src = NULL;
+
+  if (!build_source (self, format, &tee, error) || !(preview_queue = make_leaky_queue (bin, error))
+      || !(preview = make_channel_sink (bin, format->preview, error))
+      || !(send_queue = make_leaky_queue (bin, error))
+      || !(self->send_valve = make_valve (bin, error)))
+    return FALSE;
+  self->sender = sp_video_codec_make_sender (self->codec, self->pt, &format->encoding, error);
+  if (self->sender == NULL)
+    return FALSE;
+  gst_bin_add (bin, gst_object_ref (self->sender));
+  if (!gst_element_link_many (tee, preview_queue, preview, NULL)
+      || !gst_element_link_many (tee, send_queue, self->send_valve, self->sender, NULL))
+    return link_failed (error, "send path");
+  sender_src = gst_element_get_static_pad (self->sender, "src");
+  if (gst_pad_link (sender_src, send_pad) != GST_PAD_LINK_OK)
+    return link_failed (error, "payloader");
+  {
+    g_autoptr (GstElement) encoder = gst_bin_get_by_name (GST_BIN (self->sender), "encoder");
+
+    add_probe (encoder, "src", on_frame_encoded, self);
+  }
+  return TRUE;
+}
+
+static gboolean
+build_receive_path (SpVideoStream *self, const SpVideoStreamFormat *format, GError **error)
+{
+  GstBin *bin = self->pipeline;
+  GstElement *sink;
+
+  if (!(self->recv_selector = make (bin, "input-selector", error))
+      || !(self->recv_valve = make_valve (bin, error))
+      || !(sink = make_channel_sink (bin, format->remote, error)))
+    return FALSE;
+  g_object_set (self->recv_selector, "sync-streams", FALSE, NULL);
+  if (!gst_element_link_many (self->recv_selector, self->recv_valve, sink, NULL))
+    return link_failed (error, "receive path");
+  add_probe (self->recv_valve, "src", on_frame_decoded, self);
+  return TRUE;
+}
+
+/* Everything added for video joins a pipeline that is already playing. */
+static void
+sync_new_children (GstBin *bin, GList *before)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_elements (bin);
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *element = g_value_get_object (&item);
+
+      if (g_list_find (before, element) == NULL)
+        gst_element_sync_state_with_parent (element);
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+}
+
+static void
+set_session_feedback_profile (SpVideoStream *self)
+{
+  g_autoptr (GObject) session = NULL;
+
+  /* AVPF lets rtpsession send PLI/FIR at once (RFC 4585 §3.5) instead of with the next
+   * regular report, several seconds later. */
+  g_signal_emit_by_name (self->rtpbin, "get-internal-session", self->session, &session);
+  if (session != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (session), "rtp-profile"))
+    gst_util_set_object_arg (session, "rtp-profile", "avpf");
+}
+
+static void
+apply_direction (SpVideoStream *self)
+{
+  g_object_set (self->send_valve, "drop", !sp_media_direction_sends (self->direction), NULL);
+  g_object_set (self->recv_valve, "drop", !sp_media_direction_receives (self->direction), NULL);
+}
+
+static void
+set_negotiated (SpVideoStream *self, const SpVideoStreamParams *params)
+{
+  g_mutex_lock (&self->lock);
+  self->codec = sp_video_codec_lookup (params->encoding_name);
+  self->pt = params->payload_type;
+  self->pli = params->pli;
+  self->fir = params->fir;
+  self->nack = params->nack;
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+set_remote (SpVideoStream *self, const SpVideoStreamParams *params)
+{
+  guint16 rtcp = params->remote_rtcp_port ? params->remote_rtcp_port : params->remote_rtp_port + 1;
+
+  sp_rtp_transport_set_remote (self->transport, params->remote_address, params->remote_rtp_port,
+                               rtcp);
+}
+
+gboolean
+sp_video_stream_build (SpVideoStream *self, GstBin *pipeline, GstElement *rtpbin, guint session,
+                       const SpVideoStreamParams *params, const SpVideoStreamFormat *format,
+                       GError **error)
+{
+  g_autoptr (GstPad) send_pad = NULL;
+  GList *before;
+  gboolean ok;
+
+  g_return_val_if_fail (!self->built, FALSE);
+  if (!sp_video_stream_check_params (params, error))
+    return FALSE;
+
+  self->pipeline = gst_object_ref (pipeline);
+  self->rtpbin = gst_object_ref (rtpbin);
+  self->session = session;
+  set_negotiated (self, params);
+  before = g_list_copy (GST_BIN_CHILDREN (pipeline));
+  for (GList *l = before; l != NULL; l = l->next)
+    gst_object_ref (l->data);
+
+  send_pad = sp_rtp_transport_attach (self->transport, pipeline, rtpbin, session, error);
+  ok = send_pad != NULL && build_send_path (self, format, send_pad, error)
+       && build_receive_path (self, format, error);
+  if (ok)
+    {
+      self->built = TRUE;
+      self->direction = params->direction;
+      set_session_feedback_profile (self);
+      set_remote (self, params);
+      apply_direction (self);
+      sync_new_children (pipeline, before);
+      /* The new sender's running times need the pipeline's latency. */
+      gst_bin_recalculate_latency (pipeline);
+      sp_video_codec_force_key_frame (self->sender);
+    }
+  g_list_free_full (before, gst_object_unref);
+  return ok;
+}
+
+gboolean
+sp_video_stream_update (SpVideoStream *self, const SpVideoStreamParams *params, GError **error)
+{
+  gboolean same;
+
+  if (!sp_video_stream_check_params (params, error))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  same = self->codec == sp_video_codec_lookup (params->encoding_name)
+         && self->pt == params->payload_type;
+  g_mutex_unlock (&self->lock);
+  if (!same)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_CODEC,
+                   "Changing the video codec or payload type of a running stream is not "
+                   "supported");
+      return FALSE;
+    }
+  set_remote (self, params);
+  sp_video_stream_set_direction (self, params->direction);
+  return TRUE;
+}
+
+void
+sp_video_stream_set_direction (SpVideoStream *self, SpMediaDirection direction)
+{
+  gboolean resumes
+    = (sp_media_direction_sends (direction) && !sp_media_direction_sends (self->direction))
+      || (sp_media_direction_receives (direction)
+          && !sp_media_direction_receives (self->direction));
+
+  self->direction = direction;
+  if (!self->built)
+    return;
+  apply_direction (self);
+  if (resumes)
+    sp_video_stream_request_key_frames (self);
+}
+
+SpMediaDirection
+sp_video_stream_get_direction (SpVideoStream *self)
+{
+  return self->direction;
+}
+
+/* The peer's key frame: an upstream force-key-unit from the shown branch's depayloader,
+ * which rtpsession turns into PLI or FIR for that SSRC. */
+static void
+request_remote_key_frame (SpVideoStream *self)
+{
+  g_autoptr (GstPad) sink = NULL;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = self->branches->len; i > 0 && sink == NULL; i--)
+    {
+      Branch *branch = g_ptr_array_index (self->branches, i - 1);
+
+      if (branch->selector_pad != NULL)
+        sink = gst_element_get_static_pad (branch->element, "sink");
+    }
+  g_mutex_unlock (&self->lock);
+  if (sink != NULL)
+    gst_pad_push_event (sink,
+                        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+void
+sp_video_stream_request_key_frames (SpVideoStream *self)
+{
+  if (!self->built)
+    return;
+  if (sp_media_direction_sends (self->direction))
+    sp_video_codec_force_key_frame (self->sender);
+  if (sp_media_direction_receives (self->direction))
+    request_remote_key_frame (self);
+}
+
+/* ---- rtpbin (streaming threads) ---- */
+
+GstCaps *
+sp_video_stream_pt_caps (SpVideoStream *self, guint pt)
+{
+  GstCaps *caps = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->codec != NULL && pt == self->pt)
+    caps = sp_video_codec_rtp_caps (self->codec, pt, self->pli, self->fir, self->nack);
+  g_mutex_unlock (&self->lock);
+  return caps;
+}
+
+static Branch *
+link_branch (SpVideoStream *self, GstPad *pad, GstElement *element, GstPad *selector_pad)
+{
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (element, "sink");
+  Branch *branch = g_new0 (Branch, 1);
+
+  branch->pad_name = gst_pad_get_name (pad);
+  branch->element = element;
+  branch->selector_pad = selector_pad;
+  gst_bin_add (self->pipeline, element);
+  if (selector_pad != NULL)
+    {
+      g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
+
+      gst_pad_link (src, selector_pad);
+    }
+  gst_element_sync_state_with_parent (element);
+  gst_pad_link (pad, sink);
+  return branch;
+}
+
+static Branch *
+add_decoding_branch (SpVideoStream *self, GstPad *pad, const SpVideoCodec *codec)
+{
+  g_autoptr (GError) error = NULL;
+  GstElement *receiver = sp_video_codec_make_receiver (codec, &error);
+  Branch *branch;
+
+  if (receiver == NULL)
+    {
+      gst_element_post_message (self->rtpbin,
+                                gst_message_new_error (GST_OBJECT (self->rtpbin), error, NULL));
+      return NULL;
+    }
+  branch = link_branch (self, pad, receiver,
+                        gst_element_request_pad_simple (self->recv_selector, "sink_%u"));
+  /* The newest SSRC is the picture to show (a re-anchored or transferred peer). */
+  g_object_set (self->recv_selector, "active-pad", branch->selector_pad, NULL);
+  return branch;
+}
+
+static Branch *
+add_discarding_branch (SpVideoStream *self, GstPad *pad)
+{
+  GstElement *fakesink = gst_element_factory_make ("fakesink", NULL);
+
+  if (fakesink == NULL)
+    return NULL;
+  g_object_set (fakesink, "sync", FALSE, "async", FALSE, NULL);
+  return link_branch (self, pad, gst_object_ref_sink (fakesink), NULL);
+}
+
+void
+sp_video_stream_link_pad (SpVideoStream *self, GstPad *pad, guint pt)
+{
+  const SpVideoCodec *codec;
+  gboolean stopping, decode;
+  Branch *branch;
+
+  g_mutex_lock (&self->lock);
+  stopping = self->stopping || !self->built;
+  codec = self->codec;
+  decode = codec != NULL && pt == self->pt;
+  g_mutex_unlock (&self->lock);
+  if (stopping)
+    return;
+
+  branch = decode ? add_decoding_branch (self, pad, codec) : add_discarding_branch (self, pad);
+  if (branch == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->branches, branch);
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+sp_video_stream_remove_pad (SpVideoStream *self, const char *pad_name)
+{
+  Branch *branch = NULL;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->branches->len && branch == NULL; i++)
+    {
+      Branch *candidate = g_ptr_array_index (self->branches, i);
+
+      if (g_str_equal (candidate->pad_name, pad_name))
+        branch = g_ptr_array_steal_index (self->branches, i);
+    }
+  g_mutex_unlock (&self->lock);
+  if (branch == NULL)
+    return FALSE;
+
+  gst_element_set_state (branch->element, GST_STATE_NULL);
+  gst_bin_remove (self->pipeline, branch->element);
+  if (branch->selector_pad != NULL)
+    gst_element_release_request_pad (self->recv_selector, branch->selector_pad);
+  branch_free (branch);
+  return TRUE;
+}
+
+void
+sp_video_stream_shutdown (SpVideoStream *self)
+{
+  g_mutex_lock (&self->lock);
+  self->stopping = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
+/* ---- statistics ---- */
+
+guint
+sp_video_stream_get_packets_sent (SpVideoStream *self)
+{
+  return self->built ? sp_rtp_transport_get_packets_sent (self->transport) : 0;
+}
+
+guint
+sp_video_stream_get_packets_received (SpVideoStream *self)
+{
+  return self->built ? sp_rtp_transport_get_packets_received (self->transport) : 0;
+}
+
+guint64
+sp_video_stream_get_frames_decoded (SpVideoStream *self)
+{
+  return (guint)g_atomic_int_get (&self->frames_decoded);
+}
+
+guint64
+sp_video_stream_get_frames_encoded (SpVideoStream *self)
+{
+  return (guint)g_atomic_int_get (&self->frames_encoded);
+}
+
+guint64
+sp_video_stream_get_key_frames_sent (SpVideoStream *self)
+{
+  return (guint)g_atomic_int_get (&self->key_frames_sent);
+}
+
+const char *
+sp_video_stream_get_codec_name (SpVideoStream *self)
+{
+  const char *name;
+
+  g_mutex_lock (&self->lock);
+  name = self->codec != NULL ? sp_video_codec_get_name (self->codec) : NULL;
+  g_mutex_unlock (&self->lock);
+  return name;
+}

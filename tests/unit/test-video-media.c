@@ -1,0 +1,353 @@
+/* The video stream of SpCallMedia against an in-process GStreamer peer on 127.0.0.1: the
+ * agent's picture (a red channel standing in for the camera feed) reaches the peer, the peer's
+ * blue picture is decoded into the remote channel, the valves stop and restart video, and a
+ * restart begins with a key frame. */
+#include "sp-call-media.h"
+#include "sp-video-codec.h"
+
+#include <gio/gio.h>
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+
+#define WIDTH 320
+#define HEIGHT 240
+
+typedef struct
+{
+  guint8 r, g, b;
+} Rgb;
+
+typedef struct
+{
+  SpCallMedia *media;
+  GSocket *audio_sink; /* where our audio goes: nobody listens */
+  GstElement *camera;  /* writes the camera channel */
+  GstElement *peer_recv;
+  GstElement *peer_send;
+  GstElement *remote_reader;
+  GstElement *preview_reader;
+  guint16 peer_port;
+  gboolean media_error;
+} Fixture;
+
+typedef struct
+{
+  const char *codec;
+  const char *encoder;
+  const char *payloader;
+  const char *depayloader;
+  const char *decoder;
+  guint8 pt;
+} Case;
+
+static const Case case_vp8
+  = { "VP8", "vp8enc deadline=1", "rtpvp8pay", "rtpvp8depay", "vp8dec", 96 };
+static const Case case_h264 = {
+  "H264", "openh264enc", "rtph264pay config-interval=-1", "rtph264depay", "h264parse ! openh264dec",
+  97
+};
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (2000);
+}
+
+static gboolean
+wait_until (gboolean (*predicate) (Fixture *), Fixture *f, guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (predicate (f))
+        return TRUE;
+      spin (20);
+    }
+  return predicate (f);
+}
+
+static guint16
+free_udp_port (GSocket **keep)
+{
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  GSocket *socket
+    = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+  guint16 port;
+
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  if (keep)
+    *keep = socket;
+  else
+    g_object_unref (socket);
+  return port;
+}
+
+static GstElement *
+launch (const char *description)
+{
+  g_autoptr (GError) error = NULL;
+  GstElement *pipeline = gst_parse_launch (description, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=,
+                   GST_STATE_CHANGE_FAILURE);
+  return pipeline;
+}
+
+static void
+stop (GstElement **pipeline)
+{
+  if (*pipeline == NULL)
+    return;
+  gst_element_set_state (*pipeline, GST_STATE_NULL);
+  gst_clear_object (pipeline);
+}
+
+/* The mean colour of the newest picture an appsink named "in" holds, if any. */
+static gboolean
+latest_colour (GstElement *pipeline, Rgb *colour)
+{
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (pipeline), "in");
+  g_autoptr (GstSample) sample = NULL;
+  GstMapInfo map;
+  guint64 sum[3] = { 0 };
+  gsize pixels;
+
+  while (TRUE)
+    {
+      GstSample *next = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 0);
+
+      if (next == NULL)
+        break;
+      g_clear_pointer (&sample, gst_sample_unref);
+      sample = next;
+    }
+  if (sample == NULL)
+    return FALSE;
+  gst_buffer_map (gst_sample_get_buffer (sample), &map, GST_MAP_READ);
+  pixels = map.size / 3;
+  for (gsize i = 0; i < pixels; i++)
+    for (guint c = 0; c < 3; c++)
+      sum[c] += map.data[i * 3 + c];
+  gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
+  colour->r = sum[0] / pixels;
+  colour->g = sum[1] / pixels;
+  colour->b = sum[2] / pixels;
+  return TRUE;
+}
+
+static void
+assert_colour (GstElement *pipeline, guint8 r, guint8 g, guint8 b)
+{
+  Rgb colour = { 0 };
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  gboolean seen = FALSE;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (latest_colour (pipeline, &colour) && ABS (colour.r - r) < 40 && ABS (colour.g - g) < 40
+          && ABS (colour.b - b) < 40)
+        return;
+      seen = seen || colour.r || colour.g || colour.b;
+      spin (50);
+    }
+  g_error ("expected rgb(%u,%u,%u), saw rgb(%u,%u,%u)%s", r, g, b, colour.r, colour.g, colour.b,
+           seen ? "" : " (no picture at all)");
+}
+
+static const char *const reader_format
+  = "intervideosrc channel=%s ! videoconvert ! video/x-raw,format=RGB ! appsink name=in sync=false "
+    "max-buffers=2 drop=true";
+
+static void
+on_media_error (SpCallMedia *media, const char *message, gpointer data)
+{
+  Fixture *f = data;
+
+  g_printerr ("media error: %s\n", message);
+  f->media_error = TRUE;
+}
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  const Case *c = data;
+  guint16 audio_rtp, audio_rtcp, video_rtp, video_rtcp, sink_port;
+  g_autofree char *description = NULL;
+  g_autoptr (GError) error = NULL;
+  guint base = 30000 + g_random_int_range (0, 300) * 100;
+  SpCallMediaAudio audio
+    = { "127.0.0.1", 0, 0, 111, "opus", 48000, 0, SP_MEDIA_DIRECTION_SENDRECV };
+  SpCallMediaVideo video = { 0 };
+
+  f->media = sp_call_media_new ("test", "null", base, base + 99);
+  g_object_set (f->media, "video-width", WIDTH, "video-height", HEIGHT, "rtcp-interval", 500, NULL);
+  g_signal_connect (f->media, "error", G_CALLBACK (on_media_error), f);
+  g_assert_true (
+    sp_call_media_prepare_audio (f->media, "127.0.0.1", &audio_rtp, &audio_rtcp, &error));
+  g_assert_true (
+    sp_call_media_prepare_video (f->media, "127.0.0.1", &video_rtp, &video_rtcp, &error));
+  g_assert_no_error (error);
+
+  description = g_strdup_printf (
+    "videotestsrc is-live=true pattern=solid-color foreground-color=0xffff0000 ! "
+    "video/x-raw,format=I420,width=%u,height=%u,framerate=30/1 ! intervideosink channel=%s",
+    WIDTH, HEIGHT, sp_call_media_get_video_channel (f->media, SP_CALL_MEDIA_CHANNEL_CAMERA));
+  f->camera = launch (description);
+
+  sink_port = free_udp_port (&f->audio_sink);
+  audio.remote_rtp_port = sink_port;
+  g_assert_true (sp_call_media_start_audio (f->media, &audio, &error));
+
+  f->peer_port = free_udp_port (NULL);
+  g_free (description);
+  description = g_strdup_printf (
+    "udpsrc address=127.0.0.1 port=%u caps=\"application/x-rtp,media=video,clock-rate=90000,"
+    "encoding-name=%s,payload=%u\" ! rtpjitterbuffer latency=50 ! %s ! %s ! videoconvert ! "
+    "video/x-raw,format=RGB ! appsink name=in sync=false max-buffers=2 drop=true",
+    f->peer_port, c->codec, c->pt, c->depayloader, c->decoder);
+  f->peer_recv = launch (description);
+  g_free (description);
+  description = g_strdup_printf (
+    "videotestsrc is-live=true pattern=solid-color foreground-color=0xff0000ff ! "
+    "video/x-raw,width=%u,height=%u,framerate=30/1 ! %s ! %s pt=%u ! udpsink host=127.0.0.1 "
+    "port=%u",
+    WIDTH, HEIGHT, c->encoder, c->payloader, c->pt, video_rtp);
+  f->peer_send = launch (description);
+
+  video.remote_address = "127.0.0.1";
+  video.remote_rtp_port = f->peer_port;
+  video.payload_type = c->pt;
+  video.encoding_name = c->codec;
+  video.pli = video.fir = TRUE;
+  video.direction = SP_MEDIA_DIRECTION_SENDRECV;
+  g_assert_true (sp_call_media_start_video (f->media, &video, &error));
+  g_assert_no_error (error);
+  g_assert_true (sp_call_media_has_video (f->media));
+
+  g_free (description);
+  description = g_strdup_printf (
+    reader_format, sp_call_media_get_video_channel (f->media, SP_CALL_MEDIA_CHANNEL_REMOTE));
+  f->remote_reader = launch (description);
+  g_free (description);
+  description = g_strdup_printf (
+    reader_format, sp_call_media_get_video_channel (f->media, SP_CALL_MEDIA_CHANNEL_PREVIEW));
+  f->preview_reader = launch (description);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  stop (&f->remote_reader);
+  stop (&f->preview_reader);
+  stop (&f->peer_send);
+  stop (&f->peer_recv);
+  sp_call_media_stop (f->media);
+  stop (&f->camera);
+  g_clear_object (&f->media);
+  g_clear_object (&f->audio_sink);
+  g_assert_false (f->media_error);
+}
+
+static SpCallMediaVideoStatistics
+stats (Fixture *f)
+{
+  SpCallMediaVideoStatistics s;
+
+  sp_call_media_get_video_statistics (f->media, &s);
+  return s;
+}
+
+static gboolean
+has_decoded (Fixture *f)
+{
+  return stats (f).frames_decoded > 10;
+}
+
+static void
+test_two_way (Fixture *f, gconstpointer data)
+{
+  const Case *c = data;
+
+  /* The peer decodes the agent's red; the agent decodes the peer's blue. */
+  assert_colour (f->peer_recv, 255, 0, 0);
+  g_assert_true (wait_until (has_decoded, f, 5000));
+  assert_colour (f->remote_reader, 0, 0, 255);
+  /* The preview shows what the contact is sent. */
+  assert_colour (f->preview_reader, 255, 0, 0);
+  g_assert_cmpstr (stats (f).codec, ==, c->codec);
+  g_assert_cmpuint (stats (f).key_frames_sent, >=, 1);
+  g_assert_cmpuint (stats (f).rtp_packets_sent, >, 0);
+  g_assert_cmpuint (stats (f).rtp_packets_received, >, 0);
+}
+
+static void
+test_pause_and_resume (Fixture *f, gconstpointer data)
+{
+  SpCallMediaVideoStatistics before, after;
+  guint64 keys;
+
+  g_assert_true (wait_until (has_decoded, f, 5000));
+  assert_colour (f->peer_recv, 255, 0, 0);
+
+  /* Inactive: nothing leaves, nothing is decoded, though the peer still sends. */
+  sp_call_media_set_video_direction (f->media, SP_MEDIA_DIRECTION_INACTIVE);
+  spin (300);
+  before = stats (f);
+  spin (700);
+  after = stats (f);
+  g_assert_cmpuint (after.rtp_packets_sent, ==, before.rtp_packets_sent);
+  g_assert_cmpuint (after.frames_decoded, ==, before.frames_decoded);
+
+  /* Sendrecv again: video flows both ways and starts with a forced key frame. */
+  keys = after.key_frames_sent;
+  sp_call_media_set_video_direction (f->media, SP_MEDIA_DIRECTION_SENDRECV);
+  spin (700);
+  g_assert_cmpuint (stats (f).rtp_packets_sent, >, after.rtp_packets_sent);
+  g_assert_cmpuint (stats (f).frames_decoded, >, after.frames_decoded);
+  g_assert_cmpuint (stats (f).key_frames_sent, >, keys);
+}
+
+static void
+test_invalid_video (void)
+{
+  g_autoptr (SpCallMedia) media = sp_call_media_new ("test", "null", 40000, 40099);
+  g_autoptr (GError) error = NULL;
+  SpCallMediaVideo video
+    = { "127.0.0.1", 5000, 0, 96, "THEORA", FALSE, FALSE, FALSE, SP_MEDIA_DIRECTION_SENDRECV };
+
+  /* Video needs the audio ports first, and a started audio stream. */
+  g_assert_false (sp_call_media_prepare_video (media, "127.0.0.1", NULL, NULL, &error));
+  g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_true (sp_call_media_prepare_audio (media, "127.0.0.1", NULL, NULL, &error));
+  g_assert_true (sp_call_media_prepare_video (media, "127.0.0.1", NULL, NULL, &error));
+  g_assert_false (sp_call_media_start_video (media, &video, &error));
+  g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_false (sp_call_media_has_video (media));
+  g_assert_null (sp_video_codec_lookup ("THEORA"));
+  g_assert_nonnull (sp_video_codec_lookup ("vp8"));
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/video-media/invalid", test_invalid_video);
+  g_test_add ("/video-media/vp8/two-way", Fixture, &case_vp8, setup, test_two_way, teardown);
+  g_test_add ("/video-media/vp8/pause-resume", Fixture, &case_vp8, setup, test_pause_and_resume,
+              teardown);
+  if (sp_video_codec_h264_available ())
+    g_test_add ("/video-media/h264/two-way", Fixture, &case_h264, setup, test_two_way, teardown);
+  return g_test_run ();
+}
