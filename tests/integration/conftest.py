@@ -351,14 +351,18 @@ class PipeWire:
         return any(props.get("node.name") == node_name for props in self.nodes())
 
     def start_camera(self, node_name="test-camera", description="Test-Camera", role="Camera",
-                     media_class="Video/Source", timeout=15):
+                     media_class="Video/Source", timeout=15, colour=None, pattern=None):
         """Publishes a live test-pattern video source (pipewiresink mode=provide); waits for its node.
-        role=None leaves media.role out. Values cannot contain spaces (gst-launch limitation)."""
+        role=None leaves media.role out. Values cannot contain spaces (gst-launch limitation).
+        colour=(r, g, b) makes it a solid colour; pattern names another videotestsrc pattern."""
         props = f"props,media.class={media_class}"
         if role:
             props += f",media.role={role}"
         props += f",node.name={node_name},node.description={description}"
-        argv = ["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "!",
+        look = [f"pattern={pattern}"] if pattern else []
+        if colour:
+            look = ["pattern=solid-color", "foreground-color=0xff%02x%02x%02x" % tuple(colour)]
+        argv = ["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", *look, "!",
                 "video/x-raw,format=YUY2,width=640,height=480,framerate=30/1", "!",
                 "pipewiresink", "mode=provide", f"client-name={node_name}", f"stream-properties={props}"]
         proc = self._start(f"camera-{node_name}-{self.runs}", argv)
@@ -386,3 +390,29 @@ def pipewire(testenv):
         yield pw
     finally:
         pw.stop()
+
+
+# -- an X display for video windows (display.py) ----------------------------------------------------
+
+@pytest.fixture
+def display(testenv):
+    """Xvfb on a free display (1280x720x24), no window manager; DISPLAY is set in testenv.env, so
+    start sportellod after asking for this fixture. Stopped by PID at teardown."""
+    from display import Display
+    d = Display(testenv)
+    try:
+        yield d
+    finally:
+        d.stop()
+
+
+@pytest.fixture
+def desktop(testenv):
+    """As display, plus jwm as the EWMH window manager (needed for _NET_WM_STATE_ABOVE and
+    decorations; its task bar takes the bottom 24 pixels of the screen)."""
+    from display import Display
+    d = Display(testenv, wm=True)
+    try:
+        yield d
+    finally:
+        d.stop()

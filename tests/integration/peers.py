@@ -112,7 +112,11 @@ class Baresip:
     """baresip 1.0.0 as the customer's softphone, auto-answering, driven over ctrl_tcp."""
 
     def __init__(self, testenv, name="baresip", tone=440, audio_file=None, register_to=None, user="customer",
-                 record_dir=None, password=None, codecs=("opus", "g711")):
+                 record_dir=None, password=None, codecs=("opus", "g711"), video=False, video_size="640x480",
+                 video_fps=30):
+        """video=True loads vp8, fakevideo (the source: vertical red/green/blue bars; the display:
+        discards) and snapshot (snapshot_recv/snapshot_send), so baresip offers and accepts VP8
+        video; video=False (the default) loads no video module, so it refuses video (m=video 0)."""
         self.testenv = testenv
         self.name = name
         self.sip_port = free_port()
@@ -125,12 +129,17 @@ class Baresip:
         modules = [f"{c}.so" for c in codecs] + ["ausine.so", "aufile.so", "aubridge.so"]
         if record_dir:
             modules.append("sndfile.so")
+        if video:
+            modules += ["vp8.so", "fakevideo.so", "snapshot.so"]
         config = [
             "poll_method epoll", f"sip_listen 127.0.0.1:{self.sip_port}", "net_interface 127.0.0.1",
             "call_local_timeout 120", "call_max_calls 4", f"audio_source {source}", "audio_player aubridge,nil",
             "audio_alert aubridge,nil", "rtcp_mux no", "jitter_buffer_delay 5-10", f"rtp_ports {rtp}-{rtp + 99}",
             "module_path /usr/lib/baresip/modules",
         ]
+        if video:
+            config += ["video_source fakevideo,nil", "video_display fakevideo,nil", f"video_size {video_size}",
+                       f"video_fps {video_fps}.00", "video_bitrate 1000000"]
         config += [f"module {m}" for m in modules]
         config += ["module_app account.so", "module_app menu.so", "module_app ctrl_tcp.so",
                    f"ctrl_tcp_listen 127.0.0.1:{self.ctrl_port}"]
@@ -202,6 +211,31 @@ class Baresip:
                     self.events.remove(event)
                     return event
         raise AssertionError(f"baresip: no {event_type} within {timeout}s; saw {self.events}")
+
+    def snapshot(self, which="recv", path=None, timeout=10):
+        """Saves the next decoded received frame (which="recv") or the next frame sent ("send") as
+        a PNG with snapshot.so's snapshot_recv/snapshot_send command; waits for the file and
+        returns its path. Needs video=True and a call with video. baresip copies the path into a
+        100-byte buffer: keep it short (the default is under testenv.root, in /tmp)."""
+        self.snapshots = getattr(self, "snapshots", 0) + 1
+        path = Path(path or self.testenv.root / f"{self.name}-{which}{self.snapshots}.png")
+        assert len(str(path)) < 100, f"{path}: baresip truncates snapshot paths at 99 bytes"
+        if path.exists():
+            path.unlink()
+        reply = self.command(f"snapshot_{which}", str(path), token=f"snap{self.snapshots}")
+        assert reply.get("ok"), f"baresip snapshot_{which}: {reply}"
+
+        def written():
+            # png_save_vidframe writes the file in one go, then closes it: wait for IEND.
+            return path.exists() and path.read_bytes()[-8:-4] == b"IEND"
+
+        wait_for(written, timeout, what=f"baresip's snapshot {path}")
+        return path
+
+    def received_colour(self, region="whole", timeout=10):
+        """Mean (r, g, b) of the next received frame, or of a region of it (display.region_box)."""
+        from display import image_colour
+        return image_colour(self.snapshot("recv", timeout=timeout), region)
 
     def close(self):
         if self.sock:

@@ -16,13 +16,8 @@ from peers import Sipp, sportello_config
 # The Session1 methods the service does not offer yet: each must print Unavailable like any error,
 # and reach the service as the right method with the right arguments (seen by dbus-monitor).
 UNAVAILABLE_COMMANDS = [
-    (["video", "on"], "ActivateVideo", []),
-    (["video", "off"], "DeactivateVideo", []),
     (["push", "start", "{n}", "tour"], "StartPush", ['string "tour"']),
     (["push", "stop"], "StopPush", []),
-    (["layout", "swap"], "SwapLayout", []),
-    (["on-top", "{n}", "true"], "SetAlwaysOnTop", ["boolean true"]),
-    (["on-top", "{n}", "false"], "SetAlwaysOnTop", ["boolean false"]),
     (["conference", "{n}", "bob", "carla"], "Conference", ['string "bob"', 'string "carla"']),
     (["conference", "complete"], "CompleteConference", []),
     (["transfer", "{n}", "billing", "--reason", "wrong queue"], "Transfer", ['string "billing"', 'string "wrong queue"']),
@@ -311,9 +306,22 @@ def test_outbound_hold_retrieve_and_unavailable(sip):
         result = ctl_fails(env, *expand(args, n))
         assert result.stderr == (f"sportelloctl: org.sportello.Error.Unavailable: {method} is not available "
                                  "in this version of sportellod\n")
-    assert_dbus_error(env, "org.sportello.Error.Unavailable", "--json", "video", "on", str(n))
+    assert_dbus_error(env, "org.sportello.Error.Unavailable", "--json", "push", "stop", str(n))
+    # The video controls (this config has camera = none and no display).
+    assert_dbus_error(env, "org.sportello.Error.NoCamera", "video", "on", str(n))
+    assert_dbus_error(env, "org.sportello.Error.InvalidState", "video", "off", str(n))
+    assert env.ctl("layout", "swap", str(n)).stdout == f"session {n}: layout swapped\n"
+    assert show(env, n)["properties"]["Layout"] == "preview-large"
+    assert env.ctl("on-top", str(n), "true").stdout == f"session {n}: always on top\n"
+    assert env.ctl("on-top", str(n), "false").stdout == f"session {n}: not on top\n"
+    assert show(env, n)["properties"]["AlwaysOnTop"] is False  # no window, so nothing is on top
+    assert show(env, n)["properties"]["Window"] == "none"
     calls = monitor.stop()
     assert calls[:len(UNAVAILABLE_COMMANDS)] == [(path, method, values) for _, method, values in UNAVAILABLE_COMMANDS]
+    video_calls = [c for c in calls[len(UNAVAILABLE_COMMANDS) + 1:] if c[1] != "GetMediaStatistics"]
+    assert [c[1] for c in video_calls] == [
+        "ActivateVideo", "DeactivateVideo", "SwapLayout", "SetAlwaysOnTop", "SetAlwaysOnTop"]
+    assert video_calls[-2:] == [(path, "SetAlwaysOnTop", ["boolean true"]), (path, "SetAlwaysOnTop", ["boolean false"])]
     assert show(env, n)["properties"]["State"] == "talking"
 
     # media flows both ways once the call is up

@@ -232,7 +232,7 @@ reader_free (GstElement *reader)
   gst_object_unref (reader);
 }
 
-/* The newest frame in the channel, FALSE if none came within TIMEOUT_MS. The feed's main
+/* The next frame out of the channel, FALSE if none came within TIMEOUT_MS. The feed's main
  * context keeps running meanwhile. */
 static gboolean
 read_frame (GstElement *reader, guint timeout_ms, Frame *frame)
@@ -241,6 +241,9 @@ read_frame (GstElement *reader, guint timeout_ms, Frame *frame)
   gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
   GstSample *sample = NULL;
 
+  /* The appsink keeps one frame: it may be older than what the caller just did. */
+  g_signal_emit_by_name (sink, "try-pull-sample", (GstClockTime)0, &sample);
+  g_clear_pointer (&sample, gst_sample_unref);
   while (sample == NULL && g_get_monotonic_time () < deadline)
     {
       spin (1);
