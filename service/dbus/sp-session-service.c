@@ -65,6 +65,14 @@ sync_properties (SpSessionService *self)
   sp_session1_set_window (session, sp_interaction_get_window (interaction));
   sp_session1_set_layout (session, sp_interaction_get_layout (interaction));
   sp_session1_set_always_on_top (session, sp_interaction_get_always_on_top (interaction));
+  sp_session1_set_push (session, sp_interaction_get_push (interaction));
+}
+
+static void
+on_push_ended (SpInteraction *interaction, const char *item, const char *reason,
+               const char *message, gpointer data)
+{
+  sp_session1_emit_push_ended (SP_SESSION1 (data), item, reason, message);
 }
 
 static void
@@ -96,6 +104,17 @@ SIMPLE_HANDLER (handle_reject, sp_interaction_reject)
 SIMPLE_HANDLER (handle_disconnect, sp_interaction_disconnect)
 SIMPLE_HANDLER (handle_mark_done, sp_interaction_mark_done)
 SIMPLE_HANDLER (handle_swap_layout, sp_interaction_swap_layout)
+SIMPLE_HANDLER (handle_stop_push, sp_interaction_stop_push)
+
+static gboolean
+handle_start_push (SpSession1 *object, GDBusMethodInvocation *invocation, const char *item_id)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok
+    = sp_interaction_start_push (SP_SESSION_SERVICE (object)->interaction, item_id, &error);
+
+  return reply_bool (invocation, ok, error);
+}
 
 static gboolean
 handle_set_always_on_top (SpSession1 *object, GDBusMethodInvocation *invocation, gboolean on_top)
@@ -218,7 +237,7 @@ handle_set_dispositions (SpSession1 *object, GDBusMethodInvocation *invocation,
   return reply_bool (invocation, ok, error);
 }
 
-/* Push, conference and transfer arrive with later milestones: until then they
+/* Conference and transfer arrive with later milestones: until then they
  * say so with a clear error rather than pretending to work. */
 static gboolean
 not_yet (GDBusMethodInvocation *invocation)
@@ -232,12 +251,6 @@ not_yet (GDBusMethodInvocation *invocation)
 
 static gboolean
 handle_not_yet (SpSession1 *object, GDBusMethodInvocation *invocation)
-{
-  return not_yet (invocation);
-}
-
-static gboolean
-handle_not_yet_s (SpSession1 *object, GDBusMethodInvocation *invocation, const char *arg)
 {
   return not_yet (invocation);
 }
@@ -271,8 +284,8 @@ sp_session_service_iface_init (SpSession1Iface *iface)
   iface->handle_set_dispositions = handle_set_dispositions;
   iface->handle_activate_video = handle_activate_video;
   iface->handle_deactivate_video = handle_deactivate_video;
-  iface->handle_start_push = handle_not_yet_s;
-  iface->handle_stop_push = handle_not_yet;
+  iface->handle_start_push = handle_start_push;
+  iface->handle_stop_push = handle_stop_push;
   iface->handle_swap_layout = handle_swap_layout;
   iface->handle_set_always_on_top = handle_set_always_on_top;
   iface->handle_conference = handle_not_yet_as;
@@ -325,5 +338,6 @@ sp_session_service_new (SpInteraction *interaction, SpConfig *config)
   sp_session1_set_disposition_visible (session, config->disposition_visible);
   sync_properties (self);
   g_signal_connect (interaction, "notify", G_CALLBACK (on_interaction_notify), self);
+  g_signal_connect (interaction, "push-ended", G_CALLBACK (on_push_ended), self);
   return self;
 }

@@ -351,6 +351,9 @@ sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallba
   /* RFC 3264 §8.4: hold = sendonly (we keep our side of RTCP; the contact stops hearing us). */
   self->audio_intent = hold ? SP_SDP_SENDONLY : SP_SDP_SENDRECV;
   self->local_hold = hold;
+  /* Nobody sees a clip pushed into a held call. */
+  if (hold)
+    sp_interaction_push_stop (self, "stop");
   sp_interaction_send_reoffer (self);
 }
 

@@ -60,6 +60,8 @@ sp_interaction_media_prepare (SpInteraction *self, GError **error)
         g_object_set (self->media, "rtp-timeout", config->rtp_timeout_s, NULL);
       g_signal_connect (self->media, "error", G_CALLBACK (on_media_error), self);
       g_signal_connect (self->media, "rtp-timeout", G_CALLBACK (on_rtp_timeout), self);
+      g_signal_connect_swapped (self->media, "push-ended",
+                                G_CALLBACK (sp_interaction_push_media_ended), self);
     }
   if (!sp_call_media_prepare_audio (
         self->media, sp_sip_agent_get_local_address (self->context.agent), &rtp, &rtcp, error))

@@ -69,6 +69,11 @@ struct _SpInteraction
   int layout; /* SpVideoLayout */
   gboolean on_top_wish;
   GVariant *video_stats; /* the last video statistics, kept after the call */
+  gboolean video_used;   /* video was active at some point: recorded in the history */
+
+  /* push (sp-interaction-push.c) */
+  char *push_item; /* the catalogue id being pushed, or NULL */
+  gint64 push_started;
 };
 
 void
@@ -119,6 +124,12 @@ void
 sp_interaction_video_close_window (SpInteraction *self);
 GVariantDict *
 sp_interaction_video_add_statistics (SpInteraction *self, GVariantDict *dict);
+
+/* sp-interaction-push.c */
+void
+sp_interaction_push_media_ended (SpInteraction *self, const char *reason, const char *message);
+void
+sp_interaction_push_stop (SpInteraction *self, const char *ended_by);
 
 /* sp-interaction-media.c: the GStreamer side, behind four calls. */
 gboolean

@@ -241,6 +241,7 @@ sp_interaction_video_apply (SpInteraction *self, const SpSdpStream *video, GErro
       if (!start_or_update_media (self, video, error))
         return FALSE;
       /* During a hold the video state stays what it was, so Retrieve restores it. */
+      self->video_used = TRUE;
       if (!held || self->video == SP_INTERACTION_VIDEO_REQUESTED)
         set_video (self,
                    video->direction == SP_SDP_INACTIVE ? SP_INTERACTION_VIDEO_PAUSED
@@ -507,6 +508,7 @@ sp_interaction_deactivate_video_async (SpInteraction *self, GAsyncReadyCallback 
       return;
     }
   self->video_paused = TRUE;
+  sp_interaction_push_stop (self, "stop");
   self->video_task = g_steal_pointer (&task);
   self->video_task_activates = FALSE;
   sp_interaction_send_reoffer (self);
@@ -603,6 +605,7 @@ sp_interaction_video_add_statistics (SpInteraction *self, GVariantDict *dict)
 void
 sp_interaction_video_stop (SpInteraction *self)
 {
+  sp_interaction_push_stop (self, "call-ended");
   g_clear_handle_id (&self->video_ask_id, g_source_remove);
   g_clear_pointer (&self->held_video_offer, g_free);
   if (self->media)

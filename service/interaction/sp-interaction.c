@@ -22,6 +22,7 @@ enum
   PROP_WINDOW,
   PROP_LAYOUT,
   PROP_ALWAYS_ON_TOP,
+  PROP_PUSH,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -262,6 +263,7 @@ sp_interaction_mark_done (SpInteraction *self, GError **error)
   end.notes = self->notepad;
   end.dispositions = (const char *const *)self->dispositions;
   end.case_data = self->case_data;
+  end.video = self->video_used;
   if (self->context.store && self->record_id
       && !sp_store_interaction_finish (self->context.store, self->record_id, &end, &local_error))
     {
@@ -510,6 +512,7 @@ sp_interaction_finalize (GObject *object)
   g_free (self->end_message);
   g_free (self->audio_codec);
   g_clear_pointer (&self->video_stats, g_variant_unref);
+  g_free (self->push_item);
   G_OBJECT_CLASS (sp_interaction_parent_class)->finalize (object);
 }
 
@@ -559,6 +562,9 @@ sp_interaction_get_property (GObject *object, guint prop_id, GValue *value, GPar
       case PROP_ALWAYS_ON_TOP:
         g_value_set_boolean (value, sp_interaction_get_always_on_top (self));
         break;
+      case PROP_PUSH:
+        g_value_set_string (value, sp_interaction_get_push (self));
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -591,9 +597,12 @@ sp_interaction_class_init (SpInteractionClass *klass)
   properties[PROP_WINDOW] = g_param_spec_string ("window", NULL, NULL, NULL, flags);
   properties[PROP_LAYOUT] = g_param_spec_string ("layout", NULL, NULL, NULL, flags);
   properties[PROP_ALWAYS_ON_TOP] = g_param_spec_boolean ("always-on-top", NULL, NULL, FALSE, flags);
+  properties[PROP_PUSH] = g_param_spec_string ("push", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[SIGNAL_DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
+  g_signal_new ("push-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void

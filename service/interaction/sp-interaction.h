@@ -138,6 +138,15 @@ gboolean
 sp_interaction_deactivate_video_finish (SpInteraction *self, GAsyncResult *result, GError **error);
 gboolean
 sp_interaction_swap_layout (SpInteraction *self, GError **error);
+
+/* Video push (sp-interaction-push.c): "push" is the item id or "". Signal "push-ended"
+ * (item id, reason "end-of-clip" or "error", message) when a clip ends by itself. */
+const char *
+sp_interaction_get_push (SpInteraction *self);
+gboolean
+sp_interaction_start_push (SpInteraction *self, const char *item_id, GError **error);
+gboolean
+sp_interaction_stop_push (SpInteraction *self, GError **error);
 gboolean
 sp_interaction_set_always_on_top (SpInteraction *self, gboolean above, GError **error);
 

@@ -6,6 +6,7 @@
 #include "sp-call-media.h"
 #include "sp-audio-codec.h"
 #include "sp-audio-devices.h"
+#include "sp-clip-player.h"
 #include "sp-rtp-transport.h"
 #include "sp-video-stream.h"
 
@@ -60,6 +61,9 @@ struct _SpCallMedia
 
   SpRtpTransport *audio;
   GstElement *send_valve;
+  GstElement *mixer;      /* the agent's voice, and a pushed clip's sound while it plays */
+  GstElement *clip_audio; /* interaudiosrc → convert → resample bin on the mixer, or NULL */
+  GstPad *clip_audio_pad;
   GstElement *recv_valve;
   GstElement *selector;
   GstElement *sink_bin;
@@ -89,6 +93,10 @@ struct _SpCallMedia
   char *camera_channel;
   char *preview_channel;
   char *remote_channel;
+  char *clip_channel;
+  char *clip_audio_channel;
+  SpClipPlayer *player; /* the pushed clip, or NULL */
+  gboolean push_shown;  /* its pictures are what the contact sees */
 };
 
 enum
@@ -118,6 +126,8 @@ enum
   SIGNAL_RTP_TIMEOUT,
   SIGNAL_FIRST_RTP_RECEIVED,
   SIGNAL_FIRST_VIDEO_FRAME,
+  SIGNAL_PUSH_STARTED,
+  SIGNAL_PUSH_ENDED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -498,10 +508,11 @@ build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstP
   GstBin *bin = GST_BIN (self->pipeline);
 
   self->send_valve = make_valve (bin, error);
-  if (self->send_valve == NULL)
+  if (self->send_valve == NULL || !(self->mixer = make (bin, "audiomixer", error)))
     return FALSE;
   gst_bin_add_many (bin, source, sender, NULL);
-  if (!gst_element_link_many (source, self->send_valve, sender, NULL))
+  /* A mixer from the start, so a pushed clip's sound can join the agent's voice live. */
+  if (!gst_element_link_many (source, self->mixer, self->send_valve, sender, NULL))
     {
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "Cannot link the audio source");
       return FALSE;
@@ -804,7 +815,9 @@ release_pipeline (SpCallMedia *self)
   disconnect_rtpbin (self);
   g_ptr_array_set_size (self->branches, 0);
   g_clear_object (&self->sink_bin);
-  self->send_valve = self->recv_valve = self->selector = NULL; /* owned by the pipeline */
+  self->send_valve = self->recv_valve = self->selector = self->mixer = NULL; /* the pipeline's */
+  self->clip_audio = NULL;
+  g_clear_object (&self->clip_audio_pad);
   g_clear_object (&self->pipeline);
 }
 
@@ -813,6 +826,12 @@ sp_call_media_stop (SpCallMedia *self)
 {
   g_return_if_fail (SP_IS_CALL_MEDIA (self));
 
+  if (self->player)
+    {
+      g_signal_handlers_disconnect_by_data (self->player, self);
+      sp_clip_player_stop (self->player);
+      g_clear_object (&self->player);
+    }
   release_pipeline (self);
   if (self->tick != NULL)
     {
@@ -995,6 +1014,142 @@ sp_call_media_get_video_statistics (SpCallMedia *self, SpCallMediaVideoStatistic
   stats->frames_decoded = sp_video_stream_get_frames_decoded (self->video);
 }
 
+/* ---- video push ---- */
+
+/* interaudiosrc → audioconvert → audioresample, on a new mixer pad. */
+static void
+add_clip_audio (SpCallMedia *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *description = g_strdup_printf (
+    "interaudiosrc channel=%s ! audioconvert ! audioresample", self->clip_audio_channel);
+  GstElement *bin;
+  g_autoptr (GstPad) src = NULL;
+
+  if (self->clip_audio != NULL || self->mixer == NULL)
+    return;
+  bin = gst_parse_bin_from_description (description, TRUE, &error);
+  if (bin == NULL)
+    {
+      g_message ("The pushed clip's sound cannot be mixed in: %s", error->message);
+      return;
+    }
+  self->clip_audio = bin;
+  gst_bin_add (GST_BIN (self->pipeline), bin);
+  self->clip_audio_pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
+  src = gst_element_get_static_pad (bin, "src");
+  gst_pad_link (src, self->clip_audio_pad);
+  gst_element_sync_state_with_parent (bin);
+}
+
+static void
+remove_clip_audio (SpCallMedia *self)
+{
+  if (self->clip_audio == NULL)
+    return;
+  gst_element_set_state (self->clip_audio, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self->pipeline), self->clip_audio);
+  gst_element_release_request_pad (self->mixer, self->clip_audio_pad);
+  g_clear_object (&self->clip_audio_pad);
+  self->clip_audio = NULL;
+}
+
+static void
+end_push (SpCallMedia *self)
+{
+  if (self->player)
+    {
+      g_signal_handlers_disconnect_by_data (self->player, self);
+      sp_clip_player_stop (self->player);
+      g_clear_object (&self->player);
+    }
+  if (self->push_shown && self->video != NULL)
+    sp_video_stream_show_channel (self->video, NULL);
+  self->push_shown = FALSE;
+  remove_clip_audio (self);
+}
+
+static void
+on_clip_first_frame (SpClipPlayer *player, gpointer data)
+{
+  SpCallMedia *self = data;
+
+  sp_video_stream_show_channel (self->video, self->clip_channel);
+  self->push_shown = TRUE;
+  if (sp_clip_player_has_audio (player))
+    add_clip_audio (self);
+  g_signal_emit (self, signals[SIGNAL_PUSH_STARTED], 0);
+}
+
+static void
+on_clip_finished (SpClipPlayer *player, gpointer data)
+{
+  SpCallMedia *self = data;
+
+  end_push (self);
+  g_signal_emit (self, signals[SIGNAL_PUSH_ENDED], 0, "end-of-clip", "");
+}
+
+static void
+on_clip_failed (SpClipPlayer *player, const char *message, gpointer data)
+{
+  SpCallMedia *self = data;
+  g_autofree char *text = g_strdup (message);
+
+  end_push (self);
+  g_message ("The pushed clip failed: %s", text);
+  g_signal_emit (self, signals[SIGNAL_PUSH_ENDED], 0, "error", text);
+}
+
+gboolean
+sp_call_media_start_push (SpCallMedia *self, const char *path, guint image_ms, GError **error)
+{
+  g_autoptr (SpClipPlayer) player = NULL;
+
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+
+  if (!sp_call_media_has_video (self))
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "There is no video to push into");
+      return FALSE;
+    }
+  player = sp_clip_player_new (path, image_ms, self->clip_channel, self->clip_audio_channel,
+                               self->video_width, self->video_height, self->video_framerate);
+  g_signal_connect (player, "first-frame", G_CALLBACK (on_clip_first_frame), self);
+  g_signal_connect (player, "finished", G_CALLBACK (on_clip_finished), self);
+  g_signal_connect (player, "failed", G_CALLBACK (on_clip_failed), self);
+  /* Another clip replaces the running one; the picture stays on the old one's last frame
+   * until the new one's first. */
+  if (self->player)
+    {
+      g_signal_handlers_disconnect_by_data (self->player, self);
+      sp_clip_player_stop (self->player);
+      g_clear_object (&self->player);
+      remove_clip_audio (self);
+    }
+  if (!sp_clip_player_start (player, error))
+    {
+      end_push (self);
+      return FALSE;
+    }
+  self->player = g_steal_pointer (&player);
+  return TRUE;
+}
+
+void
+sp_call_media_stop_push (SpCallMedia *self)
+{
+  g_return_if_fail (SP_IS_CALL_MEDIA (self));
+  end_push (self);
+}
+
+gboolean
+sp_call_media_is_pushing (SpCallMedia *self)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  return self->player != NULL;
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -1123,6 +1278,8 @@ sp_call_media_finalize (GObject *object)
   g_free (self->camera_channel);
   g_free (self->preview_channel);
   g_free (self->remote_channel);
+  g_free (self->clip_channel);
+  g_free (self->clip_audio_channel);
   g_ptr_array_unref (self->branches);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (sp_call_media_parent_class)->finalize (object);
@@ -1189,6 +1346,12 @@ sp_call_media_class_init (SpCallMediaClass *klass)
   signals[SIGNAL_FIRST_RTP_RECEIVED]
     = g_signal_new ("first-rtp-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                     NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[SIGNAL_PUSH_STARTED]
+    = g_signal_new ("push-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_PUSH_ENDED]
+    = g_signal_new ("push-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                    G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   signals[SIGNAL_FIRST_VIDEO_FRAME]
     = g_signal_new ("first-video-frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                     NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
@@ -1207,4 +1370,6 @@ sp_call_media_init (SpCallMedia *self)
   self->camera_channel = g_strdup_printf ("sportello-%u-camera", id);
   self->preview_channel = g_strdup_printf ("sportello-%u-preview", id);
   self->remote_channel = g_strdup_printf ("sportello-%u-remote", id);
+  self->clip_channel = g_strdup_printf ("sportello-%u-clip", id);
+  self->clip_audio_channel = g_strdup_printf ("sportello-%u-clip-audio", id);
 }

@@ -125,6 +125,20 @@ sp_call_media_get_video_channel (SpCallMedia *self, SpCallMediaChannel channel);
 void
 sp_call_media_get_video_statistics (SpCallMedia *self, SpCallMediaVideoStatistics *stats);
 
+/* Video push: the clip at PATH (or, with IMAGE_MS > 0, a still image for that long) replaces
+ * the camera in what is sent, paced in real time and scaled to the video size, without
+ * renegotiation; its sound is mixed into the outgoing voice. "push-started" () when its first
+ * picture is sent (a key frame); "push-ended" (reason "end-of-clip" or "error", message) when
+ * it ends by itself, after which the camera is sent again. Another start switches clips; stop
+ * returns to the camera without a signal. SP_MEDIA_ERROR_STATE without video,
+ * SP_MEDIA_ERROR_DEVICE for a file that is not there. */
+gboolean
+sp_call_media_start_push (SpCallMedia *self, const char *path, guint image_ms, GError **error);
+void
+sp_call_media_stop_push (SpCallMedia *self);
+gboolean
+sp_call_media_is_pushing (SpCallMedia *self);
+
 guint
 sp_call_media_get_rtp_packets_sent (SpCallMedia *self);
 guint

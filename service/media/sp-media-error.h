@@ -19,6 +19,8 @@ typedef enum
   SP_MEDIA_ERROR_GSTREAMER,         /* GStreamer could not be initialised or lacks an element */
   SP_MEDIA_ERROR_DISPLAY,           /* no display, or the display cannot do what was asked */
   SP_MEDIA_ERROR_CAMERA,            /* no camera, or the configured camera cannot be opened */
+  SP_MEDIA_ERROR_UNSUPPORTED_MEDIA, /* a file that is no clip or image we can decode: unknown,
+                                       truncated, damaged, or with no decoder installed */
 } SpMediaError;
 
 G_END_DECLS

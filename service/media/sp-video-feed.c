@@ -17,7 +17,7 @@
  * the capture stream, it just stalls (nor does a target that never appears). */
 #define START_TIMEOUT_US (2 * G_USEC_PER_SEC)
 #define STALL_TIMEOUT_US (1 * G_USEC_PER_SEC)
-#define TRIAL_US (G_USEC_PER_SEC / 2)
+#define TRIAL_US (G_USEC_PER_SEC / 2) /* see trial_passed() */
 /* Attempts to get the camera back: at most one per MIN_RETRY_INTERVAL however often the
  * monitor reports changes, and every RETRY_AFTER_FAILURE while a camera is reported (or
  * nothing tells us) but the last attempt failed. */
@@ -73,7 +73,7 @@ struct _SpVideoFeed
   gboolean started;
   GMainContext *context;
   SpVideoFeedSource source;
-  Branch *camera_branch; /* NULL when no camera pipeline runs (or is on trial) */
+  Branch *camera_branch; /* shown, or on trial behind the card; NULL when none runs */
   Branch *card_branch;
   gulong monitor_handler;
   GSource *tick;
@@ -555,7 +555,7 @@ show_card (SpVideoFeed *self, const char *reason)
   set_source (self, SP_VIDEO_FEED_CARD, reason);
 }
 
-/* Opens the camera behind the card: its frames are dropped until the first one arrives. */
+/* Opens the camera behind the card: its frames are dropped until it passes its trial. */
 static void
 try_camera (SpVideoFeed *self)
 {

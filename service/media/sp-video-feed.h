@@ -36,12 +36,14 @@ G_DECLARE_FINAL_TYPE (SpVideoFeed, sp_video_feed, SP, VIDEO_FEED, GObject)
  * "test" (a moving videotestsrc picture, for demos and benches). MONITOR (may be NULL) tells
  * when PipeWire cameras come and go. */
 SpVideoFeed *
-sp_video_feed_new (const char *camera, SpCameraMonitor *monitor, const char *channel,
-                   guint width, guint height, guint framerate);
+sp_video_feed_new (const char *camera, SpCameraMonitor *monitor, const char *channel, guint width,
+                   guint height, guint framerate);
 
-/* Starts feeding the channel: the camera if it can be opened, else the card.
- * SP_MEDIA_ERROR_CAMERA for a spec it cannot use ("none", unknown), SP_MEDIA_ERROR_GSTREAMER
- * when an element is missing. Starting a started feed does nothing. */
+/* Starts feeding the channel, without waiting for the camera: the camera when the monitor lists
+ * it (or there is no monitor), with source CAMERA at once and the card instead if no frame
+ * comes within 2 s; else the card. SP_MEDIA_ERROR_CAMERA for a spec it cannot use ("none",
+ * unknown), SP_MEDIA_ERROR_GSTREAMER when an element is missing. Starting a started feed does
+ * nothing. */
 gboolean
 sp_video_feed_start (SpVideoFeed *self, GError **error);
 void

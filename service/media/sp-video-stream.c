@@ -31,7 +31,12 @@ struct _SpVideoStream
   GstBin *pipeline;
   GstElement *rtpbin;
   guint session;
-  GstElement *source_selector; /* camera now; pushed clips join it */
+  GstElement *source_selector; /* sink_0: the camera; a pushed clip joins while it plays */
+  GstPad *camera_pad;
+  GstElement *clip_source; /* intervideosrc of the pushed clip, or NULL */
+  GstElement *clip_filter;
+  GstPad *clip_pad;
+  guint width, height, framerate;
   GstElement *sender;
   GstElement *send_valve;
   GstElement *recv_selector;
@@ -82,6 +87,10 @@ sp_video_stream_free (SpVideoStream *self)
   if (self == NULL)
     return;
   g_ptr_array_unref (self->branches);
+  g_clear_object (&self->camera_pad);
+  g_clear_object (&self->clip_pad);
+  g_clear_object (&self->clip_source);
+  g_clear_object (&self->clip_filter);
   g_clear_object (&self->sender);
   g_clear_object (&self->rtpbin);
   g_clear_object (&self->pipeline);
@@ -258,8 +267,12 @@ build_source (SpVideoStream *self, const SpVideoStreamFormat *format, GstElement
   /* Live inputs: the inactive one is dropped at once, never held back for sync. */
   g_object_set (selector, "sync-streams", FALSE, NULL);
   self->source_selector = selector;
+  self->width = format->width;
+  self->height = format->height;
+  self->framerate = format->encoding.framerate;
   if (!gst_element_link_many (source, filter, selector, *tee, NULL))
     return link_failed (error, "source");
+  self->camera_pad = gst_element_get_static_pad (selector, "sink_0");
   return TRUE;
 }
 
@@ -484,6 +497,71 @@ sp_video_stream_request_key_frames (SpVideoStream *self)
     sp_video_codec_force_key_frame (self->sender);
   if (sp_media_direction_receives (self->direction))
     request_remote_key_frame (self);
+}
+
+/* ---- the pushed clip ---- */
+
+static gboolean
+add_clip_source (SpVideoStream *self, const char *channel)
+{
+  g_autoptr (GstCaps) caps
+    = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
+                           (gint)self->width, "height", G_TYPE_INT, (gint)self->height, "framerate",
+                           GST_TYPE_FRACTION, (gint)self->framerate, 1, NULL);
+  g_autoptr (GstPad) src = NULL;
+
+  self->clip_source = gst_object_ref (make (self->pipeline, "intervideosrc", NULL));
+  self->clip_filter = gst_object_ref (make (self->pipeline, "capsfilter", NULL));
+  g_object_set (self->clip_source, "channel", channel, "timeout", (guint64)CHANNEL_TIMEOUT_NS,
+                NULL);
+  g_object_set (self->clip_filter, "caps", caps, NULL);
+  self->clip_pad = gst_element_request_pad_simple (self->source_selector, "sink_%u");
+  src = gst_element_get_static_pad (self->clip_filter, "src");
+  if (!gst_element_link (self->clip_source, self->clip_filter)
+      || gst_pad_link (src, self->clip_pad) != GST_PAD_LINK_OK)
+    return FALSE;
+  gst_element_sync_state_with_parent (self->clip_filter);
+  gst_element_sync_state_with_parent (self->clip_source);
+  return TRUE;
+}
+
+static void
+remove_clip_source (SpVideoStream *self)
+{
+  if (self->clip_source == NULL)
+    return;
+  gst_element_set_state (self->clip_source, GST_STATE_NULL);
+  gst_element_set_state (self->clip_filter, GST_STATE_NULL);
+  gst_bin_remove_many (self->pipeline, self->clip_source, self->clip_filter, NULL);
+  gst_element_release_request_pad (self->source_selector, self->clip_pad);
+  g_clear_object (&self->clip_pad);
+  g_clear_object (&self->clip_source);
+  g_clear_object (&self->clip_filter);
+}
+
+void
+sp_video_stream_show_channel (SpVideoStream *self, const char *channel)
+{
+  if (!self->built)
+    return;
+  if (channel == NULL)
+    {
+      g_object_set (self->source_selector, "active-pad", self->camera_pad, NULL);
+      remove_clip_source (self);
+    }
+  else
+    {
+      if (self->clip_source == NULL && !add_clip_source (self, channel))
+        {
+          g_message ("The pushed clip cannot join the video stream");
+          remove_clip_source (self);
+          return;
+        }
+      g_object_set (self->clip_source, "channel", channel, NULL);
+      g_object_set (self->source_selector, "active-pad", self->clip_pad, NULL);
+    }
+  /* The contact's decoder must not wait for the next periodic key frame to show the switch. */
+  sp_video_codec_force_key_frame (self->sender);
 }
 
 /* ---- rtpbin (streaming threads) ---- */

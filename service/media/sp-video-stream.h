@@ -70,6 +70,11 @@ SpMediaDirection
 sp_video_stream_get_direction (SpVideoStream *self);
 void
 sp_video_stream_request_key_frames (SpVideoStream *self);
+/* What is sent: the picture of intervideo CHANNEL (a pushed clip) instead of the camera, or
+ * the camera again with NULL. Inside the running pipeline (no renegotiation), and the first
+ * picture after the switch is a key frame. */
+void
+sp_video_stream_show_channel (SpVideoStream *self, const char *channel);
 
 /* rtpbin's request-pt-map for this session (transfer full, or NULL). */
 GstCaps *

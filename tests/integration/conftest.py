@@ -359,6 +359,9 @@ class PipeWire:
         if role:
             props += f",media.role={role}"
         props += f",node.name={node_name},node.description={description}"
+        # pipewiresink mode=provide stops delivering after it sat idle without a consumer
+        # (PipeWire 0.3.65); a camera that a test reconnects to must never pause or suspend.
+        props += ",node.pause-on-idle=false,session.suspend-timeout-seconds=0"
         look = [f"pattern={pattern}"] if pattern else []
         if colour:
             look = ["pattern=solid-color", "foreground-color=0xff%02x%02x%02x" % tuple(colour)]

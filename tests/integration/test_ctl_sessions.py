@@ -16,8 +16,6 @@ from peers import Sipp, sportello_config
 # The Session1 methods the service does not offer yet: each must print Unavailable like any error,
 # and reach the service as the right method with the right arguments (seen by dbus-monitor).
 UNAVAILABLE_COMMANDS = [
-    (["push", "start", "{n}", "tour"], "StartPush", ['string "tour"']),
-    (["push", "stop"], "StopPush", []),
     (["conference", "{n}", "bob", "carla"], "Conference", ['string "bob"', 'string "carla"']),
     (["conference", "complete"], "CompleteConference", []),
     (["transfer", "{n}", "billing", "--reason", "wrong queue"], "Transfer", ['string "billing"', 'string "wrong queue"']),
@@ -306,10 +304,12 @@ def test_outbound_hold_retrieve_and_unavailable(sip):
         result = ctl_fails(env, *expand(args, n))
         assert result.stderr == (f"sportelloctl: org.sportello.Error.Unavailable: {method} is not available "
                                  "in this version of sportellod\n")
-    assert_dbus_error(env, "org.sportello.Error.Unavailable", "--json", "push", "stop", str(n))
+    assert_dbus_error(env, "org.sportello.Error.Unavailable", "--json", "conference", "complete", str(n))
     # The video controls (this config has camera = none and no display).
     assert_dbus_error(env, "org.sportello.Error.NoCamera", "video", "on", str(n))
     assert_dbus_error(env, "org.sportello.Error.InvalidState", "video", "off", str(n))
+    assert_dbus_error(env, "org.sportello.Error.InvalidState", "push", "start", str(n), "tour")  # no video
+    assert_dbus_error(env, "org.sportello.Error.InvalidState", "push", "stop", str(n))
     assert env.ctl("layout", "swap", str(n)).stdout == f"session {n}: layout swapped\n"
     assert show(env, n)["properties"]["Layout"] == "preview-large"
     assert env.ctl("on-top", str(n), "true").stdout == f"session {n}: always on top\n"
@@ -320,7 +320,8 @@ def test_outbound_hold_retrieve_and_unavailable(sip):
     assert calls[:len(UNAVAILABLE_COMMANDS)] == [(path, method, values) for _, method, values in UNAVAILABLE_COMMANDS]
     video_calls = [c for c in calls[len(UNAVAILABLE_COMMANDS) + 1:] if c[1] != "GetMediaStatistics"]
     assert [c[1] for c in video_calls] == [
-        "ActivateVideo", "DeactivateVideo", "SwapLayout", "SetAlwaysOnTop", "SetAlwaysOnTop"]
+        "ActivateVideo", "DeactivateVideo", "StartPush", "StopPush", "SwapLayout", "SetAlwaysOnTop",
+        "SetAlwaysOnTop"]
     assert video_calls[-2:] == [(path, "SetAlwaysOnTop", ["boolean true"]), (path, "SetAlwaysOnTop", ["boolean false"])]
     assert show(env, n)["properties"]["State"] == "talking"
 

@@ -316,6 +316,138 @@ test_pause_and_resume (Fixture *f, gconstpointer data)
   g_assert_cmpuint (stats (f).key_frames_sent, >, keys);
 }
 
+/* A WebM clip of SECONDS seconds of one colour, with a tone when AUDIO. */
+static char *
+make_clip (const char *colour, guint seconds, gboolean audio)
+{
+  g_autofree char *dir = g_dir_make_tmp ("sp-clip-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "clip.webm", NULL);
+  g_autofree char *description = g_strdup_printf (
+    "webmmux name=mux ! filesink location=%s "
+    "videotestsrc num-buffers=%u pattern=solid-color foreground-color=%s ! "
+    "video/x-raw,width=%u,height=%u,framerate=30/1 ! vp8enc deadline=1 ! mux. %s",
+    path, seconds * 30, colour, WIDTH, HEIGHT,
+    audio ? "audiotestsrc num-buffers=100 ! audioconvert ! opusenc ! mux." : "");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = gst_parse_launch (description, &error);
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr (GstMessage) message = NULL;
+
+  g_assert_no_error (error);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  message = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (message);
+  g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return path;
+}
+
+typedef struct
+{
+  guint started;
+  guint ended;
+  char *reason;
+} PushLog;
+
+static void
+on_push_started (SpCallMedia *media, gpointer data)
+{
+  ((PushLog *)data)->started++;
+}
+
+static void
+on_push_ended (SpCallMedia *media, const char *reason, const char *message, gpointer data)
+{
+  PushLog *log = data;
+
+  log->ended++;
+  g_free (log->reason);
+  log->reason = g_strdup (reason);
+}
+
+static gboolean
+push_log_started (gpointer data)
+{
+  return ((PushLog *)data)->started > 0;
+}
+
+static gboolean
+push_log_ended (gpointer data)
+{
+  return ((PushLog *)data)->ended > 0;
+}
+
+static gboolean
+wait_log (gboolean (*predicate) (gpointer), PushLog *log, guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end && !predicate (log))
+    spin (10);
+  return predicate (log);
+}
+
+static void
+test_push (Fixture *f, gconstpointer data)
+{
+  g_autofree char *clip = make_clip ("0xffffff00", 2, TRUE);
+  PushLog log = { 0 };
+  g_autoptr (GError) error = NULL;
+  guint64 keys;
+
+  g_signal_connect (f->media, "push-started", G_CALLBACK (on_push_started), &log);
+  g_signal_connect (f->media, "push-ended", G_CALLBACK (on_push_ended), &log);
+  assert_colour (f->peer_recv, 255, 0, 0);
+  keys = stats (f).key_frames_sent;
+
+  /* Yellow replaces the red camera, with a key frame; the preview shows it too. */
+  g_assert_true (sp_call_media_start_push (f->media, clip, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_log (push_log_started, &log, 3000));
+  assert_colour (f->peer_recv, 255, 255, 0);
+  assert_colour (f->preview_reader, 255, 255, 0);
+  g_assert_cmpuint (stats (f).key_frames_sent, >, keys);
+  g_assert_true (sp_call_media_is_pushing (f->media));
+
+  /* The clip ends by itself after about 2 s: red again, and the end is reported. */
+  g_assert_true (wait_log (push_log_ended, &log, 5000));
+  g_assert_cmpstr (log.reason, ==, "end-of-clip");
+  g_assert_false (sp_call_media_is_pushing (f->media));
+  assert_colour (f->peer_recv, 255, 0, 0);
+
+  /* Stopped by hand: red again at once, without a signal. */
+  log.started = log.ended = 0;
+  g_assert_true (sp_call_media_start_push (f->media, clip, 0, &error));
+  g_assert_true (wait_log (push_log_started, &log, 3000));
+  assert_colour (f->peer_recv, 255, 255, 0);
+  sp_call_media_stop_push (f->media);
+  assert_colour (f->peer_recv, 255, 0, 0);
+  g_assert_cmpuint (log.ended, ==, 0);
+  g_free (log.reason);
+  g_signal_handlers_disconnect_by_data (f->media, &log);
+}
+
+static void
+test_push_bad_files (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("sp-bad-XXXXXX", NULL);
+  g_autofree char *text = g_build_filename (dir, "notes.webm", NULL);
+  PushLog log = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  g_signal_connect (f->media, "push-ended", G_CALLBACK (on_push_ended), &log);
+  g_assert_false (sp_call_media_start_push (f->media, "/nonexistent/clip.webm", 0, &error));
+  g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_DEVICE);
+  /* Not a clip: reported as an error of the push, and the camera goes on. */
+  g_assert_true (g_file_set_contents (text, "just some text\n", -1, NULL));
+  g_assert_true (sp_call_media_start_push (f->media, text, 0, NULL));
+  g_assert_true (wait_log (push_log_ended, &log, 5000));
+  g_assert_cmpstr (log.reason, ==, "error");
+  assert_colour (f->peer_recv, 255, 0, 0);
+  g_free (log.reason);
+  g_signal_handlers_disconnect_by_data (f->media, &log);
+}
+
 static void
 test_invalid_video (void)
 {
@@ -346,6 +478,9 @@ main (int argc, char **argv)
   g_test_add_func ("/video-media/invalid", test_invalid_video);
   g_test_add ("/video-media/vp8/two-way", Fixture, &case_vp8, setup, test_two_way, teardown);
   g_test_add ("/video-media/vp8/pause-resume", Fixture, &case_vp8, setup, test_pause_and_resume,
+              teardown);
+  g_test_add ("/video-media/vp8/push", Fixture, &case_vp8, setup, test_push, teardown);
+  g_test_add ("/video-media/vp8/push-bad-files", Fixture, &case_vp8, setup, test_push_bad_files,
               teardown);
   if (sp_video_codec_h264_available ())
     g_test_add ("/video-media/h264/two-way", Fixture, &case_h264, setup, test_two_way, teardown);

@@ -1,0 +1,141 @@
+/* Video push, orthogonal to video (DESIGN.md: none / pushing ITEM): a catalogue clip replaces
+ * the camera in what the contact is sent, inside the running pipeline (no re-INVITE). Every
+ * push is recorded with the interaction: item, start, end, and what ended it (stop,
+ * end-of-clip, error, call-ended). */
+#include "sp-interaction-private.h"
+
+#include "sp-call-media.h"
+
+const char *
+sp_interaction_get_push (SpInteraction *self)
+{
+  return self->push_item ? self->push_item : "";
+}
+
+static void
+record_push (SpInteraction *self, const char *ended_by)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->context.store && self->record_id
+      && !sp_store_interaction_add_push (self->context.store, self->record_id, self->push_item,
+                                         self->push_started, g_get_real_time (), ended_by, &error))
+    g_warning ("session %u: the push of %s is not in the history: %s", self->number,
+               self->push_item, error->message);
+}
+
+/* Ends the current push in the record (the media has already returned to the camera). */
+static void
+finish_push (SpInteraction *self, const char *ended_by)
+{
+  if (!self->push_item)
+    return;
+  g_info ("session %u: push of %s ended (%s)", self->number, self->push_item, ended_by);
+  record_push (self, ended_by);
+  g_clear_pointer (&self->push_item, g_free);
+  sp_interaction_notify (self, "push");
+}
+
+void
+sp_interaction_push_media_ended (SpInteraction *self, const char *reason, const char *message)
+{
+  g_autofree char *item = g_strdup (self->push_item);
+
+  if (!item)
+    return;
+  if (g_str_equal (reason, "error"))
+    g_warning ("session %u: the pushed clip %s failed (%s); back to the camera", self->number, item,
+               message);
+  finish_push (self, reason);
+  g_signal_emit_by_name (self, "push-ended", item, reason, message ? message : "");
+}
+
+void
+sp_interaction_push_stop (SpInteraction *self, const char *ended_by)
+{
+  if (!self->push_item)
+    return;
+  if (self->media)
+    sp_call_media_stop_push (self->media);
+  finish_push (self, ended_by);
+}
+
+static gboolean
+check_push (SpInteraction *self, const char *action, GError **error)
+{
+  if (self->video == SP_INTERACTION_VIDEO_ACTIVE && self->media
+      && self->state == SP_INTERACTION_TALKING)
+    return TRUE;
+  g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+               "%s needs active video in a talking call (the video is %s, the call %s)", action,
+               sp_interaction_video_to_string (self->video),
+               sp_interaction_state_to_string (self->state));
+  return FALSE;
+}
+
+static GVariant *
+find_item (SpInteraction *self, const char *item_id, GError **error)
+{
+  g_autoptr (GError) store_error = NULL;
+  GVariant *item;
+
+  if (!self->context.store)
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
+                   "the push catalogue is unavailable (no database)");
+      return NULL;
+    }
+  item = sp_store_push_get (self->context.store, item_id, &store_error);
+  if (!item)
+    g_set_error (error, SP_INTERACTION_ERROR,
+                 g_error_matches (store_error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND)
+                   ? SP_INTERACTION_ERROR_NOT_FOUND
+                   : SP_INTERACTION_ERROR_UNAVAILABLE,
+                 "%s", store_error->message);
+  return item;
+}
+
+gboolean
+sp_interaction_start_push (SpInteraction *self, const char *item_id, GError **error)
+{
+  g_autoptr (GVariant) item = NULL;
+  g_autoptr (GError) media_error = NULL;
+  const char *path = "", *kind = "video";
+  guint64 duration = 0;
+
+  if (!check_push (self, "StartPush", error) || !(item = find_item (self, item_id, error)))
+    return FALSE;
+  g_variant_lookup (item, "path", "&s", &path);
+  g_variant_lookup (item, "kind", "&s", &kind);
+  g_variant_lookup (item, "duration-ms", "t", &duration);
+  if (!sp_call_media_start_push (self->media, path,
+                                 g_str_equal (kind, "image") ? (guint)MAX (duration, 1) : 0,
+                                 &media_error))
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NOT_FOUND,
+                   "the clip of push item '%s' cannot be played: %s", item_id,
+                   media_error->message);
+      finish_push (self, "error");
+      return FALSE;
+    }
+  /* Switching clips ends the running push for the record. */
+  finish_push (self, "stop");
+  self->push_item = g_strdup (item_id);
+  self->push_started = g_get_real_time ();
+  g_info ("session %u: pushing %s (%s)", self->number, item_id, path);
+  sp_interaction_notify (self, "push");
+  return TRUE;
+}
+
+gboolean
+sp_interaction_stop_push (SpInteraction *self, GError **error)
+{
+  if (!self->push_item)
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                   "no clip is being pushed");
+      return FALSE;
+    }
+  sp_interaction_push_stop (self, "stop");
+  return TRUE;
+}
