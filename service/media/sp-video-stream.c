@@ -292,7 +292,7 @@ build_send_path (SpVideoStream *self, const SpVideoStreamFormat *format, GstPad 
   self->sender = sp_video_codec_make_sender (self->codec, self->pt, &format->encoding, error);
   if (self->sender == NULL)
     return FALSE;
-  gst_bin_add (bin, gst_object_ref (self->sender));
+  gst_bin_add (bin, self->sender); /* the bin takes its own reference; ours is for later */
   if (!gst_element_link_many (tee, preview_queue, preview, NULL)
       || !gst_element_link_many (tee, send_queue, self->send_valve, self->sender, NULL))
     return link_failed (error, "send path");
