@@ -27,6 +27,20 @@ ctl() { echo; echo "\$ sportelloctl $*"; "$SRC/build/crm-adapters/sportelloctl/s
 step() { echo; echo "=== $*"; }
 wait_for() { for _ in $(seq 1 200); do if eval "$1"; then return 0; fi; sleep 0.05; done; echo "timed out: $1" >&2; return 1; }
 
+step "A virtual X display with a window manager, for the video window (Xvfb + jwm)"
+exec 4>"$T/display"
+Xvfb -displayfd 4 -screen 0 1280x720x24 -nolisten tcp -noreset >"$T/xvfb.log" 2>&1 & PIDS+=($!)
+wait_for "[ -s $T/display ]"
+export DISPLAY=":$(head -1 "$T/display")"
+jwm >"$T/jwm.log" 2>&1 & PIDS+=($!)
+echo "DISPLAY=$DISPLAY"
+SHOTS=${SPORTELLO_DEMO_OUTPUT:-$SRC}
+shot() { # a PNG of the video window, kept after the demo
+  local wid; wid=$(xdotool search --name 'Sportello' | head -1)
+  import -window "$wid" "png:$SHOTS/$1"
+  echo "screenshot of the video window: $SHOTS/$1"
+}
+
 step "A private session bus, PipeWire, WirePlumber and an unlocked gnome-keyring"
 dbus-daemon --session --nofork --print-address=1 --address="unix:path=$XDG_RUNTIME_DIR/bus" >"$T/bus.addr" 2>/dev/null &
 PIDS+=($!)
@@ -93,6 +107,25 @@ echo 'demo-sip-password' | "$SRC/build/crm-adapters/sportelloctl/sportelloctl" s
 echo "stored in gnome-keyring: $(secret-tool lookup account sip:agent1@127.0.0.1 kind sip-password | sed 's/./*/g')"
 ctl secret clear
 
+step "The push catalogue: clips are checked by decoding them, thumbnails are made"
+gst-launch-1.0 -q webmmux name=mux ! filesink location="$T/l200-tour.webm" \
+  videotestsrc num-buffers=120 pattern=pinwheel ! video/x-raw,width=640,height=480,framerate=30/1 ! vp8enc deadline=1 ! mux. \
+  audiotestsrc num-buffers=188 freq=660 ! audioconvert ! opusenc ! mux.
+printf 'not a video' >"$T/broken.webm"
+ctl push add "$T/l200-tour.webm" --title "L-200 lathe: a tour" --description "Four seconds around the machine"
+echo "(a file that does not decode is refused with the decoder's reason:)"
+ctl push add "$T/broken.webm" --title "Broken" || true
+ctl push list
+PUSH_ID=$("$SRC/build/crm-adapters/sportelloctl/sportelloctl" --json push list | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+
+step "The agent's camera: a PipeWire virtual camera (a test pattern)"
+gst-launch-1.0 -q videotestsrc is-live=true pattern=smpte ! video/x-raw,format=YUY2,width=640,height=480,framerate=30/1 \
+  ! pipewiresink mode=provide client-name=demo-camera \
+    stream-properties='props,media.class=Video/Source,media.role=Camera,node.name=demo-camera,node.description=Demo-Camera,node.pause-on-idle=false' \
+  >"$T/camera2.log" 2>&1 & PIDS+=($!)
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' status | grep -q 'CameraAvailable: *yes'"
+ctl status | grep -i camera
+
 step "A customer calls in from a real softphone (baresip); the agent works the call through sportelloctl"
 SIP_URI=$("$SRC/build/crm-adapters/sportelloctl/sportelloctl" --json status | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["ContactUri"])')
 echo "sportellod listens for SIP at $SIP_URI (Agent1.ContactUri)"
@@ -108,10 +141,16 @@ audio_player aubridge,nil
 audio_alert aubridge,nil
 rtcp_mux no
 module_path /usr/lib/baresip/modules
+video_source fakevideo,nil
+video_display fakevideo,nil
+video_size 640x480
+video_fps 30.00
 module opus.so
 module g711.so
 module ausine.so
 module aubridge.so
+module vp8.so
+module fakevideo.so
 module_app account.so
 module_app menu.so
 module_app ctrl_tcp.so
@@ -133,6 +172,37 @@ sleep 1
 ctl hold 1
 ctl session show 1 | grep -i state
 ctl retrieve 1
+
+step "Escalation to two-way video: re-INVITE with m=video; a window opens on the agent's display"
+ctl video on 1
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' session show 1 | grep -q 'Window: *open'"
+sleep 1.5
+ctl session show 1 | grep -E 'Video|Window|Layout|AlwaysOnTop'
+ctl stats 1 | grep -E 'video|camera'
+shot sportello-demo-window.png
+echo "(the contact's picture, baresip's red/green/blue bars, large; the agent's camera in the corner)"
+ctl layout swap 1
+sleep 0.5
+shot sportello-demo-window-swapped.png
+ctl layout swap 1
+ctl on-top 1 true
+sleep 0.3
+ctl session show 1 | grep AlwaysOnTop
+
+step "Video push: a product clip replaces the camera inside the running call (no re-INVITE)"
+ctl push start 1 "$PUSH_ID"
+sleep 1
+ctl session show 1 | grep -E '^ *Push'
+shot sportello-demo-window-push.png
+ctl push stop 1
+ctl session show 1 | grep -E '^ *Push'
+
+step "Deactivate and reactivate video: voice goes on in between"
+ctl video off 1
+ctl session show 1 | grep -E '^ *Video'
+sleep 0.5
+ctl video on 1
+ctl session show 1 | grep -E '^ *Video'
 ctl note 1 "Lathe L-200 makes a grinding noise at high speed"
 ctl case-data 1 Product=L-200 Priority=high
 ctl dispositions set 1 resolved

@@ -105,8 +105,9 @@ load_config (void)
 static char *
 data_dir_for (SpConfig *config)
 {
+  /* Absolute, since the push catalogue records the paths of the clips it keeps here. */
   if (opt_data_dir)
-    return g_strdup (opt_data_dir);
+    return g_canonicalize_filename (opt_data_dir, NULL);
   if (config->data_dir)
     return g_strdup (config->data_dir);
   return g_build_filename (g_get_user_data_dir (), "sportello", NULL);
@@ -115,8 +116,7 @@ data_dir_for (SpConfig *config)
 static void
 open_store (SpServiceContext *context)
 {
-  g_autofree char *dir = data_dir_for (context->config);
-  g_autofree char *path = g_build_filename (dir, "sportello.db", NULL);
+  g_autofree char *path = g_build_filename (context->data_dir, "sportello.db", NULL);
   g_autoptr (GError) error = NULL;
   guint interrupted;
 
@@ -273,6 +273,7 @@ run (void)
   if (!config)
     return 1;
   context.config = config;
+  context.data_dir = data_dir_for (config);
   open_store (&context);
   context.camera = sp_camera_monitor_new ();
   start_sip (&context);
@@ -298,6 +299,7 @@ run (void)
   g_clear_object (&context.camera);
   g_clear_pointer (&context.store, sp_store_free);
   g_clear_error (&context.store_error);
+  g_clear_pointer (&context.data_dir, g_free);
   g_main_loop_unref (service.loop);
   return service.exit_status;
 }

@@ -1,5 +1,6 @@
 /* Agent1 commands: the agent's properties and the directories (agents, queues, push clips,
- * dispositions, case-data keys). Dial is with the session commands (ctl-sessions.c). */
+ * dispositions, case-data keys), and adding and removing push clips. Dial is with the session
+ * commands (ctl-sessions.c). */
 #include "ctl-commands.h"
 #include "ctl-output.h"
 
@@ -190,6 +191,95 @@ run_push_list (CtlContext *ctx, const CtlCommand *command, int argc, char **argv
   return CTL_EXIT_OK;
 }
 
+/* The new item as ListPushItems shows it, for --json. */
+static GVariant *
+find_push_item (SpAgent1 *agent, const char *id)
+{
+  g_autoptr (GVariant) items = NULL;
+  GVariantIter iter;
+  GVariant *item;
+
+  if (!sp_agent1_call_list_push_items_sync (agent, &items, NULL, NULL))
+    return NULL;
+  g_variant_iter_init (&iter, items);
+  while ((item = g_variant_iter_next_value (&iter)))
+    {
+      if (g_str_equal (ctl_record_string (item, "id"), id))
+        return item;
+      g_variant_unref (item);
+    }
+  return NULL;
+}
+
+static int
+run_push_add (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *description = NULL;
+  int seconds = 0;
+  const GOptionEntry entries[] = {
+    { "title", 't', 0, G_OPTION_ARG_STRING, &title, "What the catalogue calls it", "TEXT" },
+    { "description", 'd', 0, G_OPTION_ARG_STRING, &description, "A longer text", "TEXT" },
+    { "seconds", 's', 0, G_OPTION_ARG_INT, &seconds,
+      "How long an image is shown (default 5; ignored for a clip)", "N" },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpAgent1) agent = NULL;
+  g_autoptr (GVariant) item = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *id = NULL;
+
+  if (!ctl_parse_options (ctx, command, entries, &argc, &argv, 1, 1))
+    return CTL_EXIT_USAGE;
+  if (!title || !*title)
+    return ctl_usage_error (command, "a push item needs --title");
+  if (seconds < 0)
+    return ctl_usage_error (command, "--seconds must not be negative");
+  /* sportellod does not share our working directory. */
+  path = g_canonicalize_filename (argv[1], NULL);
+  agent = ctl_context_agent_proxy (ctx, &error);
+  if (!agent)
+    return ctl_fail (ctx, error);
+  /* The service decodes the whole clip's start and end: a long one takes as long as it takes. */
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (agent), G_MAXINT);
+  if (!sp_agent1_call_add_push_item_sync (agent, path, title, description ? description : "",
+                                          (guint)seconds, &id, NULL, &error))
+    return ctl_fail (ctx, error);
+  if (ctx->json && (item = find_push_item (agent, id)))
+    ctl_print_variant_json (item);
+  else if (ctx->json)
+    {
+      g_autoptr (GVariant) reply = g_variant_ref_sink (g_variant_new_parsed ("{'id': <%s>}", id));
+      ctl_print_variant_json (reply);
+    }
+  else
+    g_print ("%s\n", id);
+  return CTL_EXIT_OK;
+}
+
+static int
+run_push_remove (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpAgent1) agent = NULL;
+
+  if (!ctl_parse_options (ctx, command, NULL, &argc, &argv, 1, 1))
+    return CTL_EXIT_USAGE;
+  agent = ctl_context_agent_proxy (ctx, &error);
+  if (!agent || !sp_agent1_call_remove_push_item_sync (agent, argv[1], NULL, &error))
+    return ctl_fail (ctx, error);
+  if (ctx->json)
+    {
+      g_autoptr (GVariant) reply
+        = g_variant_ref_sink (g_variant_new_parsed ("{'removed': <%s>}", argv[1]));
+      ctl_print_variant_json (reply);
+    }
+  else
+    g_print ("removed %s\n", argv[1]);
+  return CTL_EXIT_OK;
+}
+
 static void
 print_dispositions (GVariant *codes, gboolean required, gboolean visible)
 {
@@ -257,5 +347,10 @@ const CtlCommand ctl_agent_commands[] = {
   { NULL, "case-data-keys", "", "List the case-data keys of every interaction",
     run_case_data_keys },
   { "push", "list", "", "List the push catalogue (clips and images)", run_push_list },
+  { "push", "add", "FILE --title TEXT [--description TEXT] [--seconds N]",
+    "Check a clip or PNG/JPEG image by decoding it and add a copy to the catalogue; prints its id",
+    run_push_add },
+  { "push", "remove", "ID", "Remove a push item and its copied file and thumbnail",
+    run_push_remove },
   { NULL },
 };

@@ -1,14 +1,17 @@
 /* Agent1: properties come from config and the camera monitor; directory methods from config
- * and the store. Dial arrives with the SIP layer; until then it answers Unavailable. */
+ * and the store; the push catalogue's files from sp-push-catalogue.c. Dial answers Unavailable
+ * while SIP is not running. */
 #include "sp-agent-service.h"
 
 #include "sp-dbus-error.h"
+#include "sp-push-catalogue.h"
 #include "sp-session-service.h"
 
 struct _SpAgentService
 {
   SpAgent1Skeleton parent_instance;
   SpServiceContext *context;
+  GCancellable *cancellable; /* cancelled in dispose: AddPushItem calls still checking a clip */
 };
 
 static void
@@ -134,6 +137,53 @@ handle_list_push_items (SpAgent1 *agent, GDBusMethodInvocation *invocation)
   return TRUE;
 }
 
+/* Runs when the service may already be gone (shutting down): replies without it. */
+static void
+on_push_item_added (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = sp_push_catalogue_add_finish (result, &error);
+
+  if (id)
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", id));
+  else
+    sp_dbus_return_error (invocation, error);
+}
+
+static gboolean
+handle_add_push_item (SpAgent1 *agent, GDBusMethodInvocation *invocation, const char *path,
+                      const char *title, const char *description, guint image_seconds)
+{
+  SpAgentService *self = SP_AGENT_SERVICE (agent);
+  SpStore *store = sp_service_context_require_store (self->context, invocation);
+  guint image_ms;
+
+  if (!store)
+    return TRUE;
+  /* Saturates, so that a huge value is refused as too long rather than wrapping around. */
+  image_ms = image_seconds > G_MAXUINT / 1000 ? G_MAXUINT : image_seconds * 1000;
+  sp_push_catalogue_add_async (store, self->context->data_dir, path, title, description, image_ms,
+                               self->cancellable, on_push_item_added, g_object_ref (invocation));
+  return TRUE;
+}
+
+static gboolean
+handle_remove_push_item (SpAgent1 *agent, GDBusMethodInvocation *invocation, const char *id)
+{
+  SpAgentService *self = SP_AGENT_SERVICE (agent);
+  SpStore *store = sp_service_context_require_store (self->context, invocation);
+  g_autoptr (GError) error = NULL;
+
+  if (!store)
+    return TRUE;
+  if (sp_push_catalogue_remove (store, self->context->data_dir, id, &error))
+    sp_agent1_complete_remove_push_item (agent, invocation);
+  else
+    sp_dbus_return_error (invocation, error);
+  return TRUE;
+}
+
 static void
 sp_agent_service_iface_init (SpAgent1Iface *iface)
 {
@@ -141,6 +191,8 @@ sp_agent_service_iface_init (SpAgent1Iface *iface)
   iface->handle_list_agents = handle_list_agents;
   iface->handle_list_queues = handle_list_queues;
   iface->handle_list_push_items = handle_list_push_items;
+  iface->handle_add_push_item = handle_add_push_item;
+  iface->handle_remove_push_item = handle_remove_push_item;
   iface->handle_list_disposition_codes = handle_list_disposition_codes;
   iface->handle_get_disposition_policy = handle_get_disposition_policy;
   iface->handle_list_case_data_keys = handle_list_case_data_keys;
@@ -188,6 +240,9 @@ sp_agent_service_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->context->camera, self);
   if (self->context && self->context->agent)
     g_signal_handlers_disconnect_by_data (self->context->agent, self);
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   self->context = NULL;
   G_OBJECT_CLASS (sp_agent_service_parent_class)->dispose (object);
 }
@@ -201,6 +256,7 @@ sp_agent_service_class_init (SpAgentServiceClass *klass)
 static void
 sp_agent_service_init (SpAgentService *self)
 {
+  self->cancellable = g_cancellable_new ();
 }
 
 SpAgentService *

@@ -86,6 +86,8 @@ to_dbus_code (const GError *error)
     return from_store (error->code);
   if (g_error_matches (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_DISPLAY))
     return SP_DBUS_ERROR_UNAVAILABLE;
+  if (g_error_matches (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA))
+    return SP_DBUS_ERROR_INVALID_ARGUMENT;
   if (error->domain == SP_TEMPLATE_ERROR || error->domain == SP_CONFIG_ERROR)
     return SP_DBUS_ERROR_INVALID_ARGUMENT;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   SpConfig *config;
+  char *data_dir;      /* the database and the push clips (DATA_DIR/push/) live here */
   SpStore *store;      /* NULL when the database cannot be used */
   GError *store_error; /* why, when store is NULL */
   SpCameraMonitor *camera;

@@ -1,10 +1,11 @@
-/* Checks a push clip by decoding it in a private pipeline, filesrc ! typefind ! decodebin: the
- * first video stream goes, scaled to thumbnail size, into an appsink, every other stream into a
- * fakesink. It runs in a worker thread and polls its own bus, so sportellod's main context never
- * waits on it. A header can claim any length: the end of the clip is decoded too, which is what
- * catches a truncated file (ANCHORS: video push). */
+/* Checks a push clip by decoding it in a private pipeline, filesrc ! decodebin: the first video
+ * stream goes, scaled to thumbnail size, into an appsink, every other stream into a fakesink.
+ * It runs in a worker thread and polls its own bus, so sportellod's main context never waits on
+ * it. A header can claim any length (a file cut short keeps the muxer's duration): the end of
+ * the clip is decoded too, which is what catches a truncated file. */
 #include "sp-clip-probe.h"
 
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <string.h>
 
@@ -29,9 +30,8 @@ typedef struct
   gboolean has_audio;
   guint width;
   guint height;
-  GstClockTime end;         /* the furthest end of any decoded buffer since the last reset */
-  GstClockTime video_first; /* the earliest and latest picture seen */
-  GstClockTime video_last;
+  GstClockTime end; /* the furthest end of any decoded buffer since the last reset */
+  guint pictures;   /* decoded since the start */
 } Probe;
 
 /* GStreamer is loaded by the first probe, not at start-up: an idle service stays small. */
@@ -88,15 +88,17 @@ probe_clear (Probe *probe)
 
 /* ---- streaming-thread callbacks ---- */
 
-static void
-on_typefind_have_type (GstElement *typefind, guint probability, GstCaps *caps, gpointer data)
+/* The first stream decodebin finds is the file itself, as typefind saw it. */
+static gboolean
+on_decodebin_autoplug_continue (GstElement *decodebin, GstPad *pad, GstCaps *caps, gpointer data)
 {
   Probe *probe = data;
 
   g_mutex_lock (&probe->lock);
-  g_free (probe->media_type);
-  probe->media_type = g_strdup (gst_structure_get_name (gst_caps_get_structure (caps, 0)));
+  if (probe->media_type == NULL && !gst_caps_is_empty (caps) && !gst_caps_is_any (caps))
+    probe->media_type = g_strdup (gst_structure_get_name (gst_caps_get_structure (caps, 0)));
   g_mutex_unlock (&probe->lock);
+  return TRUE;
 }
 
 /* Names a stream by its media type and, for Matroska, its codec id: the full caps carry binary
@@ -121,21 +123,15 @@ static void
 note_buffer (Probe *probe, GstBuffer *buffer, gboolean video)
 {
   GstClockTime pts = GST_BUFFER_PTS (buffer);
-  GstClockTime end;
+  GstClockTime end = GST_CLOCK_TIME_NONE;
 
-  if (!GST_CLOCK_TIME_IS_VALID (pts))
-    return;
-  end = pts + (GST_BUFFER_DURATION_IS_VALID (buffer) ? GST_BUFFER_DURATION (buffer) : 0);
+  if (GST_CLOCK_TIME_IS_VALID (pts))
+    end = pts + (GST_BUFFER_DURATION_IS_VALID (buffer) ? GST_BUFFER_DURATION (buffer) : 0);
   g_mutex_lock (&probe->lock);
-  if (!GST_CLOCK_TIME_IS_VALID (probe->end) || end > probe->end)
+  if (GST_CLOCK_TIME_IS_VALID (end) && (!GST_CLOCK_TIME_IS_VALID (probe->end) || end > probe->end))
     probe->end = end;
   if (video)
-    {
-      if (!GST_CLOCK_TIME_IS_VALID (probe->video_first) || pts < probe->video_first)
-        probe->video_first = pts;
-      if (!GST_CLOCK_TIME_IS_VALID (probe->video_last) || pts > probe->video_last)
-        probe->video_last = pts;
-    }
+    probe->pictures++;
   g_mutex_unlock (&probe->lock);
 }
 
@@ -227,8 +223,9 @@ make_video_branch (Probe *probe, GError **error)
                            SP_CLIP_THUMBNAIL_WIDTH, "height", G_TYPE_INT, SP_CLIP_THUMBNAIL_HEIGHT,
                            "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
   g_object_set (filter, "caps", caps, NULL);
-  /* Decode as fast as possible and never block: only the prerolled picture is read. */
-  g_object_set (appsink, "sync", FALSE, "max-buffers", 1, "drop", TRUE, NULL);
+  /* Decode as fast as possible and never block, not even at the end (wait-on-eos): only the
+   * prerolled picture is ever read. */
+  g_object_set (appsink, "sync", FALSE, "max-buffers", 1, "drop", TRUE, "wait-on-eos", FALSE, NULL);
   if (!gst_element_link_many (convert, scale, filter, appsink, NULL))
     {
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
@@ -244,24 +241,22 @@ make_video_branch (Probe *probe, GError **error)
 static gboolean
 build_pipeline (Probe *probe, const char *path, GError **error)
 {
-  GstElement *source, *typefind, *decodebin;
+  GstElement *source, *decodebin;
 
   probe->pipeline = gst_object_ref_sink (gst_pipeline_new ("clip-probe"));
   probe->video_branch = make_video_branch (probe, error);
   if (!probe->video_branch || !(source = make ("filesrc", error)))
     return FALSE;
   gst_bin_add (GST_BIN (probe->pipeline), source);
-  if (!(typefind = make ("typefind", error)))
-    return FALSE;
-  gst_bin_add (GST_BIN (probe->pipeline), typefind);
   if (!(decodebin = make ("decodebin", error)))
     return FALSE;
   gst_bin_add (GST_BIN (probe->pipeline), decodebin);
   g_object_set (source, "location", path, NULL);
-  g_signal_connect (typefind, "have-type", G_CALLBACK (on_typefind_have_type), probe);
+  g_signal_connect (decodebin, "autoplug-continue", G_CALLBACK (on_decodebin_autoplug_continue),
+                    probe);
   g_signal_connect (decodebin, "pad-added", G_CALLBACK (on_decodebin_pad_added), probe);
   g_signal_connect (decodebin, "unknown-type", G_CALLBACK (on_decodebin_unknown_type), probe);
-  if (!gst_element_link_many (source, typefind, decodebin, NULL))
+  if (!gst_element_link (source, decodebin))
     {
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
                    "cannot link the probe elements");
@@ -287,10 +282,11 @@ set_error_from_message (Probe *probe, GstMessage *message, GError **error)
   g_mutex_unlock (&probe->lock);
   if (undecodable)
     g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
-                 "no decoder is installed for %s", undecodable);
-  else if (g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_TYPE_NOT_FOUND))
+                 "needs a decoder that is not installed: %s", undecodable);
+  else if (g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_TYPE_NOT_FOUND)
+           || g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE))
     g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
-                 "not a video or image format GStreamer recognises (%s)", gst_error->message);
+                 "is not in a video or image format GStreamer can read (%s)", gst_error->message);
   else if (gst_error->domain == GST_RESOURCE_ERROR)
     g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA, "cannot be read: %s",
                  gst_error->message);
@@ -324,7 +320,7 @@ wait_for_message (Probe *probe, GstMessageType types, GError **error)
       if (g_get_monotonic_time () > deadline)
         {
           g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
-                       "decoding stalled for more than %d s", STEP_TIMEOUT_S);
+                       "could not be decoded within %d s", STEP_TIMEOUT_S);
           return FALSE;
         }
     }
@@ -435,6 +431,7 @@ write_thumbnail (GstSample *sample, const char *path, GError **error)
   gst_element_set_state (pipeline, GST_STATE_NULL);
   if (message && GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS)
     return TRUE;
+  g_unlink (path);
   if (message)
     {
       g_autoptr (GError) gst_error = NULL;
@@ -476,11 +473,62 @@ check_image (Probe *probe, const char *media_type, GError **error)
   if (!g_str_equal (media_type, "image/png") && !g_str_equal (media_type, "image/jpeg"))
     {
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
-                   "%s images cannot be pushed; use PNG or JPEG", media_type);
+                   "is an image of type %s; only PNG and JPEG images can be pushed", media_type);
       return FALSE;
     }
   /* The whole picture, not only its header. */
   return play_to_end (probe, error);
+}
+
+static guint
+get_pictures (Probe *probe)
+{
+  guint pictures;
+
+  g_mutex_lock (&probe->lock);
+  pictures = probe->pictures;
+  g_mutex_unlock (&probe->lock);
+  return pictures;
+}
+
+/* Plays from the start until a second picture is decoded: a single picture is no clip. Leaves
+ * the pipeline in PAUSED. */
+static gboolean
+decode_first_pictures (Probe *probe, GError **error)
+{
+  g_autoptr (GstBus) bus = gst_element_get_bus (probe->pipeline);
+  gint64 deadline = g_get_monotonic_time () + STEP_TIMEOUT_S * G_USEC_PER_SEC;
+
+  if (!set_state (probe, GST_STATE_PLAYING, error))
+    return FALSE;
+  while (get_pictures (probe) < 2)
+    {
+      g_autoptr (GstMessage) message
+        = gst_bus_timed_pop_filtered (bus, 10 * GST_MSECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+
+      if (message && GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+        {
+          set_error_from_message (probe, message, error);
+          return FALSE;
+        }
+      if (message)
+        break; /* the end: a single picture */
+      if (g_cancellable_set_error_if_cancelled (probe->cancellable, error))
+        return FALSE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
+                       "could not be decoded within %d s", STEP_TIMEOUT_S);
+          return FALSE;
+        }
+    }
+  if (get_pictures (probe) < 2)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
+                   "has a single picture; add a still as a PNG or JPEG image");
+      return FALSE;
+    }
+  return set_state (probe, GST_STATE_PAUSED, error);
 }
 
 /* Decodes the picture 10% in (the thumbnail) and the end of the clip. Returns the thumbnail's
@@ -492,8 +540,9 @@ check_video (Probe *probe, GstSample *first, guint64 *duration_ms, GError **erro
   gint64 duration = -1;
   GstClockTime tail, end;
   gboolean seeked = FALSE;
-  GstClockTime video_first, video_last;
 
+  if (!decode_first_pictures (probe, error))
+    return NULL;
   if (!gst_element_query_duration (probe->pipeline, GST_FORMAT_TIME, &duration) || duration <= 0)
     {
       /* No length in the header (a live recording): the whole file is decoded to find it. */
@@ -503,8 +552,10 @@ check_video (Probe *probe, GstSample *first, guint64 *duration_ms, GError **erro
       end = get_end (probe);
       if (!GST_CLOCK_TIME_IS_VALID (end) || end == 0)
         {
-          g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
-                       "has no length: nothing could be decoded after its first picture");
+          g_set_error (
+            error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
+            "has no length: its pictures carry neither timestamps nor a frame rate (a raw "
+            "stream? put it in a container such as WebM or MP4)");
           return NULL;
         }
       duration = (gint64)end;
@@ -538,16 +589,6 @@ check_video (Probe *probe, GstSample *first, guint64 *duration_ms, GError **erro
           return NULL;
         }
     }
-  g_mutex_lock (&probe->lock);
-  video_first = probe->video_first;
-  video_last = probe->video_last;
-  g_mutex_unlock (&probe->lock);
-  if (!GST_CLOCK_TIME_IS_VALID (video_last) || video_last == video_first)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
-                   "has a single picture; add a still as a PNG or JPEG image");
-      return NULL;
-    }
   *duration_ms = (guint64)duration / GST_MSECOND;
   return thumbnail ? g_steal_pointer (&thumbnail) : gst_sample_ref (first);
 }
@@ -568,13 +609,13 @@ sp_clip_probe (const char *path, guint image_ms, const char *thumbnail_path, SpC
   memset (info, 0, sizeof *info);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no file at %s", path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no file at '%s'", path);
       return FALSE;
     }
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
-                   "%s is not a regular file", path);
+                   "is not a regular file");
       return FALSE;
     }
   if (!ensure_gstreamer (error))
@@ -583,7 +624,7 @@ sp_clip_probe (const char *path, guint image_ms, const char *thumbnail_path, SpC
   g_mutex_init (&probe.lock);
   probe.cancellable = cancellable;
   probe.undecodable = g_string_new (NULL);
-  probe.end = probe.video_first = probe.video_last = GST_CLOCK_TIME_NONE;
+  probe.end = GST_CLOCK_TIME_NONE;
   if (!build_pipeline (&probe, path, error) || !set_state (&probe, GST_STATE_PAUSED, error))
     goto out;
 
@@ -594,7 +635,7 @@ sp_clip_probe (const char *path, guint image_ms, const char *thumbnail_path, SpC
   info->height = probe.height;
   if (!probe.has_video && probe.undecodable->len)
     g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
-                 "no decoder is installed for %s", probe.undecodable->str);
+                 "needs a decoder that is not installed: %s", probe.undecodable->str);
   else if (!probe.has_video)
     g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA,
                  "has no picture to show (%s)", probe.has_audio ? "only sound" : "no video stream");

@@ -1,5 +1,5 @@
-/* Checks a file for the push catalogue by decoding it (its first picture, a picture 10% in and
- * the end of the clip) and measures it: kind, duration, sound, and a PNG thumbnail. */
+/* Checks a file for the push catalogue by decoding it, and measures it: kind, duration, sound,
+ * and a PNG thumbnail. */
 #pragma once
 
 #include <gio/gio.h>
@@ -34,12 +34,16 @@ typedef struct
 const char *
 sp_clip_kind_to_string (SpClipKind kind);
 
-/* Decodes @path and fills @info; with @thumbnail_path, writes a PNG of
- * SP_CLIP_THUMBNAIL_WIDTH x SP_CLIP_THUMBNAIL_HEIGHT (letterboxed) there, from the picture 10%
- * into a clip or from the image. @image_ms is an image's display time (0: the default).
- * Errors: G_IO_ERROR_NOT_FOUND for a missing file, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA for a file
- * that is not a clip or image we can decode, with GStreamer's reason; SP_MEDIA_ERROR_GSTREAMER
- * when GStreamer or one of its elements is missing; G_IO_ERROR_CANCELLED.
+/* Decodes @path and fills @info: the first two pictures of a clip, the picture 10% in and the
+ * end (a header can claim any length), or the whole of an image. With @thumbnail_path, writes a
+ * PNG of SP_CLIP_THUMBNAIL_WIDTH x SP_CLIP_THUMBNAIL_HEIGHT (letterboxed) there, from the
+ * picture 10% into a clip or from the image. @image_ms is an image's display time (0: the
+ * default).
+ * Errors: G_IO_ERROR_NOT_FOUND for a missing file; SP_MEDIA_ERROR_UNSUPPORTED_MEDIA for a file
+ * that is no clip or image we can decode, its message a predicate to put after the file's name
+ * ("is truncated or damaged: …", "needs a decoder that is not installed: …"), with GStreamer's
+ * reason; SP_MEDIA_ERROR_GSTREAMER when GStreamer or one of its elements is missing;
+ * G_IO_ERROR_CANCELLED.
  * Blocks for as long as the decoding takes: call it from a worker thread, or use the async pair. */
 gboolean
 sp_clip_probe (const char *path, guint image_ms, const char *thumbnail_path, SpClipInfo *info,

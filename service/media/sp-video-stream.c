@@ -456,9 +456,10 @@ sp_video_stream_set_direction (SpVideoStream *self, SpMediaDirection direction)
   self->direction = direction;
   if (!self->built)
     return;
-  apply_direction (self);
+  /* Asked for before the valve opens, so the very first frame through it is the key frame. */
   if (resumes)
     sp_video_stream_request_key_frames (self);
+  apply_direction (self);
 }
 
 SpMediaDirection

@@ -1,7 +1,7 @@
 /* The push catalogue: clips and still images the agent can stream to a contact. */
 #include "sp-store-private.h"
 
-#define PUSH_COLUMNS "id, title, description, kind, path, thumbnail, duration_ms"
+#define PUSH_COLUMNS "id, title, description, kind, path, thumbnail, duration_ms, has_audio"
 
 static GVariant *
 item_from_row (SpStmt *stmt)
@@ -14,6 +14,7 @@ item_from_row (SpStmt *stmt)
   for (guint i = 0; i < G_N_ELEMENTS (text_keys); i++)
     g_variant_dict_insert (&dict, text_keys[i], "s", sp_stmt_column_text (stmt, (int)i));
   g_variant_dict_insert (&dict, "duration-ms", "t", (guint64)sqlite3_column_int64 (stmt, 6));
+  g_variant_dict_insert (&dict, "has-audio", "b", (gboolean)(sqlite3_column_int (stmt, 7) != 0));
   return g_variant_dict_end (&dict);
 }
 
@@ -60,16 +61,23 @@ sp_store_push_get (SpStore *store, const char *id, GError **error)
   return NULL;
 }
 
+char *
+sp_store_push_new_id (void)
+{
+  return sp_store_new_id ("p");
+}
+
 /* @item: id (optional), title, description, kind ("video"|"image"), path, thumbnail, duration-ms
- * (t). */
+ * (t), has-audio (b, optional). */
 char *
 sp_store_push_add (SpStore *store, GVariant *item, GError **error)
 {
-  static const char *const keys[]
-    = { "id", "title", "description", "kind", "path", "thumbnail", "duration-ms", NULL };
+  static const char *const keys[] = { "id",        "title",       "description", "kind", "path",
+                                      "thumbnail", "duration-ms", "has-audio",   NULL };
   const char *given_id = NULL, *title = NULL, *description = NULL, *kind = NULL, *path = NULL,
              *thumbnail = NULL;
   guint64 duration_ms = 0;
+  g_autoptr (GVariant) has_audio = NULL;
   g_autofree char *id = NULL;
   g_autoptr (SpStmt) stmt = NULL;
 
@@ -88,12 +96,20 @@ sp_store_push_add (SpStore *store, GVariant *item, GError **error)
                    "a push item needs 'title', 'kind', 'path' (s) and 'duration-ms' (t)");
       return NULL;
     }
-  id = given_id && *given_id ? g_strdup (given_id) : sp_store_new_id ("p");
-  stmt = sp_store_prepare (
-    store,
-    "INSERT INTO push_items (id, title, description, kind, path, thumbnail, duration_ms, added)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    error);
+  has_audio = g_variant_lookup_value (item, "has-audio", NULL);
+  if (has_audio && !g_variant_is_of_type (has_audio, G_VARIANT_TYPE_BOOLEAN))
+    {
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                   "key 'has-audio' must be a boolean (b), not %s",
+                   g_variant_get_type_string (has_audio));
+      return NULL;
+    }
+  id = given_id && *given_id ? g_strdup (given_id) : sp_store_push_new_id ();
+  stmt = sp_store_prepare (store,
+                           "INSERT INTO push_items (id, title, description, kind, path, thumbnail,"
+                           " duration_ms, added, has_audio)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                           error);
   if (!stmt)
     return NULL;
   sp_stmt_bind_text (stmt, 1, id);
@@ -104,6 +120,7 @@ sp_store_push_add (SpStore *store, GVariant *item, GError **error)
   sp_stmt_bind_text (stmt, 6, thumbnail);
   sqlite3_bind_int64 (stmt, 7, (sqlite3_int64)duration_ms);
   sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
+  sqlite3_bind_int (stmt, 9, has_audio && g_variant_get_boolean (has_audio));
   if (!sp_store_step_done (store, stmt, error))
     {
       if (error && g_error_matches (*error, SP_STORE_ERROR, SP_STORE_ERROR_CONFLICT))

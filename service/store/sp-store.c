@@ -115,6 +115,8 @@ static const char *const migrations[] = {
   "  thumbnail TEXT NOT NULL DEFAULT '',"
   "  duration_ms INTEGER NOT NULL,"
   "  added INTEGER NOT NULL);",
+  /* 2: whether a push clip has a sound track (AddPushItem measures it) */
+  "ALTER TABLE push_items ADD COLUMN has_audio INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

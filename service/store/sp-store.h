@@ -106,6 +106,9 @@ GVariant *
 sp_store_push_get (SpStore *store, const char *id, GError **error);
 char *
 sp_store_push_add (SpStore *store, GVariant *item, GError **error);
+/* A fresh id for sp_store_push_add(), for files named after the item before it is added. */
+char *
+sp_store_push_new_id (void);
 gboolean
 sp_store_push_remove (SpStore *store, const char *id, GError **error);
 

@@ -161,13 +161,14 @@ def test_push_items_from_database(service):
     items = service.call(AGENT, "ListPushItems")
     assert [item["title"] for item in items] == ["Alpha: unboxing", "Model M front panel", "Zeta: warranty terms"]
     assert items[0] == {"id": "p-2", "title": "Alpha: unboxing", "description": "", "duration-ms": 95_500,
-                        "kind": "video", "path": "/srv/clips/alpha.webm", "thumbnail": ""}
+                        "kind": "video", "path": "/srv/clips/alpha.webm", "thumbnail": "", "has-audio": False}
     assert items[1] == {"id": "p-3", "title": "Model M front panel", "description": "Where the buttons are",
-                        "duration-ms": 0, "kind": "image", "path": "/srv/clips/panel.png", "thumbnail": ""}
+                        "duration-ms": 0, "kind": "image", "path": "/srv/clips/panel.png", "thumbnail": "",
+                        "has-audio": False}
     assert items[2]["id"] == "p-1" and items[2]["thumbnail"] == "/srv/clips/zeta.png"
     assert items[2]["duration-ms"] == 42_000
 
-    # duration-ms is a t, every other key an s.
+    # duration-ms is a t, has-audio a b, every other key an s.
     reply = service.connection.call_sync(NAME, ROOT, AGENT, "ListPushItems", None, None, Gio.DBusCallFlags.NONE,
                                          -1, None)
     first = reply.get_child_value(0).get_child_value(0)
@@ -175,7 +176,7 @@ def test_push_items_from_database(service):
              first.get_child_value(i).get_child_value(1).get_variant().get_type_string()
              for i in range(first.n_children())}
     assert types == {"id": "s", "title": "s", "description": "s", "duration-ms": "t", "kind": "s", "path": "s",
-                     "thumbnail": "s"}
+                     "thumbnail": "s", "has-audio": "b"}
 
 
 def test_dial_without_sip_is_unavailable(testenv):

@@ -61,7 +61,7 @@ uri = sip:billing@example.com
 """
 
 ALL_COMMANDS = [
-    "status", "agents", "queues", "dispositions", "case-data-keys", "push list", "dial",
+    "status", "agents", "queues", "dispositions", "case-data-keys", "push list", "push add", "push remove", "dial",
     "contacts lookup", "contacts search", "contacts get", "contacts history", "contacts add", "contacts update",
     "contacts delete", "contacts import", "responses search", "responses categories", "responses get",
     "responses add", "responses update", "responses delete", "responses render", "responses import",

@@ -57,6 +57,8 @@ STORE_CALLS = [
     (RESPONSES, "Render", "so", ("r-1", "/")),
     (RESPONSES, "RenderForContact", "ssa{ss}", ("r-1", "", {})),
     (AGENT, "ListPushItems", None, ()),
+    (AGENT, "AddPushItem", "sssu", ("/nonexistent/clip.webm", "T", "", 0)),
+    (AGENT, "RemovePushItem", "s", ("p-1",)),
 ]
 
 
@@ -171,6 +173,8 @@ def test_read_only_database(testenv):
             (RESPONSES, "Save", "a{sv}", ({"id": V("s", rid), "body": V("s", "Changed")},)),
             (RESPONSES, "Delete", "s", (rid,)),
             (RESPONSES, "Import", "aa{sv}", ([{"title": V("s", "T"), "body": V("s", "B")}],)),
+            (AGENT, "AddPushItem", "sssu", ("/nonexistent/clip.webm", "T", "", 0)),
+            (AGENT, "RemovePushItem", "s", ("p-1",)),
         ]
         for interface, method, signature, args in writes:
             name, message = call_error(testenv, interface, method, signature, args)

@@ -1035,14 +1035,20 @@ test_push_add_list_get (Fixture *f, gconstpointer data)
   g_autofree char *image
     = add_push (f, "{'id': <'p-diagram'>, 'title': <'Cable diagram'>, 'kind': <'image'>,"
                    " 'path': <'/srv/cables.png'>, 'duration-ms': <uint64 0>}");
+  g_autofree char *sound
+    = add_push (f, "{'title': <'With sound'>, 'kind': <'video'>, 'path': <'/srv/sound.webm'>,"
+                   " 'duration-ms': <uint64 2000>, 'has-audio': <true>}");
   g_autoptr (GVariant) list = sp_store_push_list (f->store, NULL);
   g_autofree char *titles = join_key (list, "title");
   g_autoptr (GVariant) item = sp_store_push_get (f->store, video, NULL);
+  g_autoptr (GVariant) with_sound = sp_store_push_get (f->store, sound, NULL);
+  g_autofree char *fresh = sp_store_push_new_id ();
   guint64 duration = 0;
+  gboolean has_audio = TRUE;
 
   g_assert_true (g_str_has_prefix (video, "p-"));
   g_assert_cmpstr (image, ==, "p-diagram");
-  g_assert_cmpstr (titles, ==, "Cable diagram|Setup guide");
+  g_assert_cmpstr (titles, ==, "Cable diagram|Setup guide|With sound");
   g_assert_cmpstr (get_s (item, "title"), ==, "Setup guide");
   g_assert_cmpstr (get_s (item, "kind"), ==, "video");
   g_assert_cmpstr (get_s (item, "path"), ==, "/srv/setup.mp4");
@@ -1050,6 +1056,36 @@ test_push_add_list_get (Fixture *f, gconstpointer data)
   g_assert_cmpstr (get_s (item, "thumbnail"), ==, "/srv/setup.png");
   g_assert_true (g_variant_lookup (item, "duration-ms", "t", &duration));
   g_assert_cmpuint (duration, ==, 42000);
+  g_assert_true (g_variant_lookup (item, "has-audio", "b", &has_audio));
+  g_assert_false (has_audio);
+  g_assert_true (g_variant_lookup (with_sound, "has-audio", "b", &has_audio));
+  g_assert_true (has_audio);
+  g_assert_true (g_str_has_prefix (fresh, "p-"));
+  g_assert_cmpstr (fresh, !=, video);
+}
+
+/* A catalogue from schema 1 (no has_audio column) keeps its rows; they have no sound. */
+static void
+test_push_from_schema_1 (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = add_push (
+    f, "{'title': <'Old clip'>, 'kind': <'video'>, 'path': <'/old.webm'>, 'duration-ms': <uint64 "
+       "9>, 'has-audio': <true>}");
+  g_autoptr (GVariant) item = NULL;
+  gboolean has_audio = TRUE;
+
+  g_assert_cmpint (sqlite3_exec (f->store->db,
+                                 "ALTER TABLE push_items DROP COLUMN has_audio;"
+                                 " PRAGMA user_version = 1;",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  fixture_reopen (f);
+  g_assert_cmpint (sp_store_get_schema_version (f->store), ==, 2);
+  item = sp_store_push_get (f->store, id, NULL);
+  g_assert_nonnull (item);
+  g_assert_cmpstr (get_s (item, "title"), ==, "Old clip");
+  g_assert_true (g_variant_lookup (item, "has-audio", "b", &has_audio));
+  g_assert_false (has_audio);
 }
 
 static void
@@ -1065,6 +1101,8 @@ test_push_invalid (Fixture *f, gconstpointer data)
     "<true>}",
     "{'id': <'p-1'>, 'title': <'Again'>, 'kind': <'video'>, 'path': <'/q'>, 'duration-ms': <uint64 "
     "5>}",
+    "{'title': <'T'>, 'kind': <'video'>, 'path': <'/p'>, 'duration-ms': <uint64 5>, 'has-audio': "
+    "<'yes'>}",
   };
   g_autofree char *first
     = add_push (f, "{'id': <'p-1'>, 'title': <'First'>, 'kind': <'video'>, 'path': <'/p'>,"
@@ -1149,5 +1187,6 @@ main (int argc, char **argv)
   ADD ("/store/push/add-list-get", test_push_add_list_get);
   ADD ("/store/push/invalid", test_push_invalid);
   ADD ("/store/push/remove", test_push_remove);
+  ADD ("/store/push/from-schema-1", test_push_from_schema_1);
   return g_test_run ();
 }

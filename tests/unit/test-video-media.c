@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
+#include <math.h>
 
 #define WIDTH 320
 #define HEIGHT 240
@@ -20,8 +21,8 @@ typedef struct
 typedef struct
 {
   SpCallMedia *media;
-  GSocket *audio_sink; /* where our audio goes: nobody listens */
-  GstElement *camera;  /* writes the camera channel */
+  GstElement *audio_peer; /* decodes what we send as voice (Opus) */
+  GstElement *camera;     /* writes the camera channel */
   GstElement *peer_recv;
   GstElement *peer_send;
   GstElement *remote_reader;
@@ -203,8 +204,17 @@ setup (Fixture *f, gconstpointer data)
     WIDTH, HEIGHT, sp_call_media_get_video_channel (f->media, SP_CALL_MEDIA_CHANNEL_CAMERA));
   f->camera = launch (description);
 
-  sink_port = free_udp_port (&f->audio_sink);
+  sink_port = free_udp_port (NULL);
   audio.remote_rtp_port = sink_port;
+  g_free (description);
+  description = g_strdup_printf (
+    "udpsrc address=127.0.0.1 port=%u caps=\"application/x-rtp,media=audio,clock-rate=48000,"
+    "encoding-name=OPUS,payload=111\" ! rtpjitterbuffer latency=50 ! rtpopusdepay ! opusdec ! "
+    "audioconvert ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! appsink name=in sync=false "
+    "max-buffers=25 drop=true",
+    sink_port);
+  f->audio_peer = launch (description);
+  g_clear_pointer (&description, g_free);
   g_assert_true (sp_call_media_start_audio (f->media, &audio, &error));
 
   f->peer_port = free_udp_port (NULL);
@@ -253,7 +263,7 @@ teardown (Fixture *f, gconstpointer data)
   sp_call_media_stop (f->media);
   stop (&f->camera);
   g_clear_object (&f->media);
-  g_clear_object (&f->audio_sink);
+  stop (&f->audio_peer);
   g_assert_false (f->media_error);
 }
 
@@ -327,7 +337,7 @@ make_clip (const char *colour, guint seconds, gboolean audio)
     "videotestsrc num-buffers=%u pattern=solid-color foreground-color=%s ! "
     "video/x-raw,width=%u,height=%u,framerate=30/1 ! vp8enc deadline=1 ! mux. %s",
     path, seconds * 30, colour, WIDTH, HEIGHT,
-    audio ? "audiotestsrc num-buffers=100 ! audioconvert ! opusenc ! mux." : "");
+    audio ? "audiotestsrc num-buffers=100 freq=1500 ! audioconvert ! opusenc ! mux." : "");
   g_autoptr (GError) error = NULL;
   g_autoptr (GstElement) pipeline = gst_parse_launch (description, &error);
   g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
@@ -340,6 +350,36 @@ make_clip (const char *colour, guint seconds, gboolean audio)
   g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   return path;
+}
+
+/* The power of FREQUENCY in the last half second the audio peer decoded (Goertzel). */
+static double
+tone_power (Fixture *f, double frequency)
+{
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (f->audio_peer), "in");
+  GstSample *sample;
+  double power = 0, s1 = 0, s2 = 0, coefficient = 2 * cos (2 * G_PI * frequency / 48000);
+  gsize count = 0;
+
+  while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 0)) != NULL)
+    {
+      GstMapInfo map;
+      const gint16 *pcm;
+
+      gst_buffer_map (gst_sample_get_buffer (sample), &map, GST_MAP_READ);
+      pcm = (const gint16 *)map.data;
+      for (gsize i = 0; i < map.size / 2; i++, count++)
+        {
+          double s0 = pcm[i] / 32768.0 + coefficient * s1 - s2;
+          s2 = s1;
+          s1 = s0;
+        }
+      gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
+      gst_sample_unref (sample);
+    }
+  if (count > 0)
+    power = (s1 * s1 + s2 * s2 - coefficient * s1 * s2) / count;
+  return power;
 }
 
 typedef struct
@@ -407,6 +447,17 @@ test_push (Fixture *f, gconstpointer data)
   assert_colour (f->peer_recv, 255, 255, 0);
   assert_colour (f->preview_reader, 255, 255, 0);
   g_assert_cmpuint (stats (f).key_frames_sent, >, keys);
+  /* The clip's 1500 Hz is mixed into the agent's 440 Hz test tone: both reach the contact. */
+  tone_power (f, 1500);
+  spin (500);
+  {
+    double tone = tone_power (f, 1500);
+
+    spin (500);
+    g_test_message ("tone 1500 during push: %f", tone);
+    g_assert_cmpfloat (tone_power (f, 440), >, 1.0);
+    g_assert_cmpfloat (tone, >, 1.0);
+  }
   g_assert_true (sp_call_media_is_pushing (f->media));
 
   /* The clip ends by itself after about 2 s: red again, and the end is reported. */
@@ -423,6 +474,16 @@ test_push (Fixture *f, gconstpointer data)
   sp_call_media_stop_push (f->media);
   assert_colour (f->peer_recv, 255, 0, 0);
   g_assert_cmpuint (log.ended, ==, 0);
+  /* Back to the agent's voice alone. */
+  spin (300);
+  tone_power (f, 1500);
+  spin (500);
+  {
+    double after = tone_power (f, 1500);
+
+    g_test_message ("tone 1500 after the push: %f", after);
+    g_assert_cmpfloat (after, <, 0.1);
+  }
   g_free (log.reason);
   g_signal_handlers_disconnect_by_data (f->media, &log);
 }
