@@ -462,3 +462,41 @@ def test_hold_stops_video_and_retrieve_restores_it(testenv):
     contact.sipp.assert_passed()
     contact.stop()
     agent.stop()
+
+
+# ---- Wayland (weston's headless backend) -----------------------------------------------------
+
+@pytest.fixture
+def wayland(testenv):
+    """weston with its headless backend; WAYLAND_DISPLAY (and no DISPLAY) in testenv.env."""
+    socket = testenv.runtime / "wayland-sp"
+    proc = testenv.procs.start("weston", ["weston", "--backend=headless-backend.so", "--socket=wayland-sp",
+                                          "--idle-time=0"], testenv.env)
+    wait_for(lambda: socket.exists() or proc.poll() is not None, 15, what="weston's socket")
+    assert proc.poll() is None, proc.log_path.read_text()
+    testenv.env["WAYLAND_DISPLAY"] = "wayland-sp"
+    testenv.env.pop("DISPLAY", None)
+    yield proc
+    testenv.procs.stop(proc)
+
+
+def test_video_window_on_wayland(testenv, wayland):
+    agent = Agent(testenv, camera="test")
+    contact = Contact(testenv, "uas_video.xml")
+    path = agent.dial(contact.sipp.uri)
+    contact.follow()
+    agent.call(path, "ActivateVideo")
+    agent.wait(path, "Window", "open")
+    # xdg-shell has no "keep above": the request is refused and the property tells the truth.
+    name, message = testenv.call_error(SESSION, "SetAlwaysOnTop", "b", (True,), path=path)
+    assert name == "org.sportello.Error.Unavailable", message
+    assert "Wayland" in message
+    assert agent.prop(path, "AlwaysOnTop") is False
+    agent.call(path, "SwapLayout")
+    assert agent.prop(path, "Layout") == "preview-large"
+    agent.wait_stat(path, "video-frames-decoded", 0)
+    agent.call(path, "Disconnect")
+    agent.call(path, "MarkDone")
+    contact.sipp.assert_passed()
+    contact.stop()
+    agent.stop()
