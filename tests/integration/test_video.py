@@ -500,3 +500,22 @@ def test_video_window_on_wayland(testenv, wayland):
     contact.sipp.assert_passed()
     contact.stop()
     agent.stop()
+
+
+def test_h264_chosen_by_negotiation(testenv, camera):
+    """The contact's phone offers only H.264, as payload type 102: both ways decode."""
+    agent = Agent(testenv)
+    wait_camera(testenv)
+    contact = Contact(testenv, "uas_video_offer_h264.xml", extra=["-set", "offer_after", "300"],
+                      video_codec="H264")
+    path = agent.dial(contact.sipp.uri)
+    contact.follow()
+    answer = answer_to_the_offer(contact)
+    video = answer.get("video")
+    assert video.port != 0 and video.rtpmap.get(102, "").upper() == "H264/90000", video.rtpmap
+    agent.wait(path, "Video", "active")
+    contact.peer.set_remote_from_sdp(find_answer(contact))
+    contact.peer.wait_colour(GREEN, timeout=10)
+    stats = agent.wait_stat(path, "video-frames-decoded", 20)
+    assert stats["video-codec"] == "H264"
+    finish(agent, contact, path)
