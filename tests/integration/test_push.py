@@ -148,3 +148,25 @@ def test_a_clip_that_breaks_mid_push_returns_to_the_camera(testenv, call_with_vi
     agent.call(path, "Disconnect")
     contact.sipp.assert_passed()
     ended.close()
+
+
+def test_an_image_and_an_mp4_clip(testenv, call_with_video):
+    """A still image is shown for its set time; an H.264 MP4 is re-encoded into the call's VP8."""
+    from clips import make_image, make_mp4
+    agent, contact, path, _ = call_with_video
+    ended = SignalRecorder(testenv.connection, SESSION, "PushEnded", path)
+    image = testenv.call(AGENT_IFACE, "AddPushItem", "sssu",
+                         (str(make_image(testenv.root / "blue.png", BLUE)), "Blue still", "", 1))
+    agent.call(path, "StartPush", "s", (image,))
+    contact.peer.wait_colour(BLUE, timeout=5)
+    assert ended.wait(lambda e: True, timeout=10, what="the image's end")[3][:2] == (image, "end-of-clip")
+    contact.peer.wait_colour(GREEN, timeout=5)
+    mp4 = testenv.call(AGENT_IFACE, "AddPushItem", "sssu",
+                       (str(make_mp4(testenv.root / "red.mp4", RED, 2)), "Red MP4", "", 0))
+    agent.call(path, "StartPush", "s", (mp4,))
+    contact.peer.wait_colour(RED, timeout=5)
+    agent.call(path, "StopPush")
+    contact.peer.wait_colour(GREEN, timeout=5)
+    agent.call(path, "Disconnect")
+    contact.sipp.assert_passed()
+    ended.close()
