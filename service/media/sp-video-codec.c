@@ -117,12 +117,14 @@ static void
 configure_vp8 (GstElement *encoder, const SpVideoEncoding *encoding)
 {
   /* deadline=1: libvpx's real-time mode; lag-in-frames=0: no frames held back for look-ahead,
-   * which would add latency; cbr with error resilience, as for any conversational use. */
+   * which would add latency; cbr with error resilience, as for any conversational use.
+   * threads=1: with two, libvpx's threads spin-wait on each other (perf, bench/README.md),
+   * which cost up to 80 % of the CPU and dropped a third of the frames on a busy machine. */
   gst_util_set_object_arg (G_OBJECT (encoder), "end-usage", "cbr");
   gst_util_set_object_arg (G_OBJECT (encoder), "error-resilient", "default");
   g_object_set (encoder, "deadline", (gint64)1, "lag-in-frames", 0, "cpu-used", 8, "target-bitrate",
                 (gint)(encoding->bitrate_kbps * 1000), "keyframe-max-dist",
-                (gint)(encoding->framerate * encoding->keyframe_seconds), "threads", 2, NULL);
+                (gint)(encoding->framerate * encoding->keyframe_seconds), "threads", 1, NULL);
 }
 
 static void
