@@ -1,6 +1,7 @@
 /* Codec table for voice: Opus (RFC 7587, always "opus/48000/2" in the rtpmap whatever the
  * channel count really sent) and G.711 µ-law/A-law (RFC 3551). */
 #include "sp-audio-codec.h"
+#include "sp-gst.h"
 #include "sp-media-error.h"
 
 #include <string.h>
@@ -64,21 +65,6 @@ sp_audio_codec_telephone_event_caps (guint pt, guint clock_rate)
                               "TELEPHONE-EVENT", "payload", G_TYPE_INT, (gint)pt, NULL);
 }
 
-static GstElement *
-make (GstBin *bin, const char *factory, GError **error)
-{
-  GstElement *element = gst_element_factory_make (factory, NULL);
-
-  if (element == NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
-                   "The GStreamer element '%s' is missing", factory);
-      return NULL;
-    }
-  gst_bin_add (bin, element);
-  return element;
-}
-
 static void
 ghost (GstBin *bin, GstElement *element, const char *pad_name, const char *ghost_name)
 {
@@ -112,11 +98,11 @@ sp_audio_codec_make_sender (const SpAudioCodec *codec, guint pt, GError **error)
     "audio/x-raw", "rate", G_TYPE_INT, (gint)codec->encode_rate, "channels", G_TYPE_INT, 1, NULL);
   GstElement *convert, *resample, *filter, *encoder, *payloader;
 
-  if (!(convert = make (GST_BIN (bin), "audioconvert", error))
-      || !(resample = make (GST_BIN (bin), "audioresample", error))
-      || !(filter = make (GST_BIN (bin), "capsfilter", error))
-      || !(encoder = make (GST_BIN (bin), codec->encoder, error))
-      || !(payloader = make (GST_BIN (bin), codec->payloader, error)))
+  if (!(convert = sp_gst_add (GST_BIN (bin), "audioconvert", NULL, error))
+      || !(resample = sp_gst_add (GST_BIN (bin), "audioresample", NULL, error))
+      || !(filter = sp_gst_add (GST_BIN (bin), "capsfilter", NULL, error))
+      || !(encoder = sp_gst_add (GST_BIN (bin), codec->encoder, NULL, error))
+      || !(payloader = sp_gst_add (GST_BIN (bin), codec->payloader, NULL, error)))
     return NULL;
 
   g_object_set (filter, "caps", caps, NULL);
@@ -133,8 +119,8 @@ sp_audio_codec_make_receiver (const SpAudioCodec *codec, GError **error)
   g_autoptr (GstElement) bin = gst_object_ref_sink (gst_bin_new (NULL));
   GstElement *depayloader, *decoder;
 
-  if (!(depayloader = make (GST_BIN (bin), codec->depayloader, error))
-      || !(decoder = make (GST_BIN (bin), codec->decoder, error)))
+  if (!(depayloader = sp_gst_add (GST_BIN (bin), codec->depayloader, NULL, error))
+      || !(decoder = sp_gst_add (GST_BIN (bin), codec->decoder, NULL, error)))
     return NULL;
 
   gst_element_link (depayloader, decoder);

@@ -2,26 +2,12 @@
  * so the session manager routes them like any softphone (and applies its ducking policy);
  * capture streams also need media.type/category or WirePlumber may not link them (TESTENV §3). */
 #include "sp-audio-devices.h"
+#include "sp-gst.h"
 #include "sp-media-error.h"
 
 #include <string.h>
 
 #define FILE_PREFIX "file:"
-
-static GstElement *
-make (GstBin *bin, const char *factory, GError **error)
-{
-  GstElement *element = gst_element_factory_make (factory, NULL);
-
-  if (element == NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
-                   "The GStreamer element '%s' is missing", factory);
-      return NULL;
-    }
-  gst_bin_add (bin, element);
-  return element;
-}
 
 static void
 ghost (GstBin *bin, GstElement *element, const char *pad_name)
@@ -50,7 +36,7 @@ new_bin (void)
 static GstElement *
 live_tone (GstBin *bin, const char *wave, gdouble frequency, GError **error)
 {
-  GstElement *src = make (bin, "audiotestsrc", error);
+  GstElement *src = sp_gst_add (bin, "audiotestsrc", NULL, error);
 
   if (src == NULL)
     return NULL;
@@ -81,11 +67,11 @@ file_source (const char *path, GError **error)
   g_autoptr (GstElement) bin = new_bin ();
   GstElement *filesrc, *decodebin, *convert, *resample, *mixer, *silence;
 
-  if (!(filesrc = make (GST_BIN (bin), "filesrc", error))
-      || !(decodebin = make (GST_BIN (bin), "decodebin", error))
-      || !(convert = make (GST_BIN (bin), "audioconvert", error))
-      || !(resample = make (GST_BIN (bin), "audioresample", error))
-      || !(mixer = make (GST_BIN (bin), "audiomixer", error))
+  if (!(filesrc = sp_gst_add (GST_BIN (bin), "filesrc", NULL, error))
+      || !(decodebin = sp_gst_add (GST_BIN (bin), "decodebin", NULL, error))
+      || !(convert = sp_gst_add (GST_BIN (bin), "audioconvert", NULL, error))
+      || !(resample = sp_gst_add (GST_BIN (bin), "audioresample", NULL, error))
+      || !(mixer = sp_gst_add (GST_BIN (bin), "audiomixer", NULL, error))
       || !(silence = live_tone (GST_BIN (bin), "silence", 0, error)))
     return NULL;
 
@@ -159,10 +145,10 @@ file_sink (const char *path, GError **error)
     = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING, "S16LE", NULL);
   GstElement *convert, *filter, *wavenc, *filesink;
 
-  if (!(convert = make (GST_BIN (bin), "audioconvert", error))
-      || !(filter = make (GST_BIN (bin), "capsfilter", error))
-      || !(wavenc = make (GST_BIN (bin), "wavenc", error))
-      || !(filesink = make (GST_BIN (bin), "filesink", error)))
+  if (!(convert = sp_gst_add (GST_BIN (bin), "audioconvert", NULL, error))
+      || !(filter = sp_gst_add (GST_BIN (bin), "capsfilter", NULL, error))
+      || !(wavenc = sp_gst_add (GST_BIN (bin), "wavenc", NULL, error))
+      || !(filesink = sp_gst_add (GST_BIN (bin), "filesink", NULL, error)))
     return NULL;
 
   g_object_set (filter, "caps", caps, NULL);

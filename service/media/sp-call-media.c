@@ -4,6 +4,7 @@
  * the receive branches) sits behind `lock`, and what they want to tell the main context goes
  * through bus messages. */
 #include "sp-call-media.h"
+#include "sp-gst.h"
 #include "sp-audio-codec.h"
 #include "sp-audio-devices.h"
 #include "sp-clip-player.h"
@@ -141,42 +142,6 @@ recv_branch_free (RecvBranch *branch)
   g_clear_object (&branch->element);
   g_clear_object (&branch->selector_pad);
   g_free (branch);
-}
-
-/* GStreamer is loaded by the first call, not at start-up: an idle service stays small. */
-static gboolean
-ensure_gstreamer (GError **error)
-{
-  static gsize initialised = 0;
-  static GError *init_error = NULL;
-
-  if (g_once_init_enter (&initialised))
-    {
-      gst_init_check (NULL, NULL, &init_error);
-      g_once_init_leave (&initialised, 1);
-    }
-  if (init_error != NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "GStreamer cannot start: %s",
-                   init_error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static GstElement *
-make (GstBin *bin, const char *factory, GError **error)
-{
-  GstElement *element = gst_element_factory_make (factory, NULL);
-
-  if (element == NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
-                   "The GStreamer element '%s' is missing", factory);
-      return NULL;
-    }
-  gst_bin_add (bin, element);
-  return element;
 }
 
 /* ---- receive branches (streaming threads) ---- */
@@ -456,7 +421,7 @@ ensure_pipeline (SpCallMedia *self, GError **error)
     return TRUE;
 
   self->pipeline = gst_object_ref_sink (gst_pipeline_new ("sportello-call"));
-  self->rtpbin = make (GST_BIN (self->pipeline), "rtpbin", error);
+  self->rtpbin = sp_gst_add (GST_BIN (self->pipeline), "rtpbin", NULL, error);
   if (self->rtpbin == NULL)
     return FALSE;
   gst_object_ref (self->rtpbin);
@@ -492,7 +457,7 @@ link_pads (GstElement *src, const char *src_name, GstPad *sink_pad, GError **err
 static GstElement *
 make_valve (GstBin *bin, GError **error)
 {
-  GstElement *valve = make (bin, "valve", error);
+  GstElement *valve = sp_gst_add (bin, "valve", NULL, error);
 
   /* Caps and segments still pass a closed valve, so the far side is negotiated and ready. */
   if (valve != NULL)
@@ -508,7 +473,7 @@ build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstP
   GstBin *bin = GST_BIN (self->pipeline);
 
   self->send_valve = make_valve (bin, error);
-  if (self->send_valve == NULL || !(self->mixer = make (bin, "audiomixer", error)))
+  if (self->send_valve == NULL || !(self->mixer = sp_gst_add (bin, "audiomixer", NULL, error)))
     return FALSE;
   gst_bin_add_many (bin, source, sender, NULL);
   /* A mixer from the start, so a pushed clip's sound can join the agent's voice live. */
@@ -527,10 +492,10 @@ build_receive_path (SpCallMedia *self, GstElement *sink, GError **error)
   GstBin *bin = GST_BIN (self->pipeline);
   GstElement *convert, *resample;
 
-  if (!(self->selector = make (bin, "input-selector", error))
+  if (!(self->selector = sp_gst_add (bin, "input-selector", NULL, error))
       || !(self->recv_valve = make_valve (bin, error))
-      || !(convert = make (bin, "audioconvert", error))
-      || !(resample = make (bin, "audioresample", error)))
+      || !(convert = sp_gst_add (bin, "audioconvert", NULL, error))
+      || !(resample = sp_gst_add (bin, "audioresample", NULL, error)))
     return FALSE;
   /* Buffers of a non-active SSRC are dropped at once rather than held back for sync. */
   g_object_set (self->selector, "sync-streams", FALSE, NULL);
@@ -663,7 +628,7 @@ sp_call_media_prepare_audio (SpCallMedia *self, const char *local_address, guint
 
   if (self->audio == NULL)
     {
-      if (!ensure_gstreamer (error))
+      if (!sp_gst_init (error))
         return FALSE;
       self->audio
         = sp_rtp_transport_new (local_address, self->rtp_port_min, self->rtp_port_max, error);

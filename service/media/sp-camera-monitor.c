@@ -180,7 +180,8 @@ schedule_retry (SpCameraMonitor *self, guint delay_ms)
   self->retry_id = g_timeout_add (delay_ms, on_retry_timeout, self);
 }
 
-static gboolean on_loop_ready (int fd, GIOCondition condition, gpointer data);
+static gboolean
+on_loop_ready (int fd, GIOCondition condition, gpointer data);
 
 /* PipeWire's library, loop and client modules are set up on first use only. */
 static void
@@ -189,8 +190,8 @@ start_pipewire (SpCameraMonitor *self)
   pw_init (NULL, NULL);
   self->loop = pw_loop_new (NULL);
   pw_loop_enter (self->loop);
-  self->loop_watch
-    = g_unix_fd_add (pw_loop_get_fd (self->loop), G_IO_IN | G_IO_ERR | G_IO_HUP, on_loop_ready, self);
+  self->loop_watch = g_unix_fd_add (pw_loop_get_fd (self->loop), G_IO_IN | G_IO_ERR | G_IO_HUP,
+                                    on_loop_ready, self);
   self->context = pw_context_new (self->loop, NULL, 0);
 }
 

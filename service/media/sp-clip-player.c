@@ -6,6 +6,7 @@
  * The sinks synchronise on the clock, which is what paces a file in real time (nothing
  * downstream of the call's encoder would: its udpsink does not sync). */
 #include "sp-clip-player.h"
+#include "sp-gst.h"
 
 #include <gio/gio.h>
 #include <gst/gst.h>
@@ -43,21 +44,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SpClipPlayer, sp_clip_player, G_TYPE_OBJECT)
 
-static GstElement *
-make (GstBin *bin, const char *factory, GError **error)
-{
-  GstElement *element = gst_element_factory_make (factory, NULL);
-
-  if (element == NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
-                   "The GStreamer element '%s' is missing", factory);
-      return NULL;
-    }
-  gst_bin_add (bin, element);
-  return element;
-}
-
 static GstPadProbeReturn
 on_first_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -80,11 +66,12 @@ build_video_chain (SpClipPlayer *self, GError **error)
     1, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
   g_autoptr (GstPad) sink_pad = NULL;
 
-  if ((self->image_ms > 0 && !(freeze = make (bin, "imagefreeze", error)))
-      || !(convert = make (bin, "videoconvert", error))
-      || !(scale = make (bin, "videoscale", error)) || !(rate = make (bin, "videorate", error))
-      || !(filter = make (bin, "capsfilter", error))
-      || !(sink = make (bin, "intervideosink", error)))
+  if ((self->image_ms > 0 && !(freeze = sp_gst_add (bin, "imagefreeze", NULL, error)))
+      || !(convert = sp_gst_add (bin, "videoconvert", NULL, error))
+      || !(scale = sp_gst_add (bin, "videoscale", NULL, error))
+      || !(rate = sp_gst_add (bin, "videorate", NULL, error))
+      || !(filter = sp_gst_add (bin, "capsfilter", NULL, error))
+      || !(sink = sp_gst_add (bin, "intervideosink", NULL, error)))
     return FALSE;
   g_object_set (filter, "caps", caps, NULL);
   g_object_set (sink, "channel", self->video_channel, NULL);
@@ -114,9 +101,10 @@ link_audio (SpClipPlayer *self, GstPad *pad)
   g_autoptr (GstPad) sink_pad = NULL;
   GstElement *convert, *resample, *filter, *sink;
 
-  if (self->has_audio || !(convert = make (bin, "audioconvert", NULL))
-      || !(resample = make (bin, "audioresample", NULL))
-      || !(filter = make (bin, "capsfilter", NULL)) || !(sink = make (bin, "interaudiosink", NULL)))
+  if (self->has_audio || !(convert = sp_gst_add (bin, "audioconvert", NULL, NULL))
+      || !(resample = sp_gst_add (bin, "audioresample", NULL, NULL))
+      || !(filter = sp_gst_add (bin, "capsfilter", NULL, NULL))
+      || !(sink = sp_gst_add (bin, "interaudiosink", NULL, NULL)))
     return;
   g_object_set (filter, "caps", caps, NULL);
   g_object_set (sink, "channel", self->audio_channel, NULL);
@@ -242,7 +230,7 @@ sp_clip_player_start (SpClipPlayer *self, GError **error)
       return FALSE;
     }
   self->pipeline = gst_object_ref_sink (gst_pipeline_new ("sportello-clip"));
-  if (!(decode = make (GST_BIN (self->pipeline), "uridecodebin", error))
+  if (!(decode = sp_gst_add (GST_BIN (self->pipeline), "uridecodebin", NULL, error))
       || !build_video_chain (self, error))
     {
       g_clear_object (&self->pipeline);

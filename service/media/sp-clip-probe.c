@@ -4,6 +4,7 @@
  * it. A header can claim any length (a file cut short keeps the muxer's duration): the end of
  * the clip is decoded too, which is what catches a truncated file. */
 #include "sp-clip-probe.h"
+#include "sp-gst.h"
 
 #include <glib/gstdio.h>
 #include <gst/gst.h>
@@ -33,27 +34,6 @@ typedef struct
   GstClockTime end; /* the furthest end of any decoded buffer since the last reset */
   guint pictures;   /* decoded since the start */
 } Probe;
-
-/* GStreamer is loaded by the first probe, not at start-up: an idle service stays small. */
-static gboolean
-ensure_gstreamer (GError **error)
-{
-  static gsize initialised = 0;
-  static GError *init_error = NULL;
-
-  if (g_once_init_enter (&initialised))
-    {
-      gst_init_check (NULL, NULL, &init_error);
-      g_once_init_leave (&initialised, 1);
-    }
-  if (init_error != NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "GStreamer cannot start: %s",
-                   init_error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
 
 const char *
 sp_clip_kind_to_string (SpClipKind kind)
@@ -618,7 +598,7 @@ sp_clip_probe (const char *path, guint image_ms, const char *thumbnail_path, SpC
                    "is not a regular file");
       return FALSE;
     }
-  if (!ensure_gstreamer (error))
+  if (!sp_gst_init (error))
     return FALSE;
 
   g_mutex_init (&probe.lock);

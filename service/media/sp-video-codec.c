@@ -2,6 +2,7 @@
  * tuned for real-time conversation: no look-ahead, constant bit rate, bounded key-frame
  * distance. */
 #include "sp-video-codec.h"
+#include "sp-gst.h"
 #include "sp-media-error.h"
 
 #include <gst/video/video.h>
@@ -90,21 +91,6 @@ sp_video_codec_rtp_caps (const SpVideoCodec *codec, guint pt, gboolean pli, gboo
   return caps;
 }
 
-static GstElement *
-make (GstBin *bin, const char *factory, const char *name, GError **error)
-{
-  GstElement *element = factory != NULL ? gst_element_factory_make (factory, name) : NULL;
-
-  if (element == NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
-                   "The GStreamer element '%s' is missing", factory ? factory : "(encoder)");
-      return NULL;
-    }
-  gst_bin_add (bin, element);
-  return element;
-}
-
 static void
 ghost (GstBin *bin, GstElement *element, const char *pad_name)
 {
@@ -147,7 +133,7 @@ configure_h264 (GstElement *encoder, const char *factory, const SpVideoEncoding 
 static GstElement *
 make_h264_profile_filter (GstBin *bin, GError **error)
 {
-  GstElement *filter = make (bin, "capsfilter", NULL, error);
+  GstElement *filter = sp_gst_add (bin, "capsfilter", NULL, error);
   g_autoptr (GstCaps) caps = NULL;
 
   if (filter == NULL)
@@ -167,9 +153,9 @@ sp_video_codec_make_sender (const SpVideoCodec *codec, guint pt, const SpVideoEn
   gboolean h264 = g_str_equal (codec->name, "H264");
   GstElement *encoder, *profile = NULL, *payloader;
 
-  if (!(encoder = make (GST_BIN (bin), factory, "encoder", error))
+  if (!(encoder = sp_gst_add (GST_BIN (bin), factory, "encoder", error))
       || (h264 && !(profile = make_h264_profile_filter (GST_BIN (bin), error)))
-      || !(payloader = make (GST_BIN (bin), codec->payloader, NULL, error)))
+      || !(payloader = sp_gst_add (GST_BIN (bin), codec->payloader, NULL, error)))
     return NULL;
 
   if (h264)
@@ -196,9 +182,9 @@ sp_video_codec_make_receiver (const SpVideoCodec *codec, GError **error)
   g_autoptr (GstElement) bin = gst_object_ref_sink (gst_bin_new (NULL));
   GstElement *depayloader, *parser = NULL, *decoder;
 
-  if (!(depayloader = make (GST_BIN (bin), codec->depayloader, NULL, error))
-      || (codec->parser && !(parser = make (GST_BIN (bin), codec->parser, NULL, error)))
-      || !(decoder = make (GST_BIN (bin), first_installed (codec->decoders), NULL, error)))
+  if (!(depayloader = sp_gst_add (GST_BIN (bin), codec->depayloader, NULL, error))
+      || (codec->parser && !(parser = sp_gst_add (GST_BIN (bin), codec->parser, NULL, error)))
+      || !(decoder = sp_gst_add (GST_BIN (bin), first_installed (codec->decoders), NULL, error)))
     return NULL;
 
   /* Without a key frame a decoder only produces garbage; waiting for one and asking for it

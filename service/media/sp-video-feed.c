@@ -4,6 +4,7 @@
  * context from the bus, the camera monitor and a tick that reads the frame counts the pad
  * probes keep on the streaming threads. */
 #include "sp-video-feed.h"
+#include "sp-gst.h"
 
 #include <gst/gst.h>
 #include <string.h>
@@ -159,27 +160,6 @@ on_sink_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
 /* ---- GStreamer set-up ---- */
 
-/* GStreamer is loaded by the first feed, not at start-up: an idle service stays small. */
-static gboolean
-ensure_gstreamer (GError **error)
-{
-  static gsize initialised = 0;
-  static GError *init_error = NULL;
-
-  if (g_once_init_enter (&initialised))
-    {
-      gst_init_check (NULL, NULL, &init_error);
-      g_once_init_leave (&initialised, 1);
-    }
-  if (init_error != NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "GStreamer cannot start: %s",
-                   init_error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 parse_camera (const char *spec, CameraKind *kind, char **node, GError **error)
 {
@@ -240,21 +220,6 @@ check_elements (CameraKind kind, GError **error)
   return TRUE;
 }
 
-static GstElement *
-make (GstBin *bin, const char *factory, GError **error)
-{
-  GstElement *element = gst_element_factory_make (factory, NULL);
-
-  if (element == NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
-                   "The GStreamer element '%s' is missing", factory);
-      return NULL;
-    }
-  gst_bin_add (bin, element);
-  return element;
-}
-
 static GstCaps *
 channel_caps (SpVideoFeed *self)
 {
@@ -276,7 +241,8 @@ add_channel_sink (SpVideoFeed *self, GstBin *bin, GstElement *upstream, Tally *t
   g_autoptr (GstCaps) caps = channel_caps (self);
   g_autoptr (GstPad) pad = NULL;
 
-  if (!(filter = make (bin, "capsfilter", error)) || !(sink = make (bin, "intervideosink", error)))
+  if (!(filter = sp_gst_add (bin, "capsfilter", NULL, error))
+      || !(sink = sp_gst_add (bin, "intervideosink", NULL, error)))
     return FALSE;
   g_object_set (filter, "caps", caps, NULL);
   g_object_set (sink, "channel", self->channel, "sync", FALSE, "async", FALSE, NULL);
@@ -299,7 +265,7 @@ make_camera_source (SpVideoFeed *self, GstBin *bin, GError **error)
 
   if (self->kind == CAMERA_TEST)
     {
-      if (!(source = make (bin, "videotestsrc", error)))
+      if (!(source = sp_gst_add (bin, "videotestsrc", NULL, error)))
         return NULL;
       /* Moving content, so that encoders downstream really have work to do. */
       g_object_set (source, "is-live", TRUE, NULL);
@@ -314,7 +280,7 @@ make_camera_source (SpVideoFeed *self, GstBin *bin, GError **error)
                              G_TYPE_STRING, "Capture", "media.role", G_TYPE_STRING, "Camera",
                              "node.description", G_TYPE_STRING, "Sportello camera feed", NULL);
 
-      if (!(source = make (bin, "pipewiresrc", error)))
+      if (!(source = sp_gst_add (bin, "pipewiresrc", NULL, error)))
         return NULL;
       /* always-copy: the channel keeps the last frame after the camera is gone, which must
        * not be memory PipeWire unmaps. No keepalive: a stalled camera must look stalled. */
@@ -334,8 +300,9 @@ build_camera_pipeline (SpVideoFeed *self, Tally *tally, GError **error)
   GstElement *source, *convert, *scale, *rate;
 
   if (!(source = make_camera_source (self, bin, error))
-      || !(convert = make (bin, "videoconvert", error))
-      || !(scale = make (bin, "videoscale", error)) || !(rate = make (bin, "videorate", error)))
+      || !(convert = sp_gst_add (bin, "videoconvert", NULL, error))
+      || !(scale = sp_gst_add (bin, "videoscale", NULL, error))
+      || !(rate = sp_gst_add (bin, "videorate", NULL, error)))
     return NULL;
   if (!gst_element_link_many (source, convert, scale, rate, NULL))
     {
@@ -359,9 +326,10 @@ build_card_pipeline (SpVideoFeed *self, Tally *tally, GError **error)
   g_autoptr (GstCaps) caps = NULL;
   g_autofree char *font = g_strdup_printf ("Sans %u", MAX (8u, self->height / 16));
 
-  if (!(source = make (bin, "videotestsrc", error)) || !(filter = make (bin, "capsfilter", error))
-      || !(overlay = make (bin, "textoverlay", error))
-      || !(freeze = make (bin, "imagefreeze", error)))
+  if (!(source = sp_gst_add (bin, "videotestsrc", NULL, error))
+      || !(filter = sp_gst_add (bin, "capsfilter", NULL, error))
+      || !(overlay = sp_gst_add (bin, "textoverlay", NULL, error))
+      || !(freeze = sp_gst_add (bin, "imagefreeze", NULL, error)))
     return NULL;
   g_object_set (source, "num-buffers", 1, "foreground-color", CARD_COLOUR, NULL);
   gst_util_set_object_arg (G_OBJECT (source), "pattern", "solid-color");
@@ -741,7 +709,7 @@ sp_video_feed_start (SpVideoFeed *self, GError **error)
 
   if (self->started)
     return TRUE;
-  if (!parse_camera (self->camera, &kind, &node, error) || !ensure_gstreamer (error)
+  if (!parse_camera (self->camera, &kind, &node, error) || !sp_gst_init (error)
       || !check_elements (kind, error))
     return FALSE;
   self->kind = kind;

@@ -7,6 +7,7 @@
  * The outgoing picture comes from a channel, never from a device in this pipeline, so a camera
  * that fails cannot stop the call and a pushed clip can replace it without renegotiation. */
 #include "sp-video-stream.h"
+#include "sp-gst.h"
 #include "sp-media-error.h"
 #include "sp-rtp-transport.h"
 
@@ -194,24 +195,9 @@ add_probe (GstElement *element, const char *pad_name, GstPadProbeCallback callba
 /* ---- building (main context) ---- */
 
 static GstElement *
-make (GstBin *bin, const char *factory, GError **error)
-{
-  GstElement *element = gst_element_factory_make (factory, NULL);
-
-  if (element == NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
-                   "The GStreamer element '%s' is missing", factory);
-      return NULL;
-    }
-  gst_bin_add (bin, element);
-  return element;
-}
-
-static GstElement *
 make_valve (GstBin *bin, GError **error)
 {
-  GstElement *valve = make (bin, "valve", error);
+  GstElement *valve = sp_gst_add (bin, "valve", NULL, error);
 
   /* Caps and segments still pass a closed valve, so both ends stay negotiated. */
   if (valve != NULL)
@@ -222,7 +208,7 @@ make_valve (GstBin *bin, GError **error)
 static GstElement *
 make_leaky_queue (GstBin *bin, GError **error)
 {
-  GstElement *queue = make (bin, "queue", error);
+  GstElement *queue = sp_gst_add (bin, "queue", NULL, error);
 
   /* A slow encoder or window drops old pictures instead of delaying new ones. */
   if (queue != NULL)
@@ -237,7 +223,7 @@ make_leaky_queue (GstBin *bin, GError **error)
 static GstElement *
 make_channel_sink (GstBin *bin, const char *channel, GError **error)
 {
-  GstElement *sink = make (bin, "intervideosink", error);
+  GstElement *sink = sp_gst_add (bin, "intervideosink", NULL, error);
 
   if (sink != NULL)
     g_object_set (sink, "channel", channel, "sync", FALSE, "async", FALSE, NULL);
@@ -262,8 +248,10 @@ build_source (SpVideoStream *self, const SpVideoStreamFormat *format, GstElement
     "height", G_TYPE_INT, (gint)format->height, "framerate", GST_TYPE_FRACTION,
     (gint)format->encoding.framerate, 1, NULL);
 
-  if (!(source = make (bin, "intervideosrc", error)) || !(filter = make (bin, "capsfilter", error))
-      || !(selector = make (bin, "input-selector", error)) || !(*tee = make (bin, "tee", error)))
+  if (!(source = sp_gst_add (bin, "intervideosrc", NULL, error))
+      || !(filter = sp_gst_add (bin, "capsfilter", NULL, error))
+      || !(selector = sp_gst_add (bin, "input-selector", NULL, error))
+      || !(*tee = sp_gst_add (bin, "tee", NULL, error)))
     return FALSE;
   g_object_set (source, "channel", format->camera, "timeout", (guint64)CHANNEL_TIMEOUT_NS, NULL);
   g_object_set (filter, "caps", caps, NULL);
@@ -316,7 +304,7 @@ build_receive_path (SpVideoStream *self, const SpVideoStreamFormat *format, GErr
   GstBin *bin = self->pipeline;
   GstElement *sink;
 
-  if (!(self->recv_selector = make (bin, "input-selector", error))
+  if (!(self->recv_selector = sp_gst_add (bin, "input-selector", NULL, error))
       || !(self->recv_valve = make_valve (bin, error))
       || !(sink = make_channel_sink (bin, format->remote, error)))
     return FALSE;
@@ -528,8 +516,8 @@ add_clip_source (SpVideoStream *self, const char *channel)
                            GST_TYPE_FRACTION, (gint)self->framerate, 1, NULL);
   g_autoptr (GstPad) src = NULL;
 
-  self->clip_source = gst_object_ref (make (self->pipeline, "intervideosrc", NULL));
-  self->clip_filter = gst_object_ref (make (self->pipeline, "capsfilter", NULL));
+  self->clip_source = gst_object_ref (sp_gst_add (self->pipeline, "intervideosrc", NULL, NULL));
+  self->clip_filter = gst_object_ref (sp_gst_add (self->pipeline, "capsfilter", NULL, NULL));
   g_object_set (self->clip_source, "channel", channel, "timeout", (guint64)CHANNEL_TIMEOUT_NS,
                 NULL);
   g_object_set (self->clip_filter, "caps", caps, NULL);

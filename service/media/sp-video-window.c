@@ -3,6 +3,7 @@
  * this runs on the main context of whoever opened the window; the X connection opened here is
  * used from that context only (the sink opens its own connection for its streaming thread). */
 #include "sp-video-window.h"
+#include "sp-gst.h"
 
 #include <X11/Xatom.h>
 #include <X11/Xlib.h>
@@ -146,27 +147,6 @@ gboolean
 sp_video_window_display_available (void)
 {
   return env_set ("DISPLAY") || env_set ("WAYLAND_DISPLAY");
-}
-
-/* GStreamer is loaded by the first window (or call), not at start-up. */
-static gboolean
-ensure_gstreamer (GError **error)
-{
-  static gsize initialised = 0;
-  static GError *init_error = NULL;
-
-  if (g_once_init_enter (&initialised))
-    {
-      gst_init_check (NULL, NULL, &init_error);
-      g_once_init_leave (&initialised, 1);
-    }
-  if (init_error != NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "GStreamer cannot start: %s",
-                   init_error->message);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* ---- X errors ---- */
@@ -814,7 +794,7 @@ sp_video_window_open (SpVideoWindow *self, const char *title, GError **error)
                            "No display: neither DISPLAY nor WAYLAND_DISPLAY is set");
       return FALSE;
     }
-  if (!ensure_gstreamer (error))
+  if (!sp_gst_init (error))
     return FALSE;
 
   x11 = env_set ("DISPLAY");
