@@ -36,8 +36,7 @@ No polling: the bench waits on a condition variable that the decoder's probe sig
    References measured in this process after the series: sportellod's clip pipeline alone
    (uridecodebin -> videoconvert -> videoscale -> videorate -> I420 640x480@30 -> a syncing sink),
    built and set to PLAYING -> its first frame; and vp8enc with sportellod's settings fed a moving
-   picture in real time: a delta frame, a key frame, and a caps change (set_format), with
-   threads=2 as sportellod and threads=1 for comparison.
+   picture in real time: a delta frame, a key frame, and a caps change (set_format).
 2. cpu: a second sportellod whose camera shows a moving ball on green; a clip of a moving ball on
    red (videotestsrc pattern=ball, VP8 640x480@30 1 Mbit/s, --cpu-seconds + 10 s long), and the same
    with an Opus tone (unless --no-sound-window). Conditions: camera only, pushing the clip, pushing
@@ -49,9 +48,9 @@ No polling: the bench waits on a condition variable that the decoder's probe sig
    threads apart from the rest, the push's own threads, frames encoded (GetMediaStatistics) and
    decoded by the contact, and the CPU of the bench's other processes and of everything else.
 
-On a shared machine other work shows up in every figure here, most of all through libvpx's
-threads busy-waiting for each other when the machine has no CPU to spare: each part prints how
-busy the machine was and who used it.
+On a shared machine other work shows up in every figure here (with vp8enc threads=2, before
+2519a1d, libvpx's two threads busy-waited for each other whenever the machine had no CPU to
+spare): each part prints how busy the machine was and who used it.
 """
 
 import argparse
@@ -91,7 +90,6 @@ WIDTH, HEIGHT, FPS = 640, 480, 30
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 GOAL_MS = 70.0  # one frame interval (33 ms) plus one key frame, at 30 fps (the goal as set)
 CPU_GOAL = 1.2
-SETTLE = 2.0
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -500,14 +498,14 @@ def clip_start_reference(path, runs):
 # branches bring to the encoder: the camera feed's (chroma-site=jpeg) and a pushed clip's (vp8dec's,
 # with multiview fields and no chroma-site), as GST_DEBUG=videoencoder:5 shows them in sportellod.
 VP8ENC = ("vp8enc name=enc deadline=1 lag-in-frames=0 cpu-used=8 target-bitrate=1000000 keyframe-max-dist=90 "
-          "threads=2 end-usage=cbr error-resilient=default")
+          "threads=1 end-usage=cbr error-resilient=default")
 CAMERA_CAPS = ("video/x-raw,format=I420,width=640,height=480,framerate=30/1,interlace-mode=progressive,"
                "pixel-aspect-ratio=1/1,chroma-site=jpeg,colorimetry=bt601")
 CLIP_CAPS = ("video/x-raw,format=I420,width=640,height=480,framerate=30/1,interlace-mode=progressive,"
              "multiview-mode=mono,pixel-aspect-ratio=1/1,colorimetry=bt601")
 
 
-def encoder_reference(rounds=6, threads=2):
+def encoder_reference(rounds=6):
     """vp8enc with sportellod's settings in this process, fed 640x480@30 frames of a moving ball
     (made first with videotestsrc) through appsrc in real time: ms to encode a delta frame, a key
     frame (forced, or the first after a re-init), and what a caps change costs (set_format, which
@@ -524,7 +522,7 @@ def encoder_reference(rounds=6, threads=2):
         frames.append(sample.get_buffer().extract_dup(0, sample.get_buffer().get_size()))
     grab.set_state(Gst.State.NULL)
     pipeline = Gst.parse_launch("appsrc name=src format=time is-live=true caps=%s ! %s ! fakesink sync=false"
-                                % (CAMERA_CAPS, VP8ENC.replace("threads=2", "threads=%d" % threads)))
+                                % (CAMERA_CAPS, VP8ENC))
     c0, t0 = time.process_time(), now()
     src, enc = pipeline.get_by_name("src"), pipeline.get_by_name("enc")
     state = {"caps_at": None}
@@ -652,9 +650,6 @@ def switch_part(env, pw, args):
         pw.stop_camera("green-camera")
     reference = clip_start_reference(clip, 11)
     encoder = encoder_reference()
-    c0, t0 = time.process_time(), now()
-    encoder1 = encoder_reference(threads=1)
-    cpu1 = per_min(time.process_time() - c0, now() - t0)
     print("camera: PipeWire virtual camera, solid green YUY2 640x480@30; clip: solid red VP8 640x480@30, 10 s;"
           " contact's jitter buffer: %s" % ("%d ms" % args.jitter_ms if args.jitter_ms >= 0 else "none"))
     print_rows("StartPush -> first red frame decoded at the contact (goal: one frame interval + one key frame,"
@@ -667,10 +662,6 @@ def switch_part(env, pw, args):
           " the encoder (set_format: drain, destroy, re-create libvpx) %s"
           % (stats_line(encoder["delta"]).split("  (n=")[0].replace("  p99", " p99"),
              stats_line(encoder["key"]).split("  (n=")[0], stats_line(encoder["set_format"])))
-    print("  the same with threads=1 (sportellod uses 2): delta frame %s | key frame %s | this process used %.1f"
-          " CPU-s/min with threads=1 against %.1f with threads=2"
-          % (stats_line(encoder1["delta"]).split("  (n=")[0].replace("  p99", " p99"),
-             stats_line(encoder1["key"]).split("  (n=")[0], cpu1, encoder["cpu_per_min"]))
     wall = cost["wall"]
     print("during the series (%.0f s): sportellod encoded %.1f fps and used %.2f CPU-s/min; %d key frames sent;"
           " receiver errors: %s; sportellod exit status %s"

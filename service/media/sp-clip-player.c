@@ -11,8 +11,6 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
-#define FIRST_FRAME_MESSAGE "sp-clip-first-frame"
-
 struct _SpClipPlayer
 {
   GObject parent_instance;
@@ -44,16 +42,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SpClipPlayer, sp_clip_player, G_TYPE_OBJECT)
 
-static GstPadProbeReturn
-on_first_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  GstElement *sink = GST_ELEMENT (user_data);
-  GstStructure *s = gst_structure_new_empty (FIRST_FRAME_MESSAGE);
-
-  gst_element_post_message (sink, gst_message_new_application (GST_OBJECT (sink), s));
-  return GST_PAD_PROBE_REMOVE;
-}
-
 /* [imagefreeze] → videoconvert → videoscale → videorate → caps → intervideosink */
 static gboolean
 build_video_chain (SpClipPlayer *self, GError **error)
@@ -64,7 +52,6 @@ build_video_chain (SpClipPlayer *self, GError **error)
     "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, (gint)self->width,
     "height", G_TYPE_INT, (gint)self->height, "framerate", GST_TYPE_FRACTION, (gint)self->framerate,
     1, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
-  g_autoptr (GstPad) sink_pad = NULL;
 
   if ((self->image_ms > 0 && !(freeze = sp_gst_add (bin, "imagefreeze", NULL, error)))
       || !(convert = sp_gst_add (bin, "videoconvert", NULL, error))
@@ -87,8 +74,6 @@ build_video_chain (SpClipPlayer *self, GError **error)
       return FALSE;
     }
   self->video_in = freeze ? freeze : convert;
-  sink_pad = gst_element_get_static_pad (sink, "sink");
-  gst_pad_add_probe (sink_pad, GST_PAD_PROBE_TYPE_BUFFER, on_first_buffer, sink, NULL);
   return TRUE;
 }
 
@@ -164,8 +149,11 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
 
   switch (GST_MESSAGE_TYPE (message))
     {
-      case GST_MESSAGE_APPLICATION:
-        if (!self->first_frame)
+      case GST_MESSAGE_ASYNC_DONE:
+        /* Prerolled: the sinks hold their first buffer, so the first picture is in the
+         * channel (a probe before the sink fired before it was, and under load the call
+         * read an empty channel: black frames). */
+        if (GST_MESSAGE_SRC (message) == GST_OBJECT (self->pipeline) && !self->first_frame)
           {
             self->first_frame = TRUE;
             g_signal_emit (self, signals[SIGNAL_FIRST_FRAME], 0);

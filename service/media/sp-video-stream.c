@@ -242,17 +242,28 @@ build_source (SpVideoStream *self, const SpVideoStreamFormat *format, GstElement
               GError **error)
 {
   GstBin *bin = self->pipeline;
-  GstElement *source, *filter, *selector;
+  GstElement *source, *filter, *selector, *setter;
   g_autoptr (GstCaps) caps = gst_caps_new_simple (
     "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, (gint)format->width,
     "height", G_TYPE_INT, (gint)format->height, "framerate", GST_TYPE_FRACTION,
     (gint)format->encoding.framerate, 1, NULL);
+  g_autoptr (GstCaps) fixed = NULL;
 
   if (!(source = sp_gst_add (bin, "intervideosrc", NULL, error))
       || !(filter = sp_gst_add (bin, "capsfilter", NULL, error))
       || !(selector = sp_gst_add (bin, "input-selector", NULL, error))
+      || !(setter = sp_gst_add (bin, "capssetter", NULL, error))
       || !(*tee = sp_gst_add (bin, "tee", NULL, error)))
     return FALSE;
+  /* Camera and clip pictures differ in caps fields that do not matter (chroma-site,
+   * multiview-mode): without one set of caps after the selector, every switch made the encoder
+   * rebuild libvpx and restart its rate control (bench/README.md, push_bench). */
+  fixed = gst_caps_copy (caps);
+  gst_caps_set_simple (fixed, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, "interlace-mode",
+                       G_TYPE_STRING, "progressive", "colorimetry", G_TYPE_STRING, "bt601",
+                       "chroma-site", G_TYPE_STRING, "mpeg2", "multiview-mode", G_TYPE_STRING,
+                       "mono", NULL);
+  g_object_set (setter, "caps", fixed, "replace", TRUE, "join", FALSE, NULL);
   g_object_set (source, "channel", format->camera, "timeout", (guint64)CHANNEL_TIMEOUT_NS, NULL);
   g_object_set (filter, "caps", caps, NULL);
   /* Live inputs: the inactive one is dropped at once, never held back for sync. */
@@ -261,7 +272,7 @@ build_source (SpVideoStream *self, const SpVideoStreamFormat *format, GstElement
   self->width = format->width;
   self->height = format->height;
   self->framerate = format->encoding.framerate;
-  if (!gst_element_link_many (source, filter, selector, *tee, NULL))
+  if (!gst_element_link_many (source, filter, selector, setter, *tee, NULL))
     return link_failed (error, "source");
   self->camera_pad = gst_element_get_static_pad (selector, "sink_0");
   return TRUE;
