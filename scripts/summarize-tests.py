@@ -4,6 +4,7 @@ pytest cases from each integration test's own JUnit file. Prints failures, then 
 "N passed, N failed" line, and exits non-zero when anything failed."""
 
 import argparse
+import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -53,7 +54,30 @@ def collect(build_dir):
         results.append((f"{build_dir}:meson", "failed", "no meson test log"))
     for junit in integration_junits:
         results += [(f"{build_dir}:{name}", state, why) for name, state, why in cases(junit)]
+    results += crashed_tests(build, build_dir, results)
     return results
+
+
+def crashed_tests(build, build_dir, results):
+    """A test program that crashed (a TAP test killed by an assertion or a sanitizer, a pytest
+    run that died after writing its report) has no failed case in any JUnit file: meson's own
+    verdict in testlog.json says so. One failure per such test."""
+    log = build / "meson-logs" / "testlog.json"
+    if not log.exists():
+        return []
+    extra = []
+    for line in log.read_text().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("result") in ("OK", "SKIP", "EXPECTEDFAIL"):
+            continue
+        name = entry.get("name", "?")
+        stem = name.split(" ")[-1]
+        if not any(state == "failed" and (stem in case or name in case) for case, state, _ in results):
+            extra.append((f"{build_dir}:{name}", "failed", f"meson: {entry.get('result')}"))
+    return extra
 
 
 def main():
