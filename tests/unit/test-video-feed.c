@@ -479,7 +479,13 @@ test_test_pattern (Fixture *f, gconstpointer data)
   fixture_feed (f, "test", FALSE, 320, 240, 15);
   g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CAMERA);
   WAIT_UNTIL (sp_video_feed_get_frames (f->feed) > 3, 5000);
-  g_assert_true (read_frame (f->reader, 5000, &first));
+  /* The reader's own intervideosrc sends black until it has seen a picture: on a loaded
+   * machine its first frames may come before the feed's. */
+  for (guint i = 0; i < 30 && first.bright <= 0.001; i++)
+    {
+      frame_clear (&first);
+      g_assert_true (read_frame (f->reader, 5000, &first));
+    }
   spin (300);
   g_assert_true (read_frame (f->reader, 5000, &later));
   assert_size (&first, 320, 240);
