@@ -57,12 +57,24 @@ class Sipp:
 
     def __init__(self, testenv, name, scenario, remote=None, port=None, extra=(), calls=1, timeout=30):
         self.testenv = testenv
-        self.port = port or free_port()
-        self.media_port = free_port()
         self.name = name
+        # Ports are picked free but bound later; when tests run in parallel another process may
+        # take one in between. sipp then exits at once ("bind"): start again on other ports.
+        for attempt in range(3):
+            self.port = port or free_port()
+            self.media_port = free_port()
+            self._start(scenario, remote, extra, calls, timeout)
+            if not self._lost_a_port() or port:
+                break
+        if not remote:
+            # A UAS must be listening before anyone calls it (else: ICMP, 503).
+            wait_for(self._listening, 10, what=f"sipp {name} on port {self.port}")
+
+    def _start(self, scenario, remote, extra, calls, timeout):
+        tmp = self.testenv.tmp
         argv = ["sipp", "-i", "127.0.0.1", "-p", str(self.port), "-mp", str(self.media_port), "-m", str(calls),
                 "-nostdin", "-timeout", f"{timeout}s", "-timeout_error", "-trace_msg", "-message_file",
-                str(testenv.tmp / f"{name}.messages"), "-trace_err", "-error_file", str(testenv.tmp / f"{name}.errors")]
+                str(tmp / f"{self.name}.messages"), "-trace_err", "-error_file", str(tmp / f"{self.name}.errors")]
         if scenario.startswith("builtin:"):
             argv += ["-sn", scenario.split(":", 1)[1]]
         else:
@@ -70,10 +82,17 @@ class Sipp:
         argv += list(extra)
         if remote:
             argv.append(remote)
-        self.proc = testenv.procs.start(name, argv, testenv.env, cwd=str(testenv.tmp))
-        if not remote:
-            # A UAS must be listening before anyone calls it (else: ICMP, 503).
-            wait_for(self._listening, 10, what=f"sipp {name} on port {self.port}")
+        self.proc = self.testenv.procs.start(self.name, argv, self.testenv.env, cwd=str(tmp))
+
+    def _lost_a_port(self):
+        """True when sipp stopped at once because one of its ports was taken."""
+        deadline = time.monotonic() + 0.3
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            time.sleep(0.02)
+        if self.proc.poll() in (None, 0):
+            return False
+        log = self.proc.log_path.read_text(errors="replace").lower()
+        return "bind" in log or "address already in use" in log
 
     def _listening(self):
         if self.proc.poll() is not None:
