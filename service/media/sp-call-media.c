@@ -8,6 +8,7 @@
 #include "sp-audio-codec.h"
 #include "sp-audio-devices.h"
 #include "sp-clip-player.h"
+#include "sp-recv-branches.h"
 #include "sp-rtp-transport.h"
 #include "sp-video-stream.h"
 
@@ -29,15 +30,6 @@
 #define DEFAULT_TONE_HZ 440.0
 #define TICK_MS 200
 #define PAD_REMOVED_MESSAGE "sp-pad-removed"
-
-/* What one rtpbin recv_rtp_src pad feeds: a decoder into the selector, or a discarding
- * fakesink (telephone-event, other sessions). */
-typedef struct
-{
-  char *pad_name;
-  GstElement *element;
-  GstPad *selector_pad; /* NULL for a discarding branch */
-} RecvBranch;
 
 struct _SpCallMedia
 {
@@ -77,7 +69,7 @@ struct _SpCallMedia
   guint8 pt;
   guint8 te_pt;
   gboolean stopping;
-  GPtrArray *branches; /* of RecvBranch */
+  SpRecvBranches *branches; /* the audio session's, once built */
 
   /* Dead-peer detection, main context only. */
   guint last_rx_count;
@@ -135,15 +127,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SpCallMedia, sp_call_media, G_TYPE_OBJECT)
 
-static void
-recv_branch_free (RecvBranch *branch)
-{
-  g_free (branch->pad_name);
-  g_clear_object (&branch->element);
-  g_clear_object (&branch->selector_pad);
-  g_free (branch);
-}
-
 /* ---- receive branches (streaming threads) ---- */
 
 static void
@@ -152,56 +135,16 @@ post_error (SpCallMedia *self, GstElement *source, GError *error)
   gst_element_post_message (source, gst_message_new_error (GST_OBJECT (source), error, NULL));
 }
 
-static RecvBranch *
-link_branch (SpCallMedia *self, GstPad *pad, GstElement *element, GstPad *selector_pad)
-{
-  g_autoptr (GstPad) sink = gst_element_get_static_pad (element, "sink");
-  RecvBranch *branch = g_new0 (RecvBranch, 1);
-
-  branch->pad_name = gst_pad_get_name (pad);
-  branch->element = element;
-  branch->selector_pad = selector_pad;
-  gst_bin_add (GST_BIN (self->pipeline), element); /* a second reference, the bin's */
-  if (selector_pad != NULL)
-    {
-      g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
-
-      gst_pad_link (src, selector_pad);
-    }
-  gst_element_sync_state_with_parent (element);
-  gst_pad_link (pad, sink);
-  return branch;
-}
-
-static RecvBranch *
-add_decoding_branch (SpCallMedia *self, GstPad *pad)
+/* The audio decoder of a new SSRC; NULL (and an error on the bus) if it cannot be made. */
+static GstElement *
+make_decoder (SpCallMedia *self)
 {
   g_autoptr (GError) error = NULL;
   GstElement *receiver = sp_audio_codec_make_receiver (self->codec, &error);
-  RecvBranch *branch;
 
   if (receiver == NULL)
-    {
-      post_error (self, self->rtpbin, error);
-      return NULL;
-    }
-  branch
-    = link_branch (self, pad, receiver, gst_element_request_pad_simple (self->selector, "sink_%u"));
-  /* The newest SSRC is the one to hear: a PBX that re-anchors or a transfer brings a new SSRC,
-   * while the old one, if it still sends, is a leftover. */
-  g_object_set (self->selector, "active-pad", branch->selector_pad, NULL);
-  return branch;
-}
-
-static RecvBranch *
-add_discarding_branch (SpCallMedia *self, GstPad *pad)
-{
-  GstElement *fakesink = gst_element_factory_make ("fakesink", NULL);
-
-  if (fakesink == NULL)
-    return NULL;
-  g_object_set (fakesink, "sync", FALSE, "async", FALSE, NULL);
-  return link_branch (self, pad, gst_object_ref_sink (fakesink), NULL);
+    post_error (self, self->rtpbin, error);
+  return receiver;
 }
 
 /* Every recv_rtp_src pad is linked, or rtpbin's streaming thread stops with not-linked. */
@@ -211,7 +154,7 @@ on_rtpbin_pad_added (GstElement *rtpbin, GstPad *pad, gpointer user_data)
   SpCallMedia *self = user_data;
   guint session, ssrc, pt;
   gboolean stopping, decode;
-  RecvBranch *branch;
+  GstElement *decoder = NULL;
 
   if (sscanf (GST_PAD_NAME (pad), "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) != 3)
     return;
@@ -225,16 +168,13 @@ on_rtpbin_pad_added (GstElement *rtpbin, GstPad *pad, gpointer user_data)
   stopping = self->stopping;
   decode = session == AUDIO_SESSION && self->codec != NULL && pt == self->pt;
   g_mutex_unlock (&self->lock);
-  if (stopping)
+  if (stopping || self->branches == NULL)
     return;
 
   /* Built without the lock: linking may query caps, and request-pt-map takes the lock. */
-  branch = decode ? add_decoding_branch (self, pad) : add_discarding_branch (self, pad);
-  if (branch == NULL)
+  if (decode && !(decoder = make_decoder (self)))
     return;
-  g_mutex_lock (&self->lock);
-  g_ptr_array_add (self->branches, branch);
-  g_mutex_unlock (&self->lock);
+  sp_recv_branches_link (self->branches, pad, decoder);
   g_debug ("rtpbin pad %s: SSRC %u, PT %u", GST_PAD_NAME (pad), ssrc, pt);
 }
 
@@ -272,30 +212,6 @@ on_request_pt_map (GstElement *rtpbin, guint session, guint pt, gpointer user_da
 }
 
 /* ---- main-context side ---- */
-
-static void
-remove_branch (SpCallMedia *self, const char *pad_name)
-{
-  RecvBranch *branch = NULL;
-
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->branches->len && branch == NULL; i++)
-    {
-      RecvBranch *candidate = g_ptr_array_index (self->branches, i);
-
-      if (g_str_equal (candidate->pad_name, pad_name))
-        branch = g_ptr_array_steal_index (self->branches, i);
-    }
-  g_mutex_unlock (&self->lock);
-  if (branch == NULL)
-    return;
-
-  gst_element_set_state (branch->element, GST_STATE_NULL);
-  gst_bin_remove (GST_BIN (self->pipeline), branch->element);
-  if (branch->selector_pad != NULL)
-    gst_element_release_request_pad (self->selector, branch->selector_pad);
-  recv_branch_free (branch);
-}
 
 /* GStreamer's message is generic ("Resource not found."); the detail after the source location
  * in the debug string names the file or device, which is what an admin needs. */
@@ -352,8 +268,9 @@ handle_application (SpCallMedia *self, GstMessage *message)
     {
       const char *pad = gst_structure_get_string (s, "pad");
 
-      if (self->video == NULL || !sp_video_stream_remove_pad (self->video, pad))
-        remove_branch (self, pad);
+      if ((self->video == NULL || !sp_video_stream_remove_pad (self->video, pad))
+          && self->branches != NULL)
+        sp_recv_branches_remove (self->branches, pad);
     }
 }
 
@@ -499,6 +416,7 @@ build_receive_path (SpCallMedia *self, GstElement *sink, GError **error)
     return FALSE;
   /* Buffers of a non-active SSRC are dropped at once rather than held back for sync. */
   g_object_set (self->selector, "sync-streams", FALSE, NULL);
+  self->branches = sp_recv_branches_new (bin, self->selector);
   self->sink_bin = gst_object_ref (sink);
   gst_bin_add (bin, sink);
   return gst_element_link_many (self->selector, self->recv_valve, convert, resample, sink, NULL)
@@ -778,7 +696,7 @@ release_pipeline (SpCallMedia *self)
       self->bus_watch = FALSE;
     }
   disconnect_rtpbin (self);
-  g_ptr_array_set_size (self->branches, 0);
+  g_clear_pointer (&self->branches, sp_recv_branches_free);
   g_clear_object (&self->sink_bin);
   self->send_valve = self->recv_valve = self->selector = self->mixer = NULL; /* the pipeline's */
   self->clip_audio = NULL;
@@ -1245,7 +1163,6 @@ sp_call_media_finalize (GObject *object)
   g_free (self->remote_channel);
   g_free (self->clip_channel);
   g_free (self->clip_audio_channel);
-  g_ptr_array_unref (self->branches);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (sp_call_media_parent_class)->finalize (object);
 }
@@ -1326,7 +1243,6 @@ static void
 sp_call_media_init (SpCallMedia *self)
 {
   g_mutex_init (&self->lock);
-  self->branches = g_ptr_array_new_with_free_func ((GDestroyNotify)recv_branch_free);
   static guint next_id = 0;
   guint id = g_atomic_int_add (&next_id, 1);
 

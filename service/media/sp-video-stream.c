@@ -9,6 +9,7 @@
 #include "sp-video-stream.h"
 #include "sp-gst.h"
 #include "sp-media-error.h"
+#include "sp-recv-branches.h"
 #include "sp-rtp-transport.h"
 
 #include <gio/gio.h>
@@ -18,13 +19,6 @@
 /* How long intervideosrc repeats the last picture before it sends black: the feed switches
  * between camera and card well within this. */
 #define CHANNEL_TIMEOUT_NS (2 * GST_SECOND)
-
-typedef struct
-{
-  char *pad_name;
-  GstElement *element;
-  GstPad *selector_pad; /* NULL for a discarding branch */
-} Branch;
 
 struct _SpVideoStream
 {
@@ -51,21 +45,12 @@ struct _SpVideoStream
   guint8 pt;
   gboolean pli, fir, nack;
   gboolean stopping;
-  GPtrArray *branches; /* of Branch */
+  SpRecvBranches *branches; /* once built */
 
   guint frames_decoded; /* atomics */
   guint frames_encoded;
   guint key_frames_sent;
 };
-
-static void
-branch_free (Branch *branch)
-{
-  g_free (branch->pad_name);
-  g_clear_object (&branch->element);
-  g_clear_object (&branch->selector_pad);
-  g_free (branch);
-}
 
 SpVideoStream *
 sp_video_stream_new (const char *local_address, guint port_min, guint port_max, GError **error)
@@ -79,7 +64,6 @@ sp_video_stream_new (const char *local_address, guint port_min, guint port_max, 
   self->transport = transport;
   self->direction = SP_MEDIA_DIRECTION_SENDRECV;
   g_mutex_init (&self->lock);
-  self->branches = g_ptr_array_new_with_free_func ((GDestroyNotify)branch_free);
   return self;
 }
 
@@ -88,7 +72,7 @@ sp_video_stream_free (SpVideoStream *self)
 {
   if (self == NULL)
     return;
-  g_ptr_array_unref (self->branches);
+  sp_recv_branches_free (self->branches);
   if (self->rtpbin != NULL)
     g_clear_signal_handler (&self->jitterbuffer_handler, self->rtpbin);
   g_clear_object (&self->camera_pad);
@@ -320,6 +304,7 @@ build_receive_path (SpVideoStream *self, const SpVideoStreamFormat *format, GErr
       || !(sink = make_channel_sink (bin, format->remote, error)))
     return FALSE;
   g_object_set (self->recv_selector, "sync-streams", FALSE, NULL);
+  self->branches = sp_recv_branches_new (bin, self->recv_selector);
   if (!gst_element_link_many (self->recv_selector, self->recv_valve, sink, NULL))
     return link_failed (error, "receive path");
   add_probe (self->recv_valve, "src", on_frame_decoded, self);
@@ -489,17 +474,8 @@ sp_video_stream_get_direction (SpVideoStream *self)
 static void
 request_remote_key_frame (SpVideoStream *self)
 {
-  g_autoptr (GstPad) sink = NULL;
+  g_autoptr (GstPad) sink = sp_recv_branches_dup_shown_sink (self->branches);
 
-  g_mutex_lock (&self->lock);
-  for (guint i = self->branches->len; i > 0 && sink == NULL; i--)
-    {
-      Branch *branch = g_ptr_array_index (self->branches, i - 1);
-
-      if (branch->selector_pad != NULL)
-        sink = gst_element_get_static_pad (branch->element, "sink");
-    }
-  g_mutex_unlock (&self->lock);
   if (sink != NULL)
     gst_pad_push_event (sink,
                         gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
@@ -595,56 +571,16 @@ sp_video_stream_pt_caps (SpVideoStream *self, guint pt)
   return caps;
 }
 
-static Branch *
-link_branch (SpVideoStream *self, GstPad *pad, GstElement *element, GstPad *selector_pad)
-{
-  g_autoptr (GstPad) sink = gst_element_get_static_pad (element, "sink");
-  Branch *branch = g_new0 (Branch, 1);
-
-  branch->pad_name = gst_pad_get_name (pad);
-  branch->element = element;
-  branch->selector_pad = selector_pad;
-  gst_bin_add (self->pipeline, element);
-  if (selector_pad != NULL)
-    {
-      g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
-
-      gst_pad_link (src, selector_pad);
-    }
-  gst_element_sync_state_with_parent (element);
-  gst_pad_link (pad, sink);
-  return branch;
-}
-
-static Branch *
-add_decoding_branch (SpVideoStream *self, GstPad *pad, const SpVideoCodec *codec)
+static GstElement *
+make_decoder (SpVideoStream *self, const SpVideoCodec *codec)
 {
   g_autoptr (GError) error = NULL;
   GstElement *receiver = sp_video_codec_make_receiver (codec, &error);
-  Branch *branch;
 
   if (receiver == NULL)
-    {
-      gst_element_post_message (self->rtpbin,
-                                gst_message_new_error (GST_OBJECT (self->rtpbin), error, NULL));
-      return NULL;
-    }
-  branch = link_branch (self, pad, receiver,
-                        gst_element_request_pad_simple (self->recv_selector, "sink_%u"));
-  /* The newest SSRC is the picture to show (a re-anchored or transferred peer). */
-  g_object_set (self->recv_selector, "active-pad", branch->selector_pad, NULL);
-  return branch;
-}
-
-static Branch *
-add_discarding_branch (SpVideoStream *self, GstPad *pad)
-{
-  GstElement *fakesink = gst_element_factory_make ("fakesink", NULL);
-
-  if (fakesink == NULL)
-    return NULL;
-  g_object_set (fakesink, "sync", FALSE, "async", FALSE, NULL);
-  return link_branch (self, pad, gst_object_ref_sink (fakesink), NULL);
+    gst_element_post_message (self->rtpbin,
+                              gst_message_new_error (GST_OBJECT (self->rtpbin), error, NULL));
+  return receiver;
 }
 
 void
@@ -652,7 +588,7 @@ sp_video_stream_link_pad (SpVideoStream *self, GstPad *pad, guint pt)
 {
   const SpVideoCodec *codec;
   gboolean stopping, decode;
-  Branch *branch;
+  GstElement *decoder = NULL;
 
   g_mutex_lock (&self->lock);
   stopping = self->stopping || !self->built;
@@ -662,37 +598,15 @@ sp_video_stream_link_pad (SpVideoStream *self, GstPad *pad, guint pt)
   if (stopping)
     return;
 
-  branch = decode ? add_decoding_branch (self, pad, codec) : add_discarding_branch (self, pad);
-  if (branch == NULL)
+  if (decode && !(decoder = make_decoder (self, codec)))
     return;
-  g_mutex_lock (&self->lock);
-  g_ptr_array_add (self->branches, branch);
-  g_mutex_unlock (&self->lock);
+  sp_recv_branches_link (self->branches, pad, decoder);
 }
 
 gboolean
 sp_video_stream_remove_pad (SpVideoStream *self, const char *pad_name)
 {
-  Branch *branch = NULL;
-
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->branches->len && branch == NULL; i++)
-    {
-      Branch *candidate = g_ptr_array_index (self->branches, i);
-
-      if (g_str_equal (candidate->pad_name, pad_name))
-        branch = g_ptr_array_steal_index (self->branches, i);
-    }
-  g_mutex_unlock (&self->lock);
-  if (branch == NULL)
-    return FALSE;
-
-  gst_element_set_state (branch->element, GST_STATE_NULL);
-  gst_bin_remove (self->pipeline, branch->element);
-  if (branch->selector_pad != NULL)
-    gst_element_release_request_pad (self->recv_selector, branch->selector_pad);
-  branch_free (branch);
-  return TRUE;
+  return self->branches != NULL && sp_recv_branches_remove (self->branches, pad_name);
 }
 
 void
