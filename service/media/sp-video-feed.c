@@ -13,11 +13,18 @@
 #define DEFAULT_HEIGHT 480
 #define DEFAULT_FRAMERATE 30
 #define TICK_MS 100
-/* A camera that gives no first frame within START_TIMEOUT, or stops giving frames for
- * STALL_TIMEOUT, is treated as failed: a PipeWire camera whose node vanished does not end
- * the capture stream, it just stalls (nor does a target that never appears). */
-#define START_TIMEOUT_US (2 * G_USEC_PER_SEC)
-#define STALL_TIMEOUT_US (1 * G_USEC_PER_SEC)
+/* A camera that is shown but gives no picture for CARD_AFTER_SILENCE (or no first picture
+ * within it) is covered by the card, but its capture stays open behind the card: on a busy
+ * machine a live camera's frames can stop for a second or two (starved threads, a slow
+ * PipeWire graph), and reopening it then costs more than waiting (the reconnection itself
+ * took over 4 s under load). It is closed only when it errors, ends, disappears from the
+ * monitor, or stays silent for GIVE_UP_SILENCE; a PipeWire camera whose node vanished does
+ * not end the capture stream, it just stalls. */
+#define CARD_AFTER_SILENCE_US (3 * G_USEC_PER_SEC)
+#define GIVE_UP_SILENCE_US (10 * G_USEC_PER_SEC)
+/* A tick this late means this process was starved: what was not seen meanwhile is no
+ * evidence against the camera. */
+#define LATE_TICK_US (5 * TICK_MS * 1000)
 #define TRIAL_US (G_USEC_PER_SEC / 2) /* see trial_passed() */
 /* Attempts to get the camera back: at most one per MIN_RETRY_INTERVAL however often the
  * monitor reports changes, and every RETRY_AFTER_FAILURE while a camera is reported (or
@@ -80,6 +87,7 @@ struct _SpVideoFeed
   GSource *tick;
   gint64 last_attempt;
   gint64 next_attempt;
+  gint64 last_tick;
   guint64 frames_done; /* frames of the pipelines already torn down */
 };
 
@@ -508,18 +516,37 @@ camera_expected (SpVideoFeed *self, const char **why)
 }
 
 static void
+start_card (SpVideoFeed *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->card_branch != NULL)
+    return;
+  self->card_branch = branch_start (self, FALSE, TRUE, &error);
+  if (self->card_branch == NULL)
+    g_warning ("video feed %s: %s", self->channel, error->message);
+}
+
+static void
 show_card (SpVideoFeed *self, const char *reason)
 {
-  if (self->card_branch == NULL)
-    {
-      g_autoptr (GError) error = NULL;
-
-      self->card_branch = branch_start (self, FALSE, TRUE, &error);
-      if (self->card_branch == NULL)
-        g_warning ("video feed %s: %s", self->channel, error->message);
-    }
+  start_card (self);
   branch_drop (self, &self->camera_branch);
   self->next_attempt = g_get_monotonic_time () + MIN_RETRY_INTERVAL_US;
+  set_source (self, SP_VIDEO_FEED_CARD, reason);
+}
+
+/* The shown camera went silent: the card covers it, and its capture goes back on trial
+ * behind the card, so that the picture returns as soon as frames flow again. */
+static void
+cover_camera (SpVideoFeed *self, const char *reason)
+{
+  Branch *camera = self->camera_branch;
+
+  g_atomic_int_set (&camera->tally->open, 0);
+  camera->confirmed = FALSE;
+  camera->first_frame_at = 0;
+  start_card (self);
   set_source (self, SP_VIDEO_FEED_CARD, reason);
 }
 
@@ -586,41 +613,60 @@ trial_passed (SpVideoFeed *self, Branch *camera, gint64 now)
   return now - camera->first_frame_at >= TRIAL_US && now - camera->last_progress <= recent;
 }
 
+static void
+note_progress (Branch *camera, gint64 now)
+{
+  gint seen = g_atomic_int_get (&camera->tally->seen);
+
+  if (seen == camera->last_seen)
+    return;
+  camera->last_seen = seen;
+  camera->last_progress = now;
+  if (camera->first_frame_at == 0)
+    camera->first_frame_at = now;
+}
+
+static void
+watch_camera (SpVideoFeed *self, Branch *camera, gint64 now)
+{
+  gint64 silence = now - camera->last_progress;
+  gboolean started = camera->last_seen > 0;
+
+  if (silence >= GIVE_UP_SILENCE_US)
+    camera_failed (self, started ? "no picture from the camera for 10 s"
+                                 : "no picture from the camera within 10 s");
+  else if (self->source == SP_VIDEO_FEED_CAMERA && silence >= CARD_AFTER_SILENCE_US)
+    cover_camera (self, started ? "no picture from the camera for 3 s"
+                                : "no picture from the camera within 3 s");
+  else if (!camera->confirmed && trial_passed (self, camera, now))
+    {
+      camera->confirmed = TRUE;
+      camera_delivers (self);
+    }
+}
+
 static gboolean
 on_tick (gpointer data)
 {
   SpVideoFeed *self = data;
   gint64 now = g_get_monotonic_time ();
+  gboolean starved = self->last_tick != 0 && now - self->last_tick >= LATE_TICK_US;
   Branch *camera = self->camera_branch;
   const char *why = NULL;
 
   if (camera != NULL)
     {
-      gint seen = g_atomic_int_get (&camera->tally->seen);
-
-      if (seen != camera->last_seen)
-        {
-          camera->last_seen = seen;
-          camera->last_progress = now;
-          if (camera->first_frame_at == 0)
-            camera->first_frame_at = now;
-        }
-      if (camera->first_frame_at == 0)
-        {
-          if (now - camera->started_at >= START_TIMEOUT_US)
-            camera_failed (self, "no picture from the camera within 2 s");
-        }
-      else if (now - camera->last_progress >= STALL_TIMEOUT_US)
-        camera_failed (self, "no picture from the camera for 1 s");
-      else if (!camera->confirmed && trial_passed (self, camera, now))
-        {
-          camera->confirmed = TRUE;
-          camera_delivers (self);
-        }
+      /* Silence is counted from the last time this process was watching: frames that a
+       * starved camera thread did not deliver meanwhile say nothing about the camera. */
+      if (starved)
+        camera->last_progress = MAX (camera->last_progress, self->last_tick);
+      note_progress (camera, now);
+      watch_camera (self, camera, now);
     }
   else if (self->source == SP_VIDEO_FEED_CARD && now >= self->next_attempt
            && camera_expected (self, &why))
     try_camera (self);
+  self->last_tick = now;
   return G_SOURCE_CONTINUE;
 }
 
@@ -718,6 +764,7 @@ sp_video_feed_start (SpVideoFeed *self, GError **error)
   self->started = TRUE;
   self->context = g_main_context_ref_thread_default ();
   self->frames_done = 0;
+  self->last_tick = 0;
   self->last_attempt = g_get_monotonic_time ();
   if (self->monitor != NULL)
     self->monitor_handler = g_signal_connect (self->monitor, "notify::available",

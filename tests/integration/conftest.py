@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from gi.repository import Gio, GLib
 
+from timescale import describe, scaled
+
 ROOT = "/org/sportello/Sportello1"
 NAME = "org.sportello.Sportello1"
 AGENT = "org.sportello.Agent1"
@@ -25,19 +27,22 @@ SESSION = "org.sportello.Session1"
 SOURCE_DIR = Path(__file__).resolve().parents[2]
 BUILD_DIR = Path(os.environ.get("SPORTELLO_BUILD_DIR", SOURCE_DIR / "build"))
 SPORTELLOD = os.environ.get("SPORTELLOD", str(BUILD_DIR / "service" / "sportellod"))
+VIRTUAL_CAMERA = os.environ.get("SPORTELLO_VIRTUAL_CAMERA",
+                                str(BUILD_DIR / "tests" / "tools" / "sp-virtual-camera"))
 SPORTELLOCTL = os.environ.get("SPORTELLOCTL", str(BUILD_DIR / "crm-adapters" / "sportelloctl" / "sportelloctl"))
 DATA_DIR = SOURCE_DIR / "tests" / "data"
 
 
 def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
-    """Polls predicate() until it is truthy; returns its value or fails the test."""
-    deadline = time.monotonic() + timeout
+    """Polls predicate() until it is truthy; returns its value or fails the test. The timeout is
+    for an idle machine and stretches with the machine's load (timescale.py)."""
+    deadline = time.monotonic() + scaled(timeout)
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+            pytest.fail(f"timed out after {describe(timeout)} waiting for {what}")
         time.sleep(interval)
 
 
@@ -238,7 +243,7 @@ class SignalRecorder:
 
     def wait(self, predicate, timeout=10.0, what="signal"):
         context = GLib.MainContext.default()
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         while True:
             while context.iteration(False):
                 pass
@@ -246,7 +251,7 @@ class SignalRecorder:
                 if predicate(event):
                     return event
             if time.monotonic() > deadline:
-                pytest.fail(f"timed out waiting for {what}; saw {self.events!r}")
+                pytest.fail(f"timed out after {describe(timeout)} waiting for {what}; saw {self.events!r}")
             time.sleep(0.02)
 
     def close(self):
@@ -352,33 +357,41 @@ class PipeWire:
 
     def start_camera(self, node_name="test-camera", description="Test-Camera", role="Camera",
                      media_class="Video/Source", timeout=15, colour=None, pattern=None):
-        """Publishes a live test-pattern video source (pipewiresink mode=provide); waits for its node.
-        role=None leaves media.role out. Values cannot contain spaces (gst-launch limitation).
-        colour=(r, g, b) makes it a solid colour; pattern names another videotestsrc pattern."""
-        props = f"props,media.class={media_class}"
-        if role:
-            props += f",media.role={role}"
-        props += f",node.name={node_name},node.description={description}"
-        # pipewiresink mode=provide stops delivering after it sat idle without a consumer
-        # (PipeWire 0.3.65); a camera that a test reconnects to must never pause or suspend.
-        props += ",node.pause-on-idle=false,session.suspend-timeout-seconds=0"
-        look = [f"pattern={pattern}"] if pattern else []
-        if colour:
-            look = ["pattern=solid-color", "foreground-color=0xff%02x%02x%02x" % tuple(colour)]
-        argv = ["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", *look, "!",
-                "video/x-raw,format=YUY2,width=640,height=480,framerate=30/1", "!",
-                "pipewiresink", "mode=provide", f"client-name={node_name}", f"stream-properties={props}"]
+        """Publishes a live 640x480@30 video source and waits for its node. role=None leaves
+        media.role out. colour=(r, g, b) makes it a solid colour, else it shows moving bars.
+        The source is tests/tools/sp-virtual-camera, which drives itself like a real camera and
+        resumes after a stall; pipewiresink mode=provide (PipeWire 0.3.65) never delivered
+        again once its process was starved for about a second, which a loaded machine does.
+        pattern names a videotestsrc pattern and falls back to that pipewiresink (benches)."""
+        if pattern:
+            argv = self._gst_camera(node_name, description, role, media_class, pattern)
+        else:
+            argv = [VIRTUAL_CAMERA, "--name", node_name, "--description", description,
+                    "--class", media_class, "--size", "640x480", "--rate", "30"]
+            argv += ["--role", role] if role else ["--no-role"]
+            argv += ["--colour", "%02x%02x%02x" % tuple(colour)] if colour else []
         proc = self._start(f"camera-{node_name}-{self.runs}", argv)
         self.cameras[node_name] = proc
 
         def published():
             if proc.poll() is not None:
-                pytest.fail(f"gst-launch for {node_name} exited with {proc.returncode}:\n"
+                pytest.fail(f"the camera {node_name} exited with {proc.returncode}:\n"
                             + proc.log_path.read_text(errors="replace"))
             return self.has_node(node_name)
 
         wait_for(published, timeout, interval=0.1, what=f"PipeWire node {node_name}")
         return proc
+
+    @staticmethod
+    def _gst_camera(node_name, description, role, media_class, pattern):
+        props = f"props,media.class={media_class}"
+        if role:
+            props += f",media.role={role}"
+        props += f",node.name={node_name},node.description={description}"
+        props += ",node.pause-on-idle=false,session.suspend-timeout-seconds=0"
+        return ["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", f"pattern={pattern}", "!",
+                "video/x-raw,format=YUY2,width=640,height=480,framerate=30/1", "!",
+                "pipewiresink", "mode=provide", f"client-name={node_name}", f"stream-properties={props}"]
 
     def stop_camera(self, node_name, sig=signal.SIGTERM):
         proc = self.cameras.pop(node_name)

@@ -73,10 +73,8 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
-/* pipewiresink mode=provide (PipeWire 0.3.65) stops delivering to later consumers once its node
- * was paused for idleness (no consumer for about a second) or suspended by WirePlumber (5 s):
- * a new consumer gets a burst of queued frames, then nothing. A real camera resumes; this one
- * is kept running instead, so that a feed retrying the same camera process sees it working. */
+/* tests/tools/sp-virtual-camera: a green Video/Source node that drives itself, as a real
+ * camera does (it resumes after its process was stopped, unlike pipewiresink mode=provide). */
 static GSubprocess *
 camera_start (void)
 {
@@ -86,14 +84,9 @@ camera_start (void)
   GSubprocess *camera;
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  camera = g_subprocess_launcher_spawn (
-    launcher, &error, "gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "pattern=solid-color",
-    "foreground-color=0xff00ff00", "!",
-    "video/x-raw,format=YUY2,width=320,height=240,framerate=30/1", "!", "pipewiresink",
-    "mode=provide", "client-name=" CAMERA_NODE,
-    "stream-properties=props,media.class=Video/Source,media.role=Camera,node.name=" CAMERA_NODE
-    ",node.description=Test-Camera,node.pause-on-idle=false,session.suspend-timeout-seconds=0",
-    NULL);
+  camera = g_subprocess_launcher_spawn (launcher, &error, VIRTUAL_CAMERA, "--name", CAMERA_NODE,
+                                        "--description", "Test-Camera", "--size", "320x240",
+                                        "--rate", "30", "--colour", "00ff00", NULL);
   g_assert_no_error (error);
   return camera;
 }
@@ -627,17 +620,64 @@ test_stall_watchdog (Fixture *f, gconstpointer data)
 
   begin = g_get_monotonic_time ();
   camera_kill (&f->camera);
-  WAIT_UNTIL (sp_video_feed_get_source (f->feed) == SP_VIDEO_FEED_CARD, 5000);
+  WAIT_UNTIL (sp_video_feed_get_source (f->feed) == SP_VIDEO_FEED_CARD, 10000);
   g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CARD);
   g_test_message ("stalled camera: card after %.0f ms", ms_since (begin));
   g_assert_true (wait_frame (f->reader, is_card, 5000, &frame));
 
+  /* The silent capture is given up and a new one opened, which finds the new camera. */
   begin = g_get_monotonic_time ();
   fixture_camera_up (f);
-  WAIT_UNTIL (sp_video_feed_get_source (f->feed) == SP_VIDEO_FEED_CAMERA, 20000);
+  WAIT_UNTIL (sp_video_feed_get_source (f->feed) == SP_VIDEO_FEED_CAMERA, 40000);
   g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CAMERA);
   g_assert_true (wait_frame (f->reader, is_green, 5000, &frame));
   g_test_message ("without a monitor: camera back after %.0f ms", ms_since (begin));
+  frame_clear (&frame);
+}
+
+/* A camera whose frames stop for a moment while it stays listed (a busy machine: starved
+ * threads, a slow PipeWire graph) keeps being shown; a longer silence shows the card, and the
+ * same capture is shown again once frames flow, without reopening the camera. */
+static void
+test_camera_pauses (Fixture *f, gconstpointer data)
+{
+  Frame frame = { 0 };
+  g_autoptr (GstElement) capture = NULL;
+  g_autoptr (GstElement) capture_after = NULL;
+  gint64 begin;
+
+  fixture_camera_up (f);
+  fixture_feed (f, "pipewire:" CAMERA_NODE, TRUE, 320, 240, 15);
+  g_assert_true (wait_frame (f->reader, is_green, 10000, &frame));
+  capture = camera_source ();
+  g_assert_nonnull (capture);
+
+  /* 1.5 s without a frame: no card. */
+  g_subprocess_send_signal (f->camera, SIGSTOP);
+  spin (1500);
+  g_subprocess_send_signal (f->camera, SIGCONT);
+  g_assert_true (wait_frame (f->reader, is_green, 5000, &frame));
+  spin (500);
+  g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CAMERA);
+  g_assert_cmpuint (f->source_changes, ==, 1);
+
+  /* 5 s: the card covers the frozen picture; frames again: the camera is back. */
+  begin = g_get_monotonic_time ();
+  g_subprocess_send_signal (f->camera, SIGSTOP);
+  WAIT_UNTIL (sp_video_feed_get_source (f->feed) == SP_VIDEO_FEED_CARD, 10000);
+  g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CARD);
+  g_test_message ("silent camera: card after %.0f ms", ms_since (begin));
+  g_assert_true (wait_frame (f->reader, is_card, 5000, &frame));
+  spin (1000);
+  begin = g_get_monotonic_time ();
+  g_subprocess_send_signal (f->camera, SIGCONT);
+  WAIT_UNTIL (sp_video_feed_get_source (f->feed) == SP_VIDEO_FEED_CAMERA, 10000);
+  g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CAMERA);
+  g_assert_true (wait_frame (f->reader, is_green, 5000, &frame));
+  g_test_message ("camera resumed: shown again after %.0f ms", ms_since (begin));
+  capture_after = camera_source ();
+  g_assert_true (capture_after == capture);
+  g_assert_cmpuint (f->source_changes, ==, 3); /* camera, card, camera */
   frame_clear (&frame);
 }
 
@@ -724,6 +764,8 @@ main (int argc, char **argv)
               test_other_camera_ignored, fixture_teardown);
   g_test_add ("/video-feed/pipewire/stall-watchdog", Fixture, NULL, fixture_setup,
               test_stall_watchdog, fixture_teardown);
+  g_test_add ("/video-feed/pipewire/pauses", Fixture, NULL, fixture_setup, test_camera_pauses,
+              fixture_teardown);
 
   g_test_add ("/video-feed/pipewire/error", Fixture, NULL, fixture_setup, test_camera_error,
               fixture_teardown);
