@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh || { echo "installing packages failed"; echo "0 passed, 1 failed"; exit 1; }
 
-threads=${MESON_TESTTHREADS:-4}
+# One test program per core: the integration tests run real-time media (encoders, decoders,
+# RTP at 30 fps), and more programs than cores only makes them wait for each other.
+threads=${MESON_TESTTHREADS:-$(nproc)}
 failed_builds=0
 junit_dirs=()
 

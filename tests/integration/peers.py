@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from conftest import free_port, wait_for
+from timescale import scaled
 
 SIPP_DIR = Path(__file__).parent / "sipp"
 
@@ -107,7 +108,7 @@ class Sipp:
     def wait(self, timeout=40):
         """Waits for sipp to finish by itself; returns its exit status (0: scenario passed)."""
         try:
-            return self.proc.wait(timeout)
+            return self.proc.wait(scaled(timeout))
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -222,7 +223,7 @@ class Baresip:
         raise AssertionError(f"baresip did not answer {command}")
 
     def wait_event(self, event_type, timeout=15):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         while time.monotonic() < deadline:
             self._read()
             for event in self.events:

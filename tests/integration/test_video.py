@@ -60,10 +60,15 @@ class Agent:
         return self.env.call(SESSION, "GetMediaStatistics", path=path)
 
     def wait_stat(self, path, key, minimum, timeout=15):
+        last = {}
+
         def reached():
-            stats = self.stats(path)
-            return stats if stats[key] >= minimum else None
-        return wait_for(reached, timeout, what=f"{key} >= {minimum}")
+            last.update(self.stats(path))
+            return dict(last) if last[key] >= minimum else None
+        try:
+            return wait_for(reached, timeout, what=f"{key} >= {minimum}")
+        except pytest.fail.Exception as failure:
+            pytest.fail(f"{failure}; last statistics {last}")
 
     def stop(self):
         self.added.close()

@@ -39,6 +39,8 @@ import sys
 import time
 from pathlib import Path
 
+from timescale import describe, scaled
+
 HERE = Path(__file__).resolve().parent
 PYTHON = "/usr/bin/python3"  # the python3 first on PATH lacks gi (TESTENV.md section 1)
 
@@ -415,14 +417,14 @@ class VideoPeer:
 
     # waiting
     def wait(self, predicate, timeout=10, what="condition"):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         while True:
             stats = self.stats()
             value = predicate(stats)
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise VideoPeerError(f"{self.name}: timed out after {timeout}s waiting for {what}; "
+                raise VideoPeerError(f"{self.name}: timed out after {describe(timeout)} waiting for {what}; "
                                      f"stats {summary(stats)}")
             time.sleep(0.05)
 
@@ -434,7 +436,7 @@ class VideoPeer:
 
     def wait_colour(self, expected, tolerance=40, region=None, timeout=10):
         """Waits until the latest frame's mean colour (of region) is near expected; returns it."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         while True:
             colour = self.colour(region)
             if near(colour, expected, tolerance):
