@@ -1095,7 +1095,13 @@ answer_media (const SpSdpMedia *offered, guint index, const SpSdpLocal *local)
       if (is_telephone_event (local->audio_codecs->pdata[i]))
         our_dtmf = local->audio_codecs->pdata[i]; /* RFC 4733 events work at any clock rate */
   if (dtmf && our_dtmf)
-    g_ptr_array_add (media->codecs, sp_sdp_codec_copy (dtmf));
+    {
+      SpSdpCodec *events = sp_sdp_codec_copy (dtmf);
+
+      /* An rtcp-fb "*" of the offer applied to it too; we give feedback on no audio format. */
+      g_clear_pointer (&events->rtcp_fb, g_strfreev);
+      g_ptr_array_add (media->codecs, events);
+    }
   return media;
 }
 
@@ -1231,25 +1237,66 @@ kind_name (SpSdpMediaKind kind)
                                       : "application";
 }
 
+/* The formats of the running stream, under the numbers and clock rates already agreed
+ * (RFC 3264 §8.3.2: a re-offer must not give a PT another meaning, and it should keep the
+ * formats in use, or the answer may switch codecs mid-call). Codecs we no longer support are
+ * left out; telephone-event is kept at any clock rate, since RFC 4733 events work at all. */
 static void
-add_offered_codecs (SpSdpMedia *media, const SpSdpLocal *local, const SpSdpMedia *previous)
+add_previous_codecs (SpSdpMedia *media, const SpSdpLocal *local, const SpSdpMedia *previous,
+                     gboolean events)
+{
+  const GPtrArray *ours = local_codecs (local, media->kind);
+
+  for (guint i = 0; previous && i < previous->codecs->len; i++)
+    {
+      const SpSdpCodec *codec = previous->codecs->pdata[i];
+      const SpSdpCodec *supported = find_matching_codec (ours, codec);
+      SpSdpCodec *offered;
+
+      if (!codec->name || is_telephone_event (codec) != events || pt_used (media, codec->pt)
+          || find_matching_codec (media->codecs, codec))
+        continue;
+      if (!events && (!supported || !local_codec_usable (local, supported)))
+        continue;
+      offered = sp_sdp_codec_copy (codec);
+      if (events)
+        g_clear_pointer (&offered->rtcp_fb, g_strfreev);
+      g_ptr_array_add (media->codecs, offered);
+    }
+}
+
+/* Our own codecs that the m-line does not list yet, under a PT picked by pick_pt(). */
+static void
+add_local_codecs (SpSdpMedia *media, const SpSdpLocal *local, const SpSdpMedia *previous,
+                  gboolean events)
 {
   const GPtrArray *codecs = local_codecs (local, media->kind);
 
-  if (previous && previous->kind != media->kind)
-    previous = NULL;
   for (guint i = 0; i < codecs->len; i++)
     {
       const SpSdpCodec *codec = codecs->pdata[i];
       SpSdpCodec *offered;
       guint pt = 0;
 
-      if (!local_codec_usable (local, codec) || !pick_pt (codec, media, previous, &pt))
+      if (is_telephone_event (codec) != events || !local_codec_usable (local, codec)
+          || find_matching_codec (media->codecs, codec) || !pick_pt (codec, media, previous, &pt))
         continue;
       offered = sp_sdp_codec_copy (codec);
       offered->pt = pt;
       g_ptr_array_add (media->codecs, offered);
     }
+}
+
+/* Voice or video codecs first, the running stream's before the others, then telephone-event. */
+static void
+add_offered_codecs (SpSdpMedia *media, const SpSdpLocal *local, const SpSdpMedia *previous)
+{
+  if (previous && previous->kind != media->kind)
+    previous = NULL;
+  add_previous_codecs (media, local, previous, FALSE);
+  add_local_codecs (media, local, previous, FALSE);
+  add_previous_codecs (media, local, previous, TRUE);
+  add_local_codecs (media, local, previous, TRUE);
 }
 
 static SpSdpMedia *

@@ -637,7 +637,9 @@ test_offer_sequence (void)
 }
 
 /* RFC 3264 §8.3.2: a PT keeps its meaning for the whole session, even when it was the
- * remote's number in our earlier answer; a taken number moves the codec to a free one. */
+ * remote's number in our earlier answer; the running stream's formats come first under their
+ * numbers (telephone-event at the clock rate agreed, 48000 here), our others follow on free
+ * numbers (telephone-event/8000 moves to 96, as 101 is taken). */
 static void
 test_offer_keeps_payload_types (void)
 {
@@ -649,10 +651,53 @@ test_offer_keeps_payload_types (void)
   g_autoptr (SpSdpSession) reoffer = sp_sdp_offer (local, answer);
   g_autofree char *a = summary (answer);
   g_autofree char *got = summary (reoffer);
+  const SpSdpMedia *m = reoffer->media->pdata[0];
 
   g_assert_cmpstr (a, ==, "audio sendrecv 109=opus 101=telephone-event");
-  g_assert_cmpstr (got, ==, "audio sendrecv 109=opus 0=PCMU 8=PCMA 96=telephone-event");
+  g_assert_cmpstr (got, ==,
+                   "audio sendrecv 109=opus 0=PCMU 8=PCMA 101=telephone-event 96=telephone-event");
+  g_assert_cmpuint (((SpSdpCodec *)m->codecs->pdata[3])->clock_rate, ==, 48000);
+  g_assert_cmpuint (((SpSdpCodec *)m->codecs->pdata[4])->clock_rate, ==, 8000);
   g_assert_cmpuint (reoffer->version, ==, 2);
+}
+
+/* linphonec 5.1 calls in offering telephone-event at 48000 (99), 16000 and 8000; we answer
+ * opus with 99, and its rtcp-fb "*" lines are not echoed for telephone-event. Our hold
+ * re-offer used to move telephone-event to 101 at 8000; linphonec followed (its real answer,
+ * linphone-hold-answer.sdp) and the call died on the changed PT. Now the re-offer keeps
+ * 96 opus and 99 telephone-event/48000, and the same answer from linphonec is still valid. */
+static void
+test_linphone_hold (void)
+{
+  g_autoptr (SpSdpSession) offer = parse_file ("sdp", "linphone-offer.sdp");
+  g_autoptr (SpSdpSession) held = parse_file ("sdp", "linphone-hold-answer.sdp");
+  g_autoptr (SpSdpLocal) local = make_local (F_ONE_SLOT);
+  g_autoptr (SpSdpSession) answer = sp_sdp_answer (offer, local, NULL, NULL);
+  g_autoptr (SpSdpSession) reoffer = NULL;
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+  g_autofree char *a = summary (answer);
+  g_autofree char *r = NULL;
+  g_autofree char *st1 = NULL;
+  g_autofree char *st2 = NULL;
+  const SpSdpMedia *m = answer->media->pdata[0];
+
+  g_assert_cmpstr (a, ==, "audio sendrecv 96=opus 99=telephone-event");
+  g_assert_null (((SpSdpCodec *)m->codecs->pdata[1])->rtcp_fb);
+  g_assert_true (sp_sdp_negotiated (answer, offer, FALSE, &first, NULL));
+  st1 = streams_summary (first);
+  g_assert_cmpstr (st1, ==, "127.0.0.1:33696/33697 sendrecv opus send=96 recv=96 dtmf=99/99");
+
+  g_array_index (local->slots, SpSdpSlot, 0).direction = SP_SDP_SENDONLY;
+  reoffer = sp_sdp_offer (local, answer);
+  r = summary (reoffer);
+  g_assert_cmpstr (r, ==,
+                   "audio sendonly 96=opus 0=PCMU 8=PCMA 99=telephone-event 101=telephone-event");
+  /* linphonec's answer names 101, which now means telephone-event/8000 again: still a valid
+   * answer, opus stays on 96, DTMF at opus's rate is simply not agreed by that answer. */
+  g_assert_true (sp_sdp_negotiated (reoffer, held, TRUE, &second, NULL));
+  st2 = streams_summary (second);
+  g_assert_cmpstr (st2, ==, "127.0.0.1:33696/33697 sendonly opus send=96 recv=96 dtmf=0/0");
 }
 
 /* What we sent to baresip when capturing tests/data/sdp/baresip-answer.sdp is exactly what
@@ -1121,6 +1166,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/sdp/answer/rtcp-port", test_answer_rtcp_port);
   g_test_add_func ("/sdp/answer/reoffer", test_answer_reoffer);
+  g_test_add_func ("/sdp/linphone/hold", test_linphone_hold);
   g_test_add_func ("/sdp/offer/sequence", test_offer_sequence);
   g_test_add_func ("/sdp/offer/keeps-payload-types", test_offer_keeps_payload_types);
   g_test_add_func ("/sdp/offer/text", test_offer_text);
