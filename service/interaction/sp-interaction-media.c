@@ -101,15 +101,13 @@ sp_interaction_media_apply (SpInteraction *self, const SpSdpStream *audio, GErro
   };
   if (!self->media && !sp_interaction_media_prepare (self, error))
     return FALSE;
-  if (self->media_started)
-    return sp_call_media_update_remote (self->media, &params, error);
-  self->media_started = sp_call_media_start_audio (self->media, &params, error);
-  if (self->media_started)
-    {
-      g_free (self->audio_codec);
-      self->audio_codec = g_strdup_printf ("%s/%u", audio->codec->name, audio->codec->clock_rate);
-    }
-  return self->media_started;
+  if (self->media_started
+        ? !sp_call_media_update_remote (self->media, &params, error)
+        : !(self->media_started = sp_call_media_start_audio (self->media, &params, error)))
+    return FALSE;
+  g_free (self->audio_codec);
+  self->audio_codec = g_strdup_printf ("%s/%u", audio->codec->name, audio->codec->clock_rate);
+  return TRUE;
 }
 
 void

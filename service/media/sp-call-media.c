@@ -54,6 +54,7 @@ struct _SpCallMedia
 
   SpRtpTransport *audio;
   GstElement *send_valve;
+  GstElement *sender;     /* encoder + payloader, after send_valve */
   GstElement *mixer;      /* the agent's voice, and a pushed clip's sound while it plays */
   GstElement *clip_audio; /* interaudiosrc → convert → resample bin on the mixer, or NULL */
   GstPad *clip_audio_pad;
@@ -393,6 +394,7 @@ build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstP
   if (self->send_valve == NULL || !(self->mixer = sp_gst_add (bin, "audiomixer", NULL, error)))
     return FALSE;
   gst_bin_add_many (bin, source, sender, NULL);
+  self->sender = sender;
   /* A mixer from the start, so a pushed clip's sound can join the agent's voice live. */
   if (!gst_element_link_many (source, self->mixer, self->send_valve, sender, NULL))
     {
@@ -621,10 +623,42 @@ sp_call_media_get_direction (SpCallMedia *self)
   return self->direction;
 }
 
+/* A later answer may move the stream to another codec or payload type (RFC 3264 §8.3.2 lets
+ * an answerer pick any offered format, linphone does): the sender is replaced in the running
+ * pipeline, and rtpbin forgets its payload map so that the new numbers are looked up again
+ * (what arrives under a new PT gets a pad and a decoder of its own; the selector shows it). */
+static gboolean
+change_codec (SpCallMedia *self, const SpCallMediaAudio *params, gboolean new_sender,
+              GError **error)
+{
+  if (new_sender)
+    {
+      const SpAudioCodec *codec = sp_audio_codec_lookup (params->encoding_name, params->clock_rate);
+      GstElement *sender = sp_audio_codec_make_sender (codec, params->payload_type, error);
+      g_autoptr (GstPad) upstream = NULL;
+      g_autoptr (GstPad) old_src = NULL;
+      g_autoptr (GstPad) downstream = NULL;
+
+      if (sender == NULL)
+        return FALSE;
+      upstream = gst_element_get_static_pad (self->send_valve, "src");
+      old_src = gst_element_get_static_pad (self->sender, "src");
+      downstream = gst_pad_get_peer (old_src);
+      sp_gst_swap (GST_BIN (self->pipeline), upstream, self->sender, sender, downstream);
+      self->sender = sender;
+    }
+  set_negotiated (self, params);
+  g_signal_emit_by_name (self->rtpbin, "clear-pt-map");
+  g_message ("The audio stream now sends %s/%u as PT %u (telephone-event PT %u)",
+             params->encoding_name, params->clock_rate, params->payload_type,
+             params->telephone_event_pt);
+  return TRUE;
+}
+
 gboolean
 sp_call_media_update_remote (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
 {
-  gboolean same_codec;
+  gboolean same_sender, same_events;
 
   g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
   g_return_val_if_fail (params != NULL, FALSE);
@@ -637,15 +671,12 @@ sp_call_media_update_remote (SpCallMedia *self, const SpCallMediaAudio *params, 
   if (!check_params (self, params, error))
     return FALSE;
   g_mutex_lock (&self->lock);
-  same_codec = self->codec == sp_audio_codec_lookup (params->encoding_name, params->clock_rate)
-               && self->pt == params->payload_type && self->te_pt == params->telephone_event_pt;
+  same_sender = self->codec == sp_audio_codec_lookup (params->encoding_name, params->clock_rate)
+                && self->pt == params->payload_type;
+  same_events = self->te_pt == params->telephone_event_pt;
   g_mutex_unlock (&self->lock);
-  if (!same_codec)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_CODEC,
-                   "Changing the codec or payload types of a running stream is not supported");
-      return FALSE;
-    }
+  if ((!same_sender || !same_events) && !change_codec (self, params, !same_sender, error))
+    return FALSE;
   set_remote (self, params);
   sp_call_media_set_direction (self, params->direction);
   return TRUE;
@@ -699,6 +730,7 @@ release_pipeline (SpCallMedia *self)
   g_clear_pointer (&self->branches, sp_recv_branches_free);
   g_clear_object (&self->sink_bin);
   self->send_valve = self->recv_valve = self->selector = self->mixer = NULL; /* the pipeline's */
+  self->sender = NULL;
   self->clip_audio = NULL;
   g_clear_object (&self->clip_audio_pad);
   g_clear_object (&self->pipeline);

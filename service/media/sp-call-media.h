@@ -93,8 +93,10 @@ void
 sp_call_media_set_direction (SpCallMedia *self, SpMediaDirection direction);
 SpMediaDirection
 sp_call_media_get_direction (SpCallMedia *self);
-/* A re-INVITE or UPDATE moved the peer (PBX re-anchoring) or changed the direction. The codec
- * and payload types must stay those of start: SP_MEDIA_ERROR_UNSUPPORTED_CODEC otherwise. */
+/* A re-INVITE or UPDATE moved the peer (PBX re-anchoring), changed the direction, or agreed
+ * another codec or payload type: the sender is replaced in the running pipeline and what
+ * arrives under the new numbers is decoded. SP_MEDIA_ERROR_UNSUPPORTED_CODEC for a codec we
+ * do not have (nothing changes then). */
 gboolean
 sp_call_media_update_remote (SpCallMedia *self, const SpCallMediaAudio *params, GError **error);
 /* Finalizes a recording sink, stops the pipeline and closes the sockets. Idempotent. */

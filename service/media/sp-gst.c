@@ -35,3 +35,60 @@ sp_gst_add (GstBin *bin, const char *factory, const char *name, GError **error)
   gst_bin_add (bin, element);
   return element;
 }
+
+typedef struct
+{
+  GstBin *bin;
+  GstElement *old;
+  GstElement *replacement;
+  GstPad *downstream;
+} Swap;
+
+static void
+swap_free (gpointer data)
+{
+  Swap *swap = data;
+
+  gst_object_unref (swap->bin);
+  gst_object_unref (swap->old);
+  gst_object_unref (swap->replacement);
+  gst_object_unref (swap->downstream);
+  g_free (swap);
+}
+
+static GstPadProbeReturn
+swap_when_idle (GstPad *upstream, GstPadProbeInfo *info, gpointer data)
+{
+  Swap *swap = data;
+  g_autoptr (GstPad) old_sink = gst_element_get_static_pad (swap->old, "sink");
+  g_autoptr (GstPad) old_src = gst_element_get_static_pad (swap->old, "src");
+  g_autoptr (GstPad) new_sink = gst_element_get_static_pad (swap->replacement, "sink");
+  g_autoptr (GstPad) new_src = gst_element_get_static_pad (swap->replacement, "src");
+
+  gst_pad_unlink (upstream, old_sink);
+  gst_pad_unlink (old_src, swap->downstream);
+  gst_element_set_state (swap->old, GST_STATE_NULL);
+  gst_bin_remove (swap->bin, swap->old);
+  gst_bin_add (swap->bin, swap->replacement);
+  if (gst_pad_link (new_src, swap->downstream) != GST_PAD_LINK_OK
+      || gst_pad_link (upstream, new_sink) != GST_PAD_LINK_OK)
+    GST_ELEMENT_ERROR (swap->replacement, CORE, NEGOTIATION, ("Cannot link the new encoder"),
+                       (NULL));
+  /* The sticky events (stream-start, caps, segment) follow with the next buffer. */
+  gst_element_sync_state_with_parent (swap->replacement);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+void
+sp_gst_swap (GstBin *bin, GstPad *upstream, GstElement *old, GstElement *replacement,
+             GstPad *downstream)
+{
+  Swap *swap = g_new0 (Swap, 1);
+
+  swap->bin = gst_object_ref (bin);
+  swap->old = gst_object_ref (old);
+  swap->replacement
+    = g_object_is_floating (replacement) ? gst_object_ref_sink (replacement) : replacement;
+  swap->downstream = gst_object_ref (downstream);
+  gst_pad_add_probe (upstream, GST_PAD_PROBE_TYPE_IDLE, swap_when_idle, swap, swap_free);
+}

@@ -1,6 +1,6 @@
-/* The two GStreamer chores every media file needs: starting GStreamer once, on first use (an
- * idle service never loads it), and making an element into a bin with a clear error when its
- * plugin is not installed. */
+/* The GStreamer chores the media files share: starting GStreamer once, on first use (an idle
+ * service never loads it), making an element into a bin with a clear error when its plugin is
+ * not installed, and replacing an element of a running pipeline. */
 #pragma once
 
 #include "sp-media-error.h"
@@ -18,5 +18,13 @@ sp_gst_init (GError **error);
  * SP_MEDIA_ERROR_GSTREAMER ("The GStreamer element 'x' is missing") otherwise. */
 GstElement *
 sp_gst_add (GstBin *bin, const char *factory, const char *name, GError **error);
+
+/* Replaces OLD (in BIN, its "sink" fed by UPSTREAM, its "src" feeding DOWNSTREAM) by
+ * REPLACEMENT (transfer full) once no buffer is going through UPSTREAM: at once
+ * when the pad is idle, else from the streaming thread after the buffer in flight. OLD is
+ * stopped and removed. A link failure posts an error on the bus. */
+void
+sp_gst_swap (GstBin *bin, GstPad *upstream, GstElement *old, GstElement *replacement,
+             GstPad *downstream);
 
 G_END_DECLS

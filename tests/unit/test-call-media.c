@@ -798,11 +798,54 @@ test_update_remote (Fixture *f, gconstpointer data)
   g_assert_cmpfloat_with_epsilon (peer_recent_frequency (second, 0.5, NULL), OUR_TONE,
                                   TONE_TOLERANCE);
 
-  /* A different codec on a running stream is refused, not half-applied. */
-  params.encoding_name = "PCMA";
-  params.payload_type = 8;
+  /* A codec we do not have is refused, not half-applied. */
+  params.encoding_name = "G729";
+  params.payload_type = 18;
   g_assert_false (sp_call_media_update_remote (f->media, &params, &error));
   g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_CODEC);
+  first_rtp = peer_rtp (second);
+  WAIT_UNTIL (peer_rtp (second) > first_rtp + 25, 10000);
+  g_assert_cmpuint (peer_rtp (second), >, first_rtp + 25);
+  g_assert_cmpuint (f->errors, ==, 0);
+  peer_free (first);
+  peer_free (second);
+}
+
+/* A later answer moves the running stream to another codec under a dynamic PT, and
+ * telephone-event to another number (linphone does this after a re-offer): the call goes on,
+ * the peer decodes our tone in the new codec and we play its tone from the new one. */
+static void
+test_codec_change (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  Peer *first = peer_new (&peer_pcmu, 0, PEER_TONE, f->rtp_port, f->rtcp_port);
+  Peer *second = peer_new (&peer_opus, 96, 1500.0, f->rtp_port, f->rtcp_port);
+  SpCallMediaAudio params = params_for (first, "PCMU", 8000, 0);
+  gsize size;
+  Wav wav;
+
+  params.telephone_event_pt = 101;
+  start (f, &params);
+  WAIT_UNTIL (peer_rtp (first) > 25 && file_size (f->wav_path) > 8000 * 2, 10000);
+  g_assert_cmpuint (peer_rtp (first), >, 25);
+
+  params = params_for (second, "opus", 48000, 96);
+  params.telephone_event_pt = 99;
+  g_assert_true (sp_call_media_update_remote (f->media, &params, &error));
+  g_assert_no_error (error);
+  size = file_size (f->wav_path);
+  WAIT_UNTIL (peer_rtp (second) > 50 && file_size (f->wav_path) > size + 8000 * 2 * 2, 10000);
+  g_assert_cmpuint (peer_rtp (second), >, 50);
+  g_assert_cmpfloat_with_epsilon (peer_recent_frequency (second, 0.5, NULL), OUR_TONE,
+                                  TONE_TOLERANCE);
+  sp_call_media_stop (f->media);
+  wav = read_wav (f->wav_path);
+  g_assert_cmpfloat_with_epsilon (wav_frequency (&wav, 0.2, 0.8), PEER_TONE, TONE_TOLERANCE);
+  g_assert_cmpfloat_with_epsilon (
+    wav_frequency (&wav, wav_seconds (&wav) - 0.7, wav_seconds (&wav) - 0.1), 1500.0,
+    TONE_TOLERANCE);
+  g_assert_cmpuint (f->errors, ==, 0);
+  g_array_unref (wav.mono);
   peer_free (first);
   peer_free (second);
 }
@@ -1026,6 +1069,8 @@ main (int argc, char **argv)
   g_test_add ("/call-media/codec/pcma", Fixture, &case_pcma, fixture_setup, test_codec,
               fixture_teardown);
   g_test_add ("/call-media/direction", Fixture, NULL, fixture_setup, test_direction,
+              fixture_teardown);
+  g_test_add ("/call-media/codec-change", Fixture, NULL, fixture_setup, test_codec_change,
               fixture_teardown);
   g_test_add ("/call-media/update-remote", Fixture, NULL, fixture_setup, test_update_remote,
               fixture_teardown);
