@@ -117,6 +117,24 @@ static const char *const migrations[] = {
   "  added INTEGER NOT NULL);",
   /* 2: whether a push clip has a sound track (AddPushItem measures it) */
   "ALTER TABLE push_items ADD COLUMN has_audio INTEGER NOT NULL DEFAULT 0;",
+  /* 3: the last time a live interaction was known alive (every write and a heartbeat move it),
+   * which becomes the end of an interaction the service did not live to finish; pushes are
+   * recorded when they start ('live') so a crash keeps them ('interrupted'). SQLite cannot
+   * change a CHECK constraint in place: the pushes table is copied into a new one. */
+  "ALTER TABLE interactions ADD COLUMN alive INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE interaction_pushes_3 ("
+  "  rowid INTEGER PRIMARY KEY,"
+  "  interaction INTEGER NOT NULL REFERENCES interactions(rowid) ON DELETE CASCADE,"
+  "  item_id TEXT NOT NULL,"
+  "  started INTEGER NOT NULL,"
+  "  ended INTEGER NOT NULL,"
+  "  ended_by TEXT NOT NULL CHECK (ended_by IN ('live', 'stop', 'end-of-clip', 'error',"
+  "    'call-ended', 'interrupted')));"
+  "INSERT INTO interaction_pushes_3 (rowid, interaction, item_id, started, ended, ended_by)"
+  "  SELECT rowid, interaction, item_id, started, ended, ended_by FROM interaction_pushes;"
+  "DROP TABLE interaction_pushes;"
+  "ALTER TABLE interaction_pushes_3 RENAME TO interaction_pushes;"
+  "CREATE INDEX interaction_pushes_by_interaction ON interaction_pushes(interaction);",
 };
 
 int
