@@ -240,8 +240,12 @@ sp_interaction_video_apply (SpInteraction *self, const SpSdpStream *video, GErro
     {
       if (!start_or_update_media (self, video, error))
         return FALSE;
+      if (!self->video_used)
+        {
+          self->video_used = TRUE;
+          sp_interaction_record_video_used (self);
+        }
       /* During a hold the video state stays what it was, so Retrieve restores it. */
-      self->video_used = TRUE;
       if (!held || self->video == SP_INTERACTION_VIDEO_REQUESTED)
         set_video (self,
                    video->direction == SP_SDP_INACTIVE ? SP_INTERACTION_VIDEO_PAUSED
