@@ -106,6 +106,29 @@ def test_inbound_call_screen_pop_record_and_history(testenv, call):
     assert record["duration-ms"] > 1000
 
 
+@pytest.mark.parametrize("saved", [
+    "sip:customer@127.0.0.1",
+    '"Customer" <sips:customer@127.0.0.1:5061;transport=tls>',
+])
+def test_screen_pop_matches_the_address_of_record_whatever_the_port(testenv, call, saved):
+    # sipp calls from sip:customer@127.0.0.1:PORT, a port of its own picked at run time.
+    contact_id = testenv.call(CONTACTS, "Save", "a{sv}", ({
+        "first-name": GLib.Variant("s", "Carla"), "last-name": GLib.Variant("s", "Neri"),
+        "addresses": GLib.Variant("as", [saved])},))
+    sipp = Sipp(testenv, "caller", "inbound_wait_bye.xml", remote=call.address)
+    path = call.next_session()
+    assert call.prop(path, "Remote") == f"sip:customer@127.0.0.1:{sipp.port}"
+    assert call.prop(path, "ContactId") == contact_id
+    assert call.prop(path, "RemoteName") == "Carla Neri"
+    call.call(path, "Answer")
+    call.wait_state(path, "talking")
+    call.call(path, "Disconnect")
+    sipp.assert_passed()
+    call.call(path, "MarkDone")
+    history = testenv.call(CONTACTS, "History", "suu", (contact_id, 0, 10))
+    assert [(r["contact-id"], r["remote"]) for r in history] == [(contact_id, f"sip:customer@127.0.0.1:{sipp.port}")]
+
+
 def test_outbound_call_agent_hangs_up(testenv, call):
     sipp = Sipp(testenv, "callee", "uas_answer.xml")
     path = testenv.call(AGENT, "Dial", "sa{ss}", (sipp.uri, {"AccountNumber": "AC-1", "Ticket": "T-9"}))
