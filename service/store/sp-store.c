@@ -274,6 +274,30 @@ sp_stmt_column_text (SpStmt *stmt, int column)
   return text ? (const char *)text : "";
 }
 
+/* Ids given by a caller end up in file names (push clips), URLs (CRM links, the web bridge) and
+ * D-Bus object paths: only characters that are safe in all of them, and a bounded length. */
+gboolean
+sp_store_check_id (const char *id, GError **error)
+{
+  gsize len = strlen (id);
+
+  if (len >= 1 && len <= SP_STORE_ID_MAX && strspn (id, SP_STORE_ID_CHARS) == len)
+    return TRUE;
+  if (len > SP_STORE_ID_MAX)
+    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                 "key 'id' is %" G_GSIZE_FORMAT " bytes long; an id has 1 to %d characters", len,
+                 SP_STORE_ID_MAX);
+  else
+    {
+      g_autofree char *shown = g_strescape (id, NULL);
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                   "key 'id': '%s' is not a valid id (1 to %d characters, each a letter A-Z or "
+                   "a-z, a digit, '_' or '-')",
+                   shown, SP_STORE_ID_MAX);
+    }
+  return FALSE;
+}
+
 /* Short random ids ("c-5f3a9e1b2c4d"): unique enough per table, readable in logs and CRMs. */
 char *
 sp_store_new_id (const char *prefix)

@@ -432,6 +432,19 @@ static const char *const bad_contacts[] = {
   "{'first-name': <'Bad'>, 'addresses': <['+39 02 1234', 'hello']>}",
   "@a{sv} {'first-name': <@ms nothing>}",
   "{'first-name': 'not a vardict'}",
+  /* Ids that would escape a path, a URL or an object path, or are too long. */
+  "{'first-name': <'Bad'>, 'id': <'../x'>}",
+  "{'first-name': <'Bad'>, 'id': <'a/b'>}",
+  "{'first-name': <'Bad'>, 'id': <'crm 1'>}",
+  "{'first-name': <'Bad'>, 'id': <'crm.1'>}",
+  "{'first-name': <'Bad'>, 'id': <'\\u00e8'>}",
+  "{'first-name': <'Bad'>, 'id': <'x\\u0001'>}",
+  "{'first-name': <'Bad'>, 'id': "
+  "<'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'>}",
+  /* Nothing to tell the contact apart by. */
+  "@a{sv} {}",
+  "{'notes': <'bad, but who?'>}",
+  "{'first-name': <'  '>, 'last-name': <'\\t'>, 'email': <''>, 'addresses': <@as []>}",
 };
 
 static void
@@ -449,6 +462,49 @@ test_contact_invalid (Fixture *f, gconstpointer data)
   /* Nothing of the failed records stays behind, not even the valid first address. */
   g_assert_cmpuint (search_count (f, "bad"), ==, 0);
   assert_lookup_fails (f, "+39021234", SP_STORE_ERROR_NOT_FOUND);
+  g_assert_cmpint (pragma_int (f->store->db, "SELECT count(*) FROM contacts"), ==, 0);
+}
+
+/* The widest ids allowed, and each allowed character. */
+static void
+test_contact_id_alphabet (Fixture *f, gconstpointer data)
+{
+  static const char *const good[] = {
+    "{'first-name': <'A'>, 'id': <'x'>}",
+    "{'first-name': <'A'>, 'id': "
+    "<'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'>}",
+    "{'first-name': <'A'>, 'id': <'crm-1001_b'>}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    g_free (save_contact (f, good[i]));
+  g_assert_cmpint (pragma_int (f->store->db, "SELECT count(*) FROM contacts"), ==, 3);
+}
+
+/* An update cannot leave a contact with nothing to tell it apart by; any one thing is enough. */
+static void
+test_contact_needs_something (Fixture *f, gconstpointer data)
+{
+  static const char *const enough[] = {
+    "{'id': <'only-last'>, 'last-name': <'Neri'>}",
+    "{'id': <'only-org'>, 'organisation': <'Acme'>}",
+    "{'id': <'only-email'>, 'email': <'x@example.com'>}",
+    "{'id': <'only-address'>, 'addresses': <['+39 02 5555']>}",
+  };
+  g_autofree char *id = save_contact (f, "{'first-name': <'Mario'>, 'notes': <'kept'>}");
+  g_autofree char *blanking = g_strdup_printf ("{'id': <'%s'>, 'first-name': <' '>}", id);
+  g_autoptr (GVariant) update = record (blanking);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) stored = NULL;
+  g_autofree char *saved = sp_store_contact_save (f->store, update, &error);
+
+  g_assert_null (saved);
+  g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "needs a name"));
+  stored = sp_store_contact_get (f->store, id, NULL);
+  g_assert_cmpstr (get_s (stored, "first-name"), ==, "Mario");
+  for (guint i = 0; i < G_N_ELEMENTS (enough); i++)
+    g_free (save_contact (f, enough[i]));
 }
 
 static void
@@ -506,6 +562,10 @@ test_contact_import_all_or_nothing (Fixture *f, gconstpointer data)
     { "[{'first-name': <'Uno'>, 'addresses': <['021']>}, {'first-name': <'Due'>},"
       " {'first-name': <'Tre'>, 'addresses': <['0 2 1']>}]",
       SP_STORE_ERROR_CONFLICT, "record 3: address '0 2 1'" },
+    { "[{'first-name': <'Uno'>, 'addresses': <['021']>}, {'first-name': <'Due'>}, @a{sv} {}]",
+      SP_STORE_ERROR_INVALID, "record 3: a contact needs a name" },
+    { "[{'first-name': <'Uno'>, 'addresses': <['021']>}, {'first-name': <'Due'>, 'id': <'../x'>}]",
+      SP_STORE_ERROR_INVALID, "record 2: key 'id': '../x' is not a valid id" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
@@ -1145,6 +1205,8 @@ test_response_invalid (Fixture *f, gconstpointer data)
     "{'id': <''>, 'title': <'T'>, 'body': <'B'>}",
     "{'title': <'T'>, 'body': <'B'>, 'tags': <'x'>}",
     "{'title': <'T'>, 'body': <'B'>, 'category': <1>}",
+    "{'id': <'../greeting'>, 'title': <'T'>, 'body': <'B'>}",
+    "{'id': <'greeting?x=1'>, 'title': <'T'>, 'body': <'B'>}",
   };
   g_auto (GStrv) categories = NULL;
 
@@ -1325,6 +1387,8 @@ test_push_invalid (Fixture *f, gconstpointer data)
     "{'title': <'T'>, 'kind': <'audio'>, 'path': <'/p'>, 'duration-ms': <uint64 5>}",
     "{'title': <'T'>, 'kind': <'video'>, 'path': <'/p'>, 'duration-ms': <uint64 5>, 'loop': "
     "<true>}",
+    "{'id': <'../p'>, 'title': <'T'>, 'kind': <'video'>, 'path': <'/p'>, 'duration-ms': <uint64 "
+    "5>}",
     "{'id': <'p-1'>, 'title': <'Again'>, 'kind': <'video'>, 'path': <'/q'>, 'duration-ms': <uint64 "
     "5>}",
     "{'title': <'T'>, 'kind': <'video'>, 'path': <'/p'>, 'duration-ms': <uint64 5>, 'has-audio': "
@@ -1392,6 +1456,8 @@ main (int argc, char **argv)
   ADD ("/store/contacts/search", test_contact_search);
   ADD ("/store/contacts/delete", test_contact_delete);
   ADD ("/store/contacts/invalid", test_contact_invalid);
+  ADD ("/store/contacts/id-alphabet", test_contact_id_alphabet);
+  ADD ("/store/contacts/needs-something", test_contact_needs_something);
   ADD ("/store/contacts/address-conflict", test_contact_address_conflict);
   ADD ("/store/contacts/import", test_contact_import);
   ADD ("/store/contacts/import-all-or-nothing", test_contact_import_all_or_nothing);
