@@ -2,6 +2,8 @@
  * here and stored by sp-interaction-record.c before the change is acknowledged. */
 #include "sp-interaction-private.h"
 
+#include "sp-attached-data.h"
+
 #include <string.h>
 
 G_DEFINE_QUARK (sp - interaction - error - quark, sp_interaction_error)
@@ -312,9 +314,12 @@ sp_interaction_new_outbound (const SpInteractionContext *context, guint number, 
                              GVariant *attached_data, GError **error)
 {
   g_autoptr (SpInteraction) self = NULL;
-  g_autofree char *uri = sp_sip_agent_target_uri (context->agent, target, error);
   g_autoptr (GVariant) attached = attached_data ? g_variant_ref_sink (attached_data) : NULL;
+  g_autofree char *uri = NULL;
 
+  if (attached && !sp_attached_data_check (attached, error))
+    return NULL;
+  uri = sp_sip_agent_target_uri (context->agent, target, error);
   if (!uri)
     return NULL;
   self = interaction_new (context, number, TRUE, uri, "", attached, NULL);
