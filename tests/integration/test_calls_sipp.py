@@ -261,6 +261,10 @@ def test_session_methods_in_the_wrong_state_or_with_bad_arguments(testenv, call)
     assert call.error(path, "SetCaseData", "a{ss}", ({"Shoe": "42"},)) == "org.sportello.Error.InvalidArgument"
     assert call.error(path, "SetDispositions", "as", (["nope"],)) == "org.sportello.Error.InvalidArgument"
     assert call.prop(path, "CaseData") == {"Priority": "", "Product": "", "Serial": ""}
+    # A voice-only call has no video pane to swap or keep on top.
+    assert call.error(path, "SwapLayout") == "org.sportello.Error.InvalidState"
+    assert call.error(path, "SetAlwaysOnTop", "b", (True,)) == "org.sportello.Error.InvalidState"
+    assert call.prop(path, "Layout") == "remote-large" and call.prop(path, "AlwaysOnTop") is False
     call.call(path, "Disconnect")
     assert call.error(path, "Disconnect") == "org.sportello.Error.InvalidState"
     assert call.error(path, "Hold") == "org.sportello.Error.InvalidState"
