@@ -3,6 +3,7 @@
 #include "sp-sip-private.h"
 
 #include "sp-dial-target.h"
+#include "sp-invite-check.h"
 #include "sp-sip-agent.h"
 
 #include <sofia-sip/msg_header.h>
@@ -225,10 +226,33 @@ on_register_response (SpSipAgent *self, int status, const char *phrase, const si
 
 /* ---- the NUA callback ---- */
 
+/* An INVITE we refuse is answered here and never becomes a call leg (sp-invite-check.c). */
+static gboolean
+refuse_incoming_invite (nua_handle_t *handle, const sip_t *sip)
+{
+  SpInviteRefusal refusal;
+  char status[16];
+
+  if (!sip || sp_invite_check (sip, &refusal))
+    return FALSE;
+  g_snprintf (status, sizeof status, "%d", refusal.status);
+  g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID",
+                    sip->sip_call_id ? sip->sip_call_id->i_id : "", "SIP_STATUS", status, "MESSAGE",
+                    "incoming INVITE refused with %d: %s", refusal.status, refusal.reason);
+  nua_respond (handle, refusal.status, refusal.phrase,
+               TAG_IF (refusal.accept, SIPTAG_ACCEPT_STR (refusal.accept)), TAG_END ());
+  nua_handle_destroy (handle);
+  return TRUE;
+}
+
 static void
 on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
 {
-  g_autoptr (SpCallLeg) leg = sp_call_leg_new_incoming (handle, sip);
+  g_autoptr (SpCallLeg) leg = NULL;
+
+  if (refuse_incoming_invite (handle, sip))
+    return;
+  leg = sp_call_leg_new_incoming (handle, sip);
 
   g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID", sp_call_leg_get_call_id (leg),
                     "MESSAGE", "incoming call from %s", sp_call_leg_get_remote_uri (leg));
