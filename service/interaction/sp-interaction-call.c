@@ -272,6 +272,15 @@ sp_interaction_disconnect (SpInteraction *self, GError **error)
   return TRUE;
 }
 
+/* The service stops: the record must not say the agent hung up. */
+void
+sp_interaction_end_for_shutdown (SpInteraction *self)
+{
+  if (self->state == SP_INTERACTION_DISCONNECTED || self->state == SP_INTERACTION_DONE)
+    return;
+  end_call (self, "system", "service-stopped", "", "the service stopped");
+}
+
 /* ---- outbound ---- */
 
 gboolean

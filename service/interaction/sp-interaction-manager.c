@@ -106,8 +106,7 @@ sp_interaction_manager_hang_up_all (SpInteractionManager *self)
 
   g_hash_table_iter_init (&iter, self->interactions);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&interaction))
-    if (sp_interaction_get_state (interaction) != SP_INTERACTION_DISCONNECTED)
-      sp_interaction_disconnect (interaction, NULL);
+    sp_interaction_end_for_shutdown (interaction);
 }
 
 static void

@@ -1,5 +1,6 @@
-/* The parts of SpInteraction shared by its files: the record (sp-interaction.c), the call
- * control (sp-interaction-call.c) and the media binding (sp-interaction-media.c). */
+/* The parts of SpInteraction shared by its files: identity and state (sp-interaction.c), the
+ * record in the store (sp-interaction-record.c), the call control (sp-interaction-call.c), the
+ * media binding (sp-interaction-media.c), video and push. */
 #pragma once
 
 #include "sp-interaction.h"
@@ -22,7 +23,10 @@ struct _SpInteraction
   char *remote;
   char *remote_name;
   char *contact_id;
-  char *record_id;
+  char *record_id;    /* the store's row, NULL when the interaction is not recorded */
+  char *record_error; /* why record_id is NULL */
+  guint heartbeat_id;
+  gboolean heartbeat_failed;
   char *call_id;
   GVariant *attached_data; /* a{ss} */
   GVariant *case_data;     /* a{ss} */
@@ -74,6 +78,7 @@ struct _SpInteraction
   /* push (sp-interaction-push.c) */
   char *push_item; /* the catalogue id being pushed, or NULL */
   gint64 push_started;
+  gint64 push_record; /* the store's row of that push, 0 when none */
 };
 
 void
@@ -83,6 +88,31 @@ sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reas
                         const char *error_name, const char *message);
 void
 sp_interaction_notify (SpInteraction *self, const char *property);
+
+/* sp-interaction-record.c: the store side of the record. The agent's changes return FALSE
+ * with UNAVAILABLE when they cannot be stored; what the call does is stored as it happens. */
+void
+sp_interaction_record_begin (SpInteraction *self);
+void
+sp_interaction_record_stop (SpInteraction *self);
+gboolean
+sp_interaction_record_notes (SpInteraction *self, GError **error);
+gboolean
+sp_interaction_record_case_data (SpInteraction *self, GError **error);
+gboolean
+sp_interaction_record_dispositions (SpInteraction *self, GError **error);
+gboolean
+sp_interaction_record_push_started (SpInteraction *self, GError **error);
+void
+sp_interaction_record_push_ended (SpInteraction *self, const char *ended_by);
+void
+sp_interaction_record_answered (SpInteraction *self);
+void
+sp_interaction_record_ended (SpInteraction *self);
+void
+sp_interaction_record_video_used (SpInteraction *self);
+gboolean
+sp_interaction_record_finish (SpInteraction *self, GError **error);
 
 /* sp-interaction-call.c */
 void

@@ -1,7 +1,7 @@
 /* Video push, orthogonal to video (DESIGN.md: none / pushing ITEM): a catalogue clip replaces
  * the camera in what the contact is sent, inside the running pipeline (no re-INVITE). Every
- * push is recorded with the interaction: item, start, end, and what ended it (stop,
- * end-of-clip, error, call-ended). */
+ * push is recorded with the interaction when it starts, and completed when it ends with what
+ * ended it (stop, end-of-clip, error, call-ended). */
 #include "sp-interaction-private.h"
 
 #include "sp-call-media.h"
@@ -12,18 +12,6 @@ sp_interaction_get_push (SpInteraction *self)
   return self->push_item ? self->push_item : "";
 }
 
-static void
-record_push (SpInteraction *self, const char *ended_by)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (self->context.store && self->record_id
-      && !sp_store_interaction_add_push (self->context.store, self->record_id, self->push_item,
-                                         self->push_started, g_get_real_time (), ended_by, &error))
-    g_warning ("session %u: the push of %s is not in the history: %s", self->number,
-               self->push_item, error->message);
-}
-
 /* Ends the current push in the record (the media has already returned to the camera). */
 static void
 finish_push (SpInteraction *self, const char *ended_by)
@@ -31,7 +19,7 @@ finish_push (SpInteraction *self, const char *ended_by)
   if (!self->push_item)
     return;
   g_info ("session %u: push of %s ended (%s)", self->number, self->push_item, ended_by);
-  record_push (self, ended_by);
+  sp_interaction_record_push_ended (self, ended_by);
   g_clear_pointer (&self->push_item, g_free);
   sp_interaction_notify (self, "push");
 }
@@ -122,6 +110,14 @@ sp_interaction_start_push (SpInteraction *self, const char *item_id, GError **er
   finish_push (self, "stop");
   self->push_item = g_strdup (item_id);
   self->push_started = g_get_real_time ();
+  if (!sp_interaction_record_push_started (self, error))
+    {
+      /* Not acknowledged, so not shown: back to the camera. */
+      sp_call_media_stop_push (self->media);
+      g_clear_pointer (&self->push_item, g_free);
+      sp_interaction_notify (self, "push");
+      return FALSE;
+    }
   g_info ("session %u: pushing %s (%s)", self->number, item_id, path);
   sp_interaction_notify (self, "push");
   return TRUE;

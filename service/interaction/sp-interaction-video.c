@@ -240,8 +240,12 @@ sp_interaction_video_apply (SpInteraction *self, const SpSdpStream *video, GErro
     {
       if (!start_or_update_media (self, video, error))
         return FALSE;
+      if (!self->video_used)
+        {
+          self->video_used = TRUE;
+          sp_interaction_record_video_used (self);
+        }
       /* During a hold the video state stays what it was, so Retrieve restores it. */
-      self->video_used = TRUE;
       if (!held || self->video == SP_INTERACTION_VIDEO_REQUESTED)
         set_video (self,
                    video->direction == SP_SDP_INACTIVE ? SP_INTERACTION_VIDEO_PAUSED
@@ -520,15 +524,29 @@ sp_interaction_deactivate_video_finish (SpInteraction *self, GAsyncResult *resul
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The video pane controls act on a live video session (SPEC: "Video pane size"). Without one
+ * there is no pane to change, and a silent success would tell the CRM that something happened
+ * (SPEC: never a silent no-op), so they are refused like the other video actions. */
+static gboolean
+require_video_session (SpInteraction *self, const char *action, GError **error)
+{
+  gboolean live = self->state != SP_INTERACTION_DISCONNECTED && self->state != SP_INTERACTION_DONE;
+
+  if (live
+      && (self->video == SP_INTERACTION_VIDEO_ACTIVE || self->video == SP_INTERACTION_VIDEO_PAUSED))
+    return TRUE;
+  g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+               "%s needs a video session (the call is %s, the video %s)", action,
+               sp_interaction_state_to_string (self->state),
+               sp_interaction_video_to_string (self->video));
+  return FALSE;
+}
+
 gboolean
 sp_interaction_swap_layout (SpInteraction *self, GError **error)
 {
-  if (self->state == SP_INTERACTION_DONE)
-    {
-      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
-                   "the interaction is done");
-      return FALSE;
-    }
+  if (!require_video_session (self, "SwapLayout", error))
+    return FALSE;
   self->layout = self->layout == SP_VIDEO_LAYOUT_REMOTE_LARGE ? SP_VIDEO_LAYOUT_PREVIEW_LARGE
                                                               : SP_VIDEO_LAYOUT_REMOTE_LARGE;
   if (self->window)
@@ -540,13 +558,10 @@ sp_interaction_swap_layout (SpInteraction *self, GError **error)
 gboolean
 sp_interaction_set_always_on_top (SpInteraction *self, gboolean above, GError **error)
 {
-  if (self->state == SP_INTERACTION_DONE)
-    {
-      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
-                   "the interaction is done");
-      return FALSE;
-    }
-  /* Kept for a window that opens later; the property follows what the window manager did. */
+  if (!require_video_session (self, "SetAlwaysOnTop", error))
+    return FALSE;
+  /* Kept for a window that opens later (no display yet, or closed by hand and reopened); the
+   * property follows what the window manager did. */
   self->on_top_wish = above;
   if (!self->window || sp_video_window_get_state (self->window) != SP_VIDEO_WINDOW_OPEN)
     return TRUE;

@@ -1,6 +1,8 @@
-/* The interaction's identity, state and record. Notes and case data go to the store as they
- * change (a crash loses nothing typed); Mark Done writes the rest in one transaction. */
+/* The interaction's identity, state and record: notes, case data and dispositions are checked
+ * here and stored by sp-interaction-record.c before the change is acknowledged. */
 #include "sp-interaction-private.h"
+
+#include "sp-attached-data.h"
 
 #include <string.h>
 
@@ -72,9 +74,15 @@ sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
     sp_interaction_state_to_string (self->state), sp_interaction_state_to_string (state));
   self->state = state;
   if (state == SP_INTERACTION_TALKING && !self->answered)
-    self->answered = g_get_real_time ();
+    {
+      self->answered = g_get_real_time ();
+      sp_interaction_record_answered (self);
+    }
   if (state == SP_INTERACTION_DISCONNECTED && !self->ended)
-    self->ended = g_get_real_time ();
+    {
+      self->ended = g_get_real_time ();
+      sp_interaction_record_ended (self);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARTICIPANTS]);
 }
@@ -95,21 +103,6 @@ sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reas
 
 /* ---- the record ---- */
 
-static gboolean
-store_notes (SpInteraction *self, GError **error)
-{
-  g_autoptr (GError) local_error = NULL;
-
-  if (!self->context.store || !self->record_id)
-    return TRUE;
-  if (sp_store_interaction_set_notes (self->context.store, self->record_id, self->notepad,
-                                      &local_error))
-    return TRUE;
-  g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
-               "the note is kept in memory but could not be saved: %s", local_error->message);
-  return FALSE;
-}
-
 gboolean
 sp_interaction_set_notepad (SpInteraction *self, const char *text, GError **error)
 {
@@ -125,7 +118,7 @@ sp_interaction_set_notepad (SpInteraction *self, const char *text, GError **erro
       self->notepad = g_strdup (text);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTEPAD]);
     }
-  return store_notes (self, error);
+  return sp_interaction_record_notes (self, error);
 }
 
 gboolean
@@ -180,7 +173,6 @@ merge_case_data (GVariant *current, GVariant *values)
 gboolean
 sp_interaction_set_case_data (SpInteraction *self, GVariant *values, GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
   GVariant *merged;
 
   if (self->state == SP_INTERACTION_DONE)
@@ -195,16 +187,7 @@ sp_interaction_set_case_data (SpInteraction *self, GVariant *values, GError **er
   g_variant_unref (self->case_data);
   self->case_data = merged;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_DATA]);
-  if (self->context.store && self->record_id
-      && !sp_store_interaction_set_case_data (self->context.store, self->record_id, self->case_data,
-                                              &local_error))
-    {
-      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
-                   "the case data is kept in memory but could not be saved: %s",
-                   local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  return sp_interaction_record_case_data (self, error);
 }
 
 gboolean
@@ -234,15 +217,12 @@ sp_interaction_set_dispositions (SpInteraction *self, const char *const *codes, 
   g_strfreev (self->dispositions);
   self->dispositions = g_strdupv ((char **)codes);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPOSITIONS]);
-  return TRUE;
+  return sp_interaction_record_dispositions (self, error);
 }
 
 gboolean
 sp_interaction_mark_done (SpInteraction *self, GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
-  SpInteractionEnd end = { 0 };
-
   if (self->state != SP_INTERACTION_DISCONNECTED)
     {
       g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
@@ -256,23 +236,8 @@ sp_interaction_mark_done (SpInteraction *self, GError **error)
                    "select a disposition code first (SetDispositions)");
       return FALSE;
     }
-  end.answered = self->answered;
-  end.ended = self->ended;
-  end.end_actor = self->end_actor;
-  end.end_reason = self->end_reason;
-  end.notes = self->notepad;
-  end.dispositions = (const char *const *)self->dispositions;
-  end.case_data = self->case_data;
-  end.video = self->video_used;
-  if (self->context.store && self->record_id
-      && !sp_store_interaction_finish (self->context.store, self->record_id, &end, &local_error))
-    {
-      g_set_error (
-        error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE,
-        "the interaction could not be written to the history (it stays open; try again): %s",
-        local_error->message);
-      return FALSE;
-    }
+  if (!sp_interaction_record_finish (self, error))
+    return FALSE;
   sp_interaction_video_close_window (self);
   sp_interaction_set_state (self, SP_INTERACTION_DONE);
   g_signal_emit (self, signals[SIGNAL_DONE], 0);
@@ -303,27 +268,6 @@ initial_case_data (SpConfig *config, GVariant *attached)
       g_variant_builder_add (&builder, "{ss}", key, value);
     }
   return g_variant_ref_sink (g_variant_builder_end (&builder));
-}
-
-static void
-begin_record (SpInteraction *self)
-{
-  g_autoptr (GError) error = NULL;
-  SpInteractionStart start = {
-    .direction = self->outbound ? "outbound" : "inbound",
-    .remote = self->remote,
-    .remote_name = self->remote_name,
-    .contact_id = self->contact_id,
-    .started = self->started,
-    .attached_data = self->attached_data,
-    .case_data = self->case_data,
-  };
-
-  if (!self->context.store)
-    return;
-  self->record_id = sp_store_interaction_begin (self->context.store, &start, &error);
-  if (!self->record_id)
-    g_warning ("session %u will not be in the history: %s", self->number, error->message);
 }
 
 static SpInteraction *
@@ -359,7 +303,7 @@ sp_interaction_new_inbound (const SpInteractionContext *context, guint number, S
                        *signalled ? signalled : contact_name, attached_data, contact_id);
 
   self->call_id = g_strdup (sp_call_leg_get_call_id (leg));
-  begin_record (self);
+  sp_interaction_record_begin (self);
   sp_interaction_attach_leg (self, leg);
   sp_call_leg_ring (leg);
   return self;
@@ -370,15 +314,18 @@ sp_interaction_new_outbound (const SpInteractionContext *context, guint number, 
                              GVariant *attached_data, GError **error)
 {
   g_autoptr (SpInteraction) self = NULL;
-  g_autofree char *uri = sp_sip_agent_target_uri (context->agent, target, error);
   g_autoptr (GVariant) attached = attached_data ? g_variant_ref_sink (attached_data) : NULL;
+  g_autofree char *uri = NULL;
 
+  if (attached && !sp_attached_data_check (attached, error))
+    return NULL;
+  uri = sp_sip_agent_target_uri (context->agent, target, error);
   if (!uri)
     return NULL;
   self = interaction_new (context, number, TRUE, uri, "", attached, NULL);
   if (!sp_interaction_start_outbound_call (self, uri, error))
     return NULL;
-  begin_record (self);
+  sp_interaction_record_begin (self);
   return g_steal_pointer (&self);
 }
 
@@ -487,6 +434,7 @@ sp_interaction_dispose (GObject *object)
 {
   SpInteraction *self = SP_INTERACTION (object);
 
+  sp_interaction_record_stop (self);
   sp_interaction_release_call (self);
   sp_interaction_video_close_window (self);
   G_OBJECT_CLASS (sp_interaction_parent_class)->dispose (object);
@@ -501,6 +449,7 @@ sp_interaction_finalize (GObject *object)
   g_free (self->remote_name);
   g_free (self->contact_id);
   g_free (self->record_id);
+  g_free (self->record_error);
   g_free (self->call_id);
   g_clear_pointer (&self->attached_data, g_variant_unref);
   g_clear_pointer (&self->case_data, g_variant_unref);

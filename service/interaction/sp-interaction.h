@@ -161,6 +161,9 @@ gboolean
 sp_interaction_hold_finish (SpInteraction *self, GAsyncResult *result, GError **error);
 gboolean
 sp_interaction_disconnect (SpInteraction *self, GError **error);
+/* Ends a live call because the service stops (end reason system / service-stopped). */
+void
+sp_interaction_end_for_shutdown (SpInteraction *self);
 gboolean
 sp_interaction_mark_done (SpInteraction *self, GError **error);
 

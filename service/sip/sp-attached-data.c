@@ -1,5 +1,6 @@
 /* The documented mapping between attached data and SIP headers (see the admin guide). */
 #include "sp-attached-data.h"
+#include "sp-sip-agent.h"
 
 #include <string.h>
 
@@ -13,6 +14,59 @@ is_token (const char *text)
     return FALSE;
   for (const char *p = text; *p; p++)
     if (!g_ascii_isalnum (*p) && !strchr ("-.!%*_+`'~", *p))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+has_control_character (const char *text)
+{
+  for (const char *p = text; *p; p++)
+    if ((guchar)*p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+check_entry (const char *key, const char *value, GError **error)
+{
+  g_autofree char *start = g_strndup (key, SP_ATTACHED_DATA_MAX_KEY);
+  g_autofree char *shown = g_strescape (start, NULL);
+
+  if (strlen (key) > SP_ATTACHED_DATA_MAX_KEY || !is_token (key))
+    g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID,
+                 "attached data key '%s' is not 1 to %d letters, digits or -.!%%*_+`'~ (it "
+                 "becomes a SIP header name)",
+                 shown, SP_ATTACHED_DATA_MAX_KEY);
+  else if (strlen (value) > SP_ATTACHED_DATA_MAX_VALUE)
+    g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID,
+                 "attached data '%s' is %" G_GSIZE_FORMAT " bytes long; a value has at most %d",
+                 shown, strlen (value), SP_ATTACHED_DATA_MAX_VALUE);
+  else if (has_control_character (value))
+    g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID,
+                 "attached data '%s' holds a control character (line breaks included)", shown);
+  else
+    return TRUE;
+  return FALSE;
+}
+
+gboolean
+sp_attached_data_check (GVariant *attached, GError **error)
+{
+  GVariantIter iter;
+  const char *key, *value;
+  gsize count = g_variant_n_children (attached);
+
+  if (count > SP_ATTACHED_DATA_MAX_ENTRIES)
+    {
+      g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID,
+                   "%" G_GSIZE_FORMAT " attached data entries; at most %d", count,
+                   SP_ATTACHED_DATA_MAX_ENTRIES);
+      return FALSE;
+    }
+  g_variant_iter_init (&iter, attached);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    if (!check_entry (key, value, error))
       return FALSE;
   return TRUE;
 }

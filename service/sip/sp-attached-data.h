@@ -15,6 +15,18 @@ typedef struct
 /* @headers: a(ss) (name, value) in message order. Returns a floating a{ss}. */
 GVariant *
 sp_attached_data_from_headers (GVariant *headers, const SpAttachedDataMap *map);
+/* Limits on attached data given by a caller (Agent1.Dial): each key becomes a header name, each
+ * value a header value, and both are stored with the interaction. */
+#define SP_ATTACHED_DATA_MAX_ENTRIES 32
+#define SP_ATTACHED_DATA_MAX_KEY 64
+#define SP_ATTACHED_DATA_MAX_VALUE 1024
+
+/* @attached: a{ss}. FALSE with SP_SIP_ERROR_INVALID, naming the entry, when there are too many
+ * entries, a key is not 1..64 token characters (RFC 3261 §25.1), or a value is longer than
+ * 1024 bytes or holds a control character. */
+gboolean
+sp_attached_data_check (GVariant *attached, GError **error);
+
 /* @attached: a{ss}. Returns "Name: value\r\n" lines for SIPTAG_HEADER_STR (empty when none).
  * Keys that are not header tokens, and values with line breaks, are left out. */
 char *

@@ -2,6 +2,8 @@
  * registration handle, and the event callback as a thin dispatcher to the bound legs. */
 #include "sp-sip-private.h"
 
+#include "sp-dial-target.h"
+#include "sp-invite-check.h"
 #include "sp-sip-agent.h"
 
 #include <sofia-sip/msg_header.h>
@@ -224,10 +226,33 @@ on_register_response (SpSipAgent *self, int status, const char *phrase, const si
 
 /* ---- the NUA callback ---- */
 
+/* An INVITE we refuse is answered here and never becomes a call leg (sp-invite-check.c). */
+static gboolean
+refuse_incoming_invite (nua_handle_t *handle, const sip_t *sip)
+{
+  SpInviteRefusal refusal;
+  char status[16];
+
+  if (!sip || sp_invite_check (sip, &refusal))
+    return FALSE;
+  g_snprintf (status, sizeof status, "%d", refusal.status);
+  g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID",
+                    sip->sip_call_id ? sip->sip_call_id->i_id : "", "SIP_STATUS", status, "MESSAGE",
+                    "incoming INVITE refused with %d: %s", refusal.status, refusal.reason);
+  nua_respond (handle, refusal.status, refusal.phrase,
+               TAG_IF (refusal.accept, SIPTAG_ACCEPT_STR (refusal.accept)), TAG_END ());
+  nua_handle_destroy (handle);
+  return TRUE;
+}
+
 static void
 on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
 {
-  g_autoptr (SpCallLeg) leg = sp_call_leg_new_incoming (handle, sip);
+  g_autoptr (SpCallLeg) leg = NULL;
+
+  if (refuse_incoming_invite (handle, sip))
+    return;
+  leg = sp_call_leg_new_incoming (handle, sip);
 
   g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID", sp_call_leg_get_call_id (leg),
                     "MESSAGE", "incoming call from %s", sp_call_leg_get_remote_uri (leg));
@@ -418,50 +443,10 @@ sp_sip_agent_get_local_address (SpSipAgent *self)
   return self->local_address;
 }
 
-static gboolean
-is_phone_number (const char *text)
-{
-  gboolean digit = FALSE;
-
-  for (const char *p = text; *p; p++)
-    {
-      if (g_ascii_isdigit (*p))
-        digit = TRUE;
-      else if (!strchr ("+ -.()/", *p) || (*p == '+' && p != text))
-        return FALSE;
-    }
-  return digit;
-}
-
 char *
 sp_sip_agent_target_uri (SpSipAgent *self, const char *target, GError **error)
 {
-  g_autofree char *stripped = g_strstrip (g_strdup (target));
-  GString *digits;
-  g_autofree char *number = NULL;
-
-  if (g_str_has_prefix (stripped, "sip:") || g_str_has_prefix (stripped, "sips:"))
-    {
-      if (strchr (stripped, ' ') || strlen (stripped) < 5)
-        goto invalid;
-      return g_steal_pointer (&stripped);
-    }
-  if (g_str_has_prefix (stripped, "tel:"))
-    memmove (stripped, stripped + 4, strlen (stripped + 4) + 1);
-  if (!is_phone_number (stripped))
-    goto invalid;
-  digits = g_string_new (NULL);
-  for (const char *p = stripped; *p; p++)
-    if (g_ascii_isdigit (*p) || *p == '+')
-      g_string_append_c (digits, *p);
-  number = g_string_free (digits, FALSE);
-  /* RFC 3261 §19.1.6: a telephone number in a SIP URI, routed by our domain's proxy. */
-  return g_strdup_printf ("sip:%s@%s;user=phone", number, self->domain);
-
-invalid:
-  g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID,
-               "'%s' is neither a phone number nor a SIP URI", target);
-  return NULL;
+  return sp_dial_target_to_uri (target, self->domain, error);
 }
 
 SpCallLeg *

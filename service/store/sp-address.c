@@ -1,6 +1,9 @@
 /* Address normalisation. Phone-like user parts keep only digits (and a leading '+'); other SIP
- * addresses keep user@host with the host lower-cased (RFC 3261 §19.1.4: hosts compare
- * case-insensitively, users do not), without port or parameters. */
+ * addresses keep user@host: the user as written once unescaped (RFC 3261 §19.1.4: users compare
+ * case-sensitively, "%61lice" is "alice"), the host lower-cased (hosts compare
+ * case-insensitively), and nothing else: no scheme difference (sips: is sip:), password, port,
+ * URI parameters or headers, display name or angle brackets. So an address of record matches
+ * whatever contact address, port and transport a phone happens to send from. */
 #include "sp-address.h"
 #include "sp-store-error.h"
 
@@ -48,11 +51,25 @@ normalise_phone_number (const char *text, const char *international_prefix)
   return g_string_free (out, FALSE);
 }
 
+/* Past a leading quoted display name, which may itself hold '<' (RFC 3261 §25.1 quoted-pair). */
+static const char *
+skip_quoted_name (const char *address)
+{
+  const char *p = address + strspn (address, " \t");
+
+  if (*p != '"')
+    return address;
+  for (p++; *p && *p != '"'; p++)
+    if (*p == '\\' && p[1])
+      p++;
+  return *p ? p + 1 : address;
+}
+
 /* Strips a display name and angle brackets: `"Alice" <sip:alice@x>` → `sip:alice@x`. */
 static char *
 strip_name_addr (const char *address)
 {
-  const char *open = strchr (address, '<');
+  const char *open = strchr (skip_quoted_name (address), '<');
   const char *close = open ? strchr (open, '>') : NULL;
 
   if (open && close)
@@ -77,6 +94,19 @@ skip_scheme (const char *uri, gboolean *is_sip)
   return uri;
 }
 
+/* The host of "host[:port][;params][?headers]"; an IPv6 reference keeps its brackets. NULL
+ * for an unterminated reference. */
+static char *
+host_of (const char *hostport)
+{
+  const char *close;
+
+  if (*hostport != '[')
+    return g_strndup (hostport, strcspn (hostport, ":;?>"));
+  close = strchr (hostport, ']');
+  return close ? g_strndup (hostport, (gsize)(close - hostport + 1)) : NULL;
+}
+
 char *
 sp_address_normalise (const char *address, const char *international_prefix, GError **error)
 {
@@ -98,8 +128,8 @@ sp_address_normalise (const char *address, const char *international_prefix, GEr
   if (at)
     {
       user = g_strndup (rest, (gsize)(at - rest));
-      host = g_strdup (at + 1);
-      host[strcspn (host, ":;?>")] = '\0';
+      user[strcspn (user, ":")] = '\0'; /* "user:password" (RFC 3261 §19.1.1: not recommended) */
+      host = host_of (at + 1);
     }
   else
     user = g_strdup (rest);

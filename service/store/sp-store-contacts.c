@@ -167,6 +167,8 @@ validate_contact (SpStore *store, GVariant *contact, GError **error)
                    "key 'id' must not be empty (leave it out for a new contact)");
       return FALSE;
     }
+  if (value && !sp_store_check_id (value, error))
+    return FALSE;
   addresses = g_variant_lookup_value (contact, "addresses", NULL);
   if (addresses && !g_variant_is_of_type (addresses, G_VARIANT_TYPE_STRING_ARRAY))
     {
@@ -315,6 +317,34 @@ replace_addresses (SpStore *store, sqlite3_int64 rowid, const char *id, GVariant
   return TRUE;
 }
 
+/* A contact someone can be told apart by: a name, an organisation, an e-mail address or an
+ * address to match calls with (notes alone are not). Checked on the stored row, so an update
+ * cannot blank the last of them either. */
+static gboolean
+check_identifiable (SpStore *store, sqlite3_int64 rowid, GError **error)
+{
+  g_autoptr (SpStmt) stmt = sp_store_prepare (
+    store,
+    "SELECT trim(first_name || last_name || organisation || email, char(32, 9, 10, 13)) != ''"
+    " OR EXISTS (SELECT 1 FROM contact_addresses WHERE contact = ?1) FROM contacts"
+    " WHERE rowid = ?1",
+    error);
+  int rc;
+
+  if (!stmt)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, rowid);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return sp_store_set_error (store, rc, error, "checking a contact");
+  if (sqlite3_column_int (stmt, 0))
+    return TRUE;
+  g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+               "a contact needs a name, an organisation, an address or an e-mail address "
+               "('first-name', 'last-name', 'organisation', 'addresses' or 'email')");
+  return FALSE;
+}
+
 /* Saves inside the caller's transaction. */
 static char *
 save_one (SpStore *store, GVariant *contact, GError **error)
@@ -332,7 +362,8 @@ save_one (SpStore *store, GVariant *contact, GError **error)
   if (rowid == 0 && !insert_contact (store, id, &rowid, error))
     return NULL;
   if (!update_text_fields (store, rowid, contact, error)
-      || !replace_addresses (store, rowid, id, contact, error))
+      || !replace_addresses (store, rowid, id, contact, error)
+      || !check_identifiable (store, rowid, error))
     return NULL;
   return g_steal_pointer (&id);
 }

@@ -1,6 +1,8 @@
-/* Interactions: a row is written when the interaction begins, its notes as they change (so a
- * crash loses nothing typed), and the rest in one transaction at Mark Done. Rows still 'live'
- * at start-up belong to a crashed run and become 'interrupted'. */
+/* Interactions: a row is written when the interaction begins and then as it changes (notes,
+ * case data, dispositions, the answer, the end, video, pushes), so a crash loses nothing the
+ * service acknowledged; Mark Done writes it all once more in one transaction. Every write, and
+ * a heartbeat while the call is live, moves the row's last-known-alive time: rows still 'live'
+ * at start-up belong to a crashed run and become 'interrupted', ended at that time. */
 #include "sp-store-private.h"
 
 #include <json-glib/json-glib.h>
@@ -76,7 +78,7 @@ sp_store_interaction_begin (SpStore *store, const SpInteractionStart *start, GEr
   stmt = sp_store_prepare (
     store,
     "INSERT INTO interactions (id, contact, direction, remote, remote_name, started,"
-    " attached_data, case_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    " attached_data, case_data, alive) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     error);
   if (!stmt)
     return NULL;
@@ -89,24 +91,32 @@ sp_store_interaction_begin (SpStore *store, const SpInteractionStart *start, GEr
   sqlite3_bind_int64 (stmt, 6, start->started);
   sp_stmt_bind_text (stmt, 7, attached);
   sp_stmt_bind_text (stmt, 8, case_data);
+  sqlite3_bind_int64 (stmt, 9, g_get_real_time ());
   if (!sp_store_step_done (store, stmt, error))
     return NULL;
   return g_steal_pointer (&id);
 }
 
-static gboolean
-update_one_text (SpStore *store, const char *sql, const char *interaction_id, const char *text,
-                 GError **error)
+/* Every UPDATE of one live record binds the id as ?1 and the time now as ?2, and moves
+ * `alive` forward with "alive = MAX(alive, ?2)". */
+static SpStmt *
+prepare_update (SpStore *store, const char *sql, const char *interaction_id, GError **error)
 {
-  g_autoptr (SpStmt) stmt = NULL;
+  SpStmt *stmt;
 
   if (!sp_store_check_writable (store, error))
-    return FALSE;
+    return NULL;
   stmt = sp_store_prepare (store, sql, error);
   if (!stmt)
-    return FALSE;
+    return NULL;
   sp_stmt_bind_text (stmt, 1, interaction_id);
-  sp_stmt_bind_text (stmt, 2, text);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  return stmt;
+}
+
+static gboolean
+finish_update (SpStore *store, SpStmt *stmt, const char *interaction_id, GError **error)
+{
   if (!sp_store_step_done (store, stmt, error))
     return FALSE;
   if (sqlite3_changes (store->db) == 0)
@@ -118,12 +128,25 @@ update_one_text (SpStore *store, const char *sql, const char *interaction_id, co
   return TRUE;
 }
 
+static gboolean
+update_one_text (SpStore *store, const char *sql, const char *interaction_id, const char *text,
+                 GError **error)
+{
+  g_autoptr (SpStmt) stmt = prepare_update (store, sql, interaction_id, error);
+
+  if (!stmt)
+    return FALSE;
+  sp_stmt_bind_text (stmt, 3, text);
+  return finish_update (store, stmt, interaction_id, error);
+}
+
 gboolean
 sp_store_interaction_set_notes (SpStore *store, const char *interaction_id, const char *notes,
                                 GError **error)
 {
-  return update_one_text (store, "UPDATE interactions SET notes = ?2 WHERE id = ?1", interaction_id,
-                          notes, error);
+  return update_one_text (
+    store, "UPDATE interactions SET notes = ?3, alive = MAX(alive, ?2) WHERE id = ?1",
+    interaction_id, notes, error);
 }
 
 gboolean
@@ -131,62 +154,200 @@ sp_store_interaction_set_case_data (SpStore *store, const char *interaction_id, 
                                     GError **error)
 {
   g_autofree char *json = dict_to_json (case_data);
-  return update_one_text (store, "UPDATE interactions SET case_data = ?2 WHERE id = ?1",
-                          interaction_id, json, error);
+  return update_one_text (
+    store, "UPDATE interactions SET case_data = ?3, alive = MAX(alive, ?2) WHERE id = ?1",
+    interaction_id, json, error);
 }
 
 gboolean
-sp_store_interaction_add_push (SpStore *store, const char *interaction_id, const char *item_id,
-                               gint64 started, gint64 ended, const char *ended_by, GError **error)
+sp_store_interaction_set_answered (SpStore *store, const char *interaction_id, gint64 answered,
+                                   GError **error)
 {
-  g_autoptr (SpStmt) stmt = NULL;
+  g_autoptr (SpStmt) stmt = prepare_update (
+    store, "UPDATE interactions SET answered = ?3, alive = MAX(alive, ?2) WHERE id = ?1",
+    interaction_id, error);
 
-  if (!sp_store_check_writable (store, error))
-    return FALSE;
-  stmt = sp_store_prepare (
-    store,
-    "INSERT INTO interaction_pushes (interaction, item_id, started, ended, ended_by)"
-    " SELECT rowid, ?2, ?3, ?4, ?5 FROM interactions WHERE id = ?1",
-    error);
   if (!stmt)
     return FALSE;
-  sp_stmt_bind_text (stmt, 1, interaction_id);
-  sp_stmt_bind_text (stmt, 2, item_id);
-  sqlite3_bind_int64 (stmt, 3, started);
-  sqlite3_bind_int64 (stmt, 4, ended);
-  sp_stmt_bind_text (stmt, 5, ended_by);
-  if (!sp_store_step_done (store, stmt, error))
+  sqlite3_bind_int64 (stmt, 3, answered);
+  return finish_update (store, stmt, interaction_id, error);
+}
+
+gboolean
+sp_store_interaction_set_ended (SpStore *store, const char *interaction_id, gint64 ended,
+                                const char *end_actor, const char *end_reason, GError **error)
+{
+  g_autoptr (SpStmt) stmt
+    = prepare_update (store,
+                      "UPDATE interactions SET ended = ?3, end_actor = ?4, end_reason = ?5,"
+                      " alive = MAX(alive, ?2) WHERE id = ?1",
+                      interaction_id, error);
+
+  if (!stmt)
     return FALSE;
-  if (sqlite3_changes (store->db) == 0)
+  sqlite3_bind_int64 (stmt, 3, ended);
+  sp_stmt_bind_text (stmt, 4, end_actor);
+  sp_stmt_bind_text (stmt, 5, end_reason);
+  return finish_update (store, stmt, interaction_id, error);
+}
+
+gboolean
+sp_store_interaction_set_video_used (SpStore *store, const char *interaction_id, GError **error)
+{
+  g_autoptr (SpStmt) stmt = prepare_update (
+    store, "UPDATE interactions SET video = 1, alive = MAX(alive, ?2) WHERE id = ?1",
+    interaction_id, error);
+
+  return stmt && finish_update (store, stmt, interaction_id, error);
+}
+
+/* The heartbeat: only the last-known-alive time, and only while the row is live. */
+gboolean
+sp_store_interaction_touch (SpStore *store, const char *interaction_id, GError **error)
+{
+  g_autoptr (SpStmt) stmt = prepare_update (
+    store, "UPDATE interactions SET alive = MAX(alive, ?2) WHERE id = ?1 AND status = 'live'",
+    interaction_id, error);
+
+  return stmt && finish_update (store, stmt, interaction_id, error);
+}
+
+/* Replaces the selected codes, inside the caller's transaction. */
+static gboolean
+write_dispositions (SpStore *store, const char *interaction_id, const char *const *codes,
+                    GError **error)
+{
+  g_autoptr (SpStmt) clear
+    = sp_store_prepare (store,
+                        "DELETE FROM interaction_dispositions WHERE interaction = "
+                        "(SELECT rowid FROM interactions WHERE id = ?1)",
+                        error);
+  g_autoptr (SpStmt) insert = NULL;
+
+  if (!clear)
+    return FALSE;
+  sp_stmt_bind_text (clear, 1, interaction_id);
+  if (!sp_store_step_done (store, clear, error))
+    return FALSE;
+  insert = sp_store_prepare (store,
+                             "INSERT OR IGNORE INTO interaction_dispositions (interaction, code)"
+                             " SELECT rowid, ?2 FROM interactions WHERE id = ?1",
+                             error);
+  if (!insert)
+    return FALSE;
+  for (guint i = 0; codes && codes[i]; i++)
     {
-      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND,
-                   "no interaction has the id '%s'", interaction_id);
-      return FALSE;
+      sqlite3_reset (insert);
+      sp_stmt_bind_text (insert, 1, interaction_id);
+      sp_stmt_bind_text (insert, 2, codes[i]);
+      if (!sp_store_step_done (store, insert, error))
+        return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-write_dispositions (SpStore *store, const char *interaction_id, const char *const *codes,
-                    GError **error)
+touch_in_transaction (SpStore *store, const char *interaction_id, GError **error)
 {
-  g_autoptr (SpStmt) stmt
-    = sp_store_prepare (store,
-                        "INSERT OR IGNORE INTO interaction_dispositions (interaction, code) SELECT "
-                        "rowid, ?2 FROM interactions WHERE id = ?1",
-                        error);
+  g_autoptr (SpStmt) stmt = prepare_update (
+    store, "UPDATE interactions SET alive = MAX(alive, ?2) WHERE id = ?1", interaction_id, error);
 
-  if (!stmt)
+  return stmt && finish_update (store, stmt, interaction_id, error);
+}
+
+/* The whole selection in one transaction: all the codes or, on a failure, the previous ones. */
+gboolean
+sp_store_interaction_set_dispositions (SpStore *store, const char *interaction_id,
+                                       const char *const *codes, GError **error)
+{
+  if (!sp_store_begin (store, error))
     return FALSE;
-  for (guint i = 0; codes && codes[i]; i++)
+  if (!touch_in_transaction (store, interaction_id, error)
+      || !write_dispositions (store, interaction_id, codes, error)
+      || !sp_store_commit (store, error))
     {
-      sqlite3_reset (stmt);
-      sp_stmt_bind_text (stmt, 1, interaction_id);
-      sp_stmt_bind_text (stmt, 2, codes[i]);
-      if (!sp_store_step_done (store, stmt, error))
-        return FALSE;
+      sp_store_rollback (store);
+      return FALSE;
     }
   return TRUE;
+}
+
+/* A push is a row from its start ('live', ended 0); returns that row's id, or 0. */
+gint64
+sp_store_interaction_push_started (SpStore *store, const char *interaction_id, const char *item_id,
+                                   gint64 started, GError **error)
+{
+  g_autoptr (SpStmt) stmt = NULL;
+  gint64 push;
+
+  if (!sp_store_begin (store, error))
+    return 0;
+  if (!touch_in_transaction (store, interaction_id, error))
+    goto failed;
+  stmt = sp_store_prepare (
+    store,
+    "INSERT INTO interaction_pushes (interaction, item_id, started, ended, ended_by)"
+    " SELECT rowid, ?2, ?3, 0, 'live' FROM interactions WHERE id = ?1",
+    error);
+  if (!stmt)
+    goto failed;
+  sp_stmt_bind_text (stmt, 1, interaction_id);
+  sp_stmt_bind_text (stmt, 2, item_id);
+  sqlite3_bind_int64 (stmt, 3, started);
+  if (!sp_store_step_done (store, stmt, error))
+    goto failed;
+  push = sqlite3_last_insert_rowid (store->db);
+  if (!sp_store_commit (store, error))
+    return 0;
+  return push;
+
+failed:
+  sp_store_rollback (store);
+  return 0;
+}
+
+gboolean
+sp_store_interaction_push_ended (SpStore *store, gint64 push, gint64 ended, const char *ended_by,
+                                 GError **error)
+{
+  g_autoptr (SpStmt) stmt = NULL;
+  g_autoptr (SpStmt) touch = NULL;
+
+  if (!sp_store_begin (store, error))
+    return FALSE;
+  stmt = sp_store_prepare (store,
+                           "UPDATE interaction_pushes SET ended = ?2, ended_by = ?3"
+                           " WHERE rowid = ?1 AND ended_by = 'live'",
+                           error);
+  if (!stmt)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, push);
+  sqlite3_bind_int64 (stmt, 2, ended);
+  sp_stmt_bind_text (stmt, 3, ended_by);
+  if (!sp_store_step_done (store, stmt, error))
+    goto failed;
+  if (sqlite3_changes (store->db) == 0)
+    {
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND,
+                   "no running push is recorded as %" G_GINT64_FORMAT, push);
+      goto failed;
+    }
+  touch = sp_store_prepare (
+    store,
+    "UPDATE interactions SET alive = MAX(alive, ?2)"
+    " WHERE rowid = (SELECT interaction FROM interaction_pushes WHERE rowid = ?1)",
+    error);
+  if (!touch)
+    goto failed;
+  sqlite3_bind_int64 (touch, 1, push);
+  sqlite3_bind_int64 (touch, 2, g_get_real_time ());
+  if (!sp_store_step_done (store, touch, error) || !sp_store_commit (store, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  sp_store_rollback (store);
+  return FALSE;
 }
 
 static gboolean
@@ -238,17 +399,44 @@ sp_store_interaction_finish (SpStore *store, const char *interaction_id,
   return TRUE;
 }
 
+/* The end of a row a crashed run left live: the end it recorded (the call had ended, Mark Done
+ * had not come), else the last time it was known alive (a write or the heartbeat), never before
+ * the answer or the start. */
+#define INTERRUPTED_END                                                                            \
+  "(CASE WHEN i.ended > 0 THEN i.ended ELSE MAX(i.alive, i.answered, i.started) END)"
+
+static const char mark_pushes_sql[]
+  = "UPDATE interaction_pushes SET ended_by = 'interrupted',"
+    " ended = MAX(started, (SELECT " INTERRUPTED_END " FROM interactions i"
+    "   WHERE i.rowid = interaction_pushes.interaction))"
+    " WHERE ended_by = 'live'";
+
+/* The end actor and reason stay those recorded at the end of the call, if it ended. */
+static const char mark_interactions_sql[]
+  = "UPDATE interactions AS i SET status = 'interrupted', ended = " INTERRUPTED_END ","
+    " end_actor = CASE WHEN i.ended > 0 THEN i.end_actor ELSE 'system' END,"
+    " end_reason = CASE WHEN i.ended > 0 THEN i.end_reason ELSE 'service-restarted' END"
+    " WHERE i.status = 'live'";
+
 guint
 sp_store_interactions_mark_interrupted (SpStore *store, GError **error)
 {
+  guint count;
+
   if (store->read_only)
     return 0;
-  if (!sp_store_exec (store,
-                      "UPDATE interactions SET status = 'interrupted', end_actor = 'system',"
-                      " end_reason = 'service-restarted' WHERE status = 'live'",
-                      error))
+  if (!sp_store_begin (store, error))
     return 0;
-  return (guint)sqlite3_changes (store->db);
+  if (!sp_store_exec (store, mark_pushes_sql, error)
+      || !sp_store_exec (store, mark_interactions_sql, error))
+    {
+      sp_store_rollback (store);
+      return 0;
+    }
+  count = (guint)sqlite3_changes (store->db);
+  if (!sp_store_commit (store, error))
+    return 0;
+  return count;
 }
 
 #define HISTORY_COLUMNS                                                                            \

@@ -44,6 +44,11 @@ const char *
 sp_stmt_column_text (SpStmt *stmt, int column);
 char *
 sp_store_new_id (const char *prefix);
+/* The ids a caller may give a record (contacts, responses, push items). */
+#define SP_STORE_ID_MAX 64
+#define SP_STORE_ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+gboolean
+sp_store_check_id (const char *id, GError **error);
 
 /* Record helpers: typed reads of an a{sv} that name the bad key in the error. */
 gboolean

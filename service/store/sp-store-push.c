@@ -104,6 +104,8 @@ sp_store_push_add (SpStore *store, GVariant *item, GError **error)
                    g_variant_get_type_string (has_audio));
       return NULL;
     }
+  if (given_id && *given_id && !sp_store_check_id (given_id, error))
+    return NULL;
   id = given_id && *given_id ? g_strdup (given_id) : sp_store_push_new_id ();
   stmt = sp_store_prepare (store,
                            "INSERT INTO push_items (id, title, description, kind, path, thumbnail,"

@@ -123,6 +123,8 @@ validate_response (GVariant *response, gboolean is_new, GError **error)
                    "key 'id' must not be empty (leave it out for a new response)");
       return FALSE;
     }
+  if (id && !sp_store_check_id (id, error))
+    return FALSE;
   if (is_new && (!title || !*title || !body || !*body))
     {
       g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,

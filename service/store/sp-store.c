@@ -117,6 +117,24 @@ static const char *const migrations[] = {
   "  added INTEGER NOT NULL);",
   /* 2: whether a push clip has a sound track (AddPushItem measures it) */
   "ALTER TABLE push_items ADD COLUMN has_audio INTEGER NOT NULL DEFAULT 0;",
+  /* 3: the last time a live interaction was known alive (every write and a heartbeat move it),
+   * which becomes the end of an interaction the service did not live to finish; pushes are
+   * recorded when they start ('live') so a crash keeps them ('interrupted'). SQLite cannot
+   * change a CHECK constraint in place: the pushes table is copied into a new one. */
+  "ALTER TABLE interactions ADD COLUMN alive INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE interaction_pushes_3 ("
+  "  rowid INTEGER PRIMARY KEY,"
+  "  interaction INTEGER NOT NULL REFERENCES interactions(rowid) ON DELETE CASCADE,"
+  "  item_id TEXT NOT NULL,"
+  "  started INTEGER NOT NULL,"
+  "  ended INTEGER NOT NULL,"
+  "  ended_by TEXT NOT NULL CHECK (ended_by IN ('live', 'stop', 'end-of-clip', 'error',"
+  "    'call-ended', 'interrupted')));"
+  "INSERT INTO interaction_pushes_3 (rowid, interaction, item_id, started, ended, ended_by)"
+  "  SELECT rowid, interaction, item_id, started, ended, ended_by FROM interaction_pushes;"
+  "DROP TABLE interaction_pushes;"
+  "ALTER TABLE interaction_pushes_3 RENAME TO interaction_pushes;"
+  "CREATE INDEX interaction_pushes_by_interaction ON interaction_pushes(interaction);",
 };
 
 int
@@ -254,6 +272,30 @@ sp_stmt_column_text (SpStmt *stmt, int column)
 {
   const unsigned char *text = sqlite3_column_text (stmt, column);
   return text ? (const char *)text : "";
+}
+
+/* Ids given by a caller end up in file names (push clips), URLs (CRM links, the web bridge) and
+ * D-Bus object paths: only characters that are safe in all of them, and a bounded length. */
+gboolean
+sp_store_check_id (const char *id, GError **error)
+{
+  gsize len = strlen (id);
+
+  if (len >= 1 && len <= SP_STORE_ID_MAX && strspn (id, SP_STORE_ID_CHARS) == len)
+    return TRUE;
+  if (len > SP_STORE_ID_MAX)
+    g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                 "key 'id' is %" G_GSIZE_FORMAT " bytes long; an id has 1 to %d characters", len,
+                 SP_STORE_ID_MAX);
+  else
+    {
+      g_autofree char *shown = g_strescape (id, NULL);
+      g_set_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID,
+                   "key 'id': '%s' is not a valid id (1 to %d characters, each a letter A-Z or "
+                   "a-z, a digit, '_' or '-')",
+                   shown, SP_STORE_ID_MAX);
+    }
+  return FALSE;
 }
 
 /* Short random ids ("c-5f3a9e1b2c4d"): unique enough per table, readable in logs and CRMs. */

@@ -65,6 +65,8 @@ typedef struct
 
 char *
 sp_store_interaction_begin (SpStore *store, const SpInteractionStart *start, GError **error);
+/* The live record, written as it changes. Each of these writes also moves the row's
+ * last-known-alive time to now: the end an interrupted interaction gets after a crash. */
 gboolean
 sp_store_interaction_set_notes (SpStore *store, const char *interaction_id, const char *notes,
                                 GError **error);
@@ -72,11 +74,32 @@ gboolean
 sp_store_interaction_set_case_data (SpStore *store, const char *interaction_id, GVariant *case_data,
                                     GError **error);
 gboolean
-sp_store_interaction_add_push (SpStore *store, const char *interaction_id, const char *item_id,
-                               gint64 started, gint64 ended, const char *ended_by, GError **error);
+sp_store_interaction_set_dispositions (SpStore *store, const char *interaction_id,
+                                       const char *const *codes, GError **error);
+gboolean
+sp_store_interaction_set_answered (SpStore *store, const char *interaction_id, gint64 answered,
+                                   GError **error);
+gboolean
+sp_store_interaction_set_ended (SpStore *store, const char *interaction_id, gint64 ended,
+                                const char *end_actor, const char *end_reason, GError **error);
+gboolean
+sp_store_interaction_set_video_used (SpStore *store, const char *interaction_id, GError **error);
+/* The heartbeat of a live interaction: only its last-known-alive time. */
+gboolean
+sp_store_interaction_touch (SpStore *store, const char *interaction_id, GError **error);
+/* A push is recorded when it starts (returns its row, or 0 on failure) and when it ends. */
+gint64
+sp_store_interaction_push_started (SpStore *store, const char *interaction_id, const char *item_id,
+                                   gint64 started, GError **error);
+gboolean
+sp_store_interaction_push_ended (SpStore *store, gint64 push, gint64 ended, const char *ended_by,
+                                 GError **error);
+/* Mark Done: everything once more, status 'done', in one transaction. */
 gboolean
 sp_store_interaction_finish (SpStore *store, const char *interaction_id,
                              const SpInteractionEnd *end, GError **error);
+/* At start-up: live rows from a crashed run become 'interrupted', ended at the end they
+ * recorded or else at their last-known-alive time; their running pushes too. */
 guint
 sp_store_interactions_mark_interrupted (SpStore *store, GError **error);
 GVariant *

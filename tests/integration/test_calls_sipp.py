@@ -2,6 +2,8 @@
 retrieve (directions checked by the scenarios), glare, refused re-INVITEs, re-INVITE without
 SDP, CANCEL, BYE from each side, failures, and the interaction record through Mark Done."""
 
+import sqlite3
+
 import pytest
 from gi.repository import GLib
 
@@ -104,6 +106,29 @@ def test_inbound_call_screen_pop_record_and_history(testenv, call):
     assert record["answered"] > record["started"] > 0
     assert record["ended"] > record["answered"]
     assert record["duration-ms"] > 1000
+
+
+@pytest.mark.parametrize("saved", [
+    "sip:customer@127.0.0.1",
+    '"Customer" <sips:customer@127.0.0.1:5061;transport=tls>',
+])
+def test_screen_pop_matches_the_address_of_record_whatever_the_port(testenv, call, saved):
+    # sipp calls from sip:customer@127.0.0.1:PORT, a port of its own picked at run time.
+    contact_id = testenv.call(CONTACTS, "Save", "a{sv}", ({
+        "first-name": GLib.Variant("s", "Carla"), "last-name": GLib.Variant("s", "Neri"),
+        "addresses": GLib.Variant("as", [saved])},))
+    sipp = Sipp(testenv, "caller", "inbound_wait_bye.xml", remote=call.address)
+    path = call.next_session()
+    assert call.prop(path, "Remote") == f"sip:customer@127.0.0.1:{sipp.port}"
+    assert call.prop(path, "ContactId") == contact_id
+    assert call.prop(path, "RemoteName") == "Carla Neri"
+    call.call(path, "Answer")
+    call.wait_state(path, "talking")
+    call.call(path, "Disconnect")
+    sipp.assert_passed()
+    call.call(path, "MarkDone")
+    history = testenv.call(CONTACTS, "History", "suu", (contact_id, 0, 10))
+    assert [(r["contact-id"], r["remote"]) for r in history] == [(contact_id, f"sip:customer@127.0.0.1:{sipp.port}")]
 
 
 def test_outbound_call_agent_hangs_up(testenv, call):
@@ -236,6 +261,10 @@ def test_session_methods_in_the_wrong_state_or_with_bad_arguments(testenv, call)
     assert call.error(path, "SetCaseData", "a{ss}", ({"Shoe": "42"},)) == "org.sportello.Error.InvalidArgument"
     assert call.error(path, "SetDispositions", "as", (["nope"],)) == "org.sportello.Error.InvalidArgument"
     assert call.prop(path, "CaseData") == {"Priority": "", "Product": "", "Serial": ""}
+    # A voice-only call has no video pane to swap or keep on top.
+    assert call.error(path, "SwapLayout") == "org.sportello.Error.InvalidState"
+    assert call.error(path, "SetAlwaysOnTop", "b", (True,)) == "org.sportello.Error.InvalidState"
+    assert call.prop(path, "Layout") == "remote-large" and call.prop(path, "AlwaysOnTop") is False
     call.call(path, "Disconnect")
     assert call.error(path, "Disconnect") == "org.sportello.Error.InvalidState"
     assert call.error(path, "Hold") == "org.sportello.Error.InvalidState"
@@ -245,6 +274,59 @@ def test_session_methods_in_the_wrong_state_or_with_bad_arguments(testenv, call)
     assert name == "org.freedesktop.DBus.Error.UnknownMethod" or name.endswith("UnknownObject")
     assert testenv.call_error(AGENT, "Dial", "sa{ss}", ("not a number", {}))[0] == "org.sportello.Error.InvalidArgument"
     assert testenv.get_property(AGENT, "Account") == "sip:agent1@127.0.0.1"
+
+
+BAD_DIAL_TARGETS = [
+    "sip:\x01@127.0.0.1",
+    "sip:" + "a" * (1 << 20) + "@127.0.0.1",
+    "sip:bob@127.0.0.1?Route=%3Csip:evil.example.com%3E",
+    '"Bob" <sip:bob@127.0.0.1>',
+    "sip:b\u00f2b@127.0.0.1",
+    "+39 02\r\nX-Evil: 1",
+    "mailto:bob@example.com",
+]
+
+BAD_ATTACHED_DATA = [
+    {"Account Number": "AC-1"},
+    {"Ticket": "T-9\r\nX-Evil: 1"},
+    {"Ticket": "v" * 1025},
+    {f"Key{i}": "v" for i in range(33)},
+]
+
+
+def assert_nothing_dialled(testenv, call):
+    objects = testenv.call(OBJECT_MANAGER, "GetManagedObjects")
+    assert not any(SESSION in interfaces for interfaces in objects.values())
+    assert testenv.get_property(AGENT, "Account") == "sip:agent1@127.0.0.1"
+    with sqlite3.connect(testenv.db_path, timeout=10) as db:
+        assert db.execute("SELECT count(*) FROM interactions").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("target", BAD_DIAL_TARGETS, ids=range(len(BAD_DIAL_TARGETS)))
+def test_dial_refuses_what_is_not_one_address(testenv, call, target):
+    name, message = testenv.call_error(AGENT, "Dial", "sa{ss}", (target, {}))
+    assert name == "org.sportello.Error.InvalidArgument"
+    assert "cannot be dialled" in message and len(message) < 400
+    assert_nothing_dialled(testenv, call)
+
+
+@pytest.mark.parametrize("attached", BAD_ATTACHED_DATA, ids=range(len(BAD_ATTACHED_DATA)))
+def test_dial_refuses_attached_data_that_is_not_header_safe(testenv, call, attached):
+    name, message = testenv.call_error(AGENT, "Dial", "sa{ss}", ("sip:bob@127.0.0.1", attached))
+    assert name == "org.sportello.Error.InvalidArgument"
+    assert "attached data" in message
+    assert_nothing_dialled(testenv, call)
+
+
+def test_sportelloctl_dial_names_the_refusal(testenv, call):
+    result = testenv.ctl("dial", "sip:bob@127.0.0.1?Route=%3Csip:evil%3E", check=False)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("sportelloctl: org.sportello.Error.InvalidArgument: "), result.stderr
+    assert "URI headers" in result.stderr
+    result = testenv.ctl("dial", "sip:bob@127.0.0.1", "Ticket=a\tb", check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith("sportelloctl: org.sportello.Error.InvalidArgument: attached data")
+    assert_nothing_dialled(testenv, call)
 
 
 def test_disposition_required_and_hidden(testenv):

@@ -357,6 +357,52 @@ def test_save_bad_input(maria, service, contact, key, words):
     assert db_rows(service, "SELECT count(*) FROM contacts") == [(1,)]
 
 
+UNSAFE_IDS = ["../x", "a/b", "x y", "crm.1", "\u00e8", "x\x01", "a" * 65, "/org/sportello/x"]
+
+
+@pytest.mark.parametrize("bad_id", UNSAFE_IDS)
+def test_unsafe_ids_are_refused(maria, service, bad_id):
+    # Ids end up in file names, URLs and D-Bus object paths: 1 to 64 of [A-Za-z0-9_-].
+    name, message = call_error(service, CONTACTS, "Save", "a{sv}", (record(id=bad_id, first_name="X"),))
+    assert name == INVALID
+    assert "'id'" in message and ("A-Z" in message or "1 to 64" in message), message
+    name, message = call_error(service, CONTACTS, "Import", "aa{sv}",
+                               ([record(id="fine-1", first_name="A"), record(id=bad_id, first_name="B")],))
+    assert name == INVALID and message.startswith("record 2: key 'id'"), message
+    # Nothing stored, not even the good first record; the service goes on.
+    assert db_rows(service, "SELECT id FROM contacts") == [(maria,)]
+    assert still_serving(service, maria)["first-name"] == "Maria"
+
+
+def test_the_widest_safe_id_is_kept(service):
+    widest = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+    assert save(service, id=widest, organisation="Acme") == widest
+    assert get(service, widest)["organisation"] == "Acme"
+
+
+@pytest.mark.parametrize("contact", [
+    {},
+    record(notes="a note about nobody"),
+    record(first_name="  ", last_name="\t", organisation="", email=" ", addresses=[]),
+])
+def test_a_contact_needs_a_name_organisation_address_or_email(maria, service, contact):
+    name, message = call_error(service, CONTACTS, "Save", "a{sv}", (contact,))
+    assert name == INVALID
+    assert "needs a name, an organisation, an address or an e-mail address" in message
+    name, message = call_error(service, CONTACTS, "Import", "aa{sv}", ([record(first_name="Ok"), contact],))
+    assert name == INVALID and message.startswith("record 2: a contact needs"), message
+    assert db_rows(service, "SELECT id FROM contacts") == [(maria,)]
+    # An update cannot blank the last thing either.
+    only = save(service, first_name="Solo")
+    name, _ = call_error(service, CONTACTS, "Save", "a{sv}", (record(id=only, first_name=""),))
+    assert name == INVALID
+    assert get(service, only)["first-name"] == "Solo"
+    # Any one of them is enough.
+    for fields in (dict(last_name="Neri"), dict(organisation="Acme"), dict(email="a@example.com"),
+                   dict(addresses=["+39 02 7777"])):
+        assert save(service, **fields)
+
+
 @pytest.mark.parametrize("method, signature, args", [
     ("Save", "s", ("Maria",)),
     ("Save", "a{ss}", ({"first-name": "Maria"},)),

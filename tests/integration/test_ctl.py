@@ -385,6 +385,26 @@ def test_contact_invalid_argument(service):
     assert "org.sportello.Error.InvalidArgument" in result.stderr and "already belongs" in result.stderr
 
 
+def test_contact_unsafe_id_and_empty_contact(service, tmp_path):
+    env = service
+    result = ctl_fails(env, "contacts", "add", "--id", "../etc", "--first-name", "X", "--last-name", "Y")
+    assert result.stderr.startswith("sportelloctl: org.sportello.Error.InvalidArgument: key 'id': '../etc'")
+    env.ctl("contacts", "add", "--id", "only-names", "--first-name", "X", "--last-name", "Y")
+    result = ctl_fails(env, "contacts", "update", "only-names", "--first-name", "", "--last-name", "")
+    assert result.stderr.startswith("sportelloctl: org.sportello.Error.InvalidArgument: a contact needs a name")
+    assert env.call(CONTACTS, "Get", "s", ("only-names",))["first-name"] == "X"
+    # An import names the line of the refused record and stores nothing.
+    csv = tmp_path / "nobody.csv"
+    csv.write_text("id,first_name,notes\nok-1,Anna,\nok-2,,just a note\n")
+    result = ctl_fails(env, "contacts", "import", str(csv))
+    assert f"{csv}:3: a contact needs a name" in result.stderr, result.stderr
+    assert "nothing imported" in result.stderr
+    csv.write_text("id,first_name\nok-1,Anna\nbad/2,Bruno\n")
+    result = ctl_fails(env, "contacts", "import", str(csv))
+    assert f"{csv}:3: key 'id': 'bad/2' is not a valid id" in result.stderr, result.stderr
+    assert env.call(CONTACTS, "Search", "su", ("anna", 0)) == []
+
+
 def test_contact_history(service):
     env = service
     cid = env.ctl("contacts", "add", "--first-name", "Mario", "--last-name", "Rossi").stdout.strip()

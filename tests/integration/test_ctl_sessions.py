@@ -310,11 +310,12 @@ def test_outbound_hold_retrieve_and_unavailable(sip):
     assert_dbus_error(env, "org.sportello.Error.InvalidState", "video", "off", str(n))
     assert_dbus_error(env, "org.sportello.Error.InvalidState", "push", "start", str(n), "tour")  # no video
     assert_dbus_error(env, "org.sportello.Error.InvalidState", "push", "stop", str(n))
-    assert env.ctl("layout", "swap", str(n)).stdout == f"session {n}: layout swapped\n"
-    assert show(env, n)["properties"]["Layout"] == "preview-large"
-    assert env.ctl("on-top", str(n), "true").stdout == f"session {n}: always on top\n"
-    assert env.ctl("on-top", str(n), "false").stdout == f"session {n}: not on top\n"
-    assert show(env, n)["properties"]["AlwaysOnTop"] is False  # no window, so nothing is on top
+    # A voice call has no video pane: the pane controls are refused, nothing changes.
+    assert_dbus_error(env, "org.sportello.Error.InvalidState", "layout", "swap", str(n))
+    assert show(env, n)["properties"]["Layout"] == "remote-large"
+    assert_dbus_error(env, "org.sportello.Error.InvalidState", "on-top", str(n), "true")
+    assert_dbus_error(env, "org.sportello.Error.InvalidState", "on-top", str(n), "false")
+    assert show(env, n)["properties"]["AlwaysOnTop"] is False
     assert show(env, n)["properties"]["Window"] == "none"
     calls = monitor.stop()
     assert calls[:len(UNAVAILABLE_COMMANDS)] == [(path, method, values) for _, method, values in UNAVAILABLE_COMMANDS]

@@ -136,6 +136,8 @@ def test_new_needs_title_and_body(service, fields):
 @pytest.mark.parametrize("fields, key, words", [
     (dict(title="T", body="B", colour="red"), "colour", ["unknown key"]),
     (dict(id="", title="T", body="B"), "id", ["must not be empty"]),
+    (dict(id="../greeting", title="T", body="B"), "id", ["not a valid id", "A-Z"]),
+    (dict(id="greeting?x=1", title="T", body="B"), "id", ["not a valid id"]),
 ])
 def test_save_bad_keys(service, fields, key, words):
     name, message = save_error(service, **fields)

@@ -1,6 +1,8 @@
 """A database that cannot be used never stops sportellod and is never rewritten: a damaged file,
 a read-only file, a file from a newer sportellod, and a data directory that cannot be made.
-Contacts1 and Responses1 answer org.sportello.Error.Unavailable; Agent1 keeps working."""
+Contacts1 and Responses1 answer org.sportello.Error.Unavailable; Agent1 keeps working. During a
+call, a change to the record that cannot be stored (a read-only or locked database) answers
+Unavailable too, and nothing is half-stored."""
 
 import hashlib
 import os
@@ -13,7 +15,8 @@ from pathlib import Path
 import pytest
 from gi.repository import GLib
 
-from conftest import AGENT, CONTACTS, RESPONSES
+from conftest import AGENT, CONTACTS, RESPONSES, ROOT, SESSION, SignalRecorder, free_port, wait_for
+from peers import Sipp, sportello_config
 
 UNAVAILABLE = "org.sportello.Error.Unavailable"
 
@@ -234,3 +237,84 @@ def test_data_dir_cannot_be_created(testenv):
     assert testenv.name_has_owner()
     testenv.stop_sportellod(proc, signal.SIGINT)
     assert blocker.read_text() == "a regular file\n"
+
+
+# -- the record of a live call ----------------------------------------------------------------------
+
+def ring_and_answer(testenv, port):
+    """An inbound call from sipp, answered; returns (sipp, session path)."""
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    sipp = Sipp(testenv, "caller", "inbound_wait_bye.xml", remote=f"127.0.0.1:{port}")
+    path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
+    added.close()
+    testenv.call(SESSION, "Answer", path=path)
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", 10, what="talking")
+    return sipp, path
+
+
+def stored_dispositions(db):
+    return [code for (code,) in db.execute("SELECT code FROM interaction_dispositions ORDER BY code")]
+
+
+def test_a_locked_database_refuses_a_disposition(testenv):
+    port = free_port()
+    proc = testenv.start_sportellod(config=sportello_config(testenv, port, rtp_timeout=0))
+    sipp, path = ring_and_answer(testenv, port)
+    number = path.rsplit("/", 1)[1]
+    testenv.call(SESSION, "SetDispositions", "as", (["resolved"],), path=path)
+
+    # Another program (a report, a backup tool) holds the write lock longer than sportellod waits.
+    lock = sqlite3.connect(testenv.db_path, isolation_level=None, timeout=10)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        name, message = call_error(testenv, SESSION, "SetDispositions", "as", (["callback"],), path)
+        assert name == UNAVAILABLE, message
+        assert "could not be saved" in message and "locked" in message, message
+        result = testenv.ctl("dispositions", "set", number, "callback", "resolved", check=False)
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.startswith(f"sportelloctl: {UNAVAILABLE}: "), result.stderr
+        # Nothing half-stored: the stored selection is still the acknowledged one.
+        assert stored_dispositions(lock) == ["resolved"]
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+
+    # Still running; once the lock is gone the same change is stored.
+    assert testenv.get_property(SESSION, "State", path=path) == "talking"
+    testenv.call(SESSION, "SetDispositions", "as", (["callback", "resolved"],), path=path)
+    with sqlite3.connect(testenv.db_path, timeout=10) as db:
+        assert stored_dispositions(db) == ["callback", "resolved"]
+    testenv.call(SESSION, "Disconnect", path=path)
+    sipp.assert_passed()
+    testenv.call(SESSION, "MarkDone", path=path)
+    testenv.stop_sportellod(proc)
+
+
+def test_a_read_only_database_refuses_the_record_of_a_call(testenv):
+    make_database_with_maria(testenv)
+    undo = make_read_only(testenv.db_path)
+    try:
+        port = free_port()
+        proc = testenv.start_sportellod(config=sportello_config(testenv, port, rtp_timeout=0))
+        sipp, path = ring_and_answer(testenv, port)
+        refused = [
+            ("SetDispositions", "as", (["callback"],)),
+            ("SetNotepad", "s", ("the customer called back",)),
+            ("AppendNote", "s", ("and again",)),
+            ("SetCaseData", "a{ss}", ({"Priority": "high"},)),
+        ]
+        for method, signature, args in refused:
+            name, message = call_error(testenv, SESSION, method, signature, args, path)
+            assert name == UNAVAILABLE, f"{method}: {name}: {message}"
+            assert "read-only" in message and "kept in memory" in message, message
+        # The call itself goes on, and ends normally.
+        assert testenv.get_property(SESSION, "State", path=path) == "talking"
+        testenv.call(SESSION, "Disconnect", path=path)
+        sipp.assert_passed()
+        testenv.call(SESSION, "MarkDone", path=path)
+        testenv.stop_sportellod(proc)
+    finally:
+        undo()
+    conn = sqlite3.connect(testenv.db_path)
+    assert conn.execute("SELECT count(*) FROM interactions").fetchone() == (0,)
+    conn.close()

@@ -152,6 +152,8 @@ def test_escalate_pause_resume_with_a_scripted_contact(testenv, camera):
     # Deactivate: the m-line stays, inactive; no video either way, voice goes on.
     agent.call(path, "DeactivateVideo")
     assert agent.prop(path, "Video") == "paused"
+    agent.call(path, "SwapLayout")  # paused video is still a video session
+    assert agent.prop(path, "Layout") == "preview-large"
     sdp = contact.follow(video=True)
     assert video_direction(sdp) == (sdp.get("video").port, "inactive") and sdp.get("video").port != 0
     contact.peer.set_sending(video=False)
@@ -199,6 +201,7 @@ def test_declined_video_keeps_the_voice_call(testenv, camera, peer):
     assert name == "org.sportello.Error.PeerDeclinedVideo", message
     assert agent.prop(path, "Video") == "declined"
     assert agent.prop(path, "State") == "talking"
+    assert agent.error(path, "SwapLayout") == "org.sportello.Error.InvalidState"
     before = agent.stats(path)
     time.sleep(0.6)
     after = agent.stats(path)
@@ -255,13 +258,24 @@ def test_video_actions_in_the_wrong_state(testenv):
     agent.call(path, "Answer")
     agent.wait(path, "State", "talking")
     assert agent.error(path, "DeactivateVideo") == "org.sportello.Error.InvalidState"  # no video yet
+    # The pane controls need a video session: on a voice call they change nothing and say so.
+    assert agent.error(path, "SwapLayout") == "org.sportello.Error.InvalidState"
+    assert agent.error(path, "SetAlwaysOnTop", "b", (True,)) == "org.sportello.Error.InvalidState"
+    assert agent.error(path, "SetAlwaysOnTop", "b", (False,)) == "org.sportello.Error.InvalidState"
+    assert agent.prop(path, "Layout") == "remote-large" and agent.prop(path, "AlwaysOnTop") is False
     agent.call(path, "Hold")
     assert agent.error(path, "ActivateVideo") == "org.sportello.Error.InvalidState"
     agent.call(path, "Retrieve")
     agent.call(path, "ActivateVideo")
     assert agent.error(path, "ActivateVideo") == "org.sportello.Error.InvalidState"  # already active
+    # With video (no display here, so no window yet) they are preferences the window will use.
+    agent.call(path, "SwapLayout")
+    assert agent.prop(path, "Layout") == "preview-large"
+    agent.call(path, "SetAlwaysOnTop", "b", (True,))
     agent.call(path, "Disconnect")
     assert agent.error(path, "ActivateVideo") == "org.sportello.Error.InvalidState"
+    assert agent.error(path, "SwapLayout") == "org.sportello.Error.InvalidState"
+    assert agent.error(path, "SetAlwaysOnTop", "b", (False,)) == "org.sportello.Error.InvalidState"
     contact.sipp.assert_passed()
     contact.stop()
     agent.stop()

@@ -49,6 +49,25 @@ static const AddressCase cases[] = {
     "sip:alice@example.com" },
   { "sip/bare-display-name", "Alice <sip:Alice@example.com:5060>", "00", "sip:Alice@example.com" },
   { "sips/folds-to-sip", "sips:bob@example.com", "00", "sip:bob@example.com" },
+  /* An address of record is user@host: the port, transport and other parameters a phone sends
+   * from, the scheme, a password, the display name and brackets do not matter. */
+  { "aor/port", "sip:contact@127.0.0.1:16070", "00", "sip:contact@127.0.0.1" },
+  { "aor/sips-port-transport", "sips:Bob@Example.com:5061;transport=tls", "00",
+    "sip:Bob@example.com" },
+  { "aor/route-params", "<sip:bob@pbx.example.com;lr;maddr=10.0.0.1>", "00",
+    "sip:bob@pbx.example.com" },
+  { "aor/user-ip", "\"Contact\" <sip:contact@127.0.0.1:5062;user=ip>;tag=a1", "00",
+    "sip:contact@127.0.0.1" },
+  { "aor/password", "sip:alice:secret@example.com:5060", "00", "sip:alice@example.com" },
+  { "aor/quoted-name-with-brackets", "\"Rossi <Sales>\" <sip:rossi@example.com:5060>", "00",
+    "sip:rossi@example.com" },
+  { "aor/escaped-user", "sip:%61lice@example.com", "00", "sip:alice@example.com" },
+  { "aor/user-case-kept", "sip:ALICE@example.com", "00", "sip:ALICE@example.com" },
+  { "aor/ipv6-port", "sip:alice@[2001:DB8::1]:5060;transport=udp", "00",
+    "sip:alice@[2001:db8::1]" },
+  { "aor/ipv6", "<sip:alice@[::1]>", "00", "sip:alice@[::1]" },
+  { "aor/phone-context-in-user", "sip:1234;phone-context=+39@pbx:5060;user=phone", "00", "1234" },
+  { "aor/phone-user-any-host-port", "sip:+39021234@10.1.2.3:16070", "00", "+39021234" },
   /* The international prefix rule. */
   { "prefix/00", "0039 02 1234", "00", "+39021234" },
   { "prefix/011", "011 39 02 1234", "011", "+39021234" },
@@ -69,6 +88,8 @@ static const AddressCase cases[] = {
   { "invalid/sip-host-only", "sip:pbx.example.com", "00", NULL },
   { "invalid/sip-ipv4-host-only", "sip:10.0.0.1", "00", NULL },
   { "invalid/sip-host-port-only", "sip:10.0.0.1:5060", "00", NULL },
+  { "invalid/sip-ipv6-unterminated", "sip:alice@[::1", "00", NULL },
+  { "invalid/sip-password-only", "sip::secret@example.com", "00", NULL },
   { "invalid/sip-bad-escape", "sip:%ZZ@host", "00", NULL },
   { "invalid/tel-empty", "tel:", "00", NULL },
   { "invalid/tel-letters", "tel:abc", "00", NULL },
@@ -110,6 +131,25 @@ test_forms_agree (void)
     }
 }
 
+/* The addresses of record a contact may be saved with and those a call may come from. */
+static void
+test_aor_forms_agree (void)
+{
+  static const char *const forms[] = {
+    "sip:contact@127.0.0.1",
+    "sip:contact@127.0.0.1:16070",
+    "<sips:contact@127.0.0.1:5061;transport=tls>",
+    "\"Contact\" <sip:contact@127.0.0.1;user=ip>;tag=x",
+    "SIP:contact@127.0.0.1:5060?subject=hi",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_autofree char *key = sp_address_normalise (forms[i], "00", NULL);
+      g_assert_cmpstr (key, ==, "sip:contact@127.0.0.1");
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -121,5 +161,6 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &cases[i], test_normalise);
     }
   g_test_add_func ("/address/forms-agree", test_forms_agree);
+  g_test_add_func ("/address/aor-forms-agree", test_aor_forms_agree);
   return g_test_run ();
 }

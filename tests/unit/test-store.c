@@ -432,6 +432,19 @@ static const char *const bad_contacts[] = {
   "{'first-name': <'Bad'>, 'addresses': <['+39 02 1234', 'hello']>}",
   "@a{sv} {'first-name': <@ms nothing>}",
   "{'first-name': 'not a vardict'}",
+  /* Ids that would escape a path, a URL or an object path, or are too long. */
+  "{'first-name': <'Bad'>, 'id': <'../x'>}",
+  "{'first-name': <'Bad'>, 'id': <'a/b'>}",
+  "{'first-name': <'Bad'>, 'id': <'crm 1'>}",
+  "{'first-name': <'Bad'>, 'id': <'crm.1'>}",
+  "{'first-name': <'Bad'>, 'id': <'\\u00e8'>}",
+  "{'first-name': <'Bad'>, 'id': <'x\\u0001'>}",
+  "{'first-name': <'Bad'>, 'id': "
+  "<'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'>}",
+  /* Nothing to tell the contact apart by. */
+  "@a{sv} {}",
+  "{'notes': <'bad, but who?'>}",
+  "{'first-name': <'  '>, 'last-name': <'\\t'>, 'email': <''>, 'addresses': <@as []>}",
 };
 
 static void
@@ -449,6 +462,49 @@ test_contact_invalid (Fixture *f, gconstpointer data)
   /* Nothing of the failed records stays behind, not even the valid first address. */
   g_assert_cmpuint (search_count (f, "bad"), ==, 0);
   assert_lookup_fails (f, "+39021234", SP_STORE_ERROR_NOT_FOUND);
+  g_assert_cmpint (pragma_int (f->store->db, "SELECT count(*) FROM contacts"), ==, 0);
+}
+
+/* The widest ids allowed, and each allowed character. */
+static void
+test_contact_id_alphabet (Fixture *f, gconstpointer data)
+{
+  static const char *const good[] = {
+    "{'first-name': <'A'>, 'id': <'x'>}",
+    "{'first-name': <'A'>, 'id': "
+    "<'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'>}",
+    "{'first-name': <'A'>, 'id': <'crm-1001_b'>}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    g_free (save_contact (f, good[i]));
+  g_assert_cmpint (pragma_int (f->store->db, "SELECT count(*) FROM contacts"), ==, 3);
+}
+
+/* An update cannot leave a contact with nothing to tell it apart by; any one thing is enough. */
+static void
+test_contact_needs_something (Fixture *f, gconstpointer data)
+{
+  static const char *const enough[] = {
+    "{'id': <'only-last'>, 'last-name': <'Neri'>}",
+    "{'id': <'only-org'>, 'organisation': <'Acme'>}",
+    "{'id': <'only-email'>, 'email': <'x@example.com'>}",
+    "{'id': <'only-address'>, 'addresses': <['+39 02 5555']>}",
+  };
+  g_autofree char *id = save_contact (f, "{'first-name': <'Mario'>, 'notes': <'kept'>}");
+  g_autofree char *blanking = g_strdup_printf ("{'id': <'%s'>, 'first-name': <' '>}", id);
+  g_autoptr (GVariant) update = record (blanking);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) stored = NULL;
+  g_autofree char *saved = sp_store_contact_save (f->store, update, &error);
+
+  g_assert_null (saved);
+  g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "needs a name"));
+  stored = sp_store_contact_get (f->store, id, NULL);
+  g_assert_cmpstr (get_s (stored, "first-name"), ==, "Mario");
+  for (guint i = 0; i < G_N_ELEMENTS (enough); i++)
+    g_free (save_contact (f, enough[i]));
 }
 
 static void
@@ -506,6 +562,10 @@ test_contact_import_all_or_nothing (Fixture *f, gconstpointer data)
     { "[{'first-name': <'Uno'>, 'addresses': <['021']>}, {'first-name': <'Due'>},"
       " {'first-name': <'Tre'>, 'addresses': <['0 2 1']>}]",
       SP_STORE_ERROR_CONFLICT, "record 3: address '0 2 1'" },
+    { "[{'first-name': <'Uno'>, 'addresses': <['021']>}, {'first-name': <'Due'>}, @a{sv} {}]",
+      SP_STORE_ERROR_INVALID, "record 3: a contact needs a name" },
+    { "[{'first-name': <'Uno'>, 'addresses': <['021']>}, {'first-name': <'Due'>, 'id': <'../x'>}]",
+      SP_STORE_ERROR_INVALID, "record 2: key 'id': '../x' is not a valid id" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
@@ -635,6 +695,7 @@ test_interaction_notes_case_data (Fixture *f, gconstpointer data)
   g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
 }
 
+/* A push is a row from its start ('live', ended 0) until it ends. */
 static void
 test_interaction_pushes (Fixture *f, gconstpointer data)
 {
@@ -645,10 +706,17 @@ test_interaction_pushes (Fixture *f, gconstpointer data)
   g_autofree char *items = NULL;
   g_autofree char *ends = NULL;
   g_autoptr (GError) error = NULL;
+  gint64 late, early;
 
-  g_assert_true (sp_store_interaction_add_push (f->store, id, "p-late", 300, 400, "stop", NULL));
-  g_assert_true (
-    sp_store_interaction_add_push (f->store, id, "p-early", 100, 200, "end-of-clip", NULL));
+  late = sp_store_interaction_push_started (f->store, id, "p-late", 300, NULL);
+  early = sp_store_interaction_push_started (f->store, id, "p-early", 100, NULL);
+  g_assert_cmpint (late, >, 0);
+  g_assert_cmpint (early, >, 0);
+  g_assert_cmpint (pragma_int (f->store->db, "SELECT count(*) FROM interaction_pushes"
+                                             " WHERE ended_by = 'live' AND ended = 0"),
+                   ==, 2);
+  g_assert_true (sp_store_interaction_push_ended (f->store, late, 400, "stop", NULL));
+  g_assert_true (sp_store_interaction_push_ended (f->store, early, 200, "end-of-clip", NULL));
   row = get_interaction (f, id);
   pushes = g_variant_lookup_value (row, "pushes", G_VARIANT_TYPE ("aa{sv}"));
   items = join_key (pushes, "item-id");
@@ -659,8 +727,84 @@ test_interaction_pushes (Fixture *f, gconstpointer data)
   g_assert_cmpint (get_x (first, "started"), ==, 100);
   g_assert_cmpint (get_x (first, "ended"), ==, 200);
 
-  g_assert_false (sp_store_interaction_add_push (f->store, "i-nope", "p", 1, 2, "stop", &error));
+  /* A push ends once; an unknown interaction has no pushes. */
+  g_assert_false (sp_store_interaction_push_ended (f->store, late, 500, "error", &error));
   g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (sp_store_interaction_push_started (f->store, "i-nope", "p", 1, &error), ==, 0);
+  g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
+}
+
+static gint64
+alive_of (Fixture *f, const char *id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT alive FROM interactions WHERE id = '%s'", id);
+  return pragma_int (f->store->db, sql);
+}
+
+/* What happens during a call is stored as it happens, and every write moves `alive`. */
+static void
+test_interaction_live_writes (Fixture *f, gconstpointer data)
+{
+  const char *const first[] = { "resolved", "callback", NULL };
+  const char *const second[] = { "escalated", NULL };
+  g_autofree char *id = begin (f, NULL, 1000, "sip:a@b");
+  g_autoptr (GVariant) row = NULL;
+  g_autofree char *codes = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean video = FALSE;
+  gint64 before = g_get_real_time ();
+
+  g_assert_cmpint (alive_of (f, id), <=, before);
+  g_assert_true (sp_store_interaction_set_answered (f->store, id, 2000, NULL));
+  g_assert_cmpint (alive_of (f, id), >=, before);
+  g_assert_true (sp_store_interaction_set_dispositions (f->store, id, first, NULL));
+  g_assert_true (sp_store_interaction_set_dispositions (f->store, id, second, NULL));
+  g_assert_true (sp_store_interaction_set_video_used (f->store, id, NULL));
+  g_assert_true (sp_store_interaction_set_ended (f->store, id, 9000, "remote", "hangup", NULL));
+  row = get_interaction (f, id);
+  codes = join_strv (row, "dispositions");
+  g_assert_cmpstr (codes, ==, "escalated"); /* replaced, not added */
+  g_assert_cmpint (get_x (row, "answered"), ==, 2000);
+  g_assert_cmpint (get_x (row, "ended"), ==, 9000);
+  g_assert_cmpstr (get_s (row, "end-actor"), ==, "remote");
+  g_assert_cmpstr (get_s (row, "end-reason"), ==, "hangup");
+  g_assert_true (g_variant_lookup (row, "video", "b", &video));
+  g_assert_true (video);
+  g_assert_cmpstr (get_s (row, "status"), ==, "live");
+
+  before = alive_of (f, id);
+  g_assert_true (sp_store_interaction_touch (f->store, id, NULL));
+  g_assert_cmpint (alive_of (f, id), >=, before);
+  g_assert_false (sp_store_interaction_set_dispositions (f->store, "i-nope", first, &error));
+  g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (sp_store_interaction_set_answered (f->store, "i-nope", 1, &error));
+  g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
+}
+
+/* A failed write changes nothing: the selection is one transaction. */
+static void
+test_interaction_dispositions_all_or_nothing (Fixture *f, gconstpointer data)
+{
+  const char *const first[] = { "resolved", NULL };
+  const char *const second[] = { "callback", "refused", NULL };
+  g_autofree char *id = begin (f, NULL, 1000, "sip:a@b");
+  g_autoptr (GVariant) row = NULL;
+  g_autofree char *codes = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (sp_store_interaction_set_dispositions (f->store, id, first, NULL));
+  g_assert_cmpint (sqlite3_exec (f->store->db,
+                                 "CREATE TRIGGER refuse BEFORE INSERT ON interaction_dispositions"
+                                 " WHEN new.code = 'refused' BEGIN SELECT RAISE(ABORT, 'no'); END;",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_assert_false (sp_store_interaction_set_dispositions (f->store, id, second, &error));
+  g_assert_nonnull (error);
+  row = get_interaction (f, id);
+  codes = join_strv (row, "dispositions");
+  g_assert_cmpstr (codes, ==, "resolved");
 }
 
 static void
@@ -841,6 +985,146 @@ test_mark_interrupted (Fixture *f, gconstpointer data)
   g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
 }
 
+static void
+set_alive (Fixture *f, const char *id, gint64 alive)
+{
+  g_autofree char *sql = g_strdup_printf (
+    "UPDATE interactions SET alive = %" G_GINT64_FORMAT " WHERE id = '%s'", alive, id);
+  g_assert_cmpint (sqlite3_exec (f->store->db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+static guint64
+duration_of (GVariant *row)
+{
+  guint64 duration = 0;
+
+  g_assert_true (g_variant_lookup (row, "duration-ms", "t", &duration));
+  return duration;
+}
+
+/* The end of an interrupted interaction: the recorded end when the call had ended, else the
+ * last-known-alive time (never before the answer or the start); running pushes end there. */
+static void
+test_mark_interrupted_end_times (Fixture *f, gconstpointer data)
+{
+  g_autofree char *talking = begin (f, NULL, 1000000, "talking");
+  g_autofree char *ended = begin (f, NULL, 1000000, "ended");
+  g_autofree char *ringing = begin (f, NULL, 1000000, "ringing");
+  g_autofree char *stale = begin (f, NULL, 1000000, "stale");
+  g_autoptr (GVariant) row = NULL;
+  g_autoptr (GVariant) pushes = NULL;
+  g_autoptr (GVariant) push = NULL;
+  g_autofree char *ended_by = NULL;
+  gint64 running;
+
+  g_assert_true (sp_store_interaction_set_answered (f->store, talking, 3000000, NULL));
+  running = sp_store_interaction_push_started (f->store, talking, "p-1", 4000000, NULL);
+  g_assert_cmpint (running, >, 0);
+  set_alive (f, talking, 63000000);
+  g_assert_true (sp_store_interaction_set_answered (f->store, ended, 3000000, NULL));
+  g_assert_true (
+    sp_store_interaction_set_ended (f->store, ended, 8000000, "remote", "hangup", NULL));
+  set_alive (f, ended, 90000000); /* a note typed after the call: not its end */
+  set_alive (f, ringing, 5000000);
+  g_assert_true (sp_store_interaction_set_answered (f->store, stale, 7000000, NULL));
+  set_alive (f, stale, 0); /* a row from schema 2, which had no alive time */
+
+  fixture_reopen (f);
+  g_assert_cmpuint (sp_store_interactions_mark_interrupted (f->store, NULL), ==, 4);
+
+  row = get_interaction (f, talking);
+  g_assert_cmpint (get_x (row, "answered"), ==, 3000000);
+  g_assert_cmpint (get_x (row, "ended"), ==, 63000000);
+  g_assert_cmpuint (duration_of (row), ==, 60000);
+  g_assert_cmpstr (get_s (row, "end-reason"), ==, "service-restarted");
+  pushes = g_variant_lookup_value (row, "pushes", G_VARIANT_TYPE ("aa{sv}"));
+  push = g_variant_get_child_value (pushes, 0);
+  ended_by = join_key (pushes, "ended-by");
+  g_assert_cmpstr (ended_by, ==, "interrupted");
+  g_assert_cmpint (get_x (push, "ended"), ==, 63000000);
+  g_clear_pointer (&row, g_variant_unref);
+
+  row = get_interaction (f, ended);
+  g_assert_cmpstr (get_s (row, "status"), ==, "interrupted");
+  g_assert_cmpint (get_x (row, "ended"), ==, 8000000);
+  g_assert_cmpuint (duration_of (row), ==, 5000);
+  g_assert_cmpstr (get_s (row, "end-actor"), ==, "remote");
+  g_assert_cmpstr (get_s (row, "end-reason"), ==, "hangup");
+  g_clear_pointer (&row, g_variant_unref);
+
+  row = get_interaction (f, ringing);
+  g_assert_cmpint (get_x (row, "ended"), ==, 5000000);
+  g_assert_cmpuint (duration_of (row), ==, 0); /* never answered */
+  g_clear_pointer (&row, g_variant_unref);
+
+  row = get_interaction (f, stale);
+  g_assert_cmpint (get_x (row, "ended"), ==, 7000000);
+}
+
+/* Undoes migration 3 on the open database, as a sportellod of schema 2 would have left it. */
+static void
+downgrade_to_schema_2 (Fixture *f)
+{
+  static const char sql[]
+    = "DROP TABLE interaction_pushes;"
+      "CREATE TABLE interaction_pushes ("
+      "  rowid INTEGER PRIMARY KEY,"
+      "  interaction INTEGER NOT NULL REFERENCES interactions(rowid) ON DELETE CASCADE,"
+      "  item_id TEXT NOT NULL, started INTEGER NOT NULL, ended INTEGER NOT NULL,"
+      "  ended_by TEXT NOT NULL CHECK (ended_by IN ('stop', 'end-of-clip', 'error',"
+      "    'call-ended')));"
+      "CREATE INDEX interaction_pushes_by_interaction ON interaction_pushes(interaction);"
+      "ALTER TABLE interactions DROP COLUMN alive;"
+      "PRAGMA user_version = 2;";
+
+  g_assert_cmpint (sqlite3_exec (f->store->db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+/* A database of schema 2 (before last-known-alive times and live pushes) is migrated in place:
+ * its rows are kept, a push may now be 'live', and a crashed call ends at its answer. */
+static void
+test_history_from_schema_2 (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = begin (f, NULL, 1000000, "sip:old@example.com");
+  g_autoptr (GVariant) row = NULL;
+  g_autoptr (GVariant) pushes = NULL;
+  g_autofree char *items = NULL;
+  g_autofree char *ends = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *pushes_sql = NULL;
+
+  g_assert_true (sp_store_interaction_set_answered (f->store, id, 4000000, NULL));
+  /* Back to schema 2, as a sportellod of that version left it after a crash. */
+  downgrade_to_schema_2 (f);
+  sql = g_strdup_printf ("INSERT INTO interaction_pushes (interaction, item_id, started, ended,"
+                         " ended_by) SELECT rowid, 'p-old', 5, 6, 'stop' FROM interactions"
+                         " WHERE id = '%s'",
+                         id);
+  g_assert_cmpint (sqlite3_exec (f->store->db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+
+  fixture_reopen (f);
+  g_assert_cmpint (sp_store_get_schema_version (f->store), ==, 3);
+  pushes_sql
+    = pragma_text (f->store->db, "SELECT sql FROM sqlite_schema WHERE name = 'interaction_pushes'");
+  g_assert_nonnull (strstr (pushes_sql, "'live'"));
+  g_assert_cmpint (pragma_int (f->store->db, "SELECT count(*) FROM sqlite_schema"
+                                             " WHERE name = 'interaction_pushes_by_interaction'"),
+                   ==, 1);
+  g_assert_cmpint (alive_of (f, id), ==, 0);
+  g_assert_cmpuint (sp_store_interactions_mark_interrupted (f->store, NULL), ==, 1);
+  row = get_interaction (f, id);
+  pushes = g_variant_lookup_value (row, "pushes", G_VARIANT_TYPE ("aa{sv}"));
+  items = join_key (pushes, "item-id");
+  ends = join_key (pushes, "ended-by");
+  g_assert_cmpstr (items, ==, "p-old");
+  g_assert_cmpstr (ends, ==, "stop");
+  g_assert_cmpstr (get_s (row, "remote"), ==, "sip:old@example.com");
+  g_assert_cmpint (get_x (row, "answered"), ==, 4000000);
+  g_assert_cmpint (get_x (row, "ended"), ==, 4000000);
+  /* And it works as schema 3 from now on. */
+  g_assert_cmpint (sp_store_interaction_push_started (f->store, id, "p-new", 7, NULL), >, 0);
+}
+
 /* ---- standard responses ---- */
 
 static char *
@@ -921,6 +1205,8 @@ test_response_invalid (Fixture *f, gconstpointer data)
     "{'id': <''>, 'title': <'T'>, 'body': <'B'>}",
     "{'title': <'T'>, 'body': <'B'>, 'tags': <'x'>}",
     "{'title': <'T'>, 'body': <'B'>, 'category': <1>}",
+    "{'id': <'../greeting'>, 'title': <'T'>, 'body': <'B'>}",
+    "{'id': <'greeting?x=1'>, 'title': <'T'>, 'body': <'B'>}",
   };
   g_auto (GStrv) categories = NULL;
 
@@ -1074,13 +1360,15 @@ test_push_from_schema_1 (Fixture *f, gconstpointer data)
   g_autoptr (GVariant) item = NULL;
   gboolean has_audio = TRUE;
 
+  downgrade_to_schema_2 (f);
   g_assert_cmpint (sqlite3_exec (f->store->db,
                                  "ALTER TABLE push_items DROP COLUMN has_audio;"
                                  " PRAGMA user_version = 1;",
                                  NULL, NULL, NULL),
                    ==, SQLITE_OK);
   fixture_reopen (f);
-  g_assert_cmpint (sp_store_get_schema_version (f->store), ==, 2);
+  g_assert_cmpint (sp_store_get_schema_version (f->store), ==,
+                   sp_store_get_latest_schema_version ());
   item = sp_store_push_get (f->store, id, NULL);
   g_assert_nonnull (item);
   g_assert_cmpstr (get_s (item, "title"), ==, "Old clip");
@@ -1099,6 +1387,8 @@ test_push_invalid (Fixture *f, gconstpointer data)
     "{'title': <'T'>, 'kind': <'audio'>, 'path': <'/p'>, 'duration-ms': <uint64 5>}",
     "{'title': <'T'>, 'kind': <'video'>, 'path': <'/p'>, 'duration-ms': <uint64 5>, 'loop': "
     "<true>}",
+    "{'id': <'../p'>, 'title': <'T'>, 'kind': <'video'>, 'path': <'/p'>, 'duration-ms': <uint64 "
+    "5>}",
     "{'id': <'p-1'>, 'title': <'Again'>, 'kind': <'video'>, 'path': <'/q'>, 'duration-ms': <uint64 "
     "5>}",
     "{'title': <'T'>, 'kind': <'video'>, 'path': <'/p'>, 'duration-ms': <uint64 5>, 'has-audio': "
@@ -1166,6 +1456,8 @@ main (int argc, char **argv)
   ADD ("/store/contacts/search", test_contact_search);
   ADD ("/store/contacts/delete", test_contact_delete);
   ADD ("/store/contacts/invalid", test_contact_invalid);
+  ADD ("/store/contacts/id-alphabet", test_contact_id_alphabet);
+  ADD ("/store/contacts/needs-something", test_contact_needs_something);
   ADD ("/store/contacts/address-conflict", test_contact_address_conflict);
   ADD ("/store/contacts/import", test_contact_import);
   ADD ("/store/contacts/import-all-or-nothing", test_contact_import_all_or_nothing);
@@ -1173,12 +1465,16 @@ main (int argc, char **argv)
   ADD ("/store/history/begin-contacts", test_interaction_begin_contacts);
   ADD ("/store/history/notes-case-data", test_interaction_notes_case_data);
   ADD ("/store/history/pushes", test_interaction_pushes);
+  ADD ("/store/history/live-writes", test_interaction_live_writes);
+  ADD ("/store/history/dispositions-all-or-nothing", test_interaction_dispositions_all_or_nothing);
   ADD ("/store/history/finish", test_interaction_finish);
   ADD ("/store/history/finish-keeps-case-data", test_interaction_finish_keeps_case_data);
   ADD ("/store/history/finish-not-found", test_interaction_finish_not_found);
   ADD ("/store/history/order-paging", test_history_order_paging);
   ADD ("/store/history/needs-contact", test_history_needs_contact);
   ADD ("/store/history/mark-interrupted", test_mark_interrupted);
+  ADD ("/store/history/mark-interrupted-end-times", test_mark_interrupted_end_times);
+  ADD ("/store/schema/history-from-schema-2", test_history_from_schema_2);
   ADD ("/store/responses/save-get", test_response_save_get);
   ADD ("/store/responses/invalid", test_response_invalid);
   ADD ("/store/responses/search", test_response_search);
