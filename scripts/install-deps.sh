@@ -11,7 +11,7 @@ packages=(
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-plugins-base-apps gstreamer1.0-x gstreamer1.0-gl gstreamer1.0-pipewire
   pipewire pipewire-bin wireplumber gnome-keyring libsecret-tools sqlite3
-  sip-tester baresip-core kamailio xvfb x11-utils x11-apps xdotool imagemagick jwm wmctrl weston
+  sip-tester baresip-core linphone-cli kamailio xvfb x11-utils x11-apps xdotool imagemagick jwm wmctrl weston
   python3-pytest python3-gi python3-dbusmock valgrind
 )
 
