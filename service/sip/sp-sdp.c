@@ -1056,10 +1056,24 @@ answered_codec (const SpSdpCodec *offered, const SpSdpCodec *ours)
   return codec;
 }
 
+/* Our RTP sockets are bound in the family of our configured address: a stream at an IPv6
+ * address when we are on IPv4 (linphone writes its host's IPv6 address by default) cannot be
+ * reached. Host names (RFC 4566 §5.7, RFC 4317's examples) are left to the media layer. */
+static gboolean
+address_reachable (const char *address, const char *local_address)
+{
+  if (address == NULL || local_address == NULL || !g_hostname_is_ip_address (address)
+      || !g_hostname_is_ip_address (local_address))
+    return TRUE;
+  return (strchr (address, ':') != NULL) == (strchr (local_address, ':') != NULL);
+}
+
 static gboolean
 can_answer_kind (const SpSdpMedia *offered, const SpSdpLocal *local)
 {
   if (offered->port == 0 || offered->kind == SP_SDP_MEDIA_OTHER)
+    return FALSE;
+  if (!address_reachable (offered->address, local->address))
     return FALSE;
   if (!is_plain_rtp_proto (offered->proto))
     return FALSE;
@@ -1150,12 +1164,32 @@ describe_codecs (const GPtrArray *codecs)
   return g_strdup (out->str);
 }
 
+static const char *
+unreachable_audio_address (const SpSdpSession *offer, const SpSdpLocal *local)
+{
+  for (guint i = 0; i < offer->media->len; i++)
+    {
+      const SpSdpMedia *m = offer->media->pdata[i];
+
+      if (m->kind == SP_SDP_MEDIA_AUDIO && m->port
+          && !address_reachable (m->address, local->address))
+        return m->address ? m->address : "(none)";
+    }
+  return NULL;
+}
+
 static void
 set_not_acceptable (GError **error, const SpSdpSession *offer, const SpSdpLocal *local)
 {
   g_autofree char *codecs = describe_codecs (local->audio_codecs);
+  const char *unreachable = unreachable_audio_address (offer, local);
 
-  if (offers_savp_audio (offer))
+  if (unreachable)
+    g_set_error (error, SP_SDP_ERROR, SP_SDP_ERROR_NOT_ACCEPTABLE,
+                 "The audio is offered at %s, which is not an address of our family (%s) we can "
+                 "send to",
+                 unreachable, local->address);
+  else if (offers_savp_audio (offer))
     g_set_error (error, SP_SDP_ERROR, SP_SDP_ERROR_NOT_ACCEPTABLE,
                  "Audio was offered only as SRTP (RTP/SAVP); SRTP is not supported yet");
   else
@@ -1458,6 +1492,11 @@ negotiate_media (const SpSdpMedia *local_m, const SpSdpMedia *remote_m, const Sp
                            index, answered->port);
   if (offered->port && answered->port && is_rtp_proto (offered->proto))
     {
+      if (!address_reachable (remote_m->address, local_m->address))
+        return invalid_answer (error,
+                               "m-line %u: the peer's address %s is not one we can send "
+                               "to from %s",
+                               index, remote_m->address, local_m->address);
       chosen = chosen_codec (offered, answered);
       if (!chosen)
         return invalid_answer (error,

@@ -700,6 +700,44 @@ test_linphone_hold (void)
   g_assert_cmpstr (st2, ==, "127.0.0.1:33696/33697 sendonly opus send=96 recv=96 dtmf=0/0");
 }
 
+/* We bind IPv4: a stream at an IPv6 address is refused before anything is sent (linphonec
+ * offers its host's IPv6 address by default; the call used to be answered, then died with
+ * "Invalid address family" in the media layer). */
+static void
+test_address_family (void)
+{
+  g_autoptr (SpSdpLocal) local = make_local (F_VIDEO);
+  g_autoptr (SpSdpSession) v6
+    = parse_ok ("v=0\no=c 1 1 IN IP6 fd00::2\ns=-\nc=IN IP6 fd00::2\nt=0 0\n"
+                "m=audio 5000 RTP/AVP 0\n");
+  g_autoptr (SpSdpSession) mixed = parse_ok (HEADER "m=audio 5000 RTP/AVP 0\n"
+                                                    "m=video 5002 RTP/AVP 96\nc=IN IP6 fd00::2\n"
+                                                    "a=rtpmap:96 VP8/90000\n");
+  g_autoptr (SpSdpSession) our_offer = NULL;
+  g_autoptr (SpSdpSession) v6_answer = parse_ok (
+    "v=0\no=c 1 1 IN IP6 fd00::2\ns=-\nc=IN IP6 fd00::2\nt=0 0\nm=audio 5000 RTP/AVP 0\n"
+    "m=video 0 RTP/AVP 96\n");
+  g_autoptr (SpSdpSession) answer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) streams = NULL;
+  g_autofree char *a = NULL;
+
+  answer = sp_sdp_answer (v6, local, NULL, &error);
+  g_assert_null (answer);
+  g_assert_error (error, SP_SDP_ERROR, SP_SDP_ERROR_NOT_ACCEPTABLE);
+  g_assert_nonnull (strstr (error->message, "fd00::2"));
+  g_clear_error (&error);
+
+  answer = sp_sdp_answer (mixed, local, NULL, &error);
+  g_assert_no_error (error);
+  a = summary (answer);
+  g_assert_cmpstr (a, ==, "audio sendrecv 0=PCMU | video 0");
+
+  our_offer = sp_sdp_offer (local, NULL);
+  g_assert_false (sp_sdp_negotiated (our_offer, v6_answer, TRUE, &streams, &error));
+  g_assert_error (error, SP_SDP_ERROR, SP_SDP_ERROR_INVALID_ANSWER);
+}
+
 /* What we sent to baresip when capturing tests/data/sdp/baresip-answer.sdp is exactly what
  * sp_sdp_offer() prints. */
 static void
@@ -1167,6 +1205,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sdp/answer/rtcp-port", test_answer_rtcp_port);
   g_test_add_func ("/sdp/answer/reoffer", test_answer_reoffer);
   g_test_add_func ("/sdp/linphone/hold", test_linphone_hold);
+  g_test_add_func ("/sdp/answer/address-family", test_address_family);
   g_test_add_func ("/sdp/offer/sequence", test_offer_sequence);
   g_test_add_func ("/sdp/offer/keeps-payload-types", test_offer_keeps_payload_types);
   g_test_add_func ("/sdp/offer/text", test_offer_text);
