@@ -312,21 +312,39 @@ build_receive_path (SpVideoStream *self, const SpVideoStreamFormat *format, GErr
 }
 
 /* Everything added for video joins a pipeline that is already playing. */
+/* PIPELINE's children, referenced, read under its lock: a streaming thread may add a receive
+ * branch at any time (the contact's first packet of a new SSRC or payload type). */
+static GList *
+children (GstBin *bin)
+{
+  GList *list;
+
+  GST_OBJECT_LOCK (bin);
+  list = g_list_copy_deep (bin->children, (GCopyFunc)(void (*) (void))gst_object_ref, NULL);
+  GST_OBJECT_UNLOCK (bin);
+  return list;
+}
+
+/* Starts the elements build added (those not in BEFORE), sources last. The contact may be
+ * sending already: its first packet makes rtpbin add a receive branch from a streaming thread,
+ * and everything downstream must be playing by then. Walking the bin with an iterator instead
+ * stopped at that concurrent change (GST_ITERATOR_RESYNC) and left the rest in NULL: on a busy
+ * machine neither picture flowed, the udpsink was never started. */
 static void
 sync_new_children (GstBin *bin, GList *before)
 {
-  g_autoptr (GstIterator) it = gst_bin_iterate_elements (bin);
-  GValue item = G_VALUE_INIT;
+  GList *now = children (bin);
 
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
-    {
-      GstElement *element = g_value_get_object (&item);
+  for (int sources = 0; sources <= 1; sources++)
+    for (GList *l = now; l != NULL; l = l->next)
+      {
+        GstElement *element = l->data;
 
-      if (g_list_find (before, element) == NULL)
-        gst_element_sync_state_with_parent (element);
-      g_value_reset (&item);
-    }
-  g_value_unset (&item);
+        if (g_list_find (before, element) == NULL
+            && GST_OBJECT_FLAG_IS_SET (element, GST_ELEMENT_FLAG_SOURCE) == sources)
+          gst_element_sync_state_with_parent (element);
+      }
+  g_list_free_full (now, gst_object_unref);
 }
 
 /* rtpbin's jitterbuffer holds the first packet for its whole latency unless faststart is
@@ -398,9 +416,7 @@ sp_video_stream_build (SpVideoStream *self, GstBin *pipeline, GstElement *rtpbin
   self->rtpbin = gst_object_ref (rtpbin);
   self->session = session;
   set_negotiated (self, params);
-  before = g_list_copy (GST_BIN_CHILDREN (pipeline));
-  for (GList *l = before; l != NULL; l = l->next)
-    gst_object_ref (l->data);
+  before = children (pipeline);
 
   self->jitterbuffer_handler
     = g_signal_connect (rtpbin, "new-jitterbuffer", G_CALLBACK (on_new_jitterbuffer), self);

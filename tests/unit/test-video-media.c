@@ -29,6 +29,7 @@ typedef struct
   GstElement *preview_reader;
   guint16 peer_port;
   gboolean media_error;
+  gboolean slow_start; /* the main thread is slow while video starts (SlowTracer) */
 } Fixture;
 
 typedef struct
@@ -41,8 +42,44 @@ typedef struct
   guint8 pt;
 } Case;
 
+/* A slow main thread, as on a busy machine, while the video stream starts: a tracer hook makes
+ * every state change the main thread makes during sp_call_media_start_video() take 15 ms. */
+struct _SlowTracer
+{
+  GstTracer parent_instance;
+};
+G_DECLARE_FINAL_TYPE (SlowTracer, slow_tracer, TEST, SLOW_TRACER, GstTracer)
+G_DEFINE_FINAL_TYPE (SlowTracer, slow_tracer, GST_TYPE_TRACER)
+
+static GThread *slowed_thread; /* set only around start_video */
+
+static void
+on_change_state_post (GObject *tracer, GstClockTime ts, GstElement *element, GstStateChange change,
+                      GstStateChangeReturn result)
+{
+  if (g_atomic_pointer_get (&slowed_thread) == g_thread_self ())
+    g_usleep (15000);
+}
+
+static void
+slow_tracer_class_init (SlowTracerClass *klass)
+{
+}
+
+static void
+slow_tracer_init (SlowTracer *self)
+{
+  gst_tracing_register_hook (GST_TRACER (self), "element-change-state-post",
+                             G_CALLBACK (on_change_state_post));
+}
+
 static const Case case_vp8
   = { "VP8", "vp8enc deadline=1", "rtpvp8pay", "rtpvp8depay", "vp8dec", 96 };
+/* A peer sending a stream of tiny packets, so that some are always in flight. */
+static const Case case_vp8_small_packets = {
+  "VP8", "vp8enc deadline=1 target-bitrate=2000000", "rtpvp8pay mtu=150", "rtpvp8depay", "vp8dec",
+  96
+};
 static const Case case_h264 = {
   "H264", "openh264enc", "rtph264pay config-interval=-1", "rtph264depay", "h264parse ! openh264dec",
   97
@@ -239,7 +276,14 @@ setup (Fixture *f, gconstpointer data)
   video.encoding_name = c->codec;
   video.pli = video.fir = TRUE;
   video.direction = SP_MEDIA_DIRECTION_SENDRECV;
+  if (f->slow_start)
+    {
+      /* Let the peer's first packets reach our socket before we start reading it. */
+      spin (300);
+      g_atomic_pointer_set (&slowed_thread, g_thread_self ());
+    }
   g_assert_true (sp_call_media_start_video (f->media, &video, &error));
+  g_atomic_pointer_set (&slowed_thread, NULL);
   g_assert_no_error (error);
   g_assert_true (sp_call_media_has_video (f->media));
 
@@ -509,6 +553,29 @@ test_push_bad_files (Fixture *f, gconstpointer data)
   g_signal_handlers_disconnect_by_data (f->media, &log);
 }
 
+/* The contact's video is already arriving when our video stream starts (baresip sends as soon
+ * as it answered the re-INVITE), many small packets of it, and the main thread is slow: the
+ * first packet makes rtpbin add a receive branch from its streaming thread while the stream's
+ * own new elements are being started. Every one of them must end up playing: both pictures
+ * flow. (Walking the bin with an iterator stopped at that concurrent change, and the peer got
+ * no picture at all.) */
+static void
+test_start_while_receiving (Fixture *unused, gconstpointer data)
+{
+  g_autoptr (GstTracer) tracer = g_object_ref_sink (g_object_new (slow_tracer_get_type (), NULL));
+
+  for (guint round = 0; round < 3; round++)
+    {
+      Fixture f = { .slow_start = TRUE };
+
+      setup (&f, data);
+      assert_colour (f.peer_recv, 255, 0, 0);
+      g_assert_true (wait_until (has_decoded, &f, 5000));
+      assert_colour (f.remote_reader, 0, 0, 255);
+      teardown (&f, data);
+    }
+}
+
 static void
 test_invalid_video (void)
 {
@@ -541,6 +608,8 @@ main (int argc, char **argv)
   g_test_add ("/video-media/vp8/pause-resume", Fixture, &case_vp8, setup, test_pause_and_resume,
               teardown);
   g_test_add ("/video-media/vp8/push", Fixture, &case_vp8, setup, test_push, teardown);
+  g_test_add ("/video-media/vp8/start-while-receiving", Fixture, &case_vp8_small_packets, NULL,
+              test_start_while_receiving, NULL);
   g_test_add ("/video-media/vp8/push-bad-files", Fixture, &case_vp8, setup, test_push_bad_files,
               teardown);
   if (sp_video_codec_h264_available ())
