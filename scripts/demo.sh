@@ -89,10 +89,9 @@ ctl responses render video-offer --contact crm-1001 || true
 
 step "Camera presence through PipeWire: a virtual camera comes and goes"
 ctl status | grep -i camera
-gst-launch-1.0 -q videotestsrc is-live=true ! video/x-raw,format=YUY2,width=640,height=480,framerate=30/1 \
-  ! pipewiresink mode=provide client-name=demo-camera \
-    stream-properties='props,media.class=Video/Source,media.role=Camera,node.name=demo-camera,node.description=Demo-Camera' \
-  >"$T/camera.log" 2>&1 &
+# A PipeWire Video/Source node that behaves like a camera (tests/tools/sp-virtual-camera).
+CAMERA_TOOL="$SRC/build/tests/tools/sp-virtual-camera"
+"$CAMERA_TOOL" --name demo-camera --description Demo-Camera >"$T/camera.log" 2>&1 &
 CAMERA=$!
 PIDS+=($CAMERA)
 wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' status | grep -q 'CameraAvailable: *yes'"
@@ -118,11 +117,8 @@ ctl push add "$T/broken.webm" --title "Broken" || true
 ctl push list
 PUSH_ID=$("$SRC/build/crm-adapters/sportelloctl/sportelloctl" --json push list | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 
-step "The agent's camera: a PipeWire virtual camera (a test pattern)"
-gst-launch-1.0 -q videotestsrc is-live=true pattern=smpte ! video/x-raw,format=YUY2,width=640,height=480,framerate=30/1 \
-  ! pipewiresink mode=provide client-name=demo-camera \
-    stream-properties='props,media.class=Video/Source,media.role=Camera,node.name=demo-camera,node.description=Demo-Camera,node.pause-on-idle=false' \
-  >"$T/camera2.log" 2>&1 & PIDS+=($!)
+step "The agent's camera: a PipeWire virtual camera (moving colour bars)"
+"$CAMERA_TOOL" --name demo-camera --description Demo-Camera >"$T/camera2.log" 2>&1 & PIDS+=($!)
 wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' status | grep -q 'CameraAvailable: *yes'"
 ctl status | grep -i camera
 
