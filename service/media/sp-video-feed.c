@@ -610,7 +610,8 @@ trial_passed (SpVideoFeed *self, Branch *camera, gint64 now)
 
   if (self->source == SP_VIDEO_FEED_CAMERA)
     return TRUE;
-  return now - camera->first_frame_at >= TRIAL_US && now - camera->last_progress <= recent;
+  return camera->first_frame_at != 0 && now - camera->first_frame_at >= TRIAL_US
+         && now - camera->last_progress <= recent;
 }
 
 static void

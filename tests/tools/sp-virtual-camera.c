@@ -8,7 +8,9 @@
  *
  * Usage: sp-virtual-camera [--name NODE] [--description TEXT] [--role ROLE | --no-role]
  *                          [--class CLASS] [--size WxH] [--rate FPS] [--colour RRGGBB]
- * Without --colour it draws vertical bars that move by one pixel per frame. It prints
+ *                          [--frozen]
+ * Without --colour it draws vertical bars that move by one pixel per frame. --frozen makes a
+ * broken camera: listed and linked like any other, it never delivers a frame. It prints
  * "ready" once connected to PipeWire and runs until SIGTERM or SIGINT (exit status 0). */
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@ typedef struct
   uint32_t width, height, rate;
   int solid;       /* 1: one colour, 0: moving bars */
   unsigned colour; /* 0xRRGGBB */
+  int frozen;      /* 1: never a frame */
 } Options;
 
 typedef struct
@@ -146,7 +149,7 @@ on_state_changed (void *data, enum pw_stream_state old, enum pw_stream_state sta
       fprintf (stderr, "sp-virtual-camera: stream error: %s\n", error ? error : "");
       pw_main_loop_quit (camera->loop);
     }
-  set_timer (camera, state == PW_STREAM_STATE_STREAMING);
+  set_timer (camera, state == PW_STREAM_STATE_STREAMING && !camera->options.frozen);
 }
 
 static void
@@ -189,14 +192,17 @@ on_signal (void *data, int signal_number)
 static int
 parse_options (int argc, char **argv, Options *o)
 {
-  *o = (Options){ "test-camera", "Test-Camera", "Camera", "Video/Source", 640, 480, 30, 0, 0 };
+  *o = (Options){ "test-camera", "Test-Camera", "Camera", "Video/Source", 640, 480, 30, 0, 0, 0 };
   for (int i = 1; i < argc; i++)
     {
       const char *value = i + 1 < argc ? argv[i + 1] : NULL;
 
-      if (strcmp (argv[i], "--no-role") == 0)
+      if (strcmp (argv[i], "--no-role") == 0 || strcmp (argv[i], "--frozen") == 0)
         {
-          o->role = NULL;
+          if (argv[i][2] == 'n')
+            o->role = NULL;
+          else
+            o->frozen = 1;
           continue;
         }
       if (value == NULL)
@@ -273,7 +279,7 @@ main (int argc, char **argv)
     {
       fprintf (stderr,
                "usage: %s [--name NODE] [--description TEXT] [--role ROLE | --no-role] "
-               "[--class CLASS] [--size WxH] [--rate FPS] [--colour RRGGBB]\n",
+               "[--class CLASS] [--size WxH] [--rate FPS] [--colour RRGGBB] [--frozen]\n",
                argv[0]);
       return 2;
     }

@@ -76,7 +76,7 @@ die_with_parent (gpointer data)
 /* tests/tools/sp-virtual-camera: a green Video/Source node that drives itself, as a real
  * camera does (it resumes after its process was stopped, unlike pipewiresink mode=provide). */
 static GSubprocess *
-camera_start (void)
+camera_start_full (gboolean frozen)
 {
   g_autoptr (GSubprocessLauncher) launcher
     = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
@@ -84,12 +84,13 @@ camera_start (void)
   GSubprocess *camera;
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  camera = g_subprocess_launcher_spawn (launcher, &error, VIRTUAL_CAMERA, "--name", CAMERA_NODE,
-                                        "--description", "Test-Camera", "--size", "320x240",
-                                        "--rate", "30", "--colour", "00ff00", NULL);
+  camera = g_subprocess_launcher_spawn (
+    launcher, &error, VIRTUAL_CAMERA, "--name", CAMERA_NODE, "--description", "Test-Camera",
+    "--size", "320x240", "--rate", "30", "--colour", "00ff00", frozen ? "--frozen" : NULL, NULL);
   g_assert_no_error (error);
   return camera;
 }
+
 
 static void
 camera_kill (GSubprocess **camera)
@@ -404,15 +405,21 @@ fixture_teardown (Fixture *f, gconstpointer data)
 }
 
 static void
-fixture_camera_up (Fixture *f)
+fixture_camera_up_full (Fixture *f, gboolean frozen)
 {
   gint64 begin = g_get_monotonic_time ();
 
   g_assert_null (f->camera);
-  f->camera = camera_start ();
+  f->camera = camera_start_full (frozen);
   WAIT_UNTIL (camera_listed (f->monitor), 15000);
   g_assert_true (camera_listed (f->monitor));
   g_test_message ("camera node published after %.0f ms", ms_since (begin));
+}
+
+static void
+fixture_camera_up (Fixture *f)
+{
+  fixture_camera_up_full (f, FALSE);
 }
 
 static void
@@ -589,6 +596,19 @@ test_camera_appears_later (Fixture *f, gconstpointer data)
   frame_clear (&frame);
 }
 
+/* A camera that is listed but never sends a picture never replaces the card: it has to deliver
+ * frames for its trial first. */
+static void
+test_frozen_camera_never_shown (Fixture *f, gconstpointer data)
+{
+  fixture_feed (f, "pipewire", TRUE, 320, 240, 15);
+  g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CARD);
+  fixture_camera_up_full (f, TRUE);
+  spin (3000);
+  g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CARD);
+  g_assert_cmpuint (f->source_changes, ==, 1);
+}
+
 /* A camera other than the configured one is not used. */
 static void
 test_other_camera_ignored (Fixture *f, gconstpointer data)
@@ -760,6 +780,8 @@ main (int argc, char **argv)
               test_camera_comes_and_goes, fixture_teardown);
   g_test_add ("/video-feed/pipewire/appears-later", Fixture, NULL, fixture_setup,
               test_camera_appears_later, fixture_teardown);
+  g_test_add ("/video-feed/pipewire/frozen-camera", Fixture, NULL, fixture_setup,
+              test_frozen_camera_never_shown, fixture_teardown);
   g_test_add ("/video-feed/pipewire/other-camera-ignored", Fixture, NULL, fixture_setup,
               test_other_camera_ignored, fixture_teardown);
   g_test_add ("/video-feed/pipewire/stall-watchdog", Fixture, NULL, fixture_setup,
