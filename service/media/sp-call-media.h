@@ -105,7 +105,8 @@ sp_call_media_stop (SpCallMedia *self);
 
 /* Video, once audio is started. prepare_video binds the video ports for our SDP (again: the
  * same ports); start_video adds the stream to the playing pipeline (RTCP PLI/FIR/NACK as
- * negotiated; a key frame is sent first); update_video follows re-INVITEs. The video
+ * negotiated; a key frame is sent first); update_video follows re-INVITEs, a change of codec
+ * or payload type included. The video
  * direction is separate from the audio one: Deactivate is video INACTIVE with audio on.
  * Re-opening a direction forces our key frame and asks the peer for one. "first-video-frame"
  * (time as g_get_monotonic_time()) is emitted when the first remote picture is decoded. */

@@ -33,6 +33,7 @@ struct _SpVideoStream
   GstElement *clip_filter;
   GstPad *clip_pad;
   guint width, height, framerate;
+  SpVideoEncoding encoding; /* for a sender made again when the codec changes */
   GstElement *sender;
   GstElement *send_valve;
   GstElement *recv_selector;
@@ -275,6 +276,7 @@ build_send_path (SpVideoStream *self, const SpVideoStreamFormat *format, GstPad 
       || !(send_queue = make_leaky_queue (bin, error))
       || !(self->send_valve = make_valve (bin, error)))
     return FALSE;
+  self->encoding = format->encoding;
   self->sender = sp_video_codec_make_sender (self->codec, self->pt, &format->encoding, error);
   if (self->sender == NULL)
     return FALSE;
@@ -439,6 +441,37 @@ sp_video_stream_build (SpVideoStream *self, GstBin *pipeline, GstElement *rtpbin
   return ok;
 }
 
+/* A later answer may move video to another codec or payload type: the sender is replaced in
+ * the running pipeline (its first frame is a key frame), rtpbin forgets its payload map, and
+ * what arrives under the new numbers gets a receive branch of its own. */
+static gboolean
+change_codec (SpVideoStream *self, const SpVideoStreamParams *params, GError **error)
+{
+  const SpVideoCodec *codec = sp_video_codec_lookup (params->encoding_name);
+  GstElement *sender
+    = sp_video_codec_make_sender (codec, params->payload_type, &self->encoding, error);
+  g_autoptr (GstPad) upstream = NULL;
+  g_autoptr (GstPad) old_src = NULL;
+  g_autoptr (GstPad) downstream = NULL;
+  g_autoptr (GstElement) encoder = NULL;
+
+  if (sender == NULL)
+    return FALSE;
+  encoder = gst_bin_get_by_name (GST_BIN (sender), "encoder");
+  add_probe (encoder, "src", on_frame_encoded, self);
+  upstream = gst_element_get_static_pad (self->send_valve, "src");
+  old_src = gst_element_get_static_pad (self->sender, "src");
+  downstream = gst_pad_get_peer (old_src);
+  sp_gst_swap (self->pipeline, upstream, self->sender, gst_object_ref (sender), downstream);
+  gst_object_unref (self->sender);
+  self->sender = sender;
+  set_negotiated (self, params);
+  g_signal_emit_by_name (self->rtpbin, "clear-pt-map");
+  g_message ("The video stream now sends %s as PT %u", sp_video_codec_get_name (codec),
+             params->payload_type);
+  return TRUE;
+}
+
 gboolean
 sp_video_stream_update (SpVideoStream *self, const SpVideoStreamParams *params, GError **error)
 {
@@ -450,13 +483,8 @@ sp_video_stream_update (SpVideoStream *self, const SpVideoStreamParams *params, 
   same = self->codec == sp_video_codec_lookup (params->encoding_name)
          && self->pt == params->payload_type;
   g_mutex_unlock (&self->lock);
-  if (!same)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_CODEC,
-                   "Changing the video codec or payload type of a running stream is not "
-                   "supported");
-      return FALSE;
-    }
+  if (!same && !change_codec (self, params, error))
+    return FALSE;
   set_remote (self, params);
   sp_video_stream_set_direction (self, params->direction);
   return TRUE;

@@ -59,7 +59,8 @@ gboolean
 sp_video_stream_build (SpVideoStream *self, GstBin *pipeline, GstElement *rtpbin, guint session,
                        const SpVideoStreamParams *params, const SpVideoStreamFormat *format,
                        GError **error);
-/* A new remote address or direction; the codec and PT must stay (UNSUPPORTED_CODEC). */
+/* A new remote address, direction, codec or payload type (the sender is replaced in the
+ * running pipeline); a codec that is not installed is refused with nothing changed. */
 gboolean
 sp_video_stream_update (SpVideoStream *self, const SpVideoStreamParams *params, GError **error);
 /* Valves: nothing is sent unless the direction sends, nothing decoded unless it receives.

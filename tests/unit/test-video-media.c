@@ -576,6 +576,52 @@ test_start_while_receiving (Fixture *unused, gconstpointer data)
     }
 }
 
+/* A later answer moves video from VP8 to H.264 on another port (RFC 3264 §8.3.2 lets the
+ * answerer pick any offered format): the call's sender is replaced, the new peer decodes our red
+ * in H.264, and we decode its green. */
+static void
+test_codec_change (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *description = NULL;
+  GstElement *h264_recv, *h264_send;
+  guint16 port = free_udp_port (NULL), our_rtp = 0;
+  SpCallMediaVideo video
+    = { "127.0.0.1", 0, 0, 97, "H264", TRUE, TRUE, FALSE, SP_MEDIA_DIRECTION_SENDRECV };
+
+  assert_colour (f->peer_recv, 255, 0, 0);
+  g_assert_true (sp_call_media_prepare_video (f->media, "127.0.0.1", &our_rtp, NULL, &error));
+  stop (&f->peer_send);
+  description = g_strdup_printf (
+    "udpsrc address=127.0.0.1 port=%u caps=\"application/x-rtp,media=video,clock-rate=90000,"
+    "encoding-name=H264,payload=97\" ! rtpjitterbuffer latency=50 ! rtph264depay ! h264parse ! "
+    "openh264dec ! videoconvert ! video/x-raw,format=RGB ! appsink name=in sync=false "
+    "max-buffers=2 drop=true",
+    port);
+  h264_recv = launch (description);
+  g_free (description);
+  description = g_strdup_printf (
+    "videotestsrc is-live=true pattern=solid-color foreground-color=0xff00ff00 ! "
+    "video/x-raw,width=%u,height=%u,framerate=30/1 ! openh264enc ! rtph264pay pt=97 "
+    "config-interval=-1 ! udpsink host=127.0.0.1 port=%u",
+    WIDTH, HEIGHT, our_rtp);
+  h264_send = launch (description);
+  video.remote_rtp_port = port;
+  g_assert_true (sp_call_media_update_video (f->media, &video, &error));
+  g_assert_no_error (error);
+  assert_colour (h264_recv, 255, 0, 0);
+  assert_colour (f->remote_reader, 0, 255, 0);
+  g_assert_cmpstr (stats (f).codec, ==, "H264");
+
+  /* A codec that is not there is refused, and the stream goes on. */
+  video.encoding_name = "THEORA";
+  g_assert_false (sp_call_media_update_video (f->media, &video, &error));
+  g_assert_nonnull (error);
+  assert_colour (h264_recv, 255, 0, 0);
+  stop (&h264_recv);
+  stop (&h264_send);
+}
+
 static void
 test_invalid_video (void)
 {
@@ -613,6 +659,10 @@ main (int argc, char **argv)
   g_test_add ("/video-media/vp8/push-bad-files", Fixture, &case_vp8, setup, test_push_bad_files,
               teardown);
   if (sp_video_codec_h264_available ())
-    g_test_add ("/video-media/h264/two-way", Fixture, &case_h264, setup, test_two_way, teardown);
+    {
+      g_test_add ("/video-media/h264/two-way", Fixture, &case_h264, setup, test_two_way, teardown);
+      g_test_add ("/video-media/vp8/codec-change", Fixture, &case_vp8, setup, test_codec_change,
+                  teardown);
+    }
   return g_test_run ();
 }
