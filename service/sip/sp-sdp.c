@@ -11,6 +11,7 @@
 G_DEFINE_QUARK (sp - sdp - error - quark, sp_sdp_error)
 
 #define TELEPHONE_EVENT "telephone-event"
+#define RTX "rtx"
 #define FIRST_DYNAMIC_PT 96
 #define LAST_PT 127
 
@@ -172,6 +173,7 @@ sp_sdp_local_new (const char *username, guint64 session_id, const char *address)
   add_local_codec (local->video_codecs, 96, "VP8", 90000, 0, NULL, video_fb);
   add_local_codec (local->video_codecs, 97, "H264", 90000, 0,
                    "profile-level-id=42e01f;packetization-mode=1", video_fb);
+  local->video_rtx = TRUE;
   local->slots = g_array_new (FALSE, TRUE, sizeof (SpSdpSlot));
   return local;
 }
@@ -264,6 +266,50 @@ static gboolean
 is_telephone_event (const SpSdpCodec *codec)
 {
   return codec->name && g_ascii_strcasecmp (codec->name, TELEPHONE_EVENT) == 0;
+}
+
+static gboolean
+is_rtx (const SpSdpCodec *codec)
+{
+  return codec->name && g_ascii_strcasecmp (codec->name, RTX) == 0;
+}
+
+/* The payload type an rtx format retransmits: its fmtp "apt" (RFC 4588 §8.1). */
+static gboolean
+rtx_apt (const SpSdpCodec *codec, guint *apt)
+{
+  g_auto (GStrv) params = NULL;
+
+  if (!is_rtx (codec) || !codec->fmtp)
+    return FALSE;
+  params = g_strsplit (codec->fmtp, ";", -1);
+  for (guint i = 0; params[i]; i++)
+    {
+      const char *param = g_strstrip (params[i]);
+      guint64 value;
+
+      if (g_ascii_strncasecmp (param, "apt=", 4) == 0
+          && g_ascii_string_to_unsigned (param + 4, 10, 0, 127, &value, NULL))
+        {
+          *apt = (guint)value;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The rtx format that retransmits payload type PT, if any. */
+static const SpSdpCodec *
+find_rtx_for (const GPtrArray *codecs, guint pt)
+{
+  for (guint i = 0; codecs && i < codecs->len; i++)
+    {
+      guint apt;
+
+      if (rtx_apt (codecs->pdata[i], &apt) && apt == pt)
+        return codecs->pdata[i];
+    }
+  return NULL;
 }
 
 /* Same encoding: rtpmap name (case-insensitive, RFC 4855 §3), clock rate and channels. PT
@@ -1068,6 +1114,22 @@ address_reachable (const char *address, const char *local_address)
   return (strchr (address, ':') != NULL) == (strchr (local_address, ':') != NULL);
 }
 
+/* RFC 4588 §8: retransmissions of the chosen video codec when the offer has them, under the
+ * offerer's number and apt. */
+static void
+add_answered_rtx (SpSdpMedia *media, const SpSdpMedia *offered, const SpSdpCodec *chosen,
+                  const SpSdpLocal *local)
+{
+  const SpSdpCodec *rtx = find_rtx_for (offered->codecs, chosen->pt);
+  SpSdpCodec *answered;
+
+  if (offered->kind != SP_SDP_MEDIA_VIDEO || !local->video_rtx || rtx == NULL)
+    return;
+  answered = sp_sdp_codec_copy (rtx);
+  g_clear_pointer (&answered->rtcp_fb, g_strfreev);
+  g_ptr_array_add (media->codecs, answered);
+}
+
 static gboolean
 can_answer_kind (const SpSdpMedia *offered, const SpSdpLocal *local)
 {
@@ -1100,6 +1162,7 @@ answer_media (const SpSdpMedia *offered, guint index, const SpSdpLocal *local)
    * sendrecv -> whatever we want. */
   media->direction = slot->direction & sp_sdp_direction_flip (offered->direction);
   g_ptr_array_add (media->codecs, answered_codec (chosen, ours));
+  add_answered_rtx (media, offered, chosen, local);
   dtmf = offered->kind == SP_SDP_MEDIA_AUDIO
            ? find_telephone_event (offered->codecs, chosen->clock_rate)
            : NULL;
@@ -1287,8 +1350,8 @@ add_previous_codecs (SpSdpMedia *media, const SpSdpLocal *local, const SpSdpMedi
       const SpSdpCodec *supported = find_matching_codec (ours, codec);
       SpSdpCodec *offered;
 
-      if (!codec->name || is_telephone_event (codec) != events || pt_used (media, codec->pt)
-          || find_matching_codec (media->codecs, codec))
+      if (!codec->name || is_rtx (codec) || is_telephone_event (codec) != events
+          || pt_used (media, codec->pt) || find_matching_codec (media->codecs, codec))
         continue;
       if (!events && (!supported || !local_codec_usable (local, supported)))
         continue;
@@ -1321,7 +1384,40 @@ add_local_codecs (SpSdpMedia *media, const SpSdpLocal *local, const SpSdpMedia *
     }
 }
 
-/* Voice or video codecs first, the running stream's before the others, then telephone-event. */
+/* An rtx format for each video codec offered (RFC 4588 §8), under the number an earlier
+ * description gave the retransmissions of that codec, else the first free one. */
+static void
+add_rtx_codecs (SpSdpMedia *media, const SpSdpLocal *local, const SpSdpMedia *previous)
+{
+  const GPtrArray *ours = local_codecs (local, media->kind);
+
+  guint count = media->codecs->len;
+
+  for (guint i = 0; i < count; i++)
+    {
+      const SpSdpCodec *codec = media->codecs->pdata[i];
+      const SpSdpCodec *before = find_rtx_for (previous ? previous->codecs : NULL, codec->pt);
+      SpSdpCodec *rtx;
+      guint pt = 0;
+
+      if (before && !pt_used (media, before->pt))
+        pt = before->pt;
+      else
+        /* Numbers our own codecs prefer stay free for them (H264's 97 once it can be sent). */
+        for (guint candidate = FIRST_DYNAMIC_PT; candidate <= LAST_PT && pt == 0; candidate++)
+          if (!pt_used (media, candidate) && !pt_used (previous, candidate)
+              && !find_codec_by_pt (ours, candidate))
+            pt = candidate;
+      if (pt == 0)
+        continue;
+      rtx = sp_sdp_codec_new (pt, RTX, 90000, 0, NULL);
+      rtx->fmtp = g_strdup_printf ("apt=%u", codec->pt);
+      g_ptr_array_add (media->codecs, rtx);
+    }
+}
+
+/* Voice or video codecs first, the running stream's before the others, then retransmission
+ * and telephone-event formats. */
 static void
 add_offered_codecs (SpSdpMedia *media, const SpSdpLocal *local, const SpSdpMedia *previous)
 {
@@ -1329,6 +1425,8 @@ add_offered_codecs (SpSdpMedia *media, const SpSdpLocal *local, const SpSdpMedia
     previous = NULL;
   add_previous_codecs (media, local, previous, FALSE);
   add_local_codecs (media, local, previous, FALSE);
+  if (media->kind == SP_SDP_MEDIA_VIDEO && local->video_rtx)
+    add_rtx_codecs (media, local, previous);
   add_previous_codecs (media, local, previous, TRUE);
   add_local_codecs (media, local, previous, TRUE);
 }
@@ -1440,7 +1538,7 @@ chosen_codec (const SpSdpMedia *offered, const SpSdpMedia *answered)
     {
       const SpSdpCodec *c = answered->codecs->pdata[i];
 
-      if (!c->name || !was_offered (offered, c))
+      if (!c->name || is_rtx (c) || !was_offered (offered, c))
         continue;
       if (!is_telephone_event (c))
         return c;
@@ -1473,6 +1571,20 @@ fill_dtmf (SpSdpStream *stream, const SpSdpMedia *local_m, const SpSdpMedia *rem
     {
       stream->dtmf_send_pt = theirs->pt;
       stream->dtmf_recv_pt = ours->pt;
+    }
+}
+
+/* Retransmissions both sides described for the codec in use, each under its own number. */
+static void
+fill_rtx (SpSdpStream *stream, const SpSdpMedia *local_m, const SpSdpMedia *remote_m)
+{
+  const SpSdpCodec *theirs = find_rtx_for (remote_m->codecs, stream->send_pt);
+  const SpSdpCodec *ours = find_rtx_for (local_m->codecs, stream->recv_pt);
+
+  if (stream->kind == SP_SDP_MEDIA_VIDEO && theirs && ours)
+    {
+      stream->rtx_send_pt = theirs->pt;
+      stream->rtx_recv_pt = ours->pt;
     }
 }
 
@@ -1516,6 +1628,7 @@ negotiate_media (const SpSdpMedia *local_m, const SpSdpMedia *remote_m, const Sp
       stream->send_pt = theirs->pt;
       stream->recv_pt = ours->pt;
       fill_dtmf (stream, local_m, remote_m);
+      fill_rtx (stream, local_m, remote_m);
       /* Effective = our intent AND the remote's seen from our side (Rakia's bitmask). */
       stream->direction = local_m->direction & sp_sdp_direction_flip (remote_m->direction);
     }

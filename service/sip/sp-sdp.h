@@ -91,6 +91,7 @@ typedef struct
   GPtrArray *video_codecs; /* of SpSdpCodec: rtcp_fb lists the feedback we support */
   gboolean video_allowed;  /* policy, camera and CRM approval: FALSE answers video with port 0 */
   gboolean h264_encoder;   /* H264 only when an encoder exists */
+  gboolean video_rtx;      /* offer and accept RTX (RFC 4588) for each video codec */
   GArray *slots;           /* of SpSdpSlot, by m-line index */
 } SpSdpLocal;
 
@@ -110,6 +111,8 @@ typedef struct
   guint recv_pt;      /* the PT we receive (our number); equal to send_pt in our answers */
   guint dtmf_send_pt; /* telephone-event at the codec's clock rate, 0 if none */
   guint dtmf_recv_pt;
+  guint rtx_send_pt; /* RFC 4588 retransmissions of the codec (apt=send_pt / recv_pt), 0 if none */
+  guint rtx_recv_pt;
   SpSdpDirection direction; /* effective: our intent combined with the remote's */
 } SpSdpStream;
 
@@ -138,7 +141,9 @@ void
 sp_sdp_session_free (SpSdpSession *session);
 
 /* Sportello's codecs: opus/48000/2 (111), PCMU (0), PCMA (8), telephone-event/8000 (101);
- * VP8 (96) and H264 (97) with rtcp-fb nack, nack pli, ccm fir. No slots, video not allowed. */
+ * VP8 (96) and H264 (97) with rtcp-fb nack, nack pli, ccm fir, each with an rtx/90000 format
+ * (RFC 4588 §8: 98 apt=96, 99 apt=97) while video_rtx is set (the default). No slots, video
+ * not allowed. */
 SpSdpLocal *
 sp_sdp_local_new (const char *username, guint64 session_id, const char *address);
 void

@@ -53,7 +53,7 @@ append_codecs (GString *out, const SpSdpMedia *m, gboolean full)
       g_string_append_printf (out, " %u=%s", c->pt, c->name ? c->name : "?");
       if (full)
         g_string_append_printf (out, "/%u/%u", c->clock_rate, c->channels);
-      if (full && c->fmtp)
+      if ((full || (c->name && g_ascii_strcasecmp (c->name, "rtx") == 0)) && c->fmtp)
         g_string_append_printf (out, "(%s)", c->fmtp);
       if (c->rtcp_fb)
         {
@@ -128,6 +128,8 @@ streams_summary (const GPtrArray *streams)
                               st->remote_rtp_port, st->remote_rtcp_port,
                               sp_sdp_direction_to_string (st->direction), st->codec->name,
                               st->send_pt, st->recv_pt, st->dtmf_send_pt, st->dtmf_recv_pt);
+      if (st->rtx_send_pt || st->rtx_recv_pt)
+        g_string_append_printf (out, " rtx=%u/%u", st->rtx_send_pt, st->rtx_recv_pt);
       if (st->codec->rtcp_fb)
         {
           g_autofree char *fb = g_strjoinv (",", st->codec->rtcp_fb);
@@ -547,22 +549,25 @@ typedef struct
 
 /* One call, step after step: each row's offer is the re-offer of the previous row. */
 static const OfferCase offer_cases[] = {
-  { "initial", STEP_NOTHING, 1, "audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB },
+  { "initial", STEP_NOTHING, 1,
+    "audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB " 98=rtx(apt=96)" },
   { "unchanged-keeps-version", STEP_NOTHING, 1,
-    "audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB },
-  { "hold", STEP_HOLD, 2, "audio sendonly " AUDIO_ALL " | video sendonly 96=VP8" VIDEO_FB },
+    "audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB " 98=rtx(apt=96)" },
+  { "hold", STEP_HOLD, 2,
+    "audio sendonly " AUDIO_ALL " | video sendonly 96=VP8" VIDEO_FB " 98=rtx(apt=96)" },
   { "hold-again-unchanged", STEP_HOLD, 2,
-    "audio sendonly " AUDIO_ALL " | video sendonly 96=VP8" VIDEO_FB },
-  { "unhold", STEP_UNHOLD, 3, "audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB },
+    "audio sendonly " AUDIO_ALL " | video sendonly 96=VP8" VIDEO_FB " 98=rtx(apt=96)" },
+  { "unhold", STEP_UNHOLD, 3,
+    "audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB " 98=rtx(apt=96)" },
   { "video-off", STEP_VIDEO_OFF, 4,
-    "audio sendrecv " AUDIO_ALL " | video inactive 96=VP8" VIDEO_FB },
+    "audio sendrecv " AUDIO_ALL " | video inactive 96=VP8" VIDEO_FB " 98=rtx(apt=96)" },
   { "video-denied", STEP_VIDEO_DENY, 5, "audio sendrecv " AUDIO_ALL " | video 0" },
   { "slot-dropped-stays", STEP_DROP_SLOT, 5, "audio sendrecv " AUDIO_ALL " | video 0" },
   { "port0-slot-reused", STEP_REUSE_SLOT, 6,
     "audio sendrecv " AUDIO_ALL " | audio sendrecv " AUDIO_ALL },
   { "video-added", STEP_ADD_VIDEO, 7,
     "audio sendrecv " AUDIO_ALL " | audio sendrecv " AUDIO_ALL " | video sendrecv 96=VP8" VIDEO_FB
-    " 97=H264" VIDEO_FB },
+    " 97=H264" VIDEO_FB " 98=rtx(apt=96) 99=rtx(apt=97)" },
 };
 
 static void
@@ -738,6 +743,62 @@ test_address_family (void)
   g_assert_error (error, SP_SDP_ERROR, SP_SDP_ERROR_INVALID_ANSWER);
 }
 
+/* RFC 4588: retransmissions are answered for the chosen codec only, under the offerer's
+ * numbers; an offer without rtx gets none; a re-offer keeps the numbers; our own offer's rtx is
+ * agreed only when the answer keeps it. */
+static void
+test_rtx (void)
+{
+  g_autoptr (SpSdpLocal) local = make_local (F_VIDEO);
+  g_autoptr (SpSdpSession) with_rtx
+    = parse_ok (HEADER "m=audio 5000 RTP/AVP 0\nm=video 5002 RTP/AVPF 100 101 102 103\n"
+                       "a=rtpmap:100 VP8/90000\na=rtcp-fb:100 nack\na=rtcp-fb:100 nack pli\n"
+                       "a=rtpmap:101 rtx/90000\na=fmtp:101 apt=100;rtx-time=3000\n"
+                       "a=rtpmap:102 H264/90000\na=rtpmap:103 rtx/90000\na=fmtp:103 apt=102\n");
+  g_autoptr (SpSdpSession) baresip = parse_file ("sdp", "baresip-offer.sdp");
+  g_autoptr (SpSdpSession) answer = sp_sdp_answer (with_rtx, local, NULL, NULL);
+  g_autoptr (SpSdpSession) plain = sp_sdp_answer (baresip, local, NULL, NULL);
+  g_autoptr (SpSdpSession) reoffer = sp_sdp_offer (local, answer);
+  g_autoptr (SpSdpSession) ours = NULL;
+  g_autoptr (SpSdpSession) kept
+    = parse_ok (HEADER "m=audio 5000 RTP/AVP 0\nm=video 5002 RTP/AVP 96 98\na=rtpmap:96 VP8/90000\n"
+                       "a=rtcp-fb:96 nack\na=rtpmap:98 rtx/90000\na=fmtp:98 apt=96\n");
+  g_autoptr (SpSdpSession) dropped
+    = parse_ok (HEADER "m=audio 5000 RTP/AVP 0\n"
+                       "m=video 5002 RTP/AVP 96\na=rtpmap:96 VP8/90000\n");
+  g_autoptr (GPtrArray) streams = NULL;
+  g_autoptr (GPtrArray) streams2 = NULL;
+  g_autoptr (GPtrArray) streams3 = NULL;
+  g_autofree char *a = summary (answer);
+  g_autofree char *p = summary (plain);
+  g_autofree char *r = summary (reoffer);
+  g_autofree char *st = NULL;
+  g_autofree char *st2 = NULL;
+  g_autofree char *st3 = NULL;
+
+  g_assert_cmpstr (a, ==,
+                   "audio sendrecv 0=PCMU | video sendrecv 100=VP8{nack,nack pli} "
+                   "101=rtx(apt=100;rtx-time=3000)");
+  g_assert_null (strstr (p, "rtx"));
+  g_assert_true (sp_sdp_negotiated (answer, with_rtx, FALSE, &streams, NULL));
+  st = streams_summary (streams);
+  g_assert_nonnull (strstr (st, "VP8 send=100 recv=100 dtmf=0/0 rtx=101/101"));
+  /* The re-offer: VP8 and its rtx keep 100 and 101; H264 and its rtx come after. */
+  g_assert_true (g_str_has_prefix (strstr (r, "video"), "video sendrecv 100=VP8"));
+  g_assert_nonnull (strstr (r, " 101=rtx(apt=100)"));
+
+  g_array_set_size (local->slots, 0);
+  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, 4000, 0, SP_SDP_SENDRECV);
+  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_VIDEO, 4002, 0, SP_SDP_SENDRECV);
+  ours = sp_sdp_offer (local, NULL);
+  g_assert_true (sp_sdp_negotiated (ours, kept, TRUE, &streams2, NULL));
+  st2 = streams_summary (streams2);
+  g_assert_nonnull (strstr (st2, "VP8 send=96 recv=96 dtmf=0/0 rtx=98/98"));
+  g_assert_true (sp_sdp_negotiated (ours, dropped, TRUE, &streams3, NULL));
+  st3 = streams_summary (streams3);
+  g_assert_null (strstr (st3, "rtx="));
+}
+
 /* What we sent to baresip when capturing tests/data/sdp/baresip-answer.sdp is exactly what
  * sp_sdp_offer() prints. */
 static void
@@ -750,6 +811,7 @@ test_offer_text (void)
   g_autofree char *text = NULL;
 
   local->video_allowed = TRUE;
+  local->video_rtx = FALSE; /* the capture was made before RTX was offered */
   sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, 40913, 0, SP_SDP_SENDRECV);
   sp_sdp_local_add_slot (local, SP_SDP_MEDIA_VIDEO, 47511, 0, SP_SDP_SENDRECV);
   offer = sp_sdp_offer (local, NULL);
@@ -1206,6 +1268,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sdp/answer/reoffer", test_answer_reoffer);
   g_test_add_func ("/sdp/linphone/hold", test_linphone_hold);
   g_test_add_func ("/sdp/answer/address-family", test_address_family);
+  g_test_add_func ("/sdp/rtx", test_rtx);
   g_test_add_func ("/sdp/offer/sequence", test_offer_sequence);
   g_test_add_func ("/sdp/offer/keeps-payload-types", test_offer_keeps_payload_types);
   g_test_add_func ("/sdp/offer/text", test_offer_text);
