@@ -216,6 +216,8 @@ start_or_update_media (SpInteraction *self, const SpSdpStream *video, GError **e
     .pli = has_feedback (video->codec, "nack pli"),
     .fir = has_feedback (video->codec, "ccm fir"),
     .nack = has_feedback (video->codec, "nack"),
+    .rtx_send_pt = (guint8)video->rtx_send_pt,
+    .rtx_recv_pt = (guint8)video->rtx_recv_pt,
     .direction = media_direction (video->direction),
   };
 
@@ -589,6 +591,14 @@ collect_statistics (SpInteraction *self)
   g_variant_dict_insert (&dict, "video-frames-encoded", "t", stats.frames_encoded);
   g_variant_dict_insert (&dict, "video-key-frames-sent", "t", stats.key_frames_sent);
   g_variant_dict_insert (&dict, "video-frames-decoded", "t", stats.frames_decoded);
+  g_variant_dict_insert (&dict, "video-nacks-sent", "u", stats.nacks_sent);
+  g_variant_dict_insert (&dict, "video-nacks-received", "u", stats.nacks_received);
+  g_variant_dict_insert (&dict, "video-key-frame-requests-sent", "u",
+                         stats.key_frame_requests_sent);
+  g_variant_dict_insert (&dict, "video-key-frame-requests-received", "u",
+                         stats.key_frame_requests_received);
+  g_variant_dict_insert (&dict, "video-rtx-packets-sent", "u", stats.rtx_packets_sent);
+  g_variant_dict_insert (&dict, "video-rtx-packets-received", "u", stats.rtx_packets_received);
   if (self->feed)
     g_variant_dict_insert (
       &dict, "camera", "s",

@@ -427,8 +427,25 @@ build_receive_path (SpCallMedia *self, GstElement *sink, GError **error)
              FALSE);
 }
 
+/* The video session may report more often: RFC 3550 §6.2's reduced minimum, 360 s divided by
+ * the session bandwidth in kbit/s (0.36 s at 1 Mbit/s). With AVPF only one early feedback
+ * packet is allowed per regular interval (RFC 4585 §3.5.2): at the 5 s voice minimum a second
+ * loss waited seconds for its NACK, far past the jitterbuffer's wait for the retransmission. */
+static guint
+rtcp_interval_ms (SpCallMedia *self, guint session)
+{
+  guint reduced = 360000 / MAX (self->video_bitrate_kbps, 1u);
+
+  return session == VIDEO_SESSION ? MIN (self->rtcp_interval_ms, MAX (reduced, 100u))
+                                  : self->rtcp_interval_ms;
+}
+
+/* Also: the contact's stream may come from a new address under the same SSRC (a NAT rebinding,
+ * a PBX that re-anchors without a new SSRC, a relay taking over). rtpsession took that for a
+ * third-party SSRC collision and dropped every packet from the new address for the rest of the
+ * call; favor-new makes it follow the stream to its new address, as phones do. */
 static void
-set_rtcp_interval (SpCallMedia *self)
+configure_sessions (SpCallMedia *self)
 {
   for (guint id = AUDIO_SESSION; id <= VIDEO_SESSION; id++)
     {
@@ -436,8 +453,8 @@ set_rtcp_interval (SpCallMedia *self)
 
       g_signal_emit_by_name (self->rtpbin, "get-internal-session", id, &session);
       if (session != NULL)
-        g_object_set (session, "rtcp-min-interval", (guint64)self->rtcp_interval_ms * GST_MSECOND,
-                      NULL);
+        g_object_set (session, "rtcp-min-interval",
+                      (guint64)rtcp_interval_ms (self, id) * GST_MSECOND, "favor-new", TRUE, NULL);
     }
 }
 
@@ -589,7 +606,7 @@ sp_call_media_start_audio (SpCallMedia *self, const SpCallMediaAudio *params, GE
   self->started = TRUE;
   self->direction = params->direction;
   set_remote (self, params);
-  set_rtcp_interval (self);
+  configure_sessions (self);
   apply_direction (self);
   start_tick (self);
   /* A failing device or file posts its own error message, which reaches the "error" signal. */
@@ -811,6 +828,8 @@ video_stream_params (const SpCallMediaVideo *params)
     .pli = params->pli,
     .fir = params->fir,
     .nack = params->nack,
+    .rtx_send_pt = params->rtx_send_pt,
+    .rtx_recv_pt = params->rtx_recv_pt,
     .direction = params->direction,
   };
   return p;
@@ -851,7 +870,7 @@ sp_call_media_start_video (SpCallMedia *self, const SpCallMediaVideo *params, GE
       g_message ("Video could not be added: %s", (*error)->message);
       return FALSE;
     }
-  set_rtcp_interval (self);
+  configure_sessions (self);
   return TRUE;
 }
 
@@ -927,6 +946,17 @@ sp_call_media_get_video_statistics (SpCallMedia *self, SpCallMediaVideoStatistic
   stats->frames_encoded = sp_video_stream_get_frames_encoded (self->video);
   stats->key_frames_sent = sp_video_stream_get_key_frames_sent (self->video);
   stats->frames_decoded = sp_video_stream_get_frames_decoded (self->video);
+  {
+    SpVideoStreamRecovery recovery;
+
+    sp_video_stream_get_recovery (self->video, &recovery);
+    stats->nacks_sent = recovery.nacks_sent;
+    stats->nacks_received = recovery.nacks_received;
+    stats->key_frame_requests_sent = recovery.key_frame_requests_sent;
+    stats->key_frame_requests_received = recovery.key_frame_requests_received;
+    stats->rtx_packets_sent = recovery.rtx_packets_sent;
+    stats->rtx_packets_received = recovery.rtx_packets_received;
+  }
 }
 
 /* ---- video push ---- */
@@ -1148,7 +1178,7 @@ sp_call_media_set_property (GObject *object, guint prop_id, const GValue *value,
       case PROP_RTCP_INTERVAL:
         self->rtcp_interval_ms = g_value_get_uint (value);
         if (self->rtpbin != NULL)
-          set_rtcp_interval (self);
+          configure_sessions (self);
         break;
       case PROP_TONE_FREQUENCY:
         self->tone_frequency = g_value_get_double (value);

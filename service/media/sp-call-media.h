@@ -43,6 +43,8 @@ typedef struct
   guint8 payload_type;
   const char *encoding_name; /* "VP8", "H264" */
   gboolean pli, fir, nack;   /* RTCP feedback both sides listed */
+  guint8 rtx_send_pt;        /* RFC 4588: our retransmissions' PT, 0 when not agreed */
+  guint8 rtx_recv_pt;        /* the contact's retransmissions' PT, 0 when not agreed */
   SpMediaDirection direction;
 } SpCallMediaVideo;
 
@@ -64,6 +66,12 @@ typedef struct
   guint64 frames_encoded;
   guint64 key_frames_sent;
   guint64 frames_decoded;
+  guint nacks_sent; /* RTCP NACK messages (RFC 4585 generic NACK) */
+  guint nacks_received;
+  guint key_frame_requests_sent; /* PLI + FIR */
+  guint key_frame_requests_received;
+  guint rtx_packets_sent;     /* RFC 4588 retransmissions */
+  guint rtx_packets_received; /* the contact's retransmissions that filled a gap */
 } SpCallMediaVideoStatistics;
 
 #define SP_TYPE_CALL_MEDIA (sp_call_media_get_type ())

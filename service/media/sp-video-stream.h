@@ -25,6 +25,8 @@ typedef struct
   guint8 payload_type;
   const char *encoding_name; /* "VP8", "H264" */
   gboolean pli, fir, nack;   /* RTCP feedback both sides agreed on */
+  guint8 rtx_send_pt;        /* RFC 4588 retransmissions we send, 0: none */
+  guint8 rtx_recv_pt;        /* the contact's retransmissions, 0: none */
   SpMediaDirection direction;
 } SpVideoStreamParams;
 
@@ -103,6 +105,16 @@ guint64
 sp_video_stream_get_key_frames_sent (SpVideoStream *self);
 const char *
 sp_video_stream_get_codec_name (SpVideoStream *self);
+
+/* Loss recovery so far: RTCP feedback of the video session and RTX packets. */
+typedef struct
+{
+  guint nacks_sent, nacks_received;
+  guint key_frame_requests_sent, key_frame_requests_received;
+  guint rtx_packets_sent, rtx_packets_received;
+} SpVideoStreamRecovery;
+void
+sp_video_stream_get_recovery (SpVideoStream *self, SpVideoStreamRecovery *recovery);
 
 /* The application message posted on the pipeline's bus when the first remote picture is
  * decoded: field "time" (gint64, g_get_monotonic_time()). */

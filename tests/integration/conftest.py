@@ -111,7 +111,8 @@ class TestEnv:
             "NTA_DEBUG": "0",
             "NUA_DEBUG": "0",
         }
-        for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "G_SLICE", "G_DEBUG", "G_MESSAGES_DEBUG"):
+        for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "G_SLICE", "G_DEBUG", "G_MESSAGES_DEBUG",
+                    "GST_DEBUG", "GST_DEBUG_NO_COLOR"):
             if key in os.environ:
                 self.env[key] = os.environ[key]
         self.procs = Processes(tmp_path)

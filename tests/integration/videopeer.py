@@ -223,11 +223,14 @@ class VideoPeer:
     (besides the first, those forced, and those asked for by PLI/FIR). gap: seconds without a
     frame (or without video RTP) that count as a pause. auto_pli: the depayloader asks for a key
     frame (PLI) by itself after packet loss; off by default so that tests see what the remote
-    sends unprompted."""
+    sends unprompted. rtx_pt: RFC 4588 retransmission of video PT 96 as this PT, both ways (NACKs
+    sent for what is missing, retransmissions sent for NACKs received); 0 for none. strict: decode
+    only whole pictures (the depayloader waits for a key frame after a loss and asks for one), as
+    a careful phone does; by default damaged pictures are decoded too."""
 
     def __init__(self, testenv, name="videopeer", colour=(255, 0, 0), pattern="solid", tone=1000,
                  audio_codec="PCMU", video_codec="VP8", width=640, height=480, fps=30,
-                 keyframe_interval=150, gap=0.5, auto_pli=False, timeout=10):
+                 keyframe_interval=150, gap=0.5, auto_pli=False, rtx_pt=0, strict=False, timeout=10):
         assert audio_codec.upper() in AUDIO_CODECS, audio_codec
         assert video_codec.upper() in VIDEO_CODECS, video_codec
         self.testenv = testenv
@@ -237,7 +240,8 @@ class VideoPeer:
         self.control_path = testenv.root / f"{name}.sock"
         config = {"colour": list(colour), "pattern": pattern, "tone": tone, "audio_codec": audio_codec.upper(),
                   "video_codec": video_codec.upper(), "width": width, "height": height, "fps": fps,
-                  "keyframe_interval": keyframe_interval, "gap": gap, "auto_pli": auto_pli}
+                  "keyframe_interval": keyframe_interval, "gap": gap, "auto_pli": auto_pli, "rtx_pt": rtx_pt,
+                  "strict": strict}
         argv = [PYTHON, str(HERE / "videopeer.py"), "--control", str(self.control_path), "--config", json.dumps(config)]
         env = dict(testenv.env)
         env.setdefault("GST_DEBUG", "1")
@@ -367,6 +371,10 @@ class VideoPeer:
         """Video frames decoded so far."""
         return self.stats()["frames_decoded"]
 
+    def decode_times(self, since=0.0):
+        """time.monotonic() (the system-wide clock) of each frame decoded since `since`."""
+        return self.call("decode_times", since=since)
+
     def colour(self, region=None):
         """Mean (r, g, b) of the latest decoded frame, or of region (x, y, w, h) in pixels of it;
         None before the first frame."""
@@ -467,6 +475,7 @@ def summary(stats):
 
 def child_main(argv):
     import argparse
+    import collections
     import signal
     import threading
 
@@ -532,6 +541,10 @@ def child_main(argv):
             self.audio_codec = config["audio_codec"]
             self.video_codec = config["video_codec"]
             self.gap = float(config["gap"])
+            self.rtx_pt = int(config["rtx_pt"])
+            self.strict = bool(config["strict"])
+            self.decode_times = collections.deque(maxlen=20000)  # time.monotonic() of each frame
+            self.rtx_elements = []
             self.audio_port, self.audio_rtp, self.audio_rtcp = bind_pair()
             self.video_port, self.video_rtp, self.video_rtcp = bind_pair()
             self.pipeline = self.build()
@@ -551,21 +564,21 @@ def child_main(argv):
                 # openh264enc: x264enc's stream did not decode in openh264dec after RTP here.
                 venc = (f"openh264enc name=venc gop-size={kf} bitrate=800000 ! "
                         f"rtph264pay name=vpay pt=96 config-interval=-1 aggregate-mode=zero-latency")
+            # rtpbin is linked by hand: its aux elements (RTX) must be asked for by signal handlers
+            # connected before the sessions exist, which parse_launch's links would create.
             description = f"""
-                rtpbin name=rtpbin latency=50
                 audiotestsrc is-live=true wave=sine freq={config['tone']} volume=0.4 samplesperbuffer={rate // 50}
                     ! audio/x-raw,format=S16LE,rate={rate},channels=1 ! {enc} ! {pay} name=apay pt={pt}
-                    ! rtpbin.send_rtp_sink_0
-                rtpbin.send_rtp_src_0 ! valve name=avalve ! multiudpsink name=artp_out sync=false async=false
-                rtpbin.send_rtcp_src_0 ! multiudpsink name=artcp_out sync=false async=false
-                udpsrc name=artp_in caps=application/x-rtp ! rtpbin.recv_rtp_sink_0
-                udpsrc name=artcp_in caps=application/x-rtcp ! rtpbin.recv_rtcp_sink_0
+                valve name=avalve ! multiudpsink name=artp_out sync=false async=false
+                multiudpsink name=artcp_out sync=false async=false
+                udpsrc name=artp_in caps=application/x-rtp
+                udpsrc name=artcp_in caps=application/x-rtcp
                 videotestsrc name=vsrc is-live=true pattern={pattern} foreground-color={argb} ! {size}
-                    ! videoconvert ! {venc} ! rtpbin.send_rtp_sink_1
-                rtpbin.send_rtp_src_1 ! multiudpsink name=vrtp_out sync=false async=false
-                rtpbin.send_rtcp_src_1 ! multiudpsink name=vrtcp_out sync=false async=false
-                udpsrc name=vrtp_in caps=application/x-rtp ! rtpbin.recv_rtp_sink_1
-                udpsrc name=vrtcp_in caps=application/x-rtcp ! rtpbin.recv_rtcp_sink_1
+                    ! videoconvert ! {venc}
+                multiudpsink name=vrtp_out sync=false async=false
+                multiudpsink name=vrtcp_out sync=false async=false
+                udpsrc name=vrtp_in caps=application/x-rtp
+                udpsrc name=vrtcp_in caps=application/x-rtcp
             """
             pipeline = Gst.parse_launch(" ".join(description.split()))
             self.get = pipeline.get_by_name
@@ -575,8 +588,23 @@ def child_main(argv):
                                ("vrtcp_in", self.video_rtcp), ("vrtcp_out", self.video_rtcp)):
                 self.get(name).set_property("socket", sock)
                 self.get(name).set_property("close-socket", False)
-            rtpbin = self.get("rtpbin")
+            rtpbin = Gst.ElementFactory.make("rtpbin", "rtpbin")
+            rtpbin.set_property("latency", 50)
             rtpbin.set_property("rtp-profile", GstRtp.RTPProfile.AVPF)
+            if self.rtx_pt:
+                rtpbin.connect("request-aux-sender", self.on_aux_sender)
+                rtpbin.connect("request-aux-receiver", self.on_aux_receiver)
+                rtpbin.set_property("do-retransmission", True)
+            pipeline.add(rtpbin)
+            for src, src_pad, sink, sink_pad in (
+                    ("apay", "src", "rtpbin", "send_rtp_sink_0"), ("rtpbin", "send_rtp_src_0", "avalve", "sink"),
+                    ("rtpbin", "send_rtcp_src_0", "artcp_out", "sink"),
+                    ("artp_in", "src", "rtpbin", "recv_rtp_sink_0"), ("artcp_in", "src", "rtpbin", "recv_rtcp_sink_0"),
+                    ("vpay", "src", "rtpbin", "send_rtp_sink_1"), ("rtpbin", "send_rtp_src_1", "vrtp_out", "sink"),
+                    ("rtpbin", "send_rtcp_src_1", "vrtcp_out", "sink"),
+                    ("vrtp_in", "src", "rtpbin", "recv_rtp_sink_1"), ("vrtcp_in", "src", "rtpbin", "recv_rtcp_sink_1")):
+                if not self.get(src).link_pads(src_pad, self.get(sink), sink_pad):
+                    raise RuntimeError(f"cannot link {src}.{src_pad} to {sink}.{sink_pad}")
             rtpbin.connect("request-pt-map", self.on_pt_map)
             rtpbin.connect("pad-added", self.on_pad_added)
             self.probe("artp_in", "src", lambda data: self.count_in("audio", data))
@@ -592,6 +620,29 @@ def child_main(argv):
             bus.connect("message", self.on_message)
             return pipeline
 
+        # RFC 4588 for the video session (1): rtprtxsend answers NACKs, rtprtxreceive restores
+        def _aux(self, factory, session, mapping):
+            if session != 1:
+                return None
+            element = Gst.ElementFactory.make(factory)
+            element.set_property("payload-type-map", Gst.Structure.new_from_string(
+                "application/x-rtp-pt-map, " + ", ".join(f"{k}=(uint){v}" for k, v in mapping.items())))
+            if factory == "rtprtxsend":
+                element.set_property("max-size-time", 1000)
+            self.rtx_elements.append(element)
+            bin = Gst.Bin.new()
+            bin.add(element)
+            bin.add_pad(Gst.GhostPad.new(f"sink_{session}", element.get_static_pad("sink")))
+            bin.add_pad(Gst.GhostPad.new(f"src_{session}", element.get_static_pad("src")))
+            self.rtx_elements.append(bin)  # PyGObject must not drop what rtpbin is given
+            return bin
+
+        def on_aux_sender(self, rtpbin, session):
+            return self._aux("rtprtxsend", session, {96: self.rtx_pt})
+
+        def on_aux_receiver(self, rtpbin, session):
+            return self._aux("rtprtxreceive", session, {96: self.rtx_pt})  # original -> rtx, as the sender
+
         def probe(self, element, pad, callback):
             """Calls callback(first two bytes of each packet); it returning False drops the packet."""
             def on_buffer(pad, info):
@@ -604,7 +655,22 @@ def child_main(argv):
                     finally:
                         buffer.unmap(mapped)
                 return Gst.PadProbeReturn.OK if keep else Gst.PadProbeReturn.DROP
+            def on_list(pad, info):
+                buffers = info.get_buffer_list()
+                for i in range(buffers.length()):
+                    probe_one(buffers.get(i))
+                return Gst.PadProbeReturn.OK
+
+            def probe_one(buffer):
+                ok, mapped = buffer.map(Gst.MapFlags.READ)
+                if ok:
+                    try:
+                        callback(bytes(mapped.data[:2]))
+                    finally:
+                        buffer.unmap(mapped)
+            # rtprtxsend (RTX) pushes lists: those are counted too, never dropped here.
             self.get(element).get_static_pad(pad).add_probe(Gst.PadProbeType.BUFFER, on_buffer)
+            self.get(element).get_static_pad(pad).add_probe(Gst.PadProbeType.BUFFER_LIST, on_list)
 
         def start(self):
             if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
@@ -612,6 +678,10 @@ def child_main(argv):
             # The internal video session: count PLI/FIR received for our stream.
             session = self.get("rtpbin").emit("get-internal-session", 1)
             session.connect("on-feedback-rtcp", self.on_feedback)
+            if self.rtx_pt:
+                # A phone that retransmits reports often enough for its NACKs to matter (RFC 3550
+                # §6.2's reduced minimum at about 1 Mbit/s).
+                session.set_property("rtcp-min-interval", 360 * Gst.MSECOND)
 
         # streaming-thread callbacks
         def count(self, key):
@@ -671,8 +741,10 @@ def child_main(argv):
             caps = pad.get_current_caps() or pad.query_caps(None)
             encoding = caps.get_structure(0).get_string("encoding-name") or ""
             if name.startswith("recv_rtp_src_1_") and encoding.upper() == "VP8":
-                description = (f"rtpvp8depay name=depay request-keyframe={str(config['auto_pli']).lower()} "
-                               f"wait-for-keyframe=false ! vp8dec max-errors=-1 ! videoconvert ! "
+                strict = "true" if self.strict else "false"
+                errors = "" if self.strict else " max-errors=-1"
+                description = (f"rtpvp8depay name=depay request-keyframe={str(config['auto_pli'] or self.strict).lower()} "
+                               f"wait-for-keyframe={strict} ! vp8dec{errors} ! videoconvert ! "
                                f"video/x-raw,format=RGB ! fakesink name=sink sync=false async=false")
             elif name.startswith("recv_rtp_src_1_") and encoding.upper() == "H264":
                 description = ("rtph264depay name=depay ! h264parse ! "
@@ -723,6 +795,7 @@ def child_main(argv):
             with self.lock:
                 self.frames_decoded += 1
                 self.latest = (width, height, stride, data)
+                self.decode_times.append(time.monotonic())
             return Gst.PadProbeReturn.OK
 
         def on_message(self, bus, message):
@@ -813,7 +886,24 @@ def child_main(argv):
                         "frame_size": list(self.latest[:2]) if self.latest else None,
                         "segments": list(self.segments), "video_silence": round(silence, 3),
                         "video_gaps": gaps, "feedback": dict(self.feedback), "errors": list(self.errors),
-                        "remote": dict(self.remote), "time": round(now, 3)}
+                        "remote": dict(self.remote), "time": round(now, 3), "rtx": self.rtx_counters()}
+
+        def rtx_counters(self):
+            counters = {"sent": 0, "received": 0, "requests_received": 0, "requests_sent": 0}
+            for element in self.rtx_elements:
+                if isinstance(element, Gst.Bin):
+                    continue
+                if element.get_factory().get_name() == "rtprtxsend":
+                    counters["sent"] += element.get_property("num-rtx-packets")
+                    counters["requests_received"] += element.get_property("num-rtx-requests")
+                else:
+                    counters["received"] += element.get_property("num-rtx-assoc-packets")
+                    counters["requests_sent"] += element.get_property("num-rtx-requests")
+            return counters
+
+        def cmd_decode_times(self, since=0.0):
+            with self.lock:
+                return [t for t in self.decode_times if t >= since]
 
         def cmd_colour(self, region=None):
             with self.lock:

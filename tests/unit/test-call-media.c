@@ -882,6 +882,36 @@ test_new_ssrc (Fixture *f, gconstpointer data)
   peer_free (second);
 }
 
+/* The same SSRC from a new source address (a NAT rebinding, a relay taking over the stream):
+ * still the contact, still heard. rtpsession used to take it for a collision and drop it all. */
+static void
+test_same_ssrc_new_address (Fixture *f, gconstpointer data)
+{
+  Peer *first = peer_new_full (&peer_pcmu, 0, 4242, PEER_TONE, f->rtp_port, f->rtcp_port);
+  SpCallMediaAudio params = params_for (first, "PCMU", 8000, 0);
+  Peer *second;
+  gsize size;
+  Wav wav;
+
+  start (f, &params);
+  WAIT_UNTIL (file_size (f->wav_path) > 8000 * 2, 10000);
+  peer_stop (first);
+  spin (300);
+  size = file_size (f->wav_path);
+  second = peer_new_full (&peer_pcmu, 0, 4242, 1500.0, f->rtp_port, f->rtcp_port);
+  WAIT_UNTIL (file_size (f->wav_path) > size + 8000 * 2 * 3 / 2, 10000);
+  g_assert_cmpuint (file_size (f->wav_path), >, size + 8000 * 2 * 3 / 2);
+  sp_call_media_stop (f->media);
+  wav = read_wav (f->wav_path);
+  g_assert_cmpfloat_with_epsilon (
+    wav_frequency (&wav, wav_seconds (&wav) - 0.7, wav_seconds (&wav) - 0.1), 1500.0,
+    TONE_TOLERANCE);
+  g_assert_cmpuint (f->errors, ==, 0);
+  g_array_unref (wav.mono);
+  peer_free (first);
+  peer_free (second);
+}
+
 /* One RTP stream (one source address, one SSRC 1550) carrying the negotiated PCMU (1000 Hz)
  * and two other payload types with 1500 Hz A-law in them: 101, negotiated as telephone-event,
  * and 99, which nobody negotiated (a buggy peer switching codec unasked). */
@@ -1072,6 +1102,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/call-media/codec-change", Fixture, NULL, fixture_setup, test_codec_change,
               fixture_teardown);
+  g_test_add ("/call-media/same-ssrc-new-address", Fixture, NULL, fixture_setup,
+              test_same_ssrc_new_address, fixture_teardown);
   g_test_add ("/call-media/update-remote", Fixture, NULL, fixture_setup, test_update_remote,
               fixture_teardown);
   g_test_add ("/call-media/new-ssrc", Fixture, NULL, fixture_setup, test_new_ssrc,
