@@ -8,15 +8,18 @@
 #include <stdio.h>
 #include <systemd/sd-daemon.h>
 
+#include "sp-call-session-factory.h"
 #include "sp-camera-monitor.h"
 #include "sp-config.h"
 #include "sp-dbus-error.h"
 #include "sp-dbus-server.h"
+#include "sp-history-recorder.h"
 #include "sp-interaction-manager.h"
 #include "sp-log.h"
 #include "sp-secrets.h"
 #include "sp-sip-agent.h"
 #include "sp-store.h"
+#include "sp-window-observer.h"
 
 #define SIP_SHUTDOWN_DEADLINE_S 5
 
@@ -163,6 +166,26 @@ on_password_needed (SpSipAgent *agent, gpointer data)
                            g_object_ref (agent));
 }
 
+static SpMediaFactory *
+media_factory_for (SpConfig *config, SpCameraMonitor *camera)
+{
+  SpCallSessionSettings settings = {
+    .audio_source = config->audio_source,
+    .audio_sink = config->audio_sink,
+    .rtp_port_min = config->rtp_port_min,
+    .rtp_port_max = config->rtp_port_max,
+    .rtp_timeout_s = config->rtp_timeout_s,
+    .video_width = config->video_width,
+    .video_height = config->video_height,
+    .video_framerate = config->video_framerate,
+    .video_bitrate_kbps = config->video_bitrate_kbps,
+    .camera = config->camera,
+    .monitor = camera,
+  };
+
+  return SP_MEDIA_FACTORY (sp_call_session_factory_new (&settings));
+}
+
 static void
 start_sip (SpServiceContext *context)
 {
@@ -174,6 +197,8 @@ start_sip (SpServiceContext *context)
     .transport = config->transport,
     .registrar = config->registrar,
     .proxy = config->proxy,
+    .uui_key = config->uui_key,
+    .attached_headers = (const char *const *)config->attached_headers,
   };
   SpInteractionContext interaction_context = { 0 };
 
@@ -190,11 +215,16 @@ start_sip (SpServiceContext *context)
       g_critical ("SIP is not running: %s", context->agent_error->message);
       return;
     }
+  context->media = media_factory_for (config, context->camera);
   interaction_context.config = config;
   interaction_context.store = context->store;
-  interaction_context.agent = context->agent;
-  interaction_context.camera = context->camera;
+  interaction_context.telephony = SP_TELEPHONY (context->agent);
+  interaction_context.media = context->media;
   context->interactions = sp_interaction_manager_new (&interaction_context);
+  /* The observers first: the history and the window see an interaction before D-Bus does. */
+  context->recorder = G_OBJECT (sp_history_recorder_new (context->interactions, context->store));
+  context->window_observer = G_OBJECT (
+    sp_window_observer_new (context->interactions, config->video_width, config->video_height));
   g_signal_connect (context->agent, "password-needed", G_CALLBACK (on_password_needed), config);
   if (*config->registrar)
     on_password_needed (context->agent, config);
@@ -226,7 +256,10 @@ stop_sip (SpServiceContext *context, GMainLoop *loop)
   /* Interactions go first: their legs hang up and free their handles while NUA still lives. */
   if (context->interactions)
     sp_interaction_manager_hang_up_all (context->interactions);
+  g_clear_object (&context->recorder);
+  g_clear_object (&context->window_observer);
   g_clear_object (&context->interactions);
+  g_clear_object (&context->media);
   if (!context->agent)
     return;
   sp_sip_agent_shutdown_async (context->agent, NULL, on_sip_shut_down, loop);

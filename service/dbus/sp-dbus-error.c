@@ -4,7 +4,7 @@
 
 #include "sp-config.h"
 #include "sp-interaction.h"
-#include "sp-sip-agent.h"
+#include "sp-leg.h"
 #include "sp-store-error.h"
 #include "sp-template.h"
 
@@ -73,12 +73,23 @@ from_interaction (int code)
     }
 }
 
+const char *
+sp_dbus_error_name_for_interaction (int code)
+{
+  SpDBusError dbus_code = from_interaction (code);
+
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    if (entries[i].error_code == (gint)dbus_code)
+      return entries[i].dbus_error_name;
+  return entries[0].dbus_error_name;
+}
+
 static SpDBusError
 to_dbus_code (const GError *error)
 {
   if (error->domain == SP_INTERACTION_ERROR)
     return from_interaction (error->code);
-  if (g_error_matches (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID))
+  if (g_error_matches (error, SP_LEG_ERROR, SP_LEG_ERROR_INVALID))
     return SP_DBUS_ERROR_INVALID_ARGUMENT;
   if (error->domain == SP_DBUS_ERROR)
     return (SpDBusError)error->code;

@@ -23,6 +23,10 @@ typedef enum
   SP_DBUS_ERROR_UNAVAILABLE,
 } SpDBusError;
 
+/* The registered name for an SpInteractionError CODE (EndReason's error name). */
+const char *
+sp_dbus_error_name_for_interaction (int code);
+
 /* Replies to @invocation with @error translated into an org.sportello.Error name. */
 void
 sp_dbus_return_error (GDBusMethodInvocation *invocation, const GError *error);

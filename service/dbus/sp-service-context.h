@@ -22,6 +22,9 @@ typedef struct
   SpSipAgent *agent;                  /* NULL when SIP could not start */
   GError *agent_error;                /* why, when agent is NULL */
   SpInteractionManager *interactions; /* NULL when SIP could not start */
+  SpMediaFactory *media;              /* the media of every call */
+  GObject *recorder;                  /* the history's observer of the interactions */
+  GObject *window_observer;           /* the video window's observer */
 } SpServiceContext;
 
 /* Returns the store, or replies Unavailable (with the reason) and returns NULL. */

@@ -40,6 +40,18 @@ sp_session_service_number_from_path (const char *path)
   return (guint)number;
 }
 
+/* (actor, reason, error name, message): the domain gives the error as a code, named here. */
+static GVariant *
+end_reason (SpInteraction *interaction)
+{
+  const char *actor, *reason, *message;
+  int code;
+
+  sp_interaction_get_end (interaction, &actor, &reason, &code, &message);
+  return g_variant_new ("(ssss)", actor, reason,
+                        code < 0 ? "" : sp_dbus_error_name_for_interaction (code), message);
+}
+
 static void
 sync_properties (SpSessionService *self)
 {
@@ -57,7 +69,7 @@ sync_properties (SpSessionService *self)
   sp_session1_set_dispositions (session, self->config->disposition_visible
                                            ? sp_interaction_get_dispositions (interaction)
                                            : (const char *const[]){ NULL });
-  sp_session1_set_end_reason (session, sp_interaction_get_end_reason (interaction));
+  sp_session1_set_end_reason (session, end_reason (interaction));
   sp_session1_set_participants (session, sp_interaction_get_participants (interaction));
   sp_session1_set_video (session,
                          sp_interaction_video_to_string (sp_interaction_get_video (interaction)));

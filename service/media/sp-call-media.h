@@ -14,39 +14,16 @@
  * "first-rtp-received" (once, with the g_get_monotonic_time() of the packet's arrival). */
 #pragma once
 
-#include "sp-media-direction.h"
 #include "sp-media-error.h"
+#include "sp-media-session.h"
 
 #include <glib-object.h>
 
 G_BEGIN_DECLS
 
-/* What the offer/answer settled for the audio stream. */
-typedef struct
-{
-  const char *remote_address; /* c= of the peer */
-  guint16 remote_rtp_port;
-  guint16 remote_rtcp_port;   /* a=rtcp (RFC 3605), else remote_rtp_port + 1 */
-  guint8 payload_type;        /* static (0, 8) or dynamic */
-  const char *encoding_name;  /* rtpmap name: "opus", "PCMU", "PCMA" (any case) */
-  guint clock_rate;           /* rtpmap clock rate: 48000 for Opus, 8000 for G.711 */
-  guint8 telephone_event_pt;  /* RFC 4733 payload type; 0 = not negotiated */
-  SpMediaDirection direction; /* ours, as in our SDP */
-} SpCallMediaAudio;
-
-/* What the offer/answer settled for the video stream. */
-typedef struct
-{
-  const char *remote_address;
-  guint16 remote_rtp_port;
-  guint16 remote_rtcp_port; /* 0: remote_rtp_port + 1 */
-  guint8 payload_type;
-  const char *encoding_name; /* "VP8", "H264" */
-  gboolean pli, fir, nack;   /* RTCP feedback both sides listed */
-  guint8 rtx_send_pt;        /* RFC 4588: our retransmissions' PT, 0 when not agreed */
-  guint8 rtx_recv_pt;        /* the contact's retransmissions' PT, 0 when not agreed */
-  SpMediaDirection direction;
-} SpCallMediaVideo;
+/* What the offer/answer settled for each stream (sp-media-session.h). */
+typedef SpMediaAudioParams SpCallMediaAudio;
+typedef SpMediaVideoParams SpCallMediaVideo;
 
 /* The intervideo channels of a call's video: CAMERA is read (an SpVideoFeed writes the
  * agent's picture into it), PREVIEW (what the contact is sent) and REMOTE (the contact's
@@ -58,21 +35,7 @@ typedef enum
   SP_CALL_MEDIA_CHANNEL_REMOTE,
 } SpCallMediaChannel;
 
-typedef struct
-{
-  const char *codec; /* NULL before video starts */
-  guint rtp_packets_sent;
-  guint rtp_packets_received;
-  guint64 frames_encoded;
-  guint64 key_frames_sent;
-  guint64 frames_decoded;
-  guint nacks_sent; /* RTCP NACK messages (RFC 4585 generic NACK) */
-  guint nacks_received;
-  guint key_frame_requests_sent; /* PLI + FIR */
-  guint key_frame_requests_received;
-  guint rtx_packets_sent;     /* RFC 4588 retransmissions */
-  guint rtx_packets_received; /* the contact's retransmissions that filled a gap */
-} SpCallMediaVideoStatistics;
+typedef SpMediaVideoStatistics SpCallMediaVideoStatistics;
 
 #define SP_TYPE_CALL_MEDIA (sp_call_media_get_type ())
 G_DECLARE_FINAL_TYPE (SpCallMedia, sp_call_media, SP, CALL_MEDIA, GObject)

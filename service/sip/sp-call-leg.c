@@ -20,6 +20,7 @@ struct _SpCallLeg
   char *remote_name;
   char *initial_offer;
   GVariant *headers;
+  GVariant *attached_data; /* a{ss}, mapped from headers by the agent */
 
   gboolean established;
   gboolean accepted; /* we sent 200 OK; the ACK may still be on its way */
@@ -44,7 +45,11 @@ enum
 };
 static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (SpCallLeg, sp_call_leg, G_TYPE_OBJECT)
+static void
+sp_call_leg_leg_init (SpLegInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SpCallLeg, sp_call_leg, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_LEG, sp_call_leg_leg_init))
 
 static char *
 payload_of (const sip_t *sip)
@@ -128,23 +133,23 @@ sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target)
 static void
 emit_ended (SpCallLeg *self, int status, const char *phrase)
 {
-  SpCallLegEndCause cause;
+  SpLegEndCause cause;
 
   if (self->ended)
     return;
   self->ended = TRUE;
   if (self->answered_elsewhere)
-    cause = SP_CALL_LEG_END_ANSWERED_ELSEWHERE;
+    cause = SP_LEG_END_ANSWERED_ELSEWHERE;
   else if (self->remote_cancelled)
-    cause = SP_CALL_LEG_END_REMOTE_CANCEL;
+    cause = SP_LEG_END_REMOTE_CANCEL;
   else if (self->remote_bye)
-    cause = SP_CALL_LEG_END_REMOTE_BYE;
+    cause = SP_LEG_END_REMOTE_BYE;
   else if (self->hung_up_locally)
-    cause = SP_CALL_LEG_END_LOCAL;
+    cause = SP_LEG_END_LOCAL;
   else if (!self->established && self->outbound && status >= 300)
-    cause = SP_CALL_LEG_END_FAILED;
+    cause = SP_LEG_END_FAILED;
   else
-    cause = SP_CALL_LEG_END_NETWORK;
+    cause = SP_LEG_END_NETWORK;
   g_signal_emit (self, signals[SIGNAL_ENDED], 0, cause, (guint)status, phrase ? phrase : "");
 }
 
@@ -400,6 +405,7 @@ sp_call_leg_finalize (GObject *object)
   g_free (self->remote_name);
   g_free (self->initial_offer);
   g_clear_pointer (&self->headers, g_variant_unref);
+  g_clear_pointer (&self->attached_data, g_variant_unref);
   G_OBJECT_CLASS (sp_call_leg_parent_class)->finalize (object);
 }
 
@@ -407,26 +413,148 @@ static void
 sp_call_leg_class_init (SpCallLegClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GType type = G_TYPE_FROM_CLASS (klass);
 
   object_class->dispose = sp_call_leg_dispose;
   object_class->finalize = sp_call_leg_finalize;
-  signals[SIGNAL_OFFER] = g_signal_new ("offer", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                        G_TYPE_NONE, 1, G_TYPE_STRING);
-  signals[SIGNAL_ANSWER] = g_signal_new ("answer", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                         G_TYPE_NONE, 1, G_TYPE_STRING);
-  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                           G_TYPE_NONE, 1, G_TYPE_UINT);
-  signals[SIGNAL_ESTABLISHED]
-    = g_signal_new ("established", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  signals[SIGNAL_OFFER_FAILED]
-    = g_signal_new ("offer-failed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                    G_TYPE_UINT, G_TYPE_STRING);
-  signals[SIGNAL_ENDED] = g_signal_new ("ended", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                        G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_UINT, G_TYPE_STRING);
+  /* The signals are the interface's: look their ids up once. */
+  g_type_default_interface_unref (g_type_default_interface_ref (SP_TYPE_LEG));
+  signals[SIGNAL_OFFER] = g_signal_lookup ("offer", SP_TYPE_LEG);
+  signals[SIGNAL_ANSWER] = g_signal_lookup ("answer", SP_TYPE_LEG);
+  signals[SIGNAL_PROGRESS] = g_signal_lookup ("progress", SP_TYPE_LEG);
+  signals[SIGNAL_ESTABLISHED] = g_signal_lookup ("established", SP_TYPE_LEG);
+  signals[SIGNAL_OFFER_FAILED] = g_signal_lookup ("offer-failed", SP_TYPE_LEG);
+  signals[SIGNAL_ENDED] = g_signal_lookup ("ended", SP_TYPE_LEG);
 }
 
 static void
 sp_call_leg_init (SpCallLeg *self)
 {
+}
+
+/* ---- SpLeg ---- */
+
+void
+sp_call_leg_set_attached_data (SpCallLeg *self, GVariant *attached_data)
+{
+  g_clear_pointer (&self->attached_data, g_variant_unref);
+  self->attached_data = g_variant_ref_sink (attached_data);
+}
+
+#define LEG(leg) SP_CALL_LEG (leg)
+
+static GVariant *
+leg_get_attached_data (SpLeg *leg)
+{
+  SpCallLeg *self = LEG (leg);
+
+  if (!self->attached_data)
+    self->attached_data
+      = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0));
+  return self->attached_data;
+}
+
+static gboolean
+leg_refer (SpLeg *leg, const char *target_uri, SpLeg *replaces, GVariant *attached_data,
+           GError **error)
+{
+  g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED, "this version cannot transfer calls");
+  return FALSE;
+}
+
+static const char *
+leg_get_call_id (SpLeg *leg)
+{
+  return sp_call_leg_get_call_id (LEG (leg));
+}
+
+static const char *
+leg_get_remote_uri (SpLeg *leg)
+{
+  return sp_call_leg_get_remote_uri (LEG (leg));
+}
+
+static const char *
+leg_get_remote_name (SpLeg *leg)
+{
+  return sp_call_leg_get_remote_name (LEG (leg));
+}
+
+static const char *
+leg_get_initial_offer (SpLeg *leg)
+{
+  return sp_call_leg_get_initial_offer (LEG (leg));
+}
+
+static gboolean
+leg_is_established (SpLeg *leg)
+{
+  return sp_call_leg_is_established (LEG (leg));
+}
+
+static gboolean
+leg_is_ended (SpLeg *leg)
+{
+  return sp_call_leg_is_ended (LEG (leg));
+}
+
+static gboolean
+leg_has_pending_offer (SpLeg *leg)
+{
+  return sp_call_leg_has_pending_offer (LEG (leg));
+}
+
+static void
+leg_ring (SpLeg *leg)
+{
+  sp_call_leg_ring (LEG (leg));
+}
+
+static void
+leg_accept (SpLeg *leg, const char *answer_sdp)
+{
+  sp_call_leg_accept (LEG (leg), answer_sdp);
+}
+
+static void
+leg_reject (SpLeg *leg, guint status, const char *phrase)
+{
+  sp_call_leg_reject (LEG (leg), status, phrase);
+}
+
+static void
+leg_send_offer (SpLeg *leg, const char *offer_sdp)
+{
+  sp_call_leg_send_offer (LEG (leg), offer_sdp);
+}
+
+static void
+leg_answer_offer (SpLeg *leg, guint status, const char *answer_sdp)
+{
+  sp_call_leg_answer_offer (LEG (leg), status, answer_sdp);
+}
+
+static void
+leg_hangup (SpLeg *leg)
+{
+  sp_call_leg_hangup (LEG (leg));
+}
+
+static void
+sp_call_leg_leg_init (SpLegInterface *iface)
+{
+  iface->get_call_id = leg_get_call_id;
+  iface->get_remote_uri = leg_get_remote_uri;
+  iface->get_remote_name = leg_get_remote_name;
+  iface->get_initial_offer = leg_get_initial_offer;
+  iface->get_attached_data = leg_get_attached_data;
+  iface->is_established = leg_is_established;
+  iface->is_ended = leg_is_ended;
+  iface->has_pending_offer = leg_has_pending_offer;
+  iface->ring = leg_ring;
+  iface->accept = leg_accept;
+  iface->reject = leg_reject;
+  iface->send_offer = leg_send_offer;
+  iface->answer_offer = leg_answer_offer;
+  iface->hangup = leg_hangup;
+  iface->refer = leg_refer;
 }

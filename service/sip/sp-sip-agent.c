@@ -2,6 +2,7 @@
  * registration handle, and the event callback as a thin dispatcher to the bound legs. */
 #include "sp-sip-private.h"
 
+#include "sp-attached-data.h"
 #include "sp-dial-target.h"
 #include "sp-invite-check.h"
 #include "sp-sip-agent.h"
@@ -14,8 +15,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
-
-G_DEFINE_QUARK (sp - sip - error - quark, sp_sip_error)
 
 #define REGISTER_RETRY_FIRST_S 2
 #define REGISTER_RETRY_MAX_S 30
@@ -36,6 +35,8 @@ struct _SpSipAgent
   char *contact_uri;
   char *domain;
   char *password;
+  char *uui_key;
+  GStrv attached_headers;
 
   const char *registration_state;
   char *registration_error;
@@ -64,7 +65,12 @@ enum
 };
 static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (SpSipAgent, sp_sip_agent, G_TYPE_OBJECT)
+static void
+sp_sip_agent_telephony_init (SpTelephonyInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SpSipAgent, sp_sip_agent, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_TELEPHONY,
+                                                      sp_sip_agent_telephony_init))
 
 /* ---- logging: Sofia prints lines in pieces; collect them up to the newline ---- */
 
@@ -253,6 +259,10 @@ on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
   if (refuse_incoming_invite (handle, sip))
     return;
   leg = sp_call_leg_new_incoming (handle, sip);
+  sp_call_leg_set_attached_data (
+    leg, sp_attached_data_from_headers (
+           sp_call_leg_get_headers (leg),
+           &(SpAttachedDataMap){ self->uui_key, (const char *const *)self->attached_headers }));
 
   g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID", sp_call_leg_get_call_id (leg),
                     "MESSAGE", "incoming call from %s", sp_call_leg_get_remote_uri (leg));
@@ -380,6 +390,8 @@ sp_sip_agent_new (const SpSipSettings *settings, GError **error)
   self->registrar = g_strdup (settings->registrar ? settings->registrar : "");
   self->proxy = g_strdup (settings->proxy ? settings->proxy : "");
   self->local_address = host_of (settings->listen);
+  self->uui_key = g_strdup (settings->uui_key);
+  self->attached_headers = g_strdupv ((char **)settings->attached_headers);
   self->domain = domain_of (settings->aor);
   self->registration_state = *self->registrar ? "unregistered" : "disabled";
   from = *self->display_name ? g_strdup_printf ("\"%s\" <%s>", self->display_name, self->aor)
@@ -549,6 +561,8 @@ sp_sip_agent_finalize (GObject *object)
 {
   SpSipAgent *self = SP_SIP_AGENT (object);
 
+  g_free (self->uui_key);
+  g_strfreev (self->attached_headers);
   g_free (self->aor);
   g_free (self->display_name);
   g_free (self->registrar);
@@ -579,13 +593,48 @@ sp_sip_agent_class_init (SpSipAgentClass *klass)
   signals[SIGNAL_PASSWORD_NEEDED]
     = g_signal_new ("password-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 0);
-  signals[SIGNAL_INCOMING_CALL]
-    = g_signal_new ("incoming-call", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                    NULL, G_TYPE_NONE, 1, SP_TYPE_CALL_LEG);
+  g_type_default_interface_unref (g_type_default_interface_ref (SP_TYPE_TELEPHONY));
+  signals[SIGNAL_INCOMING_CALL] = g_signal_lookup ("incoming-call", SP_TYPE_TELEPHONY);
 }
 
 static void
 sp_sip_agent_init (SpSipAgent *self)
 {
   self->registration_state = "disabled";
+}
+
+/* ---- SpTelephony ---- */
+
+static char *
+telephony_target_uri (SpTelephony *telephony, const char *target, GError **error)
+{
+  return sp_sip_agent_target_uri (SP_SIP_AGENT (telephony), target, error);
+}
+
+static SpLeg *
+telephony_dial (SpTelephony *telephony, const char *target_uri, GVariant *attached_data,
+                const char *offer_sdp, GError **error)
+{
+  SpSipAgent *self = SP_SIP_AGENT (telephony);
+  SpAttachedDataMap map = { self->uui_key, (const char *const *)self->attached_headers };
+  g_autofree char *headers = NULL;
+
+  if (attached_data && !sp_attached_data_check (attached_data, error))
+    return NULL;
+  headers = attached_data ? sp_attached_data_to_headers (attached_data, &map) : NULL;
+  return SP_LEG (sp_sip_agent_dial (self, target_uri, headers, offer_sdp, error));
+}
+
+static const char *
+telephony_get_local_address (SpTelephony *telephony)
+{
+  return sp_sip_agent_get_local_address (SP_SIP_AGENT (telephony));
+}
+
+static void
+sp_sip_agent_telephony_init (SpTelephonyInterface *iface)
+{
+  iface->target_uri = telephony_target_uri;
+  iface->dial = telephony_dial;
+  iface->get_local_address = telephony_get_local_address;
 }

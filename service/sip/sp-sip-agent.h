@@ -6,18 +6,14 @@
 #include <gio/gio.h>
 
 #include "sp-call-leg.h"
+#include "sp-telephony.h"
 
 G_BEGIN_DECLS
 
-#define SP_SIP_ERROR (sp_sip_error_quark ())
-GQuark
-sp_sip_error_quark (void);
-
-typedef enum
-{
-  SP_SIP_ERROR_FAILED,
-  SP_SIP_ERROR_INVALID, /* a bad target or setting */
-} SpSipError;
+/* The SIP layer's errors are the legs' (sp-leg.h). */
+#define SP_SIP_ERROR SP_LEG_ERROR
+#define SP_SIP_ERROR_FAILED SP_LEG_ERROR_FAILED
+#define SP_SIP_ERROR_INVALID SP_LEG_ERROR_INVALID /* a bad target or setting */
 
 typedef struct
 {
@@ -27,13 +23,17 @@ typedef struct
   const char *transport; /* udp | tcp */
   const char *registrar; /* "" for none */
   const char *proxy;     /* "" for none */
+  /* Attached data <-> headers (sp-attached-data.h) */
+  const char *uui_key;                 /* the key User-to-User maps to; NULL to ignore it */
+  const char *const *attached_headers; /* "Header-Name=Key" entries, or NULL */
 } SpSipSettings;
 
 #define SP_TYPE_SIP_AGENT (sp_sip_agent_get_type ())
 G_DECLARE_FINAL_TYPE (SpSipAgent, sp_sip_agent, SP, SIP_AGENT, GObject)
 
-/* Signals: "incoming-call" (SpCallLeg *leg); "password-needed" () before retrying a
- * registration whose password was refused (answer with sp_sip_agent_start()); notify::registration.
+/* Implements SpTelephony (its signal "incoming-call"). Signals: "password-needed" () before
+ * retrying a registration whose password was refused (answer with sp_sip_agent_start());
+ * notify::registration.
  */
 SpSipAgent *
 sp_sip_agent_new (const SpSipSettings *settings, GError **error);

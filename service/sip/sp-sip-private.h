@@ -25,6 +25,9 @@ sp_call_leg_new_incoming (nua_handle_t *handle, const sip_t *sip);
 /* Called by the agent: a leg for an outgoing INVITE on a handle it created. */
 SpCallLeg *
 sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target);
+/* Called by the agent: the attached data its INVITE carried (floating a{ss}). */
+void
+sp_call_leg_set_attached_data (SpCallLeg *self, GVariant *attached_data);
 /* The agent forwards every event of a bound handle here. */
 void
 sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const char *phrase,

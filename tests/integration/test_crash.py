@@ -15,7 +15,7 @@ from gi.repository import GLib
 from conftest import CONTACTS, ROOT, SESSION, SignalRecorder, free_port, wait_for
 from peers import Sipp, sportello_config
 
-# sp-interaction-record.c: a live call's record is refreshed at least this often.
+# service/observers/sp-history-recorder.c: a live call's record is refreshed at least this often.
 HEARTBEAT_S = 20
 
 

@@ -3,21 +3,18 @@
  * a new local request waits for the outstanding one (ANCHORS: never two offers in flight). */
 #include "sp-interaction-private.h"
 
-#include "sp-attached-data.h"
-#include "sp-video-codec.h"
-
 #include <string.h>
 
 static void
-on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data);
+on_leg_offer (SpLeg *leg, const char *sdp, gpointer data);
 static void
-on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data);
+on_leg_answer (SpLeg *leg, const char *sdp, gpointer data);
 static void
-on_leg_established (SpCallLeg *leg, gpointer data);
+on_leg_established (SpLeg *leg, gpointer data);
 static void
-on_leg_offer_failed (SpCallLeg *leg, guint status, const char *phrase, gpointer data);
+on_leg_offer_failed (SpLeg *leg, guint status, const char *phrase, gpointer data);
 static void
-on_leg_ended (SpCallLeg *leg, int cause, guint status, const char *phrase, gpointer data);
+on_leg_ended (SpLeg *leg, int cause, guint status, const char *phrase, gpointer data);
 
 static void
 fail (GError **error, SpInteractionError code, const char *message)
@@ -36,10 +33,11 @@ require_state (SpInteraction *self, SpInteractionState state, const char *action
   return FALSE;
 }
 
+/* The contact's leg: its events drive the call. */
 void
-sp_interaction_attach_leg (SpInteraction *self, SpCallLeg *leg)
+sp_interaction_attach_contact (SpInteraction *self, SpLeg *leg)
 {
-  self->leg = g_object_ref (leg);
+  self->contact->leg = g_object_ref (leg);
   g_signal_connect (leg, "offer", G_CALLBACK (on_leg_offer), self);
   g_signal_connect (leg, "answer", G_CALLBACK (on_leg_answer), self);
   g_signal_connect (leg, "established", G_CALLBACK (on_leg_established), self);
@@ -71,12 +69,12 @@ sp_interaction_release_call (SpInteraction *self)
       complete_hold (self, error);
     }
   sp_interaction_media_stop (self);
-  if (self->leg)
+  if (self->contact->leg)
     {
-      g_signal_handlers_disconnect_by_data (self->leg, self);
-      if (!sp_call_leg_is_ended (self->leg))
-        sp_call_leg_hangup (self->leg);
-      g_clear_object (&self->leg);
+      g_signal_handlers_disconnect_by_data (self->contact->leg, self);
+      if (!sp_leg_is_ended (self->contact->leg))
+        sp_leg_hangup (self->contact->leg);
+      g_clear_object (&self->contact->leg);
     }
   g_clear_pointer (&self->local_sdp, sp_sdp_session_free);
 }
@@ -89,8 +87,9 @@ add_slot (SpInteraction *self, SpSdpLocal *local, SpSdpMediaKind kind, gboolean 
   guint index;
 
   if (kind == SP_SDP_MEDIA_AUDIO && first_of_kind)
+    /* RFC 3264 §8.4: hold = sendonly (we keep our side of RTCP; the contact stops hearing us). */
     sp_sdp_local_add_slot (local, kind, self->audio_rtp_port, self->audio_rtcp_port,
-                           self->audio_intent);
+                           self->local_hold ? SP_SDP_SENDONLY : SP_SDP_SENDRECV);
   else if (kind == SP_SDP_MEDIA_VIDEO && first_of_kind && self->video_rtp_port != 0)
     {
       index = sp_sdp_local_add_slot (local, kind, self->video_rtp_port, self->video_rtcp_port,
@@ -113,11 +112,11 @@ static SpSdpLocal *
 local_caps (SpInteraction *self, const SpSdpSession *layout)
 {
   SpSdpLocal *local = sp_sdp_local_new ("sportello", (guint64)(self->started / G_USEC_PER_SEC),
-                                        sp_sip_agent_get_local_address (self->context.agent));
+                                        sp_telephony_get_local_address (self->context.telephony));
   gboolean have_audio = FALSE, have_video = FALSE;
 
-  local->video_allowed = sp_interaction_video_accepts (self);
-  local->h264_encoder = sp_video_codec_h264_available ();
+  local->video_allowed = sp_interaction_video_slot_enabled (self);
+  local->h264_encoder = sp_media_factory_can_encode_h264 (self->context.media);
   for (guint i = 0; layout && i < layout->media->len; i++)
     {
       const SpSdpMedia *media = g_ptr_array_index (layout->media, i);
@@ -193,12 +192,12 @@ update_hold_state (SpInteraction *self)
 }
 
 static void
-end_call (SpInteraction *self, const char *actor, const char *reason, const char *error_name,
+end_call (SpInteraction *self, const char *actor, const char *reason, int error,
           const char *message)
 {
-  sp_interaction_set_end (self, actor, reason, error_name, message);
-  if (self->leg && !sp_call_leg_is_ended (self->leg))
-    sp_call_leg_hangup (self->leg);
+  sp_interaction_set_end (self, actor, reason, error, message);
+  if (self->contact->leg && !sp_leg_is_ended (self->contact->leg))
+    sp_leg_hangup (self->contact->leg);
   sp_interaction_media_stop (self);
   sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
 }
@@ -218,7 +217,7 @@ sp_interaction_answer (SpInteraction *self, GError **error)
   if (!require_state (self, SP_INTERACTION_RINGING, "Answer", error)
       || !sp_interaction_media_prepare (self, error))
     return FALSE;
-  offer_text = sp_call_leg_get_initial_offer (self->leg);
+  offer_text = sp_leg_get_initial_offer (self->contact->leg);
   if (offer_text)
     offer = sp_sdp_parse (offer_text, -1, &sdp_error);
   local = local_caps (self, offer);
@@ -226,7 +225,7 @@ sp_interaction_answer (SpInteraction *self, GError **error)
     {
       /* An INVITE without SDP: we offer in the 200 and the answer comes in the ACK. */
       answer_text = new_local_offer (self);
-      sp_call_leg_accept (self->leg, answer_text);
+      sp_leg_accept (self->contact->leg, answer_text);
       sp_interaction_set_state (self, SP_INTERACTION_TALKING);
       return TRUE;
     }
@@ -234,15 +233,15 @@ sp_interaction_answer (SpInteraction *self, GError **error)
     answer = sp_sdp_answer (offer, local, NULL, &sdp_error);
   if (!answer || !apply_exchange (self, answer, offer, FALSE, &sdp_error))
     {
-      sp_call_leg_reject (self->leg, 488, "Not Acceptable Here");
-      end_call (self, "system", "media-error", "org.sportello.Error.Failed", sdp_error->message);
+      sp_leg_reject (self->contact->leg, 488, "Not Acceptable Here");
+      end_call (self, "system", "media-error", SP_INTERACTION_ERROR_FAILED, sdp_error->message);
       g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED,
                    "the contact's media offer is unusable: %s", sdp_error->message);
       return FALSE;
     }
   answer_text = sp_sdp_print (answer);
   self->local_sdp = g_steal_pointer (&answer);
-  sp_call_leg_accept (self->leg, answer_text);
+  sp_leg_accept (self->contact->leg, answer_text);
   sp_interaction_set_state (self, SP_INTERACTION_TALKING);
   update_hold_state (self);
   return TRUE;
@@ -253,8 +252,8 @@ sp_interaction_reject (SpInteraction *self, GError **error)
 {
   if (!require_state (self, SP_INTERACTION_RINGING, "Reject", error))
     return FALSE;
-  sp_interaction_set_end (self, "local", "rejected", "", "rejected by the agent");
-  sp_call_leg_reject (self->leg, 486, "Busy Here");
+  sp_interaction_set_end (self, "local", "rejected", -1, "rejected by the agent");
+  sp_leg_reject (self->contact->leg, 486, "Busy Here");
   sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
   return TRUE;
 }
@@ -267,7 +266,7 @@ sp_interaction_disconnect (SpInteraction *self, GError **error)
       fail (error, SP_INTERACTION_ERROR_INVALID_STATE, "the call is already disconnected");
       return FALSE;
     }
-  end_call (self, "local", self->state == SP_INTERACTION_RINGING ? "rejected" : "hangup", "",
+  end_call (self, "local", self->state == SP_INTERACTION_RINGING ? "rejected" : "hangup", -1,
             "ended by the agent");
   return TRUE;
 }
@@ -278,7 +277,7 @@ sp_interaction_end_for_shutdown (SpInteraction *self)
 {
   if (self->state == SP_INTERACTION_DISCONNECTED || self->state == SP_INTERACTION_DONE)
     return;
-  end_call (self, "system", "service-stopped", "", "the service stopped");
+  end_call (self, "system", "service-stopped", -1, "the service stopped");
 }
 
 /* ---- outbound ---- */
@@ -287,19 +286,15 @@ gboolean
 sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GError **error)
 {
   g_autofree char *offer_text = NULL;
-  g_autofree char *headers = NULL;
-  g_autoptr (SpCallLeg) leg = NULL;
-  SpConfig *config = self->context.config;
-  SpAttachedDataMap map = { config->uui_key, (const char *const *)config->attached_headers };
+  g_autoptr (SpLeg) leg = NULL;
 
   if (!sp_interaction_media_prepare (self, error))
     return FALSE;
   offer_text = new_local_offer (self);
-  headers = sp_attached_data_to_headers (self->attached_data, &map);
-  leg = sp_sip_agent_dial (self->context.agent, target, headers, offer_text, error);
+  leg = sp_telephony_dial (self->context.telephony, target, self->attached_data, offer_text, error);
   if (!leg)
     return FALSE;
-  sp_interaction_attach_leg (self, leg);
+  sp_interaction_attach_contact (self, leg);
   return TRUE;
 }
 
@@ -310,14 +305,14 @@ send_reoffer (SpInteraction *self)
 {
   g_autofree char *text = new_local_offer (self);
 
-  sp_call_leg_send_offer (self->leg, text);
+  sp_leg_send_offer (self->contact->leg, text);
 }
 
 /* A new local offer now, or once the outstanding exchange completes. */
 void
 sp_interaction_send_reoffer (SpInteraction *self)
 {
-  if (sp_call_leg_has_pending_offer (self->leg))
+  if (sp_leg_has_pending_offer (self->contact->leg))
     self->reoffer_queued = TRUE;
   else
     send_reoffer (self);
@@ -357,8 +352,6 @@ sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallba
       return;
     }
   self->hold_task = g_steal_pointer (&task);
-  /* RFC 3264 §8.4: hold = sendonly (we keep our side of RTCP; the contact stops hearing us). */
-  self->audio_intent = hold ? SP_SDP_SENDONLY : SP_SDP_SENDRECV;
   self->local_hold = hold;
   /* Nobody sees a clip pushed into a held call. */
   if (hold)
@@ -378,13 +371,13 @@ on_glare_timeout (gpointer data)
   SpInteraction *self = data;
 
   self->glare_id = 0;
-  if (self->leg && !sp_call_leg_is_ended (self->leg))
+  if (self->contact->leg && !sp_leg_is_ended (self->contact->leg))
     send_reoffer (self);
   return G_SOURCE_REMOVE;
 }
 
 static void
-on_leg_offer_failed (SpCallLeg *leg, guint status, const char *phrase, gpointer data)
+on_leg_offer_failed (SpLeg *leg, guint status, const char *phrase, gpointer data)
 {
   SpInteraction *self = data;
   g_autoptr (GError) error = NULL;
@@ -398,13 +391,9 @@ on_leg_offer_failed (SpCallLeg *leg, guint status, const char *phrase, gpointer 
       return;
     }
   /* A refused re-INVITE never ends the call: the previous session stays in force. */
-  if (self->video_task)
-    {
-      sp_interaction_video_offer_failed (self, status, phrase);
-      return;
-    }
+  if (sp_interaction_video_offer_failed (self, status, phrase))
+    return;
   self->local_hold = !self->local_hold;
-  self->audio_intent = self->local_hold ? SP_SDP_SENDONLY : SP_SDP_SENDRECV;
   error = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED,
                        "the contact's phone refused: %u %s", status, phrase);
   complete_hold (self, error);
@@ -431,25 +420,25 @@ answer_remote_offer (SpInteraction *self, const char *sdp, gboolean reviewed)
   if (!answer || !apply_exchange (self, answer, offer, FALSE, &error))
     {
       g_warning ("session %u: refusing the contact's re-offer: %s", self->number, error->message);
-      sp_call_leg_answer_offer (self->leg, 488, NULL);
+      sp_leg_answer_offer (self->contact->leg, 488, NULL);
       return;
     }
   text = sp_sdp_print (answer);
   sp_sdp_session_free (self->local_sdp);
   self->local_sdp = g_steal_pointer (&answer);
-  sp_call_leg_answer_offer (self->leg, 200, text);
+  sp_leg_answer_offer (self->contact->leg, 200, text);
   update_hold_state (self);
 }
 
 void
 sp_interaction_answer_held_offer (SpInteraction *self, const char *sdp)
 {
-  if (self->leg && !sp_call_leg_is_ended (self->leg) && sdp)
+  if (self->contact->leg && !sp_leg_is_ended (self->contact->leg) && sdp)
     answer_remote_offer (self, sdp, TRUE);
 }
 
 static void
-on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data)
+on_leg_offer (SpLeg *leg, const char *sdp, gpointer data)
 {
   SpInteraction *self = data;
   g_autofree char *text = NULL;
@@ -462,7 +451,7 @@ on_leg_offer (SpCallLeg *leg, const char *sdp, gpointer data)
   /* A re-INVITE without SDP: offer what we have; the answer comes with the ACK (FreeSWITCH #1091).
    */
   text = new_local_offer (self);
-  sp_call_leg_answer_offer (self->leg, 200, text);
+  sp_leg_answer_offer (self->contact->leg, 200, text);
 }
 
 /* An answer that drops m-lines we added (some phones answer a video escalation with audio
@@ -485,7 +474,7 @@ pad_missing_lines (SpSdpSession *answer, const SpSdpSession *offer)
 }
 
 static void
-on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data)
+on_leg_answer (SpLeg *leg, const char *sdp, gpointer data)
 {
   SpInteraction *self = data;
   g_autoptr (SpSdpSession) answer = sp_sdp_parse (sdp, -1, NULL);
@@ -498,7 +487,7 @@ on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data)
     {
       g_autofree char *message = g_strdup_printf ("the contact's SDP answer is unusable%s%s",
                                                   error ? ": " : "", error ? error->message : "");
-      end_call (self, "system", "media-error", "org.sportello.Error.Failed", message);
+      end_call (self, "system", "media-error", SP_INTERACTION_ERROR_FAILED, message);
       return;
     }
   update_hold_state (self);
@@ -513,7 +502,7 @@ on_leg_answer (SpCallLeg *leg, const char *sdp, gpointer data)
 }
 
 static void
-on_leg_established (SpCallLeg *leg, gpointer data)
+on_leg_established (SpLeg *leg, gpointer data)
 {
   SpInteraction *self = data;
 
@@ -550,34 +539,34 @@ reason_for_status (guint status)
 }
 
 static void
-on_leg_ended (SpCallLeg *leg, int cause, guint status, const char *phrase, gpointer data)
+on_leg_ended (SpLeg *leg, int cause, guint status, const char *phrase, gpointer data)
 {
   SpInteraction *self = data;
   g_autofree char *message = g_strdup_printf ("%u %s", status, phrase);
 
-  switch ((SpCallLegEndCause)cause)
+  switch ((SpLegEndCause)cause)
     {
-      case SP_CALL_LEG_END_REMOTE_BYE:
-        sp_interaction_set_end (self, "remote", "hangup", "", "the contact hung up");
+      case SP_LEG_END_REMOTE_BYE:
+        sp_interaction_set_end (self, "remote", "hangup", -1, "the contact hung up");
         break;
-      case SP_CALL_LEG_END_REMOTE_CANCEL:
-        sp_interaction_set_end (self, "remote", "missed", "",
+      case SP_LEG_END_REMOTE_CANCEL:
+        sp_interaction_set_end (self, "remote", "missed", -1,
                                 "the caller hung up before the call was answered");
         break;
-      case SP_CALL_LEG_END_ANSWERED_ELSEWHERE:
-        sp_interaction_set_end (self, "remote", "answered-elsewhere", "",
+      case SP_LEG_END_ANSWERED_ELSEWHERE:
+        sp_interaction_set_end (self, "remote", "answered-elsewhere", -1,
                                 "answered at another device");
         break;
-      case SP_CALL_LEG_END_FAILED:
+      case SP_LEG_END_FAILED:
         sp_interaction_set_end (self, "remote", reason_for_status (status),
-                                "org.sportello.Error.Failed", message);
+                                SP_INTERACTION_ERROR_FAILED, message);
         break;
-      case SP_CALL_LEG_END_LOCAL:
-        sp_interaction_set_end (self, "local", "hangup", "", "ended by the agent");
+      case SP_LEG_END_LOCAL:
+        sp_interaction_set_end (self, "local", "hangup", -1, "ended by the agent");
         break;
-      case SP_CALL_LEG_END_NETWORK:
+      case SP_LEG_END_NETWORK:
       default:
-        sp_interaction_set_end (self, "system", "network-error", "org.sportello.Error.Failed",
+        sp_interaction_set_end (self, "system", "network-error", SP_INTERACTION_ERROR_FAILED,
                                 message);
         break;
     }

@@ -1,8 +1,6 @@
 /* The interaction's identity, state and record: notes, case data and dispositions are checked
- * here and stored by sp-interaction-record.c before the change is acknowledged. */
+ * here and stored by the observers of the "record" signal before the change is acknowledged. */
 #include "sp-interaction-private.h"
-
-#include "sp-attached-data.h"
 
 #include <string.h>
 
@@ -32,6 +30,8 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SIGNAL_DONE,
+  SIGNAL_RECORD,
+  SIGNAL_KEEP_ON_TOP,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -60,6 +60,36 @@ sp_interaction_notify (SpInteraction *self, const char *property)
   g_object_notify (G_OBJECT (self), property);
 }
 
+/* The contact's participant entry mirrors the call: held while the agent consults. */
+static void
+contact_follows (SpInteraction *self)
+{
+  SpParticipant *contact = self->contact;
+
+  switch (self->state)
+    {
+      case SP_INTERACTION_TALKING:
+        contact->state = SP_PARTICIPANT_TALKING;
+        if (!contact->joined)
+          contact->joined = g_get_real_time ();
+        break;
+      case SP_INTERACTION_HELD:
+      case SP_INTERACTION_CONSULTING:
+        contact->state = SP_PARTICIPANT_HELD;
+        break;
+      case SP_INTERACTION_DISCONNECTED:
+      case SP_INTERACTION_DONE:
+        contact->state = SP_PARTICIPANT_ENDED;
+        if (!contact->left)
+          contact->left = g_get_real_time ();
+        break;
+      case SP_INTERACTION_DIALING:
+      case SP_INTERACTION_RINGING:
+      default:
+        break;
+    }
+}
+
 void
 sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
 {
@@ -73,15 +103,16 @@ sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
     self->call_id ? self->call_id : "", "MESSAGE", "session %u: %s → %s", self->number,
     sp_interaction_state_to_string (self->state), sp_interaction_state_to_string (state));
   self->state = state;
+  contact_follows (self);
   if (state == SP_INTERACTION_TALKING && !self->answered)
     {
       self->answered = g_get_real_time ();
-      sp_interaction_record_answered (self);
+      sp_interaction_record (self, SP_RECORD_ANSWERED, NULL);
     }
   if (state == SP_INTERACTION_DISCONNECTED && !self->ended)
     {
       self->ended = g_get_real_time ();
-      sp_interaction_record_ended (self);
+      sp_interaction_record (self, SP_RECORD_ENDED, NULL);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARTICIPANTS]);
@@ -89,19 +120,28 @@ sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
 
 /* Keeps the first reason: the cause, not its echo (our BYE's 200 after a media error). */
 void
-sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reason,
-                        const char *error_name, const char *message)
+sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reason, int error,
+                        const char *message)
 {
   if (self->end_reason)
     return;
   self->end_actor = g_strdup (actor);
   self->end_reason = g_strdup (reason);
-  self->end_error = g_strdup (error_name ? error_name : "");
+  self->end_error = error;
   self->end_message = g_strdup (message ? message : "");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_END_REASON]);
 }
 
 /* ---- the record ---- */
+
+gboolean
+sp_interaction_record (SpInteraction *self, SpRecordChange change, GError **error)
+{
+  gboolean stored = TRUE;
+
+  g_signal_emit (self, signals[SIGNAL_RECORD], 0, change, error, &stored);
+  return stored;
+}
 
 gboolean
 sp_interaction_set_notepad (SpInteraction *self, const char *text, GError **error)
@@ -118,7 +158,7 @@ sp_interaction_set_notepad (SpInteraction *self, const char *text, GError **erro
       self->notepad = g_strdup (text);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTEPAD]);
     }
-  return sp_interaction_record_notes (self, error);
+  return sp_interaction_record (self, SP_RECORD_NOTES, error);
 }
 
 gboolean
@@ -187,7 +227,7 @@ sp_interaction_set_case_data (SpInteraction *self, GVariant *values, GError **er
   g_variant_unref (self->case_data);
   self->case_data = merged;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CASE_DATA]);
-  return sp_interaction_record_case_data (self, error);
+  return sp_interaction_record (self, SP_RECORD_CASE_DATA, error);
 }
 
 gboolean
@@ -217,7 +257,7 @@ sp_interaction_set_dispositions (SpInteraction *self, const char *const *codes, 
   g_strfreev (self->dispositions);
   self->dispositions = g_strdupv ((char **)codes);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPOSITIONS]);
-  return sp_interaction_record_dispositions (self, error);
+  return sp_interaction_record (self, SP_RECORD_DISPOSITIONS, error);
 }
 
 gboolean
@@ -236,9 +276,8 @@ sp_interaction_mark_done (SpInteraction *self, GError **error)
                    "select a disposition code first (SetDispositions)");
       return FALSE;
     }
-  if (!sp_interaction_record_finish (self, error))
+  if (!sp_interaction_record (self, SP_RECORD_FINISH, error))
     return FALSE;
-  sp_interaction_video_close_window (self);
   sp_interaction_set_state (self, SP_INTERACTION_DONE);
   g_signal_emit (self, signals[SIGNAL_DONE], 0);
   return TRUE;
@@ -288,24 +327,27 @@ interaction_new (const SpInteractionContext *context, guint number, gboolean out
                     : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0));
   self->case_data = initial_case_data (context->config, self->attached_data);
   self->started = g_get_real_time ();
+  self->end_error = -1;
   self->state = outbound ? SP_INTERACTION_DIALING : SP_INTERACTION_RINGING;
+  self->contact
+    = sp_participant_new ("contact", SP_PARTICIPANT_CONTACT, self->remote, self->remote_name);
+  self->contact->state = outbound ? SP_PARTICIPANT_CALLING : SP_PARTICIPANT_RINGING;
+  g_ptr_array_add (self->participants, self->contact);
   return self;
 }
 
 SpInteraction *
-sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpCallLeg *leg,
-                            GVariant *attached_data, const char *contact_id,
-                            const char *contact_name)
+sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpLeg *leg,
+                            const char *contact_id, const char *contact_name)
 {
-  const char *signalled = sp_call_leg_get_remote_name (leg);
-  SpInteraction *self
-    = interaction_new (context, number, FALSE, sp_call_leg_get_remote_uri (leg),
-                       *signalled ? signalled : contact_name, attached_data, contact_id);
+  const char *signalled = sp_leg_get_remote_name (leg);
+  SpInteraction *self = interaction_new (context, number, FALSE, sp_leg_get_remote_uri (leg),
+                                         *signalled ? signalled : contact_name,
+                                         sp_leg_get_attached_data (leg), contact_id);
 
-  self->call_id = g_strdup (sp_call_leg_get_call_id (leg));
-  sp_interaction_record_begin (self);
-  sp_interaction_attach_leg (self, leg);
-  sp_call_leg_ring (leg);
+  self->call_id = g_strdup (sp_leg_get_call_id (leg));
+  sp_interaction_attach_contact (self, leg);
+  sp_leg_ring (leg);
   return self;
 }
 
@@ -315,17 +357,13 @@ sp_interaction_new_outbound (const SpInteractionContext *context, guint number, 
 {
   g_autoptr (SpInteraction) self = NULL;
   g_autoptr (GVariant) attached = attached_data ? g_variant_ref_sink (attached_data) : NULL;
-  g_autofree char *uri = NULL;
+  g_autofree char *uri = sp_telephony_target_uri (context->telephony, target, error);
 
-  if (attached && !sp_attached_data_check (attached, error))
-    return NULL;
-  uri = sp_sip_agent_target_uri (context->agent, target, error);
   if (!uri)
     return NULL;
   self = interaction_new (context, number, TRUE, uri, "", attached, NULL);
   if (!sp_interaction_start_outbound_call (self, uri, error))
     return NULL;
-  sp_interaction_record_begin (self);
   return g_steal_pointer (&self);
 }
 
@@ -367,10 +405,40 @@ sp_interaction_get_contact_id (SpInteraction *self)
   return self->contact_id;
 }
 
-const char *
-sp_interaction_get_record_id (SpInteraction *self)
+gint64
+sp_interaction_get_started (SpInteraction *self)
 {
-  return self->record_id;
+  return self->started;
+}
+
+gint64
+sp_interaction_get_answered (SpInteraction *self)
+{
+  return self->answered;
+}
+
+gint64
+sp_interaction_get_ended (SpInteraction *self)
+{
+  return self->ended;
+}
+
+gboolean
+sp_interaction_get_video_used (SpInteraction *self)
+{
+  return self->video_used;
+}
+
+gint64
+sp_interaction_get_push_started (SpInteraction *self)
+{
+  return self->push_started;
+}
+
+const char *
+sp_interaction_get_push_ended_by (SpInteraction *self)
+{
+  return self->push_ended_by ? self->push_ended_by : "";
 }
 
 const char *
@@ -403,27 +471,25 @@ sp_interaction_get_dispositions (SpInteraction *self)
   return (const char *const *)self->dispositions;
 }
 
-GVariant *
-sp_interaction_get_end_reason (SpInteraction *self)
+void
+sp_interaction_get_end (SpInteraction *self, const char **actor, const char **reason, int *error,
+                        const char **message)
 {
-  return g_variant_new (
-    "(ssss)", self->end_actor ? self->end_actor : "", self->end_reason ? self->end_reason : "",
-    self->end_error ? self->end_error : "", self->end_message ? self->end_message : "");
+  *actor = self->end_actor ? self->end_actor : "";
+  *reason = self->end_reason ? self->end_reason : "";
+  *error = self->end_error;
+  *message = self->end_message ? self->end_message : "";
 }
 
 GVariant *
 sp_interaction_get_participants (SpInteraction *self)
 {
   GVariantBuilder builder;
-  GVariantDict contact;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
-  g_variant_dict_init (&contact, NULL);
-  g_variant_dict_insert (&contact, "id", "s", "contact");
-  g_variant_dict_insert (&contact, "uri", "s", self->remote);
-  g_variant_dict_insert (&contact, "role", "s", "contact");
-  g_variant_dict_insert (&contact, "state", "s", sp_interaction_state_to_string (self->state));
-  g_variant_builder_add_value (&builder, g_variant_dict_end (&contact));
+  for (guint i = 0; i < self->participants->len; i++)
+    g_variant_builder_add_value (
+      &builder, sp_participant_to_variant (g_ptr_array_index (self->participants, i)));
   return g_variant_builder_end (&builder);
 }
 
@@ -434,9 +500,7 @@ sp_interaction_dispose (GObject *object)
 {
   SpInteraction *self = SP_INTERACTION (object);
 
-  sp_interaction_record_stop (self);
   sp_interaction_release_call (self);
-  sp_interaction_video_close_window (self);
   G_OBJECT_CLASS (sp_interaction_parent_class)->dispose (object);
 }
 
@@ -448,8 +512,6 @@ sp_interaction_finalize (GObject *object)
   g_free (self->remote);
   g_free (self->remote_name);
   g_free (self->contact_id);
-  g_free (self->record_id);
-  g_free (self->record_error);
   g_free (self->call_id);
   g_clear_pointer (&self->attached_data, g_variant_unref);
   g_clear_pointer (&self->case_data, g_variant_unref);
@@ -457,11 +519,13 @@ sp_interaction_finalize (GObject *object)
   g_strfreev (self->dispositions);
   g_free (self->end_actor);
   g_free (self->end_reason);
-  g_free (self->end_error);
   g_free (self->end_message);
   g_free (self->audio_codec);
   g_clear_pointer (&self->video_stats, g_variant_unref);
   g_free (self->push_item);
+  g_free (self->push_ended_by);
+  g_free (self->window);
+  g_clear_pointer (&self->participants, g_ptr_array_unref);
   G_OBJECT_CLASS (sp_interaction_parent_class)->finalize (object);
 }
 
@@ -491,13 +555,14 @@ sp_interaction_get_property (GObject *object, guint prop_id, GValue *value, GPar
         g_value_set_boxed (value, self->dispositions);
         break;
       case PROP_END_REASON:
-        g_value_take_variant (value, g_variant_ref_sink (sp_interaction_get_end_reason (self)));
+        g_value_set_string (value, self->end_reason ? self->end_reason : "");
         break;
       case PROP_PARTICIPANTS:
         g_value_take_variant (value, g_variant_ref_sink (sp_interaction_get_participants (self)));
         break;
       case PROP_VIDEO:
-        g_value_set_string (value, sp_interaction_video_to_string (self->video));
+        g_value_set_string (value,
+                            sp_interaction_video_to_string (sp_interaction_get_video (self)));
         break;
       case PROP_VIDEO_REQUESTER:
         g_value_set_string (value, sp_interaction_get_video_requester (self));
@@ -519,6 +584,22 @@ sp_interaction_get_property (GObject *object, guint prop_id, GValue *value, GPar
     }
 }
 
+static gboolean
+stored_by_default (SpInteraction *self, int change, gpointer error)
+{
+  return TRUE;
+}
+
+static gboolean
+continue_while_true (GSignalInvocationHint *hint, GValue *result, const GValue *handler_result,
+                     gpointer data)
+{
+  gboolean ok = g_value_get_boolean (handler_result);
+
+  g_value_set_boolean (result, ok);
+  return ok;
+}
+
 static void
 sp_interaction_class_init (SpInteractionClass *klass)
 {
@@ -536,8 +617,7 @@ sp_interaction_class_init (SpInteractionClass *klass)
     = g_param_spec_variant ("case-data", NULL, NULL, G_VARIANT_TYPE ("a{ss}"), NULL, flags);
   properties[PROP_DISPOSITIONS]
     = g_param_spec_boxed ("dispositions", NULL, NULL, G_TYPE_STRV, flags);
-  properties[PROP_END_REASON]
-    = g_param_spec_variant ("end-reason", NULL, NULL, G_VARIANT_TYPE ("(ssss)"), NULL, flags);
+  properties[PROP_END_REASON] = g_param_spec_string ("end-reason", NULL, NULL, NULL, flags);
   properties[PROP_PARTICIPANTS]
     = g_param_spec_variant ("participants", NULL, NULL, G_VARIANT_TYPE ("aa{sv}"), NULL, flags);
   properties[PROP_VIDEO] = g_param_spec_string ("video", NULL, NULL, NULL, flags);
@@ -550,6 +630,13 @@ sp_interaction_class_init (SpInteractionClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[SIGNAL_DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* RUN_FIRST: the default handler's TRUE comes first, then each observer's until one fails. */
+  signals[SIGNAL_RECORD] = g_signal_new_class_handler (
+    "record", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_FIRST, G_CALLBACK (stored_by_default),
+    continue_while_true, NULL, NULL, G_TYPE_BOOLEAN, 2, G_TYPE_INT, G_TYPE_POINTER);
+  signals[SIGNAL_KEEP_ON_TOP] = g_signal_new_class_handler (
+    "keep-on-top", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_FIRST, G_CALLBACK (stored_by_default),
+    continue_while_true, NULL, NULL, G_TYPE_BOOLEAN, 2, G_TYPE_BOOLEAN, G_TYPE_POINTER);
   g_signal_new ("push-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
 }
@@ -559,6 +646,7 @@ sp_interaction_init (SpInteraction *self)
 {
   self->notepad = g_strdup ("");
   self->dispositions = g_new0 (char *, 1);
-  self->audio_intent = SP_SDP_SENDRECV;
   self->video_requester = "";
+  self->window = g_strdup ("none");
+  self->participants = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_participant_free);
 }

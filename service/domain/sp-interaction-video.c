@@ -1,16 +1,22 @@
-/* The video region of an interaction (DESIGN.md: none -> requested -> active <-> paused, or
- * declined), orthogonal to the call state. The SIP side is RFC 3264 §8: escalation adds an
- * m=video line by re-INVITE, deactivation makes it inactive (the m-line stays), a refusal is a
- * port 0, a 488, or an answer without the line. The agent's camera reaches the call through an
- * SpVideoFeed, and the picture reaches the agent through an SpVideoWindow. */
+/* The video region of an interaction, one explicit state (SpVideoRegion) orthogonal to the
+ * call state; the D-Bus value (DESIGN.md: none -> requested -> active <-> paused, or declined)
+ * is derived from it. The SIP side is RFC 3264 §8: escalation adds an m=video line by
+ * re-INVITE, deactivation makes it inactive (the m-line stays), a refusal is a port 0, a 488,
+ * or an answer without the line. The window is an observer's (service/observers/). */
 #include "sp-interaction-private.h"
 
-#include "sp-call-media.h"
-#include "sp-camera-monitor.h"
-#include "sp-video-feed.h"
-#include "sp-video-window.h"
-
 static const char *const video_names[] = { "none", "requested", "active", "paused", "declined" };
+static const char *const region_names[] = {
+  [SP_VIDEO_NONE] = "none",
+  [SP_VIDEO_ASKING] = "asking",
+  [SP_VIDEO_HELD_OFFER] = "held-offer",
+  [SP_VIDEO_ACCEPTING] = "accepting",
+  [SP_VIDEO_ACTIVE] = "active",
+  [SP_VIDEO_PAUSING] = "pausing",
+  [SP_VIDEO_PAUSED] = "paused",
+  [SP_VIDEO_RESUMING] = "resuming",
+  [SP_VIDEO_DECLINED] = "declined",
+};
 
 const char *
 sp_interaction_video_to_string (SpInteractionVideo video)
@@ -18,10 +24,34 @@ sp_interaction_video_to_string (SpInteractionVideo video)
   return (guint)video < G_N_ELEMENTS (video_names) ? video_names[video] : "none";
 }
 
+/* What the CRM sees: the steps that wait count as the state they leave or reach. */
+static SpInteractionVideo
+public_value (SpVideoRegion region)
+{
+  switch (region)
+    {
+      case SP_VIDEO_ASKING:
+      case SP_VIDEO_HELD_OFFER:
+      case SP_VIDEO_ACCEPTING:
+        return SP_INTERACTION_VIDEO_REQUESTED;
+      case SP_VIDEO_ACTIVE:
+      case SP_VIDEO_PAUSING:
+        return SP_INTERACTION_VIDEO_ACTIVE;
+      case SP_VIDEO_PAUSED:
+      case SP_VIDEO_RESUMING:
+        return SP_INTERACTION_VIDEO_PAUSED;
+      case SP_VIDEO_DECLINED:
+        return SP_INTERACTION_VIDEO_DECLINED;
+      case SP_VIDEO_NONE:
+      default:
+        return SP_INTERACTION_VIDEO_NONE;
+    }
+}
+
 SpInteractionVideo
 sp_interaction_get_video (SpInteraction *self)
 {
-  return self->video;
+  return public_value (self->video);
 }
 
 const char *
@@ -30,36 +60,21 @@ sp_interaction_get_video_requester (SpInteraction *self)
   return self->video_requester ? self->video_requester : "";
 }
 
-const char *
-sp_interaction_get_window (SpInteraction *self)
-{
-  return sp_video_window_state_to_string (self->window ? sp_video_window_get_state (self->window)
-                                                       : SP_VIDEO_WINDOW_NONE);
-}
-
-const char *
-sp_interaction_get_layout (SpInteraction *self)
-{
-  return sp_video_layout_to_string (self->layout);
-}
-
-gboolean
-sp_interaction_get_always_on_top (SpInteraction *self)
-{
-  return self->window && sp_video_window_get_always_on_top (self->window);
-}
-
 static void
-set_video (SpInteraction *self, SpInteractionVideo video, const char *requester)
+set_region (SpInteraction *self, SpVideoRegion region, const char *requester)
 {
-  gboolean changed = self->video != video;
+  SpInteractionVideo before = public_value (self->video);
   const char *old_requester = sp_interaction_get_video_requester (self);
 
-  self->video = video;
+  if (self->video != region)
+    g_debug ("session %u: video region %s → %s", self->number, region_names[self->video],
+             region_names[region]);
+  self->video = region;
   self->video_requester = requester;
-  if (changed)
+  if (before != public_value (region))
     {
-      g_info ("session %u: video %s%s%s", self->number, sp_interaction_video_to_string (video),
+      g_info ("session %u: video %s%s%s", self->number,
+              sp_interaction_video_to_string (public_value (region)),
               requester && *requester ? " by the " : "", requester ? requester : "");
       sp_interaction_notify (self, "video");
     }
@@ -70,18 +85,6 @@ set_video (SpInteraction *self, SpInteractionVideo video, const char *requester)
 /* ---- preconditions (SPEC.md: policy, camera, the contact's phone) ---- */
 
 static gboolean
-camera_present (SpInteraction *self)
-{
-  const char *camera = self->context.config->camera;
-
-  if (g_str_equal (camera, "none"))
-    return FALSE;
-  if (g_str_equal (camera, "test"))
-    return TRUE;
-  return self->context.camera && sp_camera_monitor_get_available (self->context.camera);
-}
-
-static gboolean
 check_preconditions (SpInteraction *self, GError **error)
 {
   if (!self->context.config->video_allowed)
@@ -90,7 +93,7 @@ check_preconditions (SpInteraction *self, GError **error)
                    "this agent is not permitted video ([video] allowed = false)");
       return FALSE;
     }
-  if (!camera_present (self))
+  if (!sp_media_factory_camera_present (self->context.media))
     {
       g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NO_CAMERA,
                    "no camera is attached to this workstation");
@@ -99,87 +102,37 @@ check_preconditions (SpInteraction *self, GError **error)
   return TRUE;
 }
 
+/* Our video slot is enabled in offers and answers. */
 gboolean
 sp_interaction_video_slot_enabled (SpInteraction *self)
 {
-  return self->video_wanted;
+  switch (self->video)
+    {
+      case SP_VIDEO_ASKING:
+      case SP_VIDEO_ACCEPTING:
+      case SP_VIDEO_ACTIVE:
+      case SP_VIDEO_PAUSING:
+      case SP_VIDEO_PAUSED:
+      case SP_VIDEO_RESUMING:
+        return TRUE;
+      case SP_VIDEO_NONE:
+      case SP_VIDEO_HELD_OFFER:
+      case SP_VIDEO_DECLINED:
+      default:
+        return FALSE;
+    }
 }
 
 SpSdpDirection
 sp_interaction_video_intent (SpInteraction *self)
 {
+  gboolean paused = self->video == SP_VIDEO_PAUSING || self->video == SP_VIDEO_PAUSED;
+
   /* Hold stops video too (SPEC.md: no audio or video either way). */
-  return self->video_paused || self->local_hold ? SP_SDP_INACTIVE : SP_SDP_SENDRECV;
+  return paused || self->local_hold ? SP_SDP_INACTIVE : SP_SDP_SENDRECV;
 }
 
-gboolean
-sp_interaction_video_accepts (SpInteraction *self)
-{
-  return self->video_wanted;
-}
-
-/* ---- the feed and the window ---- */
-
-static void
-on_window_notify (GObject *window, GParamSpec *pspec, gpointer data)
-{
-  SpInteraction *self = data;
-
-  if (g_str_equal (pspec->name, "state"))
-    sp_interaction_notify (self, "window");
-  else if (g_str_equal (pspec->name, "always-on-top"))
-    sp_interaction_notify (self, "always-on-top");
-  else if (g_str_equal (pspec->name, "layout"))
-    sp_interaction_notify (self, "layout");
-}
-
-static const char *
-window_title (SpInteraction *self)
-{
-  return self->remote_name && *self->remote_name ? self->remote_name : self->remote;
-}
-
-static void
-open_window (SpInteraction *self)
-{
-  SpConfig *config = self->context.config;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *title = NULL;
-
-  if (self->window || !sp_video_window_display_available ())
-    return;
-  self->window = sp_video_window_new (
-    sp_call_media_get_video_channel (self->media, SP_CALL_MEDIA_CHANNEL_REMOTE),
-    sp_call_media_get_video_channel (self->media, SP_CALL_MEDIA_CHANNEL_PREVIEW),
-    config->video_width, config->video_height);
-  sp_video_window_set_layout (self->window, self->layout);
-  g_signal_connect (self->window, "notify", G_CALLBACK (on_window_notify), self);
-  title = g_strdup_printf ("%s — Sportello", window_title (self));
-  if (!sp_video_window_open (self->window, title, &error))
-    {
-      g_message ("session %u: no video window: %s", self->number, error->message);
-      return;
-    }
-  if (self->on_top_wish && !sp_video_window_set_always_on_top (self->window, TRUE, &error))
-    g_message ("session %u: %s", self->number, error->message);
-  sp_interaction_notify (self, "window");
-}
-
-static void
-start_feed (SpInteraction *self)
-{
-  SpConfig *config = self->context.config;
-  g_autoptr (GError) error = NULL;
-
-  if (self->feed)
-    return;
-  self->feed = sp_video_feed_new (
-    config->camera, self->context.camera,
-    sp_call_media_get_video_channel (self->media, SP_CALL_MEDIA_CHANNEL_CAMERA),
-    config->video_width, config->video_height, config->video_framerate);
-  if (!sp_video_feed_start (self->feed, &error))
-    g_warning ("session %u: the camera cannot be used: %s", self->number, error->message);
-}
+/* ---- the media ---- */
 
 static SpMediaDirection
 media_direction (SpSdpDirection direction)
@@ -207,7 +160,8 @@ has_feedback (const SpSdpCodec *codec, const char *value)
 static gboolean
 start_or_update_media (SpInteraction *self, const SpSdpStream *video, GError **error)
 {
-  SpCallMediaVideo params = {
+  SpMediaSession *media = sp_interaction_media (self);
+  SpMediaVideoParams params = {
     .remote_address = video->remote_address,
     .remote_rtp_port = (guint16)video->remote_rtp_port,
     .remote_rtcp_port = (guint16)video->remote_rtcp_port,
@@ -221,53 +175,66 @@ start_or_update_media (SpInteraction *self, const SpSdpStream *video, GError **e
     .direction = media_direction (video->direction),
   };
 
-  if (sp_call_media_has_video (self->media))
-    return sp_call_media_update_video (self->media, &params, error);
-  /* The camera runs before the stream reads it, so the first frame sent is the camera's. */
-  start_feed (self);
-  if (!sp_call_media_start_video (self->media, &params, error))
-    return FALSE;
-  open_window (self);
-  return TRUE;
+  if (sp_media_session_has_video (media))
+    return sp_media_session_update_video (media, &params, error);
+  return sp_media_session_start_video (media, &params, error);
 }
 
 /* ---- applying a completed exchange ---- */
 
+static gboolean
+waits_for_exchange (SpInteraction *self)
+{
+  return self->video == SP_VIDEO_ASKING || self->video == SP_VIDEO_ACCEPTING
+         || self->video == SP_VIDEO_HELD_OFFER;
+}
+
+static void
+note_video_used (SpInteraction *self)
+{
+  if (self->video_used)
+    return;
+  self->video_used = TRUE;
+  sp_interaction_record (self, SP_RECORD_VIDEO_USED, NULL);
+}
+
 gboolean
 sp_interaction_video_apply (SpInteraction *self, const SpSdpStream *video, GError **error)
 {
+  SpMediaSession *media = sp_interaction_media (self);
   gboolean held = self->local_hold || self->remote_hold;
 
-  if (video && video->active && self->video_wanted)
+  if (video && video->active && sp_interaction_video_slot_enabled (self))
     {
       if (!start_or_update_media (self, video, error))
         return FALSE;
-      if (!self->video_used)
-        {
-          self->video_used = TRUE;
-          sp_interaction_record_video_used (self);
-        }
+      note_video_used (self);
       /* During a hold the video state stays what it was, so Retrieve restores it. */
-      if (!held || self->video == SP_INTERACTION_VIDEO_REQUESTED)
-        set_video (self,
-                   video->direction == SP_SDP_INACTIVE ? SP_INTERACTION_VIDEO_PAUSED
-                                                       : SP_INTERACTION_VIDEO_ACTIVE,
-                   self->video_requester);
+      if (!held || waits_for_exchange (self))
+        set_region (self, video->direction == SP_SDP_INACTIVE ? SP_VIDEO_PAUSED : SP_VIDEO_ACTIVE,
+                    self->video_requester);
       return TRUE;
     }
-  if (self->media && sp_call_media_has_video (self->media))
-    sp_call_media_set_video_direction (self->media, SP_MEDIA_DIRECTION_INACTIVE);
-  if (self->video == SP_INTERACTION_VIDEO_ACTIVE || self->video == SP_INTERACTION_VIDEO_PAUSED)
+  if (media && sp_media_session_has_video (media))
+    sp_media_session_set_video_direction (media, SP_MEDIA_DIRECTION_INACTIVE);
+  switch (self->video)
     {
-      g_info ("session %u: the contact removed the video stream", self->number);
-      self->video_wanted = FALSE;
-      set_video (self, SP_INTERACTION_VIDEO_NONE, "");
-    }
-  else if (self->video == SP_INTERACTION_VIDEO_REQUESTED && self->video_task
-           && self->video_task_activates)
-    {
-      self->video_wanted = FALSE;
-      set_video (self, SP_INTERACTION_VIDEO_DECLINED, "");
+      case SP_VIDEO_ACTIVE:
+      case SP_VIDEO_PAUSING:
+      case SP_VIDEO_PAUSED:
+      case SP_VIDEO_RESUMING:
+        g_info ("session %u: the contact removed the video stream", self->number);
+        set_region (self, SP_VIDEO_NONE, "");
+        break;
+      case SP_VIDEO_ASKING:
+        set_region (self, SP_VIDEO_DECLINED, "");
+        break;
+      case SP_VIDEO_ACCEPTING:
+      case SP_VIDEO_NONE:
+      case SP_VIDEO_HELD_OFFER:
+      case SP_VIDEO_DECLINED:
+      default:
+        break;
     }
   return TRUE;
 }
@@ -285,12 +252,19 @@ complete_task (SpInteraction *self, GError *error)
     g_task_return_boolean (task, TRUE);
 }
 
+static gboolean
+task_activates (SpInteraction *self)
+{
+  return self->video_task
+         && g_task_get_source_tag (self->video_task) == sp_interaction_activate_video_async;
+}
+
 void
 sp_interaction_video_exchange_done (SpInteraction *self)
 {
   if (!self->video_task)
     return;
-  if (self->video_task_activates && self->video == SP_INTERACTION_VIDEO_DECLINED)
+  if (task_activates (self) && self->video == SP_VIDEO_DECLINED)
     complete_task (self,
                    g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_PEER_DECLINED_VIDEO,
                                 "the contact's phone declined video; the voice call "
@@ -299,26 +273,29 @@ sp_interaction_video_exchange_done (SpInteraction *self)
     complete_task (self, NULL);
 }
 
-void
+gboolean
 sp_interaction_video_offer_failed (SpInteraction *self, guint status, const char *phrase)
 {
   if (!self->video_task)
-    return;
-  if (self->video_task_activates && self->video == SP_INTERACTION_VIDEO_REQUESTED)
+    return FALSE;
+  if (self->video == SP_VIDEO_ASKING)
     {
-      self->video_wanted = FALSE;
-      set_video (self, SP_INTERACTION_VIDEO_DECLINED, "");
+      set_region (self, SP_VIDEO_DECLINED, "");
       complete_task (self,
                      g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_PEER_DECLINED_VIDEO,
                                   "the contact's phone declined video (%u %s); the "
                                   "voice call goes on",
                                   status, phrase));
-      return;
+      return TRUE;
     }
   /* A refused pause or resume leaves the video as it was. */
-  self->video_paused = self->video == SP_INTERACTION_VIDEO_PAUSED;
+  if (self->video == SP_VIDEO_PAUSING)
+    set_region (self, SP_VIDEO_ACTIVE, self->video_requester);
+  else if (self->video == SP_VIDEO_RESUMING)
+    set_region (self, SP_VIDEO_PAUSED, self->video_requester);
   complete_task (self, g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED,
                                     "the contact's phone refused: %u %s", status, phrase));
+  return TRUE;
 }
 
 /* ---- the contact's offers ---- */
@@ -336,17 +313,25 @@ offers_active_video (const SpSdpSession *offer)
   return FALSE;
 }
 
+/* Answers the held offer: with video when the region accepts it by now. */
+static void
+release_held_offer (SpInteraction *self, SpVideoRegion region)
+{
+  g_autofree char *offer = g_steal_pointer (&self->held_video_offer);
+
+  g_clear_handle_id (&self->video_ask_id, g_source_remove);
+  set_region (self, region, region == SP_VIDEO_NONE ? "" : self->video_requester);
+  sp_interaction_answer_held_offer (self, offer);
+}
+
 static gboolean
 on_ask_timeout (gpointer data)
 {
   SpInteraction *self = data;
-  g_autofree char *offer = g_steal_pointer (&self->held_video_offer);
 
   self->video_ask_id = 0;
   g_info ("session %u: nobody answered the contact's video request; declining it", self->number);
-  self->video_wanted = FALSE;
-  set_video (self, SP_INTERACTION_VIDEO_NONE, "");
-  sp_interaction_answer_held_offer (self, offer);
+  release_held_offer (self, SP_VIDEO_NONE);
   return G_SOURCE_REMOVE;
 }
 
@@ -356,7 +341,7 @@ sp_interaction_video_review_offer (SpInteraction *self, const SpSdpSession *offe
   SpConfig *config = self->context.config;
   g_autoptr (GError) error = NULL;
 
-  if (self->video_wanted || !offers_active_video (offer))
+  if (sp_interaction_video_slot_enabled (self) || !offers_active_video (offer))
     return FALSE;
   if (config->remote_video_offers == SP_REMOTE_VIDEO_REJECT)
     return FALSE;
@@ -367,30 +352,15 @@ sp_interaction_video_review_offer (SpInteraction *self, const SpSdpSession *offe
     }
   if (config->remote_video_offers == SP_REMOTE_VIDEO_ACCEPT)
     {
-      self->video_wanted = TRUE;
-      self->video_paused = FALSE;
-      set_video (self, SP_INTERACTION_VIDEO_REQUESTED, "contact");
+      set_region (self, SP_VIDEO_ACCEPTING, "contact");
       return FALSE;
     }
-  /* ask: the re-INVITE waits (NUA already sent 100 Trying) until the CRM decides. */
+  /* ask: the re-INVITE waits (the SIP layer already sent 100 Trying) until the CRM decides. */
   g_free (self->held_video_offer);
   self->held_video_offer = g_strdup (text);
   self->video_ask_id = g_timeout_add_seconds (config->video_ask_timeout_s, on_ask_timeout, self);
-  set_video (self, SP_INTERACTION_VIDEO_REQUESTED, "contact");
+  set_region (self, SP_VIDEO_HELD_OFFER, "contact");
   return TRUE;
-}
-
-static void
-answer_contact_request (SpInteraction *self, gboolean accept)
-{
-  g_autofree char *offer = g_steal_pointer (&self->held_video_offer);
-
-  g_clear_handle_id (&self->video_ask_id, g_source_remove);
-  self->video_wanted = accept;
-  self->video_paused = FALSE;
-  if (!accept)
-    set_video (self, SP_INTERACTION_VIDEO_NONE, "");
-  sp_interaction_answer_held_offer (self, offer);
 }
 
 /* ---- the agent's actions ---- */
@@ -401,7 +371,7 @@ sp_interaction_video_busy (SpInteraction *self, GError **error)
   if (self->video_task || self->hold_task)
     g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                  "a hold or video change is waiting for the contact's phone");
-  else if (self->held_video_offer)
+  else if (self->video == SP_VIDEO_HELD_OFFER)
     g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                  "the contact's video request is waiting for ActivateVideo or DeactivateVideo");
   else
@@ -420,17 +390,13 @@ check_call_state (SpInteraction *self, const char *action, GError **error)
   return FALSE;
 }
 
+/* The next region of an activation, or FALSE with the reason it cannot start. */
 static gboolean
 start_activation (SpInteraction *self, GError **error)
 {
-  if (self->held_video_offer)
-    {
-      answer_contact_request (self, TRUE);
-      return TRUE;
-    }
   if (!check_call_state (self, "ActivateVideo", error) || sp_interaction_video_busy (self, error))
     return FALSE;
-  switch (self->video)
+  switch (public_value (self->video))
     {
       case SP_INTERACTION_VIDEO_ACTIVE:
         g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
@@ -441,20 +407,17 @@ start_activation (SpInteraction *self, GError **error)
                      "video is already requested");
         return FALSE;
       case SP_INTERACTION_VIDEO_PAUSED:
-        self->video_paused = FALSE;
-        break;
+        set_region (self, SP_VIDEO_RESUMING, self->video_requester);
+        return TRUE;
       case SP_INTERACTION_VIDEO_NONE:
       case SP_INTERACTION_VIDEO_DECLINED:
       default:
         /* Nothing is sent when a precondition fails. */
         if (!check_preconditions (self, error) || !sp_interaction_media_prepare_video (self, error))
           return FALSE;
-        self->video_wanted = TRUE;
-        self->video_paused = FALSE;
-        set_video (self, SP_INTERACTION_VIDEO_REQUESTED, "agent");
-        break;
+        set_region (self, SP_VIDEO_ASKING, "agent");
+        return TRUE;
     }
-  return TRUE;
 }
 
 void
@@ -462,22 +425,22 @@ sp_interaction_activate_video_async (SpInteraction *self, GAsyncReadyCallback ca
                                      gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
-  gboolean contact_request = self->held_video_offer != NULL;
   GError *error = NULL;
 
+  g_task_set_source_tag (task, sp_interaction_activate_video_async);
+  if (self->video == SP_VIDEO_HELD_OFFER)
+    {
+      /* The contact's request: the answer goes out with the 200, and video runs from now. */
+      release_held_offer (self, SP_VIDEO_ACCEPTING);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   if (!start_activation (self, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  if (contact_request)
-    {
-      /* The answer went out with the 200; video runs from now. */
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
   self->video_task = g_steal_pointer (&task);
-  self->video_task_activates = TRUE;
   sp_interaction_send_reoffer (self);
 }
 
@@ -494,9 +457,10 @@ sp_interaction_deactivate_video_async (SpInteraction *self, GAsyncReadyCallback 
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
   GError *error = NULL;
 
-  if (self->held_video_offer)
+  g_task_set_source_tag (task, sp_interaction_deactivate_video_async);
+  if (self->video == SP_VIDEO_HELD_OFFER)
     {
-      answer_contact_request (self, FALSE);
+      release_held_offer (self, SP_VIDEO_NONE);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -506,17 +470,16 @@ sp_interaction_deactivate_video_async (SpInteraction *self, GAsyncReadyCallback 
       g_task_return_error (task, error);
       return;
     }
-  if (self->video != SP_INTERACTION_VIDEO_ACTIVE)
+  if (self->video != SP_VIDEO_ACTIVE)
     {
       g_task_return_new_error (task, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                                "DeactivateVideo needs active video, not %s",
-                               sp_interaction_video_to_string (self->video));
+                               sp_interaction_video_to_string (public_value (self->video)));
       return;
     }
-  self->video_paused = TRUE;
+  set_region (self, SP_VIDEO_PAUSING, self->video_requester);
   sp_interaction_push_stop (self, "stop");
   self->video_task = g_steal_pointer (&task);
-  self->video_task_activates = FALSE;
   sp_interaction_send_reoffer (self);
 }
 
@@ -526,6 +489,74 @@ sp_interaction_deactivate_video_finish (SpInteraction *self, GAsyncResult *resul
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- the window: the agent's wishes here, the window itself an observer's ---- */
+
+static const char *const layout_names[] = {
+  [SP_INTERACTION_LAYOUT_REMOTE_LARGE] = "remote-large",
+  [SP_INTERACTION_LAYOUT_PREVIEW_LARGE] = "preview-large",
+};
+
+const char *
+sp_interaction_layout_to_string (SpInteractionLayout layout)
+{
+  return (guint)layout < G_N_ELEMENTS (layout_names) ? layout_names[layout] : "remote-large";
+}
+
+SpInteractionLayout
+sp_interaction_get_layout_value (SpInteraction *self)
+{
+  return self->layout;
+}
+
+const char *
+sp_interaction_get_layout (SpInteraction *self)
+{
+  return sp_interaction_layout_to_string (self->layout);
+}
+
+const char *
+sp_interaction_get_window (SpInteraction *self)
+{
+  return self->window;
+}
+
+gboolean
+sp_interaction_get_always_on_top (SpInteraction *self)
+{
+  return self->on_top;
+}
+
+gboolean
+sp_interaction_get_on_top_wish (SpInteraction *self)
+{
+  return self->on_top_wish;
+}
+
+const char *
+sp_interaction_get_picture (SpInteraction *self, SpMediaPicture picture)
+{
+  SpMediaSession *media = sp_interaction_media (self);
+
+  return media && sp_media_session_has_video (media) ? sp_media_session_get_picture (media, picture)
+                                                     : "";
+}
+
+void
+sp_interaction_report_window (SpInteraction *self, const char *state, gboolean on_top)
+{
+  if (!g_str_equal (self->window, state))
+    {
+      g_free (self->window);
+      self->window = g_strdup (state);
+      sp_interaction_notify (self, "window");
+    }
+  if (self->on_top != on_top)
+    {
+      self->on_top = on_top;
+      sp_interaction_notify (self, "always-on-top");
+    }
+}
+
 /* The video pane controls act on a live video session (SPEC: "Video pane size"). Without one
  * there is no pane to change, and a silent success would tell the CRM that something happened
  * (SPEC: never a silent no-op), so they are refused like the other video actions. */
@@ -533,14 +564,14 @@ static gboolean
 require_video_session (SpInteraction *self, const char *action, GError **error)
 {
   gboolean live = self->state != SP_INTERACTION_DISCONNECTED && self->state != SP_INTERACTION_DONE;
+  SpInteractionVideo video = public_value (self->video);
 
-  if (live
-      && (self->video == SP_INTERACTION_VIDEO_ACTIVE || self->video == SP_INTERACTION_VIDEO_PAUSED))
+  if (live && (video == SP_INTERACTION_VIDEO_ACTIVE || video == SP_INTERACTION_VIDEO_PAUSED))
     return TRUE;
   g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                "%s needs a video session (the call is %s, the video %s)", action,
                sp_interaction_state_to_string (self->state),
-               sp_interaction_video_to_string (self->video));
+               sp_interaction_video_to_string (video));
   return FALSE;
 }
 
@@ -549,10 +580,9 @@ sp_interaction_swap_layout (SpInteraction *self, GError **error)
 {
   if (!require_video_session (self, "SwapLayout", error))
     return FALSE;
-  self->layout = self->layout == SP_VIDEO_LAYOUT_REMOTE_LARGE ? SP_VIDEO_LAYOUT_PREVIEW_LARGE
-                                                              : SP_VIDEO_LAYOUT_REMOTE_LARGE;
-  if (self->window)
-    sp_video_window_set_layout (self->window, self->layout);
+  self->layout = self->layout == SP_INTERACTION_LAYOUT_REMOTE_LARGE
+                   ? SP_INTERACTION_LAYOUT_PREVIEW_LARGE
+                   : SP_INTERACTION_LAYOUT_REMOTE_LARGE;
   sp_interaction_notify (self, "layout");
   return TRUE;
 }
@@ -560,19 +590,17 @@ sp_interaction_swap_layout (SpInteraction *self, GError **error)
 gboolean
 sp_interaction_set_always_on_top (SpInteraction *self, gboolean above, GError **error)
 {
+  gboolean kept = TRUE;
+
   if (!require_video_session (self, "SetAlwaysOnTop", error))
     return FALSE;
   /* Kept for a window that opens later (no display yet, or closed by hand and reopened); the
    * property follows what the window manager did. */
   self->on_top_wish = above;
-  if (!self->window || sp_video_window_get_state (self->window) != SP_VIDEO_WINDOW_OPEN)
-    return TRUE;
-  if (!sp_video_window_set_always_on_top (self->window, above, error))
-    {
-      g_prefix_error (error, "the window cannot be kept on top: ");
-      return FALSE;
-    }
-  return TRUE;
+  g_signal_emit_by_name (self, "keep-on-top", above, error, &kept);
+  if (!kept)
+    g_prefix_error (error, "the window cannot be kept on top: ");
+  return kept;
 }
 
 /* ---- statistics and teardown ---- */
@@ -580,10 +608,10 @@ sp_interaction_set_always_on_top (SpInteraction *self, gboolean above, GError **
 static GVariant *
 collect_statistics (SpInteraction *self)
 {
-  SpCallMediaVideoStatistics stats;
+  SpMediaVideoStatistics stats;
   GVariantDict dict;
 
-  sp_call_media_get_video_statistics (self->media, &stats);
+  sp_media_session_get_video_statistics (sp_interaction_media (self), &stats);
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert (&dict, "video-codec", "s", stats.codec ? stats.codec : "");
   g_variant_dict_insert (&dict, "video-rtp-packets-sent", "u", stats.rtp_packets_sent);
@@ -599,17 +627,15 @@ collect_statistics (SpInteraction *self)
                          stats.key_frame_requests_received);
   g_variant_dict_insert (&dict, "video-rtx-packets-sent", "u", stats.rtx_packets_sent);
   g_variant_dict_insert (&dict, "video-rtx-packets-received", "u", stats.rtx_packets_received);
-  if (self->feed)
-    g_variant_dict_insert (
-      &dict, "camera", "s",
-      sp_video_feed_get_source (self->feed) == SP_VIDEO_FEED_CARD ? "unavailable" : "live");
+  if (stats.codec)
+    g_variant_dict_insert (&dict, "camera", "s", stats.camera_live ? "live" : "unavailable");
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
 GVariantDict *
 sp_interaction_video_add_statistics (SpInteraction *self, GVariantDict *dict)
 {
-  g_autoptr (GVariant) stats = self->media
+  g_autoptr (GVariant) stats = sp_interaction_media (self)
                                  ? collect_statistics (self)
                                  : (self->video_stats ? g_variant_ref (self->video_stats) : NULL);
   GVariantIter iter;
@@ -633,28 +659,12 @@ sp_interaction_video_stop (SpInteraction *self)
   sp_interaction_push_stop (self, "call-ended");
   g_clear_handle_id (&self->video_ask_id, g_source_remove);
   g_clear_pointer (&self->held_video_offer, g_free);
-  if (self->media)
+  if (sp_interaction_media (self))
     {
       g_clear_pointer (&self->video_stats, g_variant_unref);
       self->video_stats = collect_statistics (self);
     }
-  if (self->feed)
-    {
-      sp_video_feed_stop (self->feed);
-      g_clear_object (&self->feed);
-    }
   if (self->video_task)
     complete_task (self, g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                                       "the call ended"));
-}
-
-void
-sp_interaction_video_close_window (SpInteraction *self)
-{
-  if (!self->window)
-    return;
-  g_signal_handlers_disconnect_by_data (self->window, self);
-  sp_video_window_close (self->window);
-  g_clear_object (&self->window);
-  sp_interaction_notify (self, "window");
 }

@@ -1,14 +1,15 @@
-/* One interaction with a contact: the call (state machine over a SIP leg, SDP and media) and
- * its record (notepad, attached and case data, dispositions), written to the store as it
- * changes and to the history at Mark Done. Knows nothing of D-Bus. */
+/* One interaction with a contact: the call (a state machine over its legs, SDP and media,
+ * reached through the ports SpTelephony, SpLeg and SpMediaSession) and its record (notepad,
+ * attached and case data, dispositions). Observers store the record ("record" signal) and show
+ * the video window (the window-* calls). Knows nothing of D-Bus, SIP or GStreamer. */
 #pragma once
 
 #include <gio/gio.h>
 
-#include "sp-call-leg.h"
 #include "sp-config.h"
-#include "sp-sip-agent.h"
+#include "sp-media-session.h"
 #include "sp-store.h"
+#include "sp-telephony.h"
 
 G_BEGIN_DECLS
 
@@ -50,31 +51,67 @@ typedef enum
   SP_INTERACTION_VIDEO_DECLINED, /* the contact's phone refused the agent's request */
 } SpInteractionVideo;
 
-typedef struct _SpCameraMonitor SpCameraMonitor;
+/* The layouts of the video window. */
+typedef enum
+{
+  SP_INTERACTION_LAYOUT_REMOTE_LARGE,  /* the contact's picture fills it, ours small */
+  SP_INTERACTION_LAYOUT_PREVIEW_LARGE, /* the other way round */
+} SpInteractionLayout;
+
+/* What changed in the record, for the observers that store it ("record" signal). */
+typedef enum
+{
+  SP_RECORD_BEGIN, /* the interaction exists (emitted by the manager once observed) */
+  SP_RECORD_NOTES, /* the agent's changes: refused with UNAVAILABLE when not stored */
+  SP_RECORD_CASE_DATA,
+  SP_RECORD_DISPOSITIONS,
+  SP_RECORD_PUSH_STARTED,
+  SP_RECORD_PUSH_ENDED, /* what the call does: never refused */
+  SP_RECORD_ANSWERED,
+  SP_RECORD_ENDED,
+  SP_RECORD_VIDEO_USED,
+  SP_RECORD_PARTICIPANTS,
+  SP_RECORD_FINISH, /* Mark Done: refused with UNAVAILABLE when not stored */
+} SpRecordChange;
 
 /* What the interaction needs from the service around it (borrowed, outlive it). */
 typedef struct
 {
   SpConfig *config;
-  SpStore *store; /* NULL: nothing is recorded (the database is unavailable) */
-  SpSipAgent *agent;
-  SpCameraMonitor *camera; /* NULL: no PipeWire camera can ever be present */
+  SpStore *store; /* NULL: the database is unavailable (no push catalogue) */
+  SpTelephony *telephony;
+  SpMediaFactory *media;
 } SpInteractionContext;
 
 #define SP_TYPE_INTERACTION (sp_interaction_get_type ())
 G_DECLARE_FINAL_TYPE (SpInteraction, sp_interaction, SP, INTERACTION, GObject)
 
-/* Signals: "done" () after Mark Done. Every property notifies when it changes. */
+/* Signals: "done" () after Mark Done; "record" (SpRecordChange change, GError **error) →
+ * gboolean: an observer stores CHANGE, or returns FALSE with an error (the first FALSE stops
+ * the emission); "keep-on-top" (gboolean above, GError **error) → gboolean: the window
+ * observer applies the agent's wish now. Every property notifies when it changes. */
 SpInteraction *
-sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpCallLeg *leg,
-                            GVariant *attached_data, const char *contact_id,
-                            const char *contact_name);
+sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpLeg *leg,
+                            const char *contact_id, const char *contact_name);
 SpInteraction *
 sp_interaction_new_outbound (const SpInteractionContext *context, guint number, const char *target,
                              GVariant *attached_data, GError **error);
 
 guint
 sp_interaction_get_number (SpInteraction *self);
+gint64
+sp_interaction_get_started (SpInteraction *self); /* g_get_real_time() */
+gint64
+sp_interaction_get_answered (SpInteraction *self); /* 0: not answered */
+gint64
+sp_interaction_get_ended (SpInteraction *self); /* 0: live */
+gboolean
+sp_interaction_get_video_used (SpInteraction *self);
+gint64
+sp_interaction_get_push_started (SpInteraction *self);
+/* What ended the last push: "stop", "end-of-clip", "error" or "call-ended". */
+const char *
+sp_interaction_get_push_ended_by (SpInteraction *self);
 SpInteractionState
 sp_interaction_get_state (SpInteraction *self);
 const char *
@@ -88,8 +125,6 @@ sp_interaction_get_remote_name (SpInteraction *self);
 const char *
 sp_interaction_get_contact_id (SpInteraction *self);
 const char *
-sp_interaction_get_record_id (SpInteraction *self); /* the store's interaction id, or NULL */
-const char *
 sp_interaction_get_call_id (SpInteraction *self);
 const char *
 sp_interaction_get_notepad (SpInteraction *self);
@@ -99,9 +134,11 @@ GVariant *
 sp_interaction_get_case_data (SpInteraction *self); /* a{ss} */
 const char *const *
 sp_interaction_get_dispositions (SpInteraction *self);
-/* (actor, reason, error name, message); empty strings while live. */
-GVariant *
-sp_interaction_get_end_reason (SpInteraction *self);
+/* How the call ended: ACTOR, REASON and MESSAGE are "" while live; ERROR is an
+ * SpInteractionError when it ended on a failure, -1 otherwise. */
+void
+sp_interaction_get_end (SpInteraction *self, const char **actor, const char **reason, int *error,
+                        const char **message);
 GVariant *
 sp_interaction_get_participants (SpInteraction *self); /* aa{sv} */
 
@@ -119,9 +156,23 @@ sp_interaction_get_video_requester (SpInteraction *self); /* "", "agent", "conta
 const char *
 sp_interaction_get_window (SpInteraction *self); /* "none", "open", "closed" */
 const char *
+sp_interaction_layout_to_string (SpInteractionLayout layout);
+SpInteractionLayout
+sp_interaction_get_layout_value (SpInteraction *self);
+const char *
 sp_interaction_get_layout (SpInteraction *self); /* "remote-large", "preview-large" */
 gboolean
 sp_interaction_get_always_on_top (SpInteraction *self);
+/* The agent's wish, kept for a window that opens later. */
+gboolean
+sp_interaction_get_on_top_wish (SpInteraction *self);
+/* The window observer: the channel a window reads PICTURE from ("" without video). */
+const char *
+sp_interaction_get_picture (SpInteraction *self, SpMediaPicture picture);
+/* The window observer reports what the window is: STATE "none", "open" or "closed", and
+ * whether the window manager keeps it above. */
+void
+sp_interaction_report_window (SpInteraction *self, const char *state, gboolean on_top);
 /* Escalates to video, resumes paused video, or accepts the contact's pending request; completes
  * when the contact's phone has answered. NOT_ALLOWED, NO_CAMERA, INVALID_STATE at once;
  * PEER_DECLINED_VIDEO when the answer refuses video (the voice call goes on). */
@@ -149,6 +200,11 @@ gboolean
 sp_interaction_stop_push (SpInteraction *self, GError **error);
 gboolean
 sp_interaction_set_always_on_top (SpInteraction *self, gboolean above, GError **error);
+
+/* Asks the observers to store CHANGE ("record" signal); FALSE with their error (UNAVAILABLE)
+ * when one could not. */
+gboolean
+sp_interaction_record (SpInteraction *self, SpRecordChange change, GError **error);
 
 gboolean
 sp_interaction_answer (SpInteraction *self, GError **error);

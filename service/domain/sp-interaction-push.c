@@ -4,8 +4,6 @@
  * ended it (stop, end-of-clip, error, call-ended). */
 #include "sp-interaction-private.h"
 
-#include "sp-call-media.h"
-
 const char *
 sp_interaction_get_push (SpInteraction *self)
 {
@@ -19,7 +17,9 @@ finish_push (SpInteraction *self, const char *ended_by)
   if (!self->push_item)
     return;
   g_info ("session %u: push of %s ended (%s)", self->number, self->push_item, ended_by);
-  sp_interaction_record_push_ended (self, ended_by);
+  g_free (self->push_ended_by);
+  self->push_ended_by = g_strdup (ended_by);
+  sp_interaction_record (self, SP_RECORD_PUSH_ENDED, NULL);
   g_clear_pointer (&self->push_item, g_free);
   sp_interaction_notify (self, "push");
 }
@@ -43,20 +43,20 @@ sp_interaction_push_stop (SpInteraction *self, const char *ended_by)
 {
   if (!self->push_item)
     return;
-  if (self->media)
-    sp_call_media_stop_push (self->media);
+  if (sp_interaction_media (self))
+    sp_media_session_stop_push (sp_interaction_media (self));
   finish_push (self, ended_by);
 }
 
 static gboolean
 check_push (SpInteraction *self, const char *action, GError **error)
 {
-  if (self->video == SP_INTERACTION_VIDEO_ACTIVE && self->media
+  if (sp_interaction_get_video (self) == SP_INTERACTION_VIDEO_ACTIVE && sp_interaction_media (self)
       && self->state == SP_INTERACTION_TALKING)
     return TRUE;
   g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                "%s needs active video in a talking call (the video is %s, the call %s)", action,
-               sp_interaction_video_to_string (self->video),
+               sp_interaction_video_to_string (sp_interaction_get_video (self)),
                sp_interaction_state_to_string (self->state));
   return FALSE;
 }
@@ -96,9 +96,9 @@ sp_interaction_start_push (SpInteraction *self, const char *item_id, GError **er
   g_variant_lookup (item, "path", "&s", &path);
   g_variant_lookup (item, "kind", "&s", &kind);
   g_variant_lookup (item, "duration-ms", "t", &duration);
-  if (!sp_call_media_start_push (self->media, path,
-                                 g_str_equal (kind, "image") ? (guint)MAX (duration, 1) : 0,
-                                 &media_error))
+  if (!sp_media_session_start_push (sp_interaction_media (self), path,
+                                    g_str_equal (kind, "image") ? (guint)MAX (duration, 1) : 0,
+                                    &media_error))
     {
       g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NOT_FOUND,
                    "the clip of push item '%s' cannot be played: %s", item_id,
@@ -110,10 +110,10 @@ sp_interaction_start_push (SpInteraction *self, const char *item_id, GError **er
   finish_push (self, "stop");
   self->push_item = g_strdup (item_id);
   self->push_started = g_get_real_time ();
-  if (!sp_interaction_record_push_started (self, error))
+  if (!sp_interaction_record (self, SP_RECORD_PUSH_STARTED, error))
     {
       /* Not acknowledged, so not shown: back to the camera. */
-      sp_call_media_stop_push (self->media);
+      sp_media_session_stop_push (sp_interaction_media (self));
       g_clear_pointer (&self->push_item, g_free);
       sp_interaction_notify (self, "push");
       return FALSE;

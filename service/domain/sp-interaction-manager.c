@@ -1,8 +1,6 @@
 /* The live interactions, keyed by number. */
 #include "sp-interaction-manager.h"
 
-#include "sp-attached-data.h"
-
 struct _SpInteractionManager
 {
   GObject parent_instance;
@@ -42,6 +40,8 @@ add (SpInteractionManager *self, SpInteraction *interaction)
                        GUINT_TO_POINTER (sp_interaction_get_number (interaction)), interaction);
   g_signal_connect (interaction, "done", G_CALLBACK (on_done), self);
   g_signal_emit (self, signals[SIGNAL_ADDED], 0, interaction);
+  /* The observers attached on "added": the record begins now. */
+  sp_interaction_record (interaction, SP_RECORD_BEGIN, NULL);
 }
 
 /* The screen pop: the contact whose address matches the caller's. */
@@ -65,17 +65,14 @@ find_contact (SpInteractionManager *self, const char *remote, char **name)
 }
 
 static void
-on_incoming_call (SpSipAgent *agent, SpCallLeg *leg, gpointer data)
+on_incoming_call (SpTelephony *telephony, SpLeg *leg, gpointer data)
 {
   SpInteractionManager *self = data;
-  SpConfig *config = self->context.config;
-  SpAttachedDataMap map = { config->uui_key, (const char *const *)config->attached_headers };
   g_autofree char *name = NULL;
-  g_autofree char *contact_id = find_contact (self, sp_call_leg_get_remote_uri (leg), &name);
-  GVariant *attached = sp_attached_data_from_headers (sp_call_leg_get_headers (leg), &map);
+  g_autofree char *contact_id = find_contact (self, sp_leg_get_remote_uri (leg), &name);
 
-  add (self, sp_interaction_new_inbound (&self->context, self->next_number++, leg, attached,
-                                         contact_id, name));
+  add (self,
+       sp_interaction_new_inbound (&self->context, self->next_number++, leg, contact_id, name));
 }
 
 SpInteraction *
@@ -114,8 +111,8 @@ sp_interaction_manager_dispose (GObject *object)
 {
   SpInteractionManager *self = SP_INTERACTION_MANAGER (object);
 
-  if (self->context.agent)
-    g_signal_handlers_disconnect_by_data (self->context.agent, self);
+  if (self->context.telephony)
+    g_signal_handlers_disconnect_by_data (self->context.telephony, self);
   if (self->interactions)
     {
       GHashTableIter iter;
@@ -152,7 +149,7 @@ sp_interaction_manager_new (const SpInteractionContext *context)
   SpInteractionManager *self = g_object_new (SP_TYPE_INTERACTION_MANAGER, NULL);
 
   self->context = *context;
-  if (context->agent)
-    g_signal_connect (context->agent, "incoming-call", G_CALLBACK (on_incoming_call), self);
+  if (context->telephony)
+    g_signal_connect (context->telephony, "incoming-call", G_CALLBACK (on_incoming_call), self);
   return self;
 }

@@ -1,16 +1,31 @@
-/* The parts of SpInteraction shared by its files: identity and state (sp-interaction.c), the
- * record in the store (sp-interaction-record.c), the call control (sp-interaction-call.c), the
- * media binding (sp-interaction-media.c), video and push. */
+/* The parts of SpInteraction shared by its files: identity, state and record
+ * (sp-interaction.c), call control over the legs (sp-interaction-call.c), the media of a leg
+ * (sp-interaction-media.c), the video region (sp-interaction-video.c) and push. Storage and
+ * the window are not here: observers do them (service/observers/). */
 #pragma once
 
 #include "sp-interaction.h"
+#include "sp-participant.h"
 #include "sp-sdp.h"
 
 G_BEGIN_DECLS
 
-typedef struct _SpCallMedia SpCallMedia;
-typedef struct _SpVideoFeed SpVideoFeed;
-typedef struct _SpVideoWindow SpVideoWindow;
+/* The video region (DESIGN.md: none -> requested -> active <-> paused, or declined) with the
+ * steps in between that wait for the contact's phone or for the CRM. The D-Bus value is
+ * derived (sp_interaction_get_video). */
+typedef enum
+{
+  SP_VIDEO_NONE,
+  SP_VIDEO_ASKING,     /* our re-offer adding video is out (ActivateVideo waits) */
+  SP_VIDEO_HELD_OFFER, /* the contact's video offer waits for the CRM ([video] remote-offers = ask)
+                        */
+  SP_VIDEO_ACCEPTING,  /* the contact's video offer is accepted; its exchange completes it */
+  SP_VIDEO_ACTIVE,
+  SP_VIDEO_PAUSING, /* our re-offer making video inactive is out (DeactivateVideo waits) */
+  SP_VIDEO_PAUSED,
+  SP_VIDEO_RESUMING, /* our re-offer making video active again is out (ActivateVideo waits) */
+  SP_VIDEO_DECLINED, /* the contact's phone refused the agent's request */
+} SpVideoRegion;
 
 struct _SpInteraction
 {
@@ -23,10 +38,6 @@ struct _SpInteraction
   char *remote;
   char *remote_name;
   char *contact_id;
-  char *record_id;    /* the store's row, NULL when the interaction is not recorded */
-  char *record_error; /* why record_id is NULL */
-  guint heartbeat_id;
-  gboolean heartbeat_failed;
   char *call_id;
   GVariant *attached_data; /* a{ss} */
   GVariant *case_data;     /* a{ss} */
@@ -34,21 +45,22 @@ struct _SpInteraction
   GStrv dispositions;
   char *end_actor;
   char *end_reason;
-  char *end_error;
+  int end_error; /* an SpInteractionError, or -1 when the call ended normally */
   char *end_message;
   gint64 started;
   gint64 answered;
   gint64 ended;
 
-  /* call control */
-  SpCallLeg *leg;
-  SpCallMedia *media;
+  /* the legs (sp-participant.h), in the order they joined; contact is the first */
+  GPtrArray *participants;
+  SpParticipant *contact;
+
+  /* call control on the contact's leg (sp-interaction-call.c) */
   gboolean media_started;
   guint rtp_sent;
   guint rtp_received;
   char *audio_codec;       /* "PCMU/8000" once media runs; kept for the statistics after the call */
   SpSdpSession *local_sdp; /* our last description in this dialog */
-  SpSdpDirection audio_intent;
   gboolean local_hold;
   gboolean remote_hold;
   guint audio_rtp_port;
@@ -58,65 +70,38 @@ struct _SpInteraction
   guint glare_id;
 
   /* video (sp-interaction-video.c) */
-  SpInteractionVideo video;
+  SpVideoRegion video;
   const char *video_requester; /* "", "agent", "contact" (static strings) */
-  gboolean video_wanted;       /* our video slot is enabled in offers and answers */
-  gboolean video_paused;       /* the agent deactivated video */
   guint video_rtp_port;
   guint video_rtcp_port;
-  GTask *video_task; /* Activate/DeactivateVideo waiting for the contact's answer */
-  gboolean video_task_activates;
-  char *held_video_offer; /* the contact's video offer waiting for the CRM ("ask") */
+  GTask *video_task;      /* Activate/DeactivateVideo waiting for the contact's answer */
+  char *held_video_offer; /* in SP_VIDEO_HELD_OFFER: the contact's offer */
   guint video_ask_id;
-  SpVideoFeed *feed;
-  SpVideoWindow *window;
-  int layout; /* SpVideoLayout */
+  int layout; /* SpInteractionLayout */
   gboolean on_top_wish;
+  char *window;          /* as the window observer reports it: "none", "open", "closed" */
+  gboolean on_top;       /* as the window observer reports it */
   GVariant *video_stats; /* the last video statistics, kept after the call */
   gboolean video_used;   /* video was active at some point: recorded in the history */
 
   /* push (sp-interaction-push.c) */
   char *push_item; /* the catalogue id being pushed, or NULL */
   gint64 push_started;
-  gint64 push_record; /* the store's row of that push, 0 when none */
+  char *push_ended_by; /* what ended the last push: stop, end-of-clip, error, call-ended */
 };
 
 void
 sp_interaction_set_state (SpInteraction *self, SpInteractionState state);
+/* ERROR: an SpInteractionError when the call ended on a failure, -1 otherwise. */
 void
-sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reason,
-                        const char *error_name, const char *message);
+sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reason, int error,
+                        const char *message);
 void
 sp_interaction_notify (SpInteraction *self, const char *property);
 
-/* sp-interaction-record.c: the store side of the record. The agent's changes return FALSE
- * with UNAVAILABLE when they cannot be stored; what the call does is stored as it happens. */
-void
-sp_interaction_record_begin (SpInteraction *self);
-void
-sp_interaction_record_stop (SpInteraction *self);
-gboolean
-sp_interaction_record_notes (SpInteraction *self, GError **error);
-gboolean
-sp_interaction_record_case_data (SpInteraction *self, GError **error);
-gboolean
-sp_interaction_record_dispositions (SpInteraction *self, GError **error);
-gboolean
-sp_interaction_record_push_started (SpInteraction *self, GError **error);
-void
-sp_interaction_record_push_ended (SpInteraction *self, const char *ended_by);
-void
-sp_interaction_record_answered (SpInteraction *self);
-void
-sp_interaction_record_ended (SpInteraction *self);
-void
-sp_interaction_record_video_used (SpInteraction *self);
-gboolean
-sp_interaction_record_finish (SpInteraction *self, GError **error);
-
 /* sp-interaction-call.c */
 void
-sp_interaction_attach_leg (SpInteraction *self, SpCallLeg *leg);
+sp_interaction_attach_contact (SpInteraction *self, SpLeg *leg);
 void
 sp_interaction_release_call (SpInteraction *self);
 gboolean
@@ -133,10 +118,7 @@ gboolean
 sp_interaction_video_slot_enabled (SpInteraction *self);
 SpSdpDirection
 sp_interaction_video_intent (SpInteraction *self);
-/* Whether an offered video stream may be answered with a real port now. */
-gboolean
-sp_interaction_video_accepts (SpInteraction *self);
-/* A contact's offer: TRUE when the video module keeps it for the CRM (no answer yet). */
+/* A contact's offer: TRUE when the video region keeps it for the CRM (no answer yet). */
 gboolean
 sp_interaction_video_review_offer (SpInteraction *self, const SpSdpSession *offer,
                                    const char *text);
@@ -144,14 +126,13 @@ gboolean
 sp_interaction_video_apply (SpInteraction *self, const SpSdpStream *video, GError **error);
 void
 sp_interaction_video_exchange_done (SpInteraction *self);
-void
+/* TRUE when the refused re-offer was the video region's (it then completed its request). */
+gboolean
 sp_interaction_video_offer_failed (SpInteraction *self, guint status, const char *phrase);
 gboolean
 sp_interaction_video_busy (SpInteraction *self, GError **error);
 void
 sp_interaction_video_stop (SpInteraction *self);
-void
-sp_interaction_video_close_window (SpInteraction *self);
 GVariantDict *
 sp_interaction_video_add_statistics (SpInteraction *self, GVariantDict *dict);
 
@@ -161,7 +142,7 @@ sp_interaction_push_media_ended (SpInteraction *self, const char *reason, const 
 void
 sp_interaction_push_stop (SpInteraction *self, const char *ended_by);
 
-/* sp-interaction-media.c: the GStreamer side, behind four calls. */
+/* sp-interaction-media.c: the contact's media, behind four calls. */
 gboolean
 sp_interaction_media_prepare (SpInteraction *self, GError **error);
 gboolean
@@ -170,5 +151,8 @@ gboolean
 sp_interaction_media_prepare_video (SpInteraction *self, GError **error);
 void
 sp_interaction_media_stop (SpInteraction *self);
+/* The contact's media, or NULL. */
+SpMediaSession *
+sp_interaction_media (SpInteraction *self);
 
 G_END_DECLS

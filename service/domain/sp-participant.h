@@ -1,0 +1,54 @@
+/* One party of an interaction on its own leg: the contact, a consulted person, a conferenced
+ * agent. Addressed by an id that never changes ("contact", "consult-1", …); Participants on
+ * D-Bus lists them. The leg's media belong to the participant. */
+#pragma once
+
+#include "sp-leg.h"
+#include "sp-media-session.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SP_PARTICIPANT_CONTACT,
+  SP_PARTICIPANT_CONSULT,
+  SP_PARTICIPANT_AGENT,
+} SpParticipantRole;
+
+typedef enum
+{
+  SP_PARTICIPANT_CALLING, /* our INVITE is on its way or ringing there */
+  SP_PARTICIPANT_RINGING, /* their INVITE rings here */
+  SP_PARTICIPANT_TALKING,
+  SP_PARTICIPANT_HELD,
+  SP_PARTICIPANT_ENDED,
+} SpParticipantState;
+
+typedef struct
+{
+  char *id;
+  SpParticipantRole role;
+  SpParticipantState state;
+  char *uri;
+  char *name;
+  SpLeg *leg;            /* NULL once released */
+  SpMediaSession *media; /* NULL until the first exchange needs ports, and after the end */
+  gint64 joined;         /* g_get_real_time() when talking first, 0 before */
+  gint64 left;           /* when it ended, 0 before */
+} SpParticipant;
+
+SpParticipant *
+sp_participant_new (const char *id, SpParticipantRole role, const char *uri, const char *name);
+void
+sp_participant_free (SpParticipant *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpParticipant, sp_participant_free)
+
+const char *
+sp_participant_role_to_string (SpParticipantRole role);
+const char *
+sp_participant_state_to_string (SpParticipantState state);
+/* a{sv}: id, uri, name, role, state (strings), joined, left (x, µs since the epoch, 0 = not). */
+GVariant *
+sp_participant_to_variant (const SpParticipant *self);
+
+G_END_DECLS

@@ -1,0 +1,139 @@
+/* SpMediaSession and SpMediaFactory: the interfaces and their signals; every call goes to the
+ * implementation. */
+#include "sp-media-session.h"
+
+G_DEFINE_INTERFACE (SpMediaSession, sp_media_session, G_TYPE_OBJECT)
+G_DEFINE_INTERFACE (SpMediaFactory, sp_media_factory, G_TYPE_OBJECT)
+
+static void
+sp_media_session_default_init (SpMediaSessionInterface *iface)
+{
+  GType type = G_TYPE_FROM_INTERFACE (iface);
+
+  g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                G_TYPE_STRING);
+  g_signal_new ("rtp-timeout", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  g_signal_new ("push-ended", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+sp_media_factory_default_init (SpMediaFactoryInterface *iface)
+{
+}
+
+gboolean
+sp_media_session_prepare_audio (SpMediaSession *self, const char *local_address, guint16 *rtp_port,
+                                guint16 *rtcp_port, GError **error)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->prepare_audio (self, local_address, rtp_port, rtcp_port,
+                                                           error);
+}
+
+gboolean
+sp_media_session_start_audio (SpMediaSession *self, const SpMediaAudioParams *params,
+                              GError **error)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->start_audio (self, params, error);
+}
+
+gboolean
+sp_media_session_update_audio (SpMediaSession *self, const SpMediaAudioParams *params,
+                               GError **error)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->update_audio (self, params, error);
+}
+
+gboolean
+sp_media_session_prepare_video (SpMediaSession *self, const char *local_address, guint16 *rtp_port,
+                                guint16 *rtcp_port, GError **error)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->prepare_video (self, local_address, rtp_port, rtcp_port,
+                                                           error);
+}
+
+gboolean
+sp_media_session_start_video (SpMediaSession *self, const SpMediaVideoParams *params,
+                              GError **error)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->start_video (self, params, error);
+}
+
+gboolean
+sp_media_session_update_video (SpMediaSession *self, const SpMediaVideoParams *params,
+                               GError **error)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->update_video (self, params, error);
+}
+
+gboolean
+sp_media_session_has_video (SpMediaSession *self)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->has_video (self);
+}
+
+void
+sp_media_session_set_video_direction (SpMediaSession *self, SpMediaDirection direction)
+{
+  SP_MEDIA_SESSION_GET_IFACE (self)->set_video_direction (self, direction);
+}
+
+const char *
+sp_media_session_get_picture (SpMediaSession *self, SpMediaPicture picture)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->get_picture (self, picture);
+}
+
+void
+sp_media_session_get_video_statistics (SpMediaSession *self, SpMediaVideoStatistics *stats)
+{
+  SP_MEDIA_SESSION_GET_IFACE (self)->get_video_statistics (self, stats);
+}
+
+gboolean
+sp_media_session_start_push (SpMediaSession *self, const char *path, guint image_ms, GError **error)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->start_push (self, path, image_ms, error);
+}
+
+void
+sp_media_session_stop_push (SpMediaSession *self)
+{
+  SP_MEDIA_SESSION_GET_IFACE (self)->stop_push (self);
+}
+
+guint
+sp_media_session_get_rtp_packets_sent (SpMediaSession *self)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->get_rtp_packets_sent (self);
+}
+
+guint
+sp_media_session_get_rtp_packets_received (SpMediaSession *self)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->get_rtp_packets_received (self);
+}
+
+void
+sp_media_session_stop (SpMediaSession *self)
+{
+  SP_MEDIA_SESSION_GET_IFACE (self)->stop (self);
+}
+
+SpMediaSession *
+sp_media_factory_create (SpMediaFactory *self)
+{
+  return SP_MEDIA_FACTORY_GET_IFACE (self)->create (self);
+}
+
+gboolean
+sp_media_factory_camera_present (SpMediaFactory *self)
+{
+  return SP_MEDIA_FACTORY_GET_IFACE (self)->camera_present (self);
+}
+
+gboolean
+sp_media_factory_can_encode_h264 (SpMediaFactory *self)
+{
+  return SP_MEDIA_FACTORY_GET_IFACE (self)->can_encode_h264 (self);
+}

@@ -1,0 +1,499 @@
+/* The fakes of fake-ports.h. */
+#include "fake-ports.h"
+
+#include <string.h>
+
+/* ---- FakeLeg ---- */
+
+static void
+fake_leg_iface_init (SpLegInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakeLeg, fake_leg, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_LEG, fake_leg_iface_init))
+
+static void
+act (FakeLeg *self, const char *sdp, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+act (FakeLeg *self, const char *sdp, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_ptr_array_add (self->actions, g_strdup_vprintf (format, args));
+  va_end (args);
+  if (sdp)
+    {
+      g_free (self->last_sdp);
+      self->last_sdp = g_strdup (sdp);
+    }
+}
+
+static const char *
+leg_call_id (SpLeg *leg)
+{
+  return "fake-call-id";
+}
+
+static const char *
+leg_remote_uri (SpLeg *leg)
+{
+  return FAKE_LEG (leg)->remote_uri;
+}
+
+static const char *
+leg_remote_name (SpLeg *leg)
+{
+  return "";
+}
+
+static const char *
+leg_initial_offer (SpLeg *leg)
+{
+  return FAKE_LEG (leg)->initial_offer;
+}
+
+static GVariant *
+leg_attached_data (SpLeg *leg)
+{
+  return FAKE_LEG (leg)->attached_data;
+}
+
+static gboolean
+leg_is_established (SpLeg *leg)
+{
+  return FAKE_LEG (leg)->established;
+}
+
+static gboolean
+leg_is_ended (SpLeg *leg)
+{
+  return FAKE_LEG (leg)->ended;
+}
+
+static gboolean
+leg_has_pending_offer (SpLeg *leg)
+{
+  return FAKE_LEG (leg)->pending_offer;
+}
+
+static void
+leg_ring (SpLeg *leg)
+{
+  act (FAKE_LEG (leg), NULL, "ring");
+}
+
+static void
+leg_accept (SpLeg *leg, const char *sdp)
+{
+  FAKE_LEG (leg)->established = TRUE;
+  act (FAKE_LEG (leg), sdp, "accept");
+}
+
+static void
+leg_reject (SpLeg *leg, guint status, const char *phrase)
+{
+  act (FAKE_LEG (leg), NULL, "reject %u", status);
+  fake_leg_emit_ended (FAKE_LEG (leg), SP_LEG_END_LOCAL, status);
+}
+
+static void
+leg_send_offer (SpLeg *leg, const char *sdp)
+{
+  FAKE_LEG (leg)->pending_offer = TRUE;
+  act (FAKE_LEG (leg), sdp, "offer");
+}
+
+static void
+leg_answer_offer (SpLeg *leg, guint status, const char *sdp)
+{
+  act (FAKE_LEG (leg), sdp, "answer %u", status);
+}
+
+static void
+leg_hangup (SpLeg *leg)
+{
+  act (FAKE_LEG (leg), NULL, "hangup");
+  fake_leg_emit_ended (FAKE_LEG (leg), SP_LEG_END_LOCAL, 200);
+}
+
+static gboolean
+leg_refer (SpLeg *leg, const char *target, SpLeg *replaces, GVariant *data, GError **error)
+{
+  act (FAKE_LEG (leg), NULL, "refer %s", target);
+  return TRUE;
+}
+
+static void
+fake_leg_iface_init (SpLegInterface *iface)
+{
+  iface->get_call_id = leg_call_id;
+  iface->get_remote_uri = leg_remote_uri;
+  iface->get_remote_name = leg_remote_name;
+  iface->get_initial_offer = leg_initial_offer;
+  iface->get_attached_data = leg_attached_data;
+  iface->is_established = leg_is_established;
+  iface->is_ended = leg_is_ended;
+  iface->has_pending_offer = leg_has_pending_offer;
+  iface->ring = leg_ring;
+  iface->accept = leg_accept;
+  iface->reject = leg_reject;
+  iface->send_offer = leg_send_offer;
+  iface->answer_offer = leg_answer_offer;
+  iface->hangup = leg_hangup;
+  iface->refer = leg_refer;
+}
+
+FakeLeg *
+fake_leg_new (const char *remote_uri, const char *initial_offer)
+{
+  FakeLeg *self = g_object_new (FAKE_TYPE_LEG, NULL);
+
+  self->remote_uri = g_strdup (remote_uri);
+  self->initial_offer = g_strdup (initial_offer);
+  return self;
+}
+
+const char *
+fake_leg_last_action (FakeLeg *self)
+{
+  return self->actions->len ? g_ptr_array_index (self->actions, self->actions->len - 1) : "";
+}
+
+void
+fake_leg_emit_answer (FakeLeg *self, const char *sdp)
+{
+  self->pending_offer = FALSE;
+  g_signal_emit_by_name (self, "answer", sdp);
+}
+
+void
+fake_leg_emit_offer (FakeLeg *self, const char *sdp_or_null)
+{
+  g_signal_emit_by_name (self, "offer", sdp_or_null);
+}
+
+void
+fake_leg_emit_offer_failed (FakeLeg *self, guint status)
+{
+  self->pending_offer = FALSE;
+  g_signal_emit_by_name (self, "offer-failed", status, "Refused");
+}
+
+void
+fake_leg_emit_established (FakeLeg *self)
+{
+  self->established = TRUE;
+  g_signal_emit_by_name (self, "established");
+}
+
+void
+fake_leg_emit_ended (FakeLeg *self, SpLegEndCause cause, guint status)
+{
+  if (self->ended)
+    return;
+  self->ended = TRUE;
+  g_signal_emit_by_name (self, "ended", (int)cause, status, "Ended");
+}
+
+static void
+fake_leg_finalize (GObject *object)
+{
+  FakeLeg *self = FAKE_LEG (object);
+
+  g_free (self->remote_uri);
+  g_free (self->initial_offer);
+  g_free (self->last_sdp);
+  g_variant_unref (self->attached_data);
+  g_ptr_array_unref (self->actions);
+  G_OBJECT_CLASS (fake_leg_parent_class)->finalize (object);
+}
+
+static void
+fake_leg_class_init (FakeLegClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = fake_leg_finalize;
+}
+
+static void
+fake_leg_init (FakeLeg *self)
+{
+  self->actions = g_ptr_array_new_with_free_func (g_free);
+  self->attached_data = g_variant_ref_sink (g_variant_new_parsed ("{'Case': '42'}"));
+}
+
+/* ---- FakeTelephony ---- */
+
+static void
+fake_telephony_iface_init (SpTelephonyInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakeTelephony, fake_telephony, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_TELEPHONY, fake_telephony_iface_init))
+
+static char *
+telephony_target_uri (SpTelephony *telephony, const char *target, GError **error)
+{
+  if (!*target)
+    {
+      g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_INVALID, "nothing to dial");
+      return NULL;
+    }
+  return strchr (target, ':') ? g_strdup (target) : g_strdup_printf ("sip:%s@fake", target);
+}
+
+static SpLeg *
+telephony_dial (SpTelephony *telephony, const char *uri, GVariant *data, const char *offer,
+                GError **error)
+{
+  FakeTelephony *self = FAKE_TELEPHONY (telephony);
+  FakeLeg *leg = fake_leg_new (uri, NULL);
+
+  leg->pending_offer = TRUE;
+  leg->last_sdp = g_strdup (offer);
+  g_ptr_array_add (leg->actions, g_strdup ("invite"));
+  g_set_object (&self->dialled, leg);
+  return SP_LEG (leg);
+}
+
+static const char *
+telephony_local_address (SpTelephony *telephony)
+{
+  return "127.0.0.1";
+}
+
+static void
+fake_telephony_iface_init (SpTelephonyInterface *iface)
+{
+  iface->target_uri = telephony_target_uri;
+  iface->dial = telephony_dial;
+  iface->get_local_address = telephony_local_address;
+}
+
+FakeTelephony *
+fake_telephony_new (void)
+{
+  return g_object_new (FAKE_TYPE_TELEPHONY, NULL);
+}
+
+static void
+fake_telephony_dispose (GObject *object)
+{
+  g_clear_object (&FAKE_TELEPHONY (object)->dialled);
+  G_OBJECT_CLASS (fake_telephony_parent_class)->dispose (object);
+}
+
+static void
+fake_telephony_class_init (FakeTelephonyClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = fake_telephony_dispose;
+}
+
+static void
+fake_telephony_init (FakeTelephony *self)
+{
+}
+
+/* ---- FakeMedia ---- */
+
+static void
+fake_media_iface_init (SpMediaSessionInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakeMedia, fake_media, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_MEDIA_SESSION, fake_media_iface_init))
+
+static gboolean
+media_prepare_audio (SpMediaSession *media, const char *address, guint16 *rtp, guint16 *rtcp,
+                     GError **error)
+{
+  *rtp = 40000;
+  *rtcp = 40001;
+  return TRUE;
+}
+
+static gboolean
+media_start_audio (SpMediaSession *media, const SpMediaAudioParams *params, GError **error)
+{
+  FakeMedia *self = FAKE_MEDIA (media);
+
+  self->audio_started = TRUE;
+  self->audio_direction = params->direction;
+  g_free (self->audio_codec);
+  self->audio_codec = g_strdup (params->encoding_name);
+  return TRUE;
+}
+
+static gboolean
+media_prepare_video (SpMediaSession *media, const char *address, guint16 *rtp, guint16 *rtcp,
+                     GError **error)
+{
+  *rtp = 40002;
+  *rtcp = 40003;
+  return TRUE;
+}
+
+static gboolean
+media_start_video (SpMediaSession *media, const SpMediaVideoParams *params, GError **error)
+{
+  FakeMedia *self = FAKE_MEDIA (media);
+
+  self->video_started = TRUE;
+  self->video_direction = params->direction;
+  return TRUE;
+}
+
+static gboolean
+media_has_video (SpMediaSession *media)
+{
+  return FAKE_MEDIA (media)->video_started;
+}
+
+static void
+media_set_video_direction (SpMediaSession *media, SpMediaDirection direction)
+{
+  FAKE_MEDIA (media)->video_direction = direction;
+}
+
+static const char *
+media_get_picture (SpMediaSession *media, SpMediaPicture picture)
+{
+  return picture == SP_MEDIA_PICTURE_REMOTE ? "fake-remote" : "fake-preview";
+}
+
+static void
+media_get_video_statistics (SpMediaSession *media, SpMediaVideoStatistics *stats)
+{
+  memset (stats, 0, sizeof *stats);
+  stats->codec = FAKE_MEDIA (media)->video_started ? "VP8" : NULL;
+  stats->camera_live = TRUE;
+}
+
+static gboolean
+media_start_push (SpMediaSession *media, const char *path, guint image_ms, GError **error)
+{
+  g_free (FAKE_MEDIA (media)->push_path);
+  FAKE_MEDIA (media)->push_path = g_strdup (path);
+  return TRUE;
+}
+
+static void
+media_stop_push (SpMediaSession *media)
+{
+  g_clear_pointer (&FAKE_MEDIA (media)->push_path, g_free);
+}
+
+static guint
+media_packets (SpMediaSession *media)
+{
+  return FAKE_MEDIA (media)->audio_started ? 50 : 0;
+}
+
+static void
+media_stop (SpMediaSession *media)
+{
+  FAKE_MEDIA (media)->stopped = TRUE;
+}
+
+static void
+fake_media_iface_init (SpMediaSessionInterface *iface)
+{
+  iface->prepare_audio = media_prepare_audio;
+  iface->start_audio = media_start_audio;
+  iface->update_audio = media_start_audio;
+  iface->prepare_video = media_prepare_video;
+  iface->start_video = media_start_video;
+  iface->update_video = media_start_video;
+  iface->has_video = media_has_video;
+  iface->set_video_direction = media_set_video_direction;
+  iface->get_picture = media_get_picture;
+  iface->get_video_statistics = media_get_video_statistics;
+  iface->start_push = media_start_push;
+  iface->stop_push = media_stop_push;
+  iface->get_rtp_packets_sent = media_packets;
+  iface->get_rtp_packets_received = media_packets;
+  iface->stop = media_stop;
+}
+
+static void
+fake_media_finalize (GObject *object)
+{
+  g_free (FAKE_MEDIA (object)->audio_codec);
+  g_free (FAKE_MEDIA (object)->push_path);
+  G_OBJECT_CLASS (fake_media_parent_class)->finalize (object);
+}
+
+static void
+fake_media_class_init (FakeMediaClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = fake_media_finalize;
+}
+
+static void
+fake_media_init (FakeMedia *self)
+{
+}
+
+/* ---- FakeMediaFactory ---- */
+
+static void
+fake_media_factory_iface_init (SpMediaFactoryInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakeMediaFactory, fake_media_factory, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SP_TYPE_MEDIA_FACTORY,
+                                                      fake_media_factory_iface_init))
+
+static SpMediaSession *
+factory_create (SpMediaFactory *factory)
+{
+  FakeMediaFactory *self = FAKE_MEDIA_FACTORY (factory);
+  FakeMedia *media = g_object_new (FAKE_TYPE_MEDIA, NULL);
+
+  g_set_weak_pointer (&self->last, media);
+  return SP_MEDIA_SESSION (media);
+}
+
+static gboolean
+factory_camera_present (SpMediaFactory *factory)
+{
+  return FAKE_MEDIA_FACTORY (factory)->camera;
+}
+
+static gboolean
+factory_can_encode_h264 (SpMediaFactory *factory)
+{
+  return FALSE;
+}
+
+static void
+fake_media_factory_iface_init (SpMediaFactoryInterface *iface)
+{
+  iface->create = factory_create;
+  iface->camera_present = factory_camera_present;
+  iface->can_encode_h264 = factory_can_encode_h264;
+}
+
+FakeMediaFactory *
+fake_media_factory_new (gboolean camera)
+{
+  FakeMediaFactory *self = g_object_new (FAKE_TYPE_MEDIA_FACTORY, NULL);
+
+  self->camera = camera;
+  return self;
+}
+
+static void
+fake_media_factory_dispose (GObject *object)
+{
+  g_clear_weak_pointer (&FAKE_MEDIA_FACTORY (object)->last);
+  G_OBJECT_CLASS (fake_media_factory_parent_class)->dispose (object);
+}
+
+static void
+fake_media_factory_class_init (FakeMediaFactoryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = fake_media_factory_dispose;
+}
+
+static void
+fake_media_factory_init (FakeMediaFactory *self)
+{
+}

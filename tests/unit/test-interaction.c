@@ -1,0 +1,643 @@
+/* The interaction's state machine (service/domain) driven through fake legs, a fake phone line
+ * and fake media (fake-ports.h): each case is a table of steps, what the agent or the contact's
+ * phone does and what the interaction must show after it (call state, video, what it did on
+ * the leg, the error of the agent's action). The contact's phone answers and offers with real
+ * SDP (sp-sdp.h), so the offers and answers the interaction writes are checked by a parser. */
+#include "fake-ports.h"
+#include "sp-interaction.h"
+#include "sp-sdp.h"
+
+typedef enum
+{
+  RING = 1, /* a call comes in with an audio offer (ARG 1: audio and video) */
+  DIAL,     /* the agent dials */
+  ANSWER,   /* the agent's actions */
+  REJECT,
+  HANG_UP,
+  HOLD,
+  RETRIEVE,
+  VIDEO_ON,
+  VIDEO_OFF,
+  NOTE,
+  MARK_DONE,
+  PHONE_ANSWERS,  /* the phone answers our last offer (ARG: what it takes, TAKE_*) */
+  PHONE_REFUSES,  /* the phone refuses our re-offer with status ARG */
+  PHONE_RINGS,    /* 180 to our INVITE */
+  PHONE_ANSWERED, /* the dialog is confirmed */
+  PHONE_OFFERS,   /* a re-offer from the phone (ARG: OFFER_*) */
+  PHONE_ENDS,     /* the dialog ends (ARG: an SpLegEndCause, status 486 for FAILED) */
+  MEDIA_FAILS,    /* the media report an error */
+  WAIT_REOFFER,   /* the main loop runs until the interaction sends a new offer (glare retry) */
+} Op;
+
+enum
+{
+  TAKE_ALL,      /* everything offered, video included */
+  TAKE_NO_VIDEO, /* video refused with port 0 */
+};
+
+enum
+{
+  OFFER_HOLD,  /* the contact holds (sendonly) */
+  OFFER_VIDEO, /* the contact adds video */
+  OFFER_PLAIN, /* audio sendrecv again */
+  OFFER_NONE,  /* a re-INVITE without SDP */
+};
+
+#define ANY NULL
+/* Results of the agent's last action; an omitted field (0) is not checked. */
+#define ANY_RESULT 0
+#define OK 1      /* the last action succeeded */
+#define PENDING 2 /* the last action waits for the phone */
+#define ERROR(code) (10 + (code))
+#define INVALID_STATE ERROR (SP_INTERACTION_ERROR_INVALID_STATE)
+#define FAILED ERROR (SP_INTERACTION_ERROR_FAILED)
+#define DECLINED ERROR (SP_INTERACTION_ERROR_PEER_DECLINED_VIDEO)
+#define UNAVAILABLE ERROR (SP_INTERACTION_ERROR_UNAVAILABLE)
+
+typedef struct
+{
+  Op op;
+  int arg;
+  const char *state; /* the call state after the step, ANY: not checked */
+  const char *video; /* the video state after the step */
+  const char *leg;   /* the last thing done on the contact's leg */
+  int result;        /* the agent's last action: OK, PENDING or its SpInteractionError */
+} Step;
+
+typedef struct
+{
+  const char *name;
+  const char *remote_video; /* [video] remote-offers: accept, ask, reject */
+  const Step steps[16];
+} Case;
+
+/* ---- the world around one interaction ---- */
+
+typedef struct
+{
+  SpConfig *config;
+  FakeTelephony *telephony;
+  FakeMediaFactory *media;
+  SpInteraction *interaction;
+  FakeLeg *leg;
+  SpSdpSession *phone_sdp; /* the phone's last description */
+  int result;              /* the agent's last action: OK, PENDING or its SpInteractionError */
+  gboolean record_fails;
+} World;
+
+static char *
+phone_offer (World *world, SpSdpDirection audio, gboolean video)
+{
+  g_autoptr (SpSdpLocal) local = sp_sdp_local_new ("phone", 1, "127.0.0.2");
+  SpSdpSession *offer;
+  char *text;
+
+  local->video_allowed = video;
+  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, 50000, 0, audio);
+  if (video || (world->phone_sdp && world->phone_sdp->media->len > 1))
+    {
+      guint index = sp_sdp_local_add_slot (local, SP_SDP_MEDIA_VIDEO, 50002, 0, SP_SDP_SENDRECV);
+      g_array_index (local->slots, SpSdpSlot, index).enabled = video;
+    }
+  offer = sp_sdp_offer (local, world->phone_sdp);
+  text = sp_sdp_print (offer);
+  g_clear_pointer (&world->phone_sdp, sp_sdp_session_free);
+  world->phone_sdp = offer;
+  return text;
+}
+
+static char *
+phone_answer (World *world, const char *offer_text, gboolean video)
+{
+  g_autoptr (SpSdpSession) offer = sp_sdp_parse (offer_text, -1, NULL);
+  g_autoptr (SpSdpLocal) local = sp_sdp_local_new ("phone", 1, "127.0.0.2");
+  g_autoptr (GError) error = NULL;
+  SpSdpSession *answer;
+
+  g_assert_nonnull (offer);
+  local->video_allowed = video;
+  for (guint i = 0; i < offer->media->len; i++)
+    {
+      const SpSdpMedia *media = g_ptr_array_index (offer->media, i);
+      sp_sdp_local_add_slot (local, media->kind, 50000 + 2 * i, 0, SP_SDP_SENDRECV);
+    }
+  answer = sp_sdp_answer (offer, local, world->phone_sdp, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&world->phone_sdp, sp_sdp_session_free);
+  world->phone_sdp = answer;
+  return sp_sdp_print (answer);
+}
+
+static gboolean
+on_record (SpInteraction *interaction, int change, gpointer error, gpointer data)
+{
+  World *world = data;
+
+  if (!world->record_fails || change != SP_RECORD_NOTES)
+    return TRUE;
+  g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_UNAVAILABLE, "disk full");
+  return FALSE;
+}
+
+static void
+world_start (World *world, const Case *test)
+{
+  world->config = sp_config_new_defaults ();
+  world->config->video_allowed = TRUE;
+  world->config->video_ask_timeout_s = 60;
+  world->config->remote_video_offers = g_str_equal (test->remote_video, "ask") ? SP_REMOTE_VIDEO_ASK
+                                       : g_str_equal (test->remote_video, "reject")
+                                         ? SP_REMOTE_VIDEO_REJECT
+                                         : SP_REMOTE_VIDEO_ACCEPT;
+  world->telephony = fake_telephony_new ();
+  world->media = fake_media_factory_new (TRUE);
+  world->result = OK;
+}
+
+static SpInteractionContext
+context_of (World *world)
+{
+  return (SpInteractionContext){ world->config, NULL, SP_TELEPHONY (world->telephony),
+                                 SP_MEDIA_FACTORY (world->media) };
+}
+
+static void
+world_stop (World *world)
+{
+  g_clear_object (&world->interaction);
+  g_clear_object (&world->leg);
+  g_clear_object (&world->telephony);
+  g_clear_object (&world->media);
+  g_clear_pointer (&world->phone_sdp, sp_sdp_session_free);
+  g_clear_pointer (&world->config, sp_config_free);
+}
+
+static void
+adopt (World *world, SpInteraction *interaction)
+{
+  world->interaction = interaction;
+  g_signal_connect (interaction, "record", G_CALLBACK (on_record), world);
+}
+
+static int
+code_of (GError *error)
+{
+  int code = error ? ERROR (error->code) : OK;
+
+  g_clear_error (&error);
+  return code;
+}
+
+static void
+on_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  World *world = data;
+  GError *error = NULL;
+
+  /* The three async actions finish the same way: a boolean task. */
+  g_task_propagate_boolean (G_TASK (result), &error);
+  world->result = code_of (error);
+}
+
+/* ---- steps ---- */
+
+static void
+ring (World *world, gboolean video)
+{
+  g_autofree char *offer = phone_offer (world, SP_SDP_SENDRECV, video);
+  SpInteractionContext context = context_of (world);
+
+  world->leg = fake_leg_new ("sip:customer@fake", offer);
+  adopt (world, sp_interaction_new_inbound (&context, 1, SP_LEG (world->leg), "", "Customer"));
+}
+
+static void
+dial (World *world)
+{
+  SpInteractionContext context = context_of (world);
+  GError *error = NULL;
+
+  adopt (world, sp_interaction_new_outbound (&context, 1, "1234", NULL, &error));
+  g_assert_no_error (error);
+  world->leg = g_object_ref (world->telephony->dialled);
+}
+
+static void
+phone_offers (World *world, int kind)
+{
+  g_autofree char *offer = NULL;
+
+  if (kind == OFFER_HOLD)
+    offer = phone_offer (world, SP_SDP_SENDONLY, FALSE);
+  else if (kind == OFFER_VIDEO)
+    offer = phone_offer (world, SP_SDP_SENDRECV, TRUE);
+  else if (kind == OFFER_PLAIN)
+    offer = phone_offer (world, SP_SDP_SENDRECV, FALSE);
+  fake_leg_emit_offer (world->leg, offer);
+}
+
+static void
+wait_reoffer (World *world)
+{
+  guint before = world->leg->actions->len;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (world->leg->actions->len == before && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (fake_leg_last_action (world->leg), ==, "offer");
+}
+
+static int
+sync_action (gboolean (*action) (SpInteraction *, GError **), SpInteraction *interaction)
+{
+  GError *error = NULL;
+
+  action (interaction, &error);
+  return code_of (error);
+}
+
+static void
+note (World *world, gboolean fails)
+{
+  GError *error = NULL;
+
+  world->record_fails = fails;
+  sp_interaction_append_note (world->interaction, "a note", &error);
+  world->result = code_of (error);
+}
+
+static void
+phone_answers (World *world, gboolean video)
+{
+  g_autofree char *answer = phone_answer (world, world->leg->last_sdp, video);
+
+  fake_leg_emit_answer (world->leg, answer);
+}
+
+static void
+run_step (World *world, const Step *step)
+{
+  SpInteraction *interaction = world->interaction;
+
+  switch (step->op)
+    {
+      case RING:
+        ring (world, step->arg);
+        break;
+      case DIAL:
+        dial (world);
+        break;
+      case ANSWER:
+        world->result = sync_action (sp_interaction_answer, interaction);
+        break;
+      case REJECT:
+        world->result = sync_action (sp_interaction_reject, interaction);
+        break;
+      case HANG_UP:
+        world->result = sync_action (sp_interaction_disconnect, interaction);
+        break;
+      case MARK_DONE:
+        world->result = sync_action (sp_interaction_mark_done, interaction);
+        break;
+      case NOTE:
+        note (world, step->arg);
+        break;
+      case HOLD:
+      case RETRIEVE:
+        world->result = PENDING;
+        sp_interaction_hold_async (interaction, step->op == HOLD, on_done, world);
+        break;
+      case VIDEO_ON:
+        world->result = PENDING;
+        sp_interaction_activate_video_async (interaction, on_done, world);
+        break;
+      case VIDEO_OFF:
+        world->result = PENDING;
+        sp_interaction_deactivate_video_async (interaction, on_done, world);
+        break;
+      case PHONE_ANSWERS:
+        phone_answers (world, step->arg == TAKE_ALL);
+        break;
+      case PHONE_REFUSES:
+        fake_leg_emit_offer_failed (world->leg, step->arg);
+        break;
+      case PHONE_RINGS:
+        g_signal_emit_by_name (world->leg, "progress", 180u);
+        break;
+      case PHONE_ANSWERED:
+        fake_leg_emit_established (world->leg);
+        break;
+      case PHONE_OFFERS:
+        phone_offers (world, step->arg);
+        break;
+      case PHONE_ENDS:
+        fake_leg_emit_ended (world->leg, step->arg, step->arg == SP_LEG_END_FAILED ? 486 : 200);
+        break;
+      case MEDIA_FAILS:
+        g_assert_nonnull (world->media->last);
+        g_signal_emit_by_name (world->media->last, "error", "device gone");
+        break;
+      case WAIT_REOFFER:
+        wait_reoffer (world);
+        break;
+    }
+  /* GTask returns in an idle: let the async actions finish. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+check_step (World *world, const Step *step, guint index)
+{
+  SpInteraction *interaction = world->interaction;
+  g_autofree char *where = g_strdup_printf ("step %u", index + 1);
+
+  g_test_message ("%s: state %s, video %s, leg %s, result %d", where,
+                  sp_interaction_state_to_string (sp_interaction_get_state (interaction)),
+                  sp_interaction_video_to_string (sp_interaction_get_video (interaction)),
+                  fake_leg_last_action (world->leg), world->result);
+  if (step->state)
+    g_assert_cmpstr (sp_interaction_state_to_string (sp_interaction_get_state (interaction)), ==,
+                     step->state);
+  if (step->video)
+    g_assert_cmpstr (sp_interaction_video_to_string (sp_interaction_get_video (interaction)), ==,
+                     step->video);
+  if (step->leg)
+    g_assert_cmpstr (fake_leg_last_action (world->leg), ==, step->leg);
+  if (step->result != ANY_RESULT)
+    g_assert_cmpint (world->result, ==, step->result);
+}
+
+static void
+run_case (gconstpointer data)
+{
+  const Case *test = data;
+  World world = { 0 };
+
+  world_start (&world, test);
+  for (guint i = 0; i < G_N_ELEMENTS (test->steps) && test->steps[i].op != 0; i++)
+    {
+      run_step (&world, &test->steps[i]);
+      check_step (&world, &test->steps[i], i);
+    }
+  world_stop (&world);
+}
+
+/* ---- the cases ---- */
+
+#define BYE SP_LEG_END_REMOTE_BYE
+
+static const Case cases[] = {
+  { "answer-and-remote-bye",
+    "accept",
+    { { RING, 0, "ringing", "none", "ring", OK },
+      { ANSWER, 0, "talking", "none", "accept", OK },
+      { ANSWER, 0, "talking", ANY, "accept", INVALID_STATE },
+      { PHONE_ENDS, BYE, "disconnected", ANY, ANY, ANY_RESULT },
+      { MARK_DONE, 0, "done", ANY, ANY, OK } } },
+  { "reject",
+    "accept",
+    { { RING, 0, "ringing" },
+      { REJECT, 0, "disconnected", ANY, "reject 486", OK },
+      { ANSWER, 0, "disconnected", ANY, "reject 486", INVALID_STATE } } },
+  { "caller-gives-up",
+    "accept",
+    { { RING, 0, "ringing" },
+      { PHONE_ENDS, SP_LEG_END_REMOTE_CANCEL, "disconnected", ANY, "ring", ANY_RESULT },
+      { HANG_UP, 0, "disconnected", ANY, "ring", INVALID_STATE },
+      { MARK_DONE, 0, "done", ANY, ANY, OK } } },
+  { "mark-done-needs-the-end",
+    "accept",
+    { { RING, 0, "ringing" },
+      { MARK_DONE, 0, "ringing", ANY, ANY, INVALID_STATE },
+      { ANSWER, 0, "talking" },
+      { MARK_DONE, 0, "talking", ANY, ANY, INVALID_STATE },
+      { HANG_UP, 0, "disconnected", ANY, "hangup", OK },
+      { MARK_DONE, 0, "done", ANY, ANY, OK } } },
+  { "hold-and-retrieve",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0, "talking" },
+      { HOLD, 0, "talking", "none", "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "held", "none", "offer", OK },
+      { HOLD, 0, "held", ANY, "offer", INVALID_STATE },
+      { RETRIEVE, 0, "held", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, "offer", OK },
+      { RETRIEVE, 0, "talking", ANY, "offer", INVALID_STATE } } },
+  { "hold-refused-keeps-talking",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { HOLD, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_REFUSES, 488, "talking", ANY, "offer", FAILED },
+      { HOLD, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "held", ANY, ANY, OK } } },
+  { "glare-retry",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { HOLD, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_REFUSES, 491, "talking", ANY, "offer", PENDING },
+      { WAIT_REOFFER, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "held", ANY, ANY, OK } } },
+  { "contact-holds-and-resumes",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { PHONE_OFFERS, OFFER_HOLD, "held", ANY, "answer 200" },
+      { RETRIEVE, 0, "held", ANY, ANY, INVALID_STATE },
+      { PHONE_OFFERS, OFFER_PLAIN, "talking", ANY, "answer 200" } } },
+  { "reinvite-without-sdp",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { PHONE_OFFERS, OFFER_NONE, "talking", ANY, "answer 200" },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, "answer 200" } } },
+  { "bye-while-held",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { HOLD, 0 },
+      { PHONE_ANSWERS, TAKE_ALL, "held" },
+      { PHONE_ENDS, BYE, "disconnected" },
+      { RETRIEVE, 0, "disconnected", ANY, ANY, INVALID_STATE } } },
+  { "video-escalation-pause-resume",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { VIDEO_ON, 0, "talking", "requested", "offer", PENDING },
+      { VIDEO_ON, 0, "talking", "requested", "offer", INVALID_STATE },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", "active", "offer", OK },
+      { VIDEO_ON, 0, "talking", "active", "offer", INVALID_STATE },
+      { VIDEO_OFF, 0, "talking", "active", "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", "paused", "offer", OK },
+      { VIDEO_ON, 0, "talking", "paused", "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", "active", "offer", OK } } },
+  { "video-declined-with-port-0",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { VIDEO_ON, 0, "talking", "requested", "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_NO_VIDEO, "talking", "declined", "offer", DECLINED },
+      { VIDEO_ON, 0, "talking", "requested", "offer", PENDING } } },
+  { "video-refused-with-488",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { VIDEO_ON, 0, "talking", "requested", "offer", PENDING },
+      { PHONE_REFUSES, 488, "talking", "declined", "offer", DECLINED } } },
+  { "pause-refused-keeps-video",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { VIDEO_ON, 0 },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", "active" },
+      { VIDEO_OFF, 0, "talking", "active", "offer", PENDING },
+      { PHONE_REFUSES, 488, "talking", "active", "offer", FAILED } } },
+  { "hold-while-video-waits",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { VIDEO_ON, 0, "talking", "requested", "offer", PENDING },
+      { HOLD, 0, "talking", "requested", "offer", INVALID_STATE },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", "active", "offer", OK },
+      { HOLD, 0, "talking", "active", "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "held", "active", "offer", OK },
+      { VIDEO_OFF, 0, "held", "active", "offer", INVALID_STATE } } },
+  { "bye-during-escalation",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { VIDEO_ON, 0, "talking", "requested", "offer", PENDING },
+      { PHONE_ENDS, BYE, "disconnected", ANY, ANY, INVALID_STATE } } },
+  { "contact-adds-video-accepted",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { PHONE_OFFERS, OFFER_VIDEO, "talking", "active", "answer 200" },
+      { VIDEO_OFF, 0, "talking", "active", "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", "paused", ANY, OK } } },
+  { "contact-adds-video-asked-then-accepted",
+    "ask",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { PHONE_OFFERS, OFFER_VIDEO, "talking", "requested", "accept" },
+      { HOLD, 0, "talking", "requested", "accept", INVALID_STATE },
+      { VIDEO_ON, 0, "talking", "active", "answer 200", OK } } },
+  { "contact-adds-video-asked-then-declined",
+    "ask",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { PHONE_OFFERS, OFFER_VIDEO, "talking", "requested", "accept" },
+      { VIDEO_OFF, 0, "talking", "none", "answer 200", OK } } },
+  { "contact-adds-video-rejected-by-policy",
+    "reject",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { PHONE_OFFERS, OFFER_VIDEO, "talking", "none", "answer 200" } } },
+  /* A call that arrives with video is answered with voice (video port 0): video starts with
+   * the agent's ActivateVideo, like every escalation. */
+  { "incoming-video-call-answered-with-voice",
+    "accept",
+    { { RING, 1, "ringing", "none", "ring" },
+      { ANSWER, 0, "talking", "none", "accept", OK },
+      { VIDEO_ON, 0, "talking", "requested", "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", "active", "offer", OK } } },
+  { "outbound-answered",
+    "accept",
+    { { DIAL, 0, "dialing", "none", "invite" },
+      { PHONE_RINGS, 0, "dialing" },
+      { PHONE_ANSWERS, TAKE_ALL, "dialing" },
+      { PHONE_ANSWERED, 0, "talking" },
+      { HANG_UP, 0, "disconnected", ANY, "hangup", OK } } },
+  { "outbound-busy",
+    "accept",
+    { { DIAL, 0, "dialing" },
+      { PHONE_ENDS, SP_LEG_END_FAILED, "disconnected" },
+      { MARK_DONE, 0, "done", ANY, ANY, OK } } },
+  { "outbound-cancelled",
+    "accept",
+    { { DIAL, 0, "dialing" }, { HANG_UP, 0, "disconnected", ANY, "hangup", OK } } },
+  { "media-failure-ends-the-call",
+    "accept",
+    { { RING, 0 }, { ANSWER, 0, "talking" }, { MEDIA_FAILS, 0, "disconnected", ANY, "hangup" } } },
+  { "unsaved-note-is-refused",
+    "accept",
+    { { RING, 0 },
+      { NOTE, 1, "ringing", ANY, ANY, UNAVAILABLE },
+      { NOTE, 0, "ringing", ANY, ANY, OK } } },
+};
+
+/* ---- what the tables do not show: the end reason and the participants ---- */
+
+static void
+test_end_and_participants (void)
+{
+  static const Case test = { "media", "accept", { { 0 } } };
+  World world = { 0 };
+  const char *actor, *reason, *message;
+  int code;
+  g_autoptr (GVariant) participants = NULL;
+  g_autoptr (GVariant) contact = NULL;
+  const char *state = NULL;
+  gint64 joined = 0, left = 0;
+
+  world_start (&world, &test);
+  ring (&world, FALSE);
+  g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  g_assert_true (world.media->last->audio_started);
+  g_assert_cmpint (world.media->last->audio_direction, ==, SP_MEDIA_DIRECTION_SENDRECV);
+  g_signal_emit_by_name (world.media->last, "error", "device gone");
+  sp_interaction_get_end (world.interaction, &actor, &reason, &code, &message);
+  g_assert_cmpstr (actor, ==, "system");
+  g_assert_cmpstr (reason, ==, "media-error");
+  g_assert_cmpint (code, ==, SP_INTERACTION_ERROR_FAILED);
+  g_assert_cmpstr (message, ==, "device gone");
+  g_assert_null (world.media->last); /* the media were stopped and released */
+  participants = sp_interaction_get_participants (world.interaction);
+  g_assert_cmpuint (g_variant_n_children (participants), ==, 1);
+  contact = g_variant_get_child_value (participants, 0);
+  g_assert_true (g_variant_lookup (contact, "state", "&s", &state));
+  g_assert_cmpstr (state, ==, "ended");
+  g_assert_true (g_variant_lookup (contact, "joined", "x", &joined));
+  g_assert_true (g_variant_lookup (contact, "left", "x", &left));
+  g_assert_cmpint (joined, >, 0);
+  g_assert_cmpint (left, >=, joined);
+  world_stop (&world);
+}
+
+/* Hold silences the contact in the media, not only in the SDP. */
+static void
+test_hold_reaches_the_media (void)
+{
+  static const Case test = { "hold", "accept", { { 0 } } };
+  World world = { 0 };
+
+  world_start (&world, &test);
+  ring (&world, FALSE);
+  g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  sp_interaction_hold_async (world.interaction, TRUE, on_done, &world);
+  phone_answers (&world, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (world.result, ==, OK);
+  g_assert_cmpint (world.media->last->audio_direction, ==, SP_MEDIA_DIRECTION_SENDONLY);
+  world_stop (&world);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  /* Failures the cases cause are logged as warnings; criticals stay fatal. */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/interaction/%s", cases[i].name);
+      g_test_add_data_func (path, &cases[i], run_case);
+    }
+  g_test_add_func ("/interaction/end-and-participants", test_end_and_participants);
+  g_test_add_func ("/interaction/hold-reaches-the-media", test_hold_reaches_the_media);
+  return g_test_run ();
+}
