@@ -626,6 +626,9 @@ run_conference (CtlContext *ctx, const CtlCommand *command, int argc, char **arg
   return report_done (ctx, path, "conference started");
 }
 
+/* Above the longest [transfer] timeout the service accepts. */
+#define TRANSFER_TIMEOUT_MS (125 * 1000)
+
 typedef gboolean (*TransferFunc) (SpSession1 *proxy, const char *target, const char *reason,
                                   GCancellable *cancellable, GError **error);
 
@@ -644,8 +647,11 @@ run_transfer_with (CtlContext *ctx, const CtlCommand *command, int argc, char **
 
   if (!path)
     return CTL_EXIT_USAGE;
-  if (!(session = session_proxy (ctx, path, &error))
-      || !call (session, argv[2], reason ? reason : "", NULL, &error))
+  if (!(session = session_proxy (ctx, path, &error)))
+    return session_fail (ctx, path, error);
+  /* The reply comes when the target answered or the transfer failed ([transfer] timeout). */
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (session), TRANSFER_TIMEOUT_MS);
+  if (!call (session, argv[2], reason ? reason : "", NULL, &error))
     return session_fail (ctx, path, error);
   return report_done (ctx, path, result);
 }

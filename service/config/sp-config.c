@@ -143,6 +143,7 @@ sp_config_new_defaults (void)
   config->video_framerate = 30;
   config->video_bitrate_kbps = 1000;
   config->video_ask_timeout_s = 20;
+  config->transfer_timeout_s = 45;
   config->rtp_port_min = 20000;
   config->rtp_port_max = 20999;
   config->rtp_timeout_s = 30;

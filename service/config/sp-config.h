@@ -66,6 +66,7 @@ typedef struct
   gboolean video_allowed;
   SpRemoteVideoPolicy remote_video_offers;
   guint video_ask_timeout_s; /* how long an "ask" offer waits for the CRM before it is declined */
+  guint transfer_timeout_s;  /* how long a transfer may take to reach its target's answer */
 
   GPtrArray *disposition_codes; /* of SpDirectoryEntry */
   gboolean disposition_required;

@@ -18,6 +18,7 @@ static const GDBusErrorEntry entries[] = {
   { SP_DBUS_ERROR_PEER_DECLINED_VIDEO, "org.sportello.Error.PeerDeclinedVideo" },
   { SP_DBUS_ERROR_DISPOSITION_REQUIRED, "org.sportello.Error.DispositionRequired" },
   { SP_DBUS_ERROR_UNAVAILABLE, "org.sportello.Error.Unavailable" },
+  { SP_DBUS_ERROR_TRANSFER_FAILED, "org.sportello.Error.TransferFailed" },
 };
 
 GQuark
@@ -68,6 +69,8 @@ from_interaction (int code)
         return SP_DBUS_ERROR_NO_CAMERA;
       case SP_INTERACTION_ERROR_PEER_DECLINED_VIDEO:
         return SP_DBUS_ERROR_PEER_DECLINED_VIDEO;
+      case SP_INTERACTION_ERROR_TRANSFER_FAILED:
+        return SP_DBUS_ERROR_TRANSFER_FAILED;
       default:
         return SP_DBUS_ERROR_FAILED;
     }

@@ -21,6 +21,7 @@ typedef enum
   SP_DBUS_ERROR_PEER_DECLINED_VIDEO,
   SP_DBUS_ERROR_DISPOSITION_REQUIRED,
   SP_DBUS_ERROR_UNAVAILABLE,
+  SP_DBUS_ERROR_TRANSFER_FAILED,
 } SpDBusError;
 
 /* The registered name for an SpInteractionError CODE (EndReason's error name). */

@@ -210,6 +210,25 @@ handle_retrieve (SpSession1 *object, GDBusMethodInvocation *invocation)
   return TRUE;
 }
 
+static void
+on_transfer_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_transfer_finish (SP_INTERACTION (source), result, &error);
+
+  reply_bool (invocation, ok, error);
+}
+
+static gboolean
+handle_transfer (SpSession1 *object, GDBusMethodInvocation *invocation, const char *target,
+                 const char *reason)
+{
+  sp_interaction_transfer_async (SP_SESSION_SERVICE (object)->interaction, target, reason,
+                                 on_transfer_done, g_object_ref (invocation));
+  return TRUE;
+}
+
 static gboolean
 handle_set_notepad (SpSession1 *object, GDBusMethodInvocation *invocation, const char *text)
 {
@@ -302,7 +321,7 @@ sp_session_service_iface_init (SpSession1Iface *iface)
   iface->handle_set_always_on_top = handle_set_always_on_top;
   iface->handle_conference = handle_not_yet_as;
   iface->handle_complete_conference = handle_not_yet;
-  iface->handle_transfer = handle_not_yet_ss;
+  iface->handle_transfer = handle_transfer;
   iface->handle_consult_transfer = handle_not_yet_ss;
   iface->handle_complete_transfer = handle_not_yet;
 }

@@ -43,6 +43,7 @@ sp_interaction_attach_contact (SpInteraction *self, SpLeg *leg)
   g_signal_connect (leg, "established", G_CALLBACK (on_leg_established), self);
   g_signal_connect (leg, "offer-failed", G_CALLBACK (on_leg_offer_failed), self);
   g_signal_connect (leg, "ended", G_CALLBACK (on_leg_ended), self);
+  g_signal_connect (leg, "refer-progress", G_CALLBACK (sp_interaction_on_refer_progress), self);
 }
 
 static void
@@ -58,10 +59,21 @@ complete_hold (SpInteraction *self, const GError *error)
     g_task_return_boolean (task, TRUE);
 }
 
+gboolean
+sp_interaction_busy (SpInteraction *self, GError **error)
+{
+  if (!self->transfer_task)
+    return sp_interaction_video_busy (self, error);
+  g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+               "a transfer is in progress");
+  return TRUE;
+}
+
 void
 sp_interaction_release_call (SpInteraction *self)
 {
   g_clear_handle_id (&self->glare_id, g_source_remove);
+  sp_interaction_transfer_stop (self);
   if (self->hold_task)
     {
       g_autoptr (GError) error
@@ -323,7 +335,7 @@ check_hold_request (SpInteraction *self, gboolean hold, GError **error)
 {
   const char *state = sp_interaction_state_to_string (self->state);
 
-  if (sp_interaction_video_busy (self, error))
+  if (sp_interaction_busy (self, error))
     return FALSE;
   if (hold && self->local_hold)
     g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
@@ -544,6 +556,7 @@ on_leg_ended (SpLeg *leg, int cause, guint status, const char *phrase, gpointer 
   SpInteraction *self = data;
   g_autofree char *message = g_strdup_printf ("%u %s", status, phrase);
 
+  sp_interaction_transfer_leg_ended (self);
   switch ((SpLegEndCause)cause)
     {
       case SP_LEG_END_REMOTE_BYE:

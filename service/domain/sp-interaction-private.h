@@ -84,6 +84,13 @@ struct _SpInteraction
   GVariant *video_stats; /* the last video statistics, kept after the call */
   gboolean video_used;   /* video was active at some point: recorded in the history */
 
+  /* blind transfer (sp-interaction-transfer.c) */
+  GTask *transfer_task;
+  char *transfer_label; /* the target as the notepad names it */
+  char *transfer_reason;
+  gboolean transfer_accepted; /* the phone took the REFER (202 or a NOTIFY came) */
+  guint transfer_timeout_id;
+
   /* push (sp-interaction-push.c) */
   char *push_item; /* the catalogue id being pushed, or NULL */
   gint64 push_started;
@@ -92,6 +99,9 @@ struct _SpInteraction
 
 void
 sp_interaction_set_state (SpInteraction *self, SpInteractionState state);
+/* The agent's action needs the contact's leg free: no hold, video change or transfer waits. */
+gboolean
+sp_interaction_busy (SpInteraction *self, GError **error);
 /* ERROR: an SpInteractionError when the call ended on a failure, -1 otherwise. */
 void
 sp_interaction_set_end (SpInteraction *self, const char *actor, const char *reason, int error,
@@ -135,6 +145,17 @@ void
 sp_interaction_video_stop (SpInteraction *self);
 GVariantDict *
 sp_interaction_video_add_statistics (SpInteraction *self, GVariantDict *dict);
+
+/* sp-interaction-transfer.c: TRUE when the contact's leg ended because of a transfer (the end
+ * reason is then set); fails a waiting transfer otherwise. */
+gboolean
+sp_interaction_transfer_leg_ended (SpInteraction *self);
+void
+sp_interaction_transfer_stop (SpInteraction *self);
+/* The contact's leg's "refer-progress". */
+void
+sp_interaction_on_refer_progress (SpLeg *leg, guint status, const char *phrase, gboolean final,
+                                  gpointer data);
 
 /* sp-interaction-push.c */
 void

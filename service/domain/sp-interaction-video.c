@@ -394,7 +394,7 @@ check_call_state (SpInteraction *self, const char *action, GError **error)
 static gboolean
 start_activation (SpInteraction *self, GError **error)
 {
-  if (!check_call_state (self, "ActivateVideo", error) || sp_interaction_video_busy (self, error))
+  if (!check_call_state (self, "ActivateVideo", error) || sp_interaction_busy (self, error))
     return FALSE;
   switch (public_value (self->video))
     {
@@ -464,8 +464,7 @@ sp_interaction_deactivate_video_async (SpInteraction *self, GAsyncReadyCallback 
       g_task_return_boolean (task, TRUE);
       return;
     }
-  if (!check_call_state (self, "DeactivateVideo", &error)
-      || sp_interaction_video_busy (self, &error))
+  if (!check_call_state (self, "DeactivateVideo", &error) || sp_interaction_busy (self, &error))
     {
       g_task_return_error (task, error);
       return;

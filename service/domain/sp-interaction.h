@@ -28,6 +28,7 @@ typedef enum
   SP_INTERACTION_ERROR_UNAVAILABLE,
   SP_INTERACTION_ERROR_NO_CAMERA,
   SP_INTERACTION_ERROR_PEER_DECLINED_VIDEO,
+  SP_INTERACTION_ERROR_TRANSFER_FAILED, /* the message carries the SIP status */
 } SpInteractionError;
 
 typedef enum
@@ -217,6 +218,18 @@ gboolean
 sp_interaction_hold_finish (SpInteraction *self, GAsyncResult *result, GError **error);
 gboolean
 sp_interaction_disconnect (SpInteraction *self, GError **error);
+
+/* Blind transfer (sp-interaction-transfer.c): asks the contact's phone to call TARGET (an
+ * agent or queue id of the directory, a number or a SIP URI) with the attached data. Completes
+ * when the target answered: the contact's leg ends (EndReason local/transferred) and the
+ * notepad gets "Transferred to NAME: REASON". TRANSFER_FAILED (with the SIP status) when the
+ * phone refuses, the target does not answer or nothing final comes within [transfer] timeout:
+ * the contact stays as before. INVALID_ARGUMENT, NOT_FOUND, INVALID_STATE at once. */
+void
+sp_interaction_transfer_async (SpInteraction *self, const char *target, const char *reason,
+                               GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+sp_interaction_transfer_finish (SpInteraction *self, GAsyncResult *result, GError **error);
 /* Ends a live call because the service stops (end reason system / service-stopped). */
 void
 sp_interaction_end_for_shutdown (SpInteraction *self);

@@ -45,6 +45,8 @@ sp_participant_free (SpParticipant *self)
   g_free (self->id);
   g_free (self->uri);
   g_free (self->name);
+  g_free (self->transfer);
+  g_free (self->transfer_state);
   g_clear_object (&self->leg);
   g_clear_object (&self->media);
   g_free (self);
@@ -63,5 +65,10 @@ sp_participant_to_variant (const SpParticipant *self)
   g_variant_dict_insert (&dict, "state", "s", sp_participant_state_to_string (self->state));
   g_variant_dict_insert (&dict, "joined", "x", self->joined);
   g_variant_dict_insert (&dict, "left", "x", self->left);
+  if (self->transfer)
+    {
+      g_variant_dict_insert (&dict, "transfer", "s", self->transfer);
+      g_variant_dict_insert (&dict, "transfer-state", "s", self->transfer_state);
+    }
   return g_variant_dict_end (&dict);
 }

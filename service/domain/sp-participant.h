@@ -35,6 +35,8 @@ typedef struct
   SpMediaSession *media; /* NULL until the first exchange needs ports, and after the end */
   gint64 joined;         /* g_get_real_time() when talking first, 0 before */
   gint64 left;           /* when it ended, 0 before */
+  char *transfer;        /* where a transfer of this party goes, NULL when none */
+  char *transfer_state;  /* "requested", then the target's progress ("180 Ringing") */
 } SpParticipant;
 
 SpParticipant *

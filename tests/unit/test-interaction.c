@@ -28,7 +28,11 @@ typedef enum
   PHONE_ENDS,     /* the dialog ends (ARG: an SpLegEndCause, status 486 for FAILED) */
   MEDIA_FAILS,    /* the media report an error */
   WAIT_REOFFER,   /* the main loop runs until the interaction sends a new offer (glare retry) */
+  TRANSFER,       /* the agent transfers to TARGETS[ARG] */
+  PHONE_NOTIFIES, /* the phone reports the transfer's progress: status ARG (final from 200) */
 } Op;
+
+static const char *const targets[] = { "bob", "+39 02 1234", "nobody", "", "sales" };
 
 enum
 {
@@ -54,6 +58,7 @@ enum
 #define FAILED ERROR (SP_INTERACTION_ERROR_FAILED)
 #define DECLINED ERROR (SP_INTERACTION_ERROR_PEER_DECLINED_VIDEO)
 #define UNAVAILABLE ERROR (SP_INTERACTION_ERROR_UNAVAILABLE)
+#define TRANSFER_FAILED ERROR (SP_INTERACTION_ERROR_TRANSFER_FAILED)
 
 typedef struct
 {
@@ -141,6 +146,17 @@ on_record (SpInteraction *interaction, int change, gpointer error, gpointer data
 }
 
 static void
+add_directory_entry (GPtrArray *entries, const char *id, const char *name, const char *uri)
+{
+  SpDirectoryEntry *entry = g_new0 (SpDirectoryEntry, 1);
+
+  entry->id = g_strdup (id);
+  entry->name = g_strdup (name);
+  entry->uri = g_strdup (uri);
+  g_ptr_array_add (entries, entry);
+}
+
+static void
 world_start (World *world, const Case *test)
 {
   world->config = sp_config_new_defaults ();
@@ -150,6 +166,8 @@ world_start (World *world, const Case *test)
                                        : g_str_equal (test->remote_video, "reject")
                                          ? SP_REMOTE_VIDEO_REJECT
                                          : SP_REMOTE_VIDEO_ACCEPT;
+  add_directory_entry (world->config->agents, "bob", "Bob Rossi", "sip:bob@agents.example");
+  add_directory_entry (world->config->queues, "sales", "Sales", "sip:sales@queues.example");
   world->telephony = fake_telephony_new ();
   world->media = fake_media_factory_new (TRUE);
   world->result = OK;
@@ -340,6 +358,15 @@ run_step (World *world, const Step *step)
         break;
       case WAIT_REOFFER:
         wait_reoffer (world);
+        break;
+      case TRANSFER:
+        world->result = PENDING;
+        sp_interaction_transfer_async (interaction, targets[step->arg], "billing question", on_done,
+                                       world);
+        break;
+      case PHONE_NOTIFIES:
+        g_signal_emit_by_name (world->leg, "refer-progress", (guint)step->arg,
+                               step->arg == 486 ? "Busy Here" : "Progress", step->arg >= 200);
         break;
     }
   /* GTask returns in an idle: let the async actions finish. */
@@ -562,6 +589,50 @@ static const Case cases[] = {
   { "media-failure-ends-the-call",
     "accept",
     { { RING, 0 }, { ANSWER, 0, "talking" }, { MEDIA_FAILS, 0, "disconnected", ANY, "hangup" } } },
+  { "blind-transfer-to-an-agent",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { TRANSFER, 0, "talking", ANY, "refer sip:bob@agents.example", PENDING },
+      { HOLD, 0, "talking", ANY, ANY, INVALID_STATE },
+      { TRANSFER, 4, "talking", ANY, "refer sip:bob@agents.example", INVALID_STATE },
+      { PHONE_NOTIFIES, 100, "talking" },
+      { PHONE_NOTIFIES, 180, "talking" },
+      { PHONE_NOTIFIES, 200, "disconnected", ANY, "hangup", OK },
+      { MARK_DONE, 0, "done", ANY, ANY, OK } } },
+  { "blind-transfer-to-a-busy-queue",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { TRANSFER, 4, "talking", ANY, "refer sip:sales@queues.example", PENDING },
+      { PHONE_NOTIFIES, 486, "talking", ANY, ANY, TRANSFER_FAILED },
+      { HOLD, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "held", ANY, ANY, OK },
+      { TRANSFER, 1, "held", ANY, "refer sip:+39 02 1234@fake", PENDING } } },
+  { "transfer-refused-when-it-cannot-start",
+    "accept",
+    { { RING, 0 },
+      { TRANSFER, 0, "ringing", ANY, "ring", INVALID_STATE },
+      { ANSWER, 0 },
+      { TRANSFER, 2, "talking", ANY, "accept", ERROR (SP_INTERACTION_ERROR_NOT_FOUND) },
+      { TRANSFER, 3, "talking", ANY, "accept", ERROR (SP_INTERACTION_ERROR_INVALID_ARGUMENT) },
+      { PHONE_OFFERS, OFFER_HOLD, "held" },
+      { TRANSFER, 0, "held", ANY, "answer 200", INVALID_STATE },
+      { PHONE_ENDS, BYE, "disconnected" },
+      { TRANSFER, 0, "disconnected", ANY, ANY, INVALID_STATE } } },
+  { "phone-hangs-up-after-taking-the-transfer",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { TRANSFER, 0, "talking", ANY, ANY, PENDING },
+      { PHONE_NOTIFIES, 100, "talking", ANY, ANY, PENDING },
+      { PHONE_ENDS, BYE, "disconnected", ANY, ANY, OK } } },
+  { "phone-hangs-up-before-taking-the-transfer",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { TRANSFER, 0, "talking", ANY, ANY, PENDING },
+      { PHONE_ENDS, BYE, "disconnected", ANY, ANY, TRANSFER_FAILED } } },
   { "unsaved-note-is-refused",
     "accept",
     { { RING, 0 },
@@ -607,6 +678,54 @@ test_end_and_participants (void)
   world_stop (&world);
 }
 
+/* A transfer that succeeds writes the notepad and the end reason; one that never gets a final
+ * answer fails at [transfer] timeout and leaves the contact where it was. */
+static void
+test_transfer_record_and_timeout (void)
+{
+  static const Case test = { "transfer", "accept", { { 0 } } };
+  World world = { 0 };
+  const char *actor, *reason, *message;
+  int code;
+  g_autoptr (GVariant) participants = NULL;
+  g_autoptr (GVariant) contact = NULL;
+  const char *progress = NULL;
+
+  world_start (&world, &test);
+  world.config->transfer_timeout_s = 1;
+  ring (&world, FALSE);
+  g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  g_assert_true (sp_interaction_append_note (world.interaction, "asked about an invoice", NULL));
+  world.result = PENDING;
+  sp_interaction_transfer_async (world.interaction, "bob", "billing question", on_done, &world);
+  g_signal_emit_by_name (world.leg, "refer-progress", 180u, "Ringing", FALSE);
+  participants = g_variant_ref_sink (sp_interaction_get_participants (world.interaction));
+  contact = g_variant_get_child_value (participants, 0);
+  g_assert_true (g_variant_lookup (contact, "transfer-state", "&s", &progress));
+  g_assert_cmpstr (progress, ==, "180 Ringing");
+  while (world.result == PENDING)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (world.result, ==, TRANSFER_FAILED);
+  g_assert_cmpint (sp_interaction_get_state (world.interaction), ==, SP_INTERACTION_TALKING);
+  g_assert_cmpstr (sp_interaction_get_notepad (world.interaction), ==, "asked about an invoice");
+
+  world.result = PENDING;
+  sp_interaction_transfer_async (world.interaction, "bob", "billing question", on_done, &world);
+  g_signal_emit_by_name (world.leg, "refer-progress", 200u, "OK", TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (world.result, ==, OK);
+  g_assert_cmpstr (sp_interaction_get_notepad (world.interaction), ==,
+                   "asked about an invoice\nTransferred to Bob Rossi: billing question");
+  sp_interaction_get_end (world.interaction, &actor, &reason, &code, &message);
+  g_assert_cmpstr (actor, ==, "local");
+  g_assert_cmpstr (reason, ==, "transferred");
+  g_assert_cmpint (code, ==, -1);
+  g_assert_cmpstr (message, ==, "transferred to Bob Rossi");
+  g_assert_cmpint (sp_interaction_get_state (world.interaction), ==, SP_INTERACTION_DISCONNECTED);
+  world_stop (&world);
+}
+
 /* Hold silences the contact in the media, not only in the SDP. */
 static void
 test_hold_reaches_the_media (void)
@@ -639,5 +758,6 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/interaction/end-and-participants", test_end_and_participants);
   g_test_add_func ("/interaction/hold-reaches-the-media", test_hold_reaches_the_media);
+  g_test_add_func ("/interaction/transfer-record-and-timeout", test_transfer_record_and_timeout);
   return g_test_run ();
 }
