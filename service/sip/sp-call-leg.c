@@ -3,6 +3,8 @@
  * (NUA's own SDP engine is off: NUTAG_MEDIA_ENABLE(0)). */
 #include "sp-sip-private.h"
 
+#include "sp-attached-data.h"
+
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/url.h>
 #include <string.h>
@@ -31,10 +33,16 @@ struct _SpCallLeg
   gboolean answered_elsewhere;
   gboolean remote_cancelled;
   gboolean remote_bye;
+
+  /* transfer (RFC 3515): our REFER and the NOTIFYs about it */
+  gboolean refer_pending;
+  char *uui_key;    /* the attached-data key that travels as User-to-User */
+  GStrv header_map; /* "Header-Name=Key" entries for the other keys */
 };
 
 enum
 {
+  SIGNAL_REFER_PROGRESS,
   SIGNAL_OFFER,
   SIGNAL_ANSWER,
   SIGNAL_PROGRESS,
@@ -243,6 +251,125 @@ on_state (SpCallLeg *self, int status, const char *phrase, tagi_t tags[])
     }
 }
 
+/* ---- transfer ---- */
+
+static void
+emit_refer_progress (SpCallLeg *self, guint status, const char *phrase, gboolean final)
+{
+  if (!self->refer_pending)
+    return;
+  if (final)
+    self->refer_pending = FALSE;
+  g_signal_emit (self, signals[SIGNAL_REFER_PROGRESS], 0, status, phrase ? phrase : "", final);
+}
+
+/* The REFER's own answer: 202 means the phone will try (and NOTIFY how it goes). */
+static void
+on_refer_response (SpCallLeg *self, int status, const char *phrase)
+{
+  if (status < 200)
+    return;
+  emit_refer_progress (self, (guint)status, phrase, status >= 300);
+}
+
+/* A message/sipfrag body: "SIP/2.0 180 Ringing". FALSE when it is not one. */
+static gboolean
+parse_sipfrag (const sip_t *sip, guint *status, char **phrase)
+{
+  g_autofree char *body = NULL;
+  g_auto (GStrv) parts = NULL;
+  guint64 code = 0;
+
+  if (!sip || !sip->sip_payload || !sip->sip_payload->pl_data)
+    return FALSE;
+  body = g_strndup (sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+  parts = g_strsplit_set (g_strstrip (body), " \r\n", 3);
+  if (g_strv_length (parts) < 2 || !g_str_has_prefix (parts[0], "SIP/")
+      || !g_ascii_string_to_unsigned (parts[1], 10, 100, 699, &code, NULL))
+    return FALSE;
+  *status = (guint)code;
+  *phrase = g_strdup (parts[2] ? g_strstrip (g_strdelimit (parts[2], "\r\n", ' ')) : "");
+  return TRUE;
+}
+
+static void
+on_notify (SpCallLeg *self, const sip_t *sip)
+{
+  g_autofree char *phrase = NULL;
+  guint status = 0;
+  gboolean terminated
+    = sip && sip->sip_subscription_state && sip->sip_subscription_state->ss_substate
+      && g_ascii_strcasecmp (sip->sip_subscription_state->ss_substate, "terminated") == 0;
+
+  if (!parse_sipfrag (sip, &status, &phrase))
+    {
+      g_message ("a NOTIFY about the transfer carried no status line it could read");
+      status = 500;
+      phrase = g_strdup ("unreadable progress report");
+    }
+  emit_refer_progress (self, status, phrase, status >= 200 || terminated);
+}
+
+void
+sp_call_leg_set_header_map (SpCallLeg *self, const char *uui_key, const char *const *header_map)
+{
+  g_free (self->uui_key);
+  self->uui_key = g_strdup (uui_key);
+  g_strfreev (self->header_map);
+  self->header_map = g_strdupv ((char **)header_map);
+}
+
+/* TARGET with the attached data as embedded headers (RFC 3261 §19.1.1), so that the phone's
+ * INVITE to the target carries them. */
+static char *
+refer_to_with_data (SpCallLeg *self, const char *target, GVariant *attached_data)
+{
+  SpAttachedDataMap map = { self->uui_key, (const char *const *)self->header_map };
+  g_autofree char *lines = attached_data ? sp_attached_data_to_headers (attached_data, &map) : NULL;
+  g_auto (GStrv) headers = g_strsplit (lines ? lines : "", "\r\n", -1);
+  GString *uri = g_string_new (target);
+  char separator = strchr (target, '?') ? '&' : '?';
+
+  for (guint i = 0; headers[i]; i++)
+    {
+      const char *colon = strchr (headers[i], ':');
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
+
+      if (!colon)
+        continue;
+      name = g_strndup (headers[i], (gsize)(colon - headers[i]));
+      value = g_uri_escape_string (g_strstrip ((char *)colon + 1), NULL, FALSE);
+      g_string_append_printf (uri, "%c%s=%s", separator, name, value);
+      separator = '&';
+    }
+  return g_string_free (uri, FALSE);
+}
+
+gboolean
+sp_call_leg_refer (SpCallLeg *self, const char *target, GVariant *attached_data, GError **error)
+{
+  g_autofree char *uri = NULL;
+  g_autofree char *refer_to = NULL;
+
+  if (!self->handle || self->ended || !self->established)
+    {
+      g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED, "the call is not established");
+      return FALSE;
+    }
+  if (self->refer_pending)
+    {
+      g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED, "a transfer is already under way");
+      return FALSE;
+    }
+  uri = refer_to_with_data (self, target, attached_data);
+  refer_to = g_strdup_printf ("<%s>", uri);
+  self->refer_pending = TRUE;
+  /* NUA adds Referred-By from our From (RFC 3892). */
+  nua_refer (self->handle, SIPTAG_REFER_TO_STR (refer_to), TAG_END ());
+  return TRUE;
+}
+
 void
 sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const char *phrase,
                           const sip_t *sip, tagi_t tags[])
@@ -271,6 +398,12 @@ sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const 
         break;
       case nua_i_state:
         on_state (self, status, phrase, tags);
+        break;
+      case nua_r_refer:
+        on_refer_response (self, status, phrase);
+        break;
+      case nua_i_notify:
+        on_notify (self, sip);
         break;
       default:
         break;
@@ -406,6 +539,8 @@ sp_call_leg_finalize (GObject *object)
   g_free (self->initial_offer);
   g_clear_pointer (&self->headers, g_variant_unref);
   g_clear_pointer (&self->attached_data, g_variant_unref);
+  g_free (self->uui_key);
+  g_strfreev (self->header_map);
   G_OBJECT_CLASS (sp_call_leg_parent_class)->finalize (object);
 }
 
@@ -424,6 +559,7 @@ sp_call_leg_class_init (SpCallLegClass *klass)
   signals[SIGNAL_ESTABLISHED] = g_signal_lookup ("established", SP_TYPE_LEG);
   signals[SIGNAL_OFFER_FAILED] = g_signal_lookup ("offer-failed", SP_TYPE_LEG);
   signals[SIGNAL_ENDED] = g_signal_lookup ("ended", SP_TYPE_LEG);
+  signals[SIGNAL_REFER_PROGRESS] = g_signal_lookup ("refer-progress", SP_TYPE_LEG);
 }
 
 static void
@@ -457,8 +593,13 @@ static gboolean
 leg_refer (SpLeg *leg, const char *target_uri, SpLeg *replaces, GVariant *attached_data,
            GError **error)
 {
-  g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED, "this version cannot transfer calls");
-  return FALSE;
+  if (replaces)
+    {
+      g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED,
+                   "this version cannot complete a consultation transfer");
+      return FALSE;
+    }
+  return sp_call_leg_refer (LEG (leg), target_uri, attached_data, error);
 }
 
 static const char *

@@ -42,5 +42,12 @@ void
 sp_call_leg_answer_offer (SpCallLeg *self, guint status, const char *answer_sdp);
 void
 sp_call_leg_hangup (SpCallLeg *self);
+/* Blind transfer (RFC 3515): a REFER in this established dialog asking the peer to call TARGET,
+ * with ATTACHED_DATA (a{ss} or NULL) embedded in the Refer-To URI as headers; Referred-By is
+ * our address. "refer-progress" follows: 202 (not final), then each NOTIFY's sipfrag status,
+ * final from 200 or when the subscription ends; a refusal of the REFER is final. An incoming
+ * REFER is always refused with 603 "Transfer Not Allowed". */
+gboolean
+sp_call_leg_refer (SpCallLeg *self, const char *target, GVariant *attached_data, GError **error);
 
 G_END_DECLS

@@ -259,6 +259,7 @@ on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
   if (refuse_incoming_invite (handle, sip))
     return;
   leg = sp_call_leg_new_incoming (handle, sip);
+  sp_call_leg_set_header_map (leg, self->uui_key, (const char *const *)self->attached_headers);
   sp_call_leg_set_attached_data (
     leg, sp_attached_data_from_headers (
            sp_call_leg_get_headers (leg),
@@ -306,6 +307,23 @@ on_destroy_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Nobody transfers the contact without the agent (ANCHORS: never act on a REFER silently):
+ * 603 inside one of our calls, 403 outside any. */
+static void
+refuse_refer (nua_t *nua, nua_handle_t *handle, GObject *bound, const sip_t *sip)
+{
+  gboolean in_call = bound && SP_IS_CALL_LEG (bound);
+
+  g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID",
+                    sip && sip->sip_call_id ? sip->sip_call_id->i_id : "", "MESSAGE",
+                    "refusing a REFER %s: transfers are the agent's to make",
+                    in_call ? "in a call" : "outside any call");
+  nua_respond (handle, in_call ? 603 : 403, "Transfer Not Allowed", NUTAG_WITH_CURRENT (nua),
+               TAG_END ());
+  if (!in_call)
+    nua_handle_destroy (handle);
+}
+
 static void
 on_nua_event (nua_event_t event, int status, char const *phrase, nua_t *nua,
               struct _SpSipAgent *self, nua_handle_t *handle, GObject *bound, sip_t const *sip,
@@ -325,6 +343,11 @@ on_nua_event (nua_event_t event, int status, char const *phrase, nua_t *nua,
     {
       if (status >= 200 && self->shutdown_task && !self->destroy_id)
         self->destroy_id = g_idle_add (on_destroy_idle, self);
+      return;
+    }
+  if (event == nua_i_refer && handle)
+    {
+      refuse_refer (nua, handle, bound, sip);
       return;
     }
   if (bound && SP_IS_CALL_LEG (bound))
@@ -405,8 +428,8 @@ sp_sip_agent_new (const SpSipSettings *settings, GError **error)
   self->root_source = su_glib_root_gsource (self->root);
   g_source_attach (self->root_source, NULL);
   self->nua = nua_create (self->root, on_nua_event, self, NUTAG_URL (url), NUTAG_MEDIA_ENABLE (0),
-                          NUTAG_AUTOANSWER (0), NUTAG_AUTOACK (1), SIPTAG_FROM_STR (from),
-                          SIPTAG_USER_AGENT_STR ("Sportello/" SP_VERSION),
+                          NUTAG_AUTOANSWER (0), NUTAG_AUTOACK (1), NUTAG_APPL_METHOD ("REFER"),
+                          SIPTAG_FROM_STR (from), SIPTAG_USER_AGENT_STR ("Sportello/" SP_VERSION),
                           NUTAG_ALLOW ("INVITE, ACK, BYE, CANCEL, OPTIONS, NOTIFY, REFER, INFO"),
                           TAG_IF (*self->proxy, NUTAG_PROXY (self->proxy)), TAG_END ());
   if (!self->nua)
@@ -480,6 +503,7 @@ sp_sip_agent_dial (SpSipAgent *self, const char *target, const char *headers, co
       return NULL;
     }
   leg = sp_call_leg_new_outgoing (handle, target);
+  sp_call_leg_set_header_map (leg, self->uui_key, (const char *const *)self->attached_headers);
   nua_invite (
     handle, NUTAG_AUTOANSWER (0), TAG_IF (headers && *headers, SIPTAG_HEADER_STR (headers)),
     SIPTAG_CONTENT_TYPE_STR ("application/sdp"), SIPTAG_PAYLOAD_STR (offer_sdp), TAG_END ());

@@ -28,6 +28,9 @@ sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target);
 /* Called by the agent: the attached data its INVITE carried (floating a{ss}). */
 void
 sp_call_leg_set_attached_data (SpCallLeg *self, GVariant *attached_data);
+/* Called by the agent: how attached data maps to headers when a REFER carries it. */
+void
+sp_call_leg_set_header_map (SpCallLeg *self, const char *uui_key, const char *const *header_map);
 /* The agent forwards every event of a bound handle here. */
 void
 sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const char *phrase,

@@ -1,0 +1,211 @@
+"""Transfer: agent A (sportellod) hands the customer to agent B (a second sportellod on the
+same private bus under another name). The customer is a real softphone (baresip) that takes
+A's REFER and calls B; afterwards the customer and B hear each other's tones, A's notepad and
+end reason say where the call went, and failures leave the customer with A."""
+
+import glob
+import threading
+
+import pytest
+
+from conftest import AGENT, ROOT, SESSION, SignalRecorder, free_port, wait_for
+from peers import Baresip, Sipp, dominant_tone, read_wav, sportello_config, tone_file, tone_power
+
+B_NAME = "org.sportello.Test.AgentB"
+CUSTOMER, AGENT_A, AGENT_B = 1000, 440, 660
+CANDIDATES = (CUSTOMER, AGENT_A, AGENT_B, 1500)
+
+
+def directory(b_port):
+    return f"""
+[agent:bob]
+name = Bob Rossi
+uri = sip:bob@127.0.0.1:{b_port}
+
+[queue:nowhere]
+name = Nobody's queue
+uri = sip:nobody@127.0.0.1:{free_port()}
+"""
+
+
+def start_agents(testenv):
+    a_port, b_port = free_port(), free_port()
+    a = testenv.start_sportellod(config=sportello_config(testenv, a_port, extra=directory(b_port)))
+    b_wav = testenv.root / "agent-b.wav"
+    b_config = testenv.write_config(
+        sportello_config(testenv, b_port, audio_source=f"file:{tone_file(testenv, AGENT_B)}",
+                         audio_sink=f"file:{b_wav}").read_text(), name="agent-b.conf")
+    b = testenv.start_sportellod(config=b_config, data_dir=testenv.root / "data-b", name="agent-b",
+                                 bus_name=B_NAME)
+    return a, a_port, b, b_wav
+
+
+def customer(testenv):
+    record = testenv.root / "customer-rec"
+    record.mkdir()
+    return Baresip(testenv, audio_file=tone_file(testenv, CUSTOMER), record_dir=record,
+                   codecs=("g711",)), record
+
+
+def call_agent_a(testenv, phone, a_port):
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
+                           ROOT, sender=None)
+    assert phone.command("dial", f"sip:agent1@127.0.0.1:{a_port}")["ok"]
+    path = added.wait(lambda e: SESSION in e[3][1], what="the customer's call at A")[3][0]
+    added.close()
+    testenv.call(SESSION, "Answer", path=path)
+    phone.wait_event("CALL_ESTABLISHED")
+    return path
+
+
+def transfer_in_background(testenv, path, target, reason):
+    """Transfer replies when the target answered or the transfer failed: run it aside."""
+    outcome = {}
+
+    def run():
+        try:
+            testenv.call(SESSION, "Transfer", "ss", (target, reason), path=path, timeout_ms=90000)
+            outcome["ok"] = True
+        except Exception as error:  # the D-Bus error, checked by the test
+            outcome["error"] = error
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def tones_over_time(path, window=1.0):
+    """The dominant candidate tone of each WINDOW seconds of the recording (silence left out)."""
+    rate, samples = read_wav(path)
+    step = int(rate * window)
+    tones = []
+    for start in range(0, len(samples) - step + 1, step):
+        chunk = samples[start:start + step]
+        powers = {f: tone_power(chunk, rate, f) for f in CANDIDATES}
+        best = max(powers, key=powers.get)
+        if powers[best] > 1e5:
+            tones.append(best)
+    return tones
+
+
+def b_session(testenv):
+    def find():
+        objects = testenv.call("org.freedesktop.DBus.ObjectManager", "GetManagedObjects", bus_name=B_NAME)
+        paths = [p for p, ifaces in objects.items() if SESSION in ifaces]
+        return paths[0] if paths else None
+    return wait_for(find, 20, what="the transferred call ringing at B")
+
+
+def test_blind_transfer_to_an_agent(testenv):
+    a, a_port, b, b_wav = start_agents(testenv)
+    phone, record = customer(testenv)
+    path = call_agent_a(testenv, phone, a_port)
+    testenv.call(SESSION, "AppendNote", "s", ("asked about an invoice",), path=path)
+
+    thread, outcome = transfer_in_background(testenv, path, "bob", "billing question")
+    b_path = b_session(testenv)
+    assert testenv.get_property(SESSION, "State", path=b_path, bus_name=B_NAME) == "ringing"
+    contact = testenv.get_property(SESSION, "Participants", path=path)[0]
+    assert contact["id"] == "contact" and contact["transfer"].startswith("sip:bob@127.0.0.1:")
+    assert contact["transfer-state"] != "transferred"  # B has not answered yet
+    testenv.call(SESSION, "Answer", path=b_path, bus_name=B_NAME)
+    thread.join(timeout=60)
+    assert outcome.get("ok"), outcome
+
+    # A: the call went to Bob, and the notepad says so (the seed's rule).
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "disconnected",
+             what="A's leg to end")
+    actor, reason, error, message = testenv.get_property(SESSION, "EndReason", path=path)
+    assert (actor, reason, error) == ("local", "transferred", "")
+    assert message == "transferred to Bob Rossi"
+    assert testenv.get_property(SESSION, "Notepad", path=path) == \
+        "asked about an invoice\nTransferred to Bob Rossi: billing question"
+
+    # B and the customer talk: each hears the other's tone.
+    def b_hears_the_customer():
+        stats = testenv.call(SESSION, "GetMediaStatistics", path=b_path, bus_name=B_NAME)
+        return stats["rtp-packets-received"] > 150 and stats["rtp-packets-sent"] > 150
+    wait_for(b_hears_the_customer, 20, what="RTP both ways between B and the customer")
+    testenv.call(SESSION, "Disconnect", path=b_path, bus_name=B_NAME)
+    phone.wait_event("CALL_CLOSED")
+    testenv.stop_sportellod(b)
+    heard, lead, seconds = dominant_tone(b_wav, CANDIDATES)
+    assert heard == CUSTOMER and lead > 10, f"B heard {heard} Hz (lead {lead:.1f}, {seconds:.1f} s)"
+    # baresip's recording of its newest call (the one to B): B's tone throughout.
+    decoded = sorted(glob.glob(str(record / "*-dec.wav")))
+    assert decoded, "baresip recorded nothing"
+    tones = tones_over_time(decoded[-1])
+    assert len(tones) >= 2 and set(tones) == {AGENT_B}, f"the customer heard {tones} (one per second)"
+    testenv.call(SESSION, "MarkDone", path=path)
+    phone.close()
+    testenv.stop_sportellod(a)
+
+
+
+# ---- exact SIP with sipp as the customer's phone ----
+
+ATTACHED = {"UserToUser": "42a1;encoding=hex", "AccountNumber": "AC-7"}
+
+
+def dial_sipp(testenv, scenario):
+    a_port, b_port = free_port(), free_port()
+    a = testenv.start_sportellod(config=sportello_config(testenv, a_port, extra=directory(b_port)))
+    sipp = Sipp(testenv, "contact", scenario, timeout=60)
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (sipp.uri, ATTACHED))
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
+    return a, sipp, path
+
+
+def transfer_error(testenv, path, target):
+    name, message = testenv.call_error(SESSION, "Transfer", "ss", (target, "reason"), path=path)
+    return name, message
+
+
+def still_talking(testenv, path):
+    assert testenv.get_property(SESSION, "State", path=path) == "talking"
+    testenv.call(SESSION, "Disconnect", path=path)
+
+
+def test_the_phone_refuses_the_transfer(testenv):
+    a, sipp, path = dial_sipp(testenv, "uas_refer_refused.xml")
+    name, message = transfer_error(testenv, path, "bob")
+    assert name == "org.sportello.Error.TransferFailed" and "603" in message, message
+    still_talking(testenv, path)
+    sipp.assert_passed()  # the REFER had the attached data and Referred-By
+    testenv.stop_sportellod(a)
+
+
+def test_the_target_is_busy(testenv):
+    a, sipp, path = dial_sipp(testenv, "uas_refer_busy.xml")
+    name, message = transfer_error(testenv, path, "bob")
+    assert name == "org.sportello.Error.TransferFailed" and "486 Busy Here" in message, message
+    contact = testenv.get_property(SESSION, "Participants", path=path)[0]
+    assert contact["transfer-state"] == "failed: 486 Busy Here"
+    assert testenv.get_property(SESSION, "Notepad", path=path) == ""
+    still_talking(testenv, path)
+    sipp.assert_passed()
+    testenv.stop_sportellod(a)
+
+
+def test_targets_and_states_that_cannot_transfer(testenv):
+    a, sipp, path = dial_sipp(testenv, "uas_answer.xml")
+    assert transfer_error(testenv, path, "nobody")[0] == "org.sportello.Error.NotFound"
+    assert transfer_error(testenv, path, "  ")[0] == "org.sportello.Error.InvalidArgument"
+    testenv.call(SESSION, "Disconnect", path=path)
+    assert transfer_error(testenv, path, "bob")[0] == "org.sportello.Error.InvalidState"
+    sipp.assert_passed()
+    testenv.stop_sportellod(a)
+
+
+def test_a_refer_from_the_contact_is_refused(testenv):
+    port = free_port()
+    a = testenv.start_sportellod(config=sportello_config(testenv, port))
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    sipp = Sipp(testenv, "caller", "inbound_refer.xml", remote=f"127.0.0.1:{port}", timeout=60)
+    path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
+    added.close()
+    testenv.call(SESSION, "Answer", path=path)
+    # sipp sends the REFER once answered and must get 603; the call goes on.
+    wait_for(lambda: "603 Transfer Not Allowed" in sipp.messages(), what="the 603 to the REFER")
+    still_talking(testenv, path)
+    sipp.assert_passed()
+    testenv.stop_sportellod(a)
