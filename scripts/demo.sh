@@ -53,9 +53,14 @@ printf 'demo' | gnome-keyring-daemon --foreground --unlock --components=secrets 
 gdbus wait --session --timeout 10 org.freedesktop.secrets
 echo "bus: $DBUS_SESSION_BUS_ADDRESS"
 
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_'"$1"'); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 step "sportellod on the demo config (data/demo/sportello.conf)"
-"$SRC/build/service/sportellod" --check-config --config "$SRC/data/demo/sportello.conf"
-"$SRC/build/service/sportellod" --config "$SRC/data/demo/sportello.conf" >"$T/sportellod.log" 2>&1 &
+# Bob, the agent calls are transferred to, is a second sportellod on this machine: the
+# directory entry gets the port it listens on.
+BOB_SIP=$(free_port DGRAM)
+sed "s|^uri = sip:bob@127.0.0.1\$|uri = sip:bob@127.0.0.1:$BOB_SIP|" "$SRC/data/demo/sportello.conf" >"$T/sportello.conf"
+"$SRC/build/service/sportellod" --check-config --config "$T/sportello.conf"
+"$SRC/build/service/sportellod" --config "$T/sportello.conf" >"$T/sportellod.log" 2>&1 &
 SPORTELLOD=$!
 PIDS+=($SPORTELLOD)
 gdbus wait --session --timeout 10 org.sportello.Sportello1
@@ -125,7 +130,6 @@ ctl status | grep -i camera
 step "A customer calls in from a real softphone (baresip); the agent works the call through sportelloctl"
 SIP_URI=$("$SRC/build/crm-adapters/sportelloctl/sportelloctl" --json status | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["ContactUri"])')
 echo "sportellod listens for SIP at $SIP_URI (Agent1.ContactUri)"
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_'"$1"'); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 BSIP=$(free_port DGRAM); BCTRL=$(free_port STREAM)
 mkdir -p "$T/baresip"
 cat >"$T/baresip/config" <<CONF
@@ -207,6 +211,43 @@ ctl stats 1
 ctl disconnect 1
 ctl mark-done 1
 ctl contacts history crm-1001
+
+step "Blind transfer: Maria calls again and the agent hands her to Bob (a second sportellod)"
+BOB=org.sportello.Demo.Bob
+sed -e "s|^uri = sip:agent1@127.0.0.1\$|uri = sip:bob@127.0.0.1|" -e "s|^display-name = .*|display-name = Bob Rossi|" \
+    -e "s|^listen = .*|listen = 127.0.0.1:$BOB_SIP|" -e "s|^camera = .*|camera = none|" \
+    "$SRC/data/demo/sportello.conf" >"$T/bob.conf"
+"$SRC/build/service/sportellod" --config "$T/bob.conf" --data-dir "$T/bob-data" --bus-name $BOB \
+    >"$T/bob.log" 2>&1 &
+BOB_PID=$!
+PIDS+=($BOB_PID)
+gdbus wait --session --timeout 10 $BOB
+ctlb() { echo; echo "\$ SPORTELLO_BUS_NAME=$BOB sportelloctl $*"; SPORTELLO_BUS_NAME=$BOB "$SRC/build/crm-adapters/sportelloctl/sportelloctl" "$@"; }
+DIAL="{\"command\":\"dial\",\"params\":\"sip:agent1@${SIP_URI#sip:}\",\"token\":\"d2\"}"
+printf '%d:%s,' "${#DIAL}" "$DIAL" >&3
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' sessions | grep -q ringing"
+ctl answer 2
+ctl note 2 "Asks why the last invoice is higher"
+sleep 1
+echo "(Transfer replies once Bob has answered; it runs in the background meanwhile)"
+ctl transfer 2 bob --reason "billing question" & TRANSFER=$!
+wait_for "SPORTELLO_BUS_NAME=$BOB '$SRC/build/crm-adapters/sportelloctl/sportelloctl' sessions | grep -q ringing"
+ctl session show 2 | grep -A2 -E '^ *Participants'
+ctlb sessions
+ctlb answer 1
+wait $TRANSFER
+ctl session show 2 | grep -E '^ *(State|EndReason|Notepad)'
+sleep 2
+ctlb stats 1 | grep -E 'rtp|codec'
+ctlb disconnect 1
+ctlb dispositions set 1 resolved
+ctlb mark-done 1
+ctl dispositions set 2 escalated
+ctl mark-done 2
+kill -TERM $BOB_PID
+set +e; wait $BOB_PID; status=$?; set -e
+echo "Bob's sportellod exit status: $status"
+[ "$status" -eq 0 ]
 exec 3>&-
 
 step "What 'sportelloctl watch' saw meanwhile (signals and property changes)"
