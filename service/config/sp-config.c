@@ -23,6 +23,7 @@ static const char *const media_keys[]
       "video-bitrate", "rtp-ports",  "rtp-timeout", NULL };
 static const char *const attached_data_keys[] = { "user-to-user", "headers", NULL };
 static const char *const video_keys[] = { "allowed", "remote-offers", "ask-timeout", NULL };
+static const char *const transfer_keys[] = { "timeout", NULL };
 static const char *const disposition_keys[] = { "codes", "required", "visible", NULL };
 static const char *const case_data_keys[] = { "keys", "from-attached", NULL };
 static const char *const contacts_keys[] = { "international-prefix", NULL };
@@ -491,6 +492,17 @@ load_video (Checker *checker, SpConfig *config)
                  timeout);
 }
 
+/* A transfer waits for its target's answer; a target rings for a while (queues longer). */
+static void
+load_transfer (Checker *checker, SpConfig *config)
+{
+  g_autofree char *timeout = get_string (checker, "transfer", "timeout", "45");
+
+  if (!parse_uint_in_range (timeout, 5, 120, &config->transfer_timeout_s))
+    add_problem (checker, "transfer", "timeout", "'%s' is not a number of seconds from 5 to 120",
+                 timeout);
+}
+
 static void
 load_dispositions (Checker *checker, SpConfig *config)
 {
@@ -640,6 +652,7 @@ load_groups (Checker *checker, SpConfig *config)
     { "video", video_keys },         { "dispositions", disposition_keys },
     { "case-data", case_data_keys }, { "contacts", contacts_keys },
     { "paths", paths_keys },         { "attached-data", attached_data_keys },
+    { "transfer", transfer_keys },
   };
   g_auto (GStrv) groups = g_key_file_get_groups (checker->keyfile, NULL);
 
@@ -664,6 +677,7 @@ load_groups (Checker *checker, SpConfig *config)
   load_account (checker, config);
   load_media (checker, config);
   load_video (checker, config);
+  load_transfer (checker, config);
   load_dispositions (checker, config);
   load_case_data (checker, config);
   load_contacts (checker, config);

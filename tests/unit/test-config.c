@@ -54,6 +54,7 @@ test_defaults (void)
   g_assert_cmpuint (config->rtp_port_max, ==, 20999);
   g_assert_true (config->video_allowed);
   g_assert_cmpint (config->remote_video_offers, ==, SP_REMOTE_VIDEO_ACCEPT);
+  g_assert_cmpuint (config->transfer_timeout_s, ==, 45);
   g_assert_cmpuint (config->disposition_codes->len, ==, 3);
   assert_entry (config->disposition_codes, 0, "resolved", "Resolved", NULL);
   assert_entry (config->disposition_codes, 1, "callback", "Call back", NULL);
@@ -254,6 +255,9 @@ static const ProblemCase problem_cases[] = {
   { "video/allowed", "[video]\nallowed = maybe\n", "video", "allowed", "'maybe' is not a boolean" },
   { "video/remote-offers", "[video]\nremote-offers = sometimes\n", "video", "remote-offers",
     "'sometimes' is not one of accept, ask, reject" },
+  { "transfer/timeout-short", "[transfer]\ntimeout = 2\n", "transfer", "timeout",
+    "'2' is not a number of seconds from 5 to 120" },
+  { "transfer/unknown-key", "[transfer]\nallow = yes\n", "transfer", "allow", "unknown key" },
   { "dispositions/bad-id", "[dispositions]\ncodes = ok=Fine;bad id=Label\n", "dispositions",
     "codes", "'bad id=Label': a code is ID=Label" },
   { "dispositions/twice", "[dispositions]\ncodes = a=A;a=B\n", "dispositions", "codes",
