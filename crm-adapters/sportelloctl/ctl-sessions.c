@@ -15,6 +15,7 @@ static const char *const property_order[] = {
   "Direction",
   "Remote",
   "RemoteName",
+  "ReferredBy",
   "ContactId",
   "Video",
   "VideoRequester",

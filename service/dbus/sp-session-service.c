@@ -360,6 +360,7 @@ sp_session_service_new (SpInteraction *interaction, SpConfig *config)
   self->config = config;
   sp_session1_set_direction (session, sp_interaction_get_direction (interaction));
   sp_session1_set_remote (session, sp_interaction_get_remote (interaction));
+  sp_session1_set_referred_by (session, sp_interaction_get_referred_by (interaction));
   sp_session1_set_attached_data (session, sp_interaction_get_attached_data (interaction));
   sp_session1_set_video (session, "none");
   sp_session1_set_push (session, "");

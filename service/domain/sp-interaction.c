@@ -346,6 +346,8 @@ sp_interaction_new_inbound (const SpInteractionContext *context, guint number, S
                                          sp_leg_get_attached_data (leg), contact_id);
 
   self->call_id = g_strdup (sp_leg_get_call_id (leg));
+  g_free (self->referred_by);
+  self->referred_by = g_strdup (sp_leg_get_referred_by (leg));
   sp_interaction_attach_contact (self, leg);
   sp_leg_ring (leg);
   return self;
@@ -448,6 +450,12 @@ sp_interaction_get_call_id (SpInteraction *self)
 }
 
 const char *
+sp_interaction_get_referred_by (SpInteraction *self)
+{
+  return self->referred_by ? self->referred_by : "";
+}
+
+const char *
 sp_interaction_get_notepad (SpInteraction *self)
 {
   return self->notepad;
@@ -513,6 +521,7 @@ sp_interaction_finalize (GObject *object)
   g_free (self->remote_name);
   g_free (self->contact_id);
   g_free (self->call_id);
+  g_free (self->referred_by);
   g_clear_pointer (&self->attached_data, g_variant_unref);
   g_clear_pointer (&self->case_data, g_variant_unref);
   g_free (self->notepad);

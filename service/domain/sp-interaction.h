@@ -127,6 +127,9 @@ const char *
 sp_interaction_get_contact_id (SpInteraction *self);
 const char *
 sp_interaction_get_call_id (SpInteraction *self);
+/* Who transferred the call to this agent (Referred-By), "" when nobody. */
+const char *
+sp_interaction_get_referred_by (SpInteraction *self);
 const char *
 sp_interaction_get_notepad (SpInteraction *self);
 GVariant *

@@ -56,6 +56,12 @@ sp_leg_get_attached_data (SpLeg *self)
   return IFACE (self)->get_attached_data (self);
 }
 
+const char *
+sp_leg_get_referred_by (SpLeg *self)
+{
+  return IFACE (self)->get_referred_by (self);
+}
+
 gboolean
 sp_leg_is_established (SpLeg *self)
 {

@@ -50,6 +50,7 @@ struct _SpLegInterface
   const char *(*get_remote_name) (SpLeg *self);
   const char *(*get_initial_offer) (SpLeg *self);
   GVariant *(*get_attached_data) (SpLeg *self);
+  const char *(*get_referred_by) (SpLeg *self);
   gboolean (*is_established) (SpLeg *self);
   gboolean (*is_ended) (SpLeg *self);
   gboolean (*has_pending_offer) (SpLeg *self);
@@ -76,6 +77,9 @@ sp_leg_get_initial_offer (SpLeg *self);
 /* Inbound: the attached data the INVITE carried (a{ss}, never NULL). */
 GVariant *
 sp_leg_get_attached_data (SpLeg *self);
+/* Inbound: who transferred this call to us (Referred-By, RFC 3892), "" when nobody. */
+const char *
+sp_leg_get_referred_by (SpLeg *self);
 gboolean
 sp_leg_is_established (SpLeg *self);
 gboolean

@@ -21,6 +21,7 @@ struct _SpCallLeg
   char *remote_uri;
   char *remote_name;
   char *initial_offer;
+  char *referred_by; /* the Referred-By of the INVITE, "" when none */
   GVariant *headers;
   GVariant *attached_data; /* a{ss}, mapped from headers by the agent */
 
@@ -82,17 +83,53 @@ unquote (const char *text)
   return g_strdup (text);
 }
 
+/* Headers embedded in the request URI ("sip:bob@host?User-to-User=…&X-Case=…"): a phone that
+ * took a REFER calls the Refer-To URI as it is instead of turning them into headers (baresip
+ * does), so they are read as headers too; a real header of the same name wins (it comes later). */
+static void
+add_uri_headers (GVariantBuilder *builder, const sip_t *sip)
+{
+  const char *query = sip && sip->sip_request ? sip->sip_request->rq_url->url_headers : NULL;
+  g_auto (GStrv) pairs = g_strsplit (query ? query : "", "&", -1);
+
+  for (guint i = 0; pairs[i]; i++)
+    {
+      g_auto (GStrv) pair = g_strsplit (pairs[i], "=", 2);
+      g_autofree char *name = pair[0] ? g_uri_unescape_string (pair[0], NULL) : NULL;
+      g_autofree char *value = pair[0] && pair[1] ? g_uri_unescape_string (pair[1], NULL) : NULL;
+
+      if (name && value && *name && g_ascii_strcasecmp (name, "body") != 0)
+        g_variant_builder_add (builder, "(ss)", name, value);
+    }
+}
+
 static GVariant *
 collect_headers (const sip_t *sip)
 {
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+  add_uri_headers (&builder, sip);
   for (const sip_unknown_t *header = sip ? sip->sip_unknown : NULL; header;
        header = header->un_next)
     if (header->un_name && header->un_value)
       g_variant_builder_add (&builder, "(ss)", header->un_name, header->un_value);
   return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* Who transferred the call (RFC 3892): "Name <uri>" or "uri". */
+static char *
+referrer_of (su_home_t *home, const sip_t *sip)
+{
+  const sip_referred_by_t *by = sip ? sip->sip_referred_by : NULL;
+  g_autofree char *name = NULL;
+  const char *uri;
+
+  if (!by)
+    return g_strdup ("");
+  uri = url_as_string (home, by->b_url);
+  name = unquote (by->b_display);
+  return *name ? g_strdup_printf ("%s <%s>", name, uri) : g_strdup (uri);
 }
 
 SpCallLeg *
@@ -116,6 +153,7 @@ sp_call_leg_new_incoming (nua_handle_t *handle, const sip_t *sip)
       self->remote_name = g_strdup ("");
     }
   self->initial_offer = payload_of (sip);
+  self->referred_by = referrer_of (home, sip);
   self->answer_expected_in_ack = self->initial_offer == NULL;
   self->headers = collect_headers (sip);
   su_home_unref (home);
@@ -134,6 +172,7 @@ sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target)
   self->call_id = g_strdup ("");
   self->remote_uri = g_strdup (target);
   self->remote_name = g_strdup ("");
+  self->referred_by = g_strdup ("");
   self->headers = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(ss)"), NULL, 0));
   return self;
 }
@@ -537,6 +576,7 @@ sp_call_leg_finalize (GObject *object)
   g_free (self->remote_uri);
   g_free (self->remote_name);
   g_free (self->initial_offer);
+  g_free (self->referred_by);
   g_clear_pointer (&self->headers, g_variant_unref);
   g_clear_pointer (&self->attached_data, g_variant_unref);
   g_free (self->uui_key);
@@ -621,6 +661,12 @@ leg_get_remote_name (SpLeg *leg)
 }
 
 static const char *
+leg_get_referred_by (SpLeg *leg)
+{
+  return LEG (leg)->referred_by;
+}
+
+static const char *
 leg_get_initial_offer (SpLeg *leg)
 {
   return sp_call_leg_get_initial_offer (LEG (leg));
@@ -688,6 +734,7 @@ sp_call_leg_leg_init (SpLegInterface *iface)
   iface->get_remote_name = leg_get_remote_name;
   iface->get_initial_offer = leg_get_initial_offer;
   iface->get_attached_data = leg_get_attached_data;
+  iface->get_referred_by = leg_get_referred_by;
   iface->is_established = leg_is_established;
   iface->is_ended = leg_is_ended;
   iface->has_pending_offer = leg_has_pending_offer;

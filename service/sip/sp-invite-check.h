@@ -15,8 +15,9 @@ typedef struct
   const char *reason; /* for the log */
 } SpInviteRefusal;
 
-/* TRUE when the INVITE may ring; FALSE with @refusal filled when it must be answered so. */
+/* TRUE when the INVITE may ring; FALSE with @refusal filled when it must be answered so.
+ * URI_HEADERS: the header names (attached data) a Request-URI may carry, NULL for none. */
 gboolean
-sp_invite_check (const sip_t *sip, SpInviteRefusal *refusal);
+sp_invite_check (const sip_t *sip, const char *const *uri_headers, SpInviteRefusal *refusal);
 
 G_END_DECLS

@@ -37,6 +37,7 @@ struct _SpSipAgent
   char *password;
   char *uui_key;
   GStrv attached_headers;
+  GStrv uri_headers; /* the attached-data headers a Request-URI may carry */
 
   const char *registration_state;
   char *registration_error;
@@ -234,12 +235,12 @@ on_register_response (SpSipAgent *self, int status, const char *phrase, const si
 
 /* An INVITE we refuse is answered here and never becomes a call leg (sp-invite-check.c). */
 static gboolean
-refuse_incoming_invite (nua_handle_t *handle, const sip_t *sip)
+refuse_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
 {
   SpInviteRefusal refusal;
   char status[16];
 
-  if (!sip || sp_invite_check (sip, &refusal))
+  if (!sip || sp_invite_check (sip, (const char *const *)self->uri_headers, &refusal))
     return FALSE;
   g_snprintf (status, sizeof status, "%d", refusal.status);
   g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID",
@@ -256,7 +257,7 @@ on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
 {
   g_autoptr (SpCallLeg) leg = NULL;
 
-  if (refuse_incoming_invite (handle, sip))
+  if (refuse_incoming_invite (self, handle, sip))
     return;
   leg = sp_call_leg_new_incoming (handle, sip);
   sp_call_leg_set_header_map (leg, self->uui_key, (const char *const *)self->attached_headers);
@@ -401,6 +402,22 @@ domain_of (const char *aor)
   return g_steal_pointer (&domain);
 }
 
+/* User-to-User (when it maps to a key) and the names of the "Header-Name=Key" entries. */
+static GStrv
+attached_header_names (const char *uui_key, const char *const *header_map)
+{
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+
+  if (uui_key)
+    g_strv_builder_add (names, "User-to-User");
+  for (guint i = 0; header_map && header_map[i]; i++)
+    {
+      g_auto (GStrv) pair = g_strsplit (header_map[i], "=", 2);
+      g_strv_builder_add (names, g_strstrip (pair[0]));
+    }
+  return g_strv_builder_end (names);
+}
+
 SpSipAgent *
 sp_sip_agent_new (const SpSipSettings *settings, GError **error)
 {
@@ -415,6 +432,7 @@ sp_sip_agent_new (const SpSipSettings *settings, GError **error)
   self->local_address = host_of (settings->listen);
   self->uui_key = g_strdup (settings->uui_key);
   self->attached_headers = g_strdupv ((char **)settings->attached_headers);
+  self->uri_headers = attached_header_names (self->uui_key, settings->attached_headers);
   self->domain = domain_of (settings->aor);
   self->registration_state = *self->registrar ? "unregistered" : "disabled";
   from = *self->display_name ? g_strdup_printf ("\"%s\" <%s>", self->display_name, self->aor)
@@ -587,6 +605,7 @@ sp_sip_agent_finalize (GObject *object)
 
   g_free (self->uui_key);
   g_strfreev (self->attached_headers);
+  g_strfreev (self->uri_headers);
   g_free (self->aor);
   g_free (self->display_name);
   g_free (self->registrar);

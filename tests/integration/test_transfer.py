@@ -12,6 +12,7 @@ from conftest import AGENT, ROOT, SESSION, SignalRecorder, free_port, wait_for
 from peers import Baresip, Sipp, dominant_tone, read_wav, sportello_config, tone_file, tone_power
 
 B_NAME = "org.sportello.Test.AgentB"
+ATTACHED = {"UserToUser": "42a1;encoding=hex", "AccountNumber": "AC-7"}
 CUSTOMER, AGENT_A, AGENT_B = 1000, 440, 660
 CANDIDATES = (CUSTOMER, AGENT_A, AGENT_B, 1500)
 
@@ -98,12 +99,19 @@ def b_session(testenv):
 def test_blind_transfer_to_an_agent(testenv):
     a, a_port, b, b_wav = start_agents(testenv)
     phone, record = customer(testenv)
-    path = call_agent_a(testenv, phone, a_port)
+    # A calls the customer back with the case's attached data, which must reach B.
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, ATTACHED))
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
     testenv.call(SESSION, "AppendNote", "s", ("asked about an invoice",), path=path)
 
     thread, outcome = transfer_in_background(testenv, path, "bob", "billing question")
     b_path = b_session(testenv)
     assert testenv.get_property(SESSION, "State", path=b_path, bus_name=B_NAME) == "ringing"
+    # baresip calls the Refer-To URI as it is: B takes the attached data from it.
+    attached = testenv.get_property(SESSION, "AttachedData", path=b_path, bus_name=B_NAME)
+    assert attached.get("AccountNumber") == "AC-7", attached
+    # (baresip unescapes the User-to-User value and writes '?' for its ';' and '=': only the
+    # X- header's value arrives as sent.)
     contact = testenv.get_property(SESSION, "Participants", path=path)[0]
     assert contact["id"] == "contact" and contact["transfer"].startswith("sip:bob@127.0.0.1:")
     assert contact["transfer-state"] != "transferred"  # B has not answered yet
@@ -142,8 +150,6 @@ def test_blind_transfer_to_an_agent(testenv):
 
 
 # ---- exact SIP with sipp as the customer's phone ----
-
-ATTACHED = {"UserToUser": "42a1;encoding=hex", "AccountNumber": "AC-7"}
 
 
 def dial_sipp(testenv, scenario):
@@ -207,5 +213,22 @@ def test_a_refer_from_the_contact_is_refused(testenv):
     # sipp sends the REFER once answered and must get 603; the call goes on.
     wait_for(lambda: "603 Transfer Not Allowed" in sipp.messages(), what="the 603 to the REFER")
     still_talking(testenv, path)
+    sipp.assert_passed()
+    testenv.stop_sportellod(a)
+
+
+def test_a_transferred_call_shows_who_transferred_it(testenv):
+    port = free_port()
+    a = testenv.start_sportellod(config=sportello_config(testenv, port))
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    sipp = Sipp(testenv, "caller", "inbound_transferred.xml", remote=f"127.0.0.1:{port}", timeout=60)
+    path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
+    added.close()
+    assert testenv.get_property(SESSION, "ReferredBy", path=path) == "Anna Verdi <sip:agent1@127.0.0.1>"
+    # Attached data in the Request-URI: only what would be taken as headers (sp-invite-check.c).
+    attached = testenv.get_property(SESSION, "AttachedData", path=path)
+    assert attached == {"AccountNumber": "AC-9", "UserToUser": "AB"}, attached
+    testenv.call(SESSION, "Answer", path=path)
+    testenv.call(SESSION, "Disconnect", path=path)
     sipp.assert_passed()
     testenv.stop_sportellod(a)

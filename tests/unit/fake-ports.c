@@ -53,6 +53,12 @@ leg_initial_offer (SpLeg *leg)
   return FAKE_LEG (leg)->initial_offer;
 }
 
+static const char *
+leg_referred_by (SpLeg *leg)
+{
+  return "";
+}
+
 static GVariant *
 leg_attached_data (SpLeg *leg)
 {
@@ -132,6 +138,7 @@ fake_leg_iface_init (SpLegInterface *iface)
   iface->get_remote_name = leg_remote_name;
   iface->get_initial_offer = leg_initial_offer;
   iface->get_attached_data = leg_attached_data;
+  iface->get_referred_by = leg_referred_by;
   iface->is_established = leg_is_established;
   iface->is_ended = leg_is_ended;
   iface->has_pending_offer = leg_has_pending_offer;

@@ -34,7 +34,9 @@ parse (const char *data, gsize len)
 static int
 verdict (msg_t *msg, SpInviteRefusal *refusal)
 {
-  return sp_invite_check (sip_object (msg), refusal) ? 0 : refusal->status;
+  const char *const uri_headers[] = { "User-to-User", "X-Account-Number", NULL };
+
+  return sp_invite_check (sip_object (msg), uri_headers, refusal) ? 0 : refusal->status;
 }
 
 static void
@@ -74,6 +76,9 @@ static const HandCase hand[] = {
   { "ok/accept-application-any", "Accept: application/*\r\n", "sip:agent@h", NULL, 0 },
   { "ok/accept-any", "Accept: */*\r\n", "sip:agent@h", NULL, 0 },
   { "ok/uri-params", "", "sip:agent@h;transport=udp;user=phone", NULL, 0 },
+  { "ok/uri-attached-data", "", "sip:agent@h?User-to-User=4142%3Bencoding%3Dhex&x-account-number=7",
+    NULL, 0 },
+  { "bad/uri-attached-and-other", "", "sip:agent@h?User-to-User=41&Subject=hi", NULL, 400 },
   { "bad/uri-header", "", "sip:agent@h?Subject=hi", NULL, 400 },
   { "bad/uri-route", "", "sip:agent@h;lr?Route=%3Csip:evil%3E", NULL, 400 },
   { "bad/multipart", "Content-Type: multipart/mixed;boundary=x\r\n", "sip:agent@h",
