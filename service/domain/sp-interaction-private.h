@@ -39,7 +39,7 @@ struct _SpInteraction
   char *remote_name;
   char *contact_id;
   char *call_id;
-  char *referred_by; /* who transferred the call to us, "" when nobody */
+  char *referred_by;       /* who transferred the call to us, "" when nobody */
   GVariant *attached_data; /* a{ss} */
   GVariant *case_data;     /* a{ss} */
   char *notepad;
