@@ -7,6 +7,9 @@
 #include "ctl-commands.h"
 #include "ctl-output.h"
 
+/* Transfers reply when the target answered: above the longest [transfer] timeout. */
+#define TRANSFER_TIMEOUT_MS (125 * 1000)
+
 #define SESSION_INTERFACE "org.sportello.Session1"
 #define SESSION_PREFIX CTL_OBJECT_PATH "/session/"
 
@@ -556,10 +559,28 @@ run_conference_complete (CtlContext *ctx, const CtlCommand *command, int argc, c
 }
 
 static int
+run_consult_end (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  return run_simple (ctx, command, argc, argv, sp_session1_call_end_consultation_sync,
+                     "back with the contact");
+}
+
+static int
 run_transfer_complete (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
 {
-  return run_simple (ctx, command, argc, argv, sp_session1_call_complete_transfer_sync,
-                     "transfer completed");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 1, 1);
+  g_autoptr (SpSession1) session = NULL;
+
+  if (!path)
+    return CTL_EXIT_USAGE;
+  if (!(session = session_proxy (ctx, path, &error)))
+    return session_fail (ctx, path, error);
+  /* The reply comes when the contact's phone reports the outcome ([transfer] timeout). */
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (session), TRANSFER_TIMEOUT_MS);
+  if (!sp_session1_call_complete_transfer_sync (session, NULL, &error))
+    return session_fail (ctx, path, error);
+  return report_done (ctx, path, "transfer completed");
 }
 
 /* ---- methods with arguments ---- */
@@ -626,9 +647,6 @@ run_conference (CtlContext *ctx, const CtlCommand *command, int argc, char **arg
     return session_fail (ctx, path, error);
   return report_done (ctx, path, "conference started");
 }
-
-/* Above the longest [transfer] timeout the service accepts. */
-#define TRANSFER_TIMEOUT_MS (125 * 1000)
 
 typedef gboolean (*TransferFunc) (SpSession1 *proxy, const char *target, const char *reason,
                                   GCancellable *cancellable, GError **error);
@@ -811,6 +829,8 @@ const CtlCommand ctl_sessions_commands[] = {
     run_consult },
   { "transfer", "complete", "N", "Connect the contact with the consulted person",
     run_transfer_complete },
+  { "consult", "end", "N", "Hang up on the consulted person and return to the contact",
+    run_consult_end },
   { NULL, "note", "N TEXT|-", "Add a line to the notepad (- reads it from stdin)", run_note },
   { NULL, "notepad", "N TEXT|-", "Replace the whole notepad (- reads it from stdin)", run_notepad },
   { NULL, "case-data", "N KEY=VALUE…", "Set case-data values (configured keys only)",

@@ -229,6 +229,61 @@ handle_transfer (SpSession1 *object, GDBusMethodInvocation *invocation, const ch
   return TRUE;
 }
 
+static void
+on_consult_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_consult_finish (SP_INTERACTION (source), result, &error);
+
+  reply_bool (invocation, ok, error);
+}
+
+static gboolean
+handle_consult_transfer (SpSession1 *object, GDBusMethodInvocation *invocation, const char *number,
+                         const char *reason)
+{
+  sp_interaction_consult_async (SP_SESSION_SERVICE (object)->interaction, number, reason,
+                                on_consult_done, g_object_ref (invocation));
+  return TRUE;
+}
+
+static void
+on_complete_transfer_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_complete_transfer_finish (SP_INTERACTION (source), result, &error);
+
+  reply_bool (invocation, ok, error);
+}
+
+static gboolean
+handle_complete_transfer (SpSession1 *object, GDBusMethodInvocation *invocation)
+{
+  sp_interaction_complete_transfer_async (SP_SESSION_SERVICE (object)->interaction,
+                                          on_complete_transfer_done, g_object_ref (invocation));
+  return TRUE;
+}
+
+static void
+on_end_consultation_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = sp_interaction_end_consultation_finish (SP_INTERACTION (source), result, &error);
+
+  reply_bool (invocation, ok, error);
+}
+
+static gboolean
+handle_end_consultation (SpSession1 *object, GDBusMethodInvocation *invocation)
+{
+  sp_interaction_end_consultation_async (SP_SESSION_SERVICE (object)->interaction,
+                                         on_end_consultation_done, g_object_ref (invocation));
+  return TRUE;
+}
+
 static gboolean
 handle_set_notepad (SpSession1 *object, GDBusMethodInvocation *invocation, const char *text)
 {
@@ -287,13 +342,6 @@ handle_not_yet (SpSession1 *object, GDBusMethodInvocation *invocation)
 }
 
 static gboolean
-handle_not_yet_ss (SpSession1 *object, GDBusMethodInvocation *invocation, const char *a,
-                   const char *b)
-{
-  return not_yet (invocation);
-}
-
-static gboolean
 handle_not_yet_as (SpSession1 *object, GDBusMethodInvocation *invocation, const char *const *arg)
 {
   return not_yet (invocation);
@@ -322,8 +370,9 @@ sp_session_service_iface_init (SpSession1Iface *iface)
   iface->handle_conference = handle_not_yet_as;
   iface->handle_complete_conference = handle_not_yet;
   iface->handle_transfer = handle_transfer;
-  iface->handle_consult_transfer = handle_not_yet_ss;
-  iface->handle_complete_transfer = handle_not_yet;
+  iface->handle_consult_transfer = handle_consult_transfer;
+  iface->handle_complete_transfer = handle_complete_transfer;
+  iface->handle_end_consultation = handle_end_consultation;
 }
 
 static void

@@ -74,6 +74,7 @@ sp_interaction_release_call (SpInteraction *self)
 {
   g_clear_handle_id (&self->glare_id, g_source_remove);
   sp_interaction_transfer_stop (self);
+  sp_interaction_consult_stop (self);
   if (self->hold_task)
     {
       g_autoptr (GError) error
@@ -208,6 +209,7 @@ end_call (SpInteraction *self, const char *actor, const char *reason, int error,
           const char *message)
 {
   sp_interaction_set_end (self, actor, reason, error, message);
+  sp_interaction_consult_stop (self);
   if (self->contact->leg && !sp_leg_is_ended (self->contact->leg))
     sp_leg_hangup (self->contact->leg);
   sp_interaction_media_stop (self);
@@ -583,6 +585,7 @@ on_leg_ended (SpLeg *leg, int cause, guint status, const char *phrase, gpointer 
                                 message);
         break;
     }
+  sp_interaction_consult_stop (self);
   sp_interaction_media_stop (self);
   sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
   {

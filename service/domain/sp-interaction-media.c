@@ -3,8 +3,8 @@
  * the call with a reason. */
 #include "sp-interaction-private.h"
 
-static SpMediaDirection
-media_direction (SpSdpDirection direction)
+SpMediaDirection
+sp_interaction_media_direction (SpSdpDirection direction)
 {
   switch (direction)
     {
@@ -92,10 +92,10 @@ sp_interaction_media_prepare_video (SpInteraction *self, GError **error)
   return TRUE;
 }
 
-gboolean
-sp_interaction_media_apply (SpInteraction *self, const SpSdpStream *audio, GError **error)
+SpMediaAudioParams
+sp_interaction_audio_params (const SpSdpStream *audio)
 {
-  SpMediaAudioParams params = {
+  return (SpMediaAudioParams){
     .remote_address = audio->remote_address,
     .remote_rtp_port = (guint16)audio->remote_rtp_port,
     .remote_rtcp_port = (guint16)audio->remote_rtcp_port,
@@ -103,8 +103,14 @@ sp_interaction_media_apply (SpInteraction *self, const SpSdpStream *audio, GErro
     .encoding_name = audio->codec->name,
     .clock_rate = audio->codec->clock_rate,
     .telephone_event_pt = (guint8)audio->dtmf_send_pt,
-    .direction = media_direction (audio->direction),
+    .direction = sp_interaction_media_direction (audio->direction),
   };
+}
+
+gboolean
+sp_interaction_media_apply (SpInteraction *self, const SpSdpStream *audio, GError **error)
+{
+  SpMediaAudioParams params = sp_interaction_audio_params (audio);
   SpMediaSession *media;
 
   if (!self->contact->media && !sp_interaction_media_prepare (self, error))

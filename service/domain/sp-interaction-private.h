@@ -92,6 +92,15 @@ struct _SpInteraction
   gboolean transfer_accepted; /* the phone took the REFER (202 or a NOTIFY came) */
   guint transfer_timeout_id;
 
+  /* consultation (sp-interaction-consult.c) */
+  SpParticipant *consult;    /* the consulted person's leg, NULL when none */
+  SpSdpSession *consult_sdp; /* our last description on it */
+  gboolean consult_media_started;
+  GTask *consult_task; /* ConsultTransfer waiting for the answer */
+  char *consult_label;
+  char *consult_reason;
+  guint consult_count; /* for the participants' ids: consult-1, consult-2, … */
+
   /* push (sp-interaction-push.c) */
   char *push_item; /* the catalogue id being pushed, or NULL */
   gint64 push_started;
@@ -147,6 +156,19 @@ sp_interaction_video_stop (SpInteraction *self);
 GVariantDict *
 sp_interaction_video_add_statistics (SpInteraction *self, GVariantDict *dict);
 
+/* sp-interaction-transfer.c: the directory agent or queue, number or URI TARGET names. */
+gboolean
+sp_interaction_resolve_target (SpInteraction *self, const char *target, char **uri, char **label,
+                               GError **error);
+/* Refers the contact to URI (replacing our leg REPLACES when set); TASK (taken) completes with
+ * the outcome. */
+void
+sp_interaction_refer_contact (SpInteraction *self, GTask *task, const char *uri,
+                              const char *label, const char *reason, SpLeg *replaces);
+/* sp-interaction-consult.c: hangs up a consultation (the call ends). */
+void
+sp_interaction_consult_stop (SpInteraction *self);
+
 /* sp-interaction-transfer.c: TRUE when the contact's leg ended because of a transfer (the end
  * reason is then set); fails a waiting transfer otherwise. */
 gboolean
@@ -173,6 +195,11 @@ gboolean
 sp_interaction_media_prepare_video (SpInteraction *self, GError **error);
 void
 sp_interaction_media_stop (SpInteraction *self);
+/* The media side of a negotiated stream. */
+SpMediaDirection
+sp_interaction_media_direction (SpSdpDirection direction);
+SpMediaAudioParams
+sp_interaction_audio_params (const SpSdpStream *audio);
 /* The contact's media, or NULL. */
 SpMediaSession *
 sp_interaction_media (SpInteraction *self);

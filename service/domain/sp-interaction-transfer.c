@@ -15,8 +15,9 @@ looks_dialable (const char *target)
 }
 
 /* TARGET as a URI to refer to, and the name the notepad gives it. */
-static gboolean
-resolve_target (SpInteraction *self, const char *target, char **uri, char **label, GError **error)
+gboolean
+sp_interaction_resolve_target (SpInteraction *self, const char *target, char **uri, char **label,
+                               GError **error)
 {
   SpConfig *config = self->context.config;
   const SpDirectoryEntry *entry = sp_config_find_entry (config->agents, target);
@@ -57,6 +58,9 @@ check_transfer (SpInteraction *self, GError **error)
   else if (self->remote_hold)
     g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                  "the contact's phone holds the call; transfer when the contact is back");
+  else if (self->state == SP_INTERACTION_CONSULTING)
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                 "a consultation is in progress: CompleteTransfer or EndConsultation");
   else if (self->push_item)
     g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                  "a clip is being pushed; stop the push first");
@@ -206,18 +210,33 @@ sp_interaction_transfer_async (SpInteraction *self, const char *target, const ch
   g_autofree char *label = NULL;
   GError *error = NULL;
 
-  if (!resolve_target (self, trimmed, &uri, &label, &error) || !check_transfer (self, &error)
-      || !sp_leg_refer (self->contact->leg, uri, NULL, self->attached_data, &error))
+  if (!sp_interaction_resolve_target (self, trimmed, &uri, &label, &error)
+      || !check_transfer (self, &error))
     {
       g_task_return_error (task, error);
       return;
     }
+  sp_interaction_refer_contact (self, g_steal_pointer (&task), uri, label, reason, NULL);
+}
+
+void
+sp_interaction_refer_contact (SpInteraction *self, GTask *task, const char *uri, const char *label,
+                              const char *reason, SpLeg *replaces)
+{
+  GError *error = NULL;
+
+  if (!sp_leg_refer (self->contact->leg, uri, replaces, self->attached_data, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
   g_info ("session %u: transferring the contact to %s (%s)", self->number, label, uri);
-  self->transfer_task = g_steal_pointer (&task);
-  self->transfer_label = g_steal_pointer (&label);
+  self->transfer_task = task;
+  self->transfer_label = g_strdup (label);
   self->transfer_reason = g_strdup (reason);
   g_free (self->contact->transfer);
-  self->contact->transfer = g_steal_pointer (&uri);
+  self->contact->transfer = g_strdup (uri);
   show_progress (self, "requested");
   self->transfer_timeout_id
     = g_timeout_add_seconds (self->context.config->transfer_timeout_s, on_transfer_timeout, self);

@@ -134,23 +134,6 @@ sp_interaction_video_intent (SpInteraction *self)
 
 /* ---- the media ---- */
 
-static SpMediaDirection
-media_direction (SpSdpDirection direction)
-{
-  switch (direction)
-    {
-      case SP_SDP_SENDRECV:
-        return SP_MEDIA_DIRECTION_SENDRECV;
-      case SP_SDP_SENDONLY:
-        return SP_MEDIA_DIRECTION_SENDONLY;
-      case SP_SDP_RECVONLY:
-        return SP_MEDIA_DIRECTION_RECVONLY;
-      case SP_SDP_INACTIVE:
-      default:
-        return SP_MEDIA_DIRECTION_INACTIVE;
-    }
-}
-
 static gboolean
 has_feedback (const SpSdpCodec *codec, const char *value)
 {
@@ -172,7 +155,7 @@ start_or_update_media (SpInteraction *self, const SpSdpStream *video, GError **e
     .nack = has_feedback (video->codec, "nack"),
     .rtx_send_pt = (guint8)video->rtx_send_pt,
     .rtx_recv_pt = (guint8)video->rtx_recv_pt,
-    .direction = media_direction (video->direction),
+    .direction = sp_interaction_media_direction (video->direction),
   };
 
   if (sp_media_session_has_video (media))

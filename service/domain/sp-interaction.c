@@ -533,6 +533,8 @@ sp_interaction_finalize (GObject *object)
   g_clear_pointer (&self->video_stats, g_variant_unref);
   g_free (self->push_item);
   g_free (self->push_ended_by);
+  g_free (self->consult_label);
+  g_free (self->consult_reason);
   g_free (self->window);
   g_clear_pointer (&self->participants, g_ptr_array_unref);
   G_OBJECT_CLASS (sp_interaction_parent_class)->finalize (object);

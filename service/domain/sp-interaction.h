@@ -233,6 +233,29 @@ sp_interaction_transfer_async (SpInteraction *self, const char *target, const ch
                                GAsyncReadyCallback callback, gpointer user_data);
 gboolean
 sp_interaction_transfer_finish (SpInteraction *self, GAsyncResult *result, GError **error);
+
+/* Consultation (sp-interaction-consult.c): holds the contact and calls NUMBER (a number, URI,
+ * or directory agent or queue) on a leg of its own; State is consulting from the dial on.
+ * Completes when the person answered; TRANSFER_FAILED with the SIP status when they do not
+ * (the contact stays on hold). CompleteTransfer refers the contact to them with Replaces and
+ * completes like Transfer; EndConsultation hangs up on them and retrieves the contact. */
+void
+sp_interaction_consult_async (SpInteraction *self, const char *number, const char *reason,
+                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+sp_interaction_consult_finish (SpInteraction *self, GAsyncResult *result, GError **error);
+void
+sp_interaction_complete_transfer_async (SpInteraction *self, GAsyncReadyCallback callback,
+                                        gpointer user_data);
+gboolean
+sp_interaction_complete_transfer_finish (SpInteraction *self, GAsyncResult *result,
+                                         GError **error);
+void
+sp_interaction_end_consultation_async (SpInteraction *self, GAsyncReadyCallback callback,
+                                       gpointer user_data);
+gboolean
+sp_interaction_end_consultation_finish (SpInteraction *self, GAsyncResult *result,
+                                        GError **error);
 /* Ends a live call because the service stops (end reason system / service-stopped). */
 void
 sp_interaction_end_for_shutdown (SpInteraction *self);

@@ -35,6 +35,9 @@ struct _SpCallLeg
   gboolean remote_cancelled;
   gboolean remote_bye;
 
+  char *local_tag;  /* our tag in this dialog, once known */
+  char *remote_tag; /* the peer's */
+
   /* transfer (RFC 3515): our REFER and the NOTIFYs about it */
   gboolean refer_pending;
   char *uui_key;    /* the attached-data key that travels as User-to-User */
@@ -221,6 +224,16 @@ on_remote_invite (SpCallLeg *self, const sip_t *sip)
   g_signal_emit (self, signals[SIGNAL_OFFER], 0, sdp);
 }
 
+/* Our INVITE's 2xx: From carries our tag, To the peer's (for Replaces, RFC 3891). */
+static void
+note_tags (SpCallLeg *self, const sip_t *sip)
+{
+  if (self->remote_tag || !sip || !sip->sip_from || !sip->sip_to || !sip->sip_to->a_tag)
+    return;
+  self->local_tag = g_strdup (sip->sip_from->a_tag ? sip->sip_from->a_tag : "");
+  self->remote_tag = g_strdup (sip->sip_to->a_tag);
+}
+
 static void
 on_invite_response (SpCallLeg *self, int status, const char *phrase, const sip_t *sip)
 {
@@ -231,6 +244,8 @@ on_invite_response (SpCallLeg *self, int status, const char *phrase, const sip_t
       g_free (self->call_id);
       self->call_id = g_strdup (sip->sip_call_id->i_id);
     }
+  if (status >= 200 && status < 300)
+    note_tags (self, sip);
   if (status < 200)
     {
       if (status > 100)
@@ -577,6 +592,8 @@ sp_call_leg_finalize (GObject *object)
   g_free (self->remote_name);
   g_free (self->initial_offer);
   g_free (self->referred_by);
+  g_free (self->local_tag);
+  g_free (self->remote_tag);
   g_clear_pointer (&self->headers, g_variant_unref);
   g_clear_pointer (&self->attached_data, g_variant_unref);
   g_free (self->uui_key);
@@ -629,17 +646,41 @@ leg_get_attached_data (SpLeg *leg)
   return self->attached_data;
 }
 
+/* TARGET with a Replaces header naming the dialog of REPLACES as its peer sees it (RFC 3891
+ * §3: to-tag is the peer's tag, from-tag ours; the Call-ID escaped, "@" as %40). */
+static char *
+target_replacing (const char *target, SpCallLeg *replaces, GError **error)
+{
+  g_autofree char *value = NULL;
+  g_autofree char *escaped = NULL;
+
+  if (!replaces->established || replaces->ended || !replaces->remote_tag || !*replaces->call_id)
+    {
+      g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED,
+                   "the call to be replaced is not established");
+      return NULL;
+    }
+  value = g_strdup_printf ("%s;to-tag=%s;from-tag=%s", replaces->call_id, replaces->remote_tag,
+                           replaces->local_tag);
+  escaped = g_uri_escape_string (value, NULL, FALSE);
+  return g_strdup_printf ("%s%cReplaces=%s", target, strchr (target, '?') ? '&' : '?', escaped);
+}
+
 static gboolean
 leg_refer (SpLeg *leg, const char *target_uri, SpLeg *replaces, GVariant *attached_data,
            GError **error)
 {
-  if (replaces)
+  g_autofree char *target = NULL;
+
+  if (!replaces)
+    return sp_call_leg_refer (LEG (leg), target_uri, attached_data, error);
+  if (!SP_IS_CALL_LEG (replaces))
     {
-      g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED,
-                   "this version cannot complete a consultation transfer");
+      g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED, "not a SIP call to replace");
       return FALSE;
     }
-  return sp_call_leg_refer (LEG (leg), target_uri, attached_data, error);
+  target = target_replacing (target_uri, SP_CALL_LEG (replaces), error);
+  return target && sp_call_leg_refer (LEG (leg), target, attached_data, error);
 }
 
 static const char *

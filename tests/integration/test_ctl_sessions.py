@@ -18,22 +18,25 @@ from peers import Sipp, sportello_config
 UNAVAILABLE_COMMANDS = [
     (["conference", "{n}", "bob", "carla"], "Conference", ['string "bob"', 'string "carla"']),
     (["conference", "complete"], "CompleteConference", []),
-    (["consult", "{n}", "+39 02 9999", "--reason", "expert"], "ConsultTransfer",
-     ['string "+39 02 9999"', 'string "expert"']),
-    (["transfer", "complete"], "CompleteTransfer", []),
+
 ]
 
 # Transfer reaches the service with its arguments; to a target the directory does not know it
 # fails with NotFound (test_transfer.py transfers for real).
 TRANSFER_COMMANDS = [
-    (["transfer", "{n}", "billing", "--reason", "wrong queue"], "Transfer", ['string "billing"', 'string "wrong queue"']),
-    (["transfer", "{n}", "bobby"], "Transfer", ['string "bobby"', 'string ""']),
+    (["transfer", "{n}", "billing", "--reason", "wrong queue"], "Transfer", ['string "billing"', 'string "wrong queue"'],
+     "NotFound"),
+    (["transfer", "{n}", "bobby"], "Transfer", ['string "bobby"', 'string ""'], "NotFound"),
+    (["consult", "{n}", "expert", "--reason", "a second opinion"], "ConsultTransfer",
+     ['string "expert"', 'string "a second opinion"'], "NotFound"),
+    (["transfer", "complete"], "CompleteTransfer", [], "InvalidState"),
+    (["consult", "end"], "EndConsultation", [], "InvalidState"),
 ]
 
 SESSION_COMMANDS = [
     "sessions", "session show", "stats", "dial", "answer", "reject", "hold", "retrieve", "disconnect",
     "mark-done", "video on", "video off", "push start", "push stop", "layout swap", "on-top", "conference",
-    "conference complete", "transfer", "consult", "transfer complete", "note", "notepad", "case-data",
+    "conference complete", "transfer", "consult", "transfer complete", "consult end", "note", "notepad", "case-data",
     "dispositions set",
 ]
 
@@ -150,7 +153,7 @@ def test_help_lists_every_session_command(testenv):
     ["session", "frobnicate", "1"], ["sessions", "extra"], ["video"], ["video", "up", "1"], ["video", "on"],
     ["push", "start", "1"], ["push", "stop"], ["layout", "swap"], ["on-top", "1"], ["on-top", "1", "maybe"],
     ["conference", "1"], ["conference", "complete"], ["transfer", "1"], ["transfer", "1", "bob", "--bogus"],
-    ["consult", "1"], ["transfer", "complete", "1", "2"], ["note", "1"], ["notepad", "1", "a", "b"],
+    ["consult", "1"], ["consult", "end"], ["transfer", "complete", "1", "2"], ["note", "1"], ["notepad", "1", "a", "b"],
     ["case-data", "1"], ["case-data", "1", "novalue"], ["case-data", "1", "=v"], ["dispositions", "set"],
     ["stats"], ["mark-done", "1", "--bogus"], ["dial"], ["dial", "sip:x@127.0.0.1", "notkeyvalue"],
 ])
@@ -310,8 +313,9 @@ def test_outbound_hold_retrieve_and_unavailable(sip):
         assert result.stderr == (f"sportelloctl: org.sportello.Error.Unavailable: {method} is not available "
                                  "in this version of sportellod\n")
     assert_dbus_error(env, "org.sportello.Error.Unavailable", "--json", "conference", "complete", str(n))
-    for args, method, _ in TRANSFER_COMMANDS:
-        assert ctl_fails(env, *expand(args, n)).stderr.startswith("sportelloctl: org.sportello.Error.NotFound: ")
+    for args, method, _, error in TRANSFER_COMMANDS:
+        stderr = ctl_fails(env, *expand(args, n)).stderr
+        assert stderr.startswith(f"sportelloctl: org.sportello.Error.{error}: "), stderr
     # The video controls (this config has camera = none and no display).
     assert_dbus_error(env, "org.sportello.Error.NoCamera", "video", "on", str(n))
     assert_dbus_error(env, "org.sportello.Error.InvalidState", "video", "off", str(n))
@@ -325,7 +329,7 @@ def test_outbound_hold_retrieve_and_unavailable(sip):
     assert show(env, n)["properties"]["AlwaysOnTop"] is False
     assert show(env, n)["properties"]["Window"] == "none"
     calls = monitor.stop()
-    expected = UNAVAILABLE_COMMANDS + [(None, "CompleteConference", [])] + TRANSFER_COMMANDS
+    expected = UNAVAILABLE_COMMANDS + [(None, "CompleteConference", [])] + [t[:3] for t in TRANSFER_COMMANDS]
     assert calls[:len(expected)] == [(path, method, values) for _, method, values in expected]
     video_calls = [c for c in calls[len(expected):] if c[1] != "GetMediaStatistics"]
     assert [c[1] for c in video_calls] == [

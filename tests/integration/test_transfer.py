@@ -5,6 +5,7 @@ end reason say where the call went, and failures leave the customer with A."""
 
 import glob
 import threading
+import time
 
 import pytest
 
@@ -14,7 +15,7 @@ from peers import Baresip, Sipp, dominant_tone, read_wav, sportello_config, tone
 B_NAME = "org.sportello.Test.AgentB"
 ATTACHED = {"UserToUser": "42a1;encoding=hex", "AccountNumber": "AC-7"}
 CUSTOMER, AGENT_A, AGENT_B = 1000, 440, 660
-CANDIDATES = (CUSTOMER, AGENT_A, AGENT_B, 1500)
+CANDIDATES = (CUSTOMER, AGENT_A, AGENT_B, 1500, 2200)
 
 
 def directory(b_port):
@@ -232,3 +233,99 @@ def test_a_transferred_call_shows_who_transferred_it(testenv):
     testenv.call(SESSION, "Disconnect", path=path)
     sipp.assert_passed()
     testenv.stop_sportellod(a)
+
+
+# ---- consultation transfer ----
+
+def test_consult_then_complete_exact_sip(testenv):
+    """sipp checks the hold and the REFER with Replaces; a second sipp is the consulted person."""
+    a, contact, path = dial_sipp(testenv, "uas_consult_contact.xml")
+    expert = Sipp(testenv, "expert", "uas_answer.xml", timeout=60)
+    testenv.call(SESSION, "ConsultTransfer", "ss", (expert.uri, "needs an expert"), path=path,
+                 timeout_ms=90000)
+    assert testenv.get_property(SESSION, "State", path=path) == "consulting"
+    parties = testenv.get_property(SESSION, "Participants", path=path)
+    assert [(p["id"], p["role"], p["state"]) for p in parties] == [
+        ("contact", "contact", "held"), ("consult-1", "consult", "talking")]
+    assert parties[1]["uri"] == expert.uri
+    # Hold and transfer are refused while consulting; the consultation is completed.
+    assert testenv.call_error(SESSION, "Hold", path=path)[0] == "org.sportello.Error.InvalidState"
+    assert transfer_error(testenv, path, "bob")[0] == "org.sportello.Error.InvalidState"
+    testenv.call(SESSION, "CompleteTransfer", path=path, timeout_ms=90000)
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "disconnected",
+             what="both legs to end")
+    actor, reason, _, message = testenv.get_property(SESSION, "EndReason", path=path)
+    assert (actor, reason) == ("local", "transferred") and message.startswith("transferred to sip:customer@")
+    assert testenv.get_property(SESSION, "Notepad", path=path).startswith("Transferred to sip:customer@")
+    contact.assert_passed()  # held, then the exact REFER with Replaces
+    expert.assert_passed()   # our leg to the expert ended with a BYE
+    testenv.stop_sportellod(a)
+
+
+def test_consult_busy_then_back_to_the_contact(testenv):
+    a, contact, path = dial_sipp(testenv, "uas_hold.xml")
+    expert = Sipp(testenv, "expert", "uas_reject_486.xml", timeout=60)
+    name, message = testenv.call_error(SESSION, "ConsultTransfer", "ss", (expert.uri, ""), path=path)
+    assert name == "org.sportello.Error.TransferFailed" and "486" in message, message
+    # The contact stays on hold until the agent retrieves them.
+    assert testenv.get_property(SESSION, "State", path=path) == "held"
+    assert testenv.call_error(SESSION, "CompleteTransfer", path=path)[0] == "org.sportello.Error.InvalidState"
+    testenv.call(SESSION, "Retrieve", path=path)
+    assert testenv.get_property(SESSION, "State", path=path) == "talking"
+    testenv.call(SESSION, "Disconnect", path=path)
+    contact.assert_passed()  # hold (sendonly), then retrieve (sendrecv)
+    expert.assert_passed()
+    testenv.stop_sportellod(a)
+
+
+EXPERT = 1500
+
+
+def test_consult_then_complete_between_two_softphones(testenv):
+    """The customer and the expert are real softphones: during the consultation the customer gets
+    nothing from the agent, afterwards the two hear each other directly."""
+    a_port = free_port()
+    a = testenv.start_sportellod(config=sportello_config(testenv, a_port, extra=directory(free_port())))
+    phone, record = customer(testenv)
+    expert_record = testenv.root / "expert-rec"
+    expert_record.mkdir()
+    expert = Baresip(testenv, name="expert", user="expert", record_dir=expert_record, codecs=("g711",),
+                     audio_file=tone_file(testenv, EXPERT))
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, ATTACHED))
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
+
+    expert_uri = f"sip:expert@127.0.0.1:{expert.sip_port}"
+    testenv.call(SESSION, "ConsultTransfer", "ss", (expert_uri, "needs an expert"), path=path,
+                 timeout_ms=90000)
+    assert testenv.get_property(SESSION, "State", path=path) == "consulting"
+    # Held: the customer receives nothing from the agent while the agent and the expert talk.
+    before = testenv.call(SESSION, "GetMediaStatistics", path=path)["rtp-packets-sent"]
+    wait_for(lambda: len(glob.glob(str(expert_record / "*-dec.wav"))) > 0, what="the expert's call")
+    time.sleep(1.0)
+    assert testenv.call(SESSION, "GetMediaStatistics", path=path)["rtp-packets-sent"] == before
+
+    testenv.call(SESSION, "CompleteTransfer", path=path, timeout_ms=90000)
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "disconnected",
+             what="both of the agent's legs to end")
+    assert testenv.get_property(SESSION, "EndReason", path=path)[1] == "transferred"
+    # The customer's phone called the expert: they talk without the agent (who has no legs left).
+    time.sleep(3.0)
+    assert phone.command("hangup")["ok"]
+    heard = tones_over_time(finished_recording(expert_record))
+    assert heard[-2:] == [CUSTOMER, CUSTOMER], f"the expert heard {heard} (one per second)"
+    heard = tones_over_time(finished_recording(record))
+    assert heard[-2:] == [EXPERT, EXPERT], f"the customer heard {heard} (one per second)"
+    phone.close()
+    expert.close()
+    testenv.stop_sportellod(a)
+
+
+def finished_recording(directory):
+    """baresip's newest recording, once its call closed and the WAV is complete."""
+    def complete():
+        files = sorted(glob.glob(str(directory / "*-dec.wav")))
+        try:
+            return files[-1] if files and read_wav(files[-1])[1] else None
+        except Exception:  # the header is written when the call closes
+            return None
+    return wait_for(complete, 10, what=f"a complete recording in {directory.name}")

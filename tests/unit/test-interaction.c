@@ -20,16 +20,21 @@ typedef enum
   VIDEO_OFF,
   NOTE,
   MARK_DONE,
-  PHONE_ANSWERS,  /* the phone answers our last offer (ARG: what it takes, TAKE_*) */
-  PHONE_REFUSES,  /* the phone refuses our re-offer with status ARG */
-  PHONE_RINGS,    /* 180 to our INVITE */
-  PHONE_ANSWERED, /* the dialog is confirmed */
-  PHONE_OFFERS,   /* a re-offer from the phone (ARG: OFFER_*) */
-  PHONE_ENDS,     /* the dialog ends (ARG: an SpLegEndCause, status 486 for FAILED) */
-  MEDIA_FAILS,    /* the media report an error */
-  WAIT_REOFFER,   /* the main loop runs until the interaction sends a new offer (glare retry) */
-  TRANSFER,       /* the agent transfers to TARGETS[ARG] */
-  PHONE_NOTIFIES, /* the phone reports the transfer's progress: status ARG (final from 200) */
+  PHONE_ANSWERS,     /* the phone answers our last offer (ARG: what it takes, TAKE_*) */
+  PHONE_REFUSES,     /* the phone refuses our re-offer with status ARG */
+  PHONE_RINGS,       /* 180 to our INVITE */
+  PHONE_ANSWERED,    /* the dialog is confirmed */
+  PHONE_OFFERS,      /* a re-offer from the phone (ARG: OFFER_*) */
+  PHONE_ENDS,        /* the dialog ends (ARG: an SpLegEndCause, status 486 for FAILED) */
+  MEDIA_FAILS,       /* the media report an error */
+  WAIT_REOFFER,      /* the main loop runs until the interaction sends a new offer (glare retry) */
+  TRANSFER,          /* the agent transfers to TARGETS[ARG] */
+  PHONE_NOTIFIES,    /* the phone reports the transfer's progress: status ARG (final from 200) */
+  CONSULT,           /* the agent consults TARGETS[ARG] */
+  CONSULTED_ANSWERS, /* the consulted person's phone answers (or refuses with status ARG) */
+  CONSULTED_ENDS,    /* the consulted person hangs up */
+  COMPLETE,          /* CompleteTransfer */
+  END_CONSULT,       /* EndConsultation */
 } Op;
 
 static const char *const targets[] = { "bob", "+39 02 1234", "nobody", "", "sales" };
@@ -86,8 +91,9 @@ typedef struct
   FakeMediaFactory *media;
   SpInteraction *interaction;
   FakeLeg *leg;
-  SpSdpSession *phone_sdp; /* the phone's last description */
-  int result;              /* the agent's last action: OK, PENDING or its SpInteractionError */
+  SpSdpSession *phone_sdp;     /* the phone's last description */
+  int result;                  /* the agent's last action: OK, PENDING or its SpInteractionError */
+  SpSdpSession *consulted_sdp; /* the consulted phone's last description */
   gboolean record_fails;
 } World;
 
@@ -188,6 +194,7 @@ world_stop (World *world)
   g_clear_object (&world->telephony);
   g_clear_object (&world->media);
   g_clear_pointer (&world->phone_sdp, sp_sdp_session_free);
+  g_clear_pointer (&world->consulted_sdp, sp_sdp_session_free);
   g_clear_pointer (&world->config, sp_config_free);
 }
 
@@ -293,6 +300,30 @@ phone_answers (World *world, gboolean video)
   fake_leg_emit_answer (world->leg, answer);
 }
 
+/* The consulted person's phone: answers the consult leg's offer, or refuses it with STATUS. */
+static void
+consulted_answers (World *world, int status)
+{
+  FakeLeg *leg = world->telephony->dialled;
+  g_autoptr (SpSdpSession) offer = sp_sdp_parse (leg->last_sdp, -1, NULL);
+  g_autoptr (SpSdpLocal) local = sp_sdp_local_new ("expert", 1, "127.0.0.3");
+  g_autofree char *text = NULL;
+
+  g_assert_nonnull (offer);
+  if (status)
+    {
+      fake_leg_emit_ended (leg, SP_LEG_END_FAILED, (guint)status);
+      return;
+    }
+  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, 52000, 0, SP_SDP_SENDRECV);
+  g_clear_pointer (&world->consulted_sdp, sp_sdp_session_free);
+  world->consulted_sdp = sp_sdp_answer (offer, local, NULL, NULL);
+  g_assert_nonnull (world->consulted_sdp);
+  text = sp_sdp_print (world->consulted_sdp);
+  fake_leg_emit_answer (leg, text);
+  fake_leg_emit_established (leg);
+}
+
 static void
 run_step (World *world, const Step *step)
 {
@@ -363,6 +394,24 @@ run_step (World *world, const Step *step)
         world->result = PENDING;
         sp_interaction_transfer_async (interaction, targets[step->arg], "billing question", on_done,
                                        world);
+        break;
+      case CONSULT:
+        world->result = PENDING;
+        sp_interaction_consult_async (interaction, targets[step->arg], "an expert", on_done, world);
+        break;
+      case CONSULTED_ANSWERS:
+        consulted_answers (world, step->arg);
+        break;
+      case CONSULTED_ENDS:
+        fake_leg_emit_ended (world->telephony->dialled, SP_LEG_END_REMOTE_BYE, 200);
+        break;
+      case COMPLETE:
+        world->result = PENDING;
+        sp_interaction_complete_transfer_async (interaction, on_done, world);
+        break;
+      case END_CONSULT:
+        world->result = PENDING;
+        sp_interaction_end_consultation_async (interaction, on_done, world);
         break;
       case PHONE_NOTIFIES:
         g_signal_emit_by_name (world->leg, "refer-progress", (guint)step->arg,
@@ -632,6 +681,56 @@ static const Case cases[] = {
     { { RING, 0 },
       { ANSWER, 0 },
       { TRANSFER, 0, "talking", ANY, ANY, PENDING },
+      { PHONE_ENDS, BYE, "disconnected", ANY, ANY, TRANSFER_FAILED } } },
+  { "consult-then-complete",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { CONSULT, 1, "talking", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "consulting", ANY, "offer", PENDING },
+      { HOLD, 0, "consulting", ANY, ANY, INVALID_STATE },
+      { TRANSFER, 0, "consulting", ANY, ANY, INVALID_STATE },
+      { CONSULTED_ANSWERS, 0, "consulting", ANY, "offer", OK },
+      { COMPLETE, 0, "consulting", ANY, "refer sip:+39 02 1234@fake", PENDING },
+      { PHONE_NOTIFIES, 180, "consulting", ANY, ANY, PENDING },
+      { PHONE_NOTIFIES, 200, "disconnected", ANY, "hangup", OK } } },
+  { "consult-busy-leaves-the-contact-on-hold",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { CONSULT, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "consulting", ANY, "offer", PENDING },
+      { CONSULTED_ANSWERS, 486, "held", ANY, "offer", TRANSFER_FAILED },
+      { COMPLETE, 0, "held", ANY, ANY, INVALID_STATE },
+      { RETRIEVE, 0, "held", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, ANY, OK } } },
+  { "consulted-hangs-up-then-end",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { HOLD, 0 },
+      { PHONE_ANSWERS, TAKE_ALL, "held", ANY, ANY, OK },
+      { CONSULT, 0, "consulting", ANY, "offer", PENDING },
+      { CONSULTED_ANSWERS, 0, "consulting", ANY, ANY, OK },
+      { CONSULTED_ENDS, 0, "held", ANY, "offer" },
+      { END_CONSULT, 0, "held", ANY, ANY, INVALID_STATE },
+      { CONSULT, 1, "consulting", ANY, "offer", PENDING },
+      { CONSULTED_ANSWERS, 0, "consulting", ANY, ANY, OK },
+      { END_CONSULT, 0, "held", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, ANY, OK },
+      { COMPLETE, 0, "talking", ANY, ANY, INVALID_STATE } } },
+  { "contact-hangs-up-while-held-for-consultation",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { CONSULT, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_ENDS, BYE, "disconnected", ANY, ANY, TRANSFER_FAILED } } },
+  { "contact-hangs-up-during-consultation",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { CONSULT, 0 },
+      { PHONE_ANSWERS, TAKE_ALL, "consulting" },
       { PHONE_ENDS, BYE, "disconnected", ANY, ANY, TRANSFER_FAILED } } },
   { "unsaved-note-is-refused",
     "accept",

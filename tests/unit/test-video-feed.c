@@ -91,7 +91,6 @@ camera_start_full (gboolean frozen)
   return camera;
 }
 
-
 static void
 camera_kill (GSubprocess **camera)
 {
