@@ -62,6 +62,8 @@ sync_properties (SpSessionService *self)
   sp_session1_set_state (session, sp_interaction_state_to_string (state == SP_INTERACTION_DONE
                                                                     ? SP_INTERACTION_DISCONNECTED
                                                                     : state));
+  sp_session1_set_remote (session, sp_interaction_get_remote (interaction));
+  sp_session1_set_referred_by (session, sp_interaction_get_referred_by (interaction));
   sp_session1_set_remote_name (session, sp_interaction_get_remote_name (interaction));
   sp_session1_set_contact_id (session, sp_interaction_get_contact_id (interaction));
   sp_session1_set_notepad (session, sp_interaction_get_notepad (interaction));
@@ -408,8 +410,6 @@ sp_session_service_new (SpInteraction *interaction, SpConfig *config)
   self->interaction = g_object_ref (interaction);
   self->config = config;
   sp_session1_set_direction (session, sp_interaction_get_direction (interaction));
-  sp_session1_set_remote (session, sp_interaction_get_remote (interaction));
-  sp_session1_set_referred_by (session, sp_interaction_get_referred_by (interaction));
   sp_session1_set_attached_data (session, sp_interaction_get_attached_data (interaction));
   sp_session1_set_video (session, "none");
   sp_session1_set_push (session, "");

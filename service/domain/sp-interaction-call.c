@@ -312,6 +312,71 @@ sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GEr
   return TRUE;
 }
 
+/* ---- being replaced (RFC 3891) ---- */
+
+/* The new party's offer answered from our media as they run (a new dialog: a new description). */
+static char *
+answer_replacement (SpInteraction *self, SpLeg *leg, GError **error)
+{
+  const char *text = sp_leg_get_initial_offer (leg);
+  g_autoptr (SpSdpSession) offer = text ? sp_sdp_parse (text, -1, error) : NULL;
+  g_autoptr (SpSdpLocal) local = NULL;
+  g_autoptr (SpSdpSession) answer = NULL;
+
+  if (!text)
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED,
+                 "a replacing INVITE without an offer");
+  if (!offer)
+    return NULL;
+  local = local_caps (self, offer);
+  answer = sp_sdp_answer (offer, local, NULL, error);
+  if (!answer || !apply_exchange (self, answer, offer, FALSE, error))
+    return NULL;
+  g_clear_pointer (&self->local_sdp, sp_sdp_session_free);
+  self->local_sdp = g_steal_pointer (&answer);
+  return sp_sdp_print (self->local_sdp);
+}
+
+gboolean
+sp_interaction_replace_contact (SpInteraction *self, SpLeg *old, SpLeg *leg)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = NULL;
+
+  if (self->contact->leg != old)
+    return FALSE;
+  if (self->state != SP_INTERACTION_TALKING && self->state != SP_INTERACTION_HELD)
+    {
+      sp_leg_reject (leg, 486, "Busy Here");
+      return TRUE;
+    }
+  if (!(answer = answer_replacement (self, leg, &error)))
+    {
+      g_warning ("session %u: refusing the replacing call: %s", self->number, error->message);
+      sp_leg_reject (leg, 488, "Not Acceptable Here");
+      return TRUE;
+    }
+  g_info ("session %u: %s takes the place of %s", self->number, sp_leg_get_remote_uri (leg),
+          self->remote);
+  g_signal_handlers_disconnect_by_data (old, self);
+  sp_leg_hangup (old);
+  g_clear_object (&self->contact->leg);
+  sp_interaction_attach_contact (self, leg);
+  sp_leg_accept (leg, answer);
+  self->local_hold = FALSE;
+  g_free (self->remote);
+  self->remote = g_strdup (sp_leg_get_remote_uri (leg));
+  g_free (self->contact->uri);
+  self->contact->uri = g_strdup (self->remote);
+  g_free (self->referred_by);
+  self->referred_by = g_strdup (sp_leg_get_referred_by (leg));
+  sp_interaction_notify (self, "remote");
+  sp_interaction_notify (self, "referred-by");
+  sp_interaction_notify (self, "participants");
+  update_hold_state (self);
+  return TRUE;
+}
+
 /* ---- hold / retrieve ---- */
 
 static void

@@ -75,6 +75,20 @@ on_incoming_call (SpTelephony *telephony, SpLeg *leg, gpointer data)
        sp_interaction_new_inbound (&self->context, self->next_number++, leg, contact_id, name));
 }
 
+/* RFC 3891: a call replacing one of ours takes the contact's place in its interaction. */
+static void
+on_replacing_call (SpTelephony *telephony, SpLeg *old, SpLeg *leg, gpointer data)
+{
+  SpInteractionManager *self = data;
+  GHashTableIter iter;
+  SpInteraction *interaction;
+
+  g_hash_table_iter_init (&iter, self->interactions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&interaction))
+    if (sp_interaction_replace_contact (interaction, old, leg))
+      return;
+}
+
 SpInteraction *
 sp_interaction_manager_dial (SpInteractionManager *self, const char *target,
                              GVariant *attached_data, GError **error)
@@ -150,6 +164,9 @@ sp_interaction_manager_new (const SpInteractionContext *context)
 
   self->context = *context;
   if (context->telephony)
-    g_signal_connect (context->telephony, "incoming-call", G_CALLBACK (on_incoming_call), self);
+    {
+      g_signal_connect (context->telephony, "incoming-call", G_CALLBACK (on_incoming_call), self);
+      g_signal_connect (context->telephony, "replacing-call", G_CALLBACK (on_replacing_call), self);
+    }
   return self;
 }

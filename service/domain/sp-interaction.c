@@ -10,6 +10,8 @@ enum
 {
   PROP_0,
   PROP_STATE,
+  PROP_REMOTE,
+  PROP_REFERRED_BY,
   PROP_REMOTE_NAME,
   PROP_CONTACT_ID,
   PROP_NOTEPAD,
@@ -550,6 +552,12 @@ sp_interaction_get_property (GObject *object, guint prop_id, GValue *value, GPar
       case PROP_STATE:
         g_value_set_string (value, sp_interaction_state_to_string (self->state));
         break;
+      case PROP_REMOTE:
+        g_value_set_string (value, self->remote);
+        break;
+      case PROP_REFERRED_BY:
+        g_value_set_string (value, sp_interaction_get_referred_by (self));
+        break;
       case PROP_REMOTE_NAME:
         g_value_set_string (value, self->remote_name);
         break;
@@ -621,6 +629,8 @@ sp_interaction_class_init (SpInteractionClass *klass)
   object_class->finalize = sp_interaction_finalize;
   object_class->get_property = sp_interaction_get_property;
   properties[PROP_STATE] = g_param_spec_string ("state", NULL, NULL, NULL, flags);
+  properties[PROP_REMOTE] = g_param_spec_string ("remote", NULL, NULL, NULL, flags);
+  properties[PROP_REFERRED_BY] = g_param_spec_string ("referred-by", NULL, NULL, NULL, flags);
   properties[PROP_REMOTE_NAME] = g_param_spec_string ("remote-name", NULL, NULL, NULL, flags);
   properties[PROP_CONTACT_ID] = g_param_spec_string ("contact-id", NULL, NULL, NULL, flags);
   properties[PROP_NOTEPAD] = g_param_spec_string ("notepad", NULL, NULL, NULL, flags);

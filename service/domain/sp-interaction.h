@@ -222,6 +222,12 @@ sp_interaction_hold_finish (SpInteraction *self, GAsyncResult *result, GError **
 gboolean
 sp_interaction_disconnect (SpInteraction *self, GError **error);
 
+/* RFC 3891: when OLD is the contact's leg, LEG (an INVITE with Replaces) takes its place: LEG
+ * is answered from the same media, OLD hung up, and the session goes on with the new party
+ * (Remote, ReferredBy and Participants follow). FALSE when OLD is not this interaction's. */
+gboolean
+sp_interaction_replace_contact (SpInteraction *self, SpLeg *old, SpLeg *leg);
+
 /* Blind transfer (sp-interaction-transfer.c): asks the contact's phone to call TARGET (an
  * agent or queue id of the directory, a number or a SIP URI) with the attached data. Completes
  * when the target answered: the contact's leg ends (EndReason local/transferred) and the

@@ -8,6 +8,8 @@ sp_telephony_default_init (SpTelephonyInterface *iface)
 {
   g_signal_new ("incoming-call", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                 NULL, G_TYPE_NONE, 1, SP_TYPE_LEG);
+  g_signal_new ("replacing-call", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                NULL, G_TYPE_NONE, 2, SP_TYPE_LEG, SP_TYPE_LEG);
 }
 
 char *

@@ -10,7 +10,9 @@ G_BEGIN_DECLS
 G_DECLARE_INTERFACE (SpTelephony, sp_telephony, SP, TELEPHONY, GObject)
 
 /* Signals: "incoming-call" (SpLeg *leg): a new party calls; the leg waits for ring, accept or
- * reject. */
+ * reject. "replacing-call" (SpLeg *old, SpLeg *leg): LEG asks to take the place of our
+ * established OLD (RFC 3891 Replaces, after a consultation transfer elsewhere); whoever keeps
+ * LEG accepts it and hangs up OLD, else it is refused with 481. */
 struct _SpTelephonyInterface
 {
   GTypeInterface parent_iface;

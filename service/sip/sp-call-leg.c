@@ -86,6 +86,28 @@ unquote (const char *text)
   return g_strdup (text);
 }
 
+char *
+sp_uri_header_value (const char *escaped)
+{
+  static const char *const mangled[][2] = {
+    { "?to-tag?", ";to-tag=" },
+    { "?from-tag?", ";from-tag=" },
+    { "?early-only", ";early-only" },
+    { "?encoding?", ";encoding=" },
+  };
+  g_autofree char *value = g_uri_unescape_string (escaped, NULL);
+  g_autoptr (GString) repaired = NULL;
+
+  if (!value || strchr (value, ';') || !strchr (value, '?'))
+    return g_steal_pointer (&value);
+  /* baresip 1.0 calls a Refer-To URI with each escaped ';' and '=' of its header values turned
+   * into '?': put back the separators of the parameters that travel this way. */
+  repaired = g_string_new (value);
+  for (guint i = 0; i < G_N_ELEMENTS (mangled); i++)
+    g_string_replace (repaired, mangled[i][0], mangled[i][1], 0);
+  return g_string_free (g_steal_pointer (&repaired), FALSE);
+}
+
 /* Headers embedded in the request URI ("sip:bob@host?User-to-User=…&X-Case=…"): a phone that
  * took a REFER calls the Refer-To URI as it is instead of turning them into headers (baresip
  * does), so they are read as headers too; a real header of the same name wins (it comes later). */
@@ -99,7 +121,7 @@ add_uri_headers (GVariantBuilder *builder, const sip_t *sip)
     {
       g_auto (GStrv) pair = g_strsplit (pairs[i], "=", 2);
       g_autofree char *name = pair[0] ? g_uri_unescape_string (pair[0], NULL) : NULL;
-      g_autofree char *value = pair[0] && pair[1] ? g_uri_unescape_string (pair[1], NULL) : NULL;
+      g_autofree char *value = pair[0] && pair[1] ? sp_uri_header_value (pair[1]) : NULL;
 
       if (name && value && *name && g_ascii_strcasecmp (name, "body") != 0)
         g_variant_builder_add (builder, "(ss)", name, value);

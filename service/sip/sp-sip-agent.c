@@ -61,6 +61,7 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SIGNAL_INCOMING_CALL,
+  SIGNAL_REPLACING_CALL,
   SIGNAL_PASSWORD_NEEDED,
   N_SIGNALS
 };
@@ -252,20 +253,99 @@ refuse_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip
   return TRUE;
 }
 
-static void
-on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
+/* The Replaces of an INVITE (RFC 3891): its header, or one a phone left in the Request-URI
+ * when it called a Refer-To URI as it is (baresip). NULL when there is none. */
+static sip_replaces_t *
+replaces_of (su_home_t *home, const sip_t *sip)
 {
-  g_autoptr (SpCallLeg) leg = NULL;
+  const char *query = sip->sip_request ? sip->sip_request->rq_url->url_headers : NULL;
+  g_auto (GStrv) pairs = g_strsplit (query ? query : "", "&", -1);
 
-  if (refuse_incoming_invite (self, handle, sip))
-    return;
-  leg = sp_call_leg_new_incoming (handle, sip);
+  if (sip->sip_replaces)
+    return sip_replaces_dup (home, sip->sip_replaces);
+  for (guint i = 0; pairs[i]; i++)
+    if (g_ascii_strncasecmp (pairs[i], "Replaces=", 9) == 0)
+      {
+        g_autofree char *value = sp_uri_header_value (pairs[i] + 9);
+        return value ? sip_replaces_make (home, value) : NULL;
+      }
+  return NULL;
+}
+
+/* The established leg of ours an INVITE with Replaces takes over, or NULL; ASKED says whether
+ * the INVITE had a Replaces at all. */
+static SpCallLeg *
+replaced_leg (SpSipAgent *self, const sip_t *sip, gboolean *asked)
+{
+  su_home_t home[1] = { SU_HOME_INIT (home) };
+  sip_replaces_t *replaces = replaces_of (home, sip);
+  nua_handle_t *old = replaces ? nua_handle_by_replaces (self->nua, replaces) : NULL;
+  SpCallLeg *leg = NULL;
+
+  *asked = replaces != NULL;
+  if (old)
+    {
+      GObject *bound = nua_handle_magic (old);
+
+      if (bound && SP_IS_CALL_LEG (bound) && sp_call_leg_is_established (SP_CALL_LEG (bound))
+          && !sp_call_leg_is_ended (SP_CALL_LEG (bound)))
+        leg = g_object_ref (SP_CALL_LEG (bound));
+      nua_handle_unref (old);
+    }
+  su_home_deinit (home);
+  return leg;
+}
+
+static SpCallLeg *
+new_incoming_leg (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
+{
+  SpCallLeg *leg = sp_call_leg_new_incoming (handle, sip);
+
   sp_call_leg_set_header_map (leg, self->uui_key, (const char *const *)self->attached_headers);
   sp_call_leg_set_attached_data (
     leg, sp_attached_data_from_headers (
            sp_call_leg_get_headers (leg),
            &(SpAttachedDataMap){ self->uui_key, (const char *const *)self->attached_headers }));
+  return leg;
+}
 
+/* RFC 3891: the new leg takes the place of OLD in its interaction (no new ringing session). */
+static void
+on_replacing_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip, SpCallLeg *old)
+{
+  g_autoptr (SpCallLeg) leg = new_incoming_leg (self, handle, sip);
+
+  g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID", sp_call_leg_get_call_id (leg),
+                    "MESSAGE", "%s replaces the call %s", sp_call_leg_get_remote_uri (leg),
+                    sp_call_leg_get_call_id (old));
+  g_signal_emit (self, signals[SIGNAL_REPLACING_CALL], 0, old, leg);
+  if (G_OBJECT (leg)->ref_count == 1 && !sp_call_leg_is_ended (leg))
+    sp_call_leg_reject (leg, 481, "Call/Transaction Does Not Exist");
+}
+
+static void
+on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
+{
+  g_autoptr (SpCallLeg) leg = NULL;
+  g_autoptr (SpCallLeg) old = NULL;
+  gboolean asked = FALSE;
+
+  if (refuse_incoming_invite (self, handle, sip))
+    return;
+  old = replaced_leg (self, sip, &asked);
+  if (asked && !old)
+    {
+      /* RFC 3891 §3: no confirmed dialog of ours matches. */
+      nua_respond (handle, 481, "Call/Transaction Does Not Exist", TAG_END ());
+      nua_handle_destroy (handle);
+      return;
+    }
+  if (old)
+    {
+      on_replacing_invite (self, handle, sip, old);
+      return;
+    }
+  leg = new_incoming_leg (self, handle, sip);
   g_log_structured ("sportello-sip", G_LOG_LEVEL_INFO, "SIP_CALL_ID", sp_call_leg_get_call_id (leg),
                     "MESSAGE", "incoming call from %s", sp_call_leg_get_remote_uri (leg));
   g_signal_emit (self, signals[SIGNAL_INCOMING_CALL], 0, leg);
@@ -408,6 +488,8 @@ attached_header_names (const char *uui_key, const char *const *header_map)
 {
   g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
 
+  /* Replaces is read as the header it stands for (RFC 3891), never as attached data. */
+  g_strv_builder_add (names, "Replaces");
   if (uui_key)
     g_strv_builder_add (names, "User-to-User");
   for (guint i = 0; header_map && header_map[i]; i++)
@@ -638,6 +720,7 @@ sp_sip_agent_class_init (SpSipAgentClass *klass)
                     NULL, G_TYPE_NONE, 0);
   g_type_default_interface_unref (g_type_default_interface_ref (SP_TYPE_TELEPHONY));
   signals[SIGNAL_INCOMING_CALL] = g_signal_lookup ("incoming-call", SP_TYPE_TELEPHONY);
+  signals[SIGNAL_REPLACING_CALL] = g_signal_lookup ("replacing-call", SP_TYPE_TELEPHONY);
 }
 
 static void

@@ -31,6 +31,10 @@ sp_call_leg_set_attached_data (SpCallLeg *self, GVariant *attached_data);
 /* Called by the agent: how attached data maps to headers when a REFER carries it. */
 void
 sp_call_leg_set_header_map (SpCallLeg *self, const char *uui_key, const char *const *header_map);
+/* A header value from a Request-URI ("sip:…?Name=value"), unescaped, with the separators
+ * baresip 1.0 mangles put back. NULL for a bad escape. */
+char *
+sp_uri_header_value (const char *escaped);
 /* The agent forwards every event of a bound handle here. */
 void
 sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const char *phrase,

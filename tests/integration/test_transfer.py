@@ -110,9 +110,8 @@ def test_blind_transfer_to_an_agent(testenv):
     assert testenv.get_property(SESSION, "State", path=b_path, bus_name=B_NAME) == "ringing"
     # baresip calls the Refer-To URI as it is: B takes the attached data from it.
     attached = testenv.get_property(SESSION, "AttachedData", path=b_path, bus_name=B_NAME)
-    assert attached.get("AccountNumber") == "AC-7", attached
-    # (baresip unescapes the User-to-User value and writes '?' for its ';' and '=': only the
-    # X- header's value arrives as sent.)
+    # (baresip writes '?' for the escaped ';' and '=' of the values; B puts them back.)
+    assert attached == {"UserToUser": "42a1", "AccountNumber": "AC-7"}, attached
     contact = testenv.get_property(SESSION, "Participants", path=path)[0]
     assert contact["id"] == "contact" and contact["transfer"].startswith("sip:bob@127.0.0.1:")
     assert contact["transfer-state"] != "transferred"  # B has not answered yet
@@ -329,3 +328,68 @@ def finished_recording(directory):
         except Exception:  # the header is written when the call closes
             return None
     return wait_for(complete, 10, what=f"a complete recording in {directory.name}")
+
+
+def test_consult_an_agent_whose_call_is_then_replaced(testenv):
+    """The consulted person is agent B (another sportellod): at CompleteTransfer the customer's
+    phone calls B with Replaces, and B's session goes on with the customer in place of A,
+    without ringing again."""
+    a, a_port, b, b_wav = start_agents(testenv)
+    phone, record = customer(testenv)
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, ATTACHED))
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
+    thread, outcome = consult_in_background(testenv, path, "bob")
+    b_path = b_session(testenv)
+    testenv.call(SESSION, "Answer", path=b_path, bus_name=B_NAME)
+    thread.join(timeout=60)
+    assert outcome.get("ok"), outcome
+    assert testenv.get_property(SESSION, "Remote", path=b_path, bus_name=B_NAME).startswith("sip:agent1@")
+
+    testenv.call(SESSION, "CompleteTransfer", path=path, timeout_ms=90000)
+    wait_for(lambda: testenv.get_property(SESSION, "Remote", path=b_path, bus_name=B_NAME)
+             == phone.uri, what="B's session to go on with the customer")
+    assert testenv.get_property(SESSION, "State", path=b_path, bus_name=B_NAME) == "talking"
+    objects = testenv.call("org.freedesktop.DBus.ObjectManager", "GetManagedObjects", bus_name=B_NAME)
+    assert [p for p, ifaces in objects.items() if SESSION in ifaces] == [b_path]  # no new ringing
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "disconnected",
+             what="A's legs to end")
+    assert testenv.get_property(SESSION, "EndReason", path=path)[1] == "transferred"
+
+    before = testenv.call(SESSION, "GetMediaStatistics", path=b_path, bus_name=B_NAME)
+    wait_for(lambda: testenv.call(SESSION, "GetMediaStatistics", path=b_path, bus_name=B_NAME)
+             ["rtp-packets-received"] > before["rtp-packets-received"] + 100,
+             what="the customer's RTP at B")
+    testenv.call(SESSION, "Disconnect", path=b_path, bus_name=B_NAME)
+    testenv.stop_sportellod(b)
+    heard = tones_over_time(b_wav)
+    assert heard[-2:] == [CUSTOMER, CUSTOMER], f"B heard {heard} (one per second)"
+    phone.close()
+    testenv.stop_sportellod(a)
+
+
+def consult_in_background(testenv, path, target):
+    outcome = {}
+
+    def run():
+        try:
+            testenv.call(SESSION, "ConsultTransfer", "ss", (target, "an expert"), path=path,
+                         timeout_ms=90000)
+            outcome["ok"] = True
+        except Exception as error:
+            outcome["error"] = error
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_replacing_an_unknown_call_is_refused(testenv):
+    port = free_port()
+    a = testenv.start_sportellod(config=sportello_config(testenv, port))
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    sipp = Sipp(testenv, "caller", "inbound_replaces_unknown.xml", remote=f"127.0.0.1:{port}")
+    sipp.assert_passed()  # 481, not 180
+    # Nothing rang: the objects the service exports have no session.
+    objects = testenv.call("org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
+    assert not [p for p, ifaces in objects.items() if SESSION in ifaces]
+    added.close()
+    testenv.stop_sportellod(a)
