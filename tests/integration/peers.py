@@ -305,6 +305,7 @@ request_route {{
         exit;
     }}
     record_route();
+{queue_routes}
     if (uri == myself) {{ if (!lookup("location")) {{ sl_send_reply("404", "Not Found"); exit; }} }}
     if (!t_relay()) {{ sl_reply_error(); }}
 }}
@@ -312,14 +313,17 @@ request_route {{
 
 
 class Kamailio:
-    """kamailio 5.6 as registrar and proxy with digest authentication (one shared password)."""
+    """kamailio 5.6 as registrar and proxy with digest authentication (one shared password).
+    QUEUES maps a queue's user part to the registered agent its calls go to."""
 
-    def __init__(self, testenv, password, port=None, name="kamailio"):
+    def __init__(self, testenv, password, port=None, name="kamailio", queues=None):
         self.port = port or free_port()
         self.dir = testenv.root / name
         self.dir.mkdir(exist_ok=True)
         cfg = self.dir / "kamailio.cfg"
-        cfg.write_text(KAMAILIO_CFG.format(port=self.port, password=password))
+        routes = "\n".join(f'    if ($rU == "{queue}") {{ $rU = "{agent}"; }}'
+                            for queue, agent in (queues or {}).items())
+        cfg.write_text(KAMAILIO_CFG.format(port=self.port, password=password, queue_routes=routes))
         check = subprocess.run(["kamailio", "-c", "-f", str(cfg)], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         self.proc = testenv.procs.start(name, ["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(self.dir), "-P",

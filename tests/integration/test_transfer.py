@@ -4,13 +4,14 @@ A's REFER and calls B; afterwards the customer and B hear each other's tones, A'
 end reason say where the call went, and failures leave the customer with A."""
 
 import glob
+import subprocess
 import threading
 import time
 
 import pytest
 
 from conftest import AGENT, ROOT, SESSION, SignalRecorder, free_port, wait_for
-from peers import Baresip, Sipp, dominant_tone, read_wav, sportello_config, tone_file, tone_power
+from peers import Baresip, Kamailio, Sipp, dominant_tone, read_wav, sportello_config, tone_file, tone_power
 
 B_NAME = "org.sportello.Test.AgentB"
 ATTACHED = {"UserToUser": "42a1;encoding=hex", "AccountNumber": "AC-7"}
@@ -392,4 +393,54 @@ def test_replacing_an_unknown_call_is_refused(testenv):
     objects = testenv.call("org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
     assert not [p for p, ifaces in objects.items() if SESSION in ifaces]
     added.close()
+    testenv.stop_sportellod(a)
+
+
+# ---- a queue behind kamailio ----
+
+@pytest.fixture
+def keyring(testenv):
+    proc = testenv.procs.start("gnome-keyring", ["gnome-keyring-daemon", "--foreground", "--unlock",
+                                                 "--components=secrets"], testenv.env, stdin=subprocess.PIPE)
+    proc.stdin.write(b"keyring-pass")
+    proc.stdin.close()
+    wait_for(lambda: testenv.name_has_owner("org.freedesktop.secrets"), 10, what="gnome-keyring on the bus")
+    return proc
+
+
+def test_blind_transfer_to_a_queue_routed_by_kamailio(testenv, keyring):
+    """The queue's URI goes to kamailio, which routes it to agent B (registered there)."""
+    kamailio = Kamailio(testenv, "s3cr3t-bob", queues={"support": "bob"})
+    stored = subprocess.run(["secret-tool", "store", "--label", "bob", "account", "sip:bob@127.0.0.1", "kind",
+                             "sip-password"], input="s3cr3t-bob", text=True, env=testenv.env, capture_output=True)
+    assert stored.returncode == 0, stored.stderr
+    b_port, a_port = free_port(), free_port()
+    b_wav = testenv.root / "agent-b.wav"
+    b_config = sportello_config(testenv, b_port, registrar=kamailio.uri, audio_sink=f"file:{b_wav}").read_text()
+    b_config = b_config.replace("uri = sip:agent1@127.0.0.1", "uri = sip:bob@127.0.0.1")
+    b = testenv.start_sportellod(config=testenv.write_config(b_config, name="agent-b.conf"),
+                                 data_dir=testenv.root / "data-b", name="agent-b", bus_name=B_NAME)
+    wait_for(lambda: testenv.get_property(AGENT, "Registration", bus_name=B_NAME) == "registered", 20,
+             what="B registered at kamailio")
+    queue = f"\n[queue:support]\nname = Technical support\nuri = sip:support@127.0.0.1:{kamailio.port}\n"
+    a = testenv.start_sportellod(config=sportello_config(testenv, a_port, extra=queue))
+    phone, record = customer(testenv)
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, {}))
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
+
+    thread, outcome = transfer_in_background(testenv, path, "support", "printer does not print")
+    b_path = b_session(testenv)
+    testenv.call(SESSION, "Answer", path=b_path, bus_name=B_NAME)
+    thread.join(timeout=60)
+    assert outcome.get("ok"), outcome
+    assert testenv.get_property(SESSION, "Remote", path=b_path, bus_name=B_NAME) == phone.uri
+    assert testenv.get_property(SESSION, "EndReason", path=path)[3] == "transferred to Technical support"
+    assert "INVITE sip:support@" in kamailio.proc.log_path.read_text(errors="replace")
+    wait_for(lambda: testenv.call(SESSION, "GetMediaStatistics", path=b_path, bus_name=B_NAME)
+             ["rtp-packets-received"] > 150, what="the customer's RTP at B")
+    testenv.call(SESSION, "Disconnect", path=b_path, bus_name=B_NAME)
+    testenv.stop_sportellod(b)
+    heard = tones_over_time(b_wav)
+    assert heard[-2:] == [CUSTOMER, CUSTOMER], f"B heard {heard} (one per second)"
+    phone.close()
     testenv.stop_sportellod(a)
