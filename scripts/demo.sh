@@ -248,6 +248,33 @@ kill -TERM $BOB_PID
 set +e; wait $BOB_PID; status=$?; set -e
 echo "Bob's sportellod exit status: $status"
 [ "$status" -eq 0 ]
+
+step "Consultation transfer: the agent consults an expert (Carla, another softphone), then connects Maria to her"
+CSIP=$(free_port DGRAM); CCTRL=$(free_port STREAM)
+mkdir -p "$T/carla"
+sed -e "s|^sip_listen .*|sip_listen 127.0.0.1:$CSIP|" -e "s|^ctrl_tcp_listen .*|ctrl_tcp_listen 127.0.0.1:$CCTRL|" \
+    -e "s|^audio_source .*|audio_source ausine,1500|" "$T/baresip/config" >"$T/carla/config"
+echo "<sip:carla@127.0.0.1:$CSIP>;regint=0;answermode=auto" >"$T/carla/accounts"
+baresip -4 -f "$T/carla" </dev/null >"$T/carla.log" 2>&1 &
+PIDS+=($!)
+wait_for "(exec 4<>/dev/tcp/127.0.0.1/$CCTRL) 2>/dev/null"
+DIAL="{\"command\":\"dial\",\"params\":\"sip:agent1@${SIP_URI#sip:}\",\"token\":\"d3\"}"
+printf '%d:%s,' "${#DIAL}" "$DIAL" >&3
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' sessions | grep -q ringing"
+ctl answer 3
+sleep 1
+echo "(ConsultTransfer holds Maria and replies once Carla answered)"
+ctl consult 3 "sip:carla@127.0.0.1:$CSIP" --reason "needs the lathe expert"
+ctl session show 3 | grep -E -A3 '^ *(State|Participants)'
+sleep 1
+ctl transfer complete 3
+ctl session show 3 | grep -E '^ *(State|EndReason|Notepad)'
+echo "(Maria's phone now calls Carla directly, replacing the agent's consultation call)"
+sleep 1
+HANGUP='{"command":"hangup","params":"","token":"h3"}'
+printf '%d:%s,' "${#HANGUP}" "$HANGUP" >&3
+ctl dispositions set 3 escalated
+ctl mark-done 3
 exec 3>&-
 
 step "What 'sportelloctl watch' saw meanwhile (signals and property changes)"
