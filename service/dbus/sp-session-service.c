@@ -140,22 +140,13 @@ handle_set_always_on_top (SpSession1 *object, GDBusMethodInvocation *invocation,
   return reply_bool (invocation, ok, error);
 }
 
+/* Every asynchronous action of the interaction replies the same way: nothing, or its error. */
 static void
-on_activate_video_done (GObject *source, GAsyncResult *result, gpointer data)
+on_action_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GDBusMethodInvocation) invocation = data;
   g_autoptr (GError) error = NULL;
-  gboolean ok = sp_interaction_activate_video_finish (SP_INTERACTION (source), result, &error);
-
-  reply_bool (invocation, ok, error);
-}
-
-static void
-on_deactivate_video_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GDBusMethodInvocation) invocation = data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = sp_interaction_deactivate_video_finish (SP_INTERACTION (source), result, &error);
+  gboolean ok = sp_interaction_action_finish (SP_INTERACTION (source), result, &error);
 
   reply_bool (invocation, ok, error);
 }
@@ -164,16 +155,16 @@ on_deactivate_video_done (GObject *source, GAsyncResult *result, gpointer data)
 static gboolean
 handle_activate_video (SpSession1 *object, GDBusMethodInvocation *invocation)
 {
-  sp_interaction_activate_video_async (SP_SESSION_SERVICE (object)->interaction,
-                                       on_activate_video_done, g_object_ref (invocation));
+  sp_interaction_activate_video_async (SP_SESSION_SERVICE (object)->interaction, on_action_done,
+                                       g_object_ref (invocation));
   return TRUE;
 }
 
 static gboolean
 handle_deactivate_video (SpSession1 *object, GDBusMethodInvocation *invocation)
 {
-  sp_interaction_deactivate_video_async (SP_SESSION_SERVICE (object)->interaction,
-                                         on_deactivate_video_done, g_object_ref (invocation));
+  sp_interaction_deactivate_video_async (SP_SESSION_SERVICE (object)->interaction, on_action_done,
+                                         g_object_ref (invocation));
   return TRUE;
 }
 
@@ -186,20 +177,10 @@ handle_get_media_statistics (SpSession1 *object, GDBusMethodInvocation *invocati
   return TRUE;
 }
 
-static void
-on_hold_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GDBusMethodInvocation) invocation = data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = sp_interaction_hold_finish (SP_INTERACTION (source), result, &error);
-
-  reply_bool (invocation, ok, error);
-}
-
 static gboolean
 handle_hold (SpSession1 *object, GDBusMethodInvocation *invocation)
 {
-  sp_interaction_hold_async (SP_SESSION_SERVICE (object)->interaction, TRUE, on_hold_done,
+  sp_interaction_hold_async (SP_SESSION_SERVICE (object)->interaction, TRUE, on_action_done,
                              g_object_ref (invocation));
   return TRUE;
 }
@@ -207,19 +188,9 @@ handle_hold (SpSession1 *object, GDBusMethodInvocation *invocation)
 static gboolean
 handle_retrieve (SpSession1 *object, GDBusMethodInvocation *invocation)
 {
-  sp_interaction_hold_async (SP_SESSION_SERVICE (object)->interaction, FALSE, on_hold_done,
+  sp_interaction_hold_async (SP_SESSION_SERVICE (object)->interaction, FALSE, on_action_done,
                              g_object_ref (invocation));
   return TRUE;
-}
-
-static void
-on_transfer_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GDBusMethodInvocation) invocation = data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = sp_interaction_transfer_finish (SP_INTERACTION (source), result, &error);
-
-  reply_bool (invocation, ok, error);
 }
 
 static gboolean
@@ -227,18 +198,8 @@ handle_transfer (SpSession1 *object, GDBusMethodInvocation *invocation, const ch
                  const char *reason)
 {
   sp_interaction_transfer_async (SP_SESSION_SERVICE (object)->interaction, target, reason,
-                                 on_transfer_done, g_object_ref (invocation));
+                                 on_action_done, g_object_ref (invocation));
   return TRUE;
-}
-
-static void
-on_consult_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GDBusMethodInvocation) invocation = data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = sp_interaction_consult_finish (SP_INTERACTION (source), result, &error);
-
-  reply_bool (invocation, ok, error);
 }
 
 static gboolean
@@ -246,43 +207,23 @@ handle_consult_transfer (SpSession1 *object, GDBusMethodInvocation *invocation, 
                          const char *reason)
 {
   sp_interaction_consult_async (SP_SESSION_SERVICE (object)->interaction, number, reason,
-                                on_consult_done, g_object_ref (invocation));
+                                on_action_done, g_object_ref (invocation));
   return TRUE;
-}
-
-static void
-on_complete_transfer_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GDBusMethodInvocation) invocation = data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = sp_interaction_complete_transfer_finish (SP_INTERACTION (source), result, &error);
-
-  reply_bool (invocation, ok, error);
 }
 
 static gboolean
 handle_complete_transfer (SpSession1 *object, GDBusMethodInvocation *invocation)
 {
-  sp_interaction_complete_transfer_async (SP_SESSION_SERVICE (object)->interaction,
-                                          on_complete_transfer_done, g_object_ref (invocation));
+  sp_interaction_complete_transfer_async (SP_SESSION_SERVICE (object)->interaction, on_action_done,
+                                          g_object_ref (invocation));
   return TRUE;
-}
-
-static void
-on_end_consultation_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GDBusMethodInvocation) invocation = data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = sp_interaction_end_consultation_finish (SP_INTERACTION (source), result, &error);
-
-  reply_bool (invocation, ok, error);
 }
 
 static gboolean
 handle_end_consultation (SpSession1 *object, GDBusMethodInvocation *invocation)
 {
-  sp_interaction_end_consultation_async (SP_SESSION_SERVICE (object)->interaction,
-                                         on_end_consultation_done, g_object_ref (invocation));
+  sp_interaction_end_consultation_async (SP_SESSION_SERVICE (object)->interaction, on_action_done,
+                                         g_object_ref (invocation));
   return TRUE;
 }
 

@@ -371,6 +371,13 @@ sp_interaction_new_outbound (const SpInteractionContext *context, guint number, 
   return g_steal_pointer (&self);
 }
 
+gboolean
+sp_interaction_action_finish (SpInteraction *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* ---- accessors ---- */
 
 guint

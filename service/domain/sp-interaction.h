@@ -210,6 +210,11 @@ sp_interaction_set_always_on_top (SpInteraction *self, gboolean above, GError **
 gboolean
 sp_interaction_record (SpInteraction *self, SpRecordChange change, GError **error);
 
+/* Finishes any of the asynchronous actions (hold, video, transfer, consultation): TRUE, or FALSE
+ * with the action's error. */
+gboolean
+sp_interaction_action_finish (SpInteraction *self, GAsyncResult *result, GError **error);
+
 gboolean
 sp_interaction_answer (SpInteraction *self, GError **error);
 gboolean

@@ -433,3 +433,14 @@ def desktop(testenv):
         yield d
     finally:
         d.stop()
+
+
+@pytest.fixture
+def keyring(testenv):
+    """gnome-keyring on the test's bus, unlocked, for the Secret Service (SIP passwords)."""
+    proc = testenv.procs.start("gnome-keyring", ["gnome-keyring-daemon", "--foreground", "--unlock",
+                                                 "--components=secrets"], testenv.env, stdin=subprocess.PIPE)
+    proc.stdin.write(b"keyring-pass")
+    proc.stdin.close()
+    wait_for(lambda: testenv.name_has_owner("org.freedesktop.secrets"), 10, what="gnome-keyring on the bus")
+    return proc

@@ -11,16 +11,6 @@ from peers import Kamailio, sportello_config
 PASSWORD = "s3cr3t-agent1"
 
 
-@pytest.fixture
-def keyring(testenv):
-    proc = testenv.procs.start("gnome-keyring", ["gnome-keyring-daemon", "--foreground", "--unlock",
-                                                 "--components=secrets"], testenv.env, stdin=subprocess.PIPE)
-    proc.stdin.write(b"keyring-pass")
-    proc.stdin.close()
-    wait_for(lambda: testenv.name_has_owner("org.freedesktop.secrets"), 10, what="gnome-keyring on the bus")
-    return proc
-
-
 def store_password(testenv, password):
     result = subprocess.run(["secret-tool", "store", "--label", "test", "account", "sip:agent1@127.0.0.1", "kind",
                              "sip-password"], input=password, text=True, env=testenv.env, capture_output=True)

@@ -398,16 +398,6 @@ def test_replacing_an_unknown_call_is_refused(testenv):
 
 # ---- a queue behind kamailio ----
 
-@pytest.fixture
-def keyring(testenv):
-    proc = testenv.procs.start("gnome-keyring", ["gnome-keyring-daemon", "--foreground", "--unlock",
-                                                 "--components=secrets"], testenv.env, stdin=subprocess.PIPE)
-    proc.stdin.write(b"keyring-pass")
-    proc.stdin.close()
-    wait_for(lambda: testenv.name_has_owner("org.freedesktop.secrets"), 10, what="gnome-keyring on the bus")
-    return proc
-
-
 def test_blind_transfer_to_a_queue_routed_by_kamailio(testenv, keyring):
     """The queue's URI goes to kamailio, which routes it to agent B (registered there)."""
     kamailio = Kamailio(testenv, "s3cr3t-bob", queues={"support": "bob"})
