@@ -59,7 +59,10 @@ def test_two_peers_see_each_other_and_key_frames(testenv):
     b.wait_frames(15)
     stats = b.stats()
     assert stats["frame_size"] == [640, 480]
-    assert stats["payload_types"] == {"audio": [0], "video": [97]}
+    # The payload types a sends. Not an exact set: on a busy machine another test's sender may
+    # still send to a port that was freed and picked again here, and its PT shows up too (seen
+    # once: VP8 at 96 from a sportellod of another test).
+    assert 0 in stats["payload_types"]["audio"] and 97 in stats["payload_types"]["video"], stats
     assert stats["packets"]["audio"] > 10 and a.packets()["audio"] > 10
     assert b.first_frame_was_keyframe() is True
     assert b.last_gap_started_with_keyframe() is None
