@@ -212,6 +212,19 @@ on_request_pt_map (GstElement *rtpbin, guint session, guint pt, gpointer user_da
   return caps;
 }
 
+/* The voice's payload types as agreed now (the codec's and telephone-event's). */
+static gboolean
+audio_pt_agreed (guint pt, gpointer data)
+{
+  SpCallMedia *self = data;
+  gboolean agreed;
+
+  g_mutex_lock (&self->lock);
+  agreed = self->codec != NULL && (pt == self->pt || (self->te_pt != 0 && pt == self->te_pt));
+  g_mutex_unlock (&self->lock);
+  return agreed;
+}
+
 /* ---- main-context side ---- */
 
 /* GStreamer's message is generic ("Resource not found."); the detail after the source location
@@ -532,6 +545,7 @@ build_audio (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
     return FALSE;
 
   set_negotiated (self, params);
+  sp_rtp_transport_set_pt_filter (self->audio, audio_pt_agreed, self);
   send_pad = sp_rtp_transport_attach (self->audio, GST_BIN (self->pipeline), self->rtpbin,
                                       AUDIO_SESSION, error);
   return send_pad != NULL && build_send_path (self, source, sender, send_pad, error)
@@ -780,6 +794,13 @@ sp_call_media_get_rtp_packets_sent (SpCallMedia *self)
 {
   g_return_val_if_fail (SP_IS_CALL_MEDIA (self), 0);
   return self->audio != NULL ? sp_rtp_transport_get_packets_sent (self->audio) : 0;
+}
+
+guint
+sp_call_media_get_rtp_packets_dropped (SpCallMedia *self)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), 0);
+  return self->audio != NULL ? sp_rtp_transport_get_packets_dropped (self->audio) : 0;
 }
 
 guint

@@ -117,5 +117,8 @@ guint
 sp_call_media_get_rtp_packets_sent (SpCallMedia *self);
 guint
 sp_call_media_get_rtp_packets_received (SpCallMedia *self);
+/* Voice packets of a payload type nobody agreed to, dropped before they reach rtpbin. */
+guint
+sp_call_media_get_rtp_packets_dropped (SpCallMedia *self);
 
 G_END_DECLS

@@ -1,10 +1,12 @@
 /* One rtpbin session's UDP plumbing. Counting happens in pad probes on the streaming threads,
  * so the counters are atomics. */
 #include "sp-rtp-transport.h"
+
 #include "sp-media-error.h"
 #include "sp-rtp-ports.h"
 
 #include <gio/gio.h>
+#include <gst/rtp/rtp.h>
 
 typedef struct
 {
@@ -25,8 +27,12 @@ struct _SpRtpTransport
   Probe rx_probe;
   Probe tx_probe;
 
+  SpRtpPtFilter pt_filter;
+  gpointer pt_filter_data;
+
   guint packets_sent;     /* atomic */
   guint packets_received; /* atomic */
+  guint packets_dropped;  /* atomic */
 };
 
 SpRtpTransport *
@@ -96,11 +102,30 @@ post_first_rtp (SpRtpTransport *self)
                             gst_message_new_application (GST_OBJECT (self->rtp_src), s));
 }
 
+/* FALSE for an RTP packet of a payload type the stream does not take. */
+static gboolean
+accepted (SpRtpTransport *self, GstBuffer *buffer)
+{
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  guint pt;
+
+  if (self->pt_filter == NULL || !gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
+    return TRUE; /* rtpbin itself drops what is not RTP */
+  pt = gst_rtp_buffer_get_payload_type (&rtp);
+  gst_rtp_buffer_unmap (&rtp);
+  return self->pt_filter (pt, self->pt_filter_data);
+}
+
 static GstPadProbeReturn
 on_rtp_received (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   SpRtpTransport *self = user_data;
 
+  if (!accepted (self, GST_PAD_PROBE_INFO_BUFFER (info)))
+    {
+      g_atomic_int_inc (&self->packets_dropped);
+      return GST_PAD_PROBE_DROP;
+    }
   if (g_atomic_int_add (&self->packets_received, 1) == 0)
     post_first_rtp (self);
   return GST_PAD_PROBE_OK;
@@ -227,6 +252,20 @@ sp_rtp_transport_attach (SpRtpTransport *self, GstBin *bin, GstElement *rtpbin, 
   probe_add (&self->tx_probe, self->rtp_sink, "sink",
              GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_rtp_sent, self);
   return g_steal_pointer (&send_pad);
+}
+
+void
+sp_rtp_transport_set_pt_filter (SpRtpTransport *self, SpRtpPtFilter filter, gpointer data)
+{
+  g_return_if_fail (self->rtp_src == NULL);
+  self->pt_filter = filter;
+  self->pt_filter_data = data;
+}
+
+guint
+sp_rtp_transport_get_packets_dropped (SpRtpTransport *self)
+{
+  return (guint)g_atomic_int_get (&self->packets_dropped);
 }
 
 void

@@ -349,7 +349,8 @@ def test_consult_an_agent_whose_call_is_then_replaced(testenv):
     testenv.call(SESSION, "CompleteTransfer", path=path, timeout_ms=90000)
     wait_for(lambda: testenv.get_property(SESSION, "Remote", path=b_path, bus_name=B_NAME)
              == phone.uri, what="B's session to go on with the customer")
-    assert testenv.get_property(SESSION, "State", path=b_path, bus_name=B_NAME) == "talking"
+    state = testenv.get_property(SESSION, "State", path=b_path, bus_name=B_NAME)
+    assert state == "talking", testenv.get_property(SESSION, "EndReason", path=b_path, bus_name=B_NAME)
     objects = testenv.call("org.freedesktop.DBus.ObjectManager", "GetManagedObjects", bus_name=B_NAME)
     assert [p for p, ifaces in objects.items() if SESSION in ifaces] == [b_path]  # no new ringing
     wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "disconnected",
