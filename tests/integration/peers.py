@@ -86,8 +86,10 @@ class Sipp:
         self.proc = self.testenv.procs.start(self.name, argv, self.testenv.env, cwd=str(tmp))
 
     def _lost_a_port(self):
-        """True when sipp stopped at once because one of its ports was taken."""
-        deadline = time.monotonic() + 0.3
+        """True when sipp stopped at once because one of its ports was taken. "At once" stretches
+        with the machine's load: a sipp slow to fail its bind would otherwise go unnoticed and
+        the call it should place would never come."""
+        deadline = time.monotonic() + scaled(0.3)
         while time.monotonic() < deadline and self.proc.poll() is None:
             time.sleep(0.02)
         if self.proc.poll() in (None, 0):
