@@ -266,6 +266,10 @@ sleep 1
 echo "(ConsultTransfer holds Maria and replies once Carla answered)"
 ctl consult 3 "sip:carla@127.0.0.1:$CSIP" --reason "needs the lathe expert"
 ctl session show 3 | grep -E -A3 '^ *(State|Participants)'
+echo "(the agent goes back to Maria first, then consults Carla again and connects them)"
+ctl consult end 3
+ctl session show 3 | grep -E '^ *State'
+ctl consult 3 "sip:carla@127.0.0.1:$CSIP" --reason "needs the lathe expert"
 sleep 1
 ctl transfer complete 3
 ctl session show 3 | grep -E '^ *(State|EndReason|Notepad)'

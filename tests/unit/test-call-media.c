@@ -808,7 +808,10 @@ test_update_remote (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   spin (300);
   first_rtp = peer_rtp (first);
-  WAIT_UNTIL (peer_rtp (second) > 25 && peer_rtcp (second) > 0, 10000);
+  /* Packets count on arrival, samples once decoded: both are waited for. */
+  WAIT_UNTIL (peer_rtp (second) > 25 && peer_rtcp (second) > 0
+                && peer_seconds_decoded (second) >= 0.5,
+              10000);
   g_assert_cmpuint (peer_rtp (second), >, 25);
   g_assert_cmpuint (peer_rtcp (second), >, 0);
   g_assert_cmpuint (peer_rtp (first), ==, first_rtp);
@@ -851,7 +854,9 @@ test_codec_change (Fixture *f, gconstpointer data)
   g_assert_true (sp_call_media_update_remote (f->media, &params, &error));
   g_assert_no_error (error);
   size = file_size (f->wav_path);
-  WAIT_UNTIL (peer_rtp (second) > 50 && file_size (f->wav_path) > size + 8000 * 2 * 2, 10000);
+  WAIT_UNTIL (peer_rtp (second) > 50 && file_size (f->wav_path) > size + 8000 * 2 * 2
+                && peer_seconds_decoded (second) >= 0.5,
+              10000);
   g_assert_cmpuint (peer_rtp (second), >, 50);
   g_assert_cmpfloat_with_epsilon (peer_recent_frequency (second, 0.5, NULL), OUR_TONE,
                                   TONE_TOLERANCE);
