@@ -113,6 +113,20 @@ sp_audio_codec_make_sender (const SpAudioCodec *codec, guint pt, GError **error)
   return g_steal_pointer (&bin);
 }
 
+/* The same codec under another number: only the RTP header changes, so the running encoder
+ * stays (rebuilding it would restart its stream and renegotiate everything behind it). */
+void
+sp_audio_codec_sender_set_pt (GstElement *sender, guint pt)
+{
+  g_autoptr (GstPad) ghost = gst_element_get_static_pad (sender, "src");
+  g_autoptr (GstPad) target = gst_ghost_pad_get_target (GST_GHOST_PAD (ghost));
+  g_autoptr (GstElement) payloader = gst_pad_get_parent_element (target);
+
+  g_object_set (payloader, "pt", pt, NULL);
+  /* Its caps say "payload=N" too: renegotiated before the next packet. */
+  gst_pad_mark_reconfigure (target);
+}
+
 GstElement *
 sp_audio_codec_make_receiver (const SpAudioCodec *codec, GError **error)
 {

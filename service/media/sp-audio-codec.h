@@ -25,6 +25,8 @@ sp_audio_codec_telephone_event_caps (guint pt, guint clock_rate);
 /* A bin from raw audio (sink pad) to RTP packets with payload type PT (src pad). */
 GstElement *
 sp_audio_codec_make_sender (const SpAudioCodec *codec, guint pt, GError **error);
+void
+sp_audio_codec_sender_set_pt (GstElement *sender, guint pt);
 /* A bin from RTP packets (sink pad) to decoded raw audio (src pad). */
 GstElement *
 sp_audio_codec_make_receiver (const SpAudioCodec *codec, GError **error);

@@ -29,6 +29,7 @@
 #define DEFAULT_RTCP_INTERVAL_MS 5000 /* RFC 3550 §6.2 minimum */
 #define DEFAULT_TONE_HZ 440.0
 #define TICK_MS 200
+#define SEND_RATE 48000
 #define PAD_REMOVED_MESSAGE "sp-pad-removed"
 
 struct _SpCallMedia
@@ -69,6 +70,11 @@ struct _SpCallMedia
   const SpAudioCodec *codec;
   guint8 pt;
   guint8 te_pt;
+  /* What was agreed before the last change: packets taken then may still sit in the
+   * jitterbuffer, and rtpptdemux ends the stream on a payload type it cannot map. */
+  const SpAudioCodec *former_codec;
+  guint8 former_pt;
+  guint8 former_te_pt;
   gboolean stopping;
   SpRecvBranches *branches; /* the audio session's, once built */
 
@@ -191,6 +197,19 @@ on_rtpbin_pad_removed (GstElement *rtpbin, GstPad *pad, gpointer user_data)
 }
 
 static GstCaps *
+audio_pt_caps (const SpAudioCodec *codec, guint8 codec_pt, guint8 te_pt, guint pt)
+{
+  if (codec == NULL)
+    return NULL;
+  if (pt == codec_pt)
+    return sp_audio_codec_rtp_caps (codec, pt);
+  if (te_pt != 0 && pt == te_pt)
+    /* RFC 4733 §7.1.2: telephone-event runs at the clock rate of the voice codec. */
+    return sp_audio_codec_telephone_event_caps (pt, sp_audio_codec_get_clock_rate (codec));
+  return NULL;
+}
+
+static GstCaps *
 on_request_pt_map (GstElement *rtpbin, guint session, guint pt, gpointer user_data)
 {
   SpCallMedia *self = user_data;
@@ -199,14 +218,11 @@ on_request_pt_map (GstElement *rtpbin, guint session, guint pt, gpointer user_da
   if (session == VIDEO_SESSION && self->video != NULL)
     return sp_video_stream_pt_caps (self->video, pt);
   g_mutex_lock (&self->lock);
-  if (session == AUDIO_SESSION && self->codec != NULL)
+  if (session == AUDIO_SESSION)
     {
-      if (pt == self->pt)
-        caps = sp_audio_codec_rtp_caps (self->codec, pt);
-      else if (self->te_pt != 0 && pt == self->te_pt)
-        /* RFC 4733 §7.1.2: telephone-event runs at the clock rate of the voice codec. */
-        caps
-          = sp_audio_codec_telephone_event_caps (pt, sp_audio_codec_get_clock_rate (self->codec));
+      caps = audio_pt_caps (self->codec, self->pt, self->te_pt, pt);
+      if (caps == NULL)
+        caps = audio_pt_caps (self->former_codec, self->former_pt, self->former_te_pt, pt);
     }
   g_mutex_unlock (&self->lock);
   return caps;
@@ -397,19 +413,29 @@ make_valve (GstBin *bin, GError **error)
 }
 
 /* source → valve → encoder → payloader → rtpbin send_rtp_sink_0 */
+/* source → mixer → format → valve → sender. The format before the sender is fixed for the
+ * call (48 kHz mono, a microphone's and Opus's rate): a codec change only changes what its own
+ * sender resamples to. Left open, a new codec's rate renegotiated everything upstream while a
+ * file source or a clip was still negotiating its first caps, which could stop the send path
+ * "not-negotiated"; and a live tone at 8 kHz came in 128 ms buffers, too coarse to mix. */
 static gboolean
 build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstPad *send_pad,
                  GError **error)
 {
   GstBin *bin = GST_BIN (self->pipeline);
+  g_autoptr (GstCaps) caps = gst_caps_new_simple ("audio/x-raw", "rate", G_TYPE_INT, SEND_RATE,
+                                                  "channels", G_TYPE_INT, 1, NULL);
+  GstElement *format;
 
   self->send_valve = make_valve (bin, error);
-  if (self->send_valve == NULL || !(self->mixer = sp_gst_add (bin, "audiomixer", NULL, error)))
+  if (self->send_valve == NULL || !(self->mixer = sp_gst_add (bin, "audiomixer", NULL, error))
+      || !(format = sp_gst_add (bin, "capsfilter", NULL, error)))
     return FALSE;
+  g_object_set (format, "caps", caps, NULL);
   gst_bin_add_many (bin, source, sender, NULL);
   self->sender = sender;
   /* A mixer from the start, so a pushed clip's sound can join the agent's voice live. */
-  if (!gst_element_link_many (source, self->mixer, self->send_valve, sender, NULL))
+  if (!gst_element_link_many (source, self->mixer, format, self->send_valve, sender, NULL))
     {
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "Cannot link the audio source");
       return FALSE;
@@ -522,6 +548,9 @@ static void
 set_negotiated (SpCallMedia *self, const SpCallMediaAudio *params)
 {
   g_mutex_lock (&self->lock);
+  self->former_codec = self->codec;
+  self->former_pt = self->pt;
+  self->former_te_pt = self->te_pt;
   self->codec = sp_audio_codec_lookup (params->encoding_name, params->clock_rate);
   self->pt = params->payload_type;
   self->te_pt = params->telephone_event_pt;
@@ -655,14 +684,17 @@ sp_call_media_get_direction (SpCallMedia *self)
 }
 
 /* A later answer may move the stream to another codec or payload type (RFC 3264 §8.3.2 lets
- * an answerer pick any offered format, linphone does): the sender is replaced in the running
- * pipeline, and rtpbin forgets its payload map so that the new numbers are looked up again
- * (what arrives under a new PT gets a pad and a decoder of its own; the selector shows it). */
+ * an answerer pick any offered format, linphone does): a new codec's sender replaces the old
+ * one in the running pipeline (the same codec only changes its number), and rtpbin forgets its
+ * payload map so that the new numbers are looked up again (what arrives under a new PT gets a
+ * pad and a decoder of its own; the selector shows it). */
 static gboolean
-change_codec (SpCallMedia *self, const SpCallMediaAudio *params, gboolean new_sender,
+change_codec (SpCallMedia *self, const SpCallMediaAudio *params, gboolean same_codec,
               GError **error)
 {
-  if (new_sender)
+  if (same_codec)
+    sp_audio_codec_sender_set_pt (self->sender, params->payload_type);
+  else
     {
       const SpAudioCodec *codec = sp_audio_codec_lookup (params->encoding_name, params->clock_rate);
       GstElement *sender = sp_audio_codec_make_sender (codec, params->payload_type, error);
@@ -689,7 +721,7 @@ change_codec (SpCallMedia *self, const SpCallMediaAudio *params, gboolean new_se
 gboolean
 sp_call_media_update_remote (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
 {
-  gboolean same_sender, same_events;
+  gboolean same_codec, same_pt, same_events;
 
   g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
   g_return_val_if_fail (params != NULL, FALSE);
@@ -702,11 +734,11 @@ sp_call_media_update_remote (SpCallMedia *self, const SpCallMediaAudio *params, 
   if (!check_params (self, params, error))
     return FALSE;
   g_mutex_lock (&self->lock);
-  same_sender = self->codec == sp_audio_codec_lookup (params->encoding_name, params->clock_rate)
-                && self->pt == params->payload_type;
+  same_codec = self->codec == sp_audio_codec_lookup (params->encoding_name, params->clock_rate);
+  same_pt = self->pt == params->payload_type;
   same_events = self->te_pt == params->telephone_event_pt;
   g_mutex_unlock (&self->lock);
-  if ((!same_sender || !same_events) && !change_codec (self, params, !same_sender, error))
+  if ((!same_codec || !same_pt || !same_events) && !change_codec (self, params, same_codec, error))
     return FALSE;
   set_remote (self, params);
   sp_call_media_set_direction (self, params->direction);

@@ -56,6 +56,33 @@ swap_free (gpointer data)
   g_free (swap);
 }
 
+/* The stream's sticky events, handed to the replacement itself rather than left to the next
+ * push. The pad is idle, but the probe may fire inside the push of a sticky event (the first
+ * caps, when a swap meets the stream's start): that push marks its event received once we
+ * return, after our relink marked it pending, so the new element would never see those caps. */
+static gboolean
+forward_sticky_event (GstPad *upstream, GstEvent **event, gpointer data)
+{
+  GstPad *new_sink = data;
+
+  if (GST_EVENT_TYPE (*event) != GST_EVENT_EOS)
+    gst_pad_send_event (new_sink, gst_event_ref (*event));
+  return TRUE;
+}
+
+/* The old element leaves from a thread of GStreamer's own: a streaming thread must not change
+ * states, and the pipeline may be stopping at the same moment. */
+static void
+retire (GstElement *old, gpointer data)
+{
+  GstBin *bin = data;
+
+  gst_element_set_state (old, GST_STATE_NULL);
+  if (GST_OBJECT_PARENT (old) == GST_OBJECT (bin))
+    gst_bin_remove (bin, old);
+}
+
+/* Only links change here: the replacement is already running, the old one retires later. */
 static GstPadProbeReturn
 swap_when_idle (GstPad *upstream, GstPadProbeInfo *info, gpointer data)
 {
@@ -67,15 +94,12 @@ swap_when_idle (GstPad *upstream, GstPadProbeInfo *info, gpointer data)
 
   gst_pad_unlink (upstream, old_sink);
   gst_pad_unlink (old_src, swap->downstream);
-  gst_element_set_state (swap->old, GST_STATE_NULL);
-  gst_bin_remove (swap->bin, swap->old);
-  gst_bin_add (swap->bin, swap->replacement);
   if (gst_pad_link (new_src, swap->downstream) != GST_PAD_LINK_OK
       || gst_pad_link (upstream, new_sink) != GST_PAD_LINK_OK)
     GST_ELEMENT_ERROR (swap->replacement, CORE, NEGOTIATION, ("Cannot link the new encoder"),
                        (NULL));
-  /* The sticky events (stream-start, caps, segment) follow with the next buffer. */
-  gst_element_sync_state_with_parent (swap->replacement);
+  gst_pad_sticky_events_foreach (upstream, forward_sticky_event, new_sink);
+  gst_element_call_async (swap->old, retire, gst_object_ref (swap->bin), gst_object_unref);
   return GST_PAD_PROBE_REMOVE;
 }
 
@@ -90,5 +114,9 @@ sp_gst_swap (GstBin *bin, GstPad *upstream, GstElement *old, GstElement *replace
   swap->replacement
     = g_object_is_floating (replacement) ? gst_object_ref_sink (replacement) : replacement;
   swap->downstream = gst_object_ref (downstream);
+  /* In the bin and running before it is linked: it stops with the pipeline even if the swap
+   * never comes, and no state changes on the streaming thread. */
+  gst_bin_add (bin, swap->replacement);
+  gst_element_sync_state_with_parent (swap->replacement);
   gst_pad_add_probe (upstream, GST_PAD_PROBE_TYPE_IDLE, swap_when_idle, swap, swap_free);
 }

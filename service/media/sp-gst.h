@@ -20,9 +20,10 @@ GstElement *
 sp_gst_add (GstBin *bin, const char *factory, const char *name, GError **error);
 
 /* Replaces OLD (in BIN, its "sink" fed by UPSTREAM, its "src" feeding DOWNSTREAM) by
- * REPLACEMENT (transfer full) once no buffer is going through UPSTREAM: at once
- * when the pad is idle, else from the streaming thread after the buffer in flight. OLD is
- * stopped and removed. A link failure posts an error on the bus. */
+ * REPLACEMENT (transfer full), which joins BIN and starts at once and is linked once nothing
+ * is going through UPSTREAM: at once when the pad is idle, else from the streaming thread
+ * after what is in flight. OLD is then stopped and removed from another thread. A link
+ * failure posts an error on the bus. */
 void
 sp_gst_swap (GstBin *bin, GstPad *upstream, GstElement *old, GstElement *replacement,
              GstPad *downstream);

@@ -872,6 +872,31 @@ test_codec_change (Fixture *f, gconstpointer data)
   peer_free (second);
 }
 
+/* The same codec under another payload type (a replacing call offers its own numbers): the
+ * running encoder goes on under the new number, and the new peer decodes our tone. */
+static void
+test_payload_type_change (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  Peer *first = peer_new (&peer_opus, 111, PEER_TONE, f->rtp_port, f->rtcp_port);
+  Peer *second = peer_new (&peer_opus, 96, 1500.0, f->rtp_port, f->rtcp_port);
+  SpCallMediaAudio params = params_for (first, "opus", 48000, 111);
+
+  start (f, &params);
+  WAIT_UNTIL (peer_seconds_decoded (first) >= 0.5, 10000);
+  g_assert_cmpfloat (peer_seconds_decoded (first), >=, 0.5);
+
+  params = params_for (second, "opus", 48000, 96);
+  g_assert_true (sp_call_media_update_remote (f->media, &params, &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL (peer_seconds_decoded (second) >= 1.0, 10000);
+  g_assert_cmpfloat_with_epsilon (peer_recent_frequency (second, 0.5, NULL), OUR_TONE,
+                                  TONE_TOLERANCE);
+  g_assert_cmpuint (f->errors, ==, 0);
+  peer_free (first);
+  peer_free (second);
+}
+
 /* A new SSRC from the same session (a transfer, a PBX re-anchor) must be heard too: GNOME Calls
  * links only the first pad rtpbin adds. */
 static void
@@ -1098,6 +1123,44 @@ test_file_source (void)
   g_rmdir (dir);
 }
 
+/* A codec change that meets the stream's very start (a call replaced right after it was
+ * answered): the new encoder must get the stream's caps, or the whole send path stops
+ * "not-negotiated" and the call ends. The start is a race, so it is met several times. */
+static void
+test_codec_change_at_start (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("test-call-media-src-XXXXXX", NULL);
+  g_autofree char *clip = g_build_filename (dir, "clip.wav", NULL);
+  g_autofree char *source = g_strconcat ("file:", clip, NULL);
+
+  write_tone_wav (clip, 660.0, 30);
+  for (int round = 0; round < 4; round++)
+    {
+      g_autoptr (GError) error = NULL;
+      Fixture fx = { 0 }, *f = &fx;
+      Peer *first, *second;
+      SpCallMediaAudio params;
+
+      fixture_setup_with (f, source, FALSE);
+      first = peer_new (&peer_pcmu, 0, PEER_TONE, f->rtp_port, f->rtcp_port);
+      second = peer_new (&peer_opus, 96, 1500.0, f->rtp_port, f->rtcp_port);
+      params = params_for (first, "PCMU", 8000, 0);
+      start (f, &params);
+      spin (round * 40); /* before, at and after the first caps */
+      params = params_for (second, "opus", 48000, 96);
+      g_assert_true (sp_call_media_update_remote (f->media, &params, &error));
+      g_assert_no_error (error);
+      WAIT_UNTIL (peer_rtp (second) > 50 || f->errors > 0, 10000);
+      g_assert_cmpstr (f->last_error, ==, NULL);
+      g_assert_cmpuint (peer_rtp (second), >, 50);
+      peer_free (first);
+      peer_free (second);
+      fixture_teardown (f, NULL);
+    }
+  g_unlink (clip);
+  g_rmdir (dir);
+}
+
 static void
 test_missing_file_source (void)
 {
@@ -1140,6 +1203,9 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/call-media/codec-change", Fixture, NULL, fixture_setup, test_codec_change,
               fixture_teardown);
+  g_test_add ("/call-media/payload-type-change", Fixture, NULL, fixture_setup,
+              test_payload_type_change, fixture_teardown);
+  g_test_add_func ("/call-media/codec-change-at-start", test_codec_change_at_start);
   g_test_add ("/call-media/same-ssrc-new-address", Fixture, NULL, fixture_setup,
               test_same_ssrc_new_address, fixture_teardown);
   g_test_add ("/call-media/update-remote", Fixture, NULL, fixture_setup, test_update_remote,
