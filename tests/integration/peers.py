@@ -135,8 +135,8 @@ class Baresip:
 
     def __init__(self, testenv, name="baresip", tone=440, audio_file=None, register_to=None, user="customer",
                  record_dir=None, password=None, codecs=("opus", "g711"), video=False, video_size="640x480",
-                 video_fps=30):
-        """video=True loads vp8, fakevideo (the source: vertical red/green/blue bars; the display:
+                 video_fps=30, answermode="auto"):
+        """answermode="manual" lets calls ring unanswered. video=True loads vp8, fakevideo (the source: vertical red/green/blue bars; the display:
         discards) and snapshot (snapshot_recv/snapshot_send), so baresip offers and accepts VP8
         video; video=False (the default) loads no video module, so it refuses video (m=video 0)."""
         self.testenv = testenv
@@ -170,9 +170,9 @@ class Baresip:
         (self.dir / "config").write_text("\n".join(config) + "\n")
         if register_to:
             auth = f";auth_pass={password}" if password else ""
-            account = f"<sip:{user}@{register_to}>{auth};regint=60;answermode=auto"
+            account = f"<sip:{user}@{register_to}>{auth};regint=60;answermode={answermode}"
         else:
-            account = f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0;answermode=auto"
+            account = f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0;answermode={answermode}"
         (self.dir / "accounts").write_text(account + "\n")
         (self.dir / "contacts").write_text("")
         self.proc = testenv.procs.start(name, ["baresip", "-4", "-f", str(self.dir)], testenv.env)

@@ -153,9 +153,9 @@ def test_blind_transfer_to_an_agent(testenv):
 # ---- exact SIP with sipp as the customer's phone ----
 
 
-def dial_sipp(testenv, scenario):
+def dial_sipp(testenv, scenario, extra=""):
     a_port, b_port = free_port(), free_port()
-    a = testenv.start_sportellod(config=sportello_config(testenv, a_port, extra=directory(b_port)))
+    a = testenv.start_sportellod(config=sportello_config(testenv, a_port, extra=directory(b_port) + extra))
     sipp = Sipp(testenv, "contact", scenario, timeout=60)
     path = testenv.call(AGENT, "Dial", "sa{ss}", (sipp.uri, ATTACHED))
     wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
@@ -172,10 +172,12 @@ def still_talking(testenv, path):
     testenv.call(SESSION, "Disconnect", path=path)
 
 
-def test_the_phone_refuses_the_transfer(testenv):
-    a, sipp, path = dial_sipp(testenv, "uas_refer_refused.xml")
+@pytest.mark.parametrize("scenario, status", [("uas_refer_refused.xml", "603"),
+                                              ("uas_refer_refused_405.xml", "405")])
+def test_the_phone_refuses_the_transfer(testenv, scenario, status):
+    a, sipp, path = dial_sipp(testenv, scenario)
     name, message = transfer_error(testenv, path, "bob")
-    assert name == "org.sportello.Error.TransferFailed" and "603" in message, message
+    assert name == "org.sportello.Error.TransferFailed" and status in message, message
     still_talking(testenv, path)
     sipp.assert_passed()  # the REFER had the attached data and Referred-By
     testenv.stop_sportellod(a)
@@ -190,6 +192,49 @@ def test_the_target_is_busy(testenv):
     assert testenv.get_property(SESSION, "Notepad", path=path) == ""
     still_talking(testenv, path)
     sipp.assert_passed()
+    testenv.stop_sportellod(a)
+
+
+SHORT_DEADLINE = """
+[transfer]
+timeout = 5
+"""
+
+
+def test_the_target_never_answers(testenv):
+    """The phone took the REFER and its call to the target rings on: at the deadline the
+    transfer fails (408) and the contact is the agent's again."""
+    a, sipp, path = dial_sipp(testenv, "uas_refer_silent.xml", extra=SHORT_DEADLINE)
+    started = time.monotonic()
+    name, message = transfer_error(testenv, path, "bob")
+    assert name == "org.sportello.Error.TransferFailed" and "408" in message, message
+    assert time.monotonic() - started >= 4.5
+    contact = testenv.get_property(SESSION, "Participants", path=path)[0]
+    assert contact["transfer-state"].startswith("failed: 408"), contact
+    still_talking(testenv, path)
+    sipp.assert_passed()  # NOTIFY 100 and 180 answered, then our BYE
+    testenv.stop_sportellod(a)
+
+
+def test_the_target_never_answers_between_softphones(testenv):
+    """The same with real phones: the customer's baresip calls a baresip that only rings."""
+    a_port = free_port()
+    a = testenv.start_sportellod(config=sportello_config(testenv, a_port, extra=SHORT_DEADLINE))
+    phone, _ = customer(testenv)
+    target = Baresip(testenv, name="target", user="target", codecs=("g711",), answermode="manual",
+                     audio_file=tone_file(testenv, EXPERT))
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, ATTACHED))
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
+    name, message = transfer_error(testenv, path, f"sip:target@127.0.0.1:{target.sip_port}")
+    assert name == "org.sportello.Error.TransferFailed" and "408" in message, message
+    # The customer is still on the call with the agent, and still heard.
+    assert testenv.get_property(SESSION, "State", path=path) == "talking"
+    before = testenv.call(SESSION, "GetMediaStatistics", path=path)["rtp-packets-received"]
+    wait_for(lambda: testenv.call(SESSION, "GetMediaStatistics", path=path)["rtp-packets-received"]
+             > before + 50, what="the customer's RTP after the failed transfer")
+    testenv.call(SESSION, "Disconnect", path=path)
+    phone.close()
+    target.close()
     testenv.stop_sportellod(a)
 
 
@@ -315,6 +360,36 @@ def test_consult_then_complete_between_two_softphones(testenv):
     assert heard[-2:] == [CUSTOMER, CUSTOMER], f"the expert heard {heard} (one per second)"
     heard = tones_over_time(finished_recording(record))
     assert heard[-2:] == [EXPERT, EXPERT], f"the customer heard {heard} (one per second)"
+    phone.close()
+    expert.close()
+    testenv.stop_sportellod(a)
+
+
+def test_the_consulted_person_hangs_up(testenv):
+    """The expert hangs up during the consultation: the customer stays on hold until the agent
+    retrieves them, then the two hear each other again."""
+    a_port = free_port()
+    a = testenv.start_sportellod(config=sportello_config(testenv, a_port))
+    phone, _ = customer(testenv)
+    expert = Baresip(testenv, name="expert", user="expert", codecs=("g711",),
+                     audio_file=tone_file(testenv, EXPERT))
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, ATTACHED))
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
+    testenv.call(SESSION, "ConsultTransfer", "ss", (f"sip:expert@127.0.0.1:{expert.sip_port}", ""),
+                 path=path, timeout_ms=90000)
+    assert testenv.get_property(SESSION, "State", path=path) == "consulting"
+    assert expert.command("hangup")["ok"]
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "held",
+             what="the consultation to end, the customer still held")
+    parties = testenv.get_property(SESSION, "Participants", path=path)
+    assert [(p["id"], p["state"]) for p in parties] == [("contact", "held"), ("consult-1", "ended")]
+    assert testenv.call_error(SESSION, "CompleteTransfer", path=path)[0] == "org.sportello.Error.InvalidState"
+    sent = testenv.call(SESSION, "GetMediaStatistics", path=path)["rtp-packets-sent"]
+    testenv.call(SESSION, "Retrieve", path=path)
+    assert testenv.get_property(SESSION, "State", path=path) == "talking"
+    wait_for(lambda: testenv.call(SESSION, "GetMediaStatistics", path=path)["rtp-packets-sent"] > sent + 50,
+             what="the agent's voice to the customer again")
+    testenv.call(SESSION, "Disconnect", path=path)
     phone.close()
     expert.close()
     testenv.stop_sportellod(a)
