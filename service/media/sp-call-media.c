@@ -7,6 +7,7 @@
 #include "sp-gst.h"
 #include "sp-audio-codec.h"
 #include "sp-audio-devices.h"
+#include "sp-audio-share.h"
 #include "sp-clip-player.h"
 #include "sp-recv-branches.h"
 #include "sp-rtp-transport.h"
@@ -60,6 +61,8 @@ struct _SpCallMedia
   GstElement *clip_audio; /* interaudiosrc → convert → resample bin on the mixer, or NULL */
   GstPad *clip_audio_pad;
   GstElement *recv_valve;
+  GstElement *heard_tee; /* after recv_valve: what the leg hears, for the sink and the share */
+  SpAudioShare *share;   /* audio to and from the other legs of a conference */
   GstElement *selector;
   GstElement *sink_bin;
   gboolean started;
@@ -443,7 +446,8 @@ build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstP
   return link_pads (sender, "src", send_pad, error);
 }
 
-/* selector (one input per decoded SSRC) → valve → convert → resample → sink */
+/* selector (one input per decoded SSRC) → valve → tee → convert → resample → sink; the tee
+ * also feeds what this leg hears to the other legs of a conference (sp-audio-share.c). */
 static gboolean
 build_receive_path (SpCallMedia *self, GstElement *sink, GError **error)
 {
@@ -452,15 +456,18 @@ build_receive_path (SpCallMedia *self, GstElement *sink, GError **error)
 
   if (!(self->selector = sp_gst_add (bin, "input-selector", NULL, error))
       || !(self->recv_valve = make_valve (bin, error))
+      || !(self->heard_tee = sp_gst_add (bin, "tee", NULL, error))
       || !(convert = sp_gst_add (bin, "audioconvert", NULL, error))
       || !(resample = sp_gst_add (bin, "audioresample", NULL, error)))
     return FALSE;
+  g_object_set (self->heard_tee, "allow-not-linked", TRUE, NULL);
   /* Buffers of a non-active SSRC are dropped at once rather than held back for sync. */
   g_object_set (self->selector, "sync-streams", FALSE, NULL);
   self->branches = sp_recv_branches_new (bin, self->selector);
   self->sink_bin = gst_object_ref (sink);
   gst_bin_add (bin, sink);
-  return gst_element_link_many (self->selector, self->recv_valve, convert, resample, sink, NULL)
+  return gst_element_link_many (self->selector, self->recv_valve, self->heard_tee, convert,
+                                resample, sink, NULL)
          || (g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
                           "Cannot link the audio sink"),
              FALSE);
@@ -577,8 +584,11 @@ build_audio (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
   sp_rtp_transport_set_pt_filter (self->audio, audio_pt_agreed, self);
   send_pad = sp_rtp_transport_attach (self->audio, GST_BIN (self->pipeline), self->rtpbin,
                                       AUDIO_SESSION, error);
-  return send_pad != NULL && build_send_path (self, source, sender, send_pad, error)
-         && build_receive_path (self, sink, error);
+  if (send_pad == NULL || !build_send_path (self, source, sender, send_pad, error)
+      || !build_receive_path (self, sink, error))
+    return FALSE;
+  self->share = sp_audio_share_new (GST_BIN (self->pipeline), self->mixer, self->heard_tee);
+  return TRUE;
 }
 
 static void
@@ -790,9 +800,11 @@ release_pipeline (SpCallMedia *self)
       self->bus_watch = FALSE;
     }
   disconnect_rtpbin (self);
+  g_clear_pointer (&self->share, sp_audio_share_free);
   g_clear_pointer (&self->branches, sp_recv_branches_free);
   g_clear_object (&self->sink_bin);
   self->send_valve = self->recv_valve = self->selector = self->mixer = NULL; /* the pipeline's */
+  self->heard_tee = NULL;
   self->sender = NULL;
   self->clip_audio = NULL;
   g_clear_object (&self->clip_audio_pad);
@@ -1010,6 +1022,45 @@ sp_call_media_get_video_statistics (SpCallMedia *self, SpCallMediaVideoStatistic
     stats->rtx_packets_sent = recovery.rtx_packets_sent;
     stats->rtx_packets_received = recovery.rtx_packets_received;
   }
+}
+
+/* ---- audio shared with the other legs (a conference) ---- */
+
+static gboolean
+require_started (SpCallMedia *self, GError **error)
+{
+  if (self->share != NULL)
+    return TRUE;
+  g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "The audio stream is not started");
+  return FALSE;
+}
+
+gboolean
+sp_call_media_share_heard (SpCallMedia *self, const char *channel, GError **error)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  return require_started (self, error) && sp_audio_share_add_output (self->share, channel, error);
+}
+
+gboolean
+sp_call_media_unshare_heard (SpCallMedia *self, const char *channel)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  return self->share != NULL && sp_audio_share_remove_output (self->share, channel);
+}
+
+gboolean
+sp_call_media_mix_in (SpCallMedia *self, const char *channel, GError **error)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  return require_started (self, error) && sp_audio_share_add_input (self->share, channel, error);
+}
+
+gboolean
+sp_call_media_mix_out (SpCallMedia *self, const char *channel)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  return self->share != NULL && sp_audio_share_remove_input (self->share, channel);
 }
 
 /* ---- video push ---- */

@@ -106,6 +106,19 @@ sp_call_media_get_video_statistics (SpCallMedia *self, SpCallMediaVideoStatistic
  * it ends by itself, after which the camera is sent again. Another start switches clips; stop
  * returns to the camera without a signal. SP_MEDIA_ERROR_STATE without video,
  * SP_MEDIA_ERROR_DEVICE for a file that is not there. */
+/* A local conference's mix-minus (sp-audio-share.h): what this leg hears also goes to CHANNEL;
+ * CHANNEL joins what this leg sends. Both need the audio started (SP_MEDIA_ERROR_STATE); a
+ * channel linked twice is SP_MEDIA_ERROR_STATE too. The removals answer FALSE for a channel
+ * that is not linked. Everything shared ends with the stream. */
+gboolean
+sp_call_media_share_heard (SpCallMedia *self, const char *channel, GError **error);
+gboolean
+sp_call_media_unshare_heard (SpCallMedia *self, const char *channel);
+gboolean
+sp_call_media_mix_in (SpCallMedia *self, const char *channel, GError **error);
+gboolean
+sp_call_media_mix_out (SpCallMedia *self, const char *channel);
+
 gboolean
 sp_call_media_start_push (SpCallMedia *self, const char *path, guint image_ms, GError **error);
 void

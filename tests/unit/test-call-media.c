@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #define OUR_TONE 440.0
 #define PEER_TONE 1000.0
@@ -403,6 +404,34 @@ peer_frequency_between (Peer *peer, double from, double to, double *level)
     *level = rms (&g_array_index (peer->samples, gint16, start), n);
   g_mutex_unlock (&peer->lock);
   return frequency;
+}
+
+/* The part of the energy of the last SECONDS the peer decoded that lies at FREQUENCY (a
+ * multiple of 20 Hz): about 1 for a pure tone, 1/n for one of n equal tones, about 0 for a tone
+ * that is absent. Taken over 50 ms blocks, so that a jump of phase (a lost packet, the jitter
+ * buffer's concealment) does not cancel a tone that is there. */
+static double
+peer_recent_share (Peer *peer, double seconds, double frequency)
+{
+  const gsize block = ANALYSIS_RATE / 20;
+  gsize n = (gsize)(seconds * ANALYSIS_RATE) / block * block;
+  const gint16 *samples;
+  double at_frequency = 0, total = 0;
+
+  g_mutex_lock (&peer->lock);
+  g_assert_cmpuint (peer->samples->len, >=, n);
+  samples = &g_array_index (peer->samples, gint16, peer->samples->len - n);
+  for (gsize start = 0; start < n; start += block)
+    {
+      double energy = 0;
+
+      for (gsize i = start; i < start + block; i++)
+        energy += (double)samples[i] * samples[i];
+      at_frequency += goertzel_power (samples + start, block, ANALYSIS_RATE, frequency);
+      total += block * energy / 2;
+    }
+  g_mutex_unlock (&peer->lock);
+  return total > 0 ? at_frequency / total : 0;
 }
 
 /* ---- our side ---- */
@@ -897,6 +926,76 @@ test_payload_type_change (Fixture *f, gconstpointer data)
   peer_free (second);
 }
 
+/* A local conference's mix-minus across two legs (two pipelines, as two legs of one
+ * interaction): each peer hears the agent and the other peer, never itself; once a link is
+ * taken away, its tone is gone. The legs use different codecs, as real ones may. */
+static void
+test_mix_minus (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *one_to_two = g_strdup_printf ("test-%d-one-to-two", (int)getpid ());
+  g_autofree char *two_to_one = g_strdup_printf ("test-%d-two-to-one", (int)getpid ());
+  Fixture fx1 = { 0 }, fx2 = { 0 }, *one = &fx1, *two = &fx2;
+  Peer *peer1, *peer2;
+  SpCallMediaAudio params;
+  double heard;
+
+  fixture_setup_with (one, "test", FALSE);
+  fixture_setup_with (two, "test", FALSE);
+  g_assert_false (sp_call_media_mix_in (one->media, one_to_two, &error));
+  g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE);
+  g_clear_error (&error);
+  peer1 = peer_new (&peer_opus, 111, 1000.0, one->rtp_port, one->rtcp_port);
+  peer2 = peer_new (&peer_pcmu, 0, 1500.0, two->rtp_port, two->rtcp_port);
+  params = params_for (peer1, "opus", 48000, 111);
+  start (one, &params);
+  params = params_for (peer2, "PCMU", 8000, 0);
+  start (two, &params);
+  WAIT_UNTIL (peer_seconds_decoded (peer2) >= 1.0 && peer_seconds_decoded (peer1) >= 1.0, 10000);
+  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1000.0), <, 0.02);
+
+  g_assert_true (sp_call_media_share_heard (one->media, one_to_two, &error));
+  g_assert_true (sp_call_media_mix_in (two->media, one_to_two, &error));
+  g_assert_true (sp_call_media_share_heard (two->media, two_to_one, &error));
+  g_assert_true (sp_call_media_mix_in (one->media, two_to_one, &error));
+  g_assert_no_error (error);
+  g_assert_false (sp_call_media_mix_in (two->media, one_to_two, &error));
+  g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_false (sp_call_media_share_heard (two->media, "no such!name", &error));
+  g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* Each hears the agent and the other, not itself. */
+  heard = peer_seconds_decoded (peer2);
+  WAIT_UNTIL (peer_seconds_decoded (peer2) >= heard + 1.5
+                && peer_recent_share (peer2, 1.0, 1000.0) > 0.15
+                && peer_recent_share (peer1, 1.0, 1500.0) > 0.15,
+              10000);
+  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1000.0), >, 0.15);
+  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, OUR_TONE), >, 0.15);
+  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1500.0), <, 0.02);
+  g_assert_cmpfloat (peer_recent_share (peer1, 1.0, 1500.0), >, 0.15);
+  g_assert_cmpfloat (peer_recent_share (peer1, 1.0, OUR_TONE), >, 0.15);
+  g_assert_cmpfloat (peer_recent_share (peer1, 1.0, 1000.0), <, 0.02);
+
+  /* The first peer leaves the second's mix: its tone is gone there, the rest goes on. */
+  g_assert_true (sp_call_media_mix_out (two->media, one_to_two));
+  g_assert_true (sp_call_media_unshare_heard (one->media, one_to_two));
+  g_assert_false (sp_call_media_unshare_heard (one->media, one_to_two));
+  heard = peer_seconds_decoded (peer2);
+  WAIT_UNTIL (peer_seconds_decoded (peer2) >= heard + 1.5, 10000);
+  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1000.0), <, 0.02);
+  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, OUR_TONE), >, 0.5);
+  g_assert_cmpfloat (peer_recent_share (peer1, 1.0, 1500.0), >, 0.15);
+  g_assert_cmpuint (one->errors + two->errors, ==, 0);
+
+  peer_free (peer1);
+  peer_free (peer2);
+  fixture_teardown (one, NULL);
+  fixture_teardown (two, NULL);
+}
+
 /* A new SSRC from the same session (a transfer, a PBX re-anchor) must be heard too: GNOME Calls
  * links only the first pad rtpbin adds. */
 static void
@@ -1206,6 +1305,7 @@ main (int argc, char **argv)
   g_test_add ("/call-media/payload-type-change", Fixture, NULL, fixture_setup,
               test_payload_type_change, fixture_teardown);
   g_test_add_func ("/call-media/codec-change-at-start", test_codec_change_at_start);
+  g_test_add_func ("/call-media/mix-minus", test_mix_minus);
   g_test_add ("/call-media/same-ssrc-new-address", Fixture, NULL, fixture_setup,
               test_same_ssrc_new_address, fixture_teardown);
   g_test_add ("/call-media/update-remote", Fixture, NULL, fixture_setup, test_update_remote,
