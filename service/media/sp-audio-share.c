@@ -88,8 +88,10 @@ check_new (GHashTable *links, const char *channel, GError **error)
   return TRUE;
 }
 
-/* BIN joins the pipeline running, and only then meets the running element's PAD: nothing
- * flows into an element that is not ready for it. */
+/* BIN joins the pipeline and meets the running element's PAD in the order that lets nothing
+ * be lost: an output starts before the tee pushes into it (an element not started refuses
+ * data), an input is linked before it starts (a source that pushes unlinked stops with
+ * "not-linked", which is an error of the whole pipeline). */
 static gboolean
 attach (SpAudioShare *self, GstElement *bin, GstPad *pad, gboolean bin_is_upstream, GError **error)
 {
@@ -97,7 +99,8 @@ attach (SpAudioShare *self, GstElement *bin, GstPad *pad, gboolean bin_is_upstre
   GstPadLinkReturn linked;
 
   gst_bin_add (self->pipeline, bin); /* the bin takes a reference of its own */
-  gst_element_sync_state_with_parent (bin);
+  if (!bin_is_upstream)
+    gst_element_sync_state_with_parent (bin);
   linked = bin_is_upstream ? gst_pad_link (end, pad) : gst_pad_link (pad, end);
   if (linked != GST_PAD_LINK_OK)
     {
@@ -107,6 +110,8 @@ attach (SpAudioShare *self, GstElement *bin, GstPad *pad, gboolean bin_is_upstre
       gst_bin_remove (self->pipeline, bin);
       return FALSE;
     }
+  if (bin_is_upstream)
+    gst_element_sync_state_with_parent (bin);
   return TRUE;
 }
 
