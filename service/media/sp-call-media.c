@@ -55,6 +55,7 @@ struct _SpCallMedia
   gulong pad_removed_handler;
 
   SpRtpTransport *audio;
+  GstElement *source; /* the agent's voice (or a file): starts once the rest of the pipeline runs */
   GstElement *send_valve;
   GstElement *sender;     /* encoder + payloader, after send_valve */
   GstElement *mixer;      /* the agent's voice, and a pushed clip's sound while it plays */
@@ -436,6 +437,8 @@ build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstP
     return FALSE;
   g_object_set (format, "caps", caps, NULL);
   gst_bin_add_many (bin, source, sender, NULL);
+  gst_element_set_locked_state (source, TRUE);
+  self->source = source;
   self->sender = sender;
   /* A mixer from the start, so a pushed clip's sound can join the agent's voice live. */
   if (!gst_element_link_many (source, self->mixer, format, self->send_valve, sender, NULL))
@@ -591,6 +594,21 @@ build_audio (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
   return TRUE;
 }
 
+/* The agent's voice starts only once the rest of the pipeline is PLAYING. On its way there the
+ * pipeline hands its clock to every element at once but its base time to one element after the
+ * other, while a live source already negotiates in PAUSED. The mixer after the voice, with the
+ * clock, its caps and still base time 0, took every running time for long past as soon as the
+ * sinks let buffers through: when the state change stalled before reaching it (a busy machine)
+ * it produced seconds of silence at once and then dropped each of the voice's buffers as too
+ * old, and the contact never heard the agent for the whole call. */
+static void
+start_source (SpCallMedia *self)
+{
+  gst_element_set_locked_state (self->source, FALSE);
+  if (!gst_element_sync_state_with_parent (self->source))
+    g_debug ("The audio source did not start; its error message follows");
+}
+
 static void
 start_tick (SpCallMedia *self)
 {
@@ -665,6 +683,7 @@ sp_call_media_start_audio (SpCallMedia *self, const SpCallMediaAudio *params, GE
   /* A failing device or file posts its own error message, which reaches the "error" signal. */
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     g_debug ("The media pipeline did not start; its error message follows");
+  start_source (self);
   return TRUE;
 }
 
@@ -804,6 +823,7 @@ release_pipeline (SpCallMedia *self)
   g_clear_pointer (&self->branches, sp_recv_branches_free);
   g_clear_object (&self->sink_bin);
   self->send_valve = self->recv_valve = self->selector = self->mixer = NULL; /* the pipeline's */
+  self->source = NULL;
   self->heard_tee = NULL;
   self->sender = NULL;
   self->clip_audio = NULL;

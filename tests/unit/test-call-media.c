@@ -1260,6 +1260,80 @@ test_codec_change_at_start (void)
   g_rmdir (dir);
 }
 
+/* A machine too busy to finish starting the pipeline at once: a tracer stalls the thread that
+ * changes states for 300 ms once rtpbin reached PLAYING (the sinks did before it). The pipeline
+ * had already handed its clock to every element, but not yet its base time to the mixer, which
+ * (still in PAUSED, its caps already negotiated by the live tone, the sinks no longer holding
+ * its first buffer) took base time 0 and so every running time for long past: it produced
+ * seconds of silence at once and then dropped each of the tone's buffers as too old, and the
+ * contact heard silence for the whole call. The tone must be heard all the same. */
+typedef struct
+{
+  GstTracer parent;
+} StallTracer;
+
+typedef struct
+{
+  GstTracerClass parent_class;
+} StallTracerClass;
+
+GType
+stall_tracer_get_type (void);
+G_DEFINE_TYPE (StallTracer, stall_tracer, GST_TYPE_TRACER)
+
+static gboolean stall_armed; /* atomic: stall once, then disarm */
+
+static gboolean
+is_our_rtpbin (GstElement *element)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+  GstObject *parent = GST_OBJECT_PARENT (element);
+
+  return factory != NULL && g_str_equal (GST_OBJECT_NAME (factory), "rtpbin") && parent != NULL
+         && g_str_equal (GST_OBJECT_NAME (parent), "sportello-call");
+}
+
+static void
+stall_once_after_rtpbin (GObject *tracer, GstClockTime ts, GstElement *element,
+                         GstStateChange transition, GstStateChangeReturn result)
+{
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_PLAYING && is_our_rtpbin (element)
+      && g_atomic_int_compare_and_exchange (&stall_armed, TRUE, FALSE))
+    g_usleep (300 * 1000);
+}
+
+static void
+stall_tracer_init (StallTracer *self)
+{
+  gst_tracing_register_hook (GST_TRACER (self), "element-change-state-post",
+                             G_CALLBACK (stall_once_after_rtpbin));
+}
+
+static void
+stall_tracer_class_init (StallTracerClass *klass)
+{
+}
+
+static void
+test_start_on_a_busy_machine (Fixture *f, gconstpointer data)
+{
+  static StallTracer *tracer; /* hooks cannot be unregistered: one tracer, armed for one stall */
+  Peer *peer = peer_new (&peer_pcmu, 0, PEER_TONE, f->rtp_port, f->rtcp_port);
+  SpCallMediaAudio params = params_for (peer, "PCMU", 8000, 0);
+
+  if (tracer == NULL)
+    tracer = g_object_new (stall_tracer_get_type (), NULL);
+  g_atomic_int_set (&stall_armed, TRUE);
+  start (f, &params);
+  g_assert_false (g_atomic_int_get (&stall_armed));
+
+  WAIT_UNTIL (peer_seconds_decoded (peer) >= 2.0, 15000);
+  g_assert_cmpfloat_with_epsilon (peer_recent_frequency (peer, 1.0, NULL), OUR_TONE,
+                                  TONE_TOLERANCE);
+  g_assert_cmpuint (f->errors, ==, 0);
+  peer_free (peer);
+}
+
 static void
 test_missing_file_source (void)
 {
@@ -1298,6 +1372,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/call-media/codec/pcma", Fixture, &case_pcma, fixture_setup, test_codec,
               fixture_teardown);
+  g_test_add ("/call-media/start-on-a-busy-machine", Fixture, NULL, fixture_setup,
+              test_start_on_a_busy_machine, fixture_teardown);
   g_test_add ("/call-media/direction", Fixture, NULL, fixture_setup, test_direction,
               fixture_teardown);
   g_test_add ("/call-media/codec-change", Fixture, NULL, fixture_setup, test_codec_change,
