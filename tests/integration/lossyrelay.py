@@ -1,6 +1,7 @@
 """A lossy UDP relay for one RTP stream (its RTP and RTCP ports) between sportellod and the
 contact, on 127.0.0.1: each datagram is forwarded, or dropped with probability `loss` from a
-seeded random generator (the same drops every run for the same traffic), or all of them during
+seeded random generator of its own stream (direction, RTP or RTCP), so the n-th packet of a
+stream meets the same fate every run whatever the timing between streams; or all of them during
 a burst. This machine has no netem (no kernel module), so the loss a network would cause is made
 here, in the test's own process, and counted.
 
@@ -42,7 +43,11 @@ class LossyRelay:
     def __init__(self, loss=0.05, seed=4588, rtcp_loss=None):
         self.loss = loss
         self.rtcp_loss = loss if rtcp_loss is None else rtcp_loss
-        self.random = random.Random(seed)
+        # One generator per stream: with one for all, which packet was dropped depended on how
+        # the two directions interleaved, so a slow run could drop far fewer than `loss`.
+        self.randoms = {
+            (direction, rtcp): random.Random(f"{seed}/{direction}/{'rtcp' if rtcp else 'rtp'}")
+            for direction in ("to_contact", "to_agent") for rtcp in (False, True)}
         self.lock = threading.Lock()
         self.agent_port, self.agent_rtp, self.agent_rtcp = _even_pair()
         self.contact_port, self.contact_rtp, self.contact_rtcp = _even_pair()
@@ -98,7 +103,8 @@ class LossyRelay:
             if target is None:
                 return
             loss = self.rtcp_loss if rtcp else self.loss
-            drop = time.monotonic() < self.burst_until[direction] or self.random.random() < loss
+            drop = (time.monotonic() < self.burst_until[direction]
+                    or self.randoms[direction, rtcp].random() < loss)
             self.counts[direction]["dropped" if drop else "forwarded"] += 1
         if not drop:
             host, port = target
