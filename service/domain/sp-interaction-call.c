@@ -51,6 +51,7 @@ complete_hold (SpInteraction *self, const GError *error)
 {
   g_autoptr (GTask) task = g_steal_pointer (&self->hold_task);
 
+  sp_interaction_conference_relink (self);
   if (!task)
     return;
   if (error)
@@ -75,6 +76,7 @@ sp_interaction_release_call (SpInteraction *self)
   g_clear_handle_id (&self->glare_id, g_source_remove);
   sp_interaction_transfer_stop (self);
   sp_interaction_consult_stop (self);
+  sp_interaction_conference_stop (self);
   if (self->hold_task)
     {
       g_autoptr (GError) error
@@ -210,6 +212,7 @@ end_call (SpInteraction *self, const char *actor, const char *reason, int error,
 {
   sp_interaction_set_end (self, actor, reason, error, message);
   sp_interaction_consult_stop (self);
+  sp_interaction_conference_stop (self);
   if (self->contact->leg && !sp_leg_is_ended (self->contact->leg))
     sp_leg_hangup (self->contact->leg);
   sp_interaction_media_stop (self);
@@ -435,6 +438,7 @@ sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallba
   /* Nobody sees a clip pushed into a held call. */
   if (hold)
     sp_interaction_push_stop (self, "stop");
+  sp_interaction_conference_hold (self, hold);
   sp_interaction_send_reoffer (self);
 }
 
@@ -651,6 +655,7 @@ on_leg_ended (SpLeg *leg, int cause, guint status, const char *phrase, gpointer 
         break;
     }
   sp_interaction_consult_stop (self);
+  sp_interaction_conference_stop (self);
   sp_interaction_media_stop (self);
   sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
   {

@@ -93,13 +93,18 @@ struct _SpInteraction
   guint transfer_timeout_id;
 
   /* consultation (sp-interaction-consult.c) */
-  SpParticipant *consult;    /* the consulted person's leg, NULL when none */
-  SpSdpSession *consult_sdp; /* our last description on it */
-  gboolean consult_media_started;
-  GTask *consult_task; /* ConsultTransfer waiting for the answer */
+  SpParticipant *consult; /* the consulted person's leg, NULL when none */
+  GTask *consult_task;    /* ConsultTransfer waiting for the answer */
   char *consult_label;
   char *consult_reason;
   guint consult_count; /* for the participants' ids: consult-1, consult-2, … */
+
+  /* conference (sp-interaction-conference.c) */
+  GTask *conference_task;        /* Conference waiting for the contact to be held */
+  GPtrArray *conference_invited; /* its agents (SpDirectoryEntry, the config's) */
+  gboolean conference_round;     /* agents called by Conference wait for CompleteConference */
+  guint conference_count;        /* for the participants' ids: conference-1, conference-2, … */
+  GHashTable *mix_links;         /* channel name -> the two participants it links */
 
   /* push (sp-interaction-push.c) */
   char *push_item; /* the catalogue id being pushed, or NULL */
@@ -163,11 +168,51 @@ sp_interaction_resolve_target (SpInteraction *self, const char *target, char **u
 /* Refers the contact to URI (replacing our leg REPLACES when set); TASK (taken) completes with
  * the outcome. */
 void
-sp_interaction_refer_contact (SpInteraction *self, GTask *task, const char *uri,
-                              const char *label, const char *reason, SpLeg *replaces);
+sp_interaction_refer_contact (SpInteraction *self, GTask *task, const char *uri, const char *label,
+                              const char *reason, SpLeg *replaces);
 /* sp-interaction-consult.c: hangs up a consultation (the call ends). */
 void
 sp_interaction_consult_stop (SpInteraction *self);
+/* The consulted person's leg answered, or ended (PARTY is then dropped). */
+void
+sp_interaction_consult_answered (SpInteraction *self);
+void
+sp_interaction_consult_lost (SpInteraction *self, SpParticipant *party, guint status,
+                             const char *phrase);
+
+/* sp-interaction-side.c: the legs the agent dials besides the contact's (consultation,
+ * conference), voice only. Dialling adds the participant; when the call cannot be placed it
+ * is returned ended (no leg) with ERROR set. */
+SpParticipant *
+sp_interaction_dial_side (SpInteraction *self, const char *id, SpParticipantRole role,
+                          const char *uri, const char *name, GError **error);
+/* Calling, talking or held. */
+gboolean
+sp_interaction_side_live (const SpParticipant *party);
+/* Re-offers sendonly (HOLD) or sendrecv to the party. */
+void
+sp_interaction_hold_side (SpInteraction *self, SpParticipant *party, gboolean hold);
+void
+sp_interaction_drop_side (SpInteraction *self, SpParticipant *party, SpParticipantState state);
+
+/* sp-interaction-conference.c */
+GHashTable *
+sp_interaction_conference_links_new (void);
+gboolean
+sp_interaction_conference_active (SpInteraction *self);
+void
+sp_interaction_conference_answered (SpInteraction *self, SpParticipant *party);
+void
+sp_interaction_conference_lost (SpInteraction *self, SpParticipant *party, guint status,
+                                const char *phrase);
+void
+sp_interaction_conference_relink (SpInteraction *self);
+void
+sp_interaction_conference_hold (SpInteraction *self, gboolean hold);
+void
+sp_interaction_conference_end_round (SpInteraction *self);
+void
+sp_interaction_conference_stop (SpInteraction *self);
 
 /* sp-interaction-transfer.c: TRUE when the contact's leg ended because of a transfer (the end
  * reason is then set); fails a waiting transfer otherwise. */

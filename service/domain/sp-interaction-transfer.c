@@ -55,6 +55,9 @@ check_transfer (SpInteraction *self, GError **error)
   if (self->state != SP_INTERACTION_TALKING && self->state != SP_INTERACTION_HELD)
     g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                  "Transfer needs a call in progress, the state is %s", state);
+  else if (sp_interaction_conference_active (self))
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                 "a conference is in progress; drop its agents first");
   else if (self->remote_hold)
     g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
                  "the contact's phone holds the call; transfer when the contact is back");

@@ -546,6 +546,7 @@ sp_interaction_finalize (GObject *object)
   g_free (self->consult_reason);
   g_free (self->window);
   g_clear_pointer (&self->participants, g_ptr_array_unref);
+  g_clear_pointer (&self->mix_links, g_hash_table_unref);
   G_OBJECT_CLASS (sp_interaction_parent_class)->finalize (object);
 }
 
@@ -667,6 +668,8 @@ sp_interaction_class_init (SpInteractionClass *klass)
     continue_while_true, NULL, NULL, G_TYPE_BOOLEAN, 2, G_TYPE_BOOLEAN, G_TYPE_POINTER);
   g_signal_new ("push-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  g_signal_new ("participant-declined", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING);
 }
 
 static void
@@ -677,4 +680,5 @@ sp_interaction_init (SpInteraction *self)
   self->video_requester = "";
   self->window = g_strdup ("none");
   self->participants = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_participant_free);
+  self->mix_links = sp_interaction_conference_links_new ();
 }

@@ -29,6 +29,7 @@ typedef enum
   SP_INTERACTION_ERROR_NO_CAMERA,
   SP_INTERACTION_ERROR_PEER_DECLINED_VIDEO,
   SP_INTERACTION_ERROR_TRANSFER_FAILED, /* the message carries the SIP status */
+  SP_INTERACTION_ERROR_NOBODY_ANSWERED, /* CompleteConference before any agent answered */
 } SpInteractionError;
 
 typedef enum
@@ -87,9 +88,10 @@ typedef struct
 #define SP_TYPE_INTERACTION (sp_interaction_get_type ())
 G_DECLARE_FINAL_TYPE (SpInteraction, sp_interaction, SP, INTERACTION, GObject)
 
-/* Signals: "done" () after Mark Done; "record" (SpRecordChange change, GError **error) →
- * gboolean: an observer stores CHANGE, or returns FALSE with an error (the first FALSE stops
- * the emission); "keep-on-top" (gboolean above, GError **error) → gboolean: the window
+/* Signals: "done" () after Mark Done; "participant-declined" (const char *id, guint status,
+ * const char *phrase): a conferenced agent did not answer; "record" (SpRecordChange change, GError
+ * **error) → gboolean: an observer stores CHANGE, or returns FALSE with an error (the first FALSE
+ * stops the emission); "keep-on-top" (gboolean above, GError **error) → gboolean: the window
  * observer applies the agent's wish now. Every property notifies when it changes. */
 SpInteraction *
 sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpLeg *leg,
@@ -259,14 +261,38 @@ void
 sp_interaction_complete_transfer_async (SpInteraction *self, GAsyncReadyCallback callback,
                                         gpointer user_data);
 gboolean
-sp_interaction_complete_transfer_finish (SpInteraction *self, GAsyncResult *result,
-                                         GError **error);
+sp_interaction_complete_transfer_finish (SpInteraction *self, GAsyncResult *result, GError **error);
 void
 sp_interaction_end_consultation_async (SpInteraction *self, GAsyncReadyCallback callback,
                                        gpointer user_data);
 gboolean
-sp_interaction_end_consultation_finish (SpInteraction *self, GAsyncResult *result,
-                                        GError **error);
+sp_interaction_end_consultation_finish (SpInteraction *self, GAsyncResult *result, GError **error);
+/* Conference (sp-interaction-conference.c). Conference holds the contact (and a running
+ * conference) and calls each of AGENT_IDS (agents of the directory) on a leg of its own:
+ * participants "conference-N", role agent; State is consulting. Completes once they are called.
+ * INVALID_ARGUMENT (no agent, one named twice), NOT_FOUND (not in the directory), INVALID_STATE
+ * (no call in progress, a consultation, a transfer, a push, an agent already in it). An agent
+ * who does not answer is "declined" in Participants and "participant-declined" (id, SIP status,
+ * phrase) is emitted; the others go on. */
+void
+sp_interaction_conference_async (SpInteraction *self, const char *const *agent_ids,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+sp_interaction_conference_finish (SpInteraction *self, GAsyncResult *result, GError **error);
+/* Agents still ringing are cancelled; those who answered join the contact in a mix-minus
+ * (everybody hears everybody else, never themselves), then the contact is retrieved.
+ * INVALID_STATE without agents called; NOBODY_ANSWERED when none answered (they go on
+ * ringing). EndConsultation instead hangs up on the agents called and retrieves the others. */
+void
+sp_interaction_complete_conference_async (SpInteraction *self, GAsyncReadyCallback callback,
+                                          gpointer user_data);
+gboolean
+sp_interaction_complete_conference_finish (SpInteraction *self, GAsyncResult *result,
+                                           GError **error);
+/* Hangs up on the conferenced (or called) agent ID; the others go on. NOT_FOUND (no such
+ * participant), INVALID_ARGUMENT (the contact, a consultation), INVALID_STATE (gone already). */
+gboolean
+sp_interaction_drop_participant (SpInteraction *self, const char *id, GError **error);
 /* Ends a live call because the service stops (end reason system / service-stopped). */
 void
 sp_interaction_end_for_shutdown (SpInteraction *self);

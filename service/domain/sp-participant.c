@@ -10,7 +10,7 @@ static const char *const role_names[] = {
 static const char *const state_names[] = {
   [SP_PARTICIPANT_CALLING] = "calling", [SP_PARTICIPANT_RINGING] = "ringing",
   [SP_PARTICIPANT_TALKING] = "talking", [SP_PARTICIPANT_HELD] = "held",
-  [SP_PARTICIPANT_ENDED] = "ended",
+  [SP_PARTICIPANT_ENDED] = "ended",     [SP_PARTICIPANT_DECLINED] = "declined",
 };
 
 const char *
@@ -47,6 +47,7 @@ sp_participant_free (SpParticipant *self)
   g_free (self->name);
   g_free (self->transfer);
   g_free (self->transfer_state);
+  g_clear_pointer (&self->sdp, sp_sdp_session_free);
   g_clear_object (&self->leg);
   g_clear_object (&self->media);
   g_free (self);
@@ -65,6 +66,7 @@ sp_participant_to_variant (const SpParticipant *self)
   g_variant_dict_insert (&dict, "state", "s", sp_participant_state_to_string (self->state));
   g_variant_dict_insert (&dict, "joined", "x", self->joined);
   g_variant_dict_insert (&dict, "left", "x", self->left);
+  g_variant_dict_insert (&dict, "conference", "b", self->in_conference);
   if (self->transfer)
     {
       g_variant_dict_insert (&dict, "transfer", "s", self->transfer);

@@ -5,6 +5,7 @@
 
 #include "sp-leg.h"
 #include "sp-media-session.h"
+#include "sp-sdp.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,7 @@ typedef enum
   SP_PARTICIPANT_TALKING,
   SP_PARTICIPANT_HELD,
   SP_PARTICIPANT_ENDED,
+  SP_PARTICIPANT_DECLINED, /* our INVITE was refused (busy, declined) or never answered */
 } SpParticipantState;
 
 typedef struct
@@ -37,6 +39,11 @@ typedef struct
   gint64 left;           /* when it ended, 0 before */
   char *transfer;        /* where a transfer of this party goes, NULL when none */
   char *transfer_state;  /* "requested", then the target's progress ("180 Ringing") */
+  /* a side leg's (consultation, conference) own offer/answer; the contact's is the interaction's */
+  SpSdpSession *sdp;      /* our last description in its dialog */
+  gboolean media_started; /* its voice runs */
+  gboolean held;          /* we hold it (the conference is on hold) */
+  gboolean in_conference; /* it hears, and is heard by, the other parties of the conference */
 } SpParticipant;
 
 SpParticipant *
@@ -49,7 +56,8 @@ const char *
 sp_participant_role_to_string (SpParticipantRole role);
 const char *
 sp_participant_state_to_string (SpParticipantState state);
-/* a{sv}: id, uri, name, role, state (strings), joined, left (x, µs since the epoch, 0 = not). */
+/* a{sv}: id, uri, name, role, state (strings), joined, left (x, µs since the epoch, 0 = not),
+ * conference (b: in the local conference's mix). */
 GVariant *
 sp_participant_to_variant (const SpParticipant *self);
 

@@ -167,6 +167,30 @@ session_stop_push (SpMediaSession *session)
   sp_call_media_stop_push (SESSION (session)->media);
 }
 
+static gboolean
+session_share_heard (SpMediaSession *session, const char *channel, GError **error)
+{
+  return sp_call_media_share_heard (SESSION (session)->media, channel, error);
+}
+
+static gboolean
+session_unshare_heard (SpMediaSession *session, const char *channel)
+{
+  return sp_call_media_unshare_heard (SESSION (session)->media, channel);
+}
+
+static gboolean
+session_mix_in (SpMediaSession *session, const char *channel, GError **error)
+{
+  return sp_call_media_mix_in (SESSION (session)->media, channel, error);
+}
+
+static gboolean
+session_mix_out (SpMediaSession *session, const char *channel)
+{
+  return sp_call_media_mix_out (SESSION (session)->media, channel);
+}
+
 static guint
 session_get_rtp_packets_sent (SpMediaSession *session)
 {
@@ -207,6 +231,10 @@ sp_call_session_media_init (SpMediaSessionInterface *iface)
   iface->get_video_statistics = session_get_video_statistics;
   iface->start_push = session_start_push;
   iface->stop_push = session_stop_push;
+  iface->share_heard = session_share_heard;
+  iface->unshare_heard = session_unshare_heard;
+  iface->mix_in = session_mix_in;
+  iface->mix_out = session_mix_out;
   iface->get_rtp_packets_sent = session_get_rtp_packets_sent;
   iface->get_rtp_packets_received = session_get_rtp_packets_received;
   iface->stop = session_stop;

@@ -102,6 +102,30 @@ sp_media_session_stop_push (SpMediaSession *self)
   SP_MEDIA_SESSION_GET_IFACE (self)->stop_push (self);
 }
 
+gboolean
+sp_media_session_share_heard (SpMediaSession *self, const char *channel, GError **error)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->share_heard (self, channel, error);
+}
+
+gboolean
+sp_media_session_unshare_heard (SpMediaSession *self, const char *channel)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->unshare_heard (self, channel);
+}
+
+gboolean
+sp_media_session_mix_in (SpMediaSession *self, const char *channel, GError **error)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->mix_in (self, channel, error);
+}
+
+gboolean
+sp_media_session_mix_out (SpMediaSession *self, const char *channel)
+{
+  return SP_MEDIA_SESSION_GET_IFACE (self)->mix_out (self, channel);
+}
+
 guint
 sp_media_session_get_rtp_packets_sent (SpMediaSession *self)
 {

@@ -87,6 +87,10 @@ struct _SpMediaSessionInterface
   void (*get_video_statistics) (SpMediaSession *self, SpMediaVideoStatistics *stats);
   gboolean (*start_push) (SpMediaSession *self, const char *path, guint image_ms, GError **error);
   void (*stop_push) (SpMediaSession *self);
+  gboolean (*share_heard) (SpMediaSession *self, const char *channel, GError **error);
+  gboolean (*unshare_heard) (SpMediaSession *self, const char *channel);
+  gboolean (*mix_in) (SpMediaSession *self, const char *channel, GError **error);
+  gboolean (*mix_out) (SpMediaSession *self, const char *channel);
   guint (*get_rtp_packets_sent) (SpMediaSession *self);
   guint (*get_rtp_packets_received) (SpMediaSession *self);
   void (*stop) (SpMediaSession *self);
@@ -128,6 +132,17 @@ sp_media_session_start_push (SpMediaSession *self, const char *path, guint image
                              GError **error);
 void
 sp_media_session_stop_push (SpMediaSession *self);
+/* A local conference's mix-minus between the legs of one interaction: what this leg hears also
+ * goes to the named CHANNEL (share_heard), and a CHANNEL joins what this leg sends (mix_in).
+ * Both need the voice started. The removals answer FALSE for a channel that is not linked. */
+gboolean
+sp_media_session_share_heard (SpMediaSession *self, const char *channel, GError **error);
+gboolean
+sp_media_session_unshare_heard (SpMediaSession *self, const char *channel);
+gboolean
+sp_media_session_mix_in (SpMediaSession *self, const char *channel, GError **error);
+gboolean
+sp_media_session_mix_out (SpMediaSession *self, const char *channel);
 guint
 sp_media_session_get_rtp_packets_sent (SpMediaSession *self);
 guint

@@ -259,7 +259,21 @@ telephony_dial (SpTelephony *telephony, const char *uri, GVariant *data, const c
   leg->last_sdp = g_strdup (offer);
   g_ptr_array_add (leg->actions, g_strdup ("invite"));
   g_set_object (&self->dialled, leg);
+  g_ptr_array_add (self->legs, g_object_ref (leg));
   return SP_LEG (leg);
+}
+
+FakeLeg *
+fake_telephony_last_to (FakeTelephony *self, const char *uri)
+{
+  for (guint i = self->legs->len; i > 0; i--)
+    {
+      FakeLeg *leg = g_ptr_array_index (self->legs, i - 1);
+
+      if (g_str_equal (leg->remote_uri, uri))
+        return leg;
+    }
+  return NULL;
 }
 
 static const char *
@@ -286,6 +300,7 @@ static void
 fake_telephony_dispose (GObject *object)
 {
   g_clear_object (&FAKE_TELEPHONY (object)->dialled);
+  g_clear_pointer (&FAKE_TELEPHONY (object)->legs, g_ptr_array_unref);
   G_OBJECT_CLASS (fake_telephony_parent_class)->dispose (object);
 }
 
@@ -298,6 +313,7 @@ fake_telephony_class_init (FakeTelephonyClass *klass)
 static void
 fake_telephony_init (FakeTelephony *self)
 {
+  self->legs = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /* ---- FakeMedia ---- */
@@ -388,6 +404,42 @@ media_stop_push (SpMediaSession *media)
   g_clear_pointer (&FAKE_MEDIA (media)->push_path, g_free);
 }
 
+static gboolean
+add_channel (FakeMedia *self, GHashTable *set, const char *channel, GError **error)
+{
+  if (!self->audio_started || self->stopped || g_hash_table_contains (set, channel))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link %s", channel);
+      return FALSE;
+    }
+  g_hash_table_add (set, g_strdup (channel));
+  return TRUE;
+}
+
+static gboolean
+media_share_heard (SpMediaSession *media, const char *channel, GError **error)
+{
+  return add_channel (FAKE_MEDIA (media), FAKE_MEDIA (media)->heard, channel, error);
+}
+
+static gboolean
+media_unshare_heard (SpMediaSession *media, const char *channel)
+{
+  return g_hash_table_remove (FAKE_MEDIA (media)->heard, channel);
+}
+
+static gboolean
+media_mix_in (SpMediaSession *media, const char *channel, GError **error)
+{
+  return add_channel (FAKE_MEDIA (media), FAKE_MEDIA (media)->mixed, channel, error);
+}
+
+static gboolean
+media_mix_out (SpMediaSession *media, const char *channel)
+{
+  return g_hash_table_remove (FAKE_MEDIA (media)->mixed, channel);
+}
+
 static guint
 media_packets (SpMediaSession *media)
 {
@@ -415,6 +467,10 @@ fake_media_iface_init (SpMediaSessionInterface *iface)
   iface->get_video_statistics = media_get_video_statistics;
   iface->start_push = media_start_push;
   iface->stop_push = media_stop_push;
+  iface->share_heard = media_share_heard;
+  iface->unshare_heard = media_unshare_heard;
+  iface->mix_in = media_mix_in;
+  iface->mix_out = media_mix_out;
   iface->get_rtp_packets_sent = media_packets;
   iface->get_rtp_packets_received = media_packets;
   iface->stop = media_stop;
@@ -425,6 +481,8 @@ fake_media_finalize (GObject *object)
 {
   g_free (FAKE_MEDIA (object)->audio_codec);
   g_free (FAKE_MEDIA (object)->push_path);
+  g_hash_table_unref (FAKE_MEDIA (object)->heard);
+  g_hash_table_unref (FAKE_MEDIA (object)->mixed);
   G_OBJECT_CLASS (fake_media_parent_class)->finalize (object);
 }
 
@@ -437,6 +495,8 @@ fake_media_class_init (FakeMediaClass *klass)
 static void
 fake_media_init (FakeMedia *self)
 {
+  self->heard = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->mixed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* ---- FakeMediaFactory ---- */
@@ -448,6 +508,12 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (FakeMediaFactory, fake_media_factory, G_TYPE_OBJE
                                G_IMPLEMENT_INTERFACE (SP_TYPE_MEDIA_FACTORY,
                                                       fake_media_factory_iface_init))
 
+static void
+on_media_finalized (gpointer data, GObject *media)
+{
+  g_ptr_array_remove (FAKE_MEDIA_FACTORY (data)->alive, media);
+}
+
 static SpMediaSession *
 factory_create (SpMediaFactory *factory)
 {
@@ -455,7 +521,54 @@ factory_create (SpMediaFactory *factory)
   FakeMedia *media = g_object_new (FAKE_TYPE_MEDIA, NULL);
 
   g_set_weak_pointer (&self->last, media);
+  g_ptr_array_add (self->alive, media);
+  g_object_weak_ref (G_OBJECT (media), on_media_finalized, self);
   return SP_MEDIA_SESSION (media);
+}
+
+static gboolean
+channel_mixed (FakeMediaFactory *self, const char *channel)
+{
+  for (guint i = 0; i < self->alive->len; i++)
+    {
+      FakeMedia *media = g_ptr_array_index (self->alive, i);
+
+      if (!media->stopped && g_hash_table_contains (media->mixed, channel))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
+}
+
+char *
+fake_media_factory_links (FakeMediaFactory *self)
+{
+  g_autoptr (GPtrArray) links = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < self->alive->len; i++)
+    {
+      FakeMedia *media = g_ptr_array_index (self->alive, i);
+      GHashTableIter iter;
+      gpointer channel;
+
+      g_hash_table_iter_init (&iter, media->heard);
+      while (!media->stopped && g_hash_table_iter_next (&iter, &channel, NULL))
+        {
+          const char *pair = strchr (strchr ((const char *)channel, '-') + 1, '-') + 1;
+          g_auto (GStrv) ends = g_strsplit (pair, "-to-", 2);
+
+          if (channel_mixed (self, channel))
+            g_ptr_array_add (links, g_strdup_printf ("%s>%s", ends[0], ends[1]));
+        }
+    }
+  g_ptr_array_sort (links, compare_strings);
+  g_ptr_array_add (links, NULL);
+  return g_strjoinv (" ", (char **)links->pdata);
 }
 
 static gboolean
@@ -490,7 +603,12 @@ fake_media_factory_new (gboolean camera)
 static void
 fake_media_factory_dispose (GObject *object)
 {
-  g_clear_weak_pointer (&FAKE_MEDIA_FACTORY (object)->last);
+  FakeMediaFactory *self = FAKE_MEDIA_FACTORY (object);
+
+  g_clear_weak_pointer (&self->last);
+  for (guint i = 0; self->alive && i < self->alive->len; i++)
+    g_object_weak_unref (g_ptr_array_index (self->alive, i), on_media_finalized, self);
+  g_clear_pointer (&self->alive, g_ptr_array_unref);
   G_OBJECT_CLASS (fake_media_factory_parent_class)->dispose (object);
 }
 
@@ -503,4 +621,5 @@ fake_media_factory_class_init (FakeMediaFactoryClass *klass)
 static void
 fake_media_factory_init (FakeMediaFactory *self)
 {
+  self->alive = g_ptr_array_new ();
 }

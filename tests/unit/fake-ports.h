@@ -48,10 +48,14 @@ struct _FakeTelephony
   GObject parent_instance;
 
   FakeLeg *dialled; /* the last leg dialled (owned) */
+  GPtrArray *legs;  /* every leg dialled, in order (owned) */
 };
 
 FakeTelephony *
 fake_telephony_new (void);
+/* The last leg dialled to URI, NULL when none. */
+FakeLeg *
+fake_telephony_last_to (FakeTelephony *self, const char *uri);
 
 #define FAKE_TYPE_MEDIA (fake_media_get_type ())
 G_DECLARE_FINAL_TYPE (FakeMedia, fake_media, FAKE, MEDIA, GObject)
@@ -64,6 +68,8 @@ struct _FakeMedia
   SpMediaDirection audio_direction, video_direction;
   char *audio_codec;
   char *push_path;
+  GHashTable *heard; /* channels what it hears goes to (share_heard) */
+  GHashTable *mixed; /* channels mixed into what it sends (mix_in) */
 };
 
 #define FAKE_TYPE_MEDIA_FACTORY (fake_media_factory_get_type ())
@@ -74,10 +80,16 @@ struct _FakeMediaFactory
   GObject parent_instance;
 
   gboolean camera;
-  FakeMedia *last; /* the last media made (borrowed; NULL once it is gone) */
+  FakeMedia *last;  /* the last media made (borrowed; NULL once it is gone) */
+  GPtrArray *alive; /* every media made and not finalized yet (borrowed) */
 };
 
 FakeMediaFactory *
 fake_media_factory_new (gboolean camera);
+/* The conference's links between the media alive and not stopped: "FROM>TO" for each channel
+ * one media shares and another mixes in (channel "sportello-N-FROM-to-TO"), sorted, spaces
+ * between them; "" when none. */
+char *
+fake_media_factory_links (FakeMediaFactory *self);
 
 G_END_DECLS

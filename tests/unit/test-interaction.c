@@ -35,7 +35,26 @@ typedef enum
   CONSULTED_ENDS,    /* the consulted person hangs up */
   COMPLETE,          /* CompleteTransfer */
   END_CONSULT,       /* EndConsultation */
+  CONFERENCE,        /* the agent calls CONFERENCES[ARG] into a conference */
+  AGENT_ANSWERS,     /* AGENTS[ARG]'s phone answers */
+  AGENT_REFUSES,     /* AGENTS[ARG]'s phone refuses with 486 */
+  AGENT_HANGS_UP,    /* AGENTS[ARG] hangs up */
+  COMPLETE_CONF,     /* CompleteConference */
+  DROP,              /* DropParticipant (PARTY_IDS[ARG]) */
 } Op;
+
+static const char *const *const conferences[] = {
+  (const char *const[]){ "bob", "carla", NULL },
+  (const char *const[]){ "dave", NULL },
+  (const char *const[]){ NULL },
+  (const char *const[]){ "bob", "bob", NULL },
+  (const char *const[]){ "zed", NULL },
+  (const char *const[]){ "bob", NULL },
+};
+static const char *const agents[]
+  = { "sip:bob@agents.example", "sip:carla@agents.example", "sip:dave@agents.example" };
+static const char *const party_ids[]
+  = { "conference-1", "conference-2", "conference-3", "contact", "nobody", "consult-1" };
 
 static const char *const targets[] = { "bob", "+39 02 1234", "nobody", "", "sales" };
 
@@ -64,15 +83,20 @@ enum
 #define DECLINED ERROR (SP_INTERACTION_ERROR_PEER_DECLINED_VIDEO)
 #define UNAVAILABLE ERROR (SP_INTERACTION_ERROR_UNAVAILABLE)
 #define TRANSFER_FAILED ERROR (SP_INTERACTION_ERROR_TRANSFER_FAILED)
+#define NOBODY_ANSWERED ERROR (SP_INTERACTION_ERROR_NOBODY_ANSWERED)
+#define NOT_FOUND ERROR (SP_INTERACTION_ERROR_NOT_FOUND)
+#define INVALID_ARGUMENT ERROR (SP_INTERACTION_ERROR_INVALID_ARGUMENT)
 
 typedef struct
 {
   Op op;
   int arg;
-  const char *state; /* the call state after the step, ANY: not checked */
-  const char *video; /* the video state after the step */
-  const char *leg;   /* the last thing done on the contact's leg */
-  int result;        /* the agent's last action: OK, PENDING or its SpInteractionError */
+  const char *state;   /* the call state after the step, ANY: not checked */
+  const char *video;   /* the video state after the step */
+  const char *leg;     /* the last thing done on the contact's leg */
+  int result;          /* the agent's last action: OK, PENDING or its SpInteractionError */
+  const char *links;   /* the conference's links between the legs' media (FROM>TO …, "" none) */
+  const char *parties; /* the participants, "ID:STATE" … */
 } Step;
 
 typedef struct
@@ -95,6 +119,7 @@ typedef struct
   int result;                  /* the agent's last action: OK, PENDING or its SpInteractionError */
   SpSdpSession *consulted_sdp; /* the consulted phone's last description */
   gboolean record_fails;
+  GString *declined; /* the ids of "participant-declined", "ID " each */
 } World;
 
 static char *
@@ -173,7 +198,10 @@ world_start (World *world, const Case *test)
                                          ? SP_REMOTE_VIDEO_REJECT
                                          : SP_REMOTE_VIDEO_ACCEPT;
   add_directory_entry (world->config->agents, "bob", "Bob Rossi", "sip:bob@agents.example");
+  add_directory_entry (world->config->agents, "carla", "Carla Bruni", "sip:carla@agents.example");
+  add_directory_entry (world->config->agents, "dave", "", "sip:dave@agents.example");
   add_directory_entry (world->config->queues, "sales", "Sales", "sip:sales@queues.example");
+  world->declined = g_string_new ("");
   world->telephony = fake_telephony_new ();
   world->media = fake_media_factory_new (TRUE);
   world->result = OK;
@@ -196,6 +224,16 @@ world_stop (World *world)
   g_clear_pointer (&world->phone_sdp, sp_sdp_session_free);
   g_clear_pointer (&world->consulted_sdp, sp_sdp_session_free);
   g_clear_pointer (&world->config, sp_config_free);
+  g_string_free (world->declined, TRUE);
+}
+
+static void
+on_declined (SpInteraction *interaction, const char *id, guint status, const char *phrase,
+             gpointer data)
+{
+  World *world = data;
+
+  g_string_append_printf (world->declined, "%s ", id);
 }
 
 static void
@@ -203,6 +241,7 @@ adopt (World *world, SpInteraction *interaction)
 {
   world->interaction = interaction;
   g_signal_connect (interaction, "record", G_CALLBACK (on_record), world);
+  g_signal_connect (interaction, "participant-declined", G_CALLBACK (on_declined), world);
 }
 
 static int
@@ -300,11 +339,11 @@ phone_answers (World *world, gboolean video)
   fake_leg_emit_answer (world->leg, answer);
 }
 
-/* The consulted person's phone: answers the consult leg's offer, or refuses it with STATUS. */
+/* The phone of a side leg (consultation, conference): answers its offer, or refuses it with
+ * STATUS. */
 static void
-consulted_answers (World *world, int status)
+side_phone_answers (World *world, FakeLeg *leg, int status)
 {
-  FakeLeg *leg = world->telephony->dialled;
   g_autoptr (SpSdpSession) offer = sp_sdp_parse (leg->last_sdp, -1, NULL);
   g_autoptr (SpSdpLocal) local = sp_sdp_local_new ("expert", 1, "127.0.0.3");
   g_autofree char *text = NULL;
@@ -400,7 +439,32 @@ run_step (World *world, const Step *step)
         sp_interaction_consult_async (interaction, targets[step->arg], "an expert", on_done, world);
         break;
       case CONSULTED_ANSWERS:
-        consulted_answers (world, step->arg);
+        side_phone_answers (world, world->telephony->dialled, step->arg);
+        break;
+      case CONFERENCE:
+        world->result = PENDING;
+        sp_interaction_conference_async (interaction, conferences[step->arg], on_done, world);
+        break;
+      case AGENT_ANSWERS:
+      case AGENT_REFUSES:
+        side_phone_answers (world, fake_telephony_last_to (world->telephony, agents[step->arg]),
+                            step->op == AGENT_REFUSES ? 486 : 0);
+        break;
+      case AGENT_HANGS_UP:
+        fake_leg_emit_ended (fake_telephony_last_to (world->telephony, agents[step->arg]),
+                             SP_LEG_END_REMOTE_BYE, 200);
+        break;
+      case COMPLETE_CONF:
+        world->result = PENDING;
+        sp_interaction_complete_conference_async (interaction, on_done, world);
+        break;
+      case DROP:
+        {
+          GError *error = NULL;
+
+          sp_interaction_drop_participant (interaction, party_ids[step->arg], &error);
+          world->result = code_of (error);
+        }
         break;
       case CONSULTED_ENDS:
         fake_leg_emit_ended (world->telephony->dialled, SP_LEG_END_REMOTE_BYE, 200);
@@ -423,6 +487,52 @@ run_step (World *world, const Step *step)
     ;
 }
 
+static char *
+parties_of (SpInteraction *interaction)
+{
+  g_autoptr (GVariant) participants
+    = g_variant_ref_sink (sp_interaction_get_participants (interaction));
+  g_autoptr (GString) text = g_string_new ("");
+  GVariantIter iter;
+  GVariant *party;
+
+  g_variant_iter_init (&iter, participants);
+  while ((party = g_variant_iter_next_value (&iter)))
+    {
+      const char *id = NULL, *state = NULL;
+
+      g_variant_lookup (party, "id", "&s", &id);
+      g_variant_lookup (party, "state", "&s", &state);
+      g_string_append_printf (text, "%s%s:%s", text->len ? " " : "", id, state);
+      g_variant_unref (party);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Every agent shown declined was announced by "participant-declined", once. */
+static void
+check_declined (World *world)
+{
+  g_autoptr (GVariant) participants
+    = g_variant_ref_sink (sp_interaction_get_participants (world->interaction));
+  g_autoptr (GString) expected = g_string_new ("");
+  GVariantIter iter;
+  GVariant *party;
+
+  g_variant_iter_init (&iter, participants);
+  while ((party = g_variant_iter_next_value (&iter)))
+    {
+      const char *id = NULL, *state = NULL;
+
+      g_variant_lookup (party, "id", "&s", &id);
+      g_variant_lookup (party, "state", "&s", &state);
+      if (g_str_equal (state, "declined"))
+        g_string_append_printf (expected, "%s ", id);
+      g_variant_unref (party);
+    }
+  g_assert_cmpstr (world->declined->str, ==, expected->str);
+}
+
 static void
 check_step (World *world, const Step *step, guint index)
 {
@@ -443,6 +553,17 @@ check_step (World *world, const Step *step, guint index)
     g_assert_cmpstr (fake_leg_last_action (world->leg), ==, step->leg);
   if (step->result != ANY_RESULT)
     g_assert_cmpint (world->result, ==, step->result);
+  if (step->links)
+    {
+      g_autofree char *links = fake_media_factory_links (world->media);
+      g_assert_cmpstr (links, ==, step->links);
+    }
+  if (step->parties)
+    {
+      g_autofree char *parties = parties_of (interaction);
+      g_assert_cmpstr (parties, ==, step->parties);
+    }
+  check_declined (world);
 }
 
 static void
@@ -732,6 +853,126 @@ static const Case cases[] = {
       { CONSULT, 0 },
       { PHONE_ANSWERS, TAKE_ALL, "consulting" },
       { PHONE_ENDS, BYE, "disconnected", ANY, ANY, TRANSFER_FAILED } } },
+  { "conference-then-complete",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0, "talking" },
+      { CONFERENCE, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "consulting", ANY, "offer", OK, "",
+        "contact:held conference-1:calling conference-2:calling" },
+      { HOLD, 0, "consulting", ANY, ANY, INVALID_STATE },
+      { COMPLETE_CONF, 0, "consulting", ANY, ANY, NOBODY_ANSWERED },
+      { AGENT_ANSWERS, 0, "consulting", ANY, ANY, ANY_RESULT, "",
+        "contact:held conference-1:talking conference-2:calling" },
+      { COMPLETE_CONF, 0, "held", ANY, "offer", PENDING,
+        "conference-1>contact contact>conference-1",
+        "contact:held conference-1:talking conference-2:ended" },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, ANY, OK,
+        "conference-1>contact contact>conference-1",
+        "contact:talking conference-1:talking conference-2:ended" },
+      /* More agents: the conference waits on hold while the agent talks with them. */
+      { CONFERENCE, 1, "talking", ANY, "offer", PENDING, "" },
+      { PHONE_ANSWERS, TAKE_ALL, "consulting", ANY, ANY, OK, "",
+        "contact:held conference-1:held conference-2:ended conference-3:calling" },
+      { AGENT_ANSWERS, 2, "consulting" },
+      { COMPLETE_CONF, 0, "held", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, ANY, OK,
+        "conference-1>conference-3 conference-1>contact conference-3>conference-1 "
+        "conference-3>contact contact>conference-1 contact>conference-3",
+        "contact:talking conference-1:talking conference-2:ended conference-3:talking" },
+      { HANG_UP, 0, "disconnected", ANY, "hangup", OK, "",
+        "contact:ended conference-1:ended conference-2:ended conference-3:ended" } } },
+  { "agent-leaves-the-others-go-on",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { CONFERENCE, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "consulting", ANY, ANY, OK },
+      { AGENT_ANSWERS, 0 },
+      { AGENT_ANSWERS, 1 },
+      { COMPLETE_CONF, 0, "held", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, ANY, OK,
+        "conference-1>conference-2 conference-1>contact conference-2>conference-1 "
+        "conference-2>contact contact>conference-1 contact>conference-2" },
+      { TRANSFER, 0, "talking", ANY, ANY, INVALID_STATE },
+      { AGENT_HANGS_UP, 0, "talking", ANY, ANY, ANY_RESULT,
+        "conference-2>contact contact>conference-2",
+        "contact:talking conference-1:ended conference-2:talking" },
+      { DROP, 0, "talking", ANY, ANY, INVALID_STATE },
+      { DROP, 3, "talking", ANY, ANY, INVALID_ARGUMENT },
+      { DROP, 4, "talking", ANY, ANY, NOT_FOUND },
+      { DROP, 1, "talking", ANY, ANY, OK, "",
+        "contact:talking conference-1:ended conference-2:ended" },
+      { HOLD, 0, "talking", ANY, "offer", PENDING } } },
+  { "declined-then-more-agents",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { CONFERENCE, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "consulting", ANY, ANY, OK },
+      { AGENT_REFUSES, 0, "consulting", ANY, ANY, ANY_RESULT, "",
+        "contact:held conference-1:declined conference-2:calling" },
+      { AGENT_REFUSES, 1, "held", ANY, ANY, ANY_RESULT, "",
+        "contact:held conference-1:declined conference-2:declined" },
+      { COMPLETE_CONF, 0, "held", ANY, ANY, INVALID_STATE },
+      { CONFERENCE, 5, "consulting", ANY, ANY, OK },
+      { AGENT_ANSWERS, 0, "consulting" },
+      { END_CONSULT, 0, "held", ANY, "offer", PENDING, "",
+        "contact:held conference-1:declined conference-2:declined conference-3:ended" },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, ANY, OK, "" } } },
+  { "conference-refused-when-it-cannot-start",
+    "accept",
+    { { RING, 0 },
+      { CONFERENCE, 0, "ringing", ANY, ANY, INVALID_STATE },
+      { ANSWER, 0 },
+      { CONFERENCE, 2, "talking", ANY, ANY, INVALID_ARGUMENT },
+      { CONFERENCE, 3, "talking", ANY, ANY, INVALID_ARGUMENT },
+      { CONFERENCE, 4, "talking", ANY, ANY, NOT_FOUND },
+      { CONSULT, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "consulting", ANY, ANY, PENDING },
+      { CONFERENCE, 0, "consulting", ANY, ANY, INVALID_STATE },
+      { CONSULTED_ANSWERS, 0, "consulting", ANY, ANY, OK },
+      { END_CONSULT, 0, "held", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, ANY, OK },
+      { CONFERENCE, 5, "talking", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "consulting", ANY, ANY, OK },
+      { CONFERENCE, 5, "consulting", ANY, ANY, INVALID_STATE },
+      { DROP, 5, "consulting", ANY, ANY, INVALID_ARGUMENT } } },
+  { "contact-hangs-up-during-a-conference-round",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { CONFERENCE, 0 },
+      { PHONE_ANSWERS, TAKE_ALL, "consulting", ANY, ANY, OK },
+      { AGENT_ANSWERS, 0 },
+      { PHONE_ENDS, BYE, "disconnected", ANY, ANY, ANY_RESULT, "",
+        "contact:ended conference-1:ended conference-2:ended" } } },
+  { "contact-hangs-up-while-held-for-a-conference",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { CONFERENCE, 0, "talking", ANY, "offer", PENDING },
+      { PHONE_ENDS, BYE, "disconnected", ANY, ANY, INVALID_STATE, "", "contact:ended" } } },
+  { "host-hangs-up-ends-every-leg",
+    "accept",
+    { { RING, 0 },
+      { ANSWER, 0 },
+      { CONFERENCE, 0 },
+      { PHONE_ANSWERS, TAKE_ALL },
+      { AGENT_ANSWERS, 0 },
+      { AGENT_ANSWERS, 1 },
+      { COMPLETE_CONF, 0 },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, ANY, OK },
+      { HOLD, 0, "talking", ANY, "offer", PENDING, "",
+        "contact:talking conference-1:held conference-2:held" },
+      { PHONE_ANSWERS, TAKE_ALL, "held", ANY, ANY, OK, "" },
+      { RETRIEVE, 0, "held", ANY, "offer", PENDING },
+      { PHONE_ANSWERS, TAKE_ALL, "talking", ANY, ANY, OK,
+        "conference-1>conference-2 conference-1>contact conference-2>conference-1 "
+        "conference-2>contact contact>conference-1 contact>conference-2",
+        "contact:talking conference-1:talking conference-2:talking" },
+      { HANG_UP, 0, "disconnected", ANY, "hangup", OK, "",
+        "contact:ended conference-1:ended conference-2:ended" } } },
   { "unsaved-note-is-refused",
     "accept",
     { { RING, 0 },
