@@ -164,7 +164,8 @@ format_pairs (GVariant *pairs)
   return g_string_free (out, FALSE);
 }
 
-/* One leg a line: "role uri state", and "(id)" when the id says more than the role. */
+/* One leg a line: "role uri state", "(id)" when the id says more than the role, and "in
+ * conference" for the parties of the conference's mix. */
 static char *
 format_participants (GVariant *participants)
 {
@@ -177,11 +178,14 @@ format_participants (GVariant *participants)
     {
       const char *id = ctl_record_string (leg, "id");
       const char *role = ctl_record_string (leg, "role");
+      gboolean conferenced = FALSE;
 
       g_string_append_printf (out, "%s%s %s %s", out->len ? "\n" : "", role,
                               ctl_record_string (leg, "uri"), ctl_record_string (leg, "state"));
       if (!g_str_equal (id, role))
         g_string_append_printf (out, " (%s)", id);
+      if (g_variant_lookup (leg, "conference", "b", &conferenced) && conferenced)
+        g_string_append (out, " in conference");
       g_variant_unref (leg);
     }
   return g_string_free (out, FALSE);
@@ -559,6 +563,21 @@ run_conference_complete (CtlContext *ctx, const CtlCommand *command, int argc, c
 }
 
 static int
+run_conference_drop (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 2, 2);
+  g_autoptr (SpSession1) session = NULL;
+
+  if (!path)
+    return CTL_EXIT_USAGE;
+  if (!(session = session_proxy (ctx, path, &error))
+      || !sp_session1_call_drop_participant_sync (session, argv[2], NULL, &error))
+    return session_fail (ctx, path, error);
+  return report_done (ctx, path, "participant dropped");
+}
+
+static int
 run_consult_end (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
 {
   return run_simple (ctx, command, argc, argv, sp_session1_call_end_consultation_sync,
@@ -820,9 +839,13 @@ const CtlCommand ctl_sessions_commands[] = {
   { "layout", "swap", "N", "Swap which picture is large in the video window", run_layout_swap },
   { NULL, "on-top", "N true|false", "Keep the video window above other windows, or not",
     run_on_top },
-  { NULL, "conference", "N AGENT_ID…", "Call agents into a voice conference with the contact",
-    run_conference },
-  { "conference", "complete", "N", "Complete the conference", run_conference_complete },
+  { NULL, "conference", "N AGENT_ID…",
+    "Hold the contact and call agents of the directory for a conference", run_conference },
+  { "conference", "complete", "N",
+    "Join the agents who answered with the contact (those still ringing are cancelled)",
+    run_conference_complete },
+  { "conference", "drop", "N ID", "Hang up on one conferenced agent (an id of Participants)",
+    run_conference_drop },
   { NULL, "transfer", "N TARGET [--reason TEXT]", "Blind transfer to an agent or a queue",
     run_transfer },
   { NULL, "consult", "N NUMBER [--reason TEXT]", "Call someone first, holding the contact",

@@ -19,6 +19,7 @@ static const GDBusErrorEntry entries[] = {
   { SP_DBUS_ERROR_DISPOSITION_REQUIRED, "org.sportello.Error.DispositionRequired" },
   { SP_DBUS_ERROR_UNAVAILABLE, "org.sportello.Error.Unavailable" },
   { SP_DBUS_ERROR_TRANSFER_FAILED, "org.sportello.Error.TransferFailed" },
+  { SP_DBUS_ERROR_NOBODY_ANSWERED, "org.sportello.Error.NobodyAnswered" },
 };
 
 GQuark
@@ -71,6 +72,8 @@ from_interaction (int code)
         return SP_DBUS_ERROR_PEER_DECLINED_VIDEO;
       case SP_INTERACTION_ERROR_TRANSFER_FAILED:
         return SP_DBUS_ERROR_TRANSFER_FAILED;
+      case SP_INTERACTION_ERROR_NOBODY_ANSWERED:
+        return SP_DBUS_ERROR_NOBODY_ANSWERED;
       default:
         return SP_DBUS_ERROR_FAILED;
     }

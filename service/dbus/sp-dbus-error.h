@@ -22,6 +22,7 @@ typedef enum
   SP_DBUS_ERROR_DISPOSITION_REQUIRED,
   SP_DBUS_ERROR_UNAVAILABLE,
   SP_DBUS_ERROR_TRANSFER_FAILED,
+  SP_DBUS_ERROR_NOBODY_ANSWERED,
 } SpDBusError;
 
 /* The registered name for an SpInteractionError CODE (EndReason's error name). */

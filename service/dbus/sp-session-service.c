@@ -90,6 +90,13 @@ on_push_ended (SpInteraction *interaction, const char *item, const char *reason,
 }
 
 static void
+on_participant_declined (SpInteraction *interaction, const char *id, guint status,
+                         const char *phrase, gpointer data)
+{
+  sp_session1_emit_participant_declined (SP_SESSION1 (data), id, status, phrase);
+}
+
+static void
 on_interaction_notify (GObject *object, GParamSpec *pspec, gpointer data)
 {
   sync_properties (SP_SESSION_SERVICE (data));
@@ -266,28 +273,32 @@ handle_set_dispositions (SpSession1 *object, GDBusMethodInvocation *invocation,
   return reply_bool (invocation, ok, error);
 }
 
-/* Conference and transfer arrive with later milestones: until then they
- * say so with a clear error rather than pretending to work. */
+/* Conference replies once the agents are called, CompleteConference once the contact is back. */
 static gboolean
-not_yet (GDBusMethodInvocation *invocation)
+handle_conference (SpSession1 *object, GDBusMethodInvocation *invocation,
+                   const char *const *agent_ids)
 {
-  g_autofree char *message
-    = g_strdup_printf ("%s is not available in this version of sportellod",
-                       g_dbus_method_invocation_get_method_name (invocation));
-  sp_dbus_return_error_literal (invocation, SP_DBUS_ERROR_UNAVAILABLE, message);
+  sp_interaction_conference_async (SP_SESSION_SERVICE (object)->interaction, agent_ids,
+                                   on_action_done, g_object_ref (invocation));
   return TRUE;
 }
 
 static gboolean
-handle_not_yet (SpSession1 *object, GDBusMethodInvocation *invocation)
+handle_complete_conference (SpSession1 *object, GDBusMethodInvocation *invocation)
 {
-  return not_yet (invocation);
+  sp_interaction_complete_conference_async (SP_SESSION_SERVICE (object)->interaction,
+                                            on_action_done, g_object_ref (invocation));
+  return TRUE;
 }
 
 static gboolean
-handle_not_yet_as (SpSession1 *object, GDBusMethodInvocation *invocation, const char *const *arg)
+handle_drop_participant (SpSession1 *object, GDBusMethodInvocation *invocation, const char *id)
 {
-  return not_yet (invocation);
+  g_autoptr (GError) error = NULL;
+  gboolean ok
+    = sp_interaction_drop_participant (SP_SESSION_SERVICE (object)->interaction, id, &error);
+
+  return reply_bool (invocation, ok, error);
 }
 
 static void
@@ -310,8 +321,9 @@ sp_session_service_iface_init (SpSession1Iface *iface)
   iface->handle_stop_push = handle_stop_push;
   iface->handle_swap_layout = handle_swap_layout;
   iface->handle_set_always_on_top = handle_set_always_on_top;
-  iface->handle_conference = handle_not_yet_as;
-  iface->handle_complete_conference = handle_not_yet;
+  iface->handle_conference = handle_conference;
+  iface->handle_complete_conference = handle_complete_conference;
+  iface->handle_drop_participant = handle_drop_participant;
   iface->handle_transfer = handle_transfer;
   iface->handle_consult_transfer = handle_consult_transfer;
   iface->handle_complete_transfer = handle_complete_transfer;
@@ -361,5 +373,7 @@ sp_session_service_new (SpInteraction *interaction, SpConfig *config)
   sync_properties (self);
   g_signal_connect (interaction, "notify", G_CALLBACK (on_interaction_notify), self);
   g_signal_connect (interaction, "push-ended", G_CALLBACK (on_push_ended), self);
+  g_signal_connect (interaction, "participant-declined", G_CALLBACK (on_participant_declined),
+                    self);
   return self;
 }

@@ -141,6 +141,7 @@ class Baresip:
         video; video=False (the default) loads no video module, so it refuses video (m=video 0)."""
         self.testenv = testenv
         self.name = name
+        self.user = user
         self.sip_port = free_port()
         self.ctrl_port = free_port(socket.SOCK_STREAM)
         rtp = max(30100, free_port() & ~1)
@@ -183,7 +184,7 @@ class Baresip:
 
     @property
     def uri(self):
-        return f"sip:customer@127.0.0.1:{self.sip_port}"
+        return f"sip:{self.user}@127.0.0.1:{self.sip_port}"
 
     def _connect(self):
         def connect():

@@ -13,12 +13,14 @@ import pytest
 from conftest import NAME, ROOT, SESSION, free_port, wait_for
 from peers import Sipp, sportello_config
 
-# The Session1 methods the service does not offer yet: each must print Unavailable like any error,
-# and reach the service as the right method with the right arguments (seen by dbus-monitor).
-UNAVAILABLE_COMMANDS = [
-    (["conference", "{n}", "bob", "carla"], "Conference", ['string "bob"', 'string "carla"']),
-    (["conference", "complete"], "CompleteConference", []),
-
+# The conference commands reach the service as the right method with the right arguments (seen
+# by dbus-monitor); this directory has no agents, so each fails with the error named
+# (test_conference.py holds real conferences).
+CONFERENCE_COMMANDS = [
+    (["conference", "{n}", "bob", "carla"], "Conference", ['string "bob"', 'string "carla"'], "NotFound"),
+    (["conference", "complete"], "CompleteConference", [], "InvalidState"),
+    (["conference", "drop", "{n}", "conference-1"], "DropParticipant", ['string "conference-1"'], "NotFound"),
+    (["conference", "drop", "{n}", "contact"], "DropParticipant", ['string "contact"'], "InvalidArgument"),
 ]
 
 # Transfer reaches the service with its arguments; to a target the directory does not know it
@@ -36,7 +38,7 @@ TRANSFER_COMMANDS = [
 SESSION_COMMANDS = [
     "sessions", "session show", "stats", "dial", "answer", "reject", "hold", "retrieve", "disconnect",
     "mark-done", "video on", "video off", "push start", "push stop", "layout swap", "on-top", "conference",
-    "conference complete", "transfer", "consult", "transfer complete", "consult end", "note", "notepad", "case-data",
+    "conference complete", "conference drop", "transfer", "consult", "transfer complete", "consult end", "note", "notepad", "case-data",
     "dispositions set",
 ]
 
@@ -152,7 +154,7 @@ def test_help_lists_every_session_command(testenv):
     ["answer", f"{ROOT}/contacts/1"], ["answer", f"{ROOT}/session/x"], ["session"], ["session", "show"],
     ["session", "frobnicate", "1"], ["sessions", "extra"], ["video"], ["video", "up", "1"], ["video", "on"],
     ["push", "start", "1"], ["push", "stop"], ["layout", "swap"], ["on-top", "1"], ["on-top", "1", "maybe"],
-    ["conference", "1"], ["conference", "complete"], ["transfer", "1"], ["transfer", "1", "bob", "--bogus"],
+    ["conference", "1"], ["conference", "complete"], ["conference", "drop", "1"], ["transfer", "1"], ["transfer", "1", "bob", "--bogus"],
     ["consult", "1"], ["consult", "end"], ["transfer", "complete", "1", "2"], ["note", "1"], ["notepad", "1", "a", "b"],
     ["case-data", "1"], ["case-data", "1", "novalue"], ["case-data", "1", "=v"], ["dispositions", "set"],
     ["stats"], ["mark-done", "1", "--bogus"], ["dial"], ["dial", "sip:x@127.0.0.1", "notkeyvalue"],
@@ -183,7 +185,7 @@ def test_no_live_sessions(sip):
     ["session", "show", "{n}"], ["stats", "{n}"], ["answer"], ["reject"], ["hold"], ["retrieve"],
     ["disconnect"], ["mark-done"], ["video", "on"], ["note", "{n}", "text"], ["notepad", "{n}", "text"],
     ["case-data", "{n}", "Priority=high"], ["dispositions", "set", "{n}", "resolved"],
-    ["transfer", "{n}", "bob"], ["conference", "complete"],
+    ["transfer", "{n}", "bob"], ["conference", "complete"], ["conference", "drop", "{n}", "conference-1"],
 ])
 def test_unknown_session_is_named(sip, args):
     for number in (999, path_of(999)):
@@ -289,9 +291,9 @@ def test_reject_a_ringing_call(sip):
     assert ctl_json(env, "sessions") == []
 
 
-# -- an outbound call: dial, hold, retrieve, statistics, the unavailable methods ------------------
+# -- an outbound call: dial, hold, retrieve, statistics, the refused methods ----------------------
 
-def test_outbound_hold_retrieve_and_unavailable(sip):
+def test_outbound_hold_retrieve_and_refused(sip):
     env = sip
     sipp = Sipp(env, "callee", "uas_hold.xml")  # checks a=sendonly on hold, a=sendrecv on retrieve
     number, path = env.ctl("dial", sipp.uri, "AccountNumber=AC-1").stdout.split()
@@ -308,11 +310,10 @@ def test_outbound_hold_retrieve_and_unavailable(sip):
     assert show(env, n)["properties"]["State"] == "talking"
 
     monitor = DbusMonitor(env)
-    for args, method, _ in UNAVAILABLE_COMMANDS:
-        result = ctl_fails(env, *expand(args, n))
-        assert result.stderr == (f"sportelloctl: org.sportello.Error.Unavailable: {method} is not available "
-                                 "in this version of sportellod\n")
-    assert_dbus_error(env, "org.sportello.Error.Unavailable", "--json", "conference", "complete", str(n))
+    for args, method, _, error in CONFERENCE_COMMANDS:
+        stderr = ctl_fails(env, *expand(args, n)).stderr
+        assert stderr.startswith(f"sportelloctl: org.sportello.Error.{error}: "), stderr
+    assert_dbus_error(env, "org.sportello.Error.InvalidState", "--json", "conference", "complete", str(n))
     for args, method, _, error in TRANSFER_COMMANDS:
         stderr = ctl_fails(env, *expand(args, n)).stderr
         assert stderr.startswith(f"sportelloctl: org.sportello.Error.{error}: "), stderr
@@ -329,7 +330,8 @@ def test_outbound_hold_retrieve_and_unavailable(sip):
     assert show(env, n)["properties"]["AlwaysOnTop"] is False
     assert show(env, n)["properties"]["Window"] == "none"
     calls = monitor.stop()
-    expected = UNAVAILABLE_COMMANDS + [(None, "CompleteConference", [])] + [t[:3] for t in TRANSFER_COMMANDS]
+    expected = ([t[:3] for t in CONFERENCE_COMMANDS] + [(None, "CompleteConference", [])]
+                + [t[:3] for t in TRANSFER_COMMANDS])
     assert calls[:len(expected)] == [(path, method, values) for _, method, values in expected]
     video_calls = [c for c in calls[len(expected):] if c[1] != "GetMediaStatistics"]
     assert [c[1] for c in video_calls] == [
