@@ -44,7 +44,7 @@ add (SpInteractionManager *self, SpInteraction *interaction)
   sp_interaction_record (interaction, SP_RECORD_BEGIN, NULL);
 }
 
-/* The screen pop: the contact whose address matches the caller's. */
+/* The screen pop: the contact whose address matches the caller's (or the number dialled). */
 static char *
 find_contact (SpInteractionManager *self, const char *remote, char **name)
 {
@@ -93,8 +93,10 @@ SpInteraction *
 sp_interaction_manager_dial (SpInteractionManager *self, const char *target,
                              GVariant *attached_data, GError **error)
 {
-  SpInteraction *interaction
-    = sp_interaction_new_outbound (&self->context, self->next_number, target, attached_data, error);
+  g_autofree char *name = NULL;
+  g_autofree char *contact_id = find_contact (self, target, &name);
+  SpInteraction *interaction = sp_interaction_new_outbound (
+    &self->context, self->next_number, target, attached_data, contact_id, name, error);
 
   if (!interaction)
     return NULL;

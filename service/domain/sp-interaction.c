@@ -60,6 +60,9 @@ void
 sp_interaction_notify (SpInteraction *self, const char *property)
 {
   g_object_notify (G_OBJECT (self), property);
+  /* Who joined and left is part of the record (never refused: the call goes on). */
+  if (g_str_equal (property, "participants"))
+    sp_interaction_record (self, SP_RECORD_PARTICIPANTS, NULL);
 }
 
 /* The contact's participant entry mirrors the call: held while the agent consults. */
@@ -117,7 +120,7 @@ sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
       sp_interaction_record (self, SP_RECORD_ENDED, NULL);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARTICIPANTS]);
+  sp_interaction_notify (self, "participants");
 }
 
 /* Keeps the first reason: the cause, not its echo (our BYE's 200 after a media error). */
@@ -357,7 +360,8 @@ sp_interaction_new_inbound (const SpInteractionContext *context, guint number, S
 
 SpInteraction *
 sp_interaction_new_outbound (const SpInteractionContext *context, guint number, const char *target,
-                             GVariant *attached_data, GError **error)
+                             GVariant *attached_data, const char *contact_id,
+                             const char *contact_name, GError **error)
 {
   g_autoptr (SpInteraction) self = NULL;
   g_autoptr (GVariant) attached = attached_data ? g_variant_ref_sink (attached_data) : NULL;
@@ -365,7 +369,7 @@ sp_interaction_new_outbound (const SpInteractionContext *context, guint number, 
 
   if (!uri)
     return NULL;
-  self = interaction_new (context, number, TRUE, uri, "", attached, NULL);
+  self = interaction_new (context, number, TRUE, uri, contact_name, attached, contact_id);
   if (!sp_interaction_start_outbound_call (self, uri, error))
     return NULL;
   return g_steal_pointer (&self);

@@ -98,7 +98,8 @@ sp_interaction_new_inbound (const SpInteractionContext *context, guint number, S
                             const char *contact_id, const char *contact_name);
 SpInteraction *
 sp_interaction_new_outbound (const SpInteractionContext *context, guint number, const char *target,
-                             GVariant *attached_data, GError **error);
+                             GVariant *attached_data, const char *contact_id,
+                             const char *contact_name, GError **error);
 
 guint
 sp_interaction_get_number (SpInteraction *self);

@@ -186,6 +186,19 @@ save_push_ended (Record *record)
 }
 
 static void
+save_participants (Record *record)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) participants = NULL;
+
+  if (!record->id)
+    return;
+  participants = g_variant_ref_sink (sp_interaction_get_participants (record->interaction));
+  if (!sp_store_interaction_set_participants (record->store, record->id, participants, &error))
+    warn_unsaved (record, "the participants", error);
+}
+
+static void
 save_answered (Record *record)
 {
   g_autoptr (GError) error = NULL;
@@ -262,6 +275,7 @@ on_record (SpInteraction *interaction, int change, gpointer error_location, gpoi
     {
       case SP_RECORD_BEGIN:
         begin (record);
+        save_participants (record);
         return TRUE;
       case SP_RECORD_NOTES:
         return save_notes (record, error);
@@ -284,8 +298,11 @@ on_record (SpInteraction *interaction, int change, gpointer error_location, gpoi
         save_video_used (record);
         return TRUE;
       case SP_RECORD_FINISH:
+        save_participants (record);
         return finish (record, error);
       case SP_RECORD_PARTICIPANTS:
+        save_participants (record);
+        return TRUE;
       default:
         return TRUE;
     }

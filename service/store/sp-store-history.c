@@ -272,6 +272,69 @@ sp_store_interaction_set_dispositions (SpStore *store, const char *interaction_i
   return TRUE;
 }
 
+static gboolean
+write_participant (SpStore *store, SpStmt *stmt, const char *interaction_id, GVariant *party,
+                   GError **error)
+{
+  static const char *const text_keys[] = { "id", "role", "uri", "name", "state" };
+  gint64 joined = 0, left = 0;
+
+  sqlite3_reset (stmt);
+  sp_stmt_bind_text (stmt, 1, interaction_id);
+  for (guint i = 0; i < G_N_ELEMENTS (text_keys); i++)
+    {
+      const char *value = "";
+
+      g_variant_lookup (party, text_keys[i], "&s", &value);
+      sp_stmt_bind_text (stmt, (int)i + 2, value);
+    }
+  g_variant_lookup (party, "joined", "x", &joined);
+  g_variant_lookup (party, "left", "x", &left);
+  sqlite3_bind_int64 (stmt, 7, joined);
+  sqlite3_bind_int64 (stmt, 8, left);
+  return sp_store_step_done (store, stmt, error);
+}
+
+gboolean
+sp_store_interaction_set_participants (SpStore *store, const char *interaction_id,
+                                       GVariant *participants, GError **error)
+{
+  g_autoptr (SpStmt) stmt = NULL;
+  GVariantIter iter;
+  GVariant *party;
+
+  if (!sp_store_begin (store, error))
+    return FALSE;
+  if (!touch_in_transaction (store, interaction_id, error))
+    goto failed;
+  stmt = sp_store_prepare (
+    store,
+    "INSERT INTO interaction_participants"
+    " (interaction, party, role, uri, name, state, joined, left)"
+    " SELECT rowid, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM interactions WHERE id = ?1"
+    " ON CONFLICT (interaction, party) DO UPDATE SET role = excluded.role, uri = excluded.uri,"
+    " name = excluded.name, state = excluded.state, joined = excluded.joined,"
+    " left = excluded.left",
+    error);
+  if (!stmt)
+    goto failed;
+  g_variant_iter_init (&iter, participants);
+  while ((party = g_variant_iter_next_value (&iter)))
+    {
+      gboolean written = write_participant (store, stmt, interaction_id, party, error);
+
+      g_variant_unref (party);
+      if (!written)
+        goto failed;
+    }
+  if (sp_store_commit (store, error))
+    return TRUE;
+
+failed:
+  sp_store_rollback (store);
+  return FALSE;
+}
+
 /* A push is a row from its start ('live', ended 0); returns that row's id, or 0. */
 gint64
 sp_store_interaction_push_started (SpStore *store, const char *interaction_id, const char *item_id,
@@ -405,6 +468,11 @@ sp_store_interaction_finish (SpStore *store, const char *interaction_id,
 #define INTERRUPTED_END                                                                            \
   "(CASE WHEN i.ended > 0 THEN i.ended ELSE MAX(i.alive, i.answered, i.started) END)"
 
+static const char mark_participants_sql[]
+  = "UPDATE interaction_participants SET left = MAX(joined, (SELECT " INTERRUPTED_END
+    " FROM interactions i WHERE i.rowid = interaction_participants.interaction))"
+    " WHERE left = 0 AND interaction IN (SELECT rowid FROM interactions WHERE status = 'live')";
+
 static const char mark_pushes_sql[]
   = "UPDATE interaction_pushes SET ended_by = 'interrupted',"
     " ended = MAX(started, (SELECT " INTERRUPTED_END " FROM interactions i"
@@ -428,6 +496,7 @@ sp_store_interactions_mark_interrupted (SpStore *store, GError **error)
   if (!sp_store_begin (store, error))
     return 0;
   if (!sp_store_exec (store, mark_pushes_sql, error)
+      || !sp_store_exec (store, mark_participants_sql, error)
       || !sp_store_exec (store, mark_interactions_sql, error))
     {
       sp_store_rollback (store);
@@ -446,7 +515,9 @@ sp_store_interactions_mark_interrupted (SpStore *store, GError **error)
   " (SELECT json_group_array(code) FROM (SELECT code FROM interaction_dispositions d"              \
   "   WHERE d.interaction = i.rowid ORDER BY code)),"                                              \
   " (SELECT json_group_array(json_array(item_id, started, ended, ended_by)) FROM (SELECT * FROM"   \
-  "   interaction_pushes p WHERE p.interaction = i.rowid ORDER BY started))"                       \
+  "   interaction_pushes p WHERE p.interaction = i.rowid ORDER BY started)),"                      \
+  " (SELECT json_group_array(json_array(party, role, uri, name, state, joined, left)) FROM"        \
+  "   (SELECT * FROM interaction_participants q WHERE q.interaction = i.rowid ORDER BY rowid))"    \
   " FROM interactions i LEFT JOIN contacts c ON c.rowid = i.contact"
 
 static GVariant *
@@ -493,8 +564,32 @@ pushes_from_json (const char *json)
   return g_variant_builder_end (&builder);
 }
 
+static GVariant *
+participants_from_json (const char *json)
+{
+  static const char *const text_keys[] = { "id", "role", "uri", "name", "state" };
+  g_autoptr (JsonNode) node = json_from_string (json, NULL);
+  JsonArray *array = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; array && i < json_array_get_length (array); i++)
+    {
+      JsonArray *party = json_array_get_array_element (array, i);
+      GVariantDict dict;
+
+      g_variant_dict_init (&dict, NULL);
+      for (guint k = 0; k < G_N_ELEMENTS (text_keys); k++)
+        g_variant_dict_insert (&dict, text_keys[k], "s", json_array_get_string_element (party, k));
+      g_variant_dict_insert (&dict, "joined", "x", json_array_get_int_element (party, 5));
+      g_variant_dict_insert (&dict, "left", "x", json_array_get_int_element (party, 6));
+      g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
+    }
+  return g_variant_builder_end (&builder);
+}
+
 /* Adds key → value to an a{sv} builder. GVariantDict would parse a format string and hash every
- * key; History builds 17 entries for each of up to 20 rows per call. */
+ * key; History builds 18 entries for each of up to 20 rows per call. */
 static void
 add_entry (GVariantBuilder *builder, const char *key, GVariant *value)
 {
@@ -529,6 +624,7 @@ interaction_from_row (SpStmt *stmt)
   add_entry (&builder, "case-data", dict_from_json (sp_stmt_column_text (stmt, 14)));
   add_entry (&builder, "dispositions", codes_from_json (sp_stmt_column_text (stmt, 15)));
   add_entry (&builder, "pushes", pushes_from_json (sp_stmt_column_text (stmt, 16)));
+  add_entry (&builder, "participants", participants_from_json (sp_stmt_column_text (stmt, 17)));
   return g_variant_builder_end (&builder);
 }
 

@@ -135,6 +135,19 @@ static const char *const migrations[] = {
   "DROP TABLE interaction_pushes;"
   "ALTER TABLE interaction_pushes_3 RENAME TO interaction_pushes;"
   "CREATE INDEX interaction_pushes_by_interaction ON interaction_pushes(interaction);",
+  /* 4: the parties of each interaction (the contact, consulted people, conferenced agents): who,
+   * in what role, when they joined and left, and how their leg ended */
+  "CREATE TABLE interaction_participants ("
+  "  rowid INTEGER PRIMARY KEY,"
+  "  interaction INTEGER NOT NULL REFERENCES interactions(rowid) ON DELETE CASCADE,"
+  "  party TEXT NOT NULL,"
+  "  role TEXT NOT NULL,"
+  "  uri TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  joined INTEGER NOT NULL,"
+  "  left INTEGER NOT NULL,"
+  "  UNIQUE (interaction, party));",
 };
 
 int

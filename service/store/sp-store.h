@@ -94,6 +94,11 @@ sp_store_interaction_push_started (SpStore *store, const char *interaction_id, c
 gboolean
 sp_store_interaction_push_ended (SpStore *store, gint64 push, gint64 ended, const char *ended_by,
                                  GError **error);
+/* The interaction's parties as Participants shows them (aa{sv}: id, role, uri, name, state,
+ * joined, left), each row updated or added, in one transaction. */
+gboolean
+sp_store_interaction_set_participants (SpStore *store, const char *interaction_id,
+                                       GVariant *participants, GError **error);
 /* Mark Done: everything once more, status 'done', in one transaction. */
 gboolean
 sp_store_interaction_finish (SpStore *store, const char *interaction_id,

@@ -282,7 +282,7 @@ dial (World *world)
   SpInteractionContext context = context_of (world);
   GError *error = NULL;
 
-  adopt (world, sp_interaction_new_outbound (&context, 1, "1234", NULL, &error));
+  adopt (world, sp_interaction_new_outbound (&context, 1, "1234", NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   world->leg = g_object_ref (world->telephony->dialled);
 }

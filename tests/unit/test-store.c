@@ -1061,12 +1061,72 @@ test_mark_interrupted_end_times (Fixture *f, gconstpointer data)
   g_assert_cmpint (get_x (row, "ended"), ==, 7000000);
 }
 
-/* Undoes migration 3 on the open database, as a sportellod of schema 2 would have left it. */
+/* The parties of an interaction follow what Participants shows (each row updated in place);
+ * those still there when the service died leave at the interaction's interrupted end. */
+static void
+test_interaction_participants (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = begin (f, NULL, 1000000, "sip:a@b");
+  g_autoptr (GVariant) calling = g_variant_ref_sink (g_variant_new_parsed (
+    "[{'id': <'contact'>, 'role': <'contact'>, 'uri': <'sip:a@b'>, 'name': <'A'>,"
+    "  'state': <'held'>, 'joined': <int64 2000000>, 'left': <int64 0>},"
+    " {'id': <'conference-1'>, 'role': <'agent'>, 'uri': <'sip:bob@x'>, 'name': <'Bob'>,"
+    "  'state': <'calling'>, 'joined': <int64 0>, 'left': <int64 0>}]"));
+  g_autoptr (GVariant) talking = g_variant_ref_sink (g_variant_new_parsed (
+    "[{'id': <'contact'>, 'role': <'contact'>, 'uri': <'sip:a@b'>, 'name': <'A'>,"
+    "  'state': <'talking'>, 'joined': <int64 2000000>, 'left': <int64 0>},"
+    " {'id': <'conference-1'>, 'role': <'agent'>, 'uri': <'sip:bob@x'>, 'name': <'Bob'>,"
+    "  'state': <'talking'>, 'joined': <int64 3000000>, 'left': <int64 0>, 'conference': <true>},"
+    " {'id': <'conference-2'>, 'role': <'agent'>, 'uri': <'sip:carla@x'>, 'name': <'Carla'>,"
+    "  'state': <'declined'>, 'joined': <int64 0>, 'left': <int64 3500000>}]"));
+  g_autoptr (GVariant) row = NULL;
+  g_autoptr (GVariant) parties = NULL;
+  g_autoptr (GVariant) bob = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *states = NULL;
+  g_autofree char *names = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (sp_store_interaction_set_participants (f->store, id, calling, NULL));
+  g_assert_true (sp_store_interaction_set_participants (f->store, id, talking, NULL));
+  row = get_interaction (f, id);
+  parties = g_variant_lookup_value (row, "participants", G_VARIANT_TYPE ("aa{sv}"));
+  ids = join_key (parties, "id");
+  states = join_key (parties, "state");
+  names = join_key (parties, "name");
+  g_assert_cmpstr (ids, ==, "contact|conference-1|conference-2");
+  g_assert_cmpstr (states, ==, "talking|talking|declined");
+  g_assert_cmpstr (names, ==, "A|Bob|Carla");
+  bob = g_variant_get_child_value (parties, 1);
+  g_assert_cmpint (get_x (bob, "joined"), ==, 3000000);
+  g_assert_cmpint (get_x (bob, "left"), ==, 0);
+  g_clear_pointer (&bob, g_variant_unref);
+  g_clear_pointer (&parties, g_variant_unref);
+  g_clear_pointer (&row, g_variant_unref);
+
+  set_alive (f, id, 9000000);
+  fixture_reopen (f);
+  g_assert_cmpuint (sp_store_interactions_mark_interrupted (f->store, NULL), ==, 1);
+  row = get_interaction (f, id);
+  parties = g_variant_lookup_value (row, "participants", G_VARIANT_TYPE ("aa{sv}"));
+  bob = g_variant_get_child_value (parties, 1);
+  g_assert_cmpint (get_x (bob, "left"), ==, 9000000);
+  g_clear_pointer (&bob, g_variant_unref);
+  bob = g_variant_get_child_value (parties, 2);
+  g_assert_cmpint (get_x (bob, "left"), ==, 3500000); /* left before: kept */
+
+  g_assert_false (sp_store_interaction_set_participants (f->store, "i-nope", talking, &error));
+  g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
+}
+
+/* Undoes migrations 3 and 4 on the open database, as a sportellod of schema 2 would have left
+ * it. */
 static void
 downgrade_to_schema_2 (Fixture *f)
 {
   static const char sql[]
-    = "DROP TABLE interaction_pushes;"
+    = "DROP TABLE interaction_participants;"
+      "DROP TABLE interaction_pushes;"
       "CREATE TABLE interaction_pushes ("
       "  rowid INTEGER PRIMARY KEY,"
       "  interaction INTEGER NOT NULL REFERENCES interactions(rowid) ON DELETE CASCADE,"
@@ -1103,7 +1163,8 @@ test_history_from_schema_2 (Fixture *f, gconstpointer data)
   g_assert_cmpint (sqlite3_exec (f->store->db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
 
   fixture_reopen (f);
-  g_assert_cmpint (sp_store_get_schema_version (f->store), ==, 3);
+  g_assert_cmpint (sp_store_get_schema_version (f->store), ==,
+                   sp_store_get_latest_schema_version ());
   pushes_sql
     = pragma_text (f->store->db, "SELECT sql FROM sqlite_schema WHERE name = 'interaction_pushes'");
   g_assert_nonnull (strstr (pushes_sql, "'live'"));
@@ -1465,6 +1526,7 @@ main (int argc, char **argv)
   ADD ("/store/history/begin-contacts", test_interaction_begin_contacts);
   ADD ("/store/history/notes-case-data", test_interaction_notes_case_data);
   ADD ("/store/history/pushes", test_interaction_pushes);
+  ADD ("/store/history/participants", test_interaction_participants);
   ADD ("/store/history/live-writes", test_interaction_live_writes);
   ADD ("/store/history/dispositions-all-or-nothing", test_interaction_dispositions_all_or_nothing);
   ADD ("/store/history/finish", test_interaction_finish);
