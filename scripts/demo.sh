@@ -57,8 +57,10 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET
 step "sportellod on the demo config (data/demo/sportello.conf)"
 # Bob, the agent calls are transferred to, is a second sportellod on this machine: the
 # directory entry gets the port it listens on.
-BOB_SIP=$(free_port DGRAM)
-sed "s|^uri = sip:bob@127.0.0.1\$|uri = sip:bob@127.0.0.1:$BOB_SIP|" "$SRC/data/demo/sportello.conf" >"$T/sportello.conf"
+# Carla, the expert of the consultation and the conference, is a softphone started later.
+BOB_SIP=$(free_port DGRAM); CSIP=$(free_port DGRAM)
+sed -e "s|^uri = sip:bob@127.0.0.1\$|uri = sip:bob@127.0.0.1:$BOB_SIP|" \
+    -e "s|^uri = sip:carla@127.0.0.1\$|uri = sip:carla@127.0.0.1:$CSIP|" "$SRC/data/demo/sportello.conf" >"$T/sportello.conf"
 "$SRC/build/service/sportellod" --check-config --config "$T/sportello.conf"
 "$SRC/build/service/sportellod" --config "$T/sportello.conf" >"$T/sportellod.log" 2>&1 &
 SPORTELLOD=$!
@@ -250,7 +252,7 @@ echo "Bob's sportellod exit status: $status"
 [ "$status" -eq 0 ]
 
 step "Consultation transfer: the agent consults an expert (Carla, another softphone), then connects Maria to her"
-CSIP=$(free_port DGRAM); CCTRL=$(free_port STREAM)
+CCTRL=$(free_port STREAM)
 mkdir -p "$T/carla"
 sed -e "s|^sip_listen .*|sip_listen 127.0.0.1:$CSIP|" -e "s|^ctrl_tcp_listen .*|ctrl_tcp_listen 127.0.0.1:$CCTRL|" \
     -e "s|^audio_source .*|audio_source ausine,1500|" "$T/baresip/config" >"$T/carla/config"
@@ -279,6 +281,28 @@ HANGUP='{"command":"hangup","params":"","token":"h3"}'
 printf '%d:%s,' "${#HANGUP}" "$HANGUP" >&3
 ctl dispositions set 3 escalated
 ctl mark-done 3
+
+step "Conference: Maria calls again, the agent brings Carla in, and the three talk"
+DIAL="{\"command\":\"dial\",\"params\":\"sip:agent1@${SIP_URI#sip:}\",\"token\":\"d4\"}"
+printf '%d:%s,' "${#DIAL}" "$DIAL" >&3
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' sessions | grep -q ringing"
+ctl answer 4
+sleep 1
+echo "(Conference holds Maria and calls Carla from the directory; Carla's phone answers by itself)"
+ctl conference 4 carla
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' session show 4 | grep -q 'carla.* talking'"
+ctl session show 4 | grep -E -A2 '^ *(State|Participants)'
+echo "(CompleteConference: Maria is retrieved; each party hears the other two, never itself)"
+ctl conference complete 4
+ctl session show 4 | grep -E -A2 '^ *(State|Participants)'
+sleep 2
+ctl stats 4 | grep -E 'rtp'
+echo "(the agent drops Carla; Maria stays)"
+ctl conference drop 4 conference-1
+ctl session show 4 | grep -E -A2 '^ *(State|Participants)'
+ctl disconnect 4
+ctl dispositions set 4 escalated
+ctl mark-done 4
 exec 3>&-
 
 step "What 'sportelloctl watch' saw meanwhile (signals and property changes)"

@@ -109,7 +109,11 @@ sp_interaction_conference_relink (SpInteraction *self)
   GHashTableIter iter;
   gpointer channel, link;
 
-  self->contact->in_conference = sp_interaction_conference_active (self);
+  if (self->contact->in_conference != sp_interaction_conference_active (self))
+    {
+      self->contact->in_conference = !self->contact->in_conference;
+      sp_interaction_notify (self, "participants");
+    }
   if (self->contact->in_conference)
     for (guint i = 0; i < self->participants->len; i++)
       if (in_mix (self, g_ptr_array_index (self->participants, i)))
