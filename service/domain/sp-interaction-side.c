@@ -32,6 +32,22 @@ side_of_media (SpInteraction *self, SpMediaSession *media)
 
 /* ---- offer/answer: voice only; sendonly while held (the media then send and hear nothing) ---- */
 
+static gboolean
+add_video_slot (SpInteraction *self, SpParticipant *party, SpSdpLocal *local, GError **error)
+{
+  const char *address = sp_telephony_get_local_address (self->context.telephony);
+  guint16 rtp = 0, rtcp = 0;
+
+  if (!sp_media_session_prepare_video (party->media, address, &rtp, &rtcp, error))
+    return FALSE;
+  local->video_allowed = TRUE;
+  local->h264_encoder = sp_media_factory_can_encode_h264 (self->context.media);
+  /* The agent sees the contact; what the agent's phone films is not asked for. */
+  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_VIDEO, rtp, rtcp,
+                         party->held ? SP_SDP_INACTIVE : SP_SDP_SENDONLY);
+  return TRUE;
+}
+
 static SpSdpLocal *
 side_caps (SpInteraction *self, SpParticipant *party, GError **error)
 {
@@ -44,24 +60,59 @@ side_caps (SpInteraction *self, SpParticipant *party, GError **error)
     return NULL;
   sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, rtp, rtcp,
                          party->held ? SP_SDP_SENDONLY : SP_SDP_SENDRECV);
+  if (party->relays_video && !add_video_slot (self, party, local, error))
+    return NULL;
   return g_steal_pointer (&local);
 }
 
+/* The contact's picture goes to a conferenced agent whose phone took video; a phone that did
+ * not (port 0, or an error) just hears. */
+static void
+apply_side_video (SpInteraction *self, SpParticipant *party, const SpSdpStream *video)
+{
+  SpMediaVideoParams params;
+  g_autoptr (GError) error = NULL;
+  SpMediaSession *contact = self->contact->media;
+
+  if (!party->relays_video || !video || !video->active || !contact)
+    return;
+  params = sp_interaction_video_params (video);
+  /* The media read sendonly as a held call that sends nothing (sp-media-direction.h); this
+   * leg's sendonly is the relay, which must be sent. The phone sends nothing back (recvonly). */
+  if (params.direction == SP_MEDIA_DIRECTION_SENDONLY)
+    params.direction = SP_MEDIA_DIRECTION_SENDRECV;
+  if (party->video_started)
+    {
+      if (!sp_media_session_update_video (party->media, &params, &error))
+        g_warning ("session %u: the video to %s cannot change: %s", self->number, party->id,
+                   error->message);
+      return;
+    }
+  sp_media_session_relay_video (party->media,
+                                sp_media_session_get_picture (contact, SP_MEDIA_PICTURE_REMOTE));
+  if (!(party->video_started = sp_media_session_start_video (party->media, &params, &error)))
+    g_warning ("session %u: %s will not see the contact: %s", self->number, party->id,
+               error->message);
+  sp_interaction_notify (self, "participants");
+}
+
 static gboolean
-apply_side (SpParticipant *party, const SpSdpSession *local, const SpSdpSession *remote,
-            gboolean local_is_offer, GError **error)
+apply_side (SpInteraction *self, SpParticipant *party, const SpSdpSession *local,
+            const SpSdpSession *remote, gboolean local_is_offer, GError **error)
 {
   g_autoptr (GPtrArray) streams = NULL;
-  const SpSdpStream *audio = NULL;
+  const SpSdpStream *audio = NULL, *video = NULL;
   SpMediaAudioParams params;
 
   if (!sp_sdp_negotiated (local, remote, local_is_offer, &streams, error))
     return FALSE;
-  for (guint i = 0; i < streams->len && !audio; i++)
+  for (guint i = 0; i < streams->len; i++)
     {
       const SpSdpStream *stream = g_ptr_array_index (streams, i);
-      if (stream->kind == SP_SDP_MEDIA_AUDIO && stream->active)
+      if (stream->kind == SP_SDP_MEDIA_AUDIO && stream->active && !audio)
         audio = stream;
+      else if (stream->kind == SP_SDP_MEDIA_VIDEO && !video)
+        video = stream;
     }
   if (!audio)
     {
@@ -70,9 +121,12 @@ apply_side (SpParticipant *party, const SpSdpSession *local, const SpSdpSession 
       return FALSE;
     }
   params = sp_interaction_audio_params (audio);
-  if (party->media_started)
-    return sp_media_session_update_audio (party->media, &params, error);
-  return party->media_started = sp_media_session_start_audio (party->media, &params, error);
+  if (party->media_started
+        ? !sp_media_session_update_audio (party->media, &params, error)
+        : !(party->media_started = sp_media_session_start_audio (party->media, &params, error)))
+    return FALSE;
+  apply_side_video (self, party, video);
+  return TRUE;
 }
 
 /* ---- the leg's events ---- */
@@ -94,7 +148,7 @@ on_side_answer (SpLeg *leg, const char *sdp, gpointer data)
   g_autoptr (SpSdpSession) answer = sp_sdp_parse (sdp, -1, NULL);
   g_autoptr (GError) error = NULL;
 
-  if (!party || (answer && apply_side (party, party->sdp, answer, TRUE, &error)))
+  if (!party || (answer && apply_side (self, party, party->sdp, answer, TRUE, &error)))
     return;
   g_warning ("session %u: the answer of %s is unusable: %s", self->number, party->id,
              error ? error->message : "no SDP");
@@ -121,7 +175,7 @@ on_side_offer (SpLeg *leg, const char *sdp, gpointer data)
     }
   if (offer && (local = side_caps (self, party, NULL)))
     answer = sp_sdp_answer (offer, local, party->sdp, NULL);
-  if (!answer || !apply_side (party, answer, offer, FALSE, NULL))
+  if (!answer || !apply_side (self, party, answer, offer, FALSE, NULL))
     {
       sp_leg_answer_offer (leg, 488, NULL);
       return;
@@ -195,6 +249,9 @@ sp_interaction_dial_side (SpInteraction *self, const char *id, SpParticipantRole
 
   party->state = SP_PARTICIPANT_CALLING;
   party->media = sp_media_factory_create (self->context.media);
+  /* A conferenced agent sees the contact when the call has video: its leg offers it. */
+  party->relays_video = role == SP_PARTICIPANT_AGENT && self->contact->media
+                        && sp_media_session_has_video (self->contact->media);
   g_ptr_array_add (self->participants, party);
   if ((local = side_caps (self, party, error)))
     {
@@ -270,7 +327,21 @@ sp_interaction_drop_side (SpInteraction *self, SpParticipant *party, SpParticipa
   party->state = state;
   party->left = g_get_real_time ();
   party->media_started = FALSE;
+  party->video_started = FALSE;
   party->in_conference = FALSE;
   g_clear_pointer (&party->sdp, sp_sdp_session_free);
   sp_interaction_notify (self, "participants");
+}
+
+/* The end of a retrieve made for TASK (DATA): TASK returns its outcome. */
+void
+sp_interaction_retrieved_for_task (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+
+  if (sp_interaction_hold_finish (SP_INTERACTION (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }

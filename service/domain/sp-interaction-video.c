@@ -140,11 +140,10 @@ has_feedback (const SpSdpCodec *codec, const char *value)
   return codec->rtcp_fb && g_strv_contains ((const char *const *)codec->rtcp_fb, value);
 }
 
-static gboolean
-start_or_update_media (SpInteraction *self, const SpSdpStream *video, GError **error)
+SpMediaVideoParams
+sp_interaction_video_params (const SpSdpStream *video)
 {
-  SpMediaSession *media = sp_interaction_media (self);
-  SpMediaVideoParams params = {
+  return (SpMediaVideoParams){
     .remote_address = video->remote_address,
     .remote_rtp_port = (guint16)video->remote_rtp_port,
     .remote_rtcp_port = (guint16)video->remote_rtcp_port,
@@ -157,6 +156,13 @@ start_or_update_media (SpInteraction *self, const SpSdpStream *video, GError **e
     .rtx_recv_pt = (guint8)video->rtx_recv_pt,
     .direction = sp_interaction_media_direction (video->direction),
   };
+}
+
+static gboolean
+start_or_update_media (SpInteraction *self, const SpSdpStream *video, GError **error)
+{
+  SpMediaSession *media = sp_interaction_media (self);
+  SpMediaVideoParams params = sp_interaction_video_params (video);
 
   if (sp_media_session_has_video (media))
     return sp_media_session_update_video (media, &params, error);

@@ -67,6 +67,7 @@ sp_participant_to_variant (const SpParticipant *self)
   g_variant_dict_insert (&dict, "joined", "x", self->joined);
   g_variant_dict_insert (&dict, "left", "x", self->left);
   g_variant_dict_insert (&dict, "conference", "b", self->in_conference);
+  g_variant_dict_insert (&dict, "video", "b", self->video_started);
   if (self->transfer)
     {
       g_variant_dict_insert (&dict, "transfer", "s", self->transfer);

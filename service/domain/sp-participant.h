@@ -44,6 +44,8 @@ typedef struct
   gboolean media_started; /* its voice runs */
   gboolean held;          /* we hold it (the conference is on hold) */
   gboolean in_conference; /* it hears, and is heard by, the other parties of the conference */
+  gboolean relays_video;  /* a conferenced agent offered the contact's picture (sendonly) */
+  gboolean video_started; /* that picture is sent */
 } SpParticipant;
 
 SpParticipant *
@@ -57,7 +59,8 @@ sp_participant_role_to_string (SpParticipantRole role);
 const char *
 sp_participant_state_to_string (SpParticipantState state);
 /* a{sv}: id, uri, name, role, state (strings), joined, left (x, µs since the epoch, 0 = not),
- * conference (b: in the local conference's mix). */
+ * conference (b: in the local conference's mix), video (b: the contact's picture is sent to
+ * it). */
 GVariant *
 sp_participant_to_variant (const SpParticipant *self);
 

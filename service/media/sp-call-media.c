@@ -101,6 +101,7 @@ struct _SpCallMedia
   char *clip_audio_channel;
   SpClipPlayer *player; /* the pushed clip, or NULL */
   gboolean push_shown;  /* its pictures are what the contact sees */
+  char *relay_channel;  /* another leg's picture sent instead of the camera, or NULL */
 };
 
 enum
@@ -956,7 +957,20 @@ sp_call_media_start_video (SpCallMedia *self, const SpCallMediaVideo *params, GE
       return FALSE;
     }
   configure_sessions (self);
+  if (self->relay_channel)
+    sp_video_stream_show_channel (self->video, self->relay_channel);
   return TRUE;
+}
+
+void
+sp_call_media_relay_video (SpCallMedia *self, const char *channel)
+{
+  g_return_if_fail (SP_IS_CALL_MEDIA (self));
+
+  g_free (self->relay_channel);
+  self->relay_channel = g_strdup (channel && *channel ? channel : NULL);
+  if (self->video != NULL && sp_video_stream_is_built (self->video))
+    sp_video_stream_show_channel (self->video, self->relay_channel);
 }
 
 gboolean
@@ -1344,6 +1358,7 @@ sp_call_media_finalize (GObject *object)
 
   g_free (self->audio_source);
   g_free (self->audio_sink);
+  g_free (self->relay_channel);
   g_free (self->camera_channel);
   g_free (self->preview_channel);
   g_free (self->remote_channel);

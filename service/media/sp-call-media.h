@@ -119,6 +119,11 @@ sp_call_media_mix_in (SpCallMedia *self, const char *channel, GError **error);
 gboolean
 sp_call_media_mix_out (SpCallMedia *self, const char *channel);
 
+/* A conference's relay: the video sent shows CHANNEL (another leg's decoded picture,
+ * sp_call_media_get_video_channel REMOTE of that leg) instead of the camera; NULL or "" returns
+ * to the camera. Kept for a video stream that starts later. */
+void
+sp_call_media_relay_video (SpCallMedia *self, const char *channel);
 gboolean
 sp_call_media_start_push (SpCallMedia *self, const char *path, guint image_ms, GError **error);
 void

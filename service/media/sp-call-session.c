@@ -15,6 +15,7 @@ struct _SpCallSession
   guint width, height, framerate;
   SpCallMedia *media;
   SpVideoFeed *feed;
+  gboolean relays; /* its video shows another leg's picture: the camera is not opened */
 };
 
 static void
@@ -115,7 +116,8 @@ session_start_video (SpMediaSession *session, const SpMediaVideoParams *params, 
 {
   SpCallSession *self = SESSION (session);
 
-  start_feed (self);
+  if (!self->relays)
+    start_feed (self);
   return sp_call_media_start_video (self->media, params, error);
 }
 
@@ -165,6 +167,13 @@ static void
 session_stop_push (SpMediaSession *session)
 {
   sp_call_media_stop_push (SESSION (session)->media);
+}
+
+static void
+session_relay_video (SpMediaSession *session, const char *channel)
+{
+  SESSION (session)->relays = channel && *channel;
+  sp_call_media_relay_video (SESSION (session)->media, channel);
 }
 
 static gboolean
@@ -231,6 +240,7 @@ sp_call_session_media_init (SpMediaSessionInterface *iface)
   iface->get_video_statistics = session_get_video_statistics;
   iface->start_push = session_start_push;
   iface->stop_push = session_stop_push;
+  iface->relay_video = session_relay_video;
   iface->share_heard = session_share_heard;
   iface->unshare_heard = session_unshare_heard;
   iface->mix_in = session_mix_in;

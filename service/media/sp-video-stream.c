@@ -610,11 +610,18 @@ add_clip_source (SpVideoStream *self, const char *channel)
                            GST_TYPE_FRACTION, (gint)self->framerate, 1, NULL);
   g_autoptr (GstPad) src = NULL;
 
+  g_autoptr (GstElement) filter = NULL;
+
+  /* A clip comes at the stream's size; another leg's picture (a conference's relay) at the size
+   * its phone sends: it is converted and scaled to the stream's. */
   self->clip_source = gst_object_ref (sp_gst_add (self->pipeline, "intervideosrc", NULL, NULL));
-  self->clip_filter = gst_object_ref (sp_gst_add (self->pipeline, "capsfilter", NULL, NULL));
+  self->clip_filter = GST_ELEMENT (gst_object_ref (gst_parse_bin_from_description (
+    "videoconvert ! videoscale ! capsfilter name=size", TRUE, NULL)));
+  gst_bin_add (self->pipeline, self->clip_filter);
   g_object_set (self->clip_source, "channel", channel, "timeout", (guint64)CHANNEL_TIMEOUT_NS,
                 NULL);
-  g_object_set (self->clip_filter, "caps", caps, NULL);
+  filter = gst_bin_get_by_name (GST_BIN (self->clip_filter), "size");
+  g_object_set (filter, "caps", caps, NULL);
   self->clip_pad = gst_element_request_pad_simple (self->source_selector, "sink_%u");
   src = gst_element_get_static_pad (self->clip_filter, "src");
   if (!gst_element_link (self->clip_source, self->clip_filter)

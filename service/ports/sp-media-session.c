@@ -102,6 +102,12 @@ sp_media_session_stop_push (SpMediaSession *self)
   SP_MEDIA_SESSION_GET_IFACE (self)->stop_push (self);
 }
 
+void
+sp_media_session_relay_video (SpMediaSession *self, const char *channel)
+{
+  SP_MEDIA_SESSION_GET_IFACE (self)->relay_video (self, channel);
+}
+
 gboolean
 sp_media_session_share_heard (SpMediaSession *self, const char *channel, GError **error)
 {

@@ -87,6 +87,7 @@ struct _SpMediaSessionInterface
   void (*get_video_statistics) (SpMediaSession *self, SpMediaVideoStatistics *stats);
   gboolean (*start_push) (SpMediaSession *self, const char *path, guint image_ms, GError **error);
   void (*stop_push) (SpMediaSession *self);
+  void (*relay_video) (SpMediaSession *self, const char *channel);
   gboolean (*share_heard) (SpMediaSession *self, const char *channel, GError **error);
   gboolean (*unshare_heard) (SpMediaSession *self, const char *channel);
   gboolean (*mix_in) (SpMediaSession *self, const char *channel, GError **error);
@@ -132,6 +133,11 @@ sp_media_session_start_push (SpMediaSession *self, const char *path, guint image
                              GError **error);
 void
 sp_media_session_stop_push (SpMediaSession *self);
+/* A local conference's video: what this leg sends shows the picture another leg receives
+ * (CHANNEL: that leg's get_picture REMOTE) instead of the agent's camera, which this leg then
+ * does not open; NULL returns to the camera. Call it before start_video. */
+void
+sp_media_session_relay_video (SpMediaSession *self, const char *channel);
 /* A local conference's mix-minus between the legs of one interaction: what this leg hears also
  * goes to the named CHANNEL (share_heard), and a CHANNEL joins what this leg sends (mix_in).
  * Both need the voice started. The removals answer FALSE for a channel that is not linked. */

@@ -13,11 +13,13 @@ import glob
 import shutil
 import time
 
+import pytest
 from gi.repository import GLib
 
 from conftest import AGENT, CONTACTS, SESSION, SignalRecorder, free_port, wait_for
-from linphone import Linphone
+from linphone import Linphone, solid_jpeg
 from peers import Baresip, read_wav, sportello_config, tone_file, tone_power
+from videopeer import near
 
 CARLA_BUS = "org.sportello.Test.Carla"
 HOST, BOB, CARLA, CUSTOMER = 440, 660, 880, 1000
@@ -297,6 +299,69 @@ def test_declined_unanswered_and_leaving_agents_keep_the_call(testenv):
     assert [e[3][0] for e in signals_seen(declined)] == ["conference-2"]
     testenv.call(SESSION, "Disconnect", path=path)
     customer.wait_event("CALL_CLOSED")
+    testenv.stop_sportellod(carla)
+    testenv.stop_sportellod(host)
+    customer.close()
+    bob.close()
+
+
+# ---- video: the expert sees the customer ----
+
+BLUE, GREEN = (0, 0, 255), (0, 255, 0)
+
+
+@pytest.fixture
+def camera(testenv, pipewire):
+    pipewire.start()
+    pipewire.start_camera(colour=GREEN)
+    return pipewire
+
+
+def test_a_conferenced_agent_sees_the_customers_video(testenv, camera):
+    """The customer (linphonec) films blue, the host's camera is green. Bob (a baresip with
+    video) joins the conference and decodes the customer's blue (the customer's leg is only held
+    and retrieved, test-interaction checks no other re-offer reaches it); the customer still sees the host's green; Carla (a sportellod without a
+    camera, voice only) joins on voice and hears."""
+    bob = Baresip(testenv, name="bob", user="bob", tone=BOB, codecs=("opus",), video=True)
+    a_port, carla_port = free_port(), free_port()
+    extra = directory(bob.uri, carla_port) + "\n[video]\nallowed = true\nremote-offers = accept\n"
+    config = sportello_config(testenv, a_port, extra=extra)
+    config.write_text(config.read_text().replace("camera = none", "camera = pipewire"))
+    host = testenv.start_sportellod(config=config)
+    carla_config = testenv.write_config(
+        sportello_config(testenv, carla_port, audio_source=f"file:{tone_file(testenv, CARLA)}").read_text(),
+        name="carla.conf")
+    carla = testenv.start_sportellod(config=carla_config, data_dir=testenv.root / "data-carla", name="carla",
+                                     bus_name=CARLA_BUS)
+    wait_for(lambda: testenv.get_property(AGENT, "CameraAvailable"), 15, what="CameraAvailable")
+    customer = Linphone(testenv, tone_wav=tone_file(testenv, CUSTOMER, rate=48000),
+                        picture=solid_jpeg(testenv.root / "blue.jpg", BLUE))
+
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (customer.uri, {}))
+    wait_state(testenv, path, "talking")
+    testenv.call(SESSION, "ActivateVideo", path=path)
+    wait_for(lambda: near(customer.received_colour(), GREEN), 20, what="the customer sees the host's green")
+
+    testenv.call(SESSION, "Conference", "as", (["bob", "carla"],), path=path)
+    carla_path = carla_session(testenv)
+    testenv.call(SESSION, "Answer", path=carla_path, bus_name=CARLA_BUS)
+    wait_states(testenv, path, {"conference-1": "talking", "conference-2": "talking"})
+    agents = parties(testenv, path)
+    assert agents["conference-1"]["video"] is True, agents["conference-1"]
+    assert agents["conference-2"]["video"] is False, agents["conference-2"]  # voice only
+    testenv.call(SESSION, "CompleteConference", path=path)
+    wait_state(testenv, path, "talking")
+    assert testenv.get_property(SESSION, "Video", path=path) == "active"
+
+    wait_for(lambda: near(bob.received_colour(), BLUE), 20, what="Bob sees the customer's blue")
+    wait_for(lambda: near(customer.received_colour(), GREEN), 20, what="the customer still sees the host's green")
+    before = testenv.call(SESSION, "GetMediaStatistics", path=carla_path, bus_name=CARLA_BUS)["rtp-packets-received"]
+    wait_for(lambda: testenv.call(SESSION, "GetMediaStatistics", path=carla_path, bus_name=CARLA_BUS)
+             ["rtp-packets-received"] > before + 50, what="Carla hears the conference")
+
+    testenv.call(SESSION, "Disconnect", path=path)
+    bob.wait_event("CALL_CLOSED")
+    wait_for(lambda: carla_state(testenv, carla_path) == "disconnected", what="Carla's leg to end")
     testenv.stop_sportellod(carla)
     testenv.stop_sportellod(host)
     customer.close()

@@ -416,6 +416,13 @@ add_channel (FakeMedia *self, GHashTable *set, const char *channel, GError **err
   return TRUE;
 }
 
+static void
+media_relay_video (SpMediaSession *media, const char *channel)
+{
+  g_free (FAKE_MEDIA (media)->relay);
+  FAKE_MEDIA (media)->relay = g_strdup (channel);
+}
+
 static gboolean
 media_share_heard (SpMediaSession *media, const char *channel, GError **error)
 {
@@ -467,6 +474,7 @@ fake_media_iface_init (SpMediaSessionInterface *iface)
   iface->get_video_statistics = media_get_video_statistics;
   iface->start_push = media_start_push;
   iface->stop_push = media_stop_push;
+  iface->relay_video = media_relay_video;
   iface->share_heard = media_share_heard;
   iface->unshare_heard = media_unshare_heard;
   iface->mix_in = media_mix_in;
@@ -481,6 +489,7 @@ fake_media_finalize (GObject *object)
 {
   g_free (FAKE_MEDIA (object)->audio_codec);
   g_free (FAKE_MEDIA (object)->push_path);
+  g_free (FAKE_MEDIA (object)->relay);
   g_hash_table_unref (FAKE_MEDIA (object)->heard);
   g_hash_table_unref (FAKE_MEDIA (object)->mixed);
   G_OBJECT_CLASS (fake_media_parent_class)->finalize (object);

@@ -68,6 +68,7 @@ struct _FakeMedia
   SpMediaDirection audio_direction, video_direction;
   char *audio_codec;
   char *push_path;
+  char *relay;       /* the channel its video shows instead of the camera (relay_video) */
   GHashTable *heard; /* channels what it hears goes to (share_heard) */
   GHashTable *mixed; /* channels mixed into what it sends (mix_in) */
 };

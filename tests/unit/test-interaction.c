@@ -1085,6 +1085,99 @@ test_hold_reaches_the_media (void)
   world_stop (&world);
 }
 
+static gboolean
+party_flag (SpInteraction *interaction, const char *id, const char *key)
+{
+  g_autoptr (GVariant) participants
+    = g_variant_ref_sink (sp_interaction_get_participants (interaction));
+  gboolean value = FALSE;
+
+  for (gsize i = 0; i < g_variant_n_children (participants); i++)
+    {
+      g_autoptr (GVariant) party = g_variant_get_child_value (participants, i);
+      const char *party_id = NULL;
+
+      g_variant_lookup (party, "id", "&s", &party_id);
+      if (g_str_equal (party_id, id))
+        g_assert_true (g_variant_lookup (party, key, "b", &value));
+    }
+  return value;
+}
+
+/* The expert's phone takes the contact's picture: audio and video (recvonly) in its answer. */
+static void
+agent_answers_with_video (FakeLeg *leg)
+{
+  g_autoptr (SpSdpSession) offer = sp_sdp_parse (leg->last_sdp, -1, NULL);
+  g_autoptr (SpSdpLocal) local = sp_sdp_local_new ("expert", 1, "127.0.0.4");
+  g_autoptr (SpSdpSession) answer = NULL;
+  g_autofree char *text = NULL;
+
+  local->video_allowed = TRUE;
+  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, 54000, 0, SP_SDP_SENDRECV);
+  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_VIDEO, 54002, 0, SP_SDP_RECVONLY);
+  answer = sp_sdp_answer (offer, local, NULL, NULL);
+  g_assert_nonnull (answer);
+  fake_leg_emit_answer (leg, (text = sp_sdp_print (answer)));
+  fake_leg_emit_established (leg);
+}
+
+/* With video running, each conferenced agent's leg offers the contact's picture (sendonly,
+ * without re-offering to the contact): a phone that takes it gets the contact's remote
+ * channel instead of a camera, one that refuses video just hears. */
+static void
+test_conference_relays_the_contacts_video (void)
+{
+  static const Case test = { "video", "accept", { { 0 } } };
+  World world = { 0 };
+  FakeLeg *bob, *carla;
+  g_autoptr (SpSdpSession) offer = NULL;
+  const SpSdpMedia *video;
+  guint contact_offers;
+
+  world_start (&world, &test);
+  ring (&world, FALSE);
+  g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  sp_interaction_activate_video_async (world.interaction, on_done, &world);
+  phone_answers (&world, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (sp_interaction_get_video (world.interaction), ==, SP_INTERACTION_VIDEO_ACTIVE);
+  sp_interaction_conference_async (world.interaction, conferences[0], on_done, &world);
+  phone_answers (&world, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (world.result, ==, OK);
+  contact_offers = world.leg->actions->len;
+  bob = fake_telephony_last_to (world.telephony, agents[0]);
+  carla = fake_telephony_last_to (world.telephony, agents[1]);
+  offer = sp_sdp_parse (bob->last_sdp, -1, NULL);
+  g_assert_cmpuint (offer->media->len, ==, 2);
+  video = g_ptr_array_index (offer->media, 1);
+  g_assert_cmpint (video->kind, ==, SP_SDP_MEDIA_VIDEO);
+  g_assert_cmpint (video->direction, ==, SP_SDP_SENDONLY);
+  agent_answers_with_video (bob);
+  side_phone_answers (&world, carla, 0);
+  g_assert_true (party_flag (world.interaction, "conference-1", "video"));
+  g_assert_false (party_flag (world.interaction, "conference-2", "video"));
+  for (guint i = 0; i < world.media->alive->len; i++)
+    {
+      FakeMedia *media = g_ptr_array_index (world.media->alive, i);
+
+      if (media->relay)
+        g_assert_cmpstr (media->relay, ==, "fake-remote");
+    }
+  sp_interaction_complete_conference_async (world.interaction, on_done, &world);
+  phone_answers (&world, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (world.result, ==, OK);
+  /* Only hold and retrieve reached the contact: no re-offer for the agents' video. */
+  g_assert_cmpuint (world.leg->actions->len, ==, contact_offers + 1);
+  g_assert_cmpint (sp_interaction_get_video (world.interaction), ==, SP_INTERACTION_VIDEO_ACTIVE);
+  world_stop (&world);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1099,5 +1192,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/interaction/end-and-participants", test_end_and_participants);
   g_test_add_func ("/interaction/hold-reaches-the-media", test_hold_reaches_the_media);
   g_test_add_func ("/interaction/transfer-record-and-timeout", test_transfer_record_and_timeout);
+  g_test_add_func ("/interaction/conference-relays-the-contacts-video",
+                   test_conference_relays_the_contacts_video);
   return g_test_run ();
 }
