@@ -495,6 +495,25 @@ run_simple (CtlContext *ctx, const CtlCommand *command, int argc, char **argv, S
   return report_done (ctx, path, result);
 }
 
+typedef gboolean (*StringFunc) (SpSession1 *proxy, const char *argument, GCancellable *cancellable,
+                                GError **error);
+
+/* A method of one string argument: "COMMAND [SESSION] ARGUMENT". */
+static int
+run_with_string (CtlContext *ctx, const CtlCommand *command, int argc, char **argv, StringFunc call,
+                 const char *result)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 2, 2);
+  g_autoptr (SpSession1) session = NULL;
+
+  if (!path)
+    return CTL_EXIT_USAGE;
+  if (!(session = session_proxy (ctx, path, &error)) || !call (session, argv[2], NULL, &error))
+    return session_fail (ctx, path, error);
+  return report_done (ctx, path, result);
+}
+
 static int
 run_answer (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
 {
@@ -565,16 +584,8 @@ run_conference_complete (CtlContext *ctx, const CtlCommand *command, int argc, c
 static int
 run_conference_drop (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 2, 2);
-  g_autoptr (SpSession1) session = NULL;
-
-  if (!path)
-    return CTL_EXIT_USAGE;
-  if (!(session = session_proxy (ctx, path, &error))
-      || !sp_session1_call_drop_participant_sync (session, argv[2], NULL, &error))
-    return session_fail (ctx, path, error);
-  return report_done (ctx, path, "participant dropped");
+  return run_with_string (ctx, command, argc, argv, sp_session1_call_drop_participant_sync,
+                          "participant dropped");
 }
 
 static int
@@ -607,16 +618,7 @@ run_transfer_complete (CtlContext *ctx, const CtlCommand *command, int argc, cha
 static int
 run_push_start (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 2, 2);
-  g_autoptr (SpSession1) session = NULL;
-
-  if (!path)
-    return CTL_EXIT_USAGE;
-  if (!(session = session_proxy (ctx, path, &error))
-      || !sp_session1_call_start_push_sync (session, argv[2], NULL, &error))
-    return session_fail (ctx, path, error);
-  return report_done (ctx, path, "push started");
+  return run_with_string (ctx, command, argc, argv, sp_session1_call_start_push_sync, "push started");
 }
 
 static gboolean

@@ -357,18 +357,6 @@ sp_interaction_conference_finish (SpInteraction *self, GAsyncResult *result, GEr
 
 /* ---- completing, dropping, ending ---- */
 
-static void
-on_retrieved (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GTask) task = data;
-  GError *error = NULL;
-
-  if (sp_interaction_hold_finish (SP_INTERACTION (source), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
 static guint
 join_round (SpInteraction *self)
 {
@@ -430,7 +418,7 @@ sp_interaction_complete_conference_async (SpInteraction *self, GAsyncReadyCallba
   sp_interaction_notify (self, "participants");
   sp_interaction_set_state (self, SP_INTERACTION_HELD);
   /* Retrieving holds every party back and links the mix (sp_interaction_conference_hold). */
-  sp_interaction_hold_async (self, FALSE, on_retrieved, g_steal_pointer (&task));
+  sp_interaction_hold_async (self, FALSE, sp_interaction_retrieved_for_task, g_steal_pointer (&task));
 }
 
 gboolean

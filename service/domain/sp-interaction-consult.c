@@ -200,18 +200,6 @@ sp_interaction_complete_transfer_finish (SpInteraction *self, GAsyncResult *resu
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-on_retrieved (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GTask) task = data;
-  GError *error = NULL;
-
-  if (sp_interaction_hold_finish (SP_INTERACTION (source), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
 void
 sp_interaction_end_consultation_async (SpInteraction *self, GAsyncReadyCallback callback,
                                        gpointer user_data)
@@ -230,7 +218,7 @@ sp_interaction_end_consultation_async (SpInteraction *self, GAsyncReadyCallback 
   drop_consult (self);
   sp_interaction_conference_end_round (self);
   sp_interaction_set_state (self, SP_INTERACTION_HELD);
-  sp_interaction_hold_async (self, FALSE, on_retrieved, g_steal_pointer (&task));
+  sp_interaction_hold_async (self, FALSE, sp_interaction_retrieved_for_task, g_steal_pointer (&task));
 }
 
 gboolean

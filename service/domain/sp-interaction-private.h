@@ -194,6 +194,10 @@ void
 sp_interaction_hold_side (SpInteraction *self, SpParticipant *party, gboolean hold);
 void
 sp_interaction_drop_side (SpInteraction *self, SpParticipant *party, SpParticipantState state);
+/* A GAsyncReadyCallback for sp_interaction_hold_async (retrieve) made on behalf of the GTask in
+ * its data: the task returns TRUE or the error. */
+void
+sp_interaction_retrieved_for_task (GObject *source, GAsyncResult *result, gpointer data);
 
 /* sp-interaction-conference.c */
 GHashTable *
@@ -245,6 +249,9 @@ SpMediaDirection
 sp_interaction_media_direction (SpSdpDirection direction);
 SpMediaAudioParams
 sp_interaction_audio_params (const SpSdpStream *audio);
+/* sp-interaction-video.c: the media side of a negotiated video stream. */
+SpMediaVideoParams
+sp_interaction_video_params (const SpSdpStream *video);
 /* The contact's media, or NULL. */
 SpMediaSession *
 sp_interaction_media (SpInteraction *self);
