@@ -41,7 +41,8 @@ live_tone (GstBin *bin, const char *wave, gdouble frequency, GError **error)
   if (src == NULL)
     return NULL;
   gst_util_set_object_arg (G_OBJECT (src), "wave", wave);
-  g_object_set (src, "is-live", TRUE, "freq", frequency, NULL);
+  /* 20 ms buffers, a packet's worth at 48 kHz (the default 1024 samples do not divide a packet) */
+  g_object_set (src, "is-live", TRUE, "freq", frequency, "samplesperbuffer", 960, NULL);
   return src;
 }
 

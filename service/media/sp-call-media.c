@@ -437,6 +437,8 @@ build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstP
       || !(format = sp_gst_add (bin, "capsfilter", NULL, error)))
     return FALSE;
   g_object_set (format, "caps", caps, NULL);
+  /* One output buffer per packet (20 ms), not the default 10 ms: half the wake-ups. */
+  g_object_set (self->mixer, "output-buffer-duration", (guint64)(20 * GST_MSECOND), NULL);
   gst_bin_add_many (bin, source, sender, NULL);
   gst_element_set_locked_state (source, TRUE);
   self->source = source;
