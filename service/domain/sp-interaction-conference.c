@@ -1,32 +1,19 @@
 /* Local conference. Conference holds the contact (and the agents of a running conference) and
  * calls agents of the directory, each on a side leg ("conference-N", role agent); the agent
  * talks with those who answer. CompleteConference cancels the ones still ringing and joins the
- * others with the contact in a mix-minus between the legs' media: what a party says reaches
- * every other party on a channel of its own ("sportello-<session>-<from>-to-<to>") and never
- * comes back to it. The agent's voice is in what every leg sends and the agent hears every
+ * others with the contact in a mix-minus between the legs' media: every party's leg joins
+ * the interaction's mix ("sportello-<session>-conference"), where what a party says reaches
+ * every other party and never comes back to it. The agent's voice is in what every leg sends and the agent hears every
  * leg, so the agent speaks to and hears everybody. Hold holds every party; a conferenced agent
  * who hangs up or is dropped leaves the others talking; the agent's Disconnect ends the call
  * for everybody. */
 #include "sp-interaction-private.h"
 
-typedef struct
-{
-  char *from; /* participant ids */
-  char *to;
-} MixLink;
-
-static void
-mix_link_free (MixLink *link)
-{
-  g_free (link->from);
-  g_free (link->to);
-  g_free (link);
-}
-
+/* The mix links: the ids of the parties whose legs are in the mix. */
 GHashTable *
 sp_interaction_conference_links_new (void)
 {
-  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)mix_link_free);
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static SpParticipant *
@@ -72,42 +59,41 @@ in_mix (SpInteraction *self, SpParticipant *party)
          && party->media_started;
 }
 
-static void
-unlink_channel (SpInteraction *self, const char *channel, const MixLink *link)
+static char *
+mix_name (SpInteraction *self)
 {
-  SpParticipant *from = find_participant (self, link->from);
-  SpParticipant *to = find_participant (self, link->to);
-
-  if (from && from->media)
-    sp_media_session_unshare_heard (from->media, channel);
-  if (to && to->media)
-    sp_media_session_mix_out (to->media, channel);
+  return g_strdup_printf ("sportello-%u-conference", self->number);
 }
 
 static void
-link_channel (SpInteraction *self, const char *channel, SpParticipant *from, SpParticipant *to)
+leave_mix (SpInteraction *self, const char *mix, const char *party_id)
+{
+  SpParticipant *party = find_participant (self, party_id);
+
+  if (party && party->media)
+    sp_media_session_leave_mix (party->media, mix);
+}
+
+static void
+join_mix (SpInteraction *self, const char *mix, SpParticipant *party)
 {
   g_autoptr (GError) error = NULL;
-  MixLink *link = g_new0 (MixLink, 1);
 
-  link->from = g_strdup (from->id);
-  link->to = g_strdup (to->id);
-  g_hash_table_insert (self->mix_links, g_strdup (channel), link);
-  if (!sp_media_session_share_heard (from->media, channel, &error)
-      || !sp_media_session_mix_in (to->media, channel, &error))
-    g_warning ("session %u: %s will not hear %s: %s", self->number, to->id, from->id,
+  g_hash_table_add (self->mix_links, g_strdup (party->id));
+  if (!sp_media_session_join_mix (party->media, mix, party->id, &error))
+    g_warning ("session %u: %s is not in the conference's mix: %s", self->number, party->id,
                error->message);
 }
 
-/* Makes the links between the legs what the parties' states say: every party in the mix hears
- * every other one. Called whenever a party joins, leaves, holds or is retrieved. */
+/* Makes the mix's members what the parties' states say: every party in the mix hears every
+ * other one. Called whenever a party joins, leaves, holds or is retrieved. */
 void
 sp_interaction_conference_relink (SpInteraction *self)
 {
-  g_autoptr (GPtrArray) members = g_ptr_array_new ();
-  g_autoptr (GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *mix = mix_name (self);
   GHashTableIter iter;
-  gpointer channel, link;
+  gpointer id, party;
 
   if (self->contact->in_conference != sp_interaction_conference_active (self))
     {
@@ -116,34 +102,23 @@ sp_interaction_conference_relink (SpInteraction *self)
     }
   if (self->contact->in_conference)
     for (guint i = 0; i < self->participants->len; i++)
-      if (in_mix (self, g_ptr_array_index (self->participants, i)))
-        g_ptr_array_add (members, g_ptr_array_index (self->participants, i));
-  for (guint i = 0; i < members->len; i++)
-    for (guint j = 0; j < members->len; j++)
-      if (i != j)
-        {
-          SpParticipant *from = g_ptr_array_index (members, i);
-          SpParticipant *to = g_ptr_array_index (members, j);
-          char *name = g_strdup_printf ("sportello-%u-%s-to-%s", self->number, from->id, to->id);
-
-          g_hash_table_insert (wanted, name, GUINT_TO_POINTER (i * members->len + j + 1));
-        }
-  g_hash_table_iter_init (&iter, self->mix_links);
-  while (g_hash_table_iter_next (&iter, &channel, &link))
-    if (!g_hash_table_contains (wanted, channel))
       {
-        unlink_channel (self, channel, link);
+        SpParticipant *candidate = g_ptr_array_index (self->participants, i);
+
+        if (in_mix (self, candidate))
+          g_hash_table_insert (wanted, candidate->id, candidate);
+      }
+  g_hash_table_iter_init (&iter, self->mix_links);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    if (!g_hash_table_contains (wanted, id))
+      {
+        leave_mix (self, mix, id);
         g_hash_table_iter_remove (&iter);
       }
   g_hash_table_iter_init (&iter, wanted);
-  while (g_hash_table_iter_next (&iter, &channel, &link))
-    if (!g_hash_table_contains (self->mix_links, channel))
-      {
-        guint pair = GPOINTER_TO_UINT (link) - 1;
-
-        link_channel (self, channel, g_ptr_array_index (members, pair / members->len),
-                      g_ptr_array_index (members, pair % members->len));
-      }
+  while (g_hash_table_iter_next (&iter, &id, &party))
+    if (!g_hash_table_contains (self->mix_links, id))
+      join_mix (self, mix, party);
 }
 
 /* ---- the round: agents called while the others wait ---- */

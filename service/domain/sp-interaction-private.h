@@ -104,7 +104,7 @@ struct _SpInteraction
   GPtrArray *conference_invited; /* its agents (SpDirectoryEntry, the config's) */
   gboolean conference_round;     /* agents called by Conference wait for CompleteConference */
   guint conference_count;        /* for the participants' ids: conference-1, conference-2, … */
-  GHashTable *mix_links;         /* channel name -> the two participants it links */
+  GHashTable *mix_links;         /* ids of the parties whose legs are in the mix */
 
   /* push (sp-interaction-push.c) */
   char *push_item; /* the catalogue id being pushed, or NULL */

@@ -1,59 +1,36 @@
-/* Inputs:  interaudiosrc(channel) → audioconvert → audioresample → a pad of the send mixer
- * Outputs: a pad of the heard tee → audioconvert → audioresample → caps → interaudiosink(channel)
- *
- * Both ends of a channel carry 48 kHz mono S16: the two pipelines never negotiate with each
- * other, and the source knows its format before the first sample arrives. The source reads in
- * 10 ms periods and reports 20 ms of latency (the send mixer waits that long for it, so it is
- * what a conference adds to each voice); it holds 100 ms at most, so a stall cannot build up
- * a delay that lasts. */
+/* A leg's part in a conference's mix (sp-audio-bridge.c), one Membership per mix it joins:
+ *   heard tee → audioconvert → audioresample → caps → appsink   (what the leg hears, to the bridge)
+ *   appsrc → audioconvert → audioresample → a pad of the send mixer   (the others, from the bridge)
+ * Both ends carry 48 kHz mono S16 in 20 ms frames. The appsrc is live and stamps each frame as
+ * the bridge pushes it; it reports 20 ms of latency (the send mixer waits that long for it) and
+ * holds 100 ms at most, dropping the oldest, so a stall cannot build a delay that lasts. */
 #include "sp-audio-share.h"
+#include "sp-audio-bridge.h"
 #include "sp-gst.h"
 #include "sp-media-error.h"
 
 #include <string.h>
 
-#define SHARE_CAPS "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1"
-#define PERIOD_NS (10 * GST_MSECOND)
 #define LATENCY_NS (20 * GST_MSECOND)
-#define BUFFER_NS (100 * GST_MSECOND)
+#define MAX_BYTES (5 * 960 * 2)
 
 typedef struct
 {
-  GstElement *bin;
-  GstPad *pad; /* the mixer's or the tee's request pad */
-} Link;
+  GstElement *out_bin; /* heard → the bridge */
+  GstPad *tee_pad;
+  GstElement *in_bin; /* the bridge → sent */
+  GstPad *mixer_pad;
+  SpAudioBridge *bridge;
+  SpAudioBridgeMember *member;
+} Membership;
 
 struct _SpAudioShare
 {
   GstBin *pipeline;
   GstElement *mixer;
   GstElement *tee;
-  GHashTable *inputs;  /* channel → Link */
-  GHashTable *outputs; /* channel → Link */
+  GHashTable *mixes; /* mix name → Membership */
 };
-
-static void
-link_free (gpointer data)
-{
-  Link *link = data;
-
-  g_clear_object (&link->bin);
-  g_clear_object (&link->pad);
-  g_free (link);
-}
-
-SpAudioShare *
-sp_audio_share_new (GstBin *pipeline, GstElement *mixer, GstElement *tee)
-{
-  SpAudioShare *self = g_new0 (SpAudioShare, 1);
-
-  self->pipeline = gst_object_ref (pipeline);
-  self->mixer = gst_object_ref (mixer);
-  self->tee = gst_object_ref (tee);
-  self->inputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, link_free);
-  self->outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, link_free);
-  return self;
-}
 
 static GstElement *
 make_branch (const char *description, GError **error)
@@ -68,24 +45,6 @@ make_branch (const char *description, GError **error)
       return NULL;
     }
   return gst_object_ref_sink (bin);
-}
-
-static gboolean
-check_new (GHashTable *links, const char *channel, GError **error)
-{
-  if (channel == NULL || *channel == '\0' || strpbrk (channel, " !\"'") != NULL)
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT,
-                   "'%s' is not a channel name", channel ? channel : "");
-      return FALSE;
-    }
-  if (g_hash_table_contains (links, channel))
-    {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "The channel %s is already linked",
-                   channel);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* BIN joins the pipeline and meets the running element's PAD in the order that lets nothing
@@ -115,50 +74,77 @@ attach (SpAudioShare *self, GstElement *bin, GstPad *pad, gboolean bin_is_upstre
   return TRUE;
 }
 
-gboolean
-sp_audio_share_add_input (SpAudioShare *self, const char *channel, GError **error)
+/* An input leaves the mixer (which takes a pad away while it runs); an output stops getting
+ * buffers once its tee pad is gone (the tee waits for a push in progress), then stops. */
+static void
+detach (SpAudioShare *self, GstElement *bin, GstPad *pad, GstElement *owner)
 {
-  g_autofree char *description = NULL;
-  g_autoptr (GstElement) bin = NULL;
-  g_autoptr (GstPad) pad = NULL;
-  Link *link;
+  if (owner == self->tee)
+    gst_element_release_request_pad (owner, pad);
+  gst_element_set_state (bin, GST_STATE_NULL);
+  gst_bin_remove (self->pipeline, bin);
+  if (owner == self->mixer)
+    gst_element_release_request_pad (owner, pad);
+}
 
-  if (!check_new (self->inputs, channel, error))
-    return FALSE;
-  description = g_strdup_printf (
-    "interaudiosrc channel=%s period-time=%" G_GUINT64_FORMAT " latency-time=%" G_GUINT64_FORMAT
-    " buffer-time=%" G_GUINT64_FORMAT " ! " SHARE_CAPS " ! audioconvert ! audioresample",
-    channel, (guint64)PERIOD_NS, (guint64)LATENCY_NS, (guint64)BUFFER_NS);
-  if (!(bin = make_branch (description, error)))
-    return FALSE;
-  pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
-  if (!attach (self, bin, pad, TRUE, error))
+/* Leaving: the leg stops handing over what it hears (its appsink stops, so the bridge's
+ * callback no longer runs), leaves the bridge, then stops taking the mix. */
+static void
+membership_free (SpAudioShare *self, Membership *membership)
+{
+  if (membership->out_bin)
+    detach (self, membership->out_bin, membership->tee_pad, self->tee);
+  if (membership->member)
+    sp_audio_bridge_remove (membership->bridge, membership->member);
+  if (membership->in_bin)
+    detach (self, membership->in_bin, membership->mixer_pad, self->mixer);
+  g_clear_pointer (&membership->bridge, sp_audio_bridge_unref);
+  g_clear_object (&membership->out_bin);
+  g_clear_object (&membership->tee_pad);
+  g_clear_object (&membership->in_bin);
+  g_clear_object (&membership->mixer_pad);
+  g_free (membership);
+}
+
+SpAudioShare *
+sp_audio_share_new (GstBin *pipeline, GstElement *mixer, GstElement *tee)
+{
+  SpAudioShare *self = g_new0 (SpAudioShare, 1);
+
+  self->pipeline = gst_object_ref (pipeline);
+  self->mixer = gst_object_ref (mixer);
+  self->tee = gst_object_ref (tee);
+  self->mixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return self;
+}
+
+static gboolean
+check_new (SpAudioShare *self, const char *mix, GError **error)
+{
+  if (mix == NULL || *mix == '\0')
     {
-      gst_element_release_request_pad (self->mixer, pad);
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT, "A mix needs a name");
       return FALSE;
     }
-  link = g_new0 (Link, 1);
-  link->bin = g_steal_pointer (&bin);
-  link->pad = g_steal_pointer (&pad);
-  g_hash_table_insert (self->inputs, g_strdup (channel), link);
+  if (g_hash_table_contains (self->mixes, mix))
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "Already in the mix %s", mix);
+      return FALSE;
+    }
   return TRUE;
 }
 
-gboolean
-sp_audio_share_add_output (SpAudioShare *self, const char *channel, GError **error)
+static gboolean
+join_output (SpAudioShare *self, Membership *membership, GError **error)
 {
-  g_autofree char *description = NULL;
-  g_autoptr (GstElement) bin = NULL;
+  /* No clock wait: the bridge's tick is what paces the frames. */
+  g_autoptr (GstElement) bin = make_branch (
+    "audioconvert ! audioresample ! " SP_AUDIO_BRIDGE_CAPS
+    " ! appsink name=heard sync=false async=false max-buffers=10 drop=true",
+    error);
   g_autoptr (GstPad) pad = NULL;
-  Link *link;
 
-  if (!check_new (self->outputs, channel, error))
-    return FALSE;
-  /* No clock wait: the source at the other end is what paces the samples. */
-  description = g_strdup_printf ("audioconvert ! audioresample ! " SHARE_CAPS
-                                 " ! interaudiosink channel=%s sync=false async=false",
-                                 channel);
-  if (!(bin = make_branch (description, error)))
+  if (bin == NULL)
     return FALSE;
   pad = gst_element_request_pad_simple (self->tee, "src_%u");
   if (!attach (self, bin, pad, FALSE, error))
@@ -166,95 +152,99 @@ sp_audio_share_add_output (SpAudioShare *self, const char *channel, GError **err
       gst_element_release_request_pad (self->tee, pad);
       return FALSE;
     }
-  link = g_new0 (Link, 1);
-  link->bin = g_steal_pointer (&bin);
-  link->pad = g_steal_pointer (&pad);
-  g_hash_table_insert (self->outputs, g_strdup (channel), link);
+  membership->out_bin = g_steal_pointer (&bin);
+  membership->tee_pad = g_steal_pointer (&pad);
   return TRUE;
-}
-
-/* An input leaves the mixer (which takes a pad away while it runs); an output stops getting
- * buffers once its tee pad is gone (the tee waits for a push in progress), then stops. */
-static void
-detach (SpAudioShare *self, Link *link, GstElement *owner)
-{
-  if (owner == self->tee)
-    gst_element_release_request_pad (owner, link->pad);
-  gst_element_set_state (link->bin, GST_STATE_NULL);
-  gst_bin_remove (self->pipeline, link->bin);
-  if (owner == self->mixer)
-    gst_element_release_request_pad (owner, link->pad);
 }
 
 static gboolean
-remove_link (SpAudioShare *self, GHashTable *links, GstElement *owner, const char *channel)
+join_input (SpAudioShare *self, Membership *membership, GError **error)
 {
-  Link *link = channel != NULL ? g_hash_table_lookup (links, channel) : NULL;
+  g_autofree char *description = g_strdup_printf (
+    "appsrc name=mix is-live=true format=time do-timestamp=true min-latency=%" G_GUINT64_FORMAT
+    " max-bytes=%d leaky-type=downstream caps=" SP_AUDIO_BRIDGE_CAPS
+    " ! audioconvert ! audioresample",
+    (guint64)LATENCY_NS, MAX_BYTES);
+  g_autoptr (GstElement) bin = make_branch (description, error);
+  g_autoptr (GstPad) pad = NULL;
 
-  if (link == NULL)
+  if (bin == NULL)
     return FALSE;
-  detach (self, link, owner);
-  g_hash_table_remove (links, channel);
+  pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
+  if (!attach (self, bin, pad, TRUE, error))
+    {
+      gst_element_release_request_pad (self->mixer, pad);
+      return FALSE;
+    }
+  membership->in_bin = g_steal_pointer (&bin);
+  membership->mixer_pad = g_steal_pointer (&pad);
   return TRUE;
 }
 
 gboolean
-sp_audio_share_remove_input (SpAudioShare *self, const char *channel)
+sp_audio_share_join (SpAudioShare *self, const char *mix, GError **error)
 {
-  return remove_link (self, self->inputs, self->mixer, channel);
+  Membership *membership;
+  g_autoptr (GstElement) heard = NULL;
+  g_autoptr (GstElement) source = NULL;
+
+  if (!check_new (self, mix, error))
+    return FALSE;
+  membership = g_new0 (Membership, 1);
+  if (!join_input (self, membership, error) || !join_output (self, membership, error))
+    {
+      membership_free (self, membership);
+      return FALSE;
+    }
+  heard = gst_bin_get_by_name (GST_BIN (membership->out_bin), "heard");
+  source = gst_bin_get_by_name (GST_BIN (membership->in_bin), "mix");
+  membership->bridge = sp_audio_bridge_get (mix);
+  membership->member = sp_audio_bridge_add (membership->bridge, GST_APP_SINK (heard),
+                                            GST_APP_SRC (source));
+  g_hash_table_insert (self->mixes, g_strdup (mix), membership);
+  return TRUE;
 }
 
 gboolean
-sp_audio_share_remove_output (SpAudioShare *self, const char *channel)
+sp_audio_share_leave (SpAudioShare *self, const char *mix)
 {
-  return remove_link (self, self->outputs, self->tee, channel);
+  Membership *membership = mix != NULL ? g_hash_table_lookup (self->mixes, mix) : NULL;
+
+  if (membership == NULL)
+    return FALSE;
+  g_hash_table_remove (self->mixes, mix);
+  membership_free (self, membership);
+  return TRUE;
 }
 
 static int
-compare_channels (gconstpointer a, gconstpointer b, gpointer data)
+compare_names (gconstpointer a, gconstpointer b, gpointer data)
 {
   return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
-static GStrv
-sorted_channels (GHashTable *links)
-{
-  g_autofree gpointer keys = g_hash_table_get_keys_as_array (links, NULL);
-  GStrv channels = g_strdupv (keys);
-
-  g_qsort_with_data (channels, (gint)g_strv_length (channels), sizeof (char *), compare_channels,
-                     NULL);
-  return channels;
-}
-
 GStrv
-sp_audio_share_list_inputs (SpAudioShare *self)
+sp_audio_share_list_mixes (SpAudioShare *self)
 {
-  return sorted_channels (self->inputs);
-}
+  g_autofree gpointer keys = g_hash_table_get_keys_as_array (self->mixes, NULL);
+  GStrv names = g_strdupv (keys);
 
-GStrv
-sp_audio_share_list_outputs (SpAudioShare *self)
-{
-  return sorted_channels (self->outputs);
+  g_qsort_with_data (names, (gint)g_strv_length (names), sizeof (char *), compare_names, NULL);
+  return names;
 }
 
 void
 sp_audio_share_free (SpAudioShare *self)
 {
   GHashTableIter iter;
-  Link *link;
+  Membership *membership;
 
   if (self == NULL)
     return;
-  g_hash_table_iter_init (&iter, self->outputs);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&link))
-    detach (self, link, self->tee);
-  g_hash_table_iter_init (&iter, self->inputs);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&link))
-    detach (self, link, self->mixer);
-  g_hash_table_unref (self->outputs);
-  g_hash_table_unref (self->inputs);
+  g_hash_table_iter_init (&iter, self->mixes);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&membership))
+    membership_free (self, membership);
+  g_hash_table_unref (self->mixes);
   gst_object_unref (self->tee);
   gst_object_unref (self->mixer);
   gst_object_unref (self->pipeline);

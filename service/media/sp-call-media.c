@@ -1072,31 +1072,17 @@ require_started (SpCallMedia *self, GError **error)
 }
 
 gboolean
-sp_call_media_share_heard (SpCallMedia *self, const char *channel, GError **error)
+sp_call_media_join_mix (SpCallMedia *self, const char *mix, GError **error)
 {
   g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
-  return require_started (self, error) && sp_audio_share_add_output (self->share, channel, error);
+  return require_started (self, error) && sp_audio_share_join (self->share, mix, error);
 }
 
 gboolean
-sp_call_media_unshare_heard (SpCallMedia *self, const char *channel)
+sp_call_media_leave_mix (SpCallMedia *self, const char *mix)
 {
   g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
-  return self->share != NULL && sp_audio_share_remove_output (self->share, channel);
-}
-
-gboolean
-sp_call_media_mix_in (SpCallMedia *self, const char *channel, GError **error)
-{
-  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
-  return require_started (self, error) && sp_audio_share_add_input (self->share, channel, error);
-}
-
-gboolean
-sp_call_media_mix_out (SpCallMedia *self, const char *channel)
-{
-  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
-  return self->share != NULL && sp_audio_share_remove_input (self->share, channel);
+  return self->share != NULL && sp_audio_share_leave (self->share, mix);
 }
 
 /* ---- video push ---- */

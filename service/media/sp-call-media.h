@@ -106,18 +106,14 @@ sp_call_media_get_video_statistics (SpCallMedia *self, SpCallMediaVideoStatistic
  * it ends by itself, after which the camera is sent again. Another start switches clips; stop
  * returns to the camera without a signal. SP_MEDIA_ERROR_STATE without video,
  * SP_MEDIA_ERROR_DEVICE for a file that is not there. */
-/* A local conference's mix-minus (sp-audio-share.h): what this leg hears also goes to CHANNEL;
- * CHANNEL joins what this leg sends. Both need the audio started (SP_MEDIA_ERROR_STATE); a
- * channel linked twice is SP_MEDIA_ERROR_STATE too. The removals answer FALSE for a channel
- * that is not linked. Everything shared ends with the stream. */
+/* A local conference's mix-minus (sp-audio-share.h, sp-audio-bridge.h): this leg joins the mix
+ * called MIX, where every member hears every other member and never itself. Joining needs the
+ * audio started (SP_MEDIA_ERROR_STATE), as does joining a mix twice. Leaving answers FALSE for
+ * a mix the leg is not in. The stream's end leaves every mix. */
 gboolean
-sp_call_media_share_heard (SpCallMedia *self, const char *channel, GError **error);
+sp_call_media_join_mix (SpCallMedia *self, const char *mix, GError **error);
 gboolean
-sp_call_media_unshare_heard (SpCallMedia *self, const char *channel);
-gboolean
-sp_call_media_mix_in (SpCallMedia *self, const char *channel, GError **error);
-gboolean
-sp_call_media_mix_out (SpCallMedia *self, const char *channel);
+sp_call_media_leave_mix (SpCallMedia *self, const char *mix);
 
 /* A conference's relay: the video sent shows CHANNEL (another leg's decoded picture,
  * sp_call_media_get_video_channel REMOTE of that leg) instead of the camera; NULL or "" returns

@@ -177,27 +177,16 @@ session_relay_video (SpMediaSession *session, const char *channel)
 }
 
 static gboolean
-session_share_heard (SpMediaSession *session, const char *channel, GError **error)
+session_join_mix (SpMediaSession *session, const char *mix, const char *member, GError **error)
 {
-  return sp_call_media_share_heard (SESSION (session)->media, channel, error);
+  g_debug ("%s joins the mix %s", member, mix);
+  return sp_call_media_join_mix (SESSION (session)->media, mix, error);
 }
 
 static gboolean
-session_unshare_heard (SpMediaSession *session, const char *channel)
+session_leave_mix (SpMediaSession *session, const char *mix)
 {
-  return sp_call_media_unshare_heard (SESSION (session)->media, channel);
-}
-
-static gboolean
-session_mix_in (SpMediaSession *session, const char *channel, GError **error)
-{
-  return sp_call_media_mix_in (SESSION (session)->media, channel, error);
-}
-
-static gboolean
-session_mix_out (SpMediaSession *session, const char *channel)
-{
-  return sp_call_media_mix_out (SESSION (session)->media, channel);
+  return sp_call_media_leave_mix (SESSION (session)->media, mix);
 }
 
 static guint
@@ -241,10 +230,8 @@ sp_call_session_media_init (SpMediaSessionInterface *iface)
   iface->start_push = session_start_push;
   iface->stop_push = session_stop_push;
   iface->relay_video = session_relay_video;
-  iface->share_heard = session_share_heard;
-  iface->unshare_heard = session_unshare_heard;
-  iface->mix_in = session_mix_in;
-  iface->mix_out = session_mix_out;
+  iface->join_mix = session_join_mix;
+  iface->leave_mix = session_leave_mix;
   iface->get_rtp_packets_sent = session_get_rtp_packets_sent;
   iface->get_rtp_packets_received = session_get_rtp_packets_received;
   iface->stop = session_stop;

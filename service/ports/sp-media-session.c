@@ -109,27 +109,16 @@ sp_media_session_relay_video (SpMediaSession *self, const char *channel)
 }
 
 gboolean
-sp_media_session_share_heard (SpMediaSession *self, const char *channel, GError **error)
+sp_media_session_join_mix (SpMediaSession *self, const char *mix, const char *member,
+                           GError **error)
 {
-  return SP_MEDIA_SESSION_GET_IFACE (self)->share_heard (self, channel, error);
+  return SP_MEDIA_SESSION_GET_IFACE (self)->join_mix (self, mix, member, error);
 }
 
 gboolean
-sp_media_session_unshare_heard (SpMediaSession *self, const char *channel)
+sp_media_session_leave_mix (SpMediaSession *self, const char *mix)
 {
-  return SP_MEDIA_SESSION_GET_IFACE (self)->unshare_heard (self, channel);
-}
-
-gboolean
-sp_media_session_mix_in (SpMediaSession *self, const char *channel, GError **error)
-{
-  return SP_MEDIA_SESSION_GET_IFACE (self)->mix_in (self, channel, error);
-}
-
-gboolean
-sp_media_session_mix_out (SpMediaSession *self, const char *channel)
-{
-  return SP_MEDIA_SESSION_GET_IFACE (self)->mix_out (self, channel);
+  return SP_MEDIA_SESSION_GET_IFACE (self)->leave_mix (self, mix);
 }
 
 guint

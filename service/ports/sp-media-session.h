@@ -88,10 +88,8 @@ struct _SpMediaSessionInterface
   gboolean (*start_push) (SpMediaSession *self, const char *path, guint image_ms, GError **error);
   void (*stop_push) (SpMediaSession *self);
   void (*relay_video) (SpMediaSession *self, const char *channel);
-  gboolean (*share_heard) (SpMediaSession *self, const char *channel, GError **error);
-  gboolean (*unshare_heard) (SpMediaSession *self, const char *channel);
-  gboolean (*mix_in) (SpMediaSession *self, const char *channel, GError **error);
-  gboolean (*mix_out) (SpMediaSession *self, const char *channel);
+  gboolean (*join_mix) (SpMediaSession *self, const char *mix, const char *member, GError **error);
+  gboolean (*leave_mix) (SpMediaSession *self, const char *mix);
   guint (*get_rtp_packets_sent) (SpMediaSession *self);
   guint (*get_rtp_packets_received) (SpMediaSession *self);
   void (*stop) (SpMediaSession *self);
@@ -138,17 +136,15 @@ sp_media_session_stop_push (SpMediaSession *self);
  * does not open; NULL returns to the camera. Call it before start_video. */
 void
 sp_media_session_relay_video (SpMediaSession *self, const char *channel);
-/* A local conference's mix-minus between the legs of one interaction: what this leg hears also
- * goes to the named CHANNEL (share_heard), and a CHANNEL joins what this leg sends (mix_in).
- * Both need the voice started. The removals answer FALSE for a channel that is not linked. */
+/* A local conference's mix-minus between the legs of one interaction: this leg, the party
+ * MEMBER (a name for logs), joins the mix called MIX, where every member hears every other one
+ * and never itself. It needs the voice started; joining a mix twice is an error. Leaving
+ * answers FALSE for a mix the leg is not in. */
 gboolean
-sp_media_session_share_heard (SpMediaSession *self, const char *channel, GError **error);
+sp_media_session_join_mix (SpMediaSession *self, const char *mix, const char *member,
+                           GError **error);
 gboolean
-sp_media_session_unshare_heard (SpMediaSession *self, const char *channel);
-gboolean
-sp_media_session_mix_in (SpMediaSession *self, const char *channel, GError **error);
-gboolean
-sp_media_session_mix_out (SpMediaSession *self, const char *channel);
+sp_media_session_leave_mix (SpMediaSession *self, const char *mix);
 guint
 sp_media_session_get_rtp_packets_sent (SpMediaSession *self);
 guint

@@ -404,18 +404,6 @@ media_stop_push (SpMediaSession *media)
   g_clear_pointer (&FAKE_MEDIA (media)->push_path, g_free);
 }
 
-static gboolean
-add_channel (FakeMedia *self, GHashTable *set, const char *channel, GError **error)
-{
-  if (!self->audio_started || self->stopped || g_hash_table_contains (set, channel))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link %s", channel);
-      return FALSE;
-    }
-  g_hash_table_add (set, g_strdup (channel));
-  return TRUE;
-}
-
 static void
 media_relay_video (SpMediaSession *media, const char *channel)
 {
@@ -424,27 +412,23 @@ media_relay_video (SpMediaSession *media, const char *channel)
 }
 
 static gboolean
-media_share_heard (SpMediaSession *media, const char *channel, GError **error)
+media_join_mix (SpMediaSession *media, const char *mix, const char *member, GError **error)
 {
-  return add_channel (FAKE_MEDIA (media), FAKE_MEDIA (media)->heard, channel, error);
+  FakeMedia *self = FAKE_MEDIA (media);
+
+  if (!self->audio_started || self->stopped || g_hash_table_contains (self->mixes, mix))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot join %s", mix);
+      return FALSE;
+    }
+  g_hash_table_insert (self->mixes, g_strdup (mix), g_strdup (member));
+  return TRUE;
 }
 
 static gboolean
-media_unshare_heard (SpMediaSession *media, const char *channel)
+media_leave_mix (SpMediaSession *media, const char *mix)
 {
-  return g_hash_table_remove (FAKE_MEDIA (media)->heard, channel);
-}
-
-static gboolean
-media_mix_in (SpMediaSession *media, const char *channel, GError **error)
-{
-  return add_channel (FAKE_MEDIA (media), FAKE_MEDIA (media)->mixed, channel, error);
-}
-
-static gboolean
-media_mix_out (SpMediaSession *media, const char *channel)
-{
-  return g_hash_table_remove (FAKE_MEDIA (media)->mixed, channel);
+  return g_hash_table_remove (FAKE_MEDIA (media)->mixes, mix);
 }
 
 static guint
@@ -475,10 +459,8 @@ fake_media_iface_init (SpMediaSessionInterface *iface)
   iface->start_push = media_start_push;
   iface->stop_push = media_stop_push;
   iface->relay_video = media_relay_video;
-  iface->share_heard = media_share_heard;
-  iface->unshare_heard = media_unshare_heard;
-  iface->mix_in = media_mix_in;
-  iface->mix_out = media_mix_out;
+  iface->join_mix = media_join_mix;
+  iface->leave_mix = media_leave_mix;
   iface->get_rtp_packets_sent = media_packets;
   iface->get_rtp_packets_received = media_packets;
   iface->stop = media_stop;
@@ -490,8 +472,7 @@ fake_media_finalize (GObject *object)
   g_free (FAKE_MEDIA (object)->audio_codec);
   g_free (FAKE_MEDIA (object)->push_path);
   g_free (FAKE_MEDIA (object)->relay);
-  g_hash_table_unref (FAKE_MEDIA (object)->heard);
-  g_hash_table_unref (FAKE_MEDIA (object)->mixed);
+  g_hash_table_unref (FAKE_MEDIA (object)->mixes);
   G_OBJECT_CLASS (fake_media_parent_class)->finalize (object);
 }
 
@@ -504,8 +485,7 @@ fake_media_class_init (FakeMediaClass *klass)
 static void
 fake_media_init (FakeMedia *self)
 {
-  self->heard = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->mixed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->mixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /* ---- FakeMediaFactory ---- */
@@ -535,25 +515,13 @@ factory_create (SpMediaFactory *factory)
   return SP_MEDIA_SESSION (media);
 }
 
-static gboolean
-channel_mixed (FakeMediaFactory *self, const char *channel)
-{
-  for (guint i = 0; i < self->alive->len; i++)
-    {
-      FakeMedia *media = g_ptr_array_index (self->alive, i);
-
-      if (!media->stopped && g_hash_table_contains (media->mixed, channel))
-        return TRUE;
-    }
-  return FALSE;
-}
-
 static int
 compare_strings (gconstpointer a, gconstpointer b)
 {
   return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Every ordered pair of live legs in the same mix: "FROM>TO" (TO hears FROM), sorted. */
 char *
 fake_media_factory_links (FakeMediaFactory *self)
 {
@@ -561,19 +529,20 @@ fake_media_factory_links (FakeMediaFactory *self)
 
   for (guint i = 0; i < self->alive->len; i++)
     {
-      FakeMedia *media = g_ptr_array_index (self->alive, i);
+      FakeMedia *from = g_ptr_array_index (self->alive, i);
       GHashTableIter iter;
-      gpointer channel;
+      gpointer mix, member;
 
-      g_hash_table_iter_init (&iter, media->heard);
-      while (!media->stopped && g_hash_table_iter_next (&iter, &channel, NULL))
-        {
-          const char *pair = strchr (strchr ((const char *)channel, '-') + 1, '-') + 1;
-          g_auto (GStrv) ends = g_strsplit (pair, "-to-", 2);
+      g_hash_table_iter_init (&iter, from->mixes);
+      while (!from->stopped && g_hash_table_iter_next (&iter, &mix, &member))
+        for (guint j = 0; j < self->alive->len; j++)
+          {
+            FakeMedia *to = g_ptr_array_index (self->alive, j);
+            const char *other = g_hash_table_lookup (to->mixes, mix);
 
-          if (channel_mixed (self, channel))
-            g_ptr_array_add (links, g_strdup_printf ("%s>%s", ends[0], ends[1]));
-        }
+            if (to != from && !to->stopped && other != NULL)
+              g_ptr_array_add (links, g_strdup_printf ("%s>%s", (char *)member, other));
+          }
     }
   g_ptr_array_sort (links, compare_strings);
   g_ptr_array_add (links, NULL);

@@ -69,8 +69,7 @@ struct _FakeMedia
   char *audio_codec;
   char *push_path;
   char *relay;       /* the channel its video shows instead of the camera (relay_video) */
-  GHashTable *heard; /* channels what it hears goes to (share_heard) */
-  GHashTable *mixed; /* channels mixed into what it sends (mix_in) */
+  GHashTable *mixes; /* mix name -> the member name it joined as (join_mix) */
 };
 
 #define FAKE_TYPE_MEDIA_FACTORY (fake_media_factory_get_type ())
@@ -87,9 +86,9 @@ struct _FakeMediaFactory
 
 FakeMediaFactory *
 fake_media_factory_new (gboolean camera);
-/* The conference's links between the media alive and not stopped: "FROM>TO" for each channel
- * one media shares and another mixes in (channel "sportello-N-FROM-to-TO"), sorted, spaces
- * between them; "" when none. */
+/* The conference's links between the media alive and not stopped: "FROM>TO" for each two legs
+ * in the same mix (FROM and TO: the member names they joined as), sorted, spaces between them;
+ * "" when none. */
 char *
 fake_media_factory_links (FakeMediaFactory *self);
 

@@ -926,74 +926,101 @@ test_payload_type_change (Fixture *f, gconstpointer data)
   peer_free (second);
 }
 
-/* A local conference's mix-minus across two legs (two pipelines, as two legs of one
- * interaction): each peer hears the agent and the other peer, never itself; once a link is
- * taken away, its tone is gone. The legs use different codecs, as real ones may. */
+/* A local conference's mix-minus across three legs (three pipelines, as three legs of one
+ * interaction): each peer hears the agent and the two other peers, never itself (the bridge
+ * sums everybody and takes each one's own voice away); once a leg leaves the mix, its tone is
+ * gone for the others and theirs for it. The legs use different codecs, as real ones may. */
 static void
 test_mix_minus (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *one_to_two = g_strdup_printf ("test-%d-one-to-two", (int)getpid ());
-  g_autofree char *two_to_one = g_strdup_printf ("test-%d-two-to-one", (int)getpid ());
-  Fixture fx1 = { 0 }, fx2 = { 0 }, *one = &fx1, *two = &fx2;
-  Peer *peer1, *peer2;
+  g_autofree char *mix = g_strdup_printf ("test-%d-conference", (int)getpid ());
+  Fixture fx1 = { 0 }, fx2 = { 0 }, fx3 = { 0 }, *one = &fx1, *two = &fx2, *three = &fx3;
+  Peer *peer1, *peer2, *peer3;
   SpCallMediaAudio params;
   double heard;
 
   fixture_setup_with (one, "test", FALSE);
   fixture_setup_with (two, "test", FALSE);
-  g_assert_false (sp_call_media_mix_in (one->media, one_to_two, &error));
+  fixture_setup_with (three, "test", FALSE);
+  g_assert_false (sp_call_media_join_mix (one->media, mix, &error));
   g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE);
   g_clear_error (&error);
   peer1 = peer_new (&peer_opus, 111, 1000.0, one->rtp_port, one->rtcp_port);
   peer2 = peer_new (&peer_pcmu, 0, 1500.0, two->rtp_port, two->rtcp_port);
+  peer3 = peer_new (&peer_pcmu, 0, 2000.0, three->rtp_port, three->rtcp_port);
   params = params_for (peer1, "opus", 48000, 111);
   start (one, &params);
   params = params_for (peer2, "PCMU", 8000, 0);
   start (two, &params);
-  WAIT_UNTIL (peer_seconds_decoded (peer2) >= 1.0 && peer_seconds_decoded (peer1) >= 1.0, 10000);
+  params = params_for (peer3, "PCMU", 8000, 0);
+  start (three, &params);
+  WAIT_UNTIL (peer_seconds_decoded (peer2) >= 1.0 && peer_seconds_decoded (peer1) >= 1.0
+                && peer_seconds_decoded (peer3) >= 1.0,
+              10000);
   g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1000.0), <, 0.02);
 
-  g_assert_true (sp_call_media_share_heard (one->media, one_to_two, &error));
-  g_assert_true (sp_call_media_mix_in (two->media, one_to_two, &error));
-  g_assert_true (sp_call_media_share_heard (two->media, two_to_one, &error));
-  g_assert_true (sp_call_media_mix_in (one->media, two_to_one, &error));
+  g_assert_true (sp_call_media_join_mix (one->media, mix, &error));
+  g_assert_true (sp_call_media_join_mix (two->media, mix, &error));
+  g_assert_true (sp_call_media_join_mix (three->media, mix, &error));
   g_assert_no_error (error);
-  g_assert_false (sp_call_media_mix_in (two->media, one_to_two, &error));
+  g_assert_false (sp_call_media_join_mix (two->media, mix, &error));
   g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE);
   g_clear_error (&error);
-  g_assert_false (sp_call_media_share_heard (two->media, "no such!name", &error));
+  g_assert_false (sp_call_media_join_mix (two->media, "", &error));
   g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
-  /* Each hears the agent and the other, not itself. */
+  /* Each hears the agent and the others, not itself. */
   heard = peer_seconds_decoded (peer2);
   WAIT_UNTIL (peer_seconds_decoded (peer2) >= heard + 1.5
-                && peer_recent_share (peer2, 1.0, 1000.0) > 0.15
-                && peer_recent_share (peer1, 1.0, 1500.0) > 0.15,
+                && peer_recent_share (peer2, 1.0, 1000.0) > 0.05
+                && peer_recent_share (peer1, 1.0, 1500.0) > 0.05
+                && peer_recent_share (peer3, 1.0, 1500.0) > 0.05,
               10000);
-  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1000.0), >, 0.15);
-  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, OUR_TONE), >, 0.15);
-  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1500.0), <, 0.02);
-  g_assert_cmpfloat (peer_recent_share (peer1, 1.0, 1500.0), >, 0.15);
-  g_assert_cmpfloat (peer_recent_share (peer1, 1.0, OUR_TONE), >, 0.15);
+  g_test_message ("shares heard: peer1 %.3f/%.3f/%.3f/%.3f peer2 %.3f/%.3f/%.3f/%.3f peer3 "
+                  "%.3f/%.3f/%.3f/%.3f (agent/1000/1500/2000)",
+                  peer_recent_share (peer1, 1.0, OUR_TONE), peer_recent_share (peer1, 1.0, 1000.0),
+                  peer_recent_share (peer1, 1.0, 1500.0), peer_recent_share (peer1, 1.0, 2000.0),
+                  peer_recent_share (peer2, 1.0, OUR_TONE), peer_recent_share (peer2, 1.0, 1000.0),
+                  peer_recent_share (peer2, 1.0, 1500.0), peer_recent_share (peer2, 1.0, 2000.0),
+                  peer_recent_share (peer3, 1.0, OUR_TONE), peer_recent_share (peer3, 1.0, 1000.0),
+                  peer_recent_share (peer3, 1.0, 1500.0), peer_recent_share (peer3, 1.0, 2000.0));
   g_assert_cmpfloat (peer_recent_share (peer1, 1.0, 1000.0), <, 0.02);
+  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1500.0), <, 0.02);
+  g_assert_cmpfloat (peer_recent_share (peer3, 1.0, 2000.0), <, 0.02);
+  for (double tone = 1000.0; tone <= 2000.0; tone += 500.0)
+    {
+      if (tone != 1000.0)
+        g_assert_cmpfloat (peer_recent_share (peer1, 1.0, tone), >, 0.05);
+      if (tone != 1500.0)
+        g_assert_cmpfloat (peer_recent_share (peer2, 1.0, tone), >, 0.05);
+      if (tone != 2000.0)
+        g_assert_cmpfloat (peer_recent_share (peer3, 1.0, tone), >, 0.05);
+    }
+  g_assert_cmpfloat (peer_recent_share (peer1, 1.0, OUR_TONE), >, 0.05);
+  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, OUR_TONE), >, 0.05);
+  g_assert_cmpfloat (peer_recent_share (peer3, 1.0, OUR_TONE), >, 0.05);
 
-  /* The first peer leaves the second's mix: its tone is gone there, the rest goes on. */
-  g_assert_true (sp_call_media_mix_out (two->media, one_to_two));
-  g_assert_true (sp_call_media_unshare_heard (one->media, one_to_two));
-  g_assert_false (sp_call_media_unshare_heard (one->media, one_to_two));
+  /* The first leg leaves: its tone is gone for the others, theirs for it; the rest goes on. */
+  g_assert_true (sp_call_media_leave_mix (one->media, mix));
+  g_assert_false (sp_call_media_leave_mix (one->media, mix));
   heard = peer_seconds_decoded (peer2);
   WAIT_UNTIL (peer_seconds_decoded (peer2) >= heard + 1.5, 10000);
   g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1000.0), <, 0.02);
-  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, OUR_TONE), >, 0.5);
-  g_assert_cmpfloat (peer_recent_share (peer1, 1.0, 1500.0), >, 0.15);
-  g_assert_cmpuint (one->errors + two->errors, ==, 0);
+  g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 2000.0), >, 0.15);
+  g_assert_cmpfloat (peer_recent_share (peer3, 1.0, 1000.0), <, 0.02);
+  g_assert_cmpfloat (peer_recent_share (peer3, 1.0, 1500.0), >, 0.15);
+  g_assert_cmpfloat (peer_recent_share (peer1, 1.0, 1500.0), <, 0.02);
+  g_assert_cmpfloat (peer_recent_share (peer1, 1.0, OUR_TONE), >, 0.5);
+  g_assert_cmpuint (one->errors + two->errors + three->errors, ==, 0);
 
   peer_free (peer1);
   peer_free (peer2);
+  peer_free (peer3);
   fixture_teardown (one, NULL);
   fixture_teardown (two, NULL);
+  fixture_teardown (three, NULL);
 }
 
 /* A new SSRC from the same session (a transfer, a PBX re-anchor) must be heard too: GNOME Calls

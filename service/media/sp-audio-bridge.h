@@ -1,0 +1,37 @@
+/* A conference's mixing point: the legs of one local conference each hand over what they hear,
+ * and each gets back the sum of what every other member hears (mix-minus), computed once for
+ * all of them every 20 ms. */
+#pragma once
+
+#include <gst/app/gstappsink.h>
+#include <gst/base/gstadapter.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* 48 kHz mono S16 frames of 20 ms on both sides. */
+#define SP_AUDIO_BRIDGE_CAPS "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1"
+
+typedef struct _SpAudioBridge SpAudioBridge;
+typedef struct _SpAudioBridgeMember SpAudioBridgeMember;
+
+/* The bridge called NAME, made on first use; it lives while it has members. */
+SpAudioBridge *
+sp_audio_bridge_get (const char *name);
+void
+sp_audio_bridge_unref (SpAudioBridge *self);
+
+/* A member reads what its leg hears from HEARD and pushes the mix of the others into MIX
+ * (a live appsrc in the leg's send path); the bridge takes references of both. */
+SpAudioBridgeMember *
+sp_audio_bridge_add (SpAudioBridge *self, GstAppSink *heard, GstAppSrc *mix);
+/* From now on the member gets nothing and its voice reaches nobody. */
+void
+sp_audio_bridge_remove (SpAudioBridge *self, SpAudioBridgeMember *member);
+guint
+sp_audio_bridge_count (SpAudioBridge *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpAudioBridge, sp_audio_bridge_unref)
+
+G_END_DECLS
