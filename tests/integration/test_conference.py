@@ -150,12 +150,15 @@ def assert_heard_together(shares, tones, who, at_least=4):
                                        f"{describe(shares)}")
 
 
-def assert_tone_stops(shares, dropped, remaining, who, at_least=3):
-    """After the last window with DROPPED (and one window of transition), DROPPED is gone for
-    good and at least AT_LEAST windows have every REMAINING tone."""
-    last = max(i for i, w in enumerate(shares) if w[dropped] > PRESENT)
-    after = shares[last + 2:]
-    assert not any(audible(w, dropped) for w in after), f"{who} still heard {dropped} Hz: {describe(after)}"
+def assert_tone_stops(shares, dropped, remaining, who, at_least=3, transition=3):
+    """DROPPED stops for good within TRANSITION windows (1.5 s: the BYE, the mix, both jitter
+    buffers, on a busy machine too) of the last window where it was strong, and after that at
+    least AT_LEAST windows have every REMAINING tone."""
+    last_strong = max(i for i, w in enumerate(shares) if w[dropped] > PRESENT)
+    last_heard = max(i for i, w in enumerate(shares) if audible(w, dropped))
+    assert last_heard <= last_strong + transition, \
+        f"{who} still heard {dropped} Hz: {describe(shares[last_strong:])}"
+    after = shares[last_heard + 1:]
     good = [w for w in after if heard(w, *remaining)]
     assert len(good) >= at_least, f"{who} after {dropped} Hz left: {describe(after)}"
 
