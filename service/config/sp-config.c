@@ -29,6 +29,7 @@ static const char *const case_data_keys[] = { "keys", "from-attached", NULL };
 static const char *const contacts_keys[] = { "international-prefix", NULL };
 static const char *const paths_keys[] = { "data-dir", NULL };
 static const char *const directory_keys[] = { "name", "uri", NULL };
+static const char *const web_bridge_keys[] = { "port", "allowed-origins", NULL };
 
 static void G_GNUC_PRINTF (4, 5)
   add_problem (Checker *checker, const char *group, const char *key, const char *format, ...)
@@ -164,6 +165,8 @@ sp_config_new_defaults (void)
   config->agents = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_directory_entry_free);
   config->queues = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_directory_entry_free);
   config->international_prefix = g_strdup ("00");
+  config->web_bridge_port = 8731;
+  config->web_bridge_origins = g_new0 (char *, 1);
   return config;
 }
 
@@ -191,6 +194,7 @@ sp_config_free (SpConfig *config)
   g_strfreev (config->attached_headers);
   g_free (config->international_prefix);
   g_free (config->data_dir);
+  g_strfreev (config->web_bridge_origins);
   g_free (config);
 }
 
@@ -503,6 +507,57 @@ load_transfer (Checker *checker, SpConfig *config)
                  timeout);
 }
 
+/* A web origin as browsers send it: http or https, a host, a port only when not the scheme's
+ * default, nothing else; NULL when TEXT is not one. */
+static char *
+normalise_origin (const char *text)
+{
+  g_autoptr (GUri) uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  const char *host = uri ? g_uri_get_host (uri) : NULL;
+  const char *path = uri ? g_uri_get_path (uri) : NULL;
+  gint port = uri ? g_uri_get_port (uri) : -1;
+  g_autofree char *lower_scheme = NULL;
+  g_autofree char *lower_host = NULL;
+
+  if (scheme == NULL || (g_ascii_strcasecmp (scheme, "http") && g_ascii_strcasecmp (scheme, "https"))
+      || host == NULL || *host == '\0' || g_uri_get_userinfo (uri) || g_uri_get_query (uri)
+      || g_uri_get_fragment (uri) || (path && *path && !g_str_equal (path, "/")))
+    return NULL;
+  lower_scheme = g_ascii_strdown (scheme, -1);
+  lower_host = g_ascii_strdown (host, -1);
+  if (port == (g_str_equal (lower_scheme, "https") ? 443 : 80))
+    port = -1;
+  return port < 0 ? g_strdup_printf ("%s://%s", lower_scheme, lower_host)
+                  : g_strdup_printf ("%s://%s:%d", lower_scheme, lower_host, port);
+}
+
+/* The web bridge: a loopback port, and the web pages (origins) allowed to use it. */
+static void
+load_web_bridge (Checker *checker, SpConfig *config)
+{
+  const char *g = "web-bridge";
+  g_autofree char *port = get_string (checker, g, "port", "8731");
+  g_auto (GStrv) origins = get_list (checker, g, "allowed-origins");
+  g_autoptr (GStrvBuilder) allowed = g_strv_builder_new ();
+
+  if (!parse_uint_in_range (port, 1024, 65535, &config->web_bridge_port))
+    add_problem (checker, g, "port", "'%s' is not a port from 1024 to 65535", port);
+  for (guint i = 0; origins && origins[i]; i++)
+    {
+      g_autofree char *origin = normalise_origin (origins[i]);
+
+      if (origin == NULL)
+        add_problem (checker, g, "allowed-origins",
+                     "'%s' is not a web origin (http:// or https://, a host, an optional port)",
+                     origins[i]);
+      else
+        g_strv_builder_add (allowed, origin);
+    }
+  g_strfreev (config->web_bridge_origins);
+  config->web_bridge_origins = g_strv_builder_end (allowed);
+}
+
 static void
 load_dispositions (Checker *checker, SpConfig *config)
 {
@@ -652,7 +707,7 @@ load_groups (Checker *checker, SpConfig *config)
     { "video", video_keys },         { "dispositions", disposition_keys },
     { "case-data", case_data_keys }, { "contacts", contacts_keys },
     { "paths", paths_keys },         { "attached-data", attached_data_keys },
-    { "transfer", transfer_keys },
+    { "transfer", transfer_keys },   { "web-bridge", web_bridge_keys },
   };
   g_auto (GStrv) groups = g_key_file_get_groups (checker->keyfile, NULL);
 
@@ -683,6 +738,7 @@ load_groups (Checker *checker, SpConfig *config)
   load_contacts (checker, config);
   load_paths (checker, config);
   load_attached_data (checker, config);
+  load_web_bridge (checker, config);
 }
 
 /* Loads and validates @path. On problems, returns NULL with an SP_CONFIG_ERROR_INVALID error

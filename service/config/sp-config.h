@@ -83,6 +83,9 @@ typedef struct
 
   char *international_prefix;
   char *data_dir; /* NULL: $XDG_DATA_HOME/sportello */
+
+  guint web_bridge_port;       /* the web bridge listens on loopback at this port */
+  GStrv web_bridge_origins;    /* web origins allowed to use it, "scheme://host[:port]" */
 } SpConfig;
 
 SpConfig *

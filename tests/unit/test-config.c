@@ -66,6 +66,8 @@ test_defaults (void)
   g_assert_cmpuint (config->queues->len, ==, 0);
   g_assert_cmpstr (config->international_prefix, ==, "00");
   g_assert_null (config->data_dir);
+  g_assert_cmpuint (config->web_bridge_port, ==, 8731);
+  g_assert_cmpuint (g_strv_length (config->web_bridge_origins), ==, 0);
 }
 
 static void
@@ -195,6 +197,23 @@ test_empty_prefix_allowed (void)
   g_assert_cmpstr (config->international_prefix, ==, "");
 }
 
+/* Origins are kept as browsers send them: lower case, no default port, no trailing slash. */
+static void
+test_web_bridge (void)
+{
+  g_autofree char *path = write_config (
+    "[web-bridge]\nport = 9100\nallowed-origins = HTTPS://CRM.Example.com:443/ ; "
+    "http://127.0.0.1:8080;http://crm.example.com:80\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpConfig) config = sp_config_load (path, NULL, &error);
+  const char *const origins[]
+    = { "https://crm.example.com", "http://127.0.0.1:8080", "http://crm.example.com", NULL };
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->web_bridge_port, ==, 9100);
+  g_assert_cmpstrv (config->web_bridge_origins, origins);
+}
+
 typedef struct
 {
   const char *name;
@@ -258,6 +277,16 @@ static const ProblemCase problem_cases[] = {
   { "transfer/timeout-short", "[transfer]\ntimeout = 2\n", "transfer", "timeout",
     "'2' is not a number of seconds from 5 to 120" },
   { "transfer/unknown-key", "[transfer]\nallow = yes\n", "transfer", "allow", "unknown key" },
+  { "web-bridge/port", "[web-bridge]\nport = 80\n", "web-bridge", "port",
+    "'80' is not a port from 1024 to 65535" },
+  { "web-bridge/origin-path", "[web-bridge]\nallowed-origins = https://crm.example.com/app\n",
+    "web-bridge", "allowed-origins", "'https://crm.example.com/app' is not a web origin" },
+  { "web-bridge/origin-scheme", "[web-bridge]\nallowed-origins = ftp://crm.example.com\n",
+    "web-bridge", "allowed-origins", "'ftp://crm.example.com' is not a web origin" },
+  { "web-bridge/origin-wildcard", "[web-bridge]\nallowed-origins = *\n", "web-bridge",
+    "allowed-origins", "'*' is not a web origin" },
+  { "web-bridge/unknown-key", "[web-bridge]\nhost = 0.0.0.0\n", "web-bridge", "host",
+    "unknown key" },
   { "dispositions/bad-id", "[dispositions]\ncodes = ok=Fine;bad id=Label\n", "dispositions",
     "codes", "'bad id=Label': a code is ID=Label" },
   { "dispositions/twice", "[dispositions]\ncodes = a=A;a=B\n", "dispositions", "codes",
@@ -497,6 +526,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/load/inline-values", test_inline_values);
   g_test_add_func ("/config/load/empty-file", test_empty_file);
   g_test_add_func ("/config/load/empty-prefix", test_empty_prefix_allowed);
+  g_test_add_func ("/config/load/web-bridge", test_web_bridge);
   for (guint i = 0; i < G_N_ELEMENTS (problem_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/config/problem/%s", problem_cases[i].name);
