@@ -3,6 +3,7 @@
  * comes from stdin (without echo on a terminal) and is never printed. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -307,10 +308,115 @@ run_clear (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
   return CTL_EXIT_OK;
 }
 
+/* ---- the web bridge's token ---- */
+
+#define WEB_BRIDGE_ACCOUNT "web-bridge"
+#define WEB_BRIDGE_TOKEN_KIND "web-bridge-token"
+#define TOKEN_BYTES 32
+
+typedef struct
+{
+  SecretCall call;
+  char *secret;
+} LookupCall;
+
+static void
+on_looked_up (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LookupCall *lookup = data;
+
+  lookup->secret = sp_secrets_lookup_finish (result, &lookup->call.error);
+  g_main_loop_quit (lookup->call.loop);
+}
+
+/* 32 bytes from the kernel's generator, as base64url without padding (43 characters). */
+static char *
+new_token (GError **error)
+{
+  guchar bytes[TOKEN_BYTES];
+  char *token;
+
+  if (getrandom (bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no random bytes from the kernel");
+      return NULL;
+    }
+  token = g_base64_encode (bytes, sizeof bytes);
+  memset (bytes, 0, sizeof bytes);
+  g_strdelimit (token, "+", '-');
+  g_strdelimit (token, "/", '_');
+  g_strdelimit (token, "=", '\0');
+  return token;
+}
+
+static void
+print_token (CtlContext *ctx, const char *token, gboolean created)
+{
+  if (ctx->json)
+    {
+      g_autoptr (GVariant) reply = g_variant_ref_sink (
+        g_variant_new_parsed ("{'token': <%s>, 'created': <%b>}", token, created));
+      ctl_print_variant_json (reply);
+    }
+  else
+    g_print ("%s\n", token);
+}
+
+/* Prints the web bridge's bearer token, making one first when there is none (or --new). */
+static int
+run_web_bridge_token (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  gboolean renew = FALSE;
+  const GOptionEntry entries[] = {
+    { "new", 0, 0, G_OPTION_ARG_NONE, &renew,
+      "Replace the token (pages holding the old one are refused from then on)", NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_auto (SecretCall) store = { 0 };
+  LookupCall lookup = { { 0 }, NULL };
+  g_autofree char *token = NULL;
+
+  if (!ctl_parse_options (ctx, command, entries, &argc, &argv, 0, 0))
+    return CTL_EXIT_USAGE;
+  if (!renew)
+    {
+      int status = CTL_EXIT_OK;
+
+      secret_call_init (&lookup.call);
+      sp_secrets_lookup_async (WEB_BRIDGE_ACCOUNT, WEB_BRIDGE_TOKEN_KIND, lookup.call.cancellable,
+                               on_looked_up, &lookup);
+      secret_call_run (&lookup.call);
+      if (lookup.call.error)
+        status = fail_secret (&lookup.call, "read");
+      else if (lookup.secret)
+        print_token (ctx, lookup.secret, FALSE);
+      secret_call_clear (&lookup.call);
+      if (status != CTL_EXIT_OK || lookup.secret)
+        {
+          sp_secrets_free (lookup.secret);
+          return status;
+        }
+    }
+  if (!(token = new_token (&error)))
+    return ctl_fail_message ("%s", error->message);
+  secret_call_init (&store);
+  sp_secrets_store_async (WEB_BRIDGE_ACCOUNT, WEB_BRIDGE_TOKEN_KIND, token, store.cancellable,
+                          on_stored, &store);
+  secret_call_run (&store);
+  if (!store.result)
+    return fail_secret (&store, "store");
+  print_token (ctx, token, TRUE);
+  return CTL_EXIT_OK;
+}
+
 const CtlCommand ctl_secret_commands[] = {
   { "secret", "set", "[--account URI] [--kind KIND]",
     "Store a secret read from stdin (the SIP password by default) in the keyring", run_set },
   { "secret", "clear", "[--account URI] [--kind KIND]", "Remove a secret from the keyring",
     run_clear },
+  { "web-bridge", "token", "[--new]",
+    "Print the web bridge's bearer token, made and kept in the keyring on first use",
+    run_web_bridge_token },
   { NULL },
 };

@@ -1,0 +1,144 @@
+"""The web bridge (crm-adapters/web-bridge) against a real sportellod on the test's private bus,
+with its token in a real gnome-keyring, over real HTTP on 127.0.0.1 (urllib, raw sockets for
+what urllib will not send). The browser tests come with the panel page.
+
+Every process a test starts is stopped by PID at teardown (the conftest fixtures do it)."""
+
+import http.client
+import json
+import os
+import socket
+
+import pytest
+
+from conftest import AGENT, BUILD_DIR, SESSION, free_port, wait_for
+from peers import Baresip, sportello_config
+
+BRIDGE = os.environ.get("SPORTELLO_WEB_BRIDGE",
+                        str(BUILD_DIR / "crm-adapters" / "web-bridge" / "sportello-web-bridge"))
+CRM = "http://127.0.0.1:8089"
+
+
+def tcp_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Bridge:
+    def __init__(self, testenv, keyring, origins=CRM):
+        self.port = tcp_port()
+        self.sip_port = free_port()
+        extra = f"\n[web-bridge]\nport = {self.port}\nallowed-origins = {origins}\n"
+        self.config = sportello_config(testenv, self.sip_port, extra=extra)
+        self.sportellod = testenv.start_sportellod(config=self.config)
+        self.token = testenv.ctl("web-bridge", "token").stdout.strip()
+        self.proc = testenv.procs.start("web-bridge", [BRIDGE, "--config", str(self.config)], testenv.env)
+        wait_for(self.listening, 10, what="the web bridge listening")
+
+    def listening(self):
+        if self.proc.poll() is not None:
+            pytest.fail(f"the bridge exited {self.proc.returncode}: {self.proc.log_path.read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    def request(self, method, path, body=None, token=True, host=None, origin=CRM, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        all_headers = {"Host": host or f"127.0.0.1:{self.port}"}
+        if origin:
+            all_headers["Origin"] = origin
+        if token:
+            all_headers["Authorization"] = f"Bearer {self.token if token is True else token}"
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            all_headers["Content-Type"] = "application/json"
+        all_headers.update(headers or {})
+        connection.request(method, path, body=data, headers=all_headers)
+        response = connection.getresponse()
+        raw = response.read()
+        connection.close()
+        payload = json.loads(raw) if raw and response.getheader("Content-Type", "").startswith("application/json") else None
+        return response.status, payload, response
+
+
+@pytest.fixture
+def bridge(testenv, keyring):
+    return Bridge(testenv, keyring)
+
+
+def test_state_and_a_call_driven_over_http(testenv, bridge):
+    status, state, response = bridge.request("GET", "/api/v1/state")
+    assert status == 200, state
+    assert state["Account"] == "sip:agent1@127.0.0.1"
+    assert response.getheader("Access-Control-Allow-Origin") == CRM
+    assert response.getheader("Cache-Control") == "no-store"
+
+    customer = Baresip(testenv)
+    status, path, _ = bridge.request("POST", "/api/v1/agent/dial", {"target": customer.uri, "attached_data": {}})
+    assert status == 200, path
+    number = int(path.rsplit("/", 1)[1])
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", 20, what="talking")
+    status, sessions, _ = bridge.request("GET", "/api/v1/sessions")
+    assert status == 200
+    assert [s["number"] for s in sessions] == [number]
+    assert sessions[0]["properties"]["State"] == "talking"
+
+    assert bridge.request("POST", f"/api/v1/sessions/{number}/hold")[0] == 200
+    assert testenv.get_property(SESSION, "State", path=path) == "held"
+    assert bridge.request("POST", f"/api/v1/sessions/{number}/retrieve", [])[0] == 200
+    # D-Bus errors keep their name, with the HTTP status that says the same.
+    status, error, _ = bridge.request("POST", f"/api/v1/sessions/{number}/answer")
+    assert (status, error["error"]) == (409, "org.sportello.Error.InvalidState")
+    status, error, _ = bridge.request("POST", "/api/v1/sessions/999/hold")
+    assert status == 404, error
+    status, error, _ = bridge.request("POST", f"/api/v1/sessions/{number}/transfer", {"target": "x"})
+    assert (status, error["error"]) == (400, "org.sportello.Error.InvalidArgument")
+    assert "reason" in error["message"]
+    status, error, _ = bridge.request("POST", f"/api/v1/sessions/{number}/self-destruct")
+    assert (status, error["error"]) == (404, "org.sportello.WebBridge.UnknownAction")
+    status, error, _ = bridge.request("POST", f"/api/v1/sessions/{number}/hold", b"{not json")
+    assert (status, error["error"]) == (400, "org.sportello.Error.InvalidArgument")
+    assert bridge.request("POST", f"/api/v1/sessions/{number}/disconnect")[0] == 200
+    customer.wait_event("CALL_CLOSED")
+    customer.close()
+
+
+def test_refusals(testenv, bridge):
+    cases = [
+        ({"token": False}, 401, "org.sportello.WebBridge.Unauthorized"),
+        ({"token": "not-the-token"}, 401, "org.sportello.WebBridge.Unauthorized"),
+        ({"host": f"rebound.example:{bridge.port}"}, 421, "org.sportello.WebBridge.HostNotAllowed"),
+        ({"origin": "https://evil.example"}, 403, "org.sportello.WebBridge.OriginNotAllowed"),
+        ({"origin": "null"}, 403, "org.sportello.WebBridge.OriginNotAllowed"),
+    ]
+    for kwargs, status, name in cases:
+        got, error, response = bridge.request("GET", "/api/v1/state", **kwargs)
+        assert (got, error["error"]) == (status, name), kwargs
+        if status in (421, 403):
+            assert response.getheader("Access-Control-Allow-Origin") is None
+    # A body over the limit is refused from its headers, before it is read.
+    status, error, _ = bridge.request("POST", "/api/v1/agent/dial", b"[" + b" " * 70000 + b"]")
+    assert (status, error["error"]) == (413, "org.sportello.WebBridge.TooLarge")
+    # Preflights: answered for an allowed origin (with Private Network Access), refused for others.
+    status, _, response = bridge.request("OPTIONS", "/api/v1/state", token=False, headers={
+        "Access-Control-Request-Method": "POST", "Access-Control-Request-Private-Network": "true"})
+    assert status == 204
+    assert response.getheader("Access-Control-Allow-Private-Network") == "true"
+    assert "Authorization" in response.getheader("Access-Control-Allow-Headers")
+    status, _, _ = bridge.request("OPTIONS", "/api/v1/state", token=False, origin="https://evil.example")
+    assert status == 403
+    # No path outside the API, and the bridge still answers after all that.
+    assert bridge.request("GET", "/../../etc/passwd")[0] == 404
+    assert bridge.request("GET", "/api/v1/state")[0] == 200
+
+
+def test_no_token_no_bridge(testenv, keyring):
+    port = tcp_port()
+    config = sportello_config(testenv, free_port(), extra=f"\n[web-bridge]\nport = {port}\n")
+    proc = testenv.procs.start("web-bridge", [BRIDGE, "--config", str(config)], testenv.env)
+    assert proc.wait(15) == 1
+    assert "sportelloctl web-bridge token" in proc.log_path.read_text()
