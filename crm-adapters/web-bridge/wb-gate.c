@@ -68,13 +68,20 @@ same_secret (const char *given, const char *expected)
   return difference == 0;
 }
 
+gboolean
+wb_gate_token_matches (const WbGate *self, const char *token)
+{
+  if (token == NULL || self->token == NULL || *self->token == '\0')
+    return FALSE;
+  return same_secret (token, self->token);
+}
+
 static gboolean
 token_valid (const WbGate *self, const char *authorization)
 {
-  if (authorization == NULL || self->token == NULL || *self->token == '\0'
-      || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
+  if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
     return FALSE;
-  return same_secret (authorization + 7, self->token);
+  return wb_gate_token_matches (self, authorization + 7);
 }
 
 static void
@@ -128,7 +135,7 @@ wb_gate_check (const WbGate *self, const WbRequest *request, WbVerdict *verdict)
         add_cors (verdict, request->origin);
       if (g_strcmp0 (request->method, "OPTIONS") == 0)
         answer_preflight (verdict, request);
-      else if (!token_valid (self, request->authorization))
+      else if (!request->websocket && !token_valid (self, request->authorization))
         {
           add_header (verdict, "WWW-Authenticate", "Bearer realm=\"sportello\"");
           refuse (verdict, 401, "org.sportello.WebBridge.Unauthorized",

@@ -29,6 +29,7 @@ typedef struct
   const char *authorization; /* the Authorization header, NULL if none */
   gboolean private_network;  /* Access-Control-Request-Private-Network: true */
   gint64 body_length;        /* -1 when unknown */
+  gboolean websocket;        /* the event stream's upgrade: its token comes in its first message */
 } WbRequest;
 
 typedef struct
@@ -44,5 +45,8 @@ void
 wb_gate_check (const WbGate *self, const WbRequest *request, WbVerdict *verdict);
 void
 wb_verdict_clear (WbVerdict *verdict);
+/* TRUE when TOKEN is the bridge's token (compared in constant time). */
+gboolean
+wb_gate_token_matches (const WbGate *self, const char *token);
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 #include "wb-server.h"
 #include "sp-dbus-generated.h"
 #include "wb-dbus-call.h"
+#include "wb-events.h"
 #include "wb-gate.h"
 
 #include <json-glib/json-glib.h>
@@ -10,6 +11,7 @@
 #define OBJECT_PATH "/org/sportello/Sportello1"
 #define SESSION_PREFIX OBJECT_PATH "/session/"
 #define API_PREFIX "/api/v1/"
+#define EVENTS_PATH "/api/v1/events"
 /* Transfer and conference answer when the far end does: as long as sportelloctl waits. */
 #define CALL_TIMEOUT_MS 120000
 
@@ -17,6 +19,7 @@ struct _WbServer
 {
   SoupServer *server;
   WbGate *gate;
+  WbEvents *events;
   GDBusConnection *bus;
   char *bus_name;
   gsize max_body;
@@ -80,6 +83,8 @@ gate_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
                                   "true")
                        == 0,
     .body_length = declared_length (headers),
+    .websocket = g_str_equal (path, EVENTS_PATH)
+                 && soup_message_headers_header_equals (headers, "Upgrade", "websocket"),
   };
   WbVerdict verdict;
 
@@ -342,6 +347,11 @@ wb_server_new (GDBusConnection *bus, const WbServerOptions *options, GError **er
   self->server = soup_server_new ("server-header", "sportello-web-bridge", NULL);
   soup_server_add_early_handler (self->server, NULL, gate_request, self, NULL);
   soup_server_add_handler (self->server, NULL, handle, self, NULL);
+  self->events = wb_events_new (bus, options->bus_name, self->gate);
+  /* Handlers are per path: the event stream's path needs the gate of its own. */
+  soup_server_add_early_handler (self->server, EVENTS_PATH, gate_request, self, NULL);
+  soup_server_add_websocket_handler (self->server, EVENTS_PATH, NULL, NULL,
+                                     wb_events_on_connection, self->events, NULL);
   if (!listen_loopback (self->server, options->port, error))
     return NULL;
   return g_steal_pointer (&self);
@@ -355,6 +365,7 @@ wb_server_free (WbServer *self)
   if (self->server)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
+  g_clear_pointer (&self->events, wb_events_free);
   g_clear_pointer (&self->gate, wb_gate_free);
   g_clear_object (&self->bus);
   g_free (self->bus_name);

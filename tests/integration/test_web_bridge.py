@@ -13,6 +13,7 @@ import pytest
 
 from conftest import AGENT, BUILD_DIR, SESSION, free_port, wait_for
 from peers import Baresip, sportello_config
+from wsclient import HandshakeRefused, WsClient
 
 BRIDGE = os.environ.get("SPORTELLO_WEB_BRIDGE",
                         str(BUILD_DIR / "crm-adapters" / "web-bridge" / "sportello-web-bridge"))
@@ -142,3 +143,54 @@ def test_no_token_no_bridge(testenv, keyring):
     proc = testenv.procs.start("web-bridge", [BRIDGE, "--config", str(config)], testenv.env)
     assert proc.wait(15) == 1
     assert "sportelloctl web-bridge token" in proc.log_path.read_text()
+
+
+def events_until(stream, predicate, limit=200):
+    seen = []
+    for _ in range(limit):
+        event = stream.receive_json()
+        seen.append(event)
+        if predicate(event):
+            return event
+    pytest.fail(f"no such event among {seen}")
+
+
+def test_event_stream_follows_a_call(testenv, bridge):
+    stream = WsClient(bridge.port, "/api/v1/events", origin=CRM)
+    stream.send_json({"type": "auth", "token": bridge.token})
+    assert stream.receive_json() == {"type": "ready"}
+
+    customer = Baresip(testenv)
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (customer.uri, {}))
+    number = int(path.rsplit("/", 1)[1])
+    added = events_until(stream, lambda e: e["type"] == "session-added")
+    assert added["number"] == number and added["properties"]["Remote"] == customer.uri
+    events_until(stream, lambda e: e["type"] == "session-changed" and e["number"] == number
+                 and e["changed"].get("State") == "talking")
+    testenv.call(SESSION, "Disconnect", path=path)
+    events_until(stream, lambda e: e["type"] == "session-changed" and e["changed"].get("State") == "disconnected")
+    testenv.call(SESSION, "MarkDone", path=path)
+    assert events_until(stream, lambda e: e["type"] == "session-removed")["number"] == number
+    stream.close()
+    customer.close()
+
+
+def test_event_stream_refusals(testenv, bridge):
+    # A wrong token, or anything else first: closed with 4401, nothing sent before.
+    for first in ({"type": "auth", "token": "wrong"}, {"type": "hello"}):
+        stream = WsClient(bridge.port, "/api/v1/events", origin=CRM)
+        stream.send_json(first)
+        message = stream.receive()
+        assert message[:2] == ("close", 4401), message
+        stream.close()
+    # Silence: closed after 5 s.
+    stream = WsClient(bridge.port, "/api/v1/events", origin=CRM)
+    assert stream.receive()[:2] == ("close", 4401)
+    stream.close()
+    # A page from another origin, or a rebound Host, never gets the socket.
+    for kwargs, status in (({"origin": "https://evil.example"}, 403),
+                           ({"origin": CRM, "host": f"rebound.example:{bridge.port}"}, 421)):
+        with pytest.raises(HandshakeRefused) as refused:
+            WsClient(bridge.port, "/api/v1/events", **kwargs)
+        assert refused.value.status == status
+    assert bridge.request("GET", "/api/v1/state")[0] == 200

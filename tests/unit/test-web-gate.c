@@ -60,6 +60,15 @@ static const GateCase cases[] = {
     { "POST", "127.0.0.1:8731", CRM, "Bearer " TOKEN, FALSE, 65537 },
     413,
     "org.sportello.WebBridge.TooLarge" },
+  { "websocket-upgrade", { "GET", "127.0.0.1:8731", CRM, NULL, FALSE, -1, TRUE }, 0, NULL },
+  { "websocket-other-origin",
+    { "GET", "127.0.0.1:8731", "https://evil.example", NULL, FALSE, -1, TRUE },
+    403,
+    "org.sportello.WebBridge.OriginNotAllowed" },
+  { "websocket-rebinding",
+    { "GET", "evil.example:8731", CRM, NULL, FALSE, -1, TRUE },
+    421,
+    "org.sportello.WebBridge.HostNotAllowed" },
   { "preflight", { "OPTIONS", "127.0.0.1:8731", CRM, NULL, TRUE, -1 }, 204, NULL },
   { "preflight-other-origin",
     { "OPTIONS", "127.0.0.1:8731", "https://evil.example", NULL, TRUE, -1 },
@@ -111,12 +120,26 @@ static void
 test_no_token_configured (void)
 {
   WbGate *gate = wb_gate_new (PORT, origins, NULL, 65536);
-  WbRequest request = { "GET", "127.0.0.1:8731", CRM, "Bearer ", FALSE, -1 };
+  WbRequest request = { "GET", "127.0.0.1:8731", CRM, "Bearer ", FALSE, -1, FALSE };
   WbVerdict verdict;
 
   wb_gate_check (gate, &request, &verdict);
   g_assert_cmpuint (verdict.status, ==, 401);
+  g_assert_false (wb_gate_token_matches (gate, ""));
   wb_verdict_clear (&verdict);
+  wb_gate_free (gate);
+}
+
+/* The event stream's first message carries the token: same comparison. */
+static void
+test_token_matches (void)
+{
+  WbGate *gate = wb_gate_new (PORT, origins, TOKEN, 65536);
+
+  g_assert_true (wb_gate_token_matches (gate, TOKEN));
+  g_assert_false (wb_gate_token_matches (gate, TOKEN "x"));
+  g_assert_false (wb_gate_token_matches (gate, "s3cret"));
+  g_assert_false (wb_gate_token_matches (gate, NULL));
   wb_gate_free (gate);
 }
 
@@ -131,5 +154,6 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &cases[i], test_case);
     }
   g_test_add_func ("/web-gate/no-token-configured", test_no_token_configured);
+  g_test_add_func ("/web-gate/token-matches", test_token_matches);
   return g_test_run ();
 }
