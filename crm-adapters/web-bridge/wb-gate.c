@@ -13,6 +13,23 @@ struct _WbGate
   gsize max_body;
 };
 
+/* The configured origins and the bridge's own (its panel page, http://NAME:PORT). */
+static GStrv
+allowed_origins (const char *const *configured, const char *const *names, guint n_names, guint port)
+{
+  g_autoptr (GStrvBuilder) allowed = g_strv_builder_new ();
+
+  if (configured)
+    g_strv_builder_addv (allowed, (const char **)configured);
+  for (guint i = 0; i < n_names; i++)
+    {
+      g_autofree char *own = g_strdup_printf ("http://%s:%u", names[i], port);
+
+      g_strv_builder_add (allowed, own);
+    }
+  return g_strv_builder_end (allowed);
+}
+
 WbGate *
 wb_gate_new (guint port, const char *const *origins, const char *token, gsize max_body)
 {
@@ -22,7 +39,7 @@ wb_gate_new (guint port, const char *const *origins, const char *token, gsize ma
   self->hosts = g_new0 (char *, G_N_ELEMENTS (names) + 1);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     self->hosts[i] = g_strdup_printf ("%s:%u", names[i], port);
-  self->origins = g_strdupv ((GStrv)origins);
+  self->origins = allowed_origins (origins, names, G_N_ELEMENTS (names), port);
   self->token = g_strdup (token);
   self->max_body = max_body;
   return self;
@@ -135,7 +152,8 @@ wb_gate_check (const WbGate *self, const WbRequest *request, WbVerdict *verdict)
         add_cors (verdict, request->origin);
       if (g_strcmp0 (request->method, "OPTIONS") == 0)
         answer_preflight (verdict, request);
-      else if (!request->websocket && !token_valid (self, request->authorization))
+      else if (!request->websocket && !request->public_file
+               && !token_valid (self, request->authorization))
         {
           add_header (verdict, "WWW-Authenticate", "Bearer realm=\"sportello\"");
           refuse (verdict, 401, "org.sportello.WebBridge.Unauthorized",

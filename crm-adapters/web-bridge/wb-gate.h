@@ -2,7 +2,8 @@
  * API. A server on loopback is reachable from any web page the agent opens, so:
  * - Host must name this server on loopback (127.0.0.1, [::1] or localhost, with our port):
  *   a page that rebinds its own DNS name to 127.0.0.1 still sends its own name;
- * - Origin, when a browser sends it, must be one of the configured origins;
+ * - Origin, when a browser sends it, must be one of the configured origins or the bridge's own
+ *   (the panel page it serves);
  * - every request but a CORS preflight carries "Authorization: Bearer TOKEN" (never a cookie,
  *   so another page cannot ride on the agent's session);
  * - a request body is at most the configured size.
@@ -30,6 +31,7 @@ typedef struct
   gboolean private_network;  /* Access-Control-Request-Private-Network: true */
   gint64 body_length;        /* -1 when unknown */
   gboolean websocket;        /* the event stream's upgrade: its token comes in its first message */
+  gboolean public_file;      /* a file of the panel page: no token (the page brings it later) */
 } WbRequest;
 
 typedef struct

@@ -12,6 +12,8 @@
 #define SESSION_PREFIX OBJECT_PATH "/session/"
 #define API_PREFIX "/api/v1/"
 #define EVENTS_PATH "/api/v1/events"
+#define PANEL_PREFIX "/panel/"
+#define PANEL_RESOURCES "/org/sportello/web-bridge/panel/"
 /* Transfer and conference answer when the far end does: as long as sportelloctl waits. */
 #define CALL_TIMEOUT_MS 120000
 
@@ -23,6 +25,7 @@ struct _WbServer
   GDBusConnection *bus;
   char *bus_name;
   gsize max_body;
+  char *panel_policy; /* Content-Security-Policy of the panel's files */
 };
 
 /* ---- answers ---- */
@@ -85,6 +88,8 @@ gate_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
     .body_length = declared_length (headers),
     .websocket = g_str_equal (path, EVENTS_PATH)
                  && soup_message_headers_header_equals (headers, "Upgrade", "websocket"),
+    .public_file = g_str_has_prefix (path, PANEL_PREFIX)
+                   && g_str_equal (soup_server_message_get_method (msg), "GET"),
   };
   WbVerdict verdict;
 
@@ -288,6 +293,60 @@ route_get (WbServer *self, SoupServerMessage *msg, char **parts)
     send_error (msg, 404, "org.sportello.WebBridge.NotFound", "No such resource");
 }
 
+/* ---- the panel page, from the program's resources (no file system, so no traversal) ---- */
+
+static const char *
+content_type (const char *name)
+{
+  if (g_str_has_suffix (name, ".html"))
+    return "text/html; charset=utf-8";
+  if (g_str_has_suffix (name, ".js"))
+    return "text/javascript; charset=utf-8";
+  if (g_str_has_suffix (name, ".css"))
+    return "text/css; charset=utf-8";
+  return "application/octet-stream";
+}
+
+static void
+serve_panel (WbServer *self, SoupServerMessage *msg, const char *path)
+{
+  const char *name = *(path + strlen (PANEL_PREFIX)) ? path + strlen (PANEL_PREFIX) : "index.html";
+  g_autofree char *resource = g_strconcat (PANEL_RESOURCES, name, NULL);
+  g_autoptr (GBytes) bytes = NULL;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  gsize size;
+  const char *data;
+
+  if (strchr (name, '/') != NULL
+      || !(bytes = g_resources_lookup_data (resource, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL)))
+    {
+      send_error (msg, 404, "org.sportello.WebBridge.NotFound", "No such file");
+      return;
+    }
+  data = g_bytes_get_data (bytes, &size);
+  soup_message_headers_replace (headers, "Content-Security-Policy", self->panel_policy);
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, content_type (name), SOUP_MEMORY_COPY, data, size);
+}
+
+/* Only the configured CRMs may frame the panel (no clickjacking from other pages), and the
+ * panel reaches only the bridge. */
+static char *
+panel_policy (const WbServerOptions *options)
+{
+  g_autofree char *ancestors = options->origins && options->origins[0]
+                                 ? g_strjoinv (" ", (char **)options->origins)
+                                 : g_strdup ("'none'");
+
+  return g_strdup_printf ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                          "connect-src 'self' ws://127.0.0.1:%u ws://localhost:%u ws://[::1]:%u; "
+                          "frame-ancestors %s; base-uri 'none'; form-action 'none'",
+                          options->port, options->port, options->port, ancestors);
+}
+
 static void
 handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
         gpointer data)
@@ -297,6 +356,11 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_auto (GStrv) parts = NULL;
 
+  if (g_str_has_prefix (path, PANEL_PREFIX) && g_str_equal (verb, "GET"))
+    {
+      serve_panel (self, msg, path);
+      return;
+    }
   if (!g_str_has_prefix (path, API_PREFIX))
     {
       send_error (msg, 404, "org.sportello.WebBridge.NotFound", "No such resource");
@@ -343,6 +407,7 @@ wb_server_new (GDBusConnection *bus, const WbServerOptions *options, GError **er
   self->bus = g_object_ref (bus);
   self->bus_name = g_strdup (options->bus_name);
   self->max_body = options->max_body;
+  self->panel_policy = panel_policy (options);
   self->gate = wb_gate_new (options->port, options->origins, options->token, options->max_body);
   self->server = soup_server_new ("server-header", "sportello-web-bridge", NULL);
   soup_server_add_early_handler (self->server, NULL, gate_request, self, NULL);
@@ -369,5 +434,6 @@ wb_server_free (WbServer *self)
   g_clear_pointer (&self->gate, wb_gate_free);
   g_clear_object (&self->bus);
   g_free (self->bus_name);
+  g_free (self->panel_policy);
   g_free (self);
 }

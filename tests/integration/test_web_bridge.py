@@ -194,3 +194,22 @@ def test_event_stream_refusals(testenv, bridge):
             WsClient(bridge.port, "/api/v1/events", **kwargs)
         assert refused.value.status == status
     assert bridge.request("GET", "/api/v1/state")[0] == 200
+
+
+def test_panel_files(testenv, bridge):
+    status, _, response = bridge.request("GET", "/panel/", token=False, origin=None)
+    assert status == 200
+    assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+    policy = response.getheader("Content-Security-Policy")
+    assert f"frame-ancestors {CRM}" in policy and "script-src 'self'" in policy
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    status, _, response = bridge.request("GET", "/panel/panel.js", token=False, origin=None)
+    assert (status, response.getheader("Content-Type")) == (200, "text/javascript; charset=utf-8")
+    for path in ("/panel/nothing.js", "/panel/%2e%2e/panel.js", "/panel/a/b", "/panel/.."):
+        assert bridge.request("GET", path, token=False, origin=None)[0] in (404, 401), path
+    # Dot segments are resolved first: this is the API, which wants its token.
+    assert bridge.request("GET", "/panel/../api/v1/state", token=False, origin=None)[0] == 401
+    assert bridge.request("GET", "/panel/", token=False, origin=None, host=f"rebound.example:{bridge.port}")[0] == 421
+    # The panel's own calls come from the bridge's origin.
+    own = f"http://127.0.0.1:{bridge.port}"
+    assert bridge.request("GET", "/api/v1/state", origin=own)[0] == 200
