@@ -77,6 +77,25 @@ def test_broken_unit_fails_verification(testenv, key, value, expected):
     assert any(expected in line for line in problems), "\n".join(lines)
 
 
+WEB_BRIDGE_UNIT = BUILD_DIR / "systemd" / "sportello-web-bridge.service"
+WEB_BRIDGE = BUILD_DIR / "crm-adapters" / "web-bridge" / "sportello-web-bridge"
+
+
+def test_web_bridge_unit_verifies(testenv):
+    unit_dir = testenv.root / "bridge-units"
+    unit_dir.mkdir()
+    path = unit_dir / "sportello-web-bridge.service"
+    path.write_text(rewrite_key(WEB_BRIDGE_UNIT.read_text(), "ExecStart", str(WEB_BRIDGE)))
+    (unit_dir / "sportello.service").write_text(built_unit_text())
+    result = subprocess.run(["systemd-analyze", "verify", "--user", str(path)], env=testenv.env, cwd=unit_dir,
+                            capture_output=True, text=True, timeout=60)
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "sportello" in line]
+    assert result.returncode == 0 and lines == [], result.stdout + result.stderr
+    unit = read_ini(WEB_BRIDGE_UNIT)
+    assert unit["Unit"]["Wants"] == "sportello.service" and unit["Unit"]["After"] == "sportello.service"
+    assert unit["Service"]["ExecStart"].endswith("/sportello-web-bridge")
+
+
 # -- what a reviewer checks in the files ---------------------------------------------------------------
 
 def test_unit_contents():
@@ -127,6 +146,9 @@ def test_meson_install_places_unit_activation_file_and_example(tmp_path):
     binary = destdir / exec_start.lstrip("/")
     assert binary.is_file() and os.access(binary, os.X_OK), exec_start
     assert read_ini(activation)["D-BUS Service"]["Exec"].split()[0] == exec_start
+    bridge_unit = installed("sportello-web-bridge.service")
+    bridge = destdir / read_ini(bridge_unit)["Service"]["ExecStart"].lstrip("/")
+    assert bridge.is_file() and os.access(bridge, os.X_OK), bridge
 
 
 # -- D-Bus activation ------------------------------------------------------------------------------
