@@ -24,7 +24,8 @@ print_help (void)
 {
   const CtlCommand *const *tables = command_tables ();
 
-  g_print ("usage: sportelloctl [--json] [--bus-name NAME] COMMAND [ARGUMENTS…]\n\n"
+  g_print ("usage: sportelloctl [--json] [--bus-name NAME] COMMAND [ARGUMENTS…]\n"
+           "       sportelloctl --version\n\n"
            "Talks to sportellod on the session bus (name %s, or $SPORTELLO_BUS_NAME).\n\n"
            "Commands:\n",
            CTL_DEFAULT_BUS_NAME);
@@ -111,9 +112,10 @@ main (int argc, char **argv)
 {
   CtlContext ctx;
   g_autofree char *bus_name = NULL;
-  gboolean json = FALSE, help = FALSE;
+  gboolean json = FALSE, help = FALSE, version = FALSE;
   const GOptionEntry entries[] = {
     { "help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show the commands", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
     { "bus-name", 0, 0, G_OPTION_ARG_STRING, &bus_name, "Talk to the service under this bus name",
       "NAME" },
@@ -133,6 +135,11 @@ main (int argc, char **argv)
   if (help)
     {
       print_help ();
+      return CTL_EXIT_OK;
+    }
+  if (version)
+    {
+      g_print ("sportelloctl %s\n", SP_VERSION);
       return CTL_EXIT_OK;
     }
   ctl_context_init (&ctx);

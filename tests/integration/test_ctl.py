@@ -15,6 +15,8 @@ import threading
 import time
 
 import pytest
+
+import conftest
 from gi.repository import GLib
 
 from conftest import AGENT, CONTACTS, DATA_DIR, NAME, RESPONSES, ROOT, SESSION, SPORTELLOCTL, free_port, wait_for
@@ -65,7 +67,7 @@ ALL_COMMANDS = [
     "contacts lookup", "contacts search", "contacts get", "contacts history", "contacts add", "contacts update",
     "contacts delete", "contacts import", "responses search", "responses categories", "responses get",
     "responses add", "responses update", "responses delete", "responses render", "responses import",
-    "secret set", "secret clear", "watch", "help",
+    "secret set", "secret clear", "web-bridge token", "watch", "help",
 ]
 
 
@@ -134,6 +136,30 @@ def test_help_lists_every_command(testenv, args):
     for command in ALL_COMMANDS:
         assert f"  {command}" in result.stdout, f"'{command}' missing from help"
     assert "--json" in result.stdout and "--bus-name" in result.stdout
+
+
+MAN_PAGES = [conftest.BUILD_DIR / "docs" / "man" / "sportelloctl.1",
+             conftest.SOURCE_DIR / "docs" / "man" / "sportellod.1",
+             conftest.SOURCE_DIR / "docs" / "man" / "sportello.conf.5"]
+
+
+def test_man_pages(testenv):
+    """Each page renders without a warning, and sportelloctl(1) lists every command."""
+    for page in MAN_PAGES:
+        result = subprocess.run(["groff", "-man", "-ww", "-z", str(page)], capture_output=True, text=True)
+        assert result.returncode == 0 and result.stderr == "", f"{page}: {result.stderr}"
+    text = subprocess.run(["groff", "-man", "-Tascii", "-P-cbou", str(MAN_PAGES[0])], capture_output=True,
+                          text=True, check=True).stdout
+    entries = [" ".join(line.split()) for line in text.splitlines() if line.startswith("       ")
+               and not line.startswith("        ")]
+    for command in ALL_COMMANDS:
+        assert any(e == command or e.startswith(command + " ") for e in entries), \
+            f"'{command}' missing from sportelloctl(1)"
+
+
+def test_version(testenv):
+    result = testenv.ctl("--version")
+    assert re.fullmatch(r"sportelloctl \d+\.\d+\.\d+\n", result.stdout), result.stdout
 
 
 @pytest.mark.parametrize("args", [

@@ -146,6 +146,8 @@ def test_meson_install_places_unit_activation_file_and_example(tmp_path):
     binary = destdir / exec_start.lstrip("/")
     assert binary.is_file() and os.access(binary, os.X_OK), exec_start
     assert read_ini(activation)["D-BUS Service"]["Exec"].split()[0] == exec_start
+    for page, section in (("sportellod.1", "man1"), ("sportelloctl.1", "man1"), ("sportello.conf.5", "man5")):
+        assert installed(page).parent.name == section, page
     bridge_unit = installed("sportello-web-bridge.service")
     bridge = destdir / read_ini(bridge_unit)["Service"]["ExecStart"].lstrip("/")
     assert bridge.is_file() and os.access(bridge, os.X_OK), bridge
