@@ -311,6 +311,8 @@ sp_interaction_start_outbound_call (SpInteraction *self, const char *target, GEr
   leg = sp_telephony_dial (self->context.telephony, target, self->attached_data, offer_text, error);
   if (!leg)
     return FALSE;
+  g_free (self->call_id);
+  self->call_id = g_strdup (sp_leg_get_call_id (leg));
   sp_interaction_attach_contact (self, leg);
   return TRUE;
 }
@@ -355,12 +357,13 @@ sp_interaction_replace_contact (SpInteraction *self, SpLeg *old, SpLeg *leg)
     }
   if (!(answer = answer_replacement (self, leg, &error)))
     {
-      g_warning ("session %u: refusing the replacing call: %s", self->number, error->message);
+      sp_interaction_log (self, G_LOG_LEVEL_WARNING, "refusing the replacing call: %s",
+                          error->message);
       sp_leg_reject (leg, 488, "Not Acceptable Here");
       return TRUE;
     }
-  g_info ("session %u: %s takes the place of %s", self->number, sp_leg_get_remote_uri (leg),
-          self->remote);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "%s takes the place of %s",
+                      sp_leg_get_remote_uri (leg), self->remote);
   g_signal_handlers_disconnect_by_data (old, self);
   sp_leg_hangup (old);
   g_clear_object (&self->contact->leg);
@@ -469,7 +472,7 @@ on_leg_offer_failed (SpLeg *leg, guint status, const char *phrase, gpointer data
     {
       /* RFC 3261 §14.1: the Call-ID's owner waits 2.1–4 s, the other side 0–2 s, then retries. */
       guint ms = self->outbound ? g_random_int_range (2100, 4001) : g_random_int_range (0, 2001);
-      g_info ("session %u: re-INVITE glare (491); retrying in %u ms", self->number, ms);
+      sp_interaction_log (self, G_LOG_LEVEL_INFO, "re-INVITE glare (491); retrying in %u ms", ms);
       self->glare_id = g_timeout_add (ms, on_glare_timeout, self);
       return;
     }
@@ -502,7 +505,8 @@ answer_remote_offer (SpInteraction *self, const char *sdp, gboolean reviewed)
     answer = sp_sdp_answer (offer, local, self->local_sdp, &error);
   if (!answer || !apply_exchange (self, answer, offer, FALSE, &error))
     {
-      g_warning ("session %u: refusing the contact's re-offer: %s", self->number, error->message);
+      sp_interaction_log (self, G_LOG_LEVEL_WARNING, "refusing the contact's re-offer: %s",
+                          error->message);
       sp_leg_answer_offer (self->contact->leg, 488, NULL);
       return;
     }

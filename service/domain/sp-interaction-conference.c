@@ -3,10 +3,10 @@
  * talks with those who answer. CompleteConference cancels the ones still ringing and joins the
  * others with the contact in a mix-minus between the legs' media: every party's leg joins
  * the interaction's mix ("sportello-<session>-conference"), where what a party says reaches
- * every other party and never comes back to it. The agent's voice is in what every leg sends and the agent hears every
- * leg, so the agent speaks to and hears everybody. Hold holds every party; a conferenced agent
- * who hangs up or is dropped leaves the others talking; the agent's Disconnect ends the call
- * for everybody. */
+ * every other party and never comes back to it. The agent's voice is in what every leg sends and
+ * the agent hears every leg, so the agent speaks to and hears everybody. Hold holds every party; a
+ * conferenced agent who hangs up or is dropped leaves the others talking; the agent's Disconnect
+ * ends the call for everybody. */
 #include "sp-interaction-private.h"
 
 /* The mix links: the ids of the parties whose legs are in the mix. */
@@ -81,8 +81,8 @@ join_mix (SpInteraction *self, const char *mix, SpParticipant *party)
 
   g_hash_table_add (self->mix_links, g_strdup (party->id));
   if (!sp_media_session_join_mix (party->media, mix, party->id, &error))
-    g_warning ("session %u: %s is not in the conference's mix: %s", self->number, party->id,
-               error->message);
+    sp_interaction_log (self, G_LOG_LEVEL_WARNING, "%s is not in the conference's mix: %s",
+                        party->id, error->message);
 }
 
 /* Makes the mix's members what the parties' states say: every party in the mix hears every
@@ -144,7 +144,8 @@ end_round_if_empty (SpInteraction *self)
 void
 sp_interaction_conference_answered (SpInteraction *self, SpParticipant *party)
 {
-  g_info ("session %u: %s (%s) answered the conference call", self->number, party->id, party->name);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "%s (%s) answered the conference call", party->id,
+                      party->name);
 }
 
 void
@@ -153,8 +154,8 @@ sp_interaction_conference_lost (SpInteraction *self, SpParticipant *party, guint
 {
   gboolean declined = party->state == SP_PARTICIPANT_CALLING;
 
-  g_info ("session %u: %s (%s) %s: %u %s", self->number, party->id, party->name,
-          declined ? "did not answer" : "left the conference", status, phrase);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "%s (%s) %s: %u %s", party->id, party->name,
+                      declined ? "did not answer" : "left the conference", status, phrase);
   sp_interaction_drop_side (self, party, declined ? SP_PARTICIPANT_DECLINED : SP_PARTICIPANT_ENDED);
   if (declined)
     g_signal_emit_by_name (self, "participant-declined", party->id, status, phrase);
@@ -174,7 +175,8 @@ dial_agent (SpInteraction *self, const SpDirectoryEntry *entry)
 
   if (!error)
     return;
-  g_warning ("session %u: %s could not be called: %s", self->number, name, error->message);
+  sp_interaction_log (self, G_LOG_LEVEL_WARNING, "%s could not be called: %s", name,
+                      error->message);
   party->state = SP_PARTICIPANT_DECLINED;
   g_signal_emit_by_name (self, "participant-declined", party->id, 500u, error->message);
 }
@@ -388,12 +390,13 @@ sp_interaction_complete_conference_async (SpInteraction *self, GAsyncReadyCallba
                                "with DropParticipant");
       return;
     }
-  g_info ("session %u: %u agent(s) join the conference", self->number, join_round (self));
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "%u agent(s) join the conference", join_round (self));
   self->conference_round = FALSE;
   sp_interaction_notify (self, "participants");
   sp_interaction_set_state (self, SP_INTERACTION_HELD);
   /* Retrieving holds every party back and links the mix (sp_interaction_conference_hold). */
-  sp_interaction_hold_async (self, FALSE, sp_interaction_retrieved_for_task, g_steal_pointer (&task));
+  sp_interaction_hold_async (self, FALSE, sp_interaction_retrieved_for_task,
+                             g_steal_pointer (&task));
 }
 
 gboolean
@@ -421,7 +424,8 @@ sp_interaction_drop_participant (SpInteraction *self, const char *id, GError **e
                  "'%s' has already left (%s)", id, sp_participant_state_to_string (party->state));
   else
     {
-      g_info ("session %u: the agent drops %s (%s)", self->number, party->id, party->name);
+      sp_interaction_log (self, G_LOG_LEVEL_INFO, "the agent drops %s (%s)", party->id,
+                          party->name);
       sp_interaction_drop_side (self, party, SP_PARTICIPANT_ENDED);
       sp_interaction_conference_relink (self);
       if (self->conference_round)

@@ -34,7 +34,7 @@ sp_interaction_consult_answered (SpInteraction *self)
 {
   g_autoptr (GTask) task = g_steal_pointer (&self->consult_task);
 
-  g_info ("session %u: consulting %s", self->number, self->consult_label);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "consulting %s", self->consult_label);
   if (task)
     g_task_return_boolean (task, TRUE);
 }
@@ -45,8 +45,9 @@ sp_interaction_consult_lost (SpInteraction *self, SpParticipant *party, guint st
 {
   if (party != self->consult)
     return;
-  g_info ("session %u: the consultation with %s ended (%u %s); the contact is on hold",
-          self->number, self->consult_label, status, phrase);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO,
+                      "the consultation with %s ended (%u %s); the contact is on hold",
+                      self->consult_label, status, phrase);
   fail_consult_task (self, status, phrase);
   drop_consult (self);
   if (self->state == SP_INTERACTION_CONSULTING)
@@ -213,12 +214,13 @@ sp_interaction_end_consultation_async (SpInteraction *self, GAsyncReadyCallback 
                                sp_interaction_state_to_string (self->state));
       return;
     }
-  g_info ("session %u: back to the contact", self->number);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "back to the contact");
   fail_consult_task (self, 487, "ended by the agent");
   drop_consult (self);
   sp_interaction_conference_end_round (self);
   sp_interaction_set_state (self, SP_INTERACTION_HELD);
-  sp_interaction_hold_async (self, FALSE, sp_interaction_retrieved_for_task, g_steal_pointer (&task));
+  sp_interaction_hold_async (self, FALSE, sp_interaction_retrieved_for_task,
+                             g_steal_pointer (&task));
 }
 
 gboolean

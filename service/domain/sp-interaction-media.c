@@ -25,7 +25,7 @@ on_media_error (SpMediaSession *media, const char *message, gpointer data)
 {
   SpInteraction *self = data;
 
-  g_warning ("session %u: media failed: %s", self->number, message);
+  sp_interaction_log (self, G_LOG_LEVEL_WARNING, "media failed: %s", message);
   sp_interaction_set_end (self, "system", "media-error", SP_INTERACTION_ERROR_FAILED, message);
   sp_interaction_disconnect (self, NULL);
 }
@@ -37,7 +37,7 @@ on_rtp_timeout (SpMediaSession *media, gpointer data)
   g_autofree char *message
     = g_strdup_printf ("no media from the contact for %u s", self->context.config->rtp_timeout_s);
 
-  g_warning ("session %u: %s; ending the call", self->number, message);
+  sp_interaction_log (self, G_LOG_LEVEL_WARNING, "%s; ending the call", message);
   sp_interaction_set_end (self, "system", "network-error", SP_INTERACTION_ERROR_FAILED, message);
   sp_interaction_disconnect (self, NULL);
 }

@@ -180,6 +180,12 @@ void
 sp_interaction_consult_lost (SpInteraction *self, SpParticipant *party, guint status,
                              const char *phrase);
 
+/* A log line about the session: "session N: …", with the fields SPORTELLO_SESSION and
+ * SIP_CALL_ID. */
+void
+sp_interaction_log (SpInteraction *self, GLogLevelFlags level, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
+
 /* sp-interaction-side.c: the legs the agent dials besides the contact's (consultation,
  * conference), voice only. Dialling adds the participant; when the call cannot be placed it
  * is returned ended (no leg) with ERROR set. */

@@ -16,7 +16,7 @@ finish_push (SpInteraction *self, const char *ended_by)
 {
   if (!self->push_item)
     return;
-  g_info ("session %u: push of %s ended (%s)", self->number, self->push_item, ended_by);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "push of %s ended (%s)", self->push_item, ended_by);
   g_free (self->push_ended_by);
   self->push_ended_by = g_strdup (ended_by);
   sp_interaction_record (self, SP_RECORD_PUSH_ENDED, NULL);
@@ -32,8 +32,8 @@ sp_interaction_push_media_ended (SpInteraction *self, const char *reason, const 
   if (!item)
     return;
   if (g_str_equal (reason, "error"))
-    g_warning ("session %u: the pushed clip %s failed (%s); back to the camera", self->number, item,
-               message);
+    sp_interaction_log (self, G_LOG_LEVEL_WARNING,
+                        "the pushed clip %s failed (%s); back to the camera", item, message);
   finish_push (self, reason);
   g_signal_emit_by_name (self, "push-ended", item, reason, message ? message : "");
 }
@@ -118,7 +118,7 @@ sp_interaction_start_push (SpInteraction *self, const char *item_id, GError **er
       sp_interaction_notify (self, "push");
       return FALSE;
     }
-  g_info ("session %u: pushing %s (%s)", self->number, item_id, path);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "pushing %s (%s)", item_id, path);
   sp_interaction_notify (self, "push");
   return TRUE;
 }

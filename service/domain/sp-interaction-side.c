@@ -84,15 +84,15 @@ apply_side_video (SpInteraction *self, SpParticipant *party, const SpSdpStream *
   if (party->video_started)
     {
       if (!sp_media_session_update_video (party->media, &params, &error))
-        g_warning ("session %u: the video to %s cannot change: %s", self->number, party->id,
-                   error->message);
+        sp_interaction_log (self, G_LOG_LEVEL_WARNING, "the video to %s cannot change: %s",
+                            party->id, error->message);
       return;
     }
   sp_media_session_relay_video (party->media,
                                 sp_media_session_get_picture (contact, SP_MEDIA_PICTURE_REMOTE));
   if (!(party->video_started = sp_media_session_start_video (party->media, &params, &error)))
-    g_warning ("session %u: %s will not see the contact: %s", self->number, party->id,
-               error->message);
+    sp_interaction_log (self, G_LOG_LEVEL_WARNING, "%s will not see the contact: %s", party->id,
+                        error->message);
   sp_interaction_notify (self, "participants");
 }
 
@@ -150,8 +150,8 @@ on_side_answer (SpLeg *leg, const char *sdp, gpointer data)
 
   if (!party || (answer && apply_side (self, party, party->sdp, answer, TRUE, &error)))
     return;
-  g_warning ("session %u: the answer of %s is unusable: %s", self->number, party->id,
-             error ? error->message : "no SDP");
+  sp_interaction_log (self, G_LOG_LEVEL_WARNING, "the answer of %s is unusable: %s", party->id,
+                      error ? error->message : "no SDP");
   side_lost (self, party, 488, "Not Acceptable Here");
 }
 
@@ -193,8 +193,8 @@ on_side_offer_failed (SpLeg *leg, guint status, const char *phrase, gpointer dat
   SpParticipant *party = side_of_leg (self, leg);
 
   if (party)
-    g_warning ("session %u: %s refused our re-offer: %u %s", self->number, party->id, status,
-               phrase);
+    sp_interaction_log (self, G_LOG_LEVEL_WARNING, "%s refused our re-offer: %u %s", party->id,
+                        status, phrase);
 }
 
 static void
@@ -232,8 +232,8 @@ on_side_media_error (SpMediaSession *media, const char *message, gpointer data)
 
   if (!party)
     return;
-  g_warning ("session %u: the media of %s failed: %s; hanging up on them", self->number, party->id,
-             message);
+  sp_interaction_log (self, G_LOG_LEVEL_WARNING, "the media of %s failed: %s; hanging up on them",
+                      party->id, message);
   side_lost (self, party, 500, "media error");
 }
 
@@ -298,7 +298,8 @@ sp_interaction_hold_side (SpInteraction *self, SpParticipant *party, gboolean ho
   sp_interaction_notify (self, "participants");
   if (!(local = side_caps (self, party, &error)))
     {
-      g_warning ("session %u: cannot re-offer to %s: %s", self->number, party->id, error->message);
+      sp_interaction_log (self, G_LOG_LEVEL_WARNING, "cannot re-offer to %s: %s", party->id,
+                          error->message);
       return;
     }
   offer = sp_sdp_offer (local, party->sdp);

@@ -107,8 +107,9 @@ fail (SpInteraction *self, guint status, const char *phrase)
 {
   g_autofree char *progress = g_strdup_printf ("failed: %u %s", status, phrase);
 
-  g_info ("session %u: the transfer to %s failed (%u %s); the contact stays", self->number,
-          self->transfer_label, status, phrase);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO,
+                      "the transfer to %s failed (%u %s); the contact stays", self->transfer_label,
+                      status, phrase);
   show_progress (self, progress);
   finish (self, g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_TRANSFER_FAILED,
                              "the transfer to %s failed: %u %s; the contact is still connected",
@@ -124,7 +125,7 @@ note_transfer (SpInteraction *self)
   g_autoptr (GError) error = NULL;
 
   if (!sp_interaction_append_note (self, line, &error))
-    g_warning ("session %u: %s", self->number, error->message);
+    sp_interaction_log (self, G_LOG_LEVEL_WARNING, "%s", error->message);
 }
 
 static void
@@ -132,7 +133,7 @@ succeed (SpInteraction *self)
 {
   g_autofree char *message = g_strdup_printf ("transferred to %s", self->transfer_label);
 
-  g_info ("session %u: %s", self->number, message);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "%s", message);
   note_transfer (self);
   show_progress (self, "transferred");
   sp_interaction_set_end (self, "local", "transferred", -1, message);
@@ -234,7 +235,7 @@ sp_interaction_refer_contact (SpInteraction *self, GTask *task, const char *uri,
       g_object_unref (task);
       return;
     }
-  g_info ("session %u: transferring the contact to %s (%s)", self->number, label, uri);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "transferring the contact to %s (%s)", label, uri);
   self->transfer_task = task;
   self->transfer_label = g_strdup (label);
   self->transfer_reason = g_strdup (reason);

@@ -67,15 +67,15 @@ set_region (SpInteraction *self, SpVideoRegion region, const char *requester)
   const char *old_requester = sp_interaction_get_video_requester (self);
 
   if (self->video != region)
-    g_debug ("session %u: video region %s → %s", self->number, region_names[self->video],
-             region_names[region]);
+    sp_interaction_log (self, G_LOG_LEVEL_DEBUG, "video region %s → %s", region_names[self->video],
+                        region_names[region]);
   self->video = region;
   self->video_requester = requester;
   if (before != public_value (region))
     {
-      g_info ("session %u: video %s%s%s", self->number,
-              sp_interaction_video_to_string (public_value (region)),
-              requester && *requester ? " by the " : "", requester ? requester : "");
+      sp_interaction_log (self, G_LOG_LEVEL_INFO, "video %s%s%s",
+                          sp_interaction_video_to_string (public_value (region)),
+                          requester && *requester ? " by the " : "", requester ? requester : "");
       sp_interaction_notify (self, "video");
     }
   if (!g_str_equal (old_requester, sp_interaction_get_video_requester (self)))
@@ -212,7 +212,7 @@ sp_interaction_video_apply (SpInteraction *self, const SpSdpStream *video, GErro
       case SP_VIDEO_PAUSING:
       case SP_VIDEO_PAUSED:
       case SP_VIDEO_RESUMING:
-        g_info ("session %u: the contact removed the video stream", self->number);
+        sp_interaction_log (self, G_LOG_LEVEL_INFO, "the contact removed the video stream");
         set_region (self, SP_VIDEO_NONE, "");
         break;
       case SP_VIDEO_ASKING:
@@ -319,7 +319,8 @@ on_ask_timeout (gpointer data)
   SpInteraction *self = data;
 
   self->video_ask_id = 0;
-  g_info ("session %u: nobody answered the contact's video request; declining it", self->number);
+  sp_interaction_log (self, G_LOG_LEVEL_INFO,
+                      "nobody answered the contact's video request; declining it");
   release_held_offer (self, SP_VIDEO_NONE);
   return G_SOURCE_REMOVE;
 }
@@ -336,7 +337,8 @@ sp_interaction_video_review_offer (SpInteraction *self, const SpSdpSession *offe
     return FALSE;
   if (!check_preconditions (self, &error) || !sp_interaction_media_prepare_video (self, &error))
     {
-      g_info ("session %u: declining the contact's video: %s", self->number, error->message);
+      sp_interaction_log (self, G_LOG_LEVEL_INFO, "declining the contact's video: %s",
+                          error->message);
       return FALSE;
     }
   if (config->remote_video_offers == SP_REMOTE_VIDEO_ACCEPT)

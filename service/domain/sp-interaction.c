@@ -95,18 +95,32 @@ contact_follows (SpInteraction *self)
     }
 }
 
+/* Every line about a session carries its number and the contact's Call-ID, for journalctl
+ * SPORTELLO_SESSION=N or SIP_CALL_ID=… */
+void
+sp_interaction_log (SpInteraction *self, GLogLevelFlags level, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  char number[16];
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_snprintf (number, sizeof number, "%u", self->number);
+  g_log_structured (G_LOG_DOMAIN, level, "SPORTELLO_SESSION", number, "SIP_CALL_ID",
+                    self->call_id ? self->call_id : "", "MESSAGE", "session %u: %s", self->number,
+                    text);
+}
+
 void
 sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
 {
-  char number[16];
-
   if (self->state == state)
     return;
-  g_snprintf (number, sizeof number, "%u", self->number);
-  g_log_structured (
-    "sportello-interaction", G_LOG_LEVEL_INFO, "SPORTELLO_SESSION", number, "SIP_CALL_ID",
-    self->call_id ? self->call_id : "", "MESSAGE", "session %u: %s → %s", self->number,
-    sp_interaction_state_to_string (self->state), sp_interaction_state_to_string (state));
+  sp_interaction_log (self, G_LOG_LEVEL_INFO, "%s → %s",
+                      sp_interaction_state_to_string (self->state),
+                      sp_interaction_state_to_string (state));
   self->state = state;
   contact_follows (self);
   if (state == SP_INTERACTION_TALKING && !self->answered)

@@ -186,7 +186,7 @@ sp_call_leg_new_incoming (nua_handle_t *handle, const sip_t *sip)
 }
 
 SpCallLeg *
-sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target)
+sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target, const char *call_id)
 {
   SpCallLeg *self = g_object_new (SP_TYPE_CALL_LEG, NULL);
 
@@ -194,7 +194,7 @@ sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target)
   self->outbound = TRUE;
   self->offer_pending = TRUE;
   nua_handle_bind (handle, G_OBJECT (self));
-  self->call_id = g_strdup ("");
+  self->call_id = g_strdup (call_id ? call_id : "");
   self->remote_uri = g_strdup (target);
   self->remote_name = g_strdup ("");
   self->referred_by = g_strdup ("");

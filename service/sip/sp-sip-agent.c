@@ -590,19 +590,23 @@ sp_sip_agent_dial (SpSipAgent *self, const char *target, const char *headers, co
 {
   nua_handle_t *handle;
   SpCallLeg *leg;
+  /* Our own Call-ID, known before anything is sent, so that the session's log lines carry it
+   * from the start (Sofia would only tell us with the first response). */
+  g_autofree char *call_id = g_uuid_string_random ();
 
   if (self->shutdown_task)
     {
       g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_FAILED, "the SIP stack is shutting down");
       return NULL;
     }
-  handle = nua_handle (self->nua, NULL, SIPTAG_TO_STR (target), TAG_END ());
+  handle = nua_handle (self->nua, NULL, SIPTAG_TO_STR (target), SIPTAG_CALL_ID_STR (call_id),
+                       TAG_END ());
   if (!handle)
     {
       g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID, "cannot call '%s'", target);
       return NULL;
     }
-  leg = sp_call_leg_new_outgoing (handle, target);
+  leg = sp_call_leg_new_outgoing (handle, target, call_id);
   sp_call_leg_set_header_map (leg, self->uui_key, (const char *const *)self->attached_headers);
   nua_invite (
     handle, NUTAG_AUTOANSWER (0), TAG_IF (headers && *headers, SIPTAG_HEADER_STR (headers)),

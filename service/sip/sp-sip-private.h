@@ -24,7 +24,7 @@ SpCallLeg *
 sp_call_leg_new_incoming (nua_handle_t *handle, const sip_t *sip);
 /* Called by the agent: a leg for an outgoing INVITE on a handle it created. */
 SpCallLeg *
-sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target);
+sp_call_leg_new_outgoing (nua_handle_t *handle, const char *target, const char *call_id);
 /* Called by the agent: the attached data its INVITE carried (floating a{ss}). */
 void
 sp_call_leg_set_attached_data (SpCallLeg *self, GVariant *attached_data);

@@ -4,6 +4,8 @@ SDP, CANCEL, BYE from each side, failures, and the interaction record through Ma
 
 import sqlite3
 
+import re
+
 import pytest
 from gi.repository import GLib
 
@@ -144,6 +146,12 @@ def test_outbound_call_agent_hangs_up(testenv, call):
     invite = sipp.messages().split("UDP message sent")[0]
     assert "X-Account-Number: AC-1" in invite  # the configured header
     assert "X-Sportello-Ticket: T-9" in invite  # the documented default for other keys
+    # Every log line of the session carries its number and the Call-ID the callee saw, from
+    # the first one on (the call was dialling before any response came).
+    call_id = re.search(r"^Call-ID:\s*(\S+)", invite, re.M | re.I).group(1)
+    number = path.rsplit("/", 1)[1]
+    lines = [line for line in call.proc.log_path.read_text().splitlines() if f"session {number}:" in line]
+    assert lines and all(f"SPORTELLO_SESSION={number} SIP_CALL_ID={call_id}" in line for line in lines), lines
 
 
 def test_agent_hangs_up_inbound(testenv, call):
