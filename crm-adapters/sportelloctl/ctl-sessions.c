@@ -498,20 +498,35 @@ run_simple (CtlContext *ctx, const CtlCommand *command, int argc, char **argv, S
 typedef gboolean (*StringFunc) (SpSession1 *proxy, const char *argument, GCancellable *cancellable,
                                 GError **error);
 
-/* A method of one string argument: "COMMAND [SESSION] ARGUMENT". */
+static char *
+read_stdin_text (void);
+
+/* A method of one string argument: "COMMAND [SESSION] ARGUMENT"; with FROM_STDIN, "-" reads
+ * the argument from stdin. */
 static int
-run_with_string (CtlContext *ctx, const CtlCommand *command, int argc, char **argv, StringFunc call,
-                 const char *result)
+run_string (CtlContext *ctx, const CtlCommand *command, int argc, char **argv, StringFunc call,
+            gboolean from_stdin, const char *result)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 2, 2);
   g_autoptr (SpSession1) session = NULL;
+  g_autofree char *argument = NULL;
 
   if (!path)
     return CTL_EXIT_USAGE;
-  if (!(session = session_proxy (ctx, path, &error)) || !call (session, argv[2], NULL, &error))
+  argument = from_stdin && g_str_equal (argv[2], "-") ? read_stdin_text () : g_strdup (argv[2]);
+  if (!argument)
+    return CTL_EXIT_FAILURE;
+  if (!(session = session_proxy (ctx, path, &error)) || !call (session, argument, NULL, &error))
     return session_fail (ctx, path, error);
   return report_done (ctx, path, result);
+}
+
+static int
+run_with_string (CtlContext *ctx, const CtlCommand *command, int argc, char **argv, StringFunc call,
+                 const char *result)
+{
+  return run_string (ctx, command, argc, argv, call, FALSE, result);
 }
 
 static int
@@ -618,7 +633,8 @@ run_transfer_complete (CtlContext *ctx, const CtlCommand *command, int argc, cha
 static int
 run_push_start (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
 {
-  return run_with_string (ctx, command, argc, argv, sp_session1_call_start_push_sync, "push started");
+  return run_with_string (ctx, command, argc, argv, sp_session1_call_start_push_sync,
+                          "push started");
 }
 
 static gboolean
@@ -738,27 +754,12 @@ read_stdin_text (void)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-typedef gboolean (*TextFunc) (SpSession1 *proxy, const char *text, GCancellable *cancellable,
-                              GError **error);
-
 /* TEXT, or "-" for stdin. */
 static int
-run_text (CtlContext *ctx, const CtlCommand *command, int argc, char **argv, TextFunc call,
+run_text (CtlContext *ctx, const CtlCommand *command, int argc, char **argv, StringFunc call,
           const char *result)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 2, 2);
-  g_autoptr (SpSession1) session = NULL;
-  g_autofree char *text = NULL;
-
-  if (!path)
-    return CTL_EXIT_USAGE;
-  text = g_str_equal (argv[2], "-") ? read_stdin_text () : g_strdup (argv[2]);
-  if (!text)
-    return CTL_EXIT_FAILURE;
-  if (!(session = session_proxy (ctx, path, &error)) || !call (session, text, NULL, &error))
-    return session_fail (ctx, path, error);
-  return report_done (ctx, path, result);
+  return run_string (ctx, command, argc, argv, call, TRUE, result);
 }
 
 static int
