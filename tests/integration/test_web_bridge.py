@@ -27,11 +27,12 @@ def tcp_port():
 
 
 class Bridge:
-    def __init__(self, testenv, keyring, origins=CRM):
+    def __init__(self, testenv, keyring, origins=CRM, extra="", camera="none"):
         self.port = tcp_port()
         self.sip_port = free_port()
-        extra = f"\n[web-bridge]\nport = {self.port}\nallowed-origins = {origins}\n"
+        extra += f"\n[web-bridge]\nport = {self.port}\nallowed-origins = {origins}\n"
         self.config = sportello_config(testenv, self.sip_port, extra=extra)
+        self.config.write_text(self.config.read_text().replace("camera = none", f"camera = {camera}"))
         self.sportellod = testenv.start_sportellod(config=self.config)
         self.token = testenv.ctl("web-bridge", "token").stdout.strip()
         self.proc = testenv.procs.start("web-bridge", [BRIDGE, "--config", str(self.config)], testenv.env)

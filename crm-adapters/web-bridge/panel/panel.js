@@ -47,21 +47,49 @@ function render() {
     return;
   $("name").textContent = props.RemoteName || "";
   $("remote").textContent = props.Remote || "";
-  $("state").textContent = props.State + (props.Video && props.Video !== "none" ? " · video " + props.Video : "");
+  const video = props.State !== "disconnected" && props.Video && props.Video !== "none";
+  $("state").textContent = props.State + (video ? " · video " + props.Video : "");
   const caseData = props.CaseData || {};
-  $("case").textContent = Object.keys(caseData).map((k) => k + ": " + caseData[k]).join(" · ");
+  $("case").textContent = Object.keys(caseData).filter((k) => caseData[k]).map((k) => k + ": " + caseData[k]).join(" · ");
   for (const button of document.querySelectorAll("#buttons button")) {
     const when = button.dataset.when.split(" ");
     const video = button.dataset.video ? button.dataset.video.split(" ") : null;
     button.hidden = !when.includes(props.State) || (video !== null && !video.includes(props.Video));
   }
+  // Push needs live video; the catalogue may be empty.
+  $("push").hidden = props.State !== "talking" || props.Video !== "active" || $("push-item").options.length === 0;
+  $("push-start").hidden = !!props.Push;
+  $("push-stop").hidden = !props.Push;
+  $("disposition").hidden = props.State !== "disconnected" || props.DispositionVisible === false;
 }
 
-async function act(action) {
+function fillSelect(select, entries) {
+  for (const [value, label] of entries) {
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = label;
+    select.append(option);
+  }
+}
+
+// The push catalogue and the disposition codes: read once per connection.
+async function loadLists() {
+  const [items, codes] = await Promise.all([api("POST", "agent/list-push-items"),
+                                            api("POST", "agent/list-disposition-codes")]);
+  $("push-item").replaceChildren();
+  fillSelect($("push-item"), items.map((item) => [item.id, item.title]));
+  $("disposition-code").replaceChildren($("disposition-code").options[0] || new Option("–", ""));
+  fillSelect($("disposition-code"), codes.map((code) => [code.id, code.label]));
+}
+
+async function act(action, body) {
   showError("");
   try {
-    const body = action === "mark-done" ? [] : undefined;
-    await api("POST", "sessions/" + current + "/" + action, body);
+    const session = "sessions/" + current + "/";
+    const code = $("disposition-code").value;
+    if (action === "mark-done" && code)
+      await api("POST", session + "set-dispositions", { codes: [code] });
+    await api("POST", session + action, body);
   } catch (error) {
     showError(error.message);
   }
@@ -88,12 +116,16 @@ function connect() {
       $("connection").textContent = "connected";
       $("connection").className = "on";
       // After the stream is up, so that nothing between the two is missed.
-      const [state, list] = await Promise.all([api("GET", "state"), api("GET", "sessions")]);
-      $("agent").textContent = state.DisplayName || "Sportello";
-      sessions.clear();
-      for (const session of list)
-        sessions.set(session.number, session.properties);
-      render();
+      try {
+        const [state, list] = await Promise.all([api("GET", "state"), api("GET", "sessions"), loadLists()]);
+        $("agent").textContent = state.DisplayName || "Sportello";
+        sessions.clear();
+        for (const session of list)
+          sessions.set(session.number, session.properties);
+        render();
+      } catch (error) {
+        showError(error.message);
+      }
     } else {
       onEvent(event);
     }
@@ -108,4 +140,6 @@ function connect() {
 
 for (const button of document.querySelectorAll("#buttons button"))
   button.addEventListener("click", () => act(button.dataset.action));
+$("push-start").addEventListener("click", () => act("start-push", { item_id: $("push-item").value }));
+$("push-stop").addEventListener("click", () => act("stop-push"));
 connect();
