@@ -303,6 +303,41 @@ ctl session show 4 | grep -E -A2 '^ *(State|Participants)'
 ctl disconnect 4
 ctl dispositions set 4 escalated
 ctl mark-done 4
+
+step "A web CRM through the web bridge: REST and events over loopback, for allowed origins only"
+WB_PORT=$(free_port STREAM)
+CRM_ORIGIN=http://127.0.0.1:8089
+printf '\n[web-bridge]\nport = %s\nallowed-origins = %s\n' "$WB_PORT" "$CRM_ORIGIN" >>"$T/sportello.conf"
+"$SRC/build/service/sportellod" --check-config --config "$T/sportello.conf"
+TOKEN=$("$SRC/build/crm-adapters/sportelloctl/sportelloctl" web-bridge token)
+echo "\$ sportelloctl web-bridge token   # made once, kept in the Secret Service"
+"$SRC/build/crm-adapters/web-bridge/sportello-web-bridge" --config "$T/sportello.conf" >"$T/web-bridge.log" 2>&1 &
+PIDS+=($!)
+wait_for "(exec 5<>/dev/tcp/127.0.0.1/$WB_PORT) 2>/dev/null"
+api() { # api METHOD PATH [JSON]: what the CRM page's fetch() sends
+  echo "\$ curl -X $1 http://127.0.0.1:$WB_PORT/api/v1/$2 ${3:-}"
+  curl -sS -X "$1" -H "Origin: $CRM_ORIGIN" -H "Authorization: Bearer $TOKEN" \
+       -H 'Content-Type: application/json' ${3:+--data "$3"} -w ' -> HTTP %{http_code}\n' "http://127.0.0.1:$WB_PORT/api/v1/$2"
+}
+api GET state
+DIAL="{\"command\":\"dial\",\"params\":\"sip:agent1@${SIP_URI#sip:}\",\"token\":\"d5\"}"
+printf '%d:%s,' "${#DIAL}" "$DIAL" >&3
+wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' sessions | grep -q ringing"
+api GET sessions
+api POST sessions/5/answer
+api POST sessions/5/hold
+api POST sessions/5/answer
+api POST sessions/5/retrieve
+api POST sessions/5/append-note '{"text": "Called from the web CRM"}'
+api POST contacts/lookup '{"address": "sip:maria@127.0.0.1"}'
+api POST sessions/5/disconnect
+api POST sessions/5/set-dispositions '{"codes": ["resolved"]}'
+api POST sessions/5/mark-done
+echo "(refused: a page of another origin, a rebinding host name, a wrong token)"
+curl -sS -H "Origin: http://evil.example" -H "Authorization: Bearer $TOKEN" -w ' -> HTTP %{http_code}\n' "http://127.0.0.1:$WB_PORT/api/v1/state"
+curl -sS -H "Host: rebind.example:$WB_PORT" -H "Authorization: Bearer $TOKEN" -w ' -> HTTP %{http_code}\n' "http://127.0.0.1:$WB_PORT/api/v1/state"
+curl -sS -H "Authorization: Bearer wrong" -w ' -> HTTP %{http_code}\n' "http://127.0.0.1:$WB_PORT/api/v1/state"
+echo "(the softphone panel a CRM frames: http://127.0.0.1:$WB_PORT/panel/#token=…; docs/examples/web-crm is a page using it)"
 exec 3>&-
 
 step "What 'sportelloctl watch' saw meanwhile (signals and property changes)"

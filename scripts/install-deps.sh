@@ -13,7 +13,7 @@ packages=(
   pipewire pipewire-bin wireplumber gnome-keyring libsecret-tools sqlite3
   sip-tester baresip-core linphone-cli kamailio xvfb x11-utils x11-apps xdotool imagemagick jwm wmctrl weston
   python3-pytest python3-gi python3-dbusmock valgrind
-  chromium chromium-driver python3-selenium gnome-shell gjs
+  chromium chromium-driver python3-selenium gnome-shell gjs curl
 )
 
 missing=()
