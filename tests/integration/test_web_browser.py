@@ -91,6 +91,8 @@ def test_a_call_handled_from_the_crm_page(testenv, keyring, pipewire, crm, brows
     assert browser.text("pop-state") == "ringing"
     browser.wait_text("pop-history", "0")
 
+    browser.wait_text("panel-event", "inbound Ada Lovelace: ringing")
+
     # Answer with a click: baresip is connected and hears the agent's tone.
     browser.into_frame("softphone")
     browser.click_when_shown('button[data-action="answer"]')
@@ -152,12 +154,30 @@ def test_a_call_handled_from_the_crm_page(testenv, keyring, pipewire, crm, brows
     assert testenv.call("org.sportello.Contacts1", "History", "suu", (
         testenv.call("org.sportello.Contacts1", "Lookup", "s", (phone.uri,))["id"], 0, 0))[0]["dispositions"] == [
         "resolved"]
+
+    # Click to dial on the CRM page goes through the panel (postMessage), with attached data;
+    # baresip answers by itself and the page hears the call's state back from the panel.
+    browser.driver.find_element(By.ID, "dial-target").send_keys(phone.uri)
+    browser.click("#dial-form button")
+    browser.wait_text("panel-event", "outbound Ada Lovelace: talking", timeout=20)
+    browser.into_frame("softphone")
+    browser.wait_text("state", "talking")
+    browser.click('button[data-action="disconnect"]')
+    browser.wait_text("state", "disconnected")
+    browser.click('button[data-action="mark-done"]')
+    browser.wait_shown("#idle")
+    browser.out_of_frame()
+    browser.wait_text("panel-event", "no call")
+    with sqlite3.connect(testenv.db_path) as db:
+        outbound = db.execute("SELECT remote, attached_data FROM interactions WHERE direction = 'outbound'").fetchall()
+    assert len(outbound) == 1 and outbound[0][0] == phone.uri and "A-1001" in outbound[0][1], outbound
     assert not [m for m in browser.logs() if "SEVERE" in m and "favicon" not in m], browser.logs()
 
     phone.close()
     testenv.stop_sportellod(bridge.sportellod)
-    decoded = glob.glob(str(record / "*-dec.wav"))
-    assert decoded, "baresip recorded nothing"
+    # One recording per call, named by its start time: the first is the inbound call.
+    decoded = sorted(glob.glob(str(record / "*-dec.wav")))
+    assert len(decoded) == 2, decoded
     heard, lead, _ = dominant_tone(decoded[0], (OURS, THEIRS, 700, 1500))
     assert heard == OURS and lead > 10, f"baresip heard {heard} Hz (lead {lead:.1f})"
     added.close()

@@ -1,8 +1,16 @@
-// The softphone panel a web CRM embeds (an iframe of http://127.0.0.1:PORT/panel/#token=TOKEN).
-// It talks only to the bridge that served it: REST for the buttons, the event stream for state.
+// The softphone panel a web CRM embeds (an iframe of
+// http://127.0.0.1:PORT/panel/#token=TOKEN&crm=ORIGIN). It talks only to the bridge that served
+// it: REST for the buttons, the event stream for state. With crm=ORIGIN it also talks to the
+// page that frames it, the way Open CTI-style softphones do: it posts the call's changes to
+// that origin only, and takes {type: "sportello.dial", target, attachedData} (click to dial)
+// from it only. Only allowed origins can frame the panel (CSP frame-ancestors), so the parent
+// is one of them.
 "use strict";
 
-const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
+const settings = new URLSearchParams(location.hash.slice(1));
+const token = settings.get("token") || "";
+const crmOrigin = settings.get("crm") || "";
+const framed = window.parent !== window;
 const sessions = new Map(); // number -> properties
 let current = null;         // the session the buttons act on
 
@@ -38,9 +46,34 @@ function pickCurrent() {
   return chosen;
 }
 
+// What the framing CRM hears: the shown call's number, state, video, remote and name.
+let lastTold = "";
+function tellCrm(props) {
+  if (!framed || !crmOrigin)
+    return;
+  const message = props
+    ? { type: "sportello.session", number: current, state: props.State, video: props.Video,
+        remote: props.Remote, remoteName: props.RemoteName, direction: props.Direction }
+    : { type: "sportello.idle" };
+  const text = JSON.stringify(message);
+  if (text !== lastTold)
+    window.parent.postMessage(message, crmOrigin);
+  lastTold = text;
+}
+
+function onCrmMessage(message) {
+  if (!framed || message.source !== window.parent || message.origin !== crmOrigin)
+    return;
+  const request = message.data || {};
+  if (request.type === "sportello.dial" && typeof request.target === "string")
+    api("POST", "agent/dial", { target: request.target, attached_data: request.attachedData || {} })
+      .catch((error) => showError(error.message));
+}
+
 function render() {
   current = pickCurrent();
   const props = current === null ? null : sessions.get(current);
+  tellCrm(props);
   $("call").hidden = !props;
   $("idle").hidden = !!props;
   if (!props)
@@ -142,4 +175,5 @@ for (const button of document.querySelectorAll("#buttons button"))
   button.addEventListener("click", () => act(button.dataset.action));
 $("push-start").addEventListener("click", () => act("start-push", { item_id: $("push-item").value }));
 $("push-stop").addEventListener("click", () => act("stop-push"));
+window.addEventListener("message", onCrmMessage);
 connect();

@@ -90,6 +90,24 @@ $("note-form").addEventListener("submit", async (submit) => {
   }
 });
 
-$("softphone").src = bridge + "/panel/#token=" + encodeURIComponent(token);
+// Click to dial goes through the panel, which posts the call's changes back (Open CTI style);
+// both directions name the other side's origin, so nothing else can listen in or command.
+$("dial-form").addEventListener("submit", (submit) => {
+  submit.preventDefault();
+  $("softphone").contentWindow.postMessage({ type: "sportello.dial", target: $("dial-target").value,
+                                             attachedData: { AccountNumber: "A-1001" } }, bridge);
+});
+
+window.addEventListener("message", (message) => {
+  if (message.origin !== bridge || message.source !== $("softphone").contentWindow)
+    return;
+  const event = message.data;
+  $("panel-event").textContent = event.type === "sportello.session"
+    ? event.direction + " " + (event.remoteName || event.remote) + ": " + event.state
+    : "no call";
+});
+
+$("softphone").src = bridge + "/panel/#token=" + encodeURIComponent(token) +
+                     "&crm=" + encodeURIComponent(location.origin);
 follow();
 sportello("state").catch((error) => setStatus("refused: " + error.message, true));
