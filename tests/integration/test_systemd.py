@@ -146,8 +146,11 @@ def test_meson_install_places_unit_activation_file_and_example(tmp_path):
     binary = destdir / exec_start.lstrip("/")
     assert binary.is_file() and os.access(binary, os.X_OK), exec_start
     assert read_ini(activation)["D-BUS Service"]["Exec"].split()[0] == exec_start
-    for page, section in (("sportellod.1", "man1"), ("sportelloctl.1", "man1"), ("sportello.conf.5", "man5")):
+    for page, section in (("sportellod.1", "man1"), ("sportelloctl.1", "man1"), ("sportello.conf.5", "man5"),
+                          ("sportello-dbus.7", "man7")):
         assert installed(page).parent.name == section, page
+    reference = installed("sportello-dbus.html")
+    assert reference.parent.name == "sportello" and 'id="org.sportello.Session1.Answer"' in reference.read_text()
     bridge_unit = installed("sportello-web-bridge.service")
     bridge = destdir / read_ini(bridge_unit)["Service"]["ExecStart"].lstrip("/")
     assert bridge.is_file() and os.access(bridge, os.X_OK), bridge
