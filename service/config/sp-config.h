@@ -84,8 +84,15 @@ typedef struct
   char *international_prefix;
   char *data_dir; /* NULL: $XDG_DATA_HOME/sportello */
 
-  guint web_bridge_port;       /* the web bridge listens on loopback at this port */
-  GStrv web_bridge_origins;    /* web origins allowed to use it, "scheme://host[:port]" */
+  guint web_bridge_port;    /* the web bridge listens on loopback at this port */
+  GStrv web_bridge_origins; /* web origins allowed to use it, "scheme://host[:port]" */
+
+  char *cobrowse_listen;          /* "HOST:PORT" the co-browse relay listens on */
+  char *cobrowse_public_url;      /* the relay as customers reach it, no trailing slash */
+  GStrv cobrowse_site_origins;    /* the company origins co-browsed; empty: co-browse off */
+  char *cobrowse_start_url;       /* where a customer lands; NULL when co-browse is off */
+  guint cobrowse_code_lifetime_s; /* a join code's validity before anyone joined */
+  guint cobrowse_max_attempts;    /* wrong codes per minute before joins are refused */
 } SpConfig;
 
 SpConfig *
