@@ -48,10 +48,12 @@ handle_join (SpCoBrowse1 *object, GDBusMethodInvocation *invocation, const char 
   SpCoBrowseRegistry *found = registry (object, invocation);
   g_autoptr (GError) error = NULL;
 
+  SpCoBrowse *cobrowse;
+
   if (!found)
     return TRUE;
-  return reply_joined (found, invocation, sp_cobrowse_registry_join (found, code, browser, &error),
-                       error);
+  cobrowse = sp_cobrowse_registry_join (found, code, browser, &error);
+  return reply_joined (found, invocation, cobrowse, error);
 }
 
 static gboolean
@@ -60,10 +62,12 @@ handle_join_agent (SpCoBrowse1 *object, GDBusMethodInvocation *invocation, const
   SpCoBrowseRegistry *found = registry (object, invocation);
   g_autoptr (GError) error = NULL;
 
+  SpCoBrowse *cobrowse;
+
   if (!found)
     return TRUE;
-  return reply_joined (found, invocation, sp_cobrowse_registry_join_agent (found, key, &error),
-                       error);
+  cobrowse = sp_cobrowse_registry_join_agent (found, key, &error);
+  return reply_joined (found, invocation, cobrowse, error);
 }
 
 static gboolean
@@ -83,9 +87,12 @@ handle_visited (SpCoBrowse1 *object, GDBusMethodInvocation *invocation, const ch
   SpCoBrowseRegistry *found = registry (object, invocation);
   g_autoptr (GError) error = NULL;
 
+  gboolean ok;
+
   if (!found)
     return TRUE;
-  return reply_done (invocation, sp_cobrowse_registry_visited (found, session, url, &error), error);
+  ok = sp_cobrowse_registry_visited (found, session, url, &error);
+  return reply_done (invocation, ok, error);
 }
 
 static gboolean
@@ -95,9 +102,12 @@ handle_left (SpCoBrowse1 *object, GDBusMethodInvocation *invocation, const char 
   SpCoBrowseRegistry *found = registry (object, invocation);
   g_autoptr (GError) error = NULL;
 
+  gboolean ok;
+
   if (!found)
     return TRUE;
-  return reply_done (invocation, sp_cobrowse_registry_left (found, session, role, &error), error);
+  ok = sp_cobrowse_registry_left (found, session, role, &error);
+  return reply_done (invocation, ok, error);
 }
 
 static void
