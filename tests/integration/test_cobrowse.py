@@ -4,6 +4,7 @@ StartCoBrowse/StopCoBrowse and properties, the link sent to the contact's phone 
 JoinAgent, Visited, Left, Ended) with its refusals, the end with the call, and the history.
 The relay and the browsers have tests of their own."""
 
+import json
 import sqlite3
 
 import pytest
@@ -126,13 +127,22 @@ def test_wrong_codes_are_limited_and_customer_leaves(testenv):
     assert ended.wait(lambda e: e[3] == (session_id, "customer-left"), what="Ended")
     assert testenv.get_property(SESSION, "CoBrowse", path=path) == "ended"
 
-    # Three wrong codes in a minute ([co-browse] max-attempts = 3): then even the right one waits.
-    code, _ = testenv.call(SESSION, "StartCoBrowse", path=path)
+    # Through sportelloctl this time (the agent's link too). Three wrong codes in a minute
+    # ([co-browse] max-attempts = 3): then even the right one waits.
+    number = path.rsplit("/", 1)[1]
+    started = json.loads(testenv.ctl("--json", "cobrowse", "start", number).stdout)
+    code = started["code"]
+    assert started["url"] == f"{PUBLIC}/j/{code}"
+    assert started["agent-url"] == testenv.get_property(SESSION, "CoBrowseAgentUrl", path=path)
+    text = testenv.ctl("session", "show", number).stdout
+    assert "waiting" in text and started["agent-url"] in text
     wrong = [f"{(int(code) + n) % 1000000:06d}" for n in (1, 2, 3)]
     for guess in wrong:
         assert error_of(testenv, COBROWSE, "Join", "ss", (guess, BROWSER)) == "org.sportello.Error.NotFound"
     assert error_of(testenv, COBROWSE, "Join", "ss", (code, BROWSER)) == "org.sportello.Error.NotAllowed"
     assert testenv.get_property(SESSION, "CoBrowse", path=path) == "waiting"
+    assert "co-browse stopped" in testenv.ctl("cobrowse", "stop", number).stdout
+    assert testenv.ctl("cobrowse", "stop", number, check=False).returncode == 1
     testenv.call(SESSION, "Disconnect", path=path)
     phone.close()
     ended.close()
