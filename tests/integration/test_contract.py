@@ -21,6 +21,7 @@ from conftest import AGENT, BUILD_DIR, CONTACTS, RESPONSES, ROOT, SESSION, SOURC
 from peers import Baresip, sportello_config
 
 V = GLib.Variant
+COBROWSE = "org.sportello.CoBrowse1"
 XML_DIR = SOURCE_DIR / "dbus-interfaces"
 REFERENCE = BUILD_DIR / "docs" / "reference"
 ERROR_NAME = re.compile(r"org\.sportello\.Error\.(\w+)")
@@ -135,6 +136,12 @@ CALLS = [
     (SESSION, "SetCaseData", "a{ss}", ({"NoSuchKey": "x"},), True),
     (SESSION, "SetDispositions", "as", (["no-such-code"],), True),
     (SESSION, "MarkDone", None, (), True),
+    (SESSION, "StartCoBrowse", None, (), True),
+    (SESSION, "StopCoBrowse", None, (), True),
+    (COBROWSE, "Join", "ss", ("12345", "b-0123456789abcdef"), False),
+    (COBROWSE, "JoinAgent", "s", ("no-such-key",), False),
+    (COBROWSE, "Visited", "ss", ("no-such-session", "https://www.example.com/"), False),
+    (COBROWSE, "Left", "ss", ("no-such-session", "customer"), False),
 ]
 
 # With a damaged database: the methods whose only documented failure is the database, and the
