@@ -28,12 +28,15 @@ def tcp_port():
 
 
 class Relay:
-    def __init__(self, testenv, max_attempts=5):
+    """sportellod with a [co-browse] group, and the relay; SITE: the co-browsed site's origin."""
+
+    def __init__(self, testenv, max_attempts=5, site=SITE, lifetime=300, port=None):
         self.testenv = testenv
-        self.port = tcp_port()
+        self.port = port or tcp_port()
         self.public = f"http://127.0.0.1:{self.port}"
         extra = (f"\n[co-browse]\nlisten = 127.0.0.1:{self.port}\npublic-url = {self.public}\n"
-                 f"site-origins = {SITE}\nstart-url = {SITE}/index.html\nmax-attempts = {max_attempts}\n")
+                 f"site-origins = {site}\nstart-url = {site}/index.html\nmax-attempts = {max_attempts}\n"
+                 f"code-lifetime = {lifetime}\n")
         self.config = sportello_config(testenv, free_port(), extra=extra)
         self.sportellod = testenv.start_sportellod(config=self.config)
         self.proc = testenv.procs.start("cobrowse", [RELAY, "--config", str(self.config)], testenv.env)
@@ -213,3 +216,14 @@ def test_too_many_attempts_and_a_service_that_goes(testenv):
     assert status in (429, 503), error
     assert relay.request("GET", "/a/some-key", origin=None)[0] == 503
     assert relay.proc.poll() is None
+
+
+def test_an_expired_code(testenv):
+    """A code nobody used within [co-browse] code-lifetime (30 s, the least) is told apart: 410."""
+    relay = Relay(testenv, lifetime=30)
+    phone, path, code, _ = call_with_cobrowse(testenv, relay)
+    wait_for(lambda: testenv.get_property(SESSION, "CoBrowse", path=path) == "ended", 45, what="the code expiring")
+    status, error, _ = relay.join(code)
+    assert status == 410 and error["error"] == "org.sportello.Error.InvalidState", error
+    testenv.call(SESSION, "Disconnect", path=path)
+    phone.close()
