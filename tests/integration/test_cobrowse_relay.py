@@ -192,6 +192,8 @@ def test_join_relay_and_end(testenv):
     testenv.call(SESSION, "Disconnect", path=path)
     assert next_of(customer, "ended")["reason"] == "call-ended"
     phone.close()
+    # SIGTERM: a clean exit (under the sanitizers, a leak or an error would change the status).
+    assert testenv.procs.stop(relay.proc) == 0, relay.log()[-3000:]
 
 
 def pages(testenv):
