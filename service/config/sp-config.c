@@ -909,3 +909,11 @@ sp_config_find_default_path (void)
     }
   return NULL;
 }
+
+SpConfig *
+sp_config_load_or_defaults (const char *path, GPtrArray **problems, GError **error)
+{
+  g_autofree char *found = path ? g_strdup (path) : sp_config_find_default_path ();
+
+  return found ? sp_config_load (found, problems, error) : sp_config_new_defaults ();
+}

@@ -101,6 +101,10 @@ SpConfig *
 sp_config_load (const char *path, GPtrArray **problems, GError **error);
 char *
 sp_config_find_default_path (void);
+/* PATH, or when it is NULL the file sp_config_find_default_path() finds, or the embedded
+ * defaults when there is none. */
+SpConfig *
+sp_config_load_or_defaults (const char *path, GPtrArray **problems, GError **error);
 void
 sp_config_free (SpConfig *config);
 
