@@ -35,7 +35,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
 import benchlib  # noqa: E402
+from ports import free_port, free_port_range  # noqa: E402
 
 from gi.repository import Gio, GLib  # noqa: E402
 
@@ -82,33 +84,6 @@ class EventLog:
             return list(self.events[start:])
 
 
-def free_port(kind=socket.SOCK_DGRAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def free_udp_range(count=100, low=20000, high=60000):
-    """A run of `count` UDP ports (even start) that are all free on 127.0.0.1 right now."""
-    for _ in range(200):
-        base = free_port() & ~1
-        if not low <= base <= high - count:
-            continue
-        socks = []
-        try:
-            for port in range(base, base + count):
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                socks.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free UDP port range")
-
-
 # ---- baresip over ctrl_tcp ---------------------------------------------------------------------------
 
 class Baresip:
@@ -119,7 +94,7 @@ class Baresip:
         self.session, self.log, self.name, self.bus_name = session, log, name, bus_name
         self.sip_port = free_port()
         self.ctrl_port = free_port(socket.SOCK_STREAM)
-        rtp = free_udp_range()
+        rtp = free_port_range(100)
         self.dir = session.path(name)
         os.mkdir(self.dir)
         config = [
@@ -238,7 +213,7 @@ class Sportellod:
     def __init__(self, session, log, name, bus_name=benchlib.BUS_NAME):
         self.session, self.log, self.name, self.bus_name = session, log, name, bus_name
         self.sip_port = free_port()
-        rtp = free_udp_range()
+        rtp = free_port_range(100)
         config = session.path(name + ".conf")
         with open(config, "w") as f:
             f.write(textwrap.dedent("""\

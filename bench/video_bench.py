@@ -63,6 +63,7 @@ import benchlib  # noqa: E402
 # conftest reads $SPORTELLOD when it is imported.
 os.environ.setdefault("SPORTELLOD", benchlib.find_sportellod())
 
+import ports  # noqa: E402
 import conftest  # noqa: E402  (TestEnv, PipeWire, wait_for: the integration tests' fixtures)
 from call_bench import proc_sample  # noqa: E402
 from peers import Baresip, Sipp, sportello_config  # noqa: E402
@@ -315,28 +316,8 @@ def sportellod_call(env, agent, contact, seconds, perf=False):
 
 # ---- 3. the floor ----------------------------------------------------------------------------------
 
-def free_even_pair():
-    for _ in range(200):
-        port = conftest.free_port() & ~1
-        if not 1024 < port < 65534:
-            continue
-        socks = []
-        try:
-            for p in (port, port + 1):
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                socks.append(s)
-                s.bind(("127.0.0.1", p))
-            return port
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free UDP port pair")
-
-
 def floor_call(env, contact, seconds, threads=2, perf=False):
-    vport, aport = free_even_pair(), free_even_pair()
+    vport, aport = ports.even_free_port(), ports.even_free_port()
     vp8enc = VP8ENC.replace("threads=2", "threads=%d" % threads)
     send = ("videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1 ! "
             "%s ! rtpvp8pay pt=96 mtu=1200 ! udpsink host=127.0.0.1 port=%d "

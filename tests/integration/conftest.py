@@ -6,7 +6,6 @@ Every process a test starts is stopped by PID at teardown; sportellod must exit 
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from gi.repository import Gio, GLib
 
+from ports import free_port  # noqa: F401 (re-exported to the tests)
 from timescale import describe, scaled
 
 ROOT = "/org/sportello/Sportello1"
@@ -44,12 +44,6 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {describe(timeout)} waiting for {what}")
         time.sleep(interval)
-
-
-def free_port(kind=socket.SOCK_DGRAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Processes:

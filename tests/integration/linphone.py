@@ -13,23 +13,8 @@ import time
 from pathlib import Path
 
 from conftest import free_port, wait_for
+from ports import even_free_port
 from timescale import describe, scaled
-
-
-def even_free_port():
-    """A free even UDP port whose odd neighbour (RTCP) is free too."""
-    for _ in range(50):
-        port = free_port() & ~1
-        try:
-            import socket
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as a, \
-                    socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as b:
-                a.bind(("127.0.0.1", port))
-                b.bind(("127.0.0.1", port + 1))
-                return port
-        except OSError:
-            continue
-    raise AssertionError("no free even/odd UDP port pair")
 
 
 def solid_jpeg(path, colour, size="640x480"):

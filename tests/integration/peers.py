@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from conftest import free_port, wait_for
+from ports import free_port_range
 from timescale import scaled
 
 SIPP_DIR = Path(__file__).parent / "sipp"
@@ -21,8 +22,7 @@ def sportello_config(testenv, sip_port, extra="", registrar="", rtp_range=None, 
                      audio_source="test", audio_sink="null", rtp_timeout=30, case_from_attached=""):
     """A config for a SIP test: loopback, a free SIP port, test tone and null sink."""
     if rtp_range is None:
-        base = free_port() & ~1
-        base = max(20000, min(base, 60000))
+        base = free_port_range(100)
         rtp_range = f"{base}-{base + 99}"
     return testenv.write_config(textwrap.dedent(f"""\
         [account]
@@ -144,7 +144,7 @@ class Baresip:
         self.user = user
         self.sip_port = free_port()
         self.ctrl_port = free_port(socket.SOCK_STREAM)
-        rtp = max(30100, free_port() & ~1)
+        rtp = free_port_range(100)
         self.dir = testenv.root / name
         self.dir.mkdir()
         source = f"aufile,{audio_file}" if audio_file else f"ausine,{tone}"

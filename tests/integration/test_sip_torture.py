@@ -19,7 +19,7 @@ import uuid
 
 import pytest
 
-from conftest import AGENT, DATA_DIR, SESSION, wait_for
+from conftest import AGENT, DATA_DIR, SESSION, free_port, wait_for
 from peers import Sipp, sportello_config
 
 CORPUS = DATA_DIR / "rfc4475"
@@ -195,7 +195,7 @@ def first_response(codes):
 
 @pytest.fixture
 def sip_service(testenv):
-    port = free_port_for_udp_and_tcp()
+    port = free_port()
     proc = testenv.start_sportellod(config=sportello_config(testenv, port))
     yield testenv, port
     # Reject whatever rang, so the service stops cleanly with no live call.
@@ -203,21 +203,6 @@ def sip_service(testenv):
         if testenv.get_property(SESSION, "State", path=path) == "ringing":
             testenv.call(SESSION, "Reject", path=path)
     testenv.stop_sportellod(proc)
-
-
-def free_port_for_udp_and_tcp():
-    """A port free for both UDP and TCP: sportellod listens on both."""
-    for _ in range(20):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, \
-                socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-            udp.bind(("127.0.0.1", 0))
-            port = udp.getsockname()[1]
-            try:
-                tcp.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.fail("no port free for both UDP and TCP")
 
 
 def test_the_table_covers_the_corpus():

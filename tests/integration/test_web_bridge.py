@@ -20,15 +20,9 @@ BRIDGE = os.environ.get("SPORTELLO_WEB_BRIDGE",
 CRM = "http://127.0.0.1:8089"
 
 
-def tcp_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Bridge:
     def __init__(self, testenv, keyring, origins=CRM, extra="", camera="none"):
-        self.port = tcp_port()
+        self.port = free_port()
         self.sip_port = free_port()
         extra += f"\n[web-bridge]\nport = {self.port}\nallowed-origins = {origins}\n"
         self.config = sportello_config(testenv, self.sip_port, extra=extra)
@@ -139,7 +133,7 @@ def test_refusals(testenv, bridge):
 
 
 def test_no_token_no_bridge(testenv, keyring):
-    port = tcp_port()
+    port = free_port()
     config = sportello_config(testenv, free_port(), extra=f"\n[web-bridge]\nport = {port}\n")
     proc = testenv.procs.start("web-bridge", [BRIDGE, "--config", str(config)], testenv.env)
     assert proc.wait(15) == 1
