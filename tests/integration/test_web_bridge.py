@@ -28,6 +28,10 @@ class Bridge:
         self.config = sportello_config(testenv, self.sip_port, extra=extra)
         self.config.write_text(self.config.read_text().replace("camera = none", f"camera = {camera}"))
         self.sportellod = testenv.start_sportellod(config=self.config)
+        # The SIP port was free when picked; another test's process may have taken it since.
+        contact = testenv.get_property(AGENT, "ContactUri")
+        assert contact.endswith(f":{self.sip_port}"), \
+            f"sportellod is not listening for SIP on {self.sip_port} ({contact!r}): {self.sportellod.log_path.read_text()}"
         self.token = testenv.ctl("web-bridge", "token").stdout.strip()
         self.proc = testenv.procs.start("web-bridge", [BRIDGE, "--config", str(self.config)], testenv.env)
         wait_for(self.listening, 10, what="the web bridge listening")
