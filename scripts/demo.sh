@@ -61,6 +61,11 @@ step "sportellod on the demo config (data/demo/sportello.conf)"
 BOB_SIP=$(free_port DGRAM); CSIP=$(free_port DGRAM)
 sed -e "s|^uri = sip:bob@127.0.0.1\$|uri = sip:bob@127.0.0.1:$BOB_SIP|" \
     -e "s|^uri = sip:carla@127.0.0.1\$|uri = sip:carla@127.0.0.1:$CSIP|" "$SRC/data/demo/sportello.conf" >"$T/sportello.conf"
+# Co-browse: the relay's port and the company site (a sample site served later) are set now, as
+# sportellod reads [co-browse] at start.
+CB_PORT=$(free_port STREAM); SITE_PORT=$(free_port STREAM)
+printf '\n[co-browse]\nlisten = 127.0.0.1:%s\npublic-url = http://127.0.0.1:%s\nsite-origins = http://127.0.0.1:%s\nstart-url = http://127.0.0.1:%s/index.html\n' \
+  "$CB_PORT" "$CB_PORT" "$SITE_PORT" "$SITE_PORT" >>"$T/sportello.conf"
 "$SRC/build/service/sportellod" --check-config --config "$T/sportello.conf"
 "$SRC/build/service/sportellod" --config "$T/sportello.conf" >"$T/sportellod.log" 2>&1 &
 SPORTELLOD=$!
@@ -330,6 +335,33 @@ api POST sessions/5/answer
 api POST sessions/5/retrieve
 api POST sessions/5/append-note '{"text": "Called from the web CRM"}'
 api POST contacts/lookup '{"address": "sip:maria@127.0.0.1"}'
+
+step "Co-browse: Maria and the agent on the company's site together (the relay between two browsers)"
+mkdir -p "$T/site"
+for page in "$SRC"/tests/data/co-browse-site/*; do
+  sed "s|@RELAY@|http://127.0.0.1:$CB_PORT|" "$page" >"$T/site/$(basename "$page")"
+done
+/usr/bin/python3 -m http.server "$SITE_PORT" --bind 127.0.0.1 --directory "$T/site" >"$T/site.log" 2>&1 & PIDS+=($!)
+"$SRC/build/crm-adapters/co-browse/sportello-cobrowse" --config "$T/sportello.conf" >"$T/cobrowse.log" 2>&1 & PIDS+=($!)
+wait_for "(exec 5<>/dev/tcp/127.0.0.1/$CB_PORT) 2>/dev/null && (exec 5<>/dev/tcp/127.0.0.1/$SITE_PORT) 2>/dev/null"
+ctl cobrowse start 5
+echo "(a second start replaces the first; --json for a CRM)"
+echo "\$ sportelloctl --json cobrowse start 5"
+STARTED=$("$SRC/build/crm-adapters/sportelloctl/sportelloctl" --json cobrowse start 5)
+echo "$STARTED"
+CODE=$(echo "$STARTED" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])')
+echo "(Maria's browser joins with the code $CODE: the join page posts it and goes on to the site with a ticket)"
+echo "\$ curl -X POST http://127.0.0.1:$CB_PORT/join {\"code\": \"$CODE\", …}"
+curl -sS -X POST -H "Origin: http://127.0.0.1:$CB_PORT" -H 'Content-Type: application/json' \
+     --data "{\"code\": \"$CODE\", \"browser\": \"demo-browser-key-0123456789\"}" -w ' -> HTTP %{http_code}\n' "http://127.0.0.1:$CB_PORT/join"
+echo "(a third browser with the same code, and a wrong code)"
+curl -sS -X POST -H "Origin: http://127.0.0.1:$CB_PORT" -H 'Content-Type: application/json' \
+     --data "{\"code\": \"$CODE\", \"browser\": \"another-browser-key-9876543210\"}" -w ' -> HTTP %{http_code}\n' "http://127.0.0.1:$CB_PORT/join"
+curl -sS -X POST -H "Origin: http://127.0.0.1:$CB_PORT" -H 'Content-Type: application/json' \
+     --data '{"code": "000000", "browser": "demo-browser-key-0123456789"}' -w ' -> HTTP %{http_code}\n' "http://127.0.0.1:$CB_PORT/join"
+ctl session show 5 | grep -E '^ *CoBrowse'
+echo "(in the browsers, the site's pages carry <script src=\"http://127.0.0.1:$CB_PORT/cobrowse.js\">; tests/integration/test_cobrowse_browser.py drives two of them)"
+api POST sessions/5/stop-co-browse
 api POST sessions/5/disconnect
 api POST sessions/5/set-dispositions '{"codes": ["resolved"]}'
 api POST sessions/5/mark-done

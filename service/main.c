@@ -220,6 +220,8 @@ start_sip (SpServiceContext *context)
   interaction_context.store = context->store;
   interaction_context.telephony = SP_TELEPHONY (context->agent);
   interaction_context.media = context->media;
+  context->cobrowse = sp_cobrowse_registry_new (config);
+  interaction_context.cobrowse = context->cobrowse;
   context->interactions = sp_interaction_manager_new (&interaction_context);
   /* The observers first: the history and the window see an interaction before D-Bus does. */
   context->recorder = G_OBJECT (sp_history_recorder_new (context->interactions, context->store));
@@ -259,6 +261,7 @@ stop_sip (SpServiceContext *context, GMainLoop *loop)
   g_clear_object (&context->recorder);
   g_clear_object (&context->window_observer);
   g_clear_object (&context->interactions);
+  g_clear_object (&context->cobrowse);
   g_clear_object (&context->media);
   if (!context->agent)
     return;

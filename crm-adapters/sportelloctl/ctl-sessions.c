@@ -23,6 +23,8 @@ static const char *const property_order[] = {
   "Video",
   "VideoRequester",
   "Push",
+  "CoBrowse",
+  "CoBrowseAgentUrl",
   "Layout",
   "AlwaysOnTop",
   "Window",
@@ -590,6 +592,61 @@ run_layout_swap (CtlContext *ctx, const CtlCommand *command, int argc, char **ar
 }
 
 static int
+run_cobrowse_stop (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  return run_simple (ctx, command, argc, argv, sp_session1_call_stop_co_browse_sync,
+                     "co-browse stopped");
+}
+
+/* A property as the service has it now (the proxy's cache follows a moment after a reply). */
+static char *
+fetch_string_property (SpSession1 *session, const char *name)
+{
+  GDBusProxy *proxy = G_DBUS_PROXY (session);
+  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+    g_dbus_proxy_get_connection (proxy), g_dbus_proxy_get_name (proxy),
+    g_dbus_proxy_get_object_path (proxy), "org.freedesktop.DBus.Properties", "Get",
+    g_variant_new ("(ss)", g_dbus_proxy_get_interface_name (proxy), name), G_VARIANT_TYPE ("(v)"),
+    G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  g_autoptr (GVariant) value = NULL;
+
+  if (!reply)
+    return g_strdup ("");
+  g_variant_get (reply, "(v)", &value);
+  return g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ? g_variant_dup_string (value, NULL)
+                                                             : g_strdup ("");
+}
+
+/* The customer's code and link, and the agent's own link (from CoBrowseAgentUrl). */
+static int
+run_cobrowse_start (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 1, 1);
+  g_autoptr (SpSession1) session = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *agent_url = NULL;
+
+  if (!path)
+    return CTL_EXIT_USAGE;
+  if (!(session = session_proxy (ctx, path, &error))
+      || !sp_session1_call_start_co_browse_sync (session, &code, &url, NULL, &error))
+    return session_fail (ctx, path, error);
+  agent_url = fetch_string_property (session, "CoBrowseAgentUrl");
+  if (ctx->json)
+    {
+      g_autoptr (GVariant) reply = g_variant_ref_sink (
+        g_variant_new_parsed ("{'session': <%o>, 'code': <%s>, 'url': <%s>, 'agent-url': <%s>}",
+                              path, code, url, agent_url));
+      ctl_print_variant_json (reply);
+    }
+  else
+    g_print ("code: %s\ncustomer link: %s\nagent link: %s\n", code, url, agent_url);
+  return CTL_EXIT_OK;
+}
+
+static int
 run_conference_complete (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
 {
   return run_simple (ctx, command, argc, argv, sp_session1_call_complete_conference_sync,
@@ -857,6 +914,10 @@ const CtlCommand ctl_sessions_commands[] = {
     run_transfer_complete },
   { "consult", "end", "N", "Hang up on the consulted person and return to the contact",
     run_consult_end },
+  { "cobrowse", "start", "N",
+    "Start co-browsing with the contact: prints the join code, its link and the agent's link",
+    run_cobrowse_start },
+  { "cobrowse", "stop", "N", "End the co-browse on both sides", run_cobrowse_stop },
   { NULL, "note", "N TEXT|-", "Add a line to the notepad (- reads it from stdin)", run_note },
   { NULL, "notepad", "N TEXT|-", "Replace the whole notepad (- reads it from stdin)", run_notepad },
   { NULL, "case-data", "N KEY=VALUE…", "Set case-data values (configured keys only)",

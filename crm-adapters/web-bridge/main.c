@@ -69,17 +69,6 @@ on_quit (gpointer loop)
   return G_SOURCE_CONTINUE;
 }
 
-static SpConfig *
-load_config (GError **error)
-{
-  g_autofree char *path = opt_config ? g_strdup (opt_config) : sp_config_find_default_path ();
-  g_autoptr (GPtrArray) problems = NULL;
-
-  if (path == NULL)
-    return sp_config_new_defaults ();
-  return sp_config_load (path, &problems, error);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -99,7 +88,8 @@ main (int argc, char **argv)
       g_printerr ("sportello-web-bridge: %s\n", error->message);
       return 2;
     }
-  if (!(config = load_config (&error)) || !(bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error))
+  if (!(config = sp_config_load_or_defaults (opt_config, NULL, &error))
+      || !(bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error))
       || !(token = lookup_token (&error)))
     {
       g_printerr ("sportello-web-bridge: %s\n", error->message);

@@ -30,6 +30,8 @@ static const char *const contacts_keys[] = { "international-prefix", NULL };
 static const char *const paths_keys[] = { "data-dir", NULL };
 static const char *const directory_keys[] = { "name", "uri", NULL };
 static const char *const web_bridge_keys[] = { "port", "allowed-origins", NULL };
+static const char *const cobrowse_keys[]
+  = { "listen", "public-url", "site-origins", "start-url", "code-lifetime", "max-attempts", NULL };
 
 static void G_GNUC_PRINTF (4, 5)
   add_problem (Checker *checker, const char *group, const char *key, const char *format, ...)
@@ -167,6 +169,11 @@ sp_config_new_defaults (void)
   config->international_prefix = g_strdup ("00");
   config->web_bridge_port = 8731;
   config->web_bridge_origins = g_new0 (char *, 1);
+  config->cobrowse_listen = g_strdup ("127.0.0.1:8733");
+  config->cobrowse_public_url = g_strdup ("http://127.0.0.1:8733");
+  config->cobrowse_site_origins = g_new0 (char *, 1);
+  config->cobrowse_code_lifetime_s = 300;
+  config->cobrowse_max_attempts = 5;
   return config;
 }
 
@@ -195,6 +202,10 @@ sp_config_free (SpConfig *config)
   g_free (config->international_prefix);
   g_free (config->data_dir);
   g_strfreev (config->web_bridge_origins);
+  g_free (config->cobrowse_listen);
+  g_free (config->cobrowse_public_url);
+  g_strfreev (config->cobrowse_site_origins);
+  g_free (config->cobrowse_start_url);
   g_free (config);
 }
 
@@ -520,7 +531,8 @@ normalise_origin (const char *text)
   g_autofree char *lower_scheme = NULL;
   g_autofree char *lower_host = NULL;
 
-  if (scheme == NULL || (g_ascii_strcasecmp (scheme, "http") && g_ascii_strcasecmp (scheme, "https"))
+  if (scheme == NULL
+      || (g_ascii_strcasecmp (scheme, "http") && g_ascii_strcasecmp (scheme, "https"))
       || host == NULL || *host == '\0' || g_uri_get_userinfo (uri) || g_uri_get_query (uri)
       || g_uri_get_fragment (uri) || (path && *path && !g_str_equal (path, "/")))
     return NULL;
@@ -532,30 +544,126 @@ normalise_origin (const char *text)
                   : g_strdup_printf ("%s://%s:%d", lower_scheme, lower_host, port);
 }
 
+/* The list of web origins in @key of @group, normalised; each entry that is not one is a
+ * problem. */
+static GStrv
+load_origins (Checker *checker, const char *group, const char *key)
+{
+  g_auto (GStrv) origins = get_list (checker, group, key);
+  g_autoptr (GStrvBuilder) valid = g_strv_builder_new ();
+
+  for (guint i = 0; origins && origins[i]; i++)
+    {
+      g_autofree char *origin = normalise_origin (origins[i]);
+
+      if (origin == NULL)
+        add_problem (checker, group, key,
+                     "'%s' is not a web origin (http:// or https://, a host, an optional port)",
+                     origins[i]);
+      else
+        g_strv_builder_add (valid, origin);
+    }
+  return g_strv_builder_end (valid);
+}
+
 /* The web bridge: a loopback port, and the web pages (origins) allowed to use it. */
 static void
 load_web_bridge (Checker *checker, SpConfig *config)
 {
   const char *g = "web-bridge";
   g_autofree char *port = get_string (checker, g, "port", "8731");
-  g_auto (GStrv) origins = get_list (checker, g, "allowed-origins");
-  g_autoptr (GStrvBuilder) allowed = g_strv_builder_new ();
 
   if (!parse_uint_in_range (port, 1024, 65535, &config->web_bridge_port))
     add_problem (checker, g, "port", "'%s' is not a port from 1024 to 65535", port);
-  for (guint i = 0; origins && origins[i]; i++)
-    {
-      g_autofree char *origin = normalise_origin (origins[i]);
-
-      if (origin == NULL)
-        add_problem (checker, g, "allowed-origins",
-                     "'%s' is not a web origin (http:// or https://, a host, an optional port)",
-                     origins[i]);
-      else
-        g_strv_builder_add (allowed, origin);
-    }
   g_strfreev (config->web_bridge_origins);
-  config->web_bridge_origins = g_strv_builder_end (allowed);
+  config->web_bridge_origins = load_origins (checker, g, "allowed-origins");
+}
+
+/* An absolute http(s) URL with a host and no fragment, or NULL. */
+static GUri *
+parse_web_url (const char *text)
+{
+  g_autoptr (GUri) uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+
+  if (scheme == NULL
+      || (g_ascii_strcasecmp (scheme, "http") && g_ascii_strcasecmp (scheme, "https"))
+      || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' || g_uri_get_fragment (uri)
+      || g_uri_get_userinfo (uri))
+    return NULL;
+  return g_steal_pointer (&uri);
+}
+
+/* The origin part of an absolute web URL, as normalise_origin() writes it. */
+static char *
+origin_of_url (GUri *uri)
+{
+  g_autofree char *text = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL,
+                                      g_uri_get_host (uri), g_uri_get_port (uri), "", NULL, NULL);
+
+  return normalise_origin (text);
+}
+
+static void
+load_cobrowse_urls (Checker *checker, SpConfig *config)
+{
+  const char *g = "co-browse";
+  g_autofree char *public_url = get_string (checker, g, "public-url", "http://127.0.0.1:8733");
+  g_autofree char *start_url = get_string (checker, g, "start-url", "");
+  g_autoptr (GUri) public_uri = parse_web_url (public_url);
+
+  if (public_uri == NULL || g_uri_get_query (public_uri))
+    add_problem (checker, g, "public-url",
+                 "'%s' is not an http:// or https:// URL without a query or fragment", public_url);
+  else
+    {
+      while (g_str_has_suffix (public_url, "/"))
+        public_url[strlen (public_url) - 1] = '\0';
+      g_free (config->cobrowse_public_url);
+      config->cobrowse_public_url = g_steal_pointer (&public_url);
+    }
+  if (config->cobrowse_site_origins[0] == NULL)
+    return;
+  if (*start_url == '\0')
+    {
+      config->cobrowse_start_url = g_strconcat (config->cobrowse_site_origins[0], "/", NULL);
+      return;
+    }
+  g_autoptr (GUri) start = parse_web_url (start_url);
+  g_autofree char *origin = start ? origin_of_url (start) : NULL;
+
+  if (origin == NULL
+      || !g_strv_contains ((const char *const *)config->cobrowse_site_origins, origin))
+    add_problem (checker, g, "start-url", "'%s' is not an http(s) URL of one of the site-origins",
+                 start_url);
+  else
+    config->cobrowse_start_url = g_steal_pointer (&start_url);
+}
+
+/* Co-browse: where the relay listens and is reached, the company site, the codes' limits. */
+static void
+load_cobrowse (Checker *checker, SpConfig *config)
+{
+  const char *g = "co-browse";
+  g_autofree char *listen = get_string (checker, g, "listen", "127.0.0.1:8733");
+  g_autofree char *lifetime = get_string (checker, g, "code-lifetime", "300");
+  g_autofree char *attempts = get_string (checker, g, "max-attempts", "5");
+
+  if (!is_host_port (listen))
+    add_problem (checker, g, "listen", "'%s' is not HOST:PORT", listen);
+  else
+    {
+      g_free (config->cobrowse_listen);
+      config->cobrowse_listen = g_steal_pointer (&listen);
+    }
+  if (!parse_uint_in_range (lifetime, 30, 3600, &config->cobrowse_code_lifetime_s))
+    add_problem (checker, g, "code-lifetime", "'%s' is not a number of seconds from 30 to 3600",
+                 lifetime);
+  if (!parse_uint_in_range (attempts, 1, 100, &config->cobrowse_max_attempts))
+    add_problem (checker, g, "max-attempts", "'%s' is not a number from 1 to 100", attempts);
+  g_strfreev (config->cobrowse_site_origins);
+  config->cobrowse_site_origins = load_origins (checker, g, "site-origins");
+  load_cobrowse_urls (checker, config);
 }
 
 static void
@@ -708,6 +816,7 @@ load_groups (Checker *checker, SpConfig *config)
     { "case-data", case_data_keys }, { "contacts", contacts_keys },
     { "paths", paths_keys },         { "attached-data", attached_data_keys },
     { "transfer", transfer_keys },   { "web-bridge", web_bridge_keys },
+    { "co-browse", cobrowse_keys },
   };
   g_auto (GStrv) groups = g_key_file_get_groups (checker->keyfile, NULL);
 
@@ -739,6 +848,7 @@ load_groups (Checker *checker, SpConfig *config)
   load_paths (checker, config);
   load_attached_data (checker, config);
   load_web_bridge (checker, config);
+  load_cobrowse (checker, config);
 }
 
 /* Loads and validates @path. On problems, returns NULL with an SP_CONFIG_ERROR_INVALID error
@@ -798,4 +908,12 @@ sp_config_find_default_path (void)
         return g_steal_pointer (&path);
     }
   return NULL;
+}
+
+SpConfig *
+sp_config_load_or_defaults (const char *path, GPtrArray **problems, GError **error)
+{
+  g_autofree char *found = path ? g_strdup (path) : sp_config_find_default_path ();
+
+  return found ? sp_config_load (found, problems, error) : sp_config_new_defaults ();
 }

@@ -84,8 +84,15 @@ typedef struct
   char *international_prefix;
   char *data_dir; /* NULL: $XDG_DATA_HOME/sportello */
 
-  guint web_bridge_port;       /* the web bridge listens on loopback at this port */
-  GStrv web_bridge_origins;    /* web origins allowed to use it, "scheme://host[:port]" */
+  guint web_bridge_port;    /* the web bridge listens on loopback at this port */
+  GStrv web_bridge_origins; /* web origins allowed to use it, "scheme://host[:port]" */
+
+  char *cobrowse_listen;          /* "HOST:PORT" the co-browse relay listens on */
+  char *cobrowse_public_url;      /* the relay as customers reach it, no trailing slash */
+  GStrv cobrowse_site_origins;    /* the company origins co-browsed; empty: co-browse off */
+  char *cobrowse_start_url;       /* where a customer lands; NULL when co-browse is off */
+  guint cobrowse_code_lifetime_s; /* a join code's validity before anyone joined */
+  guint cobrowse_max_attempts;    /* wrong codes per minute before joins are refused */
 } SpConfig;
 
 SpConfig *
@@ -94,6 +101,10 @@ SpConfig *
 sp_config_load (const char *path, GPtrArray **problems, GError **error);
 char *
 sp_config_find_default_path (void);
+/* PATH, or when it is NULL the file sp_config_find_default_path() finds, or the embedded
+ * defaults when there is none. */
+SpConfig *
+sp_config_load_or_defaults (const char *path, GPtrArray **problems, GError **error);
 void
 sp_config_free (SpConfig *config);
 

@@ -25,6 +25,7 @@ typedef struct
   SpMediaFactory *media;              /* the media of every call */
   GObject *recorder;                  /* the history's observer of the interactions */
   GObject *window_observer;           /* the video window's observer */
+  SpCoBrowseRegistry *cobrowse;       /* co-browse sessions; NULL when SIP could not start */
 } SpServiceContext;
 
 /* Returns the store, or replies Unavailable (with the reason) and returns NULL. */

@@ -58,6 +58,7 @@ sync_properties (SpSessionService *self)
   SpSession1 *session = SP_SESSION1 (self);
   SpInteraction *interaction = self->interaction;
   SpInteractionState state = sp_interaction_get_state (interaction);
+  g_autofree char *agent_url = sp_interaction_dup_cobrowse_agent_url (interaction);
 
   sp_session1_set_state (session, sp_interaction_state_to_string (state == SP_INTERACTION_DONE
                                                                     ? SP_INTERACTION_DISCONNECTED
@@ -80,6 +81,8 @@ sync_properties (SpSessionService *self)
   sp_session1_set_layout (session, sp_interaction_get_layout (interaction));
   sp_session1_set_always_on_top (session, sp_interaction_get_always_on_top (interaction));
   sp_session1_set_push (session, sp_interaction_get_push (interaction));
+  sp_session1_set_co_browse (session, sp_interaction_get_cobrowse_state (interaction));
+  sp_session1_set_co_browse_agent_url (session, agent_url);
 }
 
 static void
@@ -126,6 +129,22 @@ SIMPLE_HANDLER (handle_disconnect, sp_interaction_disconnect)
 SIMPLE_HANDLER (handle_mark_done, sp_interaction_mark_done)
 SIMPLE_HANDLER (handle_swap_layout, sp_interaction_swap_layout)
 SIMPLE_HANDLER (handle_stop_push, sp_interaction_stop_push)
+SIMPLE_HANDLER (handle_stop_co_browse, sp_interaction_stop_cobrowse)
+
+static gboolean
+handle_start_co_browse (SpSession1 *object, GDBusMethodInvocation *invocation)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *url = NULL;
+
+  if (!sp_interaction_start_cobrowse (SP_SESSION_SERVICE (object)->interaction, &code, &url,
+                                      &error))
+    sp_dbus_return_error (invocation, error);
+  else
+    sp_session1_complete_start_co_browse (object, invocation, code, url);
+  return TRUE;
+}
 
 static gboolean
 handle_start_push (SpSession1 *object, GDBusMethodInvocation *invocation, const char *item_id)
@@ -319,6 +338,8 @@ sp_session_service_iface_init (SpSession1Iface *iface)
   iface->handle_deactivate_video = handle_deactivate_video;
   iface->handle_start_push = handle_start_push;
   iface->handle_stop_push = handle_stop_push;
+  iface->handle_start_co_browse = handle_start_co_browse;
+  iface->handle_stop_co_browse = handle_stop_co_browse;
   iface->handle_swap_layout = handle_swap_layout;
   iface->handle_set_always_on_top = handle_set_always_on_top;
   iface->handle_conference = handle_conference;

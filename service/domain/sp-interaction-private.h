@@ -110,6 +110,9 @@ struct _SpInteraction
   char *push_item; /* the catalogue id being pushed, or NULL */
   gint64 push_started;
   char *push_ended_by; /* what ended the last push: stop, end-of-clip, error, call-ended */
+
+  /* co-browse (sp-interaction-cobrowse.c) */
+  SpCoBrowse *cobrowse; /* the last session, NULL when none */
 };
 
 void
@@ -261,5 +264,11 @@ sp_interaction_video_params (const SpSdpStream *video);
 /* The contact's media, or NULL. */
 SpMediaSession *
 sp_interaction_media (SpInteraction *self);
+
+/* sp-interaction-cobrowse.c: ends a live co-browse with the call. */
+void
+sp_interaction_cobrowse_stop (SpInteraction *self, const char *reason);
+void
+sp_interaction_cobrowse_dispose (SpInteraction *self);
 
 G_END_DECLS

@@ -25,6 +25,7 @@ enum
   PROP_LAYOUT,
   PROP_ALWAYS_ON_TOP,
   PROP_PUSH,
+  PROP_COBROWSE,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -128,6 +129,8 @@ sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
       self->answered = g_get_real_time ();
       sp_interaction_record (self, SP_RECORD_ANSWERED, NULL);
     }
+  if (state == SP_INTERACTION_DISCONNECTED)
+    sp_interaction_cobrowse_stop (self, "call-ended");
   if (state == SP_INTERACTION_DISCONNECTED && !self->ended)
     {
       self->ended = g_get_real_time ();
@@ -535,6 +538,7 @@ sp_interaction_dispose (GObject *object)
 {
   SpInteraction *self = SP_INTERACTION (object);
 
+  sp_interaction_cobrowse_dispose (self);
   sp_interaction_release_call (self);
   G_OBJECT_CLASS (sp_interaction_parent_class)->dispose (object);
 }
@@ -624,6 +628,9 @@ sp_interaction_get_property (GObject *object, guint prop_id, GValue *value, GPar
       case PROP_PUSH:
         g_value_set_string (value, sp_interaction_get_push (self));
         break;
+      case PROP_COBROWSE:
+        g_value_set_string (value, sp_interaction_get_cobrowse_state (self));
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -674,6 +681,7 @@ sp_interaction_class_init (SpInteractionClass *klass)
   properties[PROP_LAYOUT] = g_param_spec_string ("layout", NULL, NULL, NULL, flags);
   properties[PROP_ALWAYS_ON_TOP] = g_param_spec_boolean ("always-on-top", NULL, NULL, FALSE, flags);
   properties[PROP_PUSH] = g_param_spec_string ("push", NULL, NULL, NULL, flags);
+  properties[PROP_COBROWSE] = g_param_spec_string ("co-browse", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[SIGNAL_DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                        NULL, NULL, NULL, G_TYPE_NONE, 0);

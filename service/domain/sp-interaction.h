@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "sp-cobrowse-registry.h"
 #include "sp-config.h"
 #include "sp-media-session.h"
 #include "sp-store.h"
@@ -73,6 +74,10 @@ typedef enum
   SP_RECORD_ENDED,
   SP_RECORD_VIDEO_USED,
   SP_RECORD_PARTICIPANTS,
+  SP_RECORD_COBROWSE_STARTED, /* sp_interaction_get_cobrowse() says what: never refused */
+  SP_RECORD_COBROWSE_JOINED,
+  SP_RECORD_COBROWSE_PAGE,
+  SP_RECORD_COBROWSE_ENDED,
   SP_RECORD_FINISH, /* Mark Done: refused with UNAVAILABLE when not stored */
 } SpRecordChange;
 
@@ -83,6 +88,7 @@ typedef struct
   SpStore *store; /* NULL: the database is unavailable (no push catalogue) */
   SpTelephony *telephony;
   SpMediaFactory *media;
+  SpCoBrowseRegistry *cobrowse; /* the co-browse sessions; NULL: co-browse is not offered */
 } SpInteractionContext;
 
 #define SP_TYPE_INTERACTION (sp_interaction_get_type ())
@@ -308,5 +314,20 @@ gboolean
 sp_interaction_set_case_data (SpInteraction *self, GVariant *values, GError **error);
 gboolean
 sp_interaction_set_dispositions (SpInteraction *self, const char *const *codes, GError **error);
+
+/* Co-browse (sp-interaction-cobrowse.c, docs/co-browse.md). */
+gboolean
+sp_interaction_start_cobrowse (SpInteraction *self, char **code, char **url, GError **error);
+gboolean
+sp_interaction_stop_cobrowse (SpInteraction *self, GError **error);
+/* The last co-browse session (live or ended), NULL when none. */
+SpCoBrowse *
+sp_interaction_get_cobrowse (SpInteraction *self);
+/* "none", "waiting", "joined" or "ended". */
+const char *
+sp_interaction_get_cobrowse_state (SpInteraction *self);
+/* The agent's link while the co-browse is waiting or joined, else "" (free with g_free). */
+char *
+sp_interaction_dup_cobrowse_agent_url (SpInteraction *self);
 
 G_END_DECLS

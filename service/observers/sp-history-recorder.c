@@ -26,7 +26,8 @@ typedef struct
   char *error; /* why id is NULL */
   guint heartbeat_id;
   gboolean heartbeat_failed;
-  gint64 push_row; /* the store's row of the running push, 0 when none */
+  gint64 push_row;     /* the store's row of the running push, 0 when none */
+  gint64 cobrowse_row; /* the store's row of the live co-browse, 0 when none */
 } Record;
 
 static void
@@ -235,6 +236,43 @@ save_video_used (Record *record)
     warn_unsaved (record, "the use of video", error);
 }
 
+/* Co-browse: when it started, when the customer joined, each page, how it ended. */
+static void
+save_cobrowse (Record *record, SpRecordChange change)
+{
+  SpCoBrowse *cobrowse = sp_interaction_get_cobrowse (record->interaction);
+  g_autoptr (GError) error = NULL;
+  const char *url;
+  gint64 time;
+  gboolean ok = TRUE;
+
+  if (!record->id || !cobrowse)
+    return;
+  if (change == SP_RECORD_COBROWSE_STARTED)
+    {
+      record->cobrowse_row = sp_store_cobrowse_started (record->store, record->id,
+                                                        sp_cobrowse_get_started (cobrowse), &error);
+      ok = record->cobrowse_row != 0;
+    }
+  else if (!record->cobrowse_row)
+    return;
+  else if (change == SP_RECORD_COBROWSE_JOINED)
+    ok = sp_store_cobrowse_joined (record->store, record->cobrowse_row,
+                                   sp_cobrowse_get_joined (cobrowse), &error);
+  else if (change == SP_RECORD_COBROWSE_PAGE && sp_cobrowse_get_last_page (cobrowse, &url, &time))
+    ok = sp_store_cobrowse_page (record->store, record->cobrowse_row, url, time, &error);
+  else if (change == SP_RECORD_COBROWSE_ENDED)
+    {
+      ok = sp_store_cobrowse_ended (record->store, record->cobrowse_row,
+                                    sp_cobrowse_get_ended (cobrowse),
+                                    sp_cobrowse_get_ended_by (cobrowse), &error);
+      record->cobrowse_row = 0;
+    }
+  if (!ok)
+    g_warning ("session %u: the co-browse is not fully in the history: %s", number (record),
+               error->message);
+}
+
 /* Mark Done: the whole record once more, now 'done'. Without a record there is nothing to
  * write (the interaction's start already logged why). */
 static gboolean
@@ -302,6 +340,12 @@ on_record (SpInteraction *interaction, int change, gpointer error_location, gpoi
         return finish (record, error);
       case SP_RECORD_PARTICIPANTS:
         save_participants (record);
+        return TRUE;
+      case SP_RECORD_COBROWSE_STARTED:
+      case SP_RECORD_COBROWSE_JOINED:
+      case SP_RECORD_COBROWSE_PAGE:
+      case SP_RECORD_COBROWSE_ENDED:
+        save_cobrowse (record, (SpRecordChange)change);
         return TRUE;
       default:
         return TRUE;

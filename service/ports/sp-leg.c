@@ -122,3 +122,12 @@ sp_leg_refer (SpLeg *self, const char *target_uri, SpLeg *replaces, GVariant *at
 {
   return IFACE (self)->refer (self, target_uri, replaces, attached_data, error);
 }
+
+gboolean
+sp_leg_send_text (SpLeg *self, const char *text, GError **error)
+{
+  if (IFACE (self)->send_text)
+    return IFACE (self)->send_text (self, text, error);
+  g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED, "this leg cannot carry text messages");
+  return FALSE;
+}

@@ -63,6 +63,7 @@ struct _SpLegInterface
   void (*hangup) (SpLeg *self);
   gboolean (*refer) (SpLeg *self, const char *target_uri, SpLeg *replaces, GVariant *attached_data,
                      GError **error);
+  gboolean (*send_text) (SpLeg *self, const char *text, GError **error);
 };
 
 const char *
@@ -106,5 +107,9 @@ sp_leg_hangup (SpLeg *self);
 gboolean
 sp_leg_refer (SpLeg *self, const char *target_uri, SpLeg *replaces, GVariant *attached_data,
               GError **error);
+/* Sends TEXT to the party's phone as a text message in this call (SIP MESSAGE, text/plain);
+ * fails at once when its phone did not say it accepts one (Allow) or the call is not up. */
+gboolean
+sp_leg_send_text (SpLeg *self, const char *text, GError **error);
 
 G_END_DECLS

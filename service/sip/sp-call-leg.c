@@ -6,6 +6,7 @@
 #include "sp-attached-data.h"
 
 #include <sofia-sip/msg_header.h>
+#include <sofia-sip/sip_util.h>
 #include <sofia-sip/url.h>
 #include <string.h>
 
@@ -37,6 +38,8 @@ struct _SpCallLeg
 
   char *local_tag;  /* our tag in this dialog, once known */
   char *remote_tag; /* the peer's */
+
+  gboolean peer_takes_message; /* the peer's Allow (INVITE or its 2xx) lists MESSAGE */
 
   /* transfer (RFC 3515): our REFER and the NOTIFYs about it */
   gboolean refer_pending;
@@ -181,6 +184,7 @@ sp_call_leg_new_incoming (nua_handle_t *handle, const sip_t *sip)
   self->referred_by = referrer_of (home, sip);
   self->answer_expected_in_ack = self->initial_offer == NULL;
   self->headers = collect_headers (sip);
+  self->peer_takes_message = sip && sip_is_allowed (sip->sip_allow, sip_method_message, NULL);
   su_home_unref (home);
   return self;
 }
@@ -267,7 +271,11 @@ on_invite_response (SpCallLeg *self, int status, const char *phrase, const sip_t
       self->call_id = g_strdup (sip->sip_call_id->i_id);
     }
   if (status >= 200 && status < 300)
-    note_tags (self, sip);
+    {
+      note_tags (self, sip);
+      if (sip && sip->sip_allow)
+        self->peer_takes_message = sip_is_allowed (sip->sip_allow, sip_method_message, NULL);
+    }
   if (status < 200)
     {
       if (status > 100)
@@ -480,6 +488,10 @@ sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const 
         break;
       case nua_i_notify:
         on_notify (self, sip);
+        break;
+      case nua_r_message:
+        g_info ("call %s: text message answered %d %s", self->call_id, status,
+                phrase ? phrase : "");
         break;
       default:
         break;
@@ -789,6 +801,25 @@ leg_hangup (SpLeg *leg)
   sp_call_leg_hangup (LEG (leg));
 }
 
+static gboolean
+leg_send_text (SpLeg *leg, const char *text, GError **error)
+{
+  SpCallLeg *self = LEG (leg);
+
+  if (!self->handle || self->ended || !self->established)
+    g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED, "the call is not established");
+  else if (!self->peer_takes_message)
+    g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED,
+                 "the phone does not list MESSAGE in its Allow header");
+  else
+    {
+      nua_message (self->handle, SIPTAG_CONTENT_TYPE_STR ("text/plain;charset=UTF-8"),
+                   SIPTAG_PAYLOAD_STR (text), TAG_END ());
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 sp_call_leg_leg_init (SpLegInterface *iface)
 {
@@ -808,4 +839,5 @@ sp_call_leg_leg_init (SpLegInterface *iface)
   iface->answer_offer = leg_answer_offer;
   iface->hangup = leg_hangup;
   iface->refer = leg_refer;
+  iface->send_text = leg_send_text;
 }

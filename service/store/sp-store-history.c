@@ -473,6 +473,12 @@ static const char mark_participants_sql[]
     " FROM interactions i WHERE i.rowid = interaction_participants.interaction))"
     " WHERE left = 0 AND interaction IN (SELECT rowid FROM interactions WHERE status = 'live')";
 
+static const char mark_cobrowse_sql[]
+  = "UPDATE interaction_cobrowse SET ended_by = 'interrupted',"
+    " ended = MAX(started, (SELECT " INTERRUPTED_END " FROM interactions i"
+    "   WHERE i.rowid = interaction_cobrowse.interaction))"
+    " WHERE ended_by = 'live'";
+
 static const char mark_pushes_sql[]
   = "UPDATE interaction_pushes SET ended_by = 'interrupted',"
     " ended = MAX(started, (SELECT " INTERRUPTED_END " FROM interactions i"
@@ -496,6 +502,7 @@ sp_store_interactions_mark_interrupted (SpStore *store, GError **error)
   if (!sp_store_begin (store, error))
     return 0;
   if (!sp_store_exec (store, mark_pushes_sql, error)
+      || !sp_store_exec (store, mark_cobrowse_sql, error)
       || !sp_store_exec (store, mark_participants_sql, error)
       || !sp_store_exec (store, mark_interactions_sql, error))
     {
@@ -517,7 +524,10 @@ sp_store_interactions_mark_interrupted (SpStore *store, GError **error)
   " (SELECT json_group_array(json_array(item_id, started, ended, ended_by)) FROM (SELECT * FROM"   \
   "   interaction_pushes p WHERE p.interaction = i.rowid ORDER BY started)),"                      \
   " (SELECT json_group_array(json_array(party, role, uri, name, state, joined, left)) FROM"        \
-  "   (SELECT * FROM interaction_participants q WHERE q.interaction = i.rowid ORDER BY rowid))"    \
+  "   (SELECT * FROM interaction_participants q WHERE q.interaction = i.rowid ORDER BY rowid)),"   \
+  " (SELECT json_group_array(json_array(b.started, b.joined, b.ended, b.ended_by, (SELECT"         \
+  "   json_group_array(json_array(g.url, g.visited)) FROM interaction_cobrowse_pages g"            \
+  "   WHERE g.cobrowse = b.rowid))) FROM interaction_cobrowse b WHERE b.interaction = i.rowid)"    \
   " FROM interactions i LEFT JOIN contacts c ON c.rowid = i.contact"
 
 static GVariant *
@@ -588,6 +598,54 @@ participants_from_json (const char *json)
   return g_variant_builder_end (&builder);
 }
 
+/* [[started, joined, ended, ended_by, [[url, visited], …]], …] as aa{sv}. */
+static GVariant *
+cobrowse_from_json (const char *json)
+{
+  g_autoptr (JsonNode) node = json_from_string (json, NULL);
+  JsonArray *array = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; array && i < json_array_get_length (array); i++)
+    {
+      JsonArray *session = json_array_get_array_element (array, i);
+      JsonNode *pages_node = json_array_get_element (session, 4);
+      JsonArray *pages = NULL;
+      GVariantBuilder page_list;
+      GVariantDict dict;
+
+      /* json_group_array() nested in json_array() arrives as an array, or as its text. */
+      g_autoptr (JsonNode) parsed = NULL;
+      if (JSON_NODE_HOLDS_ARRAY (pages_node))
+        pages = json_node_get_array (pages_node);
+      else if (JSON_NODE_HOLDS_VALUE (pages_node))
+        {
+          parsed = json_from_string (json_node_get_string (pages_node), NULL);
+          pages = parsed && JSON_NODE_HOLDS_ARRAY (parsed) ? json_node_get_array (parsed) : NULL;
+        }
+      g_variant_builder_init (&page_list, G_VARIANT_TYPE ("aa{sv}"));
+      for (guint p = 0; pages && p < json_array_get_length (pages); p++)
+        {
+          JsonArray *page = json_array_get_array_element (pages, p);
+          GVariantDict entry;
+
+          g_variant_dict_init (&entry, NULL);
+          g_variant_dict_insert (&entry, "url", "s", json_array_get_string_element (page, 0));
+          g_variant_dict_insert (&entry, "time", "x", json_array_get_int_element (page, 1));
+          g_variant_builder_add_value (&page_list, g_variant_dict_end (&entry));
+        }
+      g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert (&dict, "started", "x", json_array_get_int_element (session, 0));
+      g_variant_dict_insert (&dict, "joined", "x", json_array_get_int_element (session, 1));
+      g_variant_dict_insert (&dict, "ended", "x", json_array_get_int_element (session, 2));
+      g_variant_dict_insert (&dict, "ended-by", "s", json_array_get_string_element (session, 3));
+      g_variant_dict_insert_value (&dict, "pages", g_variant_builder_end (&page_list));
+      g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
+    }
+  return g_variant_builder_end (&builder);
+}
+
 /* Adds key → value to an a{sv} builder. GVariantDict would parse a format string and hash every
  * key; History builds 18 entries for each of up to 20 rows per call. */
 static void
@@ -625,6 +683,7 @@ interaction_from_row (SpStmt *stmt)
   add_entry (&builder, "dispositions", codes_from_json (sp_stmt_column_text (stmt, 15)));
   add_entry (&builder, "pushes", pushes_from_json (sp_stmt_column_text (stmt, 16)));
   add_entry (&builder, "participants", participants_from_json (sp_stmt_column_text (stmt, 17)));
+  add_entry (&builder, "co-browse", cobrowse_from_json (sp_stmt_column_text (stmt, 18)));
   return g_variant_builder_end (&builder);
 }
 

@@ -148,6 +148,22 @@ static const char *const migrations[] = {
   "  joined INTEGER NOT NULL,"
   "  left INTEGER NOT NULL,"
   "  UNIQUE (interaction, party));",
+  /* 5: co-browse sessions of an interaction (docs/co-browse.md) and the pages visited in each */
+  "CREATE TABLE interaction_cobrowse ("
+  "  rowid INTEGER PRIMARY KEY,"
+  "  interaction INTEGER NOT NULL REFERENCES interactions(rowid) ON DELETE CASCADE,"
+  "  started INTEGER NOT NULL,"
+  "  joined INTEGER NOT NULL,"
+  "  ended INTEGER NOT NULL,"
+  "  ended_by TEXT NOT NULL CHECK (ended_by IN ('live', 'stopped', 'call-ended',"
+  "    'customer-left', 'expired', 'interrupted')));"
+  "CREATE INDEX interaction_cobrowse_by_interaction ON interaction_cobrowse(interaction);"
+  "CREATE TABLE interaction_cobrowse_pages ("
+  "  rowid INTEGER PRIMARY KEY,"
+  "  cobrowse INTEGER NOT NULL REFERENCES interaction_cobrowse(rowid) ON DELETE CASCADE,"
+  "  visited INTEGER NOT NULL,"
+  "  url TEXT NOT NULL);"
+  "CREATE INDEX interaction_cobrowse_pages_by_cobrowse ON interaction_cobrowse_pages(cobrowse);",
 };
 
 int

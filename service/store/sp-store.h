@@ -96,6 +96,18 @@ sp_store_interaction_push_ended (SpStore *store, gint64 push, gint64 ended, cons
                                  GError **error);
 /* The interaction's parties as Participants shows them (aa{sv}: id, role, uri, name, state,
  * joined, left), each row updated or added, in one transaction. */
+/* Co-browse (sp-store-cobrowse.c): a session's row (0 on failure), then its changes. */
+gint64
+sp_store_cobrowse_started (SpStore *store, const char *interaction_id, gint64 started,
+                           GError **error);
+gboolean
+sp_store_cobrowse_joined (SpStore *store, gint64 cobrowse, gint64 joined, GError **error);
+gboolean
+sp_store_cobrowse_page (SpStore *store, gint64 cobrowse, const char *url, gint64 visited,
+                        GError **error);
+gboolean
+sp_store_cobrowse_ended (SpStore *store, gint64 cobrowse, gint64 ended, const char *ended_by,
+                         GError **error);
 gboolean
 sp_store_interaction_set_participants (SpStore *store, const char *interaction_id,
                                        GVariant *participants, GError **error);

@@ -42,18 +42,18 @@ class Browser:
     """One headless Chromium with its own profile. host_rules maps names to 127.0.0.1 the way a
     rebinding DNS server would (--host-resolver-rules)."""
 
-    def __init__(self, testenv, host_rules=None):
+    def __init__(self, testenv, host_rules=None, profile="chromium"):
         options = webdriver.ChromeOptions()
         options.binary_location = "/usr/bin/chromium"
         for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1280,900", f"--user-data-dir={testenv.root / 'chromium'}",
+                         "--window-size=1280,900", f"--user-data-dir={testenv.root / profile}",
                          "--no-first-run", "--no-default-browser-check", "--no-proxy-server",
                          "--autoplay-policy=no-user-gesture-required"):
             options.add_argument(argument)
         if host_rules:
             options.add_argument(f"--host-resolver-rules={host_rules}")
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        service = Service(executable_path="/usr/bin/chromedriver", log_path=str(testenv.root / "chromedriver.log"))
+        service = Service(executable_path="/usr/bin/chromedriver", log_path=str(testenv.root / f"chromedriver-{profile}.log"))
         self.driver = webdriver.Chrome(service=service, options=options)
         self.driver.set_page_load_timeout(scaled(30))
         self.console = []

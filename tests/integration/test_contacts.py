@@ -497,7 +497,8 @@ def test_history_record_keys_and_values(history, service):
             {"item-id": "p-b", "started": started + 9_000_000, "ended": started + 12_000_000,
              "ended-by": "end-of-clip"},
         ],
-        "participants": []}  # a record written before conferences, or a call without one
+        "participants": [],  # a record written before conferences, or a call without one
+        "co-browse": []}
     assert page[2]["direction"] == "outbound" and page[2]["video"] is False
     assert page[2]["dispositions"] == [] and page[2]["pushes"] == []
 
@@ -515,7 +516,7 @@ def test_history_types(history, service):
         "id": "s", "contact-id": "s", "direction": "s", "remote": "s", "remote-name": "s", "started": "x",
         "answered": "x", "ended": "x", "duration-ms": "t", "status": "s", "end-actor": "s", "end-reason": "s",
         "video": "b", "notes": "s", "dispositions": "as", "attached-data": "a{ss}", "case-data": "a{ss}",
-        "pushes": "aa{sv}", "participants": "aa{sv}"}
+        "pushes": "aa{sv}", "participants": "aa{sv}", "co-browse": "aa{sv}"}
 
 
 def test_history_unanswered_has_no_duration(history, service):

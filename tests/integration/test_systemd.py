@@ -77,23 +77,29 @@ def test_broken_unit_fails_verification(testenv, key, value, expected):
     assert any(expected in line for line in problems), "\n".join(lines)
 
 
-WEB_BRIDGE_UNIT = BUILD_DIR / "systemd" / "sportello-web-bridge.service"
-WEB_BRIDGE = BUILD_DIR / "crm-adapters" / "web-bridge" / "sportello-web-bridge"
+CLIENT_UNITS = {
+    "sportello-web-bridge": BUILD_DIR / "crm-adapters" / "web-bridge" / "sportello-web-bridge",
+    "sportello-cobrowse": BUILD_DIR / "crm-adapters" / "co-browse" / "sportello-cobrowse",
+}
 
 
-def test_web_bridge_unit_verifies(testenv):
-    unit_dir = testenv.root / "bridge-units"
+@pytest.mark.parametrize("name", sorted(CLIENT_UNITS))
+def test_client_units_verify(testenv, name):
+    """The web bridge's and the co-browse relay's units: clients of sportellod, hardened alike."""
+    built = BUILD_DIR / "systemd" / f"{name}.service"
+    unit_dir = testenv.root / "client-units"
     unit_dir.mkdir()
-    path = unit_dir / "sportello-web-bridge.service"
-    path.write_text(rewrite_key(WEB_BRIDGE_UNIT.read_text(), "ExecStart", str(WEB_BRIDGE)))
+    path = unit_dir / f"{name}.service"
+    path.write_text(rewrite_key(built.read_text(), "ExecStart", str(CLIENT_UNITS[name])))
     (unit_dir / "sportello.service").write_text(built_unit_text())
     result = subprocess.run(["systemd-analyze", "verify", "--user", str(path)], env=testenv.env, cwd=unit_dir,
                             capture_output=True, text=True, timeout=60)
     lines = [line for line in (result.stdout + result.stderr).splitlines() if "sportello" in line]
     assert result.returncode == 0 and lines == [], result.stdout + result.stderr
-    unit = read_ini(WEB_BRIDGE_UNIT)
+    unit = read_ini(built)
     assert unit["Unit"]["Wants"] == "sportello.service" and unit["Unit"]["After"] == "sportello.service"
-    assert unit["Service"]["ExecStart"].endswith("/sportello-web-bridge")
+    assert unit["Service"]["ExecStart"].endswith(f"/{name}")
+    assert unit["Service"]["NoNewPrivileges"] == "yes"
 
 
 # -- what a reviewer checks in the files ---------------------------------------------------------------
@@ -146,11 +152,20 @@ def test_meson_install_places_unit_activation_file_and_example(tmp_path):
     binary = destdir / exec_start.lstrip("/")
     assert binary.is_file() and os.access(binary, os.X_OK), exec_start
     assert read_ini(activation)["D-BUS Service"]["Exec"].split()[0] == exec_start
-    for page, section in (("sportellod.1", "man1"), ("sportelloctl.1", "man1"), ("sportello.conf.5", "man5")):
+    for page, section in (("sportellod.1", "man1"), ("sportelloctl.1", "man1"), ("sportello.conf.5", "man5"),
+                          ("sportello-dbus.7", "man7")):
         assert installed(page).parent.name == section, page
-    bridge_unit = installed("sportello-web-bridge.service")
-    bridge = destdir / read_ini(bridge_unit)["Service"]["ExecStart"].lstrip("/")
-    assert bridge.is_file() and os.access(bridge, os.X_OK), bridge
+    reference = installed("sportello-dbus.html")
+    assert reference.parent.name == "sportello" and 'id="org.sportello.Session1.Answer"' in reference.read_text()
+    for name in CLIENT_UNITS:
+        client = destdir / read_ini(installed(f"{name}.service"))["Service"]["ExecStart"].lstrip("/")
+        assert client.is_file() and os.access(client, os.X_OK), client
+    extension = [p for p in destdir.rglob("sportello@sportello.org") if p.is_dir()]
+    assert len(extension) == 1 and extension[0].parent.as_posix().endswith("/gnome-shell/extensions")
+    extension = extension[0]
+    assert sorted(p.name for p in extension.iterdir()) == [
+        "extension.js", "metadata.json", "org.sportello.Agent1.xml", "org.sportello.Session1.xml",
+        "sessionModel.js", "sportelloClient.js"]
 
 
 # -- D-Bus activation ------------------------------------------------------------------------------

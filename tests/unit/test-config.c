@@ -68,6 +68,12 @@ test_defaults (void)
   g_assert_null (config->data_dir);
   g_assert_cmpuint (config->web_bridge_port, ==, 8731);
   g_assert_cmpuint (g_strv_length (config->web_bridge_origins), ==, 0);
+  g_assert_cmpstr (config->cobrowse_listen, ==, "127.0.0.1:8733");
+  g_assert_cmpstr (config->cobrowse_public_url, ==, "http://127.0.0.1:8733");
+  g_assert_cmpuint (g_strv_length (config->cobrowse_site_origins), ==, 0);
+  g_assert_null (config->cobrowse_start_url);
+  g_assert_cmpuint (config->cobrowse_code_lifetime_s, ==, 300);
+  g_assert_cmpuint (config->cobrowse_max_attempts, ==, 5);
 }
 
 static void
@@ -201,9 +207,9 @@ test_empty_prefix_allowed (void)
 static void
 test_web_bridge (void)
 {
-  g_autofree char *path = write_config (
-    "[web-bridge]\nport = 9100\nallowed-origins = HTTPS://CRM.Example.com:443/ ; "
-    "http://127.0.0.1:8080;http://crm.example.com:80\n");
+  g_autofree char *path
+    = write_config ("[web-bridge]\nport = 9100\nallowed-origins = HTTPS://CRM.Example.com:443/ ; "
+                    "http://127.0.0.1:8080;http://crm.example.com:80\n");
   g_autoptr (GError) error = NULL;
   g_autoptr (SpConfig) config = sp_config_load (path, NULL, &error);
   const char *const origins[]
@@ -212,6 +218,35 @@ test_web_bridge (void)
   g_assert_no_error (error);
   g_assert_cmpuint (config->web_bridge_port, ==, 9100);
   g_assert_cmpstrv (config->web_bridge_origins, origins);
+}
+
+/* The relay's links drop a trailing slash; the start page defaults to the first origin's root. */
+static void
+test_cobrowse (void)
+{
+  g_autofree char *path = write_config (
+    "[co-browse]\nlisten = 127.0.0.1:9200\npublic-url = https://help.example.com/cobrowse/\n"
+    "site-origins = https://WWW.example.com:443;http://127.0.0.1:8080\ncode-lifetime = 60\n"
+    "max-attempts = 3\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpConfig) config = sp_config_load (path, NULL, &error);
+  g_autoptr (SpConfig) second = NULL;
+  const char *const origins[] = { "https://www.example.com", "http://127.0.0.1:8080", NULL };
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->cobrowse_listen, ==, "127.0.0.1:9200");
+  g_assert_cmpstr (config->cobrowse_public_url, ==, "https://help.example.com/cobrowse");
+  g_assert_cmpstrv (config->cobrowse_site_origins, origins);
+  g_assert_cmpstr (config->cobrowse_start_url, ==, "https://www.example.com/");
+  g_assert_cmpuint (config->cobrowse_code_lifetime_s, ==, 60);
+  g_assert_cmpuint (config->cobrowse_max_attempts, ==, 3);
+
+  g_free (path);
+  path = write_config ("[co-browse]\nsite-origins = http://127.0.0.1:8080\n"
+                       "start-url = http://127.0.0.1:8080/shop/\n");
+  second = sp_config_load (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (second->cobrowse_start_url, ==, "http://127.0.0.1:8080/shop/");
 }
 
 typedef struct
@@ -287,6 +322,21 @@ static const ProblemCase problem_cases[] = {
     "allowed-origins", "'*' is not a web origin" },
   { "web-bridge/unknown-key", "[web-bridge]\nhost = 0.0.0.0\n", "web-bridge", "host",
     "unknown key" },
+  { "co-browse/listen", "[co-browse]\nlisten = 8733\n", "co-browse", "listen",
+    "'8733' is not HOST:PORT" },
+  { "co-browse/public-url", "[co-browse]\npublic-url = relay.example.com\n", "co-browse",
+    "public-url", "'relay.example.com' is not an http:// or https:// URL" },
+  { "co-browse/public-url-query", "[co-browse]\npublic-url = https://r.example.com/?a=1\n",
+    "co-browse", "public-url", "without a query or fragment" },
+  { "co-browse/site-origin", "[co-browse]\nsite-origins = https://www.example.com/shop\n",
+    "co-browse", "site-origins", "'https://www.example.com/shop' is not a web origin" },
+  { "co-browse/start-url-elsewhere",
+    "[co-browse]\nsite-origins = https://www.example.com\nstart-url = https://evil.example/\n",
+    "co-browse", "start-url", "'https://evil.example/' is not an http(s) URL of one of the" },
+  { "co-browse/code-lifetime", "[co-browse]\ncode-lifetime = 5\n", "co-browse", "code-lifetime",
+    "'5' is not a number of seconds from 30 to 3600" },
+  { "co-browse/max-attempts", "[co-browse]\nmax-attempts = 0\n", "co-browse", "max-attempts",
+    "'0' is not a number from 1 to 100" },
   { "dispositions/bad-id", "[dispositions]\ncodes = ok=Fine;bad id=Label\n", "dispositions",
     "codes", "'bad id=Label': a code is ID=Label" },
   { "dispositions/twice", "[dispositions]\ncodes = a=A;a=B\n", "dispositions", "codes",
@@ -527,6 +577,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/load/empty-file", test_empty_file);
   g_test_add_func ("/config/load/empty-prefix", test_empty_prefix_allowed);
   g_test_add_func ("/config/load/web-bridge", test_web_bridge);
+  g_test_add_func ("/config/load/co-browse", test_cobrowse);
   for (guint i = 0; i < G_N_ELEMENTS (problem_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/config/problem/%s", problem_cases[i].name);

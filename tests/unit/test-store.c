@@ -735,6 +735,60 @@ test_interaction_pushes (Fixture *f, gconstpointer data)
   g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
 }
 
+/* Co-browse sessions and their pages, in order; one still live when the service dies ends
+ * 'interrupted' at the interaction's end. */
+static void
+test_interaction_cobrowse (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = begin (f, NULL, 1000, "sip:a@b");
+  g_autoptr (GVariant) row = NULL;
+  g_autoptr (GVariant) sessions = NULL;
+  g_autoptr (GVariant) first = NULL;
+  g_autoptr (GVariant) second = NULL;
+  g_autoptr (GVariant) pages = NULL;
+  g_autoptr (GVariant) page = NULL;
+  g_autofree char *urls = NULL;
+  g_autofree char *ends = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 done, live;
+
+  done = sp_store_cobrowse_started (f->store, id, 2000, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_store_cobrowse_joined (f->store, done, 2500, NULL));
+  g_assert_true (sp_store_cobrowse_page (f->store, done, "https://www.example.com/", 2600, NULL));
+  g_assert_true (
+    sp_store_cobrowse_page (f->store, done, "https://www.example.com/shop", 2700, NULL));
+  g_assert_true (sp_store_cobrowse_ended (f->store, done, 3000, "stopped", NULL));
+  g_assert_false (
+    sp_store_cobrowse_page (f->store, done, "https://www.example.com/x", 3100, &error));
+  g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  live = sp_store_cobrowse_started (f->store, id, 4000, NULL);
+  g_assert_cmpint (live, >, done);
+  g_assert_true (sp_store_interaction_set_ended (f->store, id, 5000, "remote", "hangup", NULL));
+  g_assert_cmpint (sp_store_cobrowse_started (f->store, "i-nope", 1, &error), ==, 0);
+  g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
+
+  fixture_reopen (f);
+  g_assert_cmpuint (sp_store_interactions_mark_interrupted (f->store, NULL), ==, 1);
+  row = get_interaction (f, id);
+  sessions = g_variant_lookup_value (row, "co-browse", G_VARIANT_TYPE ("aa{sv}"));
+  ends = join_key (sessions, "ended-by");
+  g_assert_cmpstr (ends, ==, "stopped|interrupted");
+  first = g_variant_get_child_value (sessions, 0);
+  g_assert_cmpint (get_x (first, "started"), ==, 2000);
+  g_assert_cmpint (get_x (first, "joined"), ==, 2500);
+  g_assert_cmpint (get_x (first, "ended"), ==, 3000);
+  pages = g_variant_lookup_value (first, "pages", G_VARIANT_TYPE ("aa{sv}"));
+  urls = join_key (pages, "url");
+  g_assert_cmpstr (urls, ==, "https://www.example.com/|https://www.example.com/shop");
+  page = g_variant_get_child_value (pages, 1);
+  g_assert_cmpint (get_x (page, "time"), ==, 2700);
+  second = g_variant_get_child_value (sessions, 1);
+  g_assert_cmpint (get_x (second, "joined"), ==, 0);
+  g_assert_cmpint (get_x (second, "ended"), ==, 5000);
+}
+
 static gint64
 alive_of (Fixture *f, const char *id)
 {
@@ -1119,13 +1173,15 @@ test_interaction_participants (Fixture *f, gconstpointer data)
   g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
 }
 
-/* Undoes migrations 3 and 4 on the open database, as a sportellod of schema 2 would have left
+/* Undoes migrations 3 to 5 on the open database, as a sportellod of schema 2 would have left
  * it. */
 static void
 downgrade_to_schema_2 (Fixture *f)
 {
   static const char sql[]
-    = "DROP TABLE interaction_participants;"
+    = "DROP TABLE interaction_cobrowse_pages;"
+      "DROP TABLE interaction_cobrowse;"
+      "DROP TABLE interaction_participants;"
       "DROP TABLE interaction_pushes;"
       "CREATE TABLE interaction_pushes ("
       "  rowid INTEGER PRIMARY KEY,"
@@ -1526,6 +1582,7 @@ main (int argc, char **argv)
   ADD ("/store/history/begin-contacts", test_interaction_begin_contacts);
   ADD ("/store/history/notes-case-data", test_interaction_notes_case_data);
   ADD ("/store/history/pushes", test_interaction_pushes);
+  ADD ("/store/history/co-browse", test_interaction_cobrowse);
   ADD ("/store/history/participants", test_interaction_participants);
   ADD ("/store/history/live-writes", test_interaction_live_writes);
   ADD ("/store/history/dispositions-all-or-nothing", test_interaction_dispositions_all_or_nothing);

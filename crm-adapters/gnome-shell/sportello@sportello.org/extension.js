@@ -1,0 +1,102 @@
+/* exported init */
+// Sportello in the top bar (GNOME Shell 43): the call's state and caller, and a menu with the
+// call's buttons; a notification when a call rings. The logic is in sessionModel.js and the
+// D-Bus side in sportelloClient.js.
+'use strict';
+
+const { Clutter, GObject, St } = imports.gi;
+const Main = imports.ui.main;
+const MessageTray = imports.ui.messageTray;
+const PanelMenu = imports.ui.panelMenu;
+const PopupMenu = imports.ui.popupMenu;
+const ExtensionUtils = imports.misc.extensionUtils;
+
+const Me = ExtensionUtils.getCurrentExtension();
+const SessionModel = Me.imports.sessionModel;
+const { SportelloClient } = Me.imports.sportelloClient;
+
+const Indicator = GObject.registerClass(
+class SportelloIndicator extends PanelMenu.Button {
+    _init(client) {
+        super._init(0.0, 'Sportello');
+        this._client = client;
+        const box = new St.BoxLayout({ style_class: 'panel-status-menu-box' });
+        this._icon = new St.Icon({ icon_name: 'call-start-symbolic', style_class: 'system-status-icon' });
+        this._label = new St.Label({ text: '', y_align: Clutter.ActorAlign.CENTER });
+        box.add_child(this._icon);
+        box.add_child(this._label);
+        this.add_child(box);
+        this._changedId = client.connect('changed', () => this.refresh());
+        this.refresh();
+    }
+
+    // The session shown, its label and the menu of its actions, from the client's state.
+    refresh() {
+        const session = SessionModel.pickSession(this._client.list());
+        const props = session ? session.props : null;
+        const { title, status, icon } = SessionModel.describe(props);
+        this._session = session;
+        this._icon.icon_name = icon;
+        this._label.text = props ? ` ${title}: ${status}` : '';
+        this.menu.removeAll();
+        this.menu.addMenuItem(new PopupMenu.PopupMenuItem(props ? `${title} — ${status}` : status,
+            { reactive: false }));
+        const actions = SessionModel.actionsFor(props, this._client.catalogue, this._client.codes);
+        if (actions.length)
+            this.menu.addMenuItem(new PopupMenu.PopupSeparatorMenuItem());
+        for (const action of actions) {
+            const item = new PopupMenu.PopupMenuItem(action.label);
+            item.sportelloAction = action.id;
+            item.connect('activate', () => this._client.run(session.path, action));
+            this.menu.addMenuItem(item);
+        }
+    }
+
+    // The menu item for ACTION_ID (tests and keyboard users alike go through 'activate').
+    itemFor(actionId) {
+        return this.menu._getMenuItems().find(item => item.sportelloAction === actionId) || null;
+    }
+
+    destroy() {
+        this._client.disconnect(this._changedId);
+        super.destroy();
+    }
+});
+
+class Extension {
+    enable() {
+        this._client = new SportelloClient(Me.path);
+        this._indicator = new Indicator(this._client);
+        Main.panel.addToStatusArea(Me.metadata.uuid, this._indicator);
+        this._ringingId = this._client.connect('ringing', (client, path, props) => this._notify(path, props));
+    }
+
+    disable() {
+        this._client.disconnect(this._ringingId);
+        this._source?.destroy();
+        this._source = null;
+        this._indicator.destroy();
+        this._indicator = null;
+        this._client.destroy();
+        this._client = null;
+    }
+
+    // A ringing call: the caller's name (the screen pop) and an Answer button.
+    _notify(path, props) {
+        if (!this._source) {
+            this._source = new MessageTray.Source('Sportello', 'call-incoming-symbolic');
+            this._source.connect('destroy', () => (this._source = null));
+            Main.messageTray.add(this._source);
+        }
+        const { title } = SessionModel.describe(props);
+        const notification = new MessageTray.Notification(this._source, `Incoming call: ${title}`,
+            props.Remote);
+        notification.setUrgency(MessageTray.Urgency.CRITICAL);
+        notification.addAction('Answer', () => this._client.call(path, 'Answer'));
+        this._source.showNotification(notification);
+    }
+}
+
+function init() {
+    return new Extension();
+}

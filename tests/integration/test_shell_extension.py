@@ -1,0 +1,185 @@
+"""The GNOME Shell extension (crm-adapters/gnome-shell) in a real gnome-shell 43, headless
+(--headless --wayland --no-x11 --virtual-monitor) on the test's private session bus and a private
+system bus, driving a real sportellod while baresip calls in.
+
+It checks that the shell enabled the extension; that a ringing call shows in the top bar with the
+caller's name and raises a notification with it; that the extension's own menu items (activated
+as a click does, through their 'activate' signal) answer, hold, retrieve, hang up and close the
+call, each seen over D-Bus and by baresip. A screenshot of the open menu is kept in
+BUILD_DIR/tests/integration/artefacts/shell-extension.png.
+
+A test-only extension (tests/data/shell) turns on the shell's unsafe mode so that the test can use
+org.gnome.Shell.Eval; gnome-shell is ended with global.context.terminate() and every process the
+test starts is stopped by PID."""
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from gi.repository import Gio, GLib
+
+from conftest import BUILD_DIR, DATA_DIR, SESSION, SignalRecorder, free_port, wait_for
+from peers import Baresip, sportello_config
+
+UUID = "sportello@sportello.org"
+EXTENSION = BUILD_DIR / "crm-adapters" / "gnome-shell" / UUID
+UNSAFE = DATA_DIR / "shell" / "unsafe@sportello.test"
+ARTEFACTS = BUILD_DIR / "tests" / "integration" / "artefacts"
+INDICATOR = f"Main.panel.statusArea['{UUID}']"
+
+def system_bus(testenv):
+    """A private system bus (gnome-shell exits without one): the stock policy, no activation."""
+    config = open("/usr/share/dbus-1/system.conf").read()
+    for old, new in (("<user>messagebus</user>", ""), ("<fork/>", ""), ("<syslog/>", ""),
+                     ("<standard_system_servicedirs/>", "")):
+        config = config.replace(old, new)
+    config = re.sub(r"<pidfile>.*?</pidfile>|<servicehelper>.*?</servicehelper>", "", config)
+    config = re.sub(r"<listen>.*?</listen>", f"<listen>unix:path={testenv.root}/system_bus_socket</listen>", config)
+    path = testenv.root / "system.conf"
+    path.write_text(config)
+    proc = testenv.procs.start("system-bus", ["dbus-daemon", f"--config-file={path}", "--nofork",
+                                              "--print-address=1"], testenv.env)
+    wait_for(lambda: proc.log_path.read_text().strip(), 10, what="the system bus's address")
+    return proc.log_path.read_text().splitlines()[0].strip()
+
+
+class Shell:
+    def __init__(self, testenv):
+        self.testenv = testenv
+        extensions = testenv.data / "gnome-shell" / "extensions"
+        extensions.mkdir(parents=True)
+        shutil.copytree(EXTENSION, extensions / UUID)
+        shutil.copytree(UNSAFE, extensions / UNSAFE.name)
+        subprocess.run(["gsettings", "set", "org.gnome.shell", "enabled-extensions",
+                        f"['{UUID}', '{UNSAFE.name}']"], env=testenv.env, check=True, timeout=30)
+        env = {**testenv.env, "DBUS_SYSTEM_BUS_ADDRESS": system_bus(testenv)}
+        env.pop("DISPLAY", None)
+        env.pop("WAYLAND_DISPLAY", None)
+        self.proc = testenv.procs.start("gnome-shell", ["gnome-shell", "--headless", "--wayland", "--no-x11",
+                                                        "--virtual-monitor", "1280x720"], env)
+        wait_for(lambda: self._alive() and testenv.name_has_owner("org.gnome.Shell"), 60, what="gnome-shell")
+        wait_for(self._unsafe, 60, what="the test extension enabled")
+
+    def _unsafe(self):
+        """The shell exports its objects a moment after taking its name: not there yet is False."""
+        try:
+            return self.extension_state(UNSAFE.name)[0] == 1 and self.eval("global.context.unsafe_mode") == "true"
+        except GLib.Error:
+            return False
+
+    def _alive(self):
+        if self.proc.poll() is not None:
+            pytest.fail(f"gnome-shell exited {self.proc.returncode}:\n{self.proc.log_path.read_text()[-3000:]}")
+        return True
+
+    def call(self, method, signature, args, interface="org.gnome.Shell", path="/org/gnome/Shell",
+             name="org.gnome.Shell"):
+        return self.testenv.connection.call_sync(name, path, interface, method, GLib.Variant(signature, args),
+                                                 None, Gio.DBusCallFlags.NONE, 20000, None).unpack()
+
+    def extension_state(self, uuid):
+        info = self.call("GetExtensionInfo", "(s)", (uuid,), interface="org.gnome.Shell.Extensions")[0]
+        return int(info.get("state", -1)), info.get("error", "")
+
+    def eval(self, script):
+        self._alive()
+        ok, result = self.call("Eval", "(s)", (script,))
+        assert ok, f"Eval failed: {result}\n{script}"
+        return result
+
+    def label(self):
+        return json.loads(self.eval(f"{INDICATOR}._label.text"))
+
+    def activate(self, action):
+        """Activates the extension's menu item for ACTION as a click does ('activate')."""
+        found = self.eval(f"(() => {{ const item = {INDICATOR}.itemFor('{action}'); "
+                          f"if (!item) return false; item.activate(null); return true; }})()")
+        assert found == "true", f"no '{action}' item; the menu: {self.menu()}"
+
+    def menu(self):
+        return json.loads(self.eval(f"{INDICATOR}.menu._getMenuItems().map(i => i.label ? i.label.text : '-')"))
+
+    def notifications(self):
+        return json.loads(self.eval("Main.messageTray.getSources().filter(s => s.title === 'Sportello')"
+                                    ".flatMap(s => s.notifications.map(n => [n.title, n.bannerBodyText]))"))
+
+    def screenshot(self, path):
+        ok, written = self.call("Screenshot", "(bbs)", (False, False, str(path)),
+                                interface="org.gnome.Shell.Screenshot", path="/org/gnome/Shell/Screenshot",
+                                name="org.gnome.Shell.Screenshot")
+        return ok and path.exists()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.call("Eval", "(s)", ("global.context.terminate(); 1",))
+                self.proc.wait(15)
+            except (GLib.Error, subprocess.TimeoutExpired):
+                pass  # stopped by PID at teardown
+
+
+def state_of(testenv, path):
+    return testenv.get_property(SESSION, "State", path=path)
+
+
+def test_the_extension_drives_a_call(testenv):
+    port = free_port()
+    testenv.start_sportellod(config=sportello_config(testenv, port))
+    shell = Shell(testenv)
+    try:
+        assert shell.extension_state(UUID) == (1, ""), shell.proc.log_path.read_text()[-3000:]
+        wait_for(lambda: shell.menu() == ["No call"], 20, what="the idle menu")
+
+        # A customer calls: the top bar and a notification show who it is.
+        added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded")
+        phone = Baresip(testenv, user="maria")
+        testenv.call("org.sportello.Contacts1", "Save", "a{sv}", ({
+            "first-name": GLib.Variant("s", "Maria"), "last-name": GLib.Variant("s", "Rossi"),
+            "addresses": GLib.Variant("as", [phone.uri])},))
+        assert phone.command("dial", f"sip:agent1@127.0.0.1:{port}")["ok"]
+        path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
+        wait_for(lambda: "Ringing" in shell.label(), 20, what="the ringing call in the top bar")
+        assert "Maria Rossi" in shell.label()
+        wait_for(lambda: shell.notifications(), 10, what="a notification")
+        title, body = shell.notifications()[0]
+        assert title == "Incoming call: Maria Rossi" and body == phone.uri
+
+        # Answer from the extension's menu: baresip is connected.
+        assert shell.menu()[2:] == ["Answer", "Reject"]
+        shell.activate("answer")
+        phone.wait_event("CALL_ESTABLISHED")
+        wait_for(lambda: state_of(testenv, path) == "talking", 15, what="talking")
+        wait_for(lambda: "Talking" in shell.label(), 15, what="the label following the call")
+        assert {"Hold", "Video on", "Hang up"} <= set(shell.menu())
+
+        shell.activate("hold")
+        wait_for(lambda: state_of(testenv, path) == "held", 15, what="held")
+        wait_for(lambda: "On hold" in shell.label(), 15, what="On hold in the top bar")
+        shell.eval(f"{INDICATOR}.menu.open(false); 1")
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        assert shell.screenshot(ARTEFACTS / "shell-extension.png")
+        shell.eval(f"{INDICATOR}.menu.close(false); 1")
+        shell.activate("retrieve")
+        wait_for(lambda: state_of(testenv, path) == "talking", 15, what="retrieved")
+
+        shell.activate("disconnect")
+        phone.wait_event("CALL_CLOSED")
+        wait_for(lambda: "Ended" in shell.label(), 15, what="Ended in the top bar")
+        shell.activate("done")
+        wait_for(lambda: shell.menu() == ["No call"], 15, what="the call closed")
+        assert state_of_gone(testenv, path)
+        phone.close()
+        added.close()
+    finally:
+        shell.stop()
+
+
+def state_of_gone(testenv, path):
+    """The session object is gone once marked done."""
+    try:
+        state_of(testenv, path)
+        return False
+    except GLib.Error:
+        return True
