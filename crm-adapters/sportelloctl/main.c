@@ -10,6 +10,7 @@ command_tables (void)
   static const CtlCommand *const tables[] = {
     ctl_agent_commands,
     ctl_sessions_commands,
+    ctl_cobrowse_relay_commands,
     ctl_contacts_commands,
     ctl_responses_commands,
     ctl_secret_commands,

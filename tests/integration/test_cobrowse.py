@@ -73,9 +73,14 @@ def test_a_cobrowse_from_start_to_end(testenv):
     key = agent_url.rsplit("/", 1)[1]
     assert testenv.call(COBROWSE, "JoinAgent", "s", (key,))[0] == session_id
     assert error_of(testenv, COBROWSE, "JoinAgent", "s", ("nope",)) == "org.sportello.Error.NotFound"
+    # The same through sportelloctl, as an admin trying a relay by hand would.
+    joined = json.loads(testenv.ctl("--json", "cobrowse", "join-agent", key).stdout)
+    assert joined["session"] == session_id and joined["origins"] == [SITE]
+    refused = testenv.ctl("cobrowse", "join", code, "b-another-browser-key", check=False)
+    assert refused.returncode == 1 and "org.sportello.Error.NotAllowed" in refused.stderr + refused.stdout
+    assert testenv.ctl("cobrowse", "visited", session_id, f"{SITE}/").stdout.strip() == "recorded"
 
     # Pages of the site are recorded; others are refused.
-    testenv.call(COBROWSE, "Visited", "ss", (session_id, f"{SITE}/"))
     testenv.call(COBROWSE, "Visited", "ss", (session_id, f"{SITE}/products.html"))
     testenv.call(COBROWSE, "Visited", "ss", (session_id, f"{SITE}/products.html"))  # once only
     assert error_of(testenv, COBROWSE, "Visited", "ss", (session_id, "https://evil.example/")) == \
