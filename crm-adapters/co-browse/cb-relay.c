@@ -6,7 +6,6 @@
 
 #include <json-glib/json-glib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #define ROOT_PATH "/org/sportello/Sportello1"
 #define COBROWSE_IFACE "org.sportello.CoBrowse1"
@@ -18,13 +17,11 @@
 #define MESSAGES_PER_SECOND 60.0
 #define BURST 120.0
 
-typedef struct _Room Room;
-
 typedef struct
 {
   CbRelay *relay;
   SoupWebsocketConnection *connection;
-  Room *room; /* NULL until the hello */
+  CbRoom *room; /* NULL until the hello */
   CbRole role;
   guint hello_timeout;
   double tokens; /* the rate limit's bucket */
@@ -32,75 +29,24 @@ typedef struct
   guint dropped;
 } Client;
 
-struct _Room
-{
-  char *session;
-  GStrv origins;
-  char *start_url;
-  CbRole leader;
-  Client *browsers[2]; /* by CbRole */
-};
-
 struct _CbRelay
 {
   GDBusConnection *bus;
   char *bus_name;
   GStrv origins;
-  GHashTable *rooms;   /* session → Room (owned) */
-  GHashTable *tickets; /* ticket → (char *) "role:session" */
-  GPtrArray *clients;  /* Client (owned) */
+  CbRooms *rooms;
+  GCancellable *cancellable; /* the calls to the service, cancelled when the relay goes */
+  GPtrArray *clients;        /* Client (owned) */
   guint ended_subscription;
   guint name_watch;
 };
 
-/* ---- rooms and tickets ---- */
-
-static void
-room_free (Room *room)
-{
-  g_free (room->session);
-  g_strfreev (room->origins);
-  g_free (room->start_url);
-  g_free (room);
-}
-
-static char *
-random_token (void)
-{
-  guchar bytes[32];
-  char *token;
-
-  if (getrandom (bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
-    return NULL;
-  token = g_base64_encode (bytes, sizeof bytes);
-  g_strdelimit (token, "+", '-');
-  g_strdelimit (token, "/", '_');
-  g_strdelimit (token, "=", '\0');
-  return token;
-}
+/* ---- tickets ---- */
 
 char *
 cb_relay_issue_ticket (CbRelay *self, const char *session, CbRole role, GVariant *site)
 {
-  Room *room = g_hash_table_lookup (self->rooms, session);
-  char *ticket = random_token ();
-
-  if (!ticket)
-    return NULL;
-  if (!room)
-    {
-      room = g_new0 (Room, 1);
-      room->session = g_strdup (session);
-      room->leader = CB_ROLE_AGENT;
-      if (!g_variant_lookup (site, "origins", "^as", &room->origins))
-        room->origins = g_new0 (char *, 1);
-      if (!g_variant_lookup (site, "start-url", "s", &room->start_url))
-        room->start_url = g_strdup ("");
-      g_hash_table_insert (self->rooms, room->session, room);
-    }
-  g_hash_table_insert (self->tickets, g_strdup (ticket),
-                       g_strdup_printf ("%s:%s", cb_role_to_string (role), session));
-  return ticket;
+  return cb_rooms_issue (self->rooms, session, role, site);
 }
 
 static void
@@ -114,10 +60,7 @@ send_json (Client *client, const char *text)
 static Client *
 peer_of (Client *client)
 {
-  return client->room
-           ? client->room
-               ->browsers[client->role == CB_ROLE_AGENT ? CB_ROLE_CUSTOMER : CB_ROLE_AGENT]
-           : NULL;
+  return client->room ? cb_room_peer (client->room, client->role) : NULL;
 }
 
 static void
@@ -133,11 +76,8 @@ tell_presence (Client *to, gboolean present)
 static void
 end_room (CbRelay *self, const char *session, const char *reason)
 {
-  Room *room = g_hash_table_lookup (self->rooms, session);
+  CbRoom *room = cb_rooms_lookup (self->rooms, session);
   g_autofree char *text = NULL;
-  g_autofree char *suffix = g_strdup_printf (":%s", session);
-  GHashTableIter iter;
-  gpointer value;
 
   if (!room)
     return;
@@ -154,11 +94,7 @@ end_room (CbRelay *self, const char *session, const char *reason)
       room->browsers[role] = NULL;
       soup_websocket_connection_close (client->connection, CLOSE_ENDED, "the co-browse ended");
     }
-  g_hash_table_iter_init (&iter, self->tickets);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (g_str_has_suffix (value, suffix))
-      g_hash_table_iter_remove (&iter);
-  g_hash_table_remove (self->rooms, session);
+  cb_rooms_remove (self->rooms, session);
 }
 
 static void
@@ -178,13 +114,8 @@ static void
 on_service_vanished (GDBusConnection *bus, const char *name, gpointer data)
 {
   CbRelay *self = data;
-  g_autoptr (GPtrArray) sessions = g_ptr_array_new_with_free_func (g_free);
-  GHashTableIter iter;
-  gpointer key;
+  g_autoptr (GPtrArray) sessions = cb_rooms_list (self->rooms);
 
-  g_hash_table_iter_init (&iter, self->rooms);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (sessions, g_strdup (key));
   for (guint i = 0; i < sessions->len; i++)
     end_room (self, g_ptr_array_index (sessions, i), "service-stopped");
 }
@@ -207,7 +138,48 @@ static void
 call_service (CbRelay *self, const char *method, GVariant *args)
 {
   g_dbus_connection_call (self->bus, self->bus_name, ROOT_PATH, COBROWSE_IFACE, method, args, NULL,
-                          G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_call_done, g_strdup (method));
+                          G_DBUS_CALL_FLAGS_NONE, 10000, self->cancellable, on_call_done,
+                          g_strdup (method));
+}
+
+typedef struct
+{
+  CbRelay *relay;
+  char *session;
+} Leaving;
+
+/* The service answers Left with Ended, which closes the room; when it cannot (the session is
+ * already over for it, or it does not answer), the relay closes the room itself: the customer
+ * asked to leave and must not stay watched. */
+static void
+on_left (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Leaving *leaving = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply
+    = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  if (!reply && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_message ("co-browse %s: Left refused (%s); closing the room here", leaving->session,
+                 error->message);
+      end_room (leaving->relay, leaving->session, "customer-left");
+    }
+  g_free (leaving->session);
+  g_free (leaving);
+}
+
+static void
+leave (CbRelay *self, const char *session)
+{
+  Leaving *leaving = g_new0 (Leaving, 1);
+
+  leaving->relay = self;
+  leaving->session = g_strdup (session);
+  g_dbus_connection_call (self->bus, self->bus_name, ROOT_PATH, COBROWSE_IFACE, "Left",
+                          g_variant_new ("(ss)", session, "customer"), NULL,
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, self->cancellable, on_left,
+                          leaving);
 }
 
 /* ---- one browser ---- */
@@ -229,7 +201,7 @@ within_rate (Client *client)
 static void
 welcome (Client *client)
 {
-  Room *room = client->room;
+  CbRoom *room = client->room;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *text = NULL;
@@ -261,8 +233,10 @@ hello (Client *client, const char *text, gsize length)
   CbRelay *self = client->relay;
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *object = NULL;
-  const char *ticket = NULL, *entry;
-  Room *room;
+  const char *ticket = NULL;
+  CbRoom *room;
+  CbRole role;
+  Client *old;
 
   if (length < 1024 && json_parser_load_from_data (parser, text, (gssize)length, NULL)
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -270,8 +244,7 @@ hello (Client *client, const char *text, gsize length)
   if (object
       && g_strcmp0 (json_object_get_string_member_with_default (object, "type", ""), "hello") == 0)
     ticket = json_object_get_string_member_with_default (object, "ticket", NULL);
-  entry = ticket ? g_hash_table_lookup (self->tickets, ticket) : NULL;
-  room = entry ? g_hash_table_lookup (self->rooms, strchr (entry, ':') + 1) : NULL;
+  room = cb_rooms_redeem (self->rooms, ticket, &role);
   if (!room)
     {
       g_message ("co-browse: a browser without a valid ticket was refused");
@@ -279,17 +252,14 @@ hello (Client *client, const char *text, gsize length)
       return;
     }
   g_clear_handle_id (&client->hello_timeout, g_source_remove);
-  client->role = g_str_has_prefix (entry, "agent:") ? CB_ROLE_AGENT : CB_ROLE_CUSTOMER;
+  client->role = role;
   client->room = room;
   /* A new page of the same browser takes its place: one socket per role. */
-  if (room->browsers[client->role])
+  if ((old = cb_room_attach (room, role, client)))
     {
-      Client *old = room->browsers[client->role];
-
       old->room = NULL;
       soup_websocket_connection_close (old->connection, CLOSE_REPLACED, "replaced");
     }
-  room->browsers[client->role] = client;
   welcome (client);
   tell_presence (peer_of (client), TRUE);
 }
@@ -297,7 +267,7 @@ hello (Client *client, const char *text, gsize length)
 static void
 relay_message (Client *client, const char *text, gsize length)
 {
-  Room *room = client->room;
+  CbRoom *room = client->room;
   g_autoptr (GError) error = NULL;
   g_autoptr (CbMessage) message = NULL;
 
@@ -323,7 +293,7 @@ relay_message (Client *client, const char *text, gsize length)
                       g_variant_new ("(ss)", room->session, message->url));
         break;
       case CB_MESSAGE_LEAVE:
-        call_service (client->relay, "Left", g_variant_new ("(ss)", room->session, "customer"));
+        leave (client->relay, room->session);
         return;
       case CB_MESSAGE_CONTROL:
         room->leader = message->leader;
@@ -344,6 +314,10 @@ on_message (SoupWebsocketConnection *connection, gint type, GBytes *bytes, gpoin
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT || length > CB_MESSAGE_MAX_BYTES)
     {
+      g_message ("co-browse %s: closed the %s's socket: a %s message of %" G_GSIZE_FORMAT " bytes",
+                 client->room ? client->room->session : "(no hello yet)",
+                 client->room ? cb_role_to_string (client->role) : "unknown browser",
+                 type == SOUP_WEBSOCKET_DATA_TEXT ? "text" : "binary", length);
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
                                        "text messages of at most 4 KiB");
       return;
@@ -377,13 +351,10 @@ static void
 on_closed (SoupWebsocketConnection *connection, gpointer data)
 {
   Client *client = data;
-  Room *room = client->room;
+  CbRoom *room = client->room;
 
-  if (room && room->browsers[client->role] == client)
-    {
-      room->browsers[client->role] = NULL;
-      tell_presence (peer_of (client), FALSE);
-    }
+  if (room && cb_room_detach (room, client->role, client))
+    tell_presence (peer_of (client), FALSE);
   g_ptr_array_remove (client->relay->clients, client);
 }
 
@@ -424,8 +395,8 @@ cb_relay_new (GDBusConnection *bus, const char *bus_name, const char *const *ori
   self->bus = g_object_ref (bus);
   self->bus_name = g_strdup (bus_name);
   self->origins = g_strdupv ((char **)origins);
-  self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)room_free);
-  self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->rooms = cb_rooms_new ();
+  self->cancellable = g_cancellable_new ();
   self->clients = g_ptr_array_new_with_free_func ((GDestroyNotify)client_free);
   self->ended_subscription
     = g_dbus_connection_signal_subscribe (bus, bus_name, COBROWSE_IFACE, "Ended", ROOT_PATH, NULL,
@@ -455,8 +426,9 @@ cb_relay_free (CbRelay *self)
   g_dbus_connection_signal_unsubscribe (self->bus, self->ended_subscription);
   g_bus_unwatch_name (self->name_watch);
   g_ptr_array_unref (self->clients);
-  g_hash_table_unref (self->tickets);
-  g_hash_table_unref (self->rooms);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  cb_rooms_free (self->rooms);
   g_strfreev (self->origins);
   g_free (self->bus_name);
   g_object_unref (self->bus);

@@ -7,6 +7,7 @@
 #include <libsoup/soup.h>
 
 #include "cb-message.h"
+#include "cb-rooms.h"
 
 G_BEGIN_DECLS
 

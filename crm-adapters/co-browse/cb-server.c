@@ -11,6 +11,7 @@
 #define ROOT_PATH "/org/sportello/Sportello1"
 #define COBROWSE_IFACE "org.sportello.CoBrowse1"
 #define MAX_JOIN_BODY 1024
+#define MAX_TRACKED_ADDRESSES 1024
 #define ATTEMPT_WINDOW_US ((gint64)60 * G_USEC_PER_SEC)
 
 struct _CbServer
@@ -97,12 +98,27 @@ remote_host (SoupServerMessage *msg)
   return soup_server_message_get_remote_host (msg) ? soup_server_message_get_remote_host (msg) : "";
 }
 
+/* Addresses whose minute is over are forgotten, so many addresses cannot grow the table. */
+static void
+forget_old_failures (CbServer *self, gint64 now)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->failures);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (now - ((Failures *)value)->window_started >= ATTEMPT_WINDOW_US)
+      g_hash_table_iter_remove (&iter);
+}
+
 static Failures *
 failures_of (CbServer *self, SoupServerMessage *msg)
 {
   Failures *failures = g_hash_table_lookup (self->failures, remote_host (msg));
   gint64 now = g_get_monotonic_time ();
 
+  if (!failures && g_hash_table_size (self->failures) >= MAX_TRACKED_ADDRESSES)
+    forget_old_failures (self, now);
   if (!failures)
     {
       failures = g_new0 (Failures, 1);
@@ -201,8 +217,12 @@ on_joined (GObject *source, GAsyncResult *result, gpointer data)
         failures_of (join->server, join->msg)->count++;
       g_message ("co-browse: the %s's join from %s was refused: %u %s",
                  cb_role_to_string (join->role), remote_host (join->msg), status, error->message);
-      send_error (join->msg, status, name ? name : "org.sportello.CoBrowse.Unavailable",
-                  status == 503 ? "the service is not running" : error->message);
+      /* The bus's own errors (no owner, no reply) say only that the service is not there. */
+      if (status == 503)
+        send_error (join->msg, status, "org.sportello.CoBrowse.Unavailable",
+                    "the service is not running");
+      else
+        send_error (join->msg, status, name, error->message);
     }
   soup_server_message_unpause (join->msg);
   g_object_unref (join->msg);

@@ -9,6 +9,7 @@ The real browsers are in test_cobrowse_browser.py."""
 import http.client
 import json
 import os
+import signal
 import socket
 
 import pytest
@@ -51,8 +52,9 @@ class Relay:
         except OSError:
             return False
 
-    def request(self, method, path, body=None, origin="self"):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+    def request(self, method, path, body=None, origin="self", source="127.0.0.1"):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+                                                source_address=(source, 0))
         headers = {"Content-Type": "application/json"}
         if origin:
             headers["Origin"] = self.public if origin == "self" else origin
@@ -63,8 +65,8 @@ class Relay:
         payload = json.loads(raw) if response.getheader("Content-Type", "").startswith("application/json") else raw
         return response.status, payload, response
 
-    def join(self, code, browser=BROWSER):
-        return self.request("POST", "/join", {"code": code, "browser": browser})
+    def join(self, code, browser=BROWSER, source="127.0.0.1"):
+        return self.request("POST", "/join", {"code": code, "browser": browser}, source=source)
 
     def socket(self, ticket, origin=SITE):
         ws = WsClient(self.port, "/ws", origin=origin)
@@ -75,8 +77,8 @@ class Relay:
         return self.proc.log_path.read_text(errors="replace")
 
 
-def call_with_cobrowse(testenv, relay):
-    phone = Baresip(testenv)
+def call_with_cobrowse(testenv, relay, phone_name="baresip"):
+    phone = Baresip(testenv, name=phone_name)
     path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, {}))
     wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", 20, what="talking")
     code, url = testenv.call(SESSION, "StartCoBrowse", path=path)
@@ -220,6 +222,29 @@ def test_too_many_attempts_and_a_service_that_goes(testenv):
     assert relay.proc.poll() is None
 
 
+def test_both_limits_told_apart(testenv):
+    """Two limits on wrong codes, both answered 429: the relay's per address (it does not even ask
+    the service) and the service's for every browser; the error names tell which. Loopback is
+    127/8, so other addresses are other sources."""
+    relay = Relay(testenv, max_attempts=3)
+    phone, path, code, _ = call_with_cobrowse(testenv, relay)
+    wrong = [f"{(int(code) + n) % 1000000:06d}" for n in (1, 2, 3)]
+    for attempt in wrong:
+        assert relay.join(attempt)[0] == 404
+    status, error, _ = relay.join(code)
+    assert (status, error["error"]) == (429, "org.sportello.CoBrowse.TooManyAttempts"), error
+    status, error, _ = relay.join(code, source="127.0.0.9")
+    assert (status, error["error"]) == (429, "org.sportello.Error.NotAllowed"), error
+    assert "too many wrong codes" in error["message"]
+    # The service's limit holds across addresses: each of these is a first try for the relay.
+    for n, attempt in enumerate(wrong):
+        status, error, _ = relay.join(attempt, source=f"127.0.0.{20 + n}")
+        assert (status, error["error"]) == (429, "org.sportello.Error.NotAllowed"), error
+    assert testenv.get_property(SESSION, "CoBrowse", path=path) == "waiting"
+    testenv.call(SESSION, "Disconnect", path=path)
+    phone.close()
+
+
 def test_an_expired_code(testenv):
     """A code nobody used within [co-browse] code-lifetime (30 s, the least) is told apart: 410."""
     relay = Relay(testenv, lifetime=30)
@@ -229,3 +254,140 @@ def test_an_expired_code(testenv):
     assert status == 410 and error["error"] == "org.sportello.Error.InvalidState", error
     testenv.call(SESSION, "Disconnect", path=path)
     phone.close()
+
+
+def test_the_service_goes_and_comes_back(testenv):
+    """sportellod stopping ends the live co-browse on both sockets; joins then answer 503 (the
+    relay's own limit untouched, so this is the service's absence) and the relay keeps running;
+    a new sportellod on the bus is used again, its Ended signal included."""
+    relay = Relay(testenv)
+    phone, path, code, _ = call_with_cobrowse(testenv, relay)
+    customer = relay.socket(relay.join(code)[1]["ticket"])
+    next_of(customer, "welcome")
+
+    testenv.stop_sportellod(relay.sportellod)
+    assert next_of(customer, "ended")["reason"] == "service-stopped"
+    assert customer.receive()[:2] == ("close", 4410)
+    status, error, _ = relay.join(code)
+    assert (status, error["error"]) == (503, "org.sportello.CoBrowse.Unavailable"), error
+    assert relay.request("GET", "/a/some-key", origin=None)[0] == 503
+    assert relay.proc.poll() is None
+    phone.close()
+
+    relay.sportellod = testenv.start_sportellod(config=relay.config, name="sportellod-again")
+    phone, path, code, _ = call_with_cobrowse(testenv, relay, phone_name="baresip-again")
+    status, joined, _ = relay.join(code)
+    assert status == 200, joined
+    customer = relay.socket(joined["ticket"])
+    next_of(customer, "welcome")
+    testenv.call(SESSION, "StopCoBrowse", path=path)
+    assert next_of(customer, "ended")["reason"] == "stopped"
+    assert customer.receive()[:2] == ("close", 4410)
+    testenv.call(SESSION, "Disconnect", path=path)
+    phone.close()
+    assert testenv.procs.stop(relay.proc) == 0, relay.log()[-3000:]
+
+
+def test_flood_and_oversize(testenv):
+    """A browser sending far more than a person could (60 a second, bursts of 120) has the rest
+    dropped, with a log line, and the room goes on; a message over 4 KiB or a binary one closes
+    its socket with 1008, logged too."""
+    relay = Relay(testenv)
+    phone, path, code, _ = call_with_cobrowse(testenv, relay)
+    customer = relay.socket(relay.join(code)[1]["ticket"])
+    next_of(customer, "welcome")
+    status, _, response = relay.request("GET", testenv.get_property(SESSION, "CoBrowseAgentUrl", path=path)[len(relay.public):],
+                                        origin=None)
+    assert status == 302
+    agent = relay.socket(response.getheader("Location").rsplit("=", 1)[1])
+    next_of(agent, "welcome")
+    next_of(customer, "peer")
+
+    flood = 2000
+    for i in range(flood):
+        customer.send_json({"type": "pointer", "x": i, "y": 1})
+    wait_for(lambda: "the customer's browser sends too fast; dropping" in relay.log(), 20,
+             what="the flood logged")
+    # After the flood, a marker gets through once the bucket refills (it is retried until then);
+    # the pointers counted before it are what the relay let pass.
+    received = 0
+    done = False
+
+    def marker_seen():
+        nonlocal received, done
+        customer.send_json({"type": "pointer", "x": 999999, "y": 7})
+        agent.sock.settimeout(0.5)
+        try:
+            while True:
+                message = agent.receive_json()
+                if message["type"] != "pointer":
+                    continue
+                if message["x"] == 999999.0:
+                    return True
+                received += 1
+        except (TimeoutError, OSError):
+            return False
+        finally:
+            agent.sock.settimeout(10)
+
+    wait_for(marker_seen, 20, interval=0.2, what="a pointer through after the flood")
+    assert 100 <= received < flood / 2, received
+    assert relay.proc.poll() is None
+
+    # Oversize and binary messages close the socket that sent them, with a log line.
+    customer.send_text("{\"type\":\"pointer\",\"x\":1,\"y\":1,\"pad\":\"" + "x" * 5000 + "\"}")
+    assert next_of_close(customer) == 1008
+    customer.close()
+    wait_for(lambda: "closed the customer's socket: a text message of" in relay.log(), 10,
+             what="the oversize message logged")
+    assert next_past_pointers(agent)["present"] is False
+    agent.send_binary(b"\x00\x01")
+    assert next_of_close(agent) == 1008
+    agent.close()
+    wait_for(lambda: "closed the agent's socket: a binary message of 2 bytes" in relay.log(), 10,
+             what="the binary message logged")
+    testenv.call(SESSION, "Disconnect", path=path)
+    phone.close()
+
+
+def test_leaving_when_the_service_does_not_answer(testenv):
+    """The customer pressing Leave is honoured even when sportellod does not answer Left (here it
+    is stopped with SIGSTOP): the relay closes the room itself when the call times out."""
+    relay = Relay(testenv)
+    phone, path, code, _ = call_with_cobrowse(testenv, relay)
+    customer = relay.socket(relay.join(code)[1]["ticket"])
+    next_of(customer, "welcome")
+    status, _, response = relay.request("GET", testenv.get_property(SESSION, "CoBrowseAgentUrl", path=path)[len(relay.public):],
+                                        origin=None)
+    agent = relay.socket(response.getheader("Location").rsplit("=", 1)[1])
+    next_of(agent, "welcome")
+    agent.sock.settimeout(60)
+    relay.sportellod.send_signal(signal.SIGSTOP)
+    try:
+        customer.send_json({"type": "leave"})
+        assert next_of(agent, "ended")["reason"] == "customer-left"
+        assert agent.receive()[:2] == ("close", 4410)
+        assert "Left refused" in relay.log()
+    finally:
+        relay.sportellod.send_signal(signal.SIGCONT)
+    # The service catches up with the Left it had queued.
+    wait_for(lambda: testenv.get_property(SESSION, "CoBrowse", path=path) == "ended", 20, what="ended")
+    testenv.call(SESSION, "Disconnect", path=path)
+    phone.close()
+
+
+def next_past_pointers(ws):
+    """The next message that is not a pointer (late markers of the flood may still come)."""
+    for _ in range(50):
+        message = ws.receive_json()
+        if message["type"] != "pointer":
+            return message
+    raise AssertionError("only pointers")
+
+
+def next_of_close(ws):
+    for _ in range(50):
+        message = ws.receive()
+        if message[0] == "close":
+            return message[1]
+    raise AssertionError("no close")

@@ -43,9 +43,14 @@ class WsClient:
         assert f"Sec-WebSocket-Accept: {accept}".lower() in head.decode("latin-1").lower()
 
     def send_text(self, text):
-        payload = text.encode()
+        self.send_frame(0x1, text.encode())
+
+    def send_binary(self, data):
+        self.send_frame(0x2, data)
+
+    def send_frame(self, opcode, payload):
         mask = os.urandom(4)
-        header = bytes([0x81])
+        header = bytes([0x80 | opcode])
         if len(payload) < 126:
             header += bytes([0x80 | len(payload)])
         else:
