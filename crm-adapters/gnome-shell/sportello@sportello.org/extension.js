@@ -47,6 +47,9 @@ class SportelloIndicator extends PanelMenu.Button {
         for (const action of actions) {
             const item = new PopupMenu.PopupMenuItem(action.label);
             item.sportelloAction = action.id;
+            item.setSensitive(action.sensitive);
+            if (action.checked !== undefined)
+                item.setOrnament(action.checked ? PopupMenu.Ornament.CHECK : PopupMenu.Ornament.NONE);
             item.connect('activate', () => this._client.run(session.path, action));
             this.menu.addMenuItem(item);
         }
