@@ -95,4 +95,10 @@ check('outcome during the call', sensitive(SessionModel.actionsFor({ State: 'tal
     ['hold', 'video-on', 'disconnect', 'disposition:resolved', 'disposition:callback']);
 check('not done while talking', SessionModel.doneBlocked({ State: 'talking' }), 'the call is not over');
 
+// Notifications withdrawn once their call no longer rings.
+check('still ringing', SessionModel.withdrawn([session(4, 'ringing').path], [session(4, 'ringing'), session(5, 'talking')]), []);
+check('answered or gone', SessionModel.withdrawn(['/org/sportello/Sportello1/session/4', '/org/sportello/Sportello1/session/7'],
+    [session(4, 'talking'), session(5, 'ringing')]), ['/org/sportello/Sportello1/session/4', '/org/sportello/Sportello1/session/7']);
+check('no service', SessionModel.withdrawn(['/org/sportello/Sportello1/session/4'], []), ['/org/sportello/Sportello1/session/4']);
+
 print(`ok: ${checks} checks`);

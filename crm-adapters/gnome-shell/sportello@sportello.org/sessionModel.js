@@ -1,4 +1,4 @@
-/* exported pickSession, describe, actionsFor, sessionNumber, doneBlocked */
+/* exported pickSession, describe, actionsFor, sessionNumber, doneBlocked, withdrawn */
 // What the indicator shows and offers for a session, from its Session1 properties alone (no
 // imports.ui: unit-tested with plain gjs, tests/gjs/test-session-model.js).
 'use strict';
@@ -45,6 +45,14 @@ function describe(props) {
         : props.State === 'disconnected' ? 'call-missed-symbolic'
             : props.Video === 'active' ? 'camera-web-symbolic' : 'call-start-symbolic';
     return { title, status, icon };
+}
+
+// Of NOTIFIED (paths of calls announced as ringing), those whose call no longer rings (answered,
+// rejected, given up by the caller, or gone with the service): their notifications are withdrawn.
+function withdrawn(notified, sessions) {
+    const ringing = new Set(sessions.filter(session => session.props.State === 'ringing')
+        .map(session => session.path));
+    return notified.filter(path => !ringing.has(path));
 }
 
 // Live calls: Hold, SwapLayout and the like act on them (Session1.xml); ringing and dialing
