@@ -12,6 +12,8 @@ with a disposition required, Done stays insensitive until an outcome is chosen f
 then closes the call. A screenshot of the open menu is kept in
 BUILD_DIR/tests/integration/artefacts/shell-extension.png.
 
+sportellod must exit with 0 afterwards (under ASan: no memory error or leak).
+
 A test-only extension (tests/data/shell) turns on the shell's unsafe mode so that the test can use
 org.gnome.Shell.Eval; gnome-shell is ended with global.context.terminate() and every process the
 test starts is stopped by PID."""
@@ -164,11 +166,11 @@ def state_of(testenv, path):
 def start(testenv):
     """sportellod (a disposition required before Done) and the shell with the extension enabled."""
     port = free_port()
-    testenv.start_sportellod(config=sportello_config(testenv, port, required="true"))
+    service = testenv.start_sportellod(config=sportello_config(testenv, port, required="true"))
     shell = Shell(testenv)
     assert shell.extension_state(UUID) == (1, ""), shell.proc.log_path.read_text()[-3000:]
     wait_for(lambda: shell.menu() == ["No call"], 20, what="the idle menu")
-    return port, shell
+    return service, port, shell
 
 
 def maria_calls(testenv, port):
@@ -202,7 +204,7 @@ def hang_up_and_close(testenv, shell, phone, path):
 
 
 def test_the_extension_drives_a_call(testenv):
-    port, shell = start(testenv)
+    service, port, shell = start(testenv)
     try:
         # A customer calls: the top bar and a notification show who it is.
         phone, path = maria_calls(testenv, port)
@@ -244,10 +246,11 @@ def test_the_extension_drives_a_call(testenv):
         phone.close()
     finally:
         shell.stop()
+    testenv.stop_sportellod(service)  # exit 0: no leak or memory error under ASan
 
 
 def test_answer_from_the_notification(testenv):
-    port, shell = start(testenv)
+    service, port, shell = start(testenv)
     try:
         phone, path = maria_calls(testenv, port)
         # The banner's Answer button, clicked: the extension answers that call.
@@ -260,10 +263,11 @@ def test_answer_from_the_notification(testenv):
         phone.close()
     finally:
         shell.stop()
+    testenv.stop_sportellod(service)  # exit 0: no leak or memory error under ASan
 
 
 def test_a_call_given_up_takes_its_notification_away(testenv):
-    port, shell = start(testenv)
+    service, port, shell = start(testenv)
     try:
         phone, path = maria_calls(testenv, port)
         wait_for(lambda: shell.notifications(), 15, what="the notification")
@@ -275,6 +279,7 @@ def test_a_call_given_up_takes_its_notification_away(testenv):
         phone.close()
     finally:
         shell.stop()
+    testenv.stop_sportellod(service)  # exit 0: no leak or memory error under ASan
 
 
 def state_of_gone(testenv, path):
