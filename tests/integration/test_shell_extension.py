@@ -276,6 +276,15 @@ def test_a_call_given_up_takes_its_notification_away(testenv):
         wait_for(lambda: shell.notifications() == [], 10, what="the notification withdrawn")
         wait_for(lambda: "Ended" in shell.label(), 10, what="Ended in the top bar")
         assert "Answer" not in shell.sensitive()
+
+        # Disabled, the indicator goes; enabled again, it finds the session the service still has.
+        shell.call("DisableExtension", "(s)", (UUID,), interface="org.gnome.Shell.Extensions")
+        wait_for(lambda: shell.extension_state(UUID)[0] == 2, 15, what="the extension disabled")
+        assert shell.eval(f"{INDICATOR} === undefined") == "true"
+        shell.call("EnableExtension", "(s)", (UUID,), interface="org.gnome.Shell.Extensions")
+        wait_for(lambda: shell.extension_state(UUID) == (1, ""), 15, what="the extension enabled again")
+        wait_for(lambda: "Maria Rossi: Ended" in shell.label(), 15, what="the ended call found again")
+        assert shell.sensitive() == ["Outcome: Resolved", "Outcome: Call back"]
         phone.close()
     finally:
         shell.stop()
