@@ -37,31 +37,68 @@ check('video', SessionModel.describe({ State: 'talking', RemoteName: 'M', Video:
     { title: 'M', status: 'Talking · video active · pushing', icon: 'camera-web-symbolic' });
 check('ended hides video', SessionModel.describe({ State: 'disconnected', RemoteName: 'M', Video: 'paused' }).status, 'Ended');
 
-// The buttons, by state.
-check('ringing', ids(SessionModel.actionsFor({ State: 'ringing' })), ['answer', 'reject']);
-check('talking, no video', ids(SessionModel.actionsFor({ State: 'talking', Video: 'none' })),
-    ['hold', 'video-on', 'disconnect']);
+// The buttons: always the same ones, sensitive only where the service accepts the method.
 const catalogue = [{ id: 'c1', title: 'Lathe setup' }, { id: 'c2', title: 'Filter' }];
-check('talking, video', ids(SessionModel.actionsFor({ State: 'talking', Video: 'active', AlwaysOnTop: false }, catalogue)),
+const codes = [{ id: 'resolved', label: 'Resolved' }, { id: 'callback', label: 'Call back' }];
+const sensitive = actions => actions.filter(action => action.sensitive).map(action => action.id);
+const find = (actions, id) => actions.find(action => action.id === id);
+
+check('no session, no buttons', SessionModel.actionsFor(null, catalogue, codes), []);
+const ringing = SessionModel.actionsFor({ State: 'ringing', Direction: 'inbound', Video: 'none' }, catalogue);
+check('ringing: all buttons', ids(ringing),
+    ['answer', 'reject', 'hold', 'video-on', 'push:c1', 'push:c2', 'push-stop', 'swap', 'on-top', 'disconnect', 'done']);
+check('ringing: answer or reject', sensitive(ringing), ['answer', 'reject']);
+check('outbound ringing: nothing to answer',
+    sensitive(SessionModel.actionsFor({ State: 'ringing', Direction: 'outbound', Video: 'none' })), []);
+check('dialing', sensitive(SessionModel.actionsFor({ State: 'dialing', Video: 'none' })), ['disconnect']);
+check('talking, no video', sensitive(SessionModel.actionsFor({ State: 'talking', Video: 'none' }, catalogue)),
+    ['hold', 'video-on', 'disconnect']);
+check('talking, video', sensitive(SessionModel.actionsFor({ State: 'talking', Video: 'active', AlwaysOnTop: false }, catalogue)),
     ['hold', 'video-off', 'push:c1', 'push:c2', 'swap', 'on-top', 'disconnect']);
 const pushing = SessionModel.actionsFor({ State: 'talking', Video: 'active', Push: 'c1', AlwaysOnTop: true }, catalogue);
-check('pushing', ids(pushing), ['hold', 'video-off', 'push-stop', 'swap', 'on-top', 'disconnect']);
-check('on top off', pushing.find(a => a.id === 'on-top').args, [false]);
-check('push args', SessionModel.actionsFor({ State: 'talking', Video: 'active' }, catalogue)[2],
-    { id: 'push:c1', label: 'Push “Lathe setup”', method: 'StartPush', args: ['c1'], signature: '(s)' });
-check('paused video', ids(SessionModel.actionsFor({ State: 'talking', Video: 'paused' })),
+check('pushing: another clip or stop', sensitive(pushing), ['hold', 'video-off', 'push:c2', 'push-stop', 'swap', 'on-top', 'disconnect']);
+check('on top off', find(pushing, 'on-top'), { id: 'on-top', label: 'Window not on top', method: 'SetAlwaysOnTop', args: [false], sensitive: true });
+check('push args', find(pushing, 'push:c2'),
+    { id: 'push:c2', label: 'Push “Filter”', method: 'StartPush', args: ['c2'], sensitive: true });
+check('no catalogue, no push buttons', ids(SessionModel.actionsFor({ State: 'talking', Video: 'active' })).filter(id => id.startsWith('push')), []);
+check('paused video', sensitive(SessionModel.actionsFor({ State: 'talking', Video: 'paused' })),
     ['hold', 'video-on', 'swap', 'on-top', 'disconnect']);
-check('held', ids(SessionModel.actionsFor({ State: 'held', Video: 'active' })), ['retrieve', 'disconnect']);
-check('dialing', ids(SessionModel.actionsFor({ State: 'dialing' })), ['disconnect']);
+check('agent asked for video', sensitive(SessionModel.actionsFor({ State: 'talking', Video: 'requested', VideoRequester: 'agent' })),
+    ['hold', 'video-off', 'disconnect']);
+check('the contact offers video', sensitive(SessionModel.actionsFor({ State: 'talking', Video: 'requested', VideoRequester: 'contact' })),
+    ['hold', 'video-on', 'video-off', 'disconnect']);
+check('declined video', sensitive(SessionModel.actionsFor({ State: 'talking', Video: 'declined' })), ['hold', 'video-on', 'disconnect']);
+const held = SessionModel.actionsFor({ State: 'held', Video: 'active' }, catalogue);
+check('held: retrieve in place of hold', ids(held).slice(0, 3), ['answer', 'reject', 'retrieve']);
+check('held', sensitive(held), ['retrieve', 'swap', 'on-top', 'disconnect']);
+check('consulting', sensitive(SessionModel.actionsFor({ State: 'consulting', Video: 'none' })), ['disconnect']);
+check('ended', sensitive(SessionModel.actionsFor({ State: 'disconnected', Video: 'active', DispositionRequired: false })), ['done']);
 
-// Done, with a disposition when one is required and none is chosen.
-const codes = [{ id: 'resolved', label: 'Resolved' }, { id: 'callback', label: 'Call back' }];
-check('done', ids(SessionModel.actionsFor({ State: 'disconnected', DispositionRequired: false }, [], codes)), ['done']);
-check('done, chosen', ids(SessionModel.actionsFor({ State: 'disconnected', DispositionRequired: true, Dispositions: ['resolved'] }, [], codes)),
-    ['done']);
-const required = SessionModel.actionsFor({ State: 'disconnected', DispositionRequired: true, Dispositions: [] }, [], codes);
-check('done, required', ids(required), ['done:resolved', 'done:callback']);
-check('sets the code first', required[1].first, { method: 'SetDispositions', args: [['callback']], signature: '(as)' });
-check('then marks done', required[1].method, 'MarkDone');
+// The outcome checklist and Done, which waits for an outcome when the policy requires one.
+const outcome = props => SessionModel.actionsFor({ State: 'disconnected', DispositionVisible: true, ...props }, [], codes);
+const required = outcome({ DispositionRequired: true, Dispositions: [] });
+check('required, none chosen', sensitive(required), ['disposition:resolved', 'disposition:callback']);
+check('why not done', SessionModel.doneBlocked({ State: 'disconnected', DispositionRequired: true, Dispositions: [] }),
+    'choose an outcome first');
+check('a code selects itself', find(required, 'disposition:callback'),
+    { id: 'disposition:callback', label: 'Outcome: Call back', method: 'SetDispositions', args: [['callback']], sensitive: true, checked: false });
+const chosen = outcome({ DispositionRequired: true, Dispositions: ['resolved'] });
+check('chosen: done', sensitive(chosen), ['disposition:resolved', 'disposition:callback', 'done']);
+check('adds to the selection', find(chosen, 'disposition:callback').args, [['resolved', 'callback']]);
+check('unchecks itself', find(chosen, 'disposition:resolved'),
+    { id: 'disposition:resolved', label: 'Outcome: Resolved', method: 'SetDispositions', args: [[]], sensitive: true, checked: true });
+check('not required', sensitive(outcome({ DispositionRequired: false, Dispositions: [] })),
+    ['disposition:resolved', 'disposition:callback', 'done']);
+check('not visible: no checklist', ids(SessionModel.actionsFor({ State: 'disconnected', DispositionVisible: false }, [], codes)).slice(-2),
+    ['disconnect', 'done']);
+check('outcome during the call', sensitive(SessionModel.actionsFor({ State: 'talking', Video: 'none', DispositionVisible: true }, [], codes)),
+    ['hold', 'video-on', 'disconnect', 'disposition:resolved', 'disposition:callback']);
+check('not done while talking', SessionModel.doneBlocked({ State: 'talking' }), 'the call is not over');
+
+// Notifications withdrawn once their call no longer rings.
+check('still ringing', SessionModel.withdrawn([session(4, 'ringing').path], [session(4, 'ringing'), session(5, 'talking')]), []);
+check('answered or gone', SessionModel.withdrawn(['/org/sportello/Sportello1/session/4', '/org/sportello/Sportello1/session/7'],
+    [session(4, 'talking'), session(5, 'ringing')]), ['/org/sportello/Sportello1/session/4', '/org/sportello/Sportello1/session/7']);
+check('no service', SessionModel.withdrawn(['/org/sportello/Sportello1/session/4'], []), ['/org/sportello/Sportello1/session/4']);
 
 print(`ok: ${checks} checks`);

@@ -3,10 +3,16 @@
 system bus, driving a real sportellod while baresip calls in.
 
 It checks that the shell enabled the extension; that a ringing call shows in the top bar with the
-caller's name and raises a notification with it; that the extension's own menu items (activated
-as a click does, through their 'activate' signal) answer, hold, retrieve, hang up and close the
-call, each seen over D-Bus and by baresip. A screenshot of the open menu is kept in
+caller's name and raises a notification with it and an Answer button, whose click answers the
+call, and which is withdrawn once the call no longer rings (answered, or given up by the caller); that the menu holds the
+call's buttons with only those the service accepts in the call's state sensitive; that the
+extension's own menu items (activated as a click does, through their 'activate' signal, and only
+when sensitive) answer, hold, retrieve and hang up, each seen over D-Bus and by baresip; and that
+with a disposition required, Done stays insensitive until an outcome is chosen from the menu,
+then closes the call. A screenshot of the open menu is kept in
 BUILD_DIR/tests/integration/artefacts/shell-extension.png.
+
+sportellod must exit with 0 afterwards (under ASan: no memory error or leak).
 
 A test-only extension (tests/data/shell) turns on the shell's unsafe mode so that the test can use
 org.gnome.Shell.Eval; gnome-shell is ended with global.context.terminate() and every process the
@@ -93,17 +99,50 @@ class Shell:
         return json.loads(self.eval(f"{INDICATOR}._label.text"))
 
     def activate(self, action):
-        """Activates the extension's menu item for ACTION as a click does ('activate')."""
+        """Activates the extension's menu item for ACTION as a click does ('activate'); a click
+        cannot reach an insensitive item, so neither does this."""
         found = self.eval(f"(() => {{ const item = {INDICATOR}.itemFor('{action}'); "
-                          f"if (!item) return false; item.activate(null); return true; }})()")
-        assert found == "true", f"no '{action}' item; the menu: {self.menu()}"
+                          f"if (!item || !item.sensitive) return false; item.activate(null); return true; }})()")
+        assert found == "true", f"no sensitive '{action}' item; the menu: {self.menu(True)}"
 
-    def menu(self):
-        return json.loads(self.eval(f"{INDICATOR}.menu._getMenuItems().map(i => i.label ? i.label.text : '-')"))
+    def menu(self, with_sensitivity=False):
+        """The menu's labels ('-' for a separator), or [label, sensitive] pairs."""
+        items = json.loads(self.eval(f"{INDICATOR}.menu._getMenuItems()"
+                                     ".map(i => i.label ? [i.label.text, i.sensitive] : ['-', false])"))
+        return items if with_sensitivity else [label for label, _ in items]
+
+    def sensitive(self):
+        """The labels of the menu items a click can reach."""
+        return [label for label, sensitive in self.menu(True) if sensitive]
 
     def notifications(self):
         return json.loads(self.eval("Main.messageTray.getSources().filter(s => s.title === 'Sportello')"
-                                    ".flatMap(s => s.notifications.map(n => [n.title, n.bannerBodyText]))"))
+                                    ".flatMap(s => s.notifications.map(n => [n.title, n.bannerBodyText,"
+                                    " n.actions.map(a => a.label)]))"))
+
+    def click_banner(self, title, label):
+        """Clicks the button LABEL of the notification banner TITLE once it is on screen. The
+        shell's own banners ("System was put in unsafe mode") are dismissed as a user would: a
+        headless shell sees no user activity, so they never expire and ours would wait behind."""
+        script = ("(() => { let banner = Main.messageTray._banner; "
+                  "if (banner && banner.notification.source.title !== 'Sportello') "
+                  "{ banner.notification.destroy(); return 'dismissed'; } "
+                  "const buttons = banner && banner._buttonBox ? banner._buttonBox.get_children() : []; "
+                  f"const button = buttons.find(b => b.label === {json.dumps(label)}); "
+                  f"if (banner && banner.notification.title === {json.dumps(title)} && button) "
+                  "{ button.emit('clicked', 1); return 'clicked'; } "
+                  "return JSON.stringify([banner ? banner.notification.title : null, buttons.map(b => b.label), "
+                  "Main.messageTray._notificationState, Main.messageTray._notificationQueue.map(n => n.title)]); })()")
+        seen = []
+
+        def clicked():
+            seen.append(self.eval(script))
+            return seen[-1] == '"clicked"'
+        try:
+            wait_for(clicked, 30, what=f"the banner '{title}' with its {label} button")
+        except BaseException:
+            print("banner state:", seen[-1] if seen else None)
+            raise
 
     def screenshot(self, path):
         ok, written = self.call("Screenshot", "(bbs)", (False, False, str(path)),
@@ -124,56 +163,132 @@ def state_of(testenv, path):
     return testenv.get_property(SESSION, "State", path=path)
 
 
-def test_the_extension_drives_a_call(testenv):
+def start(testenv):
+    """sportellod (a disposition required before Done) and the shell with the extension enabled."""
     port = free_port()
-    testenv.start_sportellod(config=sportello_config(testenv, port))
+    service = testenv.start_sportellod(config=sportello_config(testenv, port, required="true"))
     shell = Shell(testenv)
-    try:
-        assert shell.extension_state(UUID) == (1, ""), shell.proc.log_path.read_text()[-3000:]
-        wait_for(lambda: shell.menu() == ["No call"], 20, what="the idle menu")
+    assert shell.extension_state(UUID) == (1, ""), shell.proc.log_path.read_text()[-3000:]
+    wait_for(lambda: shell.menu() == ["No call"], 20, what="the idle menu")
+    return service, port, shell
 
+
+def maria_calls(testenv, port):
+    """baresip, stored as the contact Maria Rossi, calls the agent; returns it and the session."""
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded")
+    phone = Baresip(testenv, user="maria")
+    testenv.call("org.sportello.Contacts1", "Save", "a{sv}", ({
+        "first-name": GLib.Variant("s", "Maria"), "last-name": GLib.Variant("s", "Rossi"),
+        "addresses": GLib.Variant("as", [phone.uri])},))
+    assert phone.command("dial", f"sip:agent1@127.0.0.1:{port}")["ok"]
+    path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
+    added.close()
+    return phone, path
+
+
+def hang_up_and_close(testenv, shell, phone, path):
+    """Hang up, choose the outcome and Done, all from the menu."""
+    shell.activate("disconnect")
+    phone.wait_event("CALL_CLOSED")
+    wait_for(lambda: "Ended" in shell.label(), 15, what="Ended in the top bar")
+    # A disposition is required: Done waits for an outcome chosen from the menu.
+    wait_for(lambda: shell.sensitive() == ["Outcome: Resolved", "Outcome: Call back"], 10,
+             what="only the outcomes sensitive")
+    shell.activate("disposition:resolved")
+    wait_for(lambda: testenv.get_property(SESSION, "Dispositions", path=path) == ["resolved"], 15,
+             what="the outcome chosen")
+    wait_for(lambda: "Done" in shell.sensitive(), 10, what="Done sensitive")
+    shell.activate("done")
+    wait_for(lambda: shell.menu() == ["No call"], 15, what="the call closed")
+    assert state_of_gone(testenv, path)
+
+
+def test_the_extension_drives_a_call(testenv):
+    service, port, shell = start(testenv)
+    try:
         # A customer calls: the top bar and a notification show who it is.
-        added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded")
-        phone = Baresip(testenv, user="maria")
-        testenv.call("org.sportello.Contacts1", "Save", "a{sv}", ({
-            "first-name": GLib.Variant("s", "Maria"), "last-name": GLib.Variant("s", "Rossi"),
-            "addresses": GLib.Variant("as", [phone.uri])},))
-        assert phone.command("dial", f"sip:agent1@127.0.0.1:{port}")["ok"]
-        path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
+        phone, path = maria_calls(testenv, port)
         wait_for(lambda: "Ringing" in shell.label(), 20, what="the ringing call in the top bar")
         assert "Maria Rossi" in shell.label()
         wait_for(lambda: shell.notifications(), 10, what="a notification")
-        title, body = shell.notifications()[0]
-        assert title == "Incoming call: Maria Rossi" and body == phone.uri
+        title, body, actions = shell.notifications()[0]
+        assert title == "Incoming call: Maria Rossi" and body == phone.uri and actions == ["Answer"]
+
+        # The call's buttons, only Answer and Reject sensitive while it rings.
+        wait_for(lambda: "Outcome: Resolved" in shell.menu(), 10, what="the outcome codes in the menu")
+        assert shell.menu()[2:] == ["Answer", "Reject", "Hold", "Video on", "Swap pictures", "Window on top",
+                                    "Hang up", "Outcome: Resolved", "Outcome: Call back", "Done"]
+        assert shell.sensitive() == ["Answer", "Reject", "Outcome: Resolved", "Outcome: Call back"]
 
         # Answer from the extension's menu: baresip is connected.
-        assert shell.menu()[2:] == ["Answer", "Reject"]
         shell.activate("answer")
         phone.wait_event("CALL_ESTABLISHED")
         wait_for(lambda: state_of(testenv, path) == "talking", 15, what="talking")
         wait_for(lambda: "Talking" in shell.label(), 15, what="the label following the call")
-        assert {"Hold", "Video on", "Hang up"} <= set(shell.menu())
+        wait_for(lambda: shell.notifications() == [], 10, what="the notification withdrawn once answered")
+        wait_for(lambda: shell.sensitive() == ["Hold", "Video on", "Hang up", "Outcome: Resolved",
+                                               "Outcome: Call back"], 10, what="the talking call's buttons")
 
         shell.activate("hold")
         wait_for(lambda: state_of(testenv, path) == "held", 15, what="held")
         wait_for(lambda: "On hold" in shell.label(), 15, what="On hold in the top bar")
-        shell.eval(f"{INDICATOR}.menu.open(false); 1")
+        assert testenv.get_property(SESSION, "State", path=path) == "held"
+        wait_for(lambda: "Retrieve" in shell.sensitive() and "Hold" not in shell.menu(), 10,
+                 what="Retrieve in place of Hold")
+        shell.eval(f"Main.overview.hide(); {INDICATOR}.menu.open(false); 1")
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         assert shell.screenshot(ARTEFACTS / "shell-extension.png")
         shell.eval(f"{INDICATOR}.menu.close(false); 1")
         shell.activate("retrieve")
         wait_for(lambda: state_of(testenv, path) == "talking", 15, what="retrieved")
 
-        shell.activate("disconnect")
-        phone.wait_event("CALL_CLOSED")
-        wait_for(lambda: "Ended" in shell.label(), 15, what="Ended in the top bar")
-        shell.activate("done")
-        wait_for(lambda: shell.menu() == ["No call"], 15, what="the call closed")
-        assert state_of_gone(testenv, path)
+        hang_up_and_close(testenv, shell, phone, path)
         phone.close()
-        added.close()
     finally:
         shell.stop()
+    testenv.stop_sportellod(service)  # exit 0: no leak or memory error under ASan
+
+
+def test_answer_from_the_notification(testenv):
+    service, port, shell = start(testenv)
+    try:
+        phone, path = maria_calls(testenv, port)
+        # The banner's Answer button, clicked: the extension answers that call.
+        shell.click_banner("Incoming call: Maria Rossi", "Answer")
+        phone.wait_event("CALL_ESTABLISHED")
+        wait_for(lambda: state_of(testenv, path) == "talking", 15, what="talking")
+        wait_for(lambda: "Talking" in shell.label() and shell.notifications() == [], 15,
+                 what="the top bar talking, the notification gone")
+        hang_up_and_close(testenv, shell, phone, path)
+        phone.close()
+    finally:
+        shell.stop()
+    testenv.stop_sportellod(service)  # exit 0: no leak or memory error under ASan
+
+
+def test_a_call_given_up_takes_its_notification_away(testenv):
+    service, port, shell = start(testenv)
+    try:
+        phone, path = maria_calls(testenv, port)
+        wait_for(lambda: shell.notifications(), 15, what="the notification")
+        phone.command("hangup")  # the caller gives up before the agent answers
+        wait_for(lambda: state_of(testenv, path) == "disconnected", 15, what="disconnected")
+        wait_for(lambda: shell.notifications() == [], 10, what="the notification withdrawn")
+        wait_for(lambda: "Ended" in shell.label(), 10, what="Ended in the top bar")
+        assert "Answer" not in shell.sensitive()
+
+        # Disabled, the indicator goes; enabled again, it finds the session the service still has.
+        shell.call("DisableExtension", "(s)", (UUID,), interface="org.gnome.Shell.Extensions")
+        wait_for(lambda: shell.extension_state(UUID)[0] == 2, 15, what="the extension disabled")
+        assert shell.eval(f"{INDICATOR} === undefined") == "true"
+        shell.call("EnableExtension", "(s)", (UUID,), interface="org.gnome.Shell.Extensions")
+        wait_for(lambda: shell.extension_state(UUID) == (1, ""), 15, what="the extension enabled again")
+        wait_for(lambda: "Maria Rossi: Ended" in shell.label(), 15, what="the ended call found again")
+        assert shell.sensitive() == ["Outcome: Resolved", "Outcome: Call back"]
+        phone.close()
+    finally:
+        shell.stop()
+    testenv.stop_sportellod(service)  # exit 0: no leak or memory error under ASan
 
 
 def state_of_gone(testenv, path):

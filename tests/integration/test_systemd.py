@@ -3,6 +3,7 @@ them, what a person reviewing them would check, that `meson install` puts them i
 a method call on a bus with no sportellod running starts it through D-Bus activation."""
 
 import configparser
+import json
 import os
 import signal
 import stat
@@ -15,6 +16,7 @@ import conftest
 from conftest import AGENT, BUILD_DIR, NAME, SOURCE_DIR, SPORTELLOD, wait_for
 
 UNIT = Path(os.environ.get("SPORTELLO_UNIT", BUILD_DIR / "systemd" / "sportello.service"))
+EXTENSION_SOURCE = SOURCE_DIR / "crm-adapters" / "gnome-shell" / "sportello@sportello.org"
 DBUS_SERVICE = Path(os.environ.get("SPORTELLO_DBUS_SERVICE",
                                    BUILD_DIR / "systemd" / "org.sportello.Sportello1.service"))
 
@@ -160,12 +162,15 @@ def test_meson_install_places_unit_activation_file_and_example(tmp_path):
     for name in CLIENT_UNITS:
         client = destdir / read_ini(installed(f"{name}.service"))["Service"]["ExecStart"].lstrip("/")
         assert client.is_file() and os.access(client, os.X_OK), client
-    extension = [p for p in destdir.rglob("sportello@sportello.org") if p.is_dir()]
-    assert len(extension) == 1 and extension[0].parent.as_posix().endswith("/gnome-shell/extensions")
-    extension = extension[0]
-    assert sorted(p.name for p in extension.iterdir()) == [
-        "extension.js", "metadata.json", "org.sportello.Agent1.xml", "org.sportello.Session1.xml",
-        "sessionModel.js", "sportelloClient.js"]
+    # The GNOME Shell extension: its code, and the contract's XML its proxies are made from, the
+    # same files as those installed for D-Bus introspection.
+    metadata = installed("metadata.json")
+    assert metadata.parent.as_posix().endswith("/gnome-shell/extensions/sportello@sportello.org")
+    assert json.loads(metadata.read_text())["uuid"] == metadata.parent.name
+    for name in ("extension.js", "sessionModel.js", "sportelloClient.js"):
+        assert (metadata.parent / name).read_text() == (EXTENSION_SOURCE / name).read_text(), name
+    for xml in sorted((SOURCE_DIR / "dbus-interfaces").glob("org.sportello.*.xml")):
+        assert (metadata.parent / xml.name).read_text() == xml.read_text(), xml.name
 
 
 # -- D-Bus activation ------------------------------------------------------------------------------

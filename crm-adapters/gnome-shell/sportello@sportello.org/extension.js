@@ -47,6 +47,9 @@ class SportelloIndicator extends PanelMenu.Button {
         for (const action of actions) {
             const item = new PopupMenu.PopupMenuItem(action.label);
             item.sportelloAction = action.id;
+            item.setSensitive(action.sensitive);
+            if (action.checked !== undefined)
+                item.setOrnament(action.checked ? PopupMenu.Ornament.CHECK : PopupMenu.Ornament.NONE);
             item.connect('activate', () => this._client.run(session.path, action));
             this.menu.addMenuItem(item);
         }
@@ -68,11 +71,14 @@ class Extension {
         this._client = new SportelloClient(Me.path);
         this._indicator = new Indicator(this._client);
         Main.panel.addToStatusArea(Me.metadata.uuid, this._indicator);
+        this._notifications = new Map(); // session path -> its ringing notification
         this._ringingId = this._client.connect('ringing', (client, path, props) => this._notify(path, props));
+        this._changedId = this._client.connect('changed', () => this._withdraw());
     }
 
     disable() {
         this._client.disconnect(this._ringingId);
+        this._client.disconnect(this._changedId);
         this._source?.destroy();
         this._source = null;
         this._indicator.destroy();
@@ -93,7 +99,18 @@ class Extension {
             props.Remote);
         notification.setUrgency(MessageTray.Urgency.CRITICAL);
         notification.addAction('Answer', () => this._client.call(path, 'Answer'));
+        notification.connect('destroy', () => {
+            if (this._notifications.get(path) === notification)
+                this._notifications.delete(path);
+        });
+        this._notifications.set(path, notification);
         this._source.showNotification(notification);
+    }
+
+    // A call that no longer rings takes its notification (and its Answer button) away.
+    _withdraw() {
+        for (const path of SessionModel.withdrawn([...this._notifications.keys()], this._client.list()))
+            this._notifications.get(path).destroy();
     }
 }
 

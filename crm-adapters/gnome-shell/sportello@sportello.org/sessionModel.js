@@ -1,4 +1,4 @@
-/* exported pickSession, describe, actionsFor, sessionNumber */
+/* exported pickSession, describe, actionsFor, sessionNumber, doneBlocked, withdrawn */
 // What the indicator shows and offers for a session, from its Session1 properties alone (no
 // imports.ui: unit-tested with plain gjs, tests/gjs/test-session-model.js).
 'use strict';
@@ -47,63 +47,81 @@ function describe(props) {
     return { title, status, icon };
 }
 
-function action(id, label, method, args = null, signature = null) {
-    return { id, label, method, args, signature };
+// Of NOTIFIED (paths of calls announced as ringing), those whose call no longer rings (answered,
+// rejected, given up by the caller, or gone with the service): their notifications are withdrawn.
+function withdrawn(notified, sessions) {
+    const ringing = new Set(sessions.filter(session => session.props.State === 'ringing')
+        .map(session => session.path));
+    return notified.filter(path => !ringing.has(path));
 }
 
-// The buttons for PROPS: [{id, label, method, args, signature[, first]}] (FIRST: a call to make
-// before METHOD). CATALOGUE: the push items
-// ([{id, title}]); CODES: the disposition codes ([{id, label}]).
+// Live calls: Hold, SwapLayout and the like act on them (Session1.xml); ringing and dialing
+// calls are not live yet.
+const LIVE = ['talking', 'held', 'consulting'];
+
+function action(id, label, method, sensitive, args = []) {
+    return { id, label, method, args, sensitive: Boolean(sensitive) };
+}
+
+// Why MarkDone would be refused now, or '' when it would not: the call must have ended, and a
+// disposition must be chosen when the policy requires one (Session1.MarkDone's errors).
+function doneBlocked(props) {
+    if (!props || props.State !== 'disconnected')
+        return 'the call is not over';
+    if (props.DispositionRequired && !(props.Dispositions || []).length)
+        return 'choose an outcome first';
+    return '';
+}
+
+// The seed's buttons for PROPS, always the same ones in the same order, each sensitive only in
+// the states where the service accepts its method:
+// [{id, label, method, args, sensitive[, checked]}]. CATALOGUE: the push items ([{id, title}]);
+// CODES: the disposition codes ([{id, label}]). ARGS are the method's arguments; their types
+// come from the contract's XML through the proxy.
 function actionsFor(props, catalogue = [], codes = []) {
     if (!props)
         return [];
+    const state = props.State;
     const video = props.Video || 'none';
-    const actions = [];
-    switch (props.State) {
-    case 'ringing':
-        actions.push(action('answer', 'Answer', 'Answer'), action('reject', 'Reject', 'Reject'));
-        break;
-    case 'talking':
-        actions.push(action('hold', 'Hold', 'Hold'));
-        if (['none', 'declined', 'paused'].includes(video))
-            actions.push(action('video-on', 'Video on', 'ActivateVideo'));
-        else
-            actions.push(action('video-off', 'Video off', 'DeactivateVideo'));
-        if (video === 'active' && !props.Push) {
-            for (const item of catalogue)
-                actions.push(action(`push:${item.id}`, `Push “${item.title}”`, 'StartPush', [item.id], '(s)'));
-        }
-        if (props.Push)
-            actions.push(action('push-stop', 'Stop push', 'StopPush'));
-        if (video === 'active' || video === 'paused') {
-            actions.push(action('swap', 'Swap pictures', 'SwapLayout'));
-            actions.push(action('on-top', props.AlwaysOnTop ? 'Window not on top' : 'Window on top',
-                'SetAlwaysOnTop', [!props.AlwaysOnTop], '(b)'));
-        }
-        actions.push(action('disconnect', 'Hang up', 'Disconnect'));
-        break;
-    case 'held':
-        actions.push(action('retrieve', 'Retrieve', 'Retrieve'), action('disconnect', 'Hang up', 'Disconnect'));
-        break;
-    case 'dialing':
-    case 'consulting':
-        actions.push(action('disconnect', 'Hang up', 'Disconnect'));
-        break;
-    case 'disconnected':
-        actions.push(...doneActions(props, codes));
-        break;
+    const talking = state === 'talking';
+    const live = LIVE.includes(state);
+    const ringing = state === 'ringing' && props.Direction !== 'outbound';
+    const actions = [
+        action('answer', 'Answer', 'Answer', ringing),
+        action('reject', 'Reject', 'Reject', ringing),
+        state === 'held' ? action('retrieve', 'Retrieve', 'Retrieve', true)
+            : action('hold', 'Hold', 'Hold', talking),
+    ];
+    // The contact's phone offered video: the CRM accepts or declines it (VideoRequester).
+    if (video === 'requested' && props.VideoRequester === 'contact') {
+        actions.push(action('video-on', 'Accept video', 'ActivateVideo', talking),
+            action('video-off', 'Decline video', 'DeactivateVideo', talking));
+    } else if (video === 'active' || video === 'requested') {
+        actions.push(action('video-off', 'Video off', 'DeactivateVideo', talking));
+    } else {
+        actions.push(action('video-on', 'Video on', 'ActivateVideo', talking));
     }
+    for (const item of catalogue) {
+        actions.push(action(`push:${item.id}`, `Push “${item.title}”`, 'StartPush',
+            talking && video === 'active' && props.Push !== item.id, [item.id]));
+    }
+    if (catalogue.length || props.Push)
+        actions.push(action('push-stop', 'Stop push', 'StopPush', Boolean(props.Push)));
+    const videoSession = live && (video === 'active' || video === 'paused');
+    actions.push(action('swap', 'Swap pictures', 'SwapLayout', videoSession),
+        action('on-top', props.AlwaysOnTop ? 'Window not on top' : 'Window on top', 'SetAlwaysOnTop',
+            videoSession, [!props.AlwaysOnTop]),
+        action('disconnect', 'Hang up', 'Disconnect', live || state === 'dialing'));
+    // The outcome checklist (SetDispositions replaces the whole selection), then Done.
+    if (props.DispositionVisible) {
+        const chosen = props.Dispositions || [];
+        for (const code of codes) {
+            const checked = chosen.includes(code.id);
+            const selection = checked ? chosen.filter(id => id !== code.id) : [...chosen, code.id];
+            actions.push(Object.assign(action(`disposition:${code.id}`, `Outcome: ${code.label}`,
+                'SetDispositions', true, [selection]), { checked }));
+        }
+    }
+    actions.push(action('done', 'Done', 'MarkDone', !doneBlocked(props)));
     return actions;
-}
-
-// Mark Done, or, when a disposition is required and none is chosen, one "Done: LABEL" per code
-// (each sets the disposition, then marks done).
-function doneActions(props, codes) {
-    const chosen = props.Dispositions || [];
-    if (props.DispositionRequired && chosen.length === 0) {
-        return codes.map(code => Object.assign(action(`done:${code.id}`, `Done: ${code.label}`, 'MarkDone'), {
-            first: { method: 'SetDispositions', args: [[code.id]], signature: '(as)' },
-        }));
-    }
-    return [action('done', 'Done', 'MarkDone')];
 }

@@ -49,33 +49,26 @@ var SportelloClient = class SportelloClient {
             .filter(session => session.props.State); // a proxy still loading has no properties
     }
 
-    // Calls METHOD (with ARGS as SIGNATURE) on the session at PATH; CALLBACK(error or null).
-    call(path, method, args = null, signature = null, callback = () => {}) {
-        const parameters = signature ? new GLib.Variant(signature, args) : null;
-        this._connection.call(BUS_NAME, path, SESSION_IFACE, method, parameters, null,
-            Gio.DBusCallFlags.NONE, -1, this._cancellable, (connection, result) => {
-                try {
-                    connection.call_finish(result);
-                    callback(null);
-                } catch (error) {
-                    logError(error, `Sportello: ${method} failed`);
-                    callback(error);
-                }
-            });
-    }
-
-    // Runs a model action (sessionModel.actionsFor): its FIRST call, then its own.
-    run(path, action, callback = () => {}) {
-        if (!action.first) {
-            this.call(path, action.method, action.args, action.signature, callback);
+    // Calls METHOD with ARGS on the session at PATH through its proxy, so the argument types
+    // come from the contract's XML; CALLBACK(error or null). A failure is logged: the service
+    // names the reason (org.sportello.Error.*) and the menu follows the properties anyway.
+    call(path, method, args = [], callback = () => {}) {
+        const proxy = this.sessions.get(path);
+        const invoke = proxy && proxy[`${method}Remote`];
+        if (!invoke) {
+            callback(new Error(`Sportello: no ${method} for ${path}`));
             return;
         }
-        this.call(path, action.first.method, action.first.args, action.first.signature, error => {
-            if (error)
-                callback(error);
-            else
-                this.call(path, action.method, action.args, action.signature, callback);
-        });
+        invoke.call(proxy, ...args, (result, error) => {
+            if (error && !error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED))
+                logError(error, `Sportello: ${method} failed`);
+            callback(error);
+        }, this._cancellable);
+    }
+
+    // Runs a model action (sessionModel.actionsFor).
+    run(path, action, callback = () => {}) {
+        this.call(path, action.method, action.args, callback);
     }
 
     _onAppeared() {
@@ -132,6 +125,8 @@ var SportelloClient = class SportelloClient {
         if (this.sessions.has(path))
             return;
         const proxy = new this._SessionProxy(this._connection, BUS_NAME, path, (ready, error) => {
+            if (this.sessions.get(path) !== ready)
+                return; // removed (or the service went away) while loading
             if (error) {
                 this.sessions.delete(path);
                 return;
@@ -148,8 +143,8 @@ var SportelloClient = class SportelloClient {
 };
 Signals.addSignalMethods(SportelloClient.prototype);
 
-const PROPERTIES = ['State', 'Direction', 'Remote', 'RemoteName', 'Video', 'Push', 'AlwaysOnTop',
-    'Dispositions', 'DispositionRequired', 'DispositionVisible', 'Window', 'Layout'];
+const PROPERTIES = ['State', 'Direction', 'Remote', 'RemoteName', 'Video', 'VideoRequester', 'Push',
+    'AlwaysOnTop', 'Dispositions', 'DispositionRequired', 'DispositionVisible', 'Window', 'Layout'];
 
 function propertiesOf(proxy) {
     const props = {};
