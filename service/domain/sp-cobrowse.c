@@ -53,8 +53,8 @@ random_fill (void *buffer, gsize count, GError **error)
   return FALSE;
 }
 
-char *
-sp_cobrowse_random_token (gsize count, GError **error)
+static char *
+base64url_token (gsize count, GError **error)
 {
   g_autofree guchar *bytes = g_malloc (count);
   char *token;
@@ -66,6 +66,18 @@ sp_cobrowse_random_token (gsize count, GError **error)
   g_strdelimit (token, "+", '-');
   g_strdelimit (token, "/", '_');
   g_strdelimit (token, "=", '\0');
+  return token;
+}
+
+/* Drawn again while it starts with '-' or '_': a key given on a command line must not read as an
+ * option (sportelloctl cobrowse join-agent KEY). */
+char *
+sp_cobrowse_random_token (gsize count, GError **error)
+{
+  char *token;
+
+  while ((token = base64url_token (count, error)) && !g_ascii_isalnum (token[0]))
+    g_free (token);
   return token;
 }
 

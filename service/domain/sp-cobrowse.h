@@ -58,7 +58,8 @@ sp_cobrowse_add_page (SpCoBrowse *self, const char *url);
 void
 sp_cobrowse_end (SpCoBrowse *self, const char *reason);
 
-/* COUNT random bytes from the kernel as base64url without padding; NULL on failure. */
+/* COUNT random bytes from the kernel as base64url without padding, starting with a letter or a
+ * digit; NULL on failure. */
 char *
 sp_cobrowse_random_token (gsize count, GError **error);
 

@@ -6,6 +6,7 @@ Every process a test starts is stopped by PID at teardown; sportellod must exit 
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time

@@ -100,8 +100,10 @@ def free_port_range(count, align=2, kinds=(socket.SOCK_DGRAM,)):
 
 
 def free_port(kind=socket.SOCK_DGRAM):
-    """A port this process alone hands out, free for both UDP and TCP now (SIP listens on both)."""
-    return free_port_range(1, align=1, kinds=(socket.SOCK_DGRAM, socket.SOCK_STREAM))
+    """A port this process alone hands out, free for both UDP and TCP now (SIP listens on both,
+    whatever `kind` asks). The next three stay unused: baresip listens for SIP over TLS on the
+    port after its SIP port, and sipp sends video from its media port + 2."""
+    return free_port_range(4, align=4, kinds=(socket.SOCK_DGRAM, socket.SOCK_STREAM))
 
 
 def even_free_port():

@@ -56,6 +56,24 @@ open_session (Fixture *fixture)
   return cobrowse;
 }
 
+/* Keys are given on command lines: none may start like an option. Without the redraw, 2000 draws
+ * would start with '-' or '_' about 62 times. */
+static void
+test_tokens_start_alphanumeric (void)
+{
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *token = sp_cobrowse_random_token (32, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (strlen (token), ==, 43);
+      g_assert_true (g_ascii_isalnum (token[0]));
+      g_assert_cmpuint (
+        strspn (token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), ==, 43);
+    }
+}
+
 static void
 test_open (Fixture *fixture, gconstpointer data)
 {
@@ -241,5 +259,6 @@ main (int argc, char **argv)
   ADD ("/cobrowse/pages", test_pages);
   ADD ("/cobrowse/customer-leaves", test_customer_leaves);
   ADD ("/cobrowse/code-expires", test_code_expires);
+  g_test_add_func ("/cobrowse/tokens-start-alphanumeric", test_tokens_start_alphanumeric);
   return g_test_run ();
 }
