@@ -192,7 +192,12 @@ def test_four_parties_each_hear_the_others_never_themselves(testenv):
     assert agents["conference-1"]["role"] == "agent" and agents["conference-1"]["name"] == "Bob Rossi"
     assert agents["conference-2"]["uri"].startswith("sip:agent1@127.0.0.1:")
     assert not any(p["conference"] for p in agents.values()), now
-    time.sleep(2)  # the round: the customer, held, must hear nothing of it
+    # The round: the customer, held, is sent nothing at all, so hears nothing of it. (Its phone's
+    # recording cannot tell: linphonec writes no time for the gaps of a hold.)
+    sent_before = testenv.call(SESSION, "GetMediaStatistics", path=path)["rtp-packets-sent"]
+    time.sleep(2)
+    sent = testenv.call(SESSION, "GetMediaStatistics", path=path)["rtp-packets-sent"]
+    assert sent == sent_before, f"the held customer was sent {sent - sent_before} packets of the round"
 
     testenv.call(SESSION, "CompleteConference", path=path)
     wait_state(testenv, path, "talking")
@@ -235,12 +240,6 @@ def test_four_parties_each_hear_the_others_never_themselves(testenv):
     assert_heard_together(customer_heard, (HOST, BOB, CARLA), "the customer")
     assert_heard_together(bob_heard, (HOST, CARLA, CUSTOMER), "Bob")
     assert_heard_together(carla_heard, (HOST, BOB, CUSTOMER), "Carla")
-    # The held customer heard nobody during the round: before the first window of the conference
-    # (the host, Bob and Carla together) neither Bob nor Carla. After it, a window where the host's
-    # tone dips (a busy machine) is not the round.
-    first = next(i for i, w in enumerate(customer_heard) if heard(w, HOST, BOB, CARLA))
-    early = [w for w in customer_heard[:first] if w[BOB] > PRESENT or w[CARLA] > PRESENT]
-    assert not early, f"the customer heard the round: {describe(early)}"
     # Nor did Bob hear the customer before the conference: the customer only with Carla.
     early = [w for w in bob_heard if w[CUSTOMER] > PRESENT and not audible(w, CARLA)]
     assert not early, f"Bob heard the customer during the round: {describe(early)}"
