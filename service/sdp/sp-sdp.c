@@ -1,6 +1,8 @@
 /* Pure SDP offer/answer (RFC 3264): Sofia-SIP parses, we keep plain structs, negotiate and
  * print ourselves (we need exact control over rtcp-fb, a=rtcp and port-0 slots). */
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include "sp-sdp.h"
+#include "sp-sdp-crypto.h"
 
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/sdp.h>
@@ -73,6 +75,8 @@ sp_sdp_media_new (const char *media, guint port, const char *proto)
   m->rtcp_port = port ? port + 1 : 0;
   m->direction = SP_SDP_SENDRECV;
   m->codecs = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_sdp_codec_free);
+  m->cryptos = g_array_new (FALSE, TRUE, sizeof (SpSdesCrypto));
+  g_array_set_clear_func (m->cryptos, (GDestroyNotify)sp_sdes_clear);
   return m;
 }
 
@@ -88,6 +92,7 @@ sp_sdp_media_copy (const SpSdpMedia *media)
   copy->formats = g_strdupv (media->formats);
   for (guint i = 0; i < media->codecs->len; i++)
     g_ptr_array_add (copy->codecs, sp_sdp_codec_copy (media->codecs->pdata[i]));
+  sp_sdp_crypto_copy (copy, media);
   return copy;
 }
 
@@ -101,6 +106,7 @@ sp_sdp_media_free (SpSdpMedia *media)
   g_free (media->address);
   g_ptr_array_unref (media->codecs);
   g_strfreev (media->formats);
+  g_array_unref (media->cryptos);
   g_free (media);
 }
 
@@ -153,6 +159,12 @@ add_local_codec (GPtrArray *codecs, guint pt, const char *name, guint clock_rate
   g_ptr_array_add (codecs, codec);
 }
 
+static void
+wipe_slot (gpointer slot)
+{
+  explicit_bzero (slot, sizeof (SpSdpSlot));
+}
+
 SpSdpLocal *
 sp_sdp_local_new (const char *username, guint64 session_id, const char *address)
 {
@@ -175,6 +187,7 @@ sp_sdp_local_new (const char *username, guint64 session_id, const char *address)
                    "profile-level-id=42e01f;packetization-mode=1", video_fb);
   local->video_rtx = TRUE;
   local->slots = g_array_new (FALSE, TRUE, sizeof (SpSdpSlot));
+  g_array_set_clear_func (local->slots, wipe_slot);
   return local;
 }
 
@@ -207,6 +220,20 @@ sp_sdp_local_add_slot (SpSdpLocal *local, SpSdpMediaKind kind, guint rtp_port, g
   return local->slots->len - 1;
 }
 
+gboolean
+sp_sdp_local_draw_keys (SpSdpLocal *local, guint index, GError **error)
+{
+  SpSdpSlot *slot;
+
+  g_return_val_if_fail (index < local->slots->len, FALSE);
+  slot = &g_array_index (local->slots, SpSdpSlot, index);
+  for (SpSrtpSuite suite = 0; suite < SP_SRTP_N_SUITES; suite++)
+    if (!sp_sdes_generate (suite, 1, &slot->keys[suite], error))
+      return FALSE;
+  slot->active = FALSE;
+  return TRUE;
+}
+
 void
 sp_sdp_stream_free (SpSdpStream *stream)
 {
@@ -214,6 +241,8 @@ sp_sdp_stream_free (SpSdpStream *stream)
     return;
   g_free (stream->remote_address);
   sp_sdp_codec_free (stream->codec);
+  sp_sdes_clear (&stream->send_key);
+  sp_sdes_clear (&stream->recv_key);
   g_free (stream);
 }
 
@@ -730,6 +759,7 @@ parse_media (const sdp_media_t *m, const sdp_session_t *s, guint index, GError *
     {
       if (!parse_codecs (media, m, index, error))
         return NULL;
+      sp_sdp_crypto_parse (media, m->m_attributes);
     }
   else
     media->formats = formats_of (m);
@@ -933,6 +963,7 @@ print_media (GString *out, const SpSdpMedia *media, const SpSdpSession *session)
   if (rtp)
     for (guint i = 0; i < media->codecs->len; i++)
       print_codec (out, media->codecs->pdata[i], media->kind);
+  sp_sdp_crypto_print (out, media);
   g_string_append_printf (out, "a=%s\r\n", sp_sdp_direction_to_string (media->direction));
 }
 
@@ -975,7 +1006,8 @@ media_equal (const SpSdpMedia *a, const SpSdpMedia *b)
       || g_strcmp0 (a->proto, b->proto) != 0 || g_strcmp0 (a->address, b->address) != 0
       || a->rtcp_port != b->rtcp_port || a->direction != b->direction
       || a->codecs->len != b->codecs->len
-      || !strv_equal0 ((const char *const *)a->formats, (const char *const *)b->formats))
+      || !strv_equal0 ((const char *const *)a->formats, (const char *const *)b->formats)
+      || !sp_sdp_crypto_equal (a, b))
     return FALSE;
   for (guint i = 0; i < a->codecs->len; i++)
     if (!codec_equal (a->codecs->pdata[i], b->codecs->pdata[i]))
@@ -1062,6 +1094,7 @@ rejected_media (const SpSdpMedia *offered, const SpSdpLocal *local)
   media->direction = SP_SDP_INACTIVE;
   g_free (media->address);
   media->address = g_strdup (local->address);
+  sp_sdp_crypto_drop (media); /* never echo the offerer's keys */
   return media;
 }
 
@@ -1137,7 +1170,7 @@ can_answer_kind (const SpSdpMedia *offered, const SpSdpLocal *local)
     return FALSE;
   if (!address_reachable (offered->address, local->address))
     return FALSE;
-  if (!is_plain_rtp_proto (offered->proto))
+  if (!sp_sdp_crypto_can_answer_proto (offered, local->crypto))
     return FALSE;
   return offered->kind != SP_SDP_MEDIA_VIDEO || local->video_allowed;
 }
@@ -1178,6 +1211,11 @@ answer_media (const SpSdpMedia *offered, guint index, const SpSdpLocal *local)
       /* An rtcp-fb "*" of the offer applied to it too; we give feedback on no audio format. */
       g_clear_pointer (&events->rtcp_fb, g_strfreev);
       g_ptr_array_add (media->codecs, events);
+    }
+  if (!sp_sdp_crypto_answer (media, offered, slot, local->crypto))
+    {
+      sp_sdp_media_free (media);
+      return rejected_media (offered, local);
     }
   return media;
 }
@@ -1252,9 +1290,17 @@ set_not_acceptable (GError **error, const SpSdpSession *offer, const SpSdpLocal 
                  "The audio is offered at %s, which is not an address of our family (%s) we can "
                  "send to",
                  unreachable, local->address);
+  else if (offers_savp_audio (offer) && local->crypto == SP_SDP_CRYPTO_NONE)
+    g_set_error (error, SP_SDP_ERROR, SP_SDP_ERROR_NOT_ACCEPTABLE,
+                 "Audio was offered only as SRTP (RTP/SAVP), and media-encryption is none");
+  else if (local->crypto == SP_SDP_CRYPTO_MANDATORY)
+    g_set_error (error, SP_SDP_ERROR, SP_SDP_ERROR_NOT_ACCEPTABLE,
+                 "Audio was offered without an SRTP key we can use (a=crypto with "
+                 "AES_CM_128 or AES_256_CM and HMAC_SHA1_80 or _32), and media-encryption is "
+                 "required");
   else if (offers_savp_audio (offer))
     g_set_error (error, SP_SDP_ERROR, SP_SDP_ERROR_NOT_ACCEPTABLE,
-                 "Audio was offered only as SRTP (RTP/SAVP); SRTP is not supported yet");
+                 "Audio was offered only as SRTP (RTP/SAVP), with no a=crypto line we can use");
   else
     g_set_error (error, SP_SDP_ERROR, SP_SDP_ERROR_NOT_ACCEPTABLE,
                  "No acceptable audio stream in the offer (we accept RTP/AVP with %s)", codecs);
@@ -1449,6 +1495,7 @@ offer_media (const SpSdpSlot *slot, const SpSdpLocal *local, const SpSdpMedia *p
   media->rtcp_port = slot->rtcp_port ? slot->rtcp_port : slot->rtp_port + 1;
   media->direction = slot->direction;
   add_offered_codecs (media, local, previous);
+  sp_sdp_crypto_offer (media, slot, local->crypto);
   return media->codecs->len ? g_steal_pointer (&media) : NULL;
 }
 
@@ -1476,6 +1523,7 @@ removed_media (const SpSdpSlot *slot, const SpSdpLocal *local, const SpSdpMedia 
   media->direction = SP_SDP_INACTIVE;
   g_free (media->address);
   media->address = g_strdup (local->address);
+  sp_sdp_crypto_drop (media);
   return media;
 }
 
@@ -1631,6 +1679,8 @@ negotiate_media (const SpSdpMedia *local_m, const SpSdpMedia *remote_m, const Sp
       fill_rtx (stream, local_m, remote_m);
       /* Effective = our intent AND the remote's seen from our side (Rakia's bitmask). */
       stream->direction = local_m->direction & sp_sdp_direction_flip (remote_m->direction);
+      if (!sp_sdp_crypto_negotiate (stream, local_m, remote_m, offered, answered, error))
+        return FALSE;
     }
   *out = g_steal_pointer (&stream);
   return TRUE;

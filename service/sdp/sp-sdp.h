@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "sp-sdes.h"
+
 G_BEGIN_DECLS
 
 #define SP_SDP_ERROR (sp_sdp_error_quark ())
@@ -34,6 +36,14 @@ typedef enum
   SP_SDP_SENDRECV = SP_SDP_SENDONLY | SP_SDP_RECVONLY,
 } SpSdpDirection;
 
+/* Whether our streams use SRTP with SDES keys (RFC 4568). */
+typedef enum
+{
+  SP_SDP_CRYPTO_NONE, /* plain RTP: offers carry no keys; SRTP-only (RTP/SAVP) streams get port 0 */
+  SP_SDP_CRYPTO_OPTIONAL,  /* offers are RTP/AVP with a=crypto; answers take keys when offered */
+  SP_SDP_CRYPTO_MANDATORY, /* offers are RTP/SAVP; a stream without usable keys gets port 0 */
+} SpSdpCryptoPolicy;
+
 /* One RTP payload format of an m-line. */
 typedef struct
 {
@@ -57,6 +67,8 @@ typedef struct
   SpSdpDirection direction; /* media a=, else session a=, else sendrecv; c=0.0.0.0 clears RECV */
   GPtrArray *codecs;        /* of SpSdpCodec, m= order; empty for non-RTP protocols */
   GStrv formats;            /* the raw m= format tokens, kept for non-RTP media */
+  GArray *cryptos; /* of SpSdesCrypto: the usable a=crypto lines, in order; wiped when freed */
+  guint unusable_cryptos; /* a=crypto lines we cannot use (unknown suite, MKI, malformed) */
 } SpSdpMedia;
 
 typedef struct
@@ -78,6 +90,12 @@ typedef struct
   guint rtp_port;
   guint rtcp_port;          /* 0: rtp_port + 1 */
   SpSdpDirection direction; /* our intent: SENDRECV, SENDONLY for hold, INACTIVE for video off */
+  /* Our sending keys, one per suite (key_length 0: none): drawn once per call by the caller and
+   * kept, so a re-offer does not re-key. Wiped with the SpSdpLocal. */
+  SpSdesCrypto keys[SP_SRTP_N_SUITES];
+  gboolean active; /* an exchange agreed on active_suite under active_tag: re-offer only it */
+  SpSrtpSuite active_suite;
+  guint active_tag;
 } SpSdpSlot;
 
 /* Our capabilities for one offer/answer. sp_sdp_local_new() fills in the codecs Sportello
@@ -92,7 +110,8 @@ typedef struct
   gboolean video_allowed;  /* policy, camera and CRM approval: FALSE answers video with port 0 */
   gboolean h264_encoder;   /* H264 only when an encoder exists */
   gboolean video_rtx;      /* offer and accept RTX (RFC 4588) for each video codec */
-  GArray *slots;           /* of SpSdpSlot, by m-line index */
+  SpSdpCryptoPolicy crypto; /* SP_SDP_CRYPTO_NONE unless set */
+  GArray *slots;            /* of SpSdpSlot, by m-line index */
 } SpSdpLocal;
 
 /* The result of a completed exchange for one m-line. */
@@ -114,6 +133,9 @@ typedef struct
   guint rtx_send_pt; /* RFC 4588 retransmissions of the codec (apt=send_pt / recv_pt), 0 if none */
   guint rtx_recv_pt;
   SpSdpDirection direction; /* effective: our intent combined with the remote's */
+  gboolean encrypted;       /* SRTP: send with send_key, receive with recv_key */
+  SpSdesCrypto send_key;    /* ours, as in our description (the answer's tag) */
+  SpSdesCrypto recv_key;    /* the peer's line with that tag; wiped when the stream is freed */
 } SpSdpStream;
 
 /* Plain constructors, deep copies and destructors (NULL-safe frees). Strings are copied. */
@@ -152,6 +174,10 @@ sp_sdp_local_free (SpSdpLocal *local);
 guint
 sp_sdp_local_add_slot (SpSdpLocal *local, SpSdpMediaKind kind, guint rtp_port, guint rtcp_port,
                        SpSdpDirection direction);
+
+/* Gives slot @index fresh keys for every suite (getrandom); FALSE when the kernel has none. */
+gboolean
+sp_sdp_local_draw_keys (SpSdpLocal *local, guint index, GError **error);
 
 /* Frees one element of sp_sdp_negotiated()'s array (the array owns them). */
 void

@@ -29,10 +29,16 @@ make_local (const SpSdpSession *remote, size_t size)
   /* Let the input's size pick the policy, so every branch is reachable. */
   local->video_allowed = (size & 1) != 0;
   local->h264_encoder = (size & 2) != 0;
+  local->crypto = (SpSdpCryptoPolicy)((size >> 5) % 3);
   for (guint i = 0; i < remote->media->len && i < 4; i++)
-    sp_sdp_local_add_slot (local, i == 1 ? SP_SDP_MEDIA_VIDEO : SP_SDP_MEDIA_AUDIO, 4000 + 2 * i,
-                           (size & 4) && i == 0 ? 5001 : 0,
-                           (SpSdpDirection)((size >> 3) & SP_SDP_SENDRECV));
+    {
+      guint index = sp_sdp_local_add_slot (local, i == 1 ? SP_SDP_MEDIA_VIDEO : SP_SDP_MEDIA_AUDIO,
+                                           4000 + 2 * i, (size & 4) && i == 0 ? 5001 : 0,
+                                           (SpSdpDirection)((size >> 3) & SP_SDP_SENDRECV));
+
+      if (local->crypto != SP_SDP_CRYPTO_NONE && !sp_sdp_local_draw_keys (local, index, NULL))
+        abort ();
+    }
   return local;
 }
 

@@ -85,6 +85,13 @@ summary (const SpSdpSession *s)
         }
       g_string_append (out, sp_sdp_direction_to_string (m->direction));
       append_codecs (out, m, FALSE);
+      for (guint c = 0; c < m->cryptos->len; c++)
+        {
+          const SpSdesCrypto *crypto = &g_array_index (m->cryptos, SpSdesCrypto, c);
+
+          g_string_append_printf (out, " crypto=%u:%s", crypto->tag,
+                                  sp_srtp_suite_name (crypto->suite));
+        }
     }
   return g_string_free (out, FALSE);
 }
@@ -147,6 +154,8 @@ enum
   F_ONE_SLOT = 1 << 3,  /* only one pre-bound slot */
   F_SLOT0_OFF = 1 << 4, /* slot 0 disabled */
   F_RTCP = 1 << 5,      /* slot 0 has RTCP on 5001 instead of 4001 */
+  F_SRTP = 1 << 6,      /* media-encryption preferred: keys drawn for every slot */
+  F_SRTP_ONLY = 1 << 7, /* media-encryption required: keys drawn for every slot */
 };
 
 static SpSdpLocal *
@@ -163,6 +172,12 @@ make_local (guint flags)
                            i == 0 && (flags & F_RTCP) ? 5001 : 0, want);
   if (flags & F_SLOT0_OFF)
     g_array_index (local->slots, SpSdpSlot, 0).enabled = FALSE;
+  if (flags & (F_SRTP | F_SRTP_ONLY))
+    {
+      local->crypto = flags & F_SRTP_ONLY ? SP_SDP_CRYPTO_MANDATORY : SP_SDP_CRYPTO_OPTIONAL;
+      for (guint i = 0; i < slots; i++)
+        g_assert_true (sp_sdp_local_draw_keys (local, i, NULL));
+    }
   return local;
 }
 
@@ -321,6 +336,11 @@ test_parse_length (void)
 
 /* ---- answering ------------------------------------------------------------------------ */
 
+/* RFC 4568 §9.1's key (AES_CM_128: 30 bytes) and a 46-byte one (AES_256_CM). */
+#define RFC_KEY "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"
+#define KEY_46 "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY3ODkwQUJDREVGR0hJSg=="
+#define CRYPTO_1 "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" RFC_KEY "\n"
+
 typedef struct
 {
   const char *name;
@@ -409,13 +429,46 @@ static const AnswerCase answer_cases[] = {
     "audio sendrecv 0=PCMU | text 0 0=PCMU" },
   { "other/unknown-proto", NULL, "m=audio 5 UDP/TLS/RTP/SAVPF 0\nm=audio 7 RTP/AVP 0\n", 0, -1,
     "audio 0 | audio sendrecv 0=PCMU" },
-  /* SRTP is not supported yet: a SAVP-only offer is a clear 488. */
+  /* SRTP with SDES (RFC 4568): a=crypto lines, taken only when the policy says so. */
   { "savp/only", NULL,
     "m=audio 5 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
     "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\n",
     0, SP_SDP_ERROR_NOT_ACCEPTABLE, "SRTP" },
   { "savp/with-avp-alternative", NULL, "m=audio 5 RTP/SAVP 0\nm=audio 7 RTP/AVP 0\n", 0, -1,
     "audio 0 | audio sendrecv 0=PCMU" },
+  { "srtp/none-ignores-keys", NULL, "m=audio 5 RTP/AVP 0\n" CRYPTO_1, 0, -1,
+    "audio sendrecv 0=PCMU" },
+  { "srtp/preferred-takes-keys", NULL, "m=audio 5 RTP/AVP 0\n" CRYPTO_1, F_SRTP, -1,
+    "audio sendrecv 0=PCMU crypto=1:AES_CM_128_HMAC_SHA1_80" },
+  { "srtp/preferred-plain", NULL, "m=audio 5 RTP/AVP 0\n", F_SRTP, -1, "audio sendrecv 0=PCMU" },
+  { "srtp/preferred-savp", NULL, "m=audio 5 RTP/SAVP 0\n" CRYPTO_1, F_SRTP, -1,
+    "audio sendrecv 0=PCMU crypto=1:AES_CM_128_HMAC_SHA1_80" },
+  { "srtp/offerer-order", NULL,
+    "m=audio 5 RTP/SAVP 0\na=crypto:3 AES_256_CM_HMAC_SHA1_32 inline:" KEY_46 "\n"
+    "a=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:" RFC_KEY "\n",
+    F_SRTP, -1, "audio sendrecv 0=PCMU crypto=3:AES_256_CM_HMAC_SHA1_32" },
+  { "srtp/skips-unusable-lines", NULL,
+    "m=audio 5 RTP/SAVP 0\na=crypto:1 F8_128_HMAC_SHA1_80 inline:" RFC_KEY "\n"
+    "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" RFC_KEY "|2^20|1:4\n"
+    "a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:" RFC_KEY " UNENCRYPTED_SRTP\n"
+    "a=crypto:4 AES_CM_128_HMAC_SHA1_32 inline:" RFC_KEY "\n",
+    F_SRTP, -1, "audio sendrecv 0=PCMU crypto=4:AES_CM_128_HMAC_SHA1_32" },
+  { "srtp/savp-unusable-keys", NULL,
+    "m=audio 5 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" RFC_KEY "|2^20|1:4\n",
+    F_SRTP, SP_SDP_ERROR_NOT_ACCEPTABLE, "no a=crypto line we can use" },
+  { "srtp/savp-key-wrong-length", NULL,
+    "m=audio 5 RTP/SAVP 0\na=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:" RFC_KEY "\n", F_SRTP,
+    SP_SDP_ERROR_NOT_ACCEPTABLE, "no a=crypto line we can use" },
+  { "srtp/required-plain-offer", NULL, "m=audio 5 RTP/AVP 0\n", F_SRTP_ONLY,
+    SP_SDP_ERROR_NOT_ACCEPTABLE, "media-encryption is required" },
+  { "srtp/required-unusable-keys", NULL,
+    "m=audio 5 RTP/SAVP 0\na=crypto:1 AES_192_CM_HMAC_SHA1_80 inline:" RFC_KEY "\n", F_SRTP_ONLY,
+    SP_SDP_ERROR_NOT_ACCEPTABLE, "media-encryption is required" },
+  { "srtp/required-avp-with-keys", NULL, "m=audio 5 RTP/AVP 0\n" CRYPTO_1, F_SRTP_ONLY, -1,
+    "audio sendrecv 0=PCMU crypto=1:AES_CM_128_HMAC_SHA1_80" },
+  { "srtp/required-plain-video-declined", NULL,
+    "m=audio 5 RTP/SAVP 0\n" CRYPTO_1 "m=video 7 RTP/AVP 96\na=rtpmap:96 VP8/90000\n",
+    F_SRTP_ONLY | F_VIDEO, -1, "audio sendrecv 0=PCMU crypto=1:AES_CM_128_HMAC_SHA1_80 | video 0" },
   /* Port 0 in the offer stays port 0; an offer without active streams is still answered. */
   { "port0/declined-in-offer", NULL, "m=audio 0 RTP/AVP 0\nm=audio 7 RTP/AVP 8\n", 0, -1,
     "audio 0 | audio sendrecv 8=PCMA" },
@@ -1247,6 +1300,172 @@ test_captured_baresip_answer (void)
                    "127.0.0.1:41714/41715 sendrecv VP8 send=96 recv=96 dtmf=0/0 {nack pli}");
 }
 
+/* ---- SRTP: offering, completing, re-offering ---------------------------------------- */
+
+static SpSdpSession *
+srtp_answer_to (const SpSdpSession *offer, const char *audio)
+{
+  g_autofree char *text
+    = g_strconcat (HEADER, audio, "m=audio 0 RTP/SAVP 0\nm=audio 0 RTP/SAVP 0\n", NULL);
+
+  g_assert_cmpuint (offer->media->len, ==, 3);
+  return parse_ok (text);
+}
+
+static void
+assert_invalid_answer (const SpSdpSession *offer, const char *audio, const char *expected)
+{
+  g_autoptr (SpSdpSession) answer = srtp_answer_to (offer, audio);
+  g_autoptr (GPtrArray) streams = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (sp_sdp_negotiated (offer, answer, TRUE, &streams, &error));
+  g_assert_error (error, SP_SDP_ERROR, SP_SDP_ERROR_INVALID_ANSWER);
+  g_assert_nonnull (strstr (error->message, expected));
+  g_assert_null (strstr (error->message, RFC_KEY));
+}
+
+/* Required: RTP/SAVP with a line per suite, strongest first, each with the slot's own key; the
+ * answer's line decides the keys of both directions. */
+static void
+test_srtp_offer (void)
+{
+  g_autoptr (SpSdpLocal) local = make_local (F_SRTP_ONLY);
+  g_autoptr (SpSdpSession) offer = sp_sdp_offer (local, NULL);
+  g_autoptr (SpSdpSession) answer = NULL;
+  g_autoptr (GPtrArray) streams = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *got = summary (offer);
+  const SpSdpMedia *audio = offer->media->pdata[0];
+  const SpSdpSlot *slot = &g_array_index (local->slots, SpSdpSlot, 0);
+  const SpSdpStream *stream;
+  SpSdesCrypto theirs;
+
+  g_assert_cmpstr (got, ==,
+                   "audio sendrecv 111=opus 0=PCMU 8=PCMA 101=telephone-event "
+                   "crypto=1:AES_256_CM_HMAC_SHA1_80 crypto=2:AES_CM_128_HMAC_SHA1_80 "
+                   "crypto=3:AES_256_CM_HMAC_SHA1_32 crypto=4:AES_CM_128_HMAC_SHA1_32 | "
+                   "audio sendrecv 111=opus 0=PCMU 8=PCMA 101=telephone-event "
+                   "crypto=1:AES_256_CM_HMAC_SHA1_80 crypto=2:AES_CM_128_HMAC_SHA1_80 "
+                   "crypto=3:AES_256_CM_HMAC_SHA1_32 crypto=4:AES_CM_128_HMAC_SHA1_32 | "
+                   "audio sendrecv 111=opus 0=PCMU 8=PCMA 101=telephone-event "
+                   "crypto=1:AES_256_CM_HMAC_SHA1_80 crypto=2:AES_CM_128_HMAC_SHA1_80 "
+                   "crypto=3:AES_256_CM_HMAC_SHA1_32 crypto=4:AES_CM_128_HMAC_SHA1_32");
+  g_assert_cmpstr (audio->proto, ==, "RTP/SAVP");
+  g_assert_cmpmem (g_array_index (audio->cryptos, SpSdesCrypto, 1).key, 30,
+                   slot->keys[SP_SRTP_AES_CM_128_HMAC_SHA1_80].key, 30);
+  check_own_description (offer);
+
+  answer = srtp_answer_to (offer, "m=audio 6000 RTP/SAVP 0\na=crypto:2 AES_CM_128_HMAC_SHA1_80 "
+                                  "inline:" RFC_KEY "\n");
+  g_assert_true (sp_sdp_negotiated (offer, answer, TRUE, &streams, &error));
+  g_assert_no_error (error);
+  stream = streams->pdata[0];
+  g_assert_true (stream->encrypted);
+  g_assert_cmpint (stream->send_key.suite, ==, SP_SRTP_AES_CM_128_HMAC_SHA1_80);
+  g_assert_cmpmem (stream->send_key.key, 30, slot->keys[SP_SRTP_AES_CM_128_HMAC_SHA1_80].key, 30);
+  g_assert_true (sp_sdes_parse ("2 AES_CM_128_HMAC_SHA1_80 inline:" RFC_KEY, &theirs, NULL));
+  g_assert_true (sp_sdes_equal (&stream->recv_key, &theirs));
+  g_assert_false (((const SpSdpStream *)streams->pdata[1])->encrypted);
+
+  assert_invalid_answer (offer, "m=audio 6000 RTP/AVP 0\n", "answered without a usable a=crypto");
+  assert_invalid_answer (
+    offer, "m=audio 6000 RTP/SAVP 0\na=crypto:9 AES_CM_128_HMAC_SHA1_80 inline:" RFC_KEY "\n",
+    "offered tag");
+  assert_invalid_answer (
+    offer, "m=audio 6000 RTP/SAVP 0\na=crypto:2 AES_256_CM_HMAC_SHA1_80 inline:" KEY_46 "\n",
+    "offered tag");
+  assert_invalid_answer (offer,
+                         "m=audio 6000 RTP/SAVP 0\n"
+                         "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" RFC_KEY "\n"
+                         "a=crypto:4 AES_CM_128_HMAC_SHA1_32 inline:" RFC_KEY "\n",
+                         "not one line");
+}
+
+/* Preferred: plain RTP/AVP with keys; an answer without them is plain RTP. */
+static void
+test_srtp_preferred_offer_answered_plain (void)
+{
+  g_autoptr (SpSdpLocal) local = make_local (F_SRTP);
+  g_autoptr (SpSdpSession) offer = sp_sdp_offer (local, NULL);
+  g_autoptr (SpSdpSession) answer = srtp_answer_to (offer, "m=audio 6000 RTP/AVP 0\n");
+  g_autoptr (GPtrArray) streams = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpstr (((const SpSdpMedia *)offer->media->pdata[0])->proto, ==, "RTP/AVP");
+  g_assert_cmpuint (((const SpSdpMedia *)offer->media->pdata[0])->cryptos->len, ==, 4);
+  g_assert_true (sp_sdp_negotiated (offer, answer, TRUE, &streams, &error));
+  g_assert_no_error (error);
+  g_assert_true (((const SpSdpStream *)streams->pdata[0])->active);
+  g_assert_false (((const SpSdpStream *)streams->pdata[0])->encrypted);
+}
+
+/* After an exchange the re-offer repeats the agreed line with the same key (RFC 4568 §7.1.4:
+ * no re-key), and a description with nothing changed keeps its version. */
+static void
+test_srtp_reoffer_keeps_the_key (void)
+{
+  g_autoptr (SpSdpLocal) local = make_local (F_SRTP_ONLY);
+  g_autoptr (SpSdpSession) first = sp_sdp_offer (local, NULL);
+  g_autoptr (SpSdpSession) second = NULL;
+  g_autoptr (SpSdpSession) third = NULL;
+  SpSdpSlot *slot = &g_array_index (local->slots, SpSdpSlot, 0);
+  const SpSdpMedia *audio;
+
+  slot->active = TRUE;
+  slot->active_suite = SP_SRTP_AES_CM_128_HMAC_SHA1_80;
+  slot->active_tag = 2;
+  second = sp_sdp_offer (local, first);
+  third = sp_sdp_offer (local, second);
+  audio = second->media->pdata[0];
+  g_assert_cmpuint (audio->cryptos->len, ==, 1);
+  g_assert_true (sp_sdes_equal (
+    &g_array_index (audio->cryptos, SpSdesCrypto, 0),
+    &g_array_index (((const SpSdpMedia *)first->media->pdata[0])->cryptos, SpSdesCrypto, 1)));
+  g_assert_cmpuint (second->version, ==, first->version + 1);
+  g_assert_cmpuint (third->version, ==, second->version);
+  /* A new key (drawn again) is a change. */
+  g_assert_true (sp_sdp_local_draw_keys (local, 0, NULL));
+  g_clear_pointer (&third, sp_sdp_session_free);
+  third = sp_sdp_offer (local, second);
+  g_assert_cmpuint (third->version, ==, second->version + 1);
+  g_assert_cmpuint (((const SpSdpMedia *)third->media->pdata[0])->cryptos->len, ==, 4);
+}
+
+/* A refused stream never carries keys: not the offerer's echoed back, not ours. */
+static void
+test_srtp_refused_stream_has_no_keys (void)
+{
+  g_autofree char *text = g_strconcat (HEADER, "m=audio 5 RTP/AVP 0\n" CRYPTO_1,
+                                       "m=video 7 RTP/SAVP 96\na=rtpmap:96 VP8/90000\n"
+                                       "a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:" KEY_46 "\n",
+                                       NULL);
+  g_autoptr (SpSdpSession) offer = parse_ok (text);
+  g_autoptr (SpSdpLocal) local = make_local (F_SRTP);
+  g_autoptr (SpSdpSession) answer = sp_sdp_answer (offer, local, NULL, NULL);
+  g_autofree char *printed = sp_sdp_print (answer);
+  g_autofree char *got = summary (answer);
+
+  g_assert_cmpstr (got, ==, "audio sendrecv 0=PCMU crypto=1:AES_CM_128_HMAC_SHA1_80 | video 0");
+  g_assert_null (strstr (printed, RFC_KEY));
+  g_assert_null (strstr (printed, KEY_46));
+  g_assert_cmpuint (((const SpSdpMedia *)answer->media->pdata[1])->cryptos->len, ==, 0);
+  g_assert_nonnull (strstr (
+    printed, "RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
+}
+
+/* Keys are fresh per local description (per call). */
+static void
+test_srtp_keys_are_per_call (void)
+{
+  g_autoptr (SpSdpLocal) a = make_local (F_SRTP);
+  g_autoptr (SpSdpLocal) b = make_local (F_SRTP);
+
+  for (SpSrtpSuite suite = 0; suite < SP_SRTP_N_SUITES; suite++)
+    g_assert_false (sp_sdes_equal (&g_array_index (a->slots, SpSdpSlot, 0).keys[suite],
+                                   &g_array_index (b->slots, SpSdpSlot, 0).keys[suite]));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1296,5 +1515,11 @@ main (int argc, char **argv)
   g_test_add_func ("/sdp/captured/sipp", test_captured_sipp);
   g_test_add_func ("/sdp/captured/baresip-offer", test_captured_baresip_offer);
   g_test_add_func ("/sdp/captured/baresip-answer", test_captured_baresip_answer);
+  g_test_add_func ("/sdp/srtp/offer", test_srtp_offer);
+  g_test_add_func ("/sdp/srtp/preferred-offer-answered-plain",
+                   test_srtp_preferred_offer_answered_plain);
+  g_test_add_func ("/sdp/srtp/reoffer-keeps-the-key", test_srtp_reoffer_keeps_the_key);
+  g_test_add_func ("/sdp/srtp/refused-stream-has-no-keys", test_srtp_refused_stream_has_no_keys);
+  g_test_add_func ("/sdp/srtp/keys-are-per-call", test_srtp_keys_are_per_call);
   return g_test_run ();
 }
