@@ -11,6 +11,7 @@
 #include "sp-clip-player.h"
 #include "sp-recv-branches.h"
 #include "sp-rtp-transport.h"
+#include "sp-srtp.h"
 #include "sp-video-stream.h"
 
 #include <gio/gio.h>
@@ -55,6 +56,7 @@ struct _SpCallMedia
   gulong pad_removed_handler;
 
   SpRtpTransport *audio;
+  SpSrtp *audio_srtp; /* NULL for plain RTP */
   GstElement *source; /* the agent's voice (or a file): starts once the rest of the pipeline runs */
   GstElement *send_valve;
   GstElement *sender;     /* encoder + payloader, after send_valve */
@@ -586,6 +588,9 @@ build_audio (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
       || !ensure_pipeline (self, error))
     return FALSE;
 
+  if (params->srtp.suite != SP_MEDIA_SRTP_NONE
+      && !(self->audio_srtp = sp_srtp_new (self->rtpbin, AUDIO_SESSION, &params->srtp, error)))
+    return FALSE;
   set_negotiated (self, params);
   sp_rtp_transport_set_pt_filter (self->audio, audio_pt_agreed, self);
   send_pad = sp_rtp_transport_attach (self->audio, GST_BIN (self->pipeline), self->rtpbin,
@@ -765,6 +770,14 @@ sp_call_media_update_remote (SpCallMedia *self, const SpCallMediaAudio *params, 
     }
   if (!check_params (self, params, error))
     return FALSE;
+  if ((params->srtp.suite != SP_MEDIA_SRTP_NONE) != (self->audio_srtp != NULL))
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT,
+                   "SRTP cannot be turned %s during a call", self->audio_srtp ? "off" : "on");
+      return FALSE;
+    }
+  if (self->audio_srtp)
+    sp_srtp_update (self->audio_srtp, &params->srtp);
   g_mutex_lock (&self->lock);
   same_codec = self->codec == sp_audio_codec_lookup (params->encoding_name, params->clock_rate);
   same_pt = self->pt == params->payload_type;
@@ -782,11 +795,17 @@ static void
 finalize_recording (SpCallMedia *self)
 {
   g_autoptr (GstPad) pad = NULL;
+  g_autoptr (GstEvent) started = NULL;
 
   if (self->sink_bin == NULL || !sp_audio_sink_spec_needs_eos (self->audio_sink))
     return;
   g_object_set (self->recv_valve, "drop", TRUE, NULL);
   pad = gst_element_get_static_pad (self->sink_bin, "sink");
+  /* Nothing ever played (no packet could be decrypted or decoded): no stream to end, and wavenc
+   * would push its header before any stream-start. */
+  started = gst_pad_get_sticky_event (pad, GST_EVENT_STREAM_START, 0);
+  if (started == NULL)
+    return;
   gst_pad_send_event (pad, gst_event_new_eos ());
 }
 
@@ -821,6 +840,8 @@ release_pipeline (SpCallMedia *self)
       gst_bus_remove_watch (bus);
       self->bus_watch = FALSE;
     }
+  if (self->audio_srtp)
+    sp_srtp_detach (self->audio_srtp);
   disconnect_rtpbin (self);
   g_clear_pointer (&self->share, sp_audio_share_free);
   g_clear_pointer (&self->branches, sp_recv_branches_free);
@@ -832,6 +853,7 @@ release_pipeline (SpCallMedia *self)
   self->clip_audio = NULL;
   g_clear_object (&self->clip_audio_pad);
   g_clear_object (&self->pipeline);
+  g_clear_pointer (&self->audio_srtp, sp_srtp_free); /* after rtpbin, which asked it for elements */
 }
 
 void

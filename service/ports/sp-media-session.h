@@ -10,6 +10,27 @@
 
 G_BEGIN_DECLS
 
+/* SRTP (RFC 3711) for one stream, with the keys SDES (RFC 4568) exchanged: the suite both sides
+ * agreed, our master key and salt (what we send with) and the peer's (what we receive with). */
+typedef enum
+{
+  SP_MEDIA_SRTP_NONE, /* plain RTP */
+  SP_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80,
+  SP_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_32,
+  SP_MEDIA_SRTP_AES_256_CM_HMAC_SHA1_80,
+  SP_MEDIA_SRTP_AES_256_CM_HMAC_SHA1_32,
+} SpMediaSrtpSuite;
+
+#define SP_MEDIA_SRTP_MAX_KEY 46
+
+typedef struct
+{
+  SpMediaSrtpSuite suite;
+  gsize key_length; /* 30 for AES_CM_128, 46 for AES_256_CM */
+  guint8 send_key[SP_MEDIA_SRTP_MAX_KEY];
+  guint8 recv_key[SP_MEDIA_SRTP_MAX_KEY];
+} SpMediaSrtp;
+
 /* What the offer/answer settled for the audio stream. */
 typedef struct
 {
@@ -21,6 +42,7 @@ typedef struct
   guint clock_rate;           /* rtpmap clock rate: 48000 for Opus, 8000 for G.711 */
   guint8 telephone_event_pt;  /* RFC 4733 payload type; 0 = not negotiated */
   SpMediaDirection direction; /* ours, as in our SDP */
+  SpMediaSrtp srtp;
 } SpMediaAudioParams;
 
 /* What the offer/answer settled for the video stream. */
@@ -35,6 +57,7 @@ typedef struct
   guint8 rtx_send_pt;        /* RFC 4588: our retransmissions' PT, 0 when not agreed */
   guint8 rtx_recv_pt;        /* the peer's retransmissions' PT, 0 when not agreed */
   SpMediaDirection direction;
+  SpMediaSrtp srtp;
 } SpMediaVideoParams;
 
 /* The pictures of a call's video, for a window: PREVIEW is what the contact is sent, REMOTE

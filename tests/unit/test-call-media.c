@@ -208,7 +208,8 @@ typedef struct
   guint rtp_in;  /* atomic: RTP packets that reached the peer */
   guint rtcp_in; /* atomic: RTCP packets that reached the peer */
   GMutex lock;
-  GArray *samples; /* gint16 at ANALYSIS_RATE, decoded by the peer */
+  GArray *samples;  /* gint16 at ANALYSIS_RATE, decoded by the peer */
+  SpMediaSrtp srtp; /* an SRTP peer's keys, seen from the peer: send_key is what it sends with */
 } Peer;
 
 static GSocket *
@@ -329,6 +330,105 @@ static Peer *
 peer_new (const PeerCodec *codec, guint pt, double frequency, guint16 our_rtp, guint16 our_rtcp)
 {
   return peer_new_full (codec, pt, 0, frequency, our_rtp, our_rtcp);
+}
+
+/* ---- an SRTP peer: srtpenc after its rtpbin, srtpdec before it ---- */
+
+static const char *
+srtp_cipher (SpMediaSrtpSuite suite)
+{
+  return suite >= SP_MEDIA_SRTP_AES_256_CM_HMAC_SHA1_80 ? "aes-256-icm" : "aes-128-icm";
+}
+
+static const char *
+srtp_auth (SpMediaSrtpSuite suite)
+{
+  return suite == SP_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_32
+             || suite == SP_MEDIA_SRTP_AES_256_CM_HMAC_SHA1_32
+           ? "hmac-sha1-32"
+           : "hmac-sha1-80";
+}
+
+static GstCaps *
+peer_request_key (GstElement *decoder, guint ssrc, gpointer data)
+{
+  Peer *peer = data;
+  g_autoptr (GstBuffer) key = gst_buffer_new_memdup (peer->srtp.recv_key, peer->srtp.key_length);
+
+  return gst_caps_new_simple ("application/x-srtp", "srtp-key", GST_TYPE_BUFFER, key, "srtp-cipher",
+                              G_TYPE_STRING, srtp_cipher (peer->srtp.suite), "srtp-auth",
+                              G_TYPE_STRING, srtp_auth (peer->srtp.suite), "srtcp-cipher",
+                              G_TYPE_STRING, srtp_cipher (peer->srtp.suite), "srtcp-auth",
+                              G_TYPE_STRING, "hmac-sha1-80", NULL);
+}
+
+/* A PCMU peer speaking SRTP with KEYS (its own view: send_key is what it encrypts with). */
+static Peer *
+peer_new_srtp (const SpMediaSrtp *keys, guint16 our_rtp, guint16 our_rtcp)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *description = NULL;
+  g_autoptr (GstElement) encoder = NULL;
+  g_autoptr (GstElement) decoder = NULL;
+  g_autoptr (GstBuffer) key = NULL;
+  Peer *peer = g_new0 (Peer, 1);
+
+  g_mutex_init (&peer->lock);
+  peer->srtp = *keys;
+  peer->samples = g_array_new (FALSE, FALSE, sizeof (gint16));
+  peer->rtp_socket = bind_loopback (0, &error);
+  peer->rtcp_socket = bind_loopback (0, &error);
+  g_assert_no_error (error);
+  peer->rtp_port = local_port (peer->rtp_socket);
+  peer->rtcp_port = local_port (peer->rtcp_socket);
+  description = g_strdup_printf (
+    "rtpbin name=rb latency=100 srtpenc name=enc srtpdec name=dec "
+    "audiotestsrc is-live=true freq=%g ! audioconvert ! audioresample ! audio/x-raw,rate=8000,"
+    "channels=1 ! mulawenc ! rtppcmupay pt=0 min-ptime=20000000 max-ptime=20000000 ! "
+    "rb.send_rtp_sink_0 "
+    "rb.send_rtp_src_0 ! enc.rtp_sink_0 enc.rtp_src_0 ! udpsink host=127.0.0.1 port=%u sync=false "
+    "async=false "
+    "rb.send_rtcp_src_0 ! enc.rtcp_sink_0 enc.rtcp_src_0 ! udpsink host=127.0.0.1 port=%u "
+    "sync=false async=false "
+    "udpsrc name=rtpsrc caps=\"application/x-srtp,media=audio,clock-rate=8000,encoding-name=PCMU,"
+    "payload=0\" ! dec.rtp_sink dec.rtp_src ! rb.recv_rtp_sink_0 "
+    "udpsrc name=rtcpsrc caps=application/x-srtcp ! dec.rtcp_sink dec.rtcp_src ! "
+    "rb.recv_rtcp_sink_0 "
+    "rb. ! rtppcmudepay ! mulawdec ! audioconvert ! audioresample "
+    "  ! audio/x-raw,format=S16LE,rate=%u,channels=1 ! fakesink name=out sync=false",
+    PEER_TONE, our_rtp, our_rtcp, ANALYSIS_RATE);
+  peer->pipeline = gst_parse_launch (description, &error);
+  g_assert_no_error (error);
+  gst_object_ref_sink (peer->pipeline);
+  encoder = gst_bin_get_by_name (GST_BIN (peer->pipeline), "enc");
+  decoder = gst_bin_get_by_name (GST_BIN (peer->pipeline), "dec");
+  key = gst_buffer_new_memdup (keys->send_key, keys->key_length);
+  g_object_set (encoder, "key", key, NULL);
+  gst_util_set_object_arg (G_OBJECT (encoder), "rtp-cipher", srtp_cipher (keys->suite));
+  gst_util_set_object_arg (G_OBJECT (encoder), "rtcp-cipher", srtp_cipher (keys->suite));
+  gst_util_set_object_arg (G_OBJECT (encoder), "rtp-auth", srtp_auth (keys->suite));
+  g_signal_connect (decoder, "request-key", G_CALLBACK (peer_request_key), peer);
+  give_socket (peer->pipeline, "rtpsrc", peer->rtp_socket);
+  give_socket (peer->pipeline, "rtcpsrc", peer->rtcp_socket);
+  probe (peer->pipeline, "rtpsrc", "src", count_buffer, &peer->rtp_in);
+  probe (peer->pipeline, "rtcpsrc", "src", count_buffer, &peer->rtcp_in);
+  probe (peer->pipeline, "out", "sink", collect_samples, peer);
+  g_assert_cmpint (gst_element_set_state (peer->pipeline, GST_STATE_PLAYING), !=,
+                   GST_STATE_CHANGE_FAILURE);
+  return peer;
+}
+
+/* Keys for both ends of a call: ours, and the peer's mirror image. */
+static void
+srtp_keys (SpMediaSrtpSuite suite, SpMediaSrtp *ours, SpMediaSrtp *theirs)
+{
+  ours->suite = theirs->suite = suite;
+  ours->key_length = theirs->key_length = suite >= SP_MEDIA_SRTP_AES_256_CM_HMAC_SHA1_80 ? 46 : 30;
+  for (gsize i = 0; i < ours->key_length; i++)
+    {
+      ours->send_key[i] = theirs->recv_key[i] = (guint8)g_random_int ();
+      ours->recv_key[i] = theirs->send_key[i] = (guint8)g_random_int ();
+    }
 }
 
 static void
@@ -1380,6 +1480,135 @@ test_missing_file_source (void)
   fixture_teardown (f, NULL);
 }
 
+/* ---- tests: SRTP ---- */
+
+/* Both ends hear each other through SRTP (the peer decrypts with our key and we with its), and
+ * SRTCP reaches the peer. */
+static void
+test_srtp (Fixture *f, gconstpointer data)
+{
+  SpMediaSrtp ours, theirs;
+  Peer *peer;
+  SpCallMediaAudio params;
+  Wav wav;
+
+  srtp_keys ((SpMediaSrtpSuite)GPOINTER_TO_INT (data), &ours, &theirs);
+  peer = peer_new_srtp (&theirs, f->rtp_port, f->rtcp_port);
+  params = params_for (peer, "PCMU", 8000, 0);
+  params.srtp = ours;
+  start (f, &params);
+
+  WAIT_UNTIL (peer_seconds_decoded (peer) >= 2.0, 15000);
+  g_assert_cmpfloat (peer_seconds_decoded (peer), >=, 2.0);
+  g_assert_cmpfloat_with_epsilon (peer_recent_frequency (peer, 1.0, NULL), OUR_TONE,
+                                  TONE_TOLERANCE);
+  WAIT_UNTIL (file_size (f->wav_path) > 8000 * 2 * 3 / 2, 10000);
+  WAIT_UNTIL (peer_rtcp (peer) >= 2, 5000);
+  g_assert_cmpuint (peer_rtcp (peer), >=, 2);
+  g_assert_cmpuint (f->errors, ==, 0);
+  sp_call_media_stop (f->media);
+  wav = read_wav (f->wav_path);
+  g_assert_cmpfloat (wav_seconds (&wav), >=, 1.0);
+  g_assert_cmpfloat_with_epsilon (
+    wav_frequency (&wav, wav_seconds (&wav) - 0.8, wav_seconds (&wav) - 0.1), PEER_TONE,
+    TONE_TOLERANCE);
+  g_array_unref (wav.mono);
+  peer_free (peer);
+}
+
+/* A key that does not match decrypts nothing, either way: packets arrive and are dropped. */
+static void
+test_srtp_wrong_key (Fixture *f, gconstpointer data)
+{
+  SpMediaSrtp ours, theirs;
+  Peer *peer;
+  SpCallMediaAudio params;
+
+  srtp_keys (SP_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, &ours, &theirs);
+  theirs.recv_key[3] ^= 0x10;
+  ours.recv_key[7] ^= 0x01;
+  peer = peer_new_srtp (&theirs, f->rtp_port, f->rtcp_port);
+  params = params_for (peer, "PCMU", 8000, 0);
+  params.srtp = ours;
+  start (f, &params);
+
+  WAIT_UNTIL (peer_rtp (peer) >= 100 && sp_call_media_get_rtp_packets_received (f->media) >= 100,
+              15000);
+  g_assert_cmpuint (peer_rtp (peer), >=, 100);
+  g_assert_cmpuint (sp_call_media_get_rtp_packets_received (f->media), >=, 100);
+  g_assert_cmpfloat (peer_seconds_decoded (peer), ==, 0.0);
+  g_assert_cmpuint (f->first_rtp, ==, 1); /* packets came, so no rtp-timeout either */
+  sp_call_media_stop (f->media);
+  g_assert_cmpuint (file_size (f->wav_path), <, 8000 * 2 / 10);
+  peer_free (peer);
+}
+
+/* What an eavesdropper with a plain RTP phone gets: packets, but never our tone. */
+static void
+test_srtp_eavesdropper (Fixture *f, gconstpointer data)
+{
+  SpMediaSrtp ours, theirs;
+  Peer *plain = peer_new (&peer_pcmu, 0, PEER_TONE, f->rtp_port, f->rtcp_port);
+  SpCallMediaAudio params = params_for (plain, "PCMU", 8000, 0);
+
+  srtp_keys (SP_MEDIA_SRTP_AES_256_CM_HMAC_SHA1_80, &ours, &theirs);
+  params.srtp = ours;
+  start (f, &params);
+  WAIT_UNTIL (peer_seconds_decoded (plain) >= 2.0, 15000);
+  g_assert_cmpfloat (peer_seconds_decoded (plain), >=, 2.0);
+  g_assert_cmpfloat (peer_recent_share (plain, 1.5, OUR_TONE), <, 0.05);
+  peer_free (plain);
+}
+
+/* A re-INVITE's new keys take effect on both directions; SRTP cannot be switched off. */
+static void
+test_srtp_rekey (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) encoder = NULL;
+  g_autoptr (GstElement) decoder = NULL;
+  g_autoptr (GstBuffer) key = NULL;
+  SpMediaSrtp ours, theirs;
+  Peer *peer;
+  SpCallMediaAudio params, plain;
+  double decoded;
+
+  srtp_keys (SP_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_32, &ours, &theirs);
+  peer = peer_new_srtp (&theirs, f->rtp_port, f->rtcp_port);
+  params = params_for (peer, "PCMU", 8000, 0);
+  params.srtp = ours;
+  start (f, &params);
+  WAIT_UNTIL (peer_seconds_decoded (peer) >= 1.0, 15000);
+
+  plain = params;
+  plain.srtp.suite = SP_MEDIA_SRTP_NONE;
+  g_assert_false (sp_call_media_update_remote (f->media, &plain, &error));
+  g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT);
+
+  /* Both sides move to new keys (the suite changes too); the peer hears us again. */
+  srtp_keys (SP_MEDIA_SRTP_AES_256_CM_HMAC_SHA1_80, &ours, &theirs);
+  params.srtp = ours;
+  g_assert_true (sp_call_media_update_remote (f->media, &params, NULL));
+  encoder = gst_bin_get_by_name (GST_BIN (peer->pipeline), "enc");
+  decoder = gst_bin_get_by_name (GST_BIN (peer->pipeline), "dec");
+  g_mutex_lock (&peer->lock);
+  peer->srtp = theirs;
+  g_mutex_unlock (&peer->lock);
+  key = gst_buffer_new_memdup (theirs.send_key, theirs.key_length);
+  g_object_set (encoder, "key", key, NULL);
+  gst_util_set_object_arg (G_OBJECT (encoder), "rtp-cipher", "aes-256-icm");
+  gst_util_set_object_arg (G_OBJECT (encoder), "rtcp-cipher", "aes-256-icm");
+  gst_util_set_object_arg (G_OBJECT (encoder), "rtp-auth", "hmac-sha1-80");
+  g_signal_emit_by_name (decoder, "clear-keys");
+  decoded = peer_seconds_decoded (peer);
+  WAIT_UNTIL (peer_seconds_decoded (peer) >= decoded + 2.0, 15000);
+  g_assert_cmpfloat (peer_seconds_decoded (peer), >=, decoded + 2.0);
+  g_assert_cmpfloat_with_epsilon (peer_recent_frequency (peer, 1.0, NULL), OUR_TONE,
+                                  TONE_TOLERANCE);
+  g_assert_cmpuint (f->errors, ==, 0);
+  peer_free (peer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1418,6 +1647,18 @@ main (int argc, char **argv)
   g_test_add ("/call-media/other-payload-types", Fixture, NULL, fixture_setup,
               test_other_payload_types, fixture_teardown);
   g_test_add ("/call-media/rtp-timeout", Fixture, NULL, fixture_setup, test_rtp_timeout,
+              fixture_teardown);
+  g_test_add ("/call-media/srtp/aes-128-sha1-80", Fixture,
+              GINT_TO_POINTER (SP_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80), fixture_setup, test_srtp,
+              fixture_teardown);
+  g_test_add ("/call-media/srtp/aes-256-sha1-32", Fixture,
+              GINT_TO_POINTER (SP_MEDIA_SRTP_AES_256_CM_HMAC_SHA1_32), fixture_setup, test_srtp,
+              fixture_teardown);
+  g_test_add ("/call-media/srtp/wrong-key", Fixture, NULL, fixture_setup, test_srtp_wrong_key,
+              fixture_teardown);
+  g_test_add ("/call-media/srtp/eavesdropper", Fixture, NULL, fixture_setup, test_srtp_eavesdropper,
+              fixture_teardown);
+  g_test_add ("/call-media/srtp/rekey", Fixture, NULL, fixture_setup, test_srtp_rekey,
               fixture_teardown);
   g_test_add_func ("/call-media/file-source", test_file_source);
   g_test_add_func ("/call-media/error/missing-file", test_missing_file_source);
