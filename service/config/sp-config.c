@@ -2,8 +2,10 @@
  * key and reason, so that `sportellod --check-config` tells an admin exactly what to fix. */
 #include "sp-config.h"
 
+#include <glib/gstdio.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 
 G_DEFINE_QUARK (sp - config - error - quark, sp_config_error)
 
@@ -32,6 +34,10 @@ static const char *const directory_keys[] = { "name", "uri", NULL };
 static const char *const web_bridge_keys[] = { "port", "allowed-origins", NULL };
 static const char *const cobrowse_keys[]
   = { "listen", "public-url", "site-origins", "start-url", "code-lifetime", "max-attempts", NULL };
+static const char *const security_keys[]
+  = { "certificate",      "private-key",      "ca", "verify-peer",
+      "media-encryption", "sdes-without-tls", NULL };
+static const char *const media_encryption_names[] = { "none", "preferred", "required", NULL };
 
 static void G_GNUC_PRINTF (4, 5)
   add_problem (Checker *checker, const char *group, const char *key, const char *format, ...)
@@ -111,6 +117,13 @@ sp_config_find_entry (GPtrArray *entries, const char *id)
 }
 
 const char *
+sp_media_encryption_to_string (SpMediaEncryption policy)
+{
+  g_return_val_if_fail (policy <= SP_MEDIA_ENCRYPTION_REQUIRED, NULL);
+  return media_encryption_names[policy];
+}
+
+const char *
 sp_remote_video_policy_to_string (SpRemoteVideoPolicy policy)
 {
   switch (policy)
@@ -174,6 +187,8 @@ sp_config_new_defaults (void)
   config->cobrowse_site_origins = g_new0 (char *, 1);
   config->cobrowse_code_lifetime_s = 300;
   config->cobrowse_max_attempts = 5;
+  config->tls_verify_peer = TRUE;
+  config->media_encryption = SP_MEDIA_ENCRYPTION_NONE;
   return config;
 }
 
@@ -206,6 +221,9 @@ sp_config_free (SpConfig *config)
   g_free (config->cobrowse_public_url);
   g_strfreev (config->cobrowse_site_origins);
   g_free (config->cobrowse_start_url);
+  g_free (config->tls_certificate);
+  g_free (config->tls_private_key);
+  g_free (config->tls_ca);
   g_free (config);
 }
 
@@ -272,6 +290,22 @@ is_host_port (const char *value)
   if (!colon || colon == value)
     return FALSE;
   return parse_uint_in_range (colon + 1, 0, 65535, &port);
+}
+
+/* TRUE when @text has a line "-----BEGIN ...@block", e.g. "-----BEGIN EC PRIVATE KEY-----". */
+static gboolean
+pem_has_block (const char *text, const char *block)
+{
+  for (const char *begin = strstr (text, "-----BEGIN "); begin;
+       begin = strstr (begin + 1, "-----BEGIN "))
+    {
+      const char *end = strchr (begin, '\n');
+      g_autofree char *line = end ? g_strndup (begin, end - begin) : g_strdup (begin);
+
+      if (g_str_has_suffix (g_strchomp (line), block))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* ---- typed getters that record problems instead of failing ---- */
@@ -666,6 +700,74 @@ load_cobrowse (Checker *checker, SpConfig *config)
   load_cobrowse_urls (checker, config);
 }
 
+/* A PEM file we can use: an absolute path to a readable regular file holding a BEGIN line that
+ * ends with @block ("CERTIFICATE-----", "PRIVATE KEY-----"). NULL with a problem otherwise. */
+static char *
+load_pem_path (Checker *checker, const char *key, const char *block)
+{
+  g_autofree char *path = get_string (checker, "security", key, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  GStatBuf info;
+
+  if (!path || !*path)
+    return NULL;
+  if (!g_path_is_absolute (path))
+    add_problem (checker, "security", key, "'%s' is not an absolute path", path);
+  else if (g_stat (path, &info) != 0 || !S_ISREG (info.st_mode))
+    add_problem (checker, "security", key, "'%s' is not a file", path);
+  else if (info.st_size > 1024 * 1024)
+    add_problem (checker, "security", key, "'%s' is larger than 1 MiB: not a PEM file", path);
+  else if (!g_file_get_contents (path, &contents, NULL, &error))
+    add_problem (checker, "security", key, "%s", error->message);
+  else if (!pem_has_block (contents, block))
+    add_problem (checker, "security", key, "'%s' holds no PEM %s", path,
+                 g_str_equal (block, "CERTIFICATE-----") ? "certificate" : "private key");
+  else if (g_str_equal (key, "private-key") && (info.st_mode & (S_IRWXG | S_IRWXO)))
+    add_problem (checker, "security", key,
+                 "'%s' can be read by other users: make it readable by its owner only (chmod 600)",
+                 path);
+  else
+    return g_steal_pointer (&path);
+  return NULL;
+}
+
+static void
+load_security (Checker *checker, SpConfig *config)
+{
+  const char *g = "security";
+  g_autofree char *policy = get_string (checker, g, "media-encryption", "none");
+  gboolean over_tls = g_str_equal (config->transport, "tls");
+  gboolean has_certificate, has_key;
+
+  config->tls_certificate = load_pem_path (checker, "certificate", "CERTIFICATE-----");
+  config->tls_private_key = load_pem_path (checker, "private-key", "PRIVATE KEY-----");
+  config->tls_ca = load_pem_path (checker, "ca", "CERTIFICATE-----");
+  config->tls_verify_peer = get_boolean (checker, g, "verify-peer", TRUE);
+  config->sdes_without_tls = get_boolean (checker, g, "sdes-without-tls", FALSE);
+  has_certificate = g_key_file_has_key (checker->keyfile, g, "certificate", NULL);
+  has_key = g_key_file_has_key (checker->keyfile, g, "private-key", NULL);
+  if (has_certificate != has_key)
+    add_problem (checker, g, has_key ? "certificate" : "private-key",
+                 "a certificate and its private key go together: set both or neither");
+  else if (over_tls && !has_certificate)
+    add_problem (checker, g, "certificate",
+                 "missing: transport = tls needs a certificate and private key to listen with");
+
+  if (!g_strv_contains (media_encryption_names, policy))
+    add_problem (checker, g, "media-encryption", "'%s' is not one of none, preferred, required",
+                 policy);
+  for (guint i = 0; media_encryption_names[i]; i++)
+    if (g_str_equal (policy, media_encryption_names[i]))
+      config->media_encryption = (SpMediaEncryption)i;
+  if (config->media_encryption != SP_MEDIA_ENCRYPTION_NONE && !over_tls
+      && !config->sdes_without_tls)
+    add_problem (checker, g, "media-encryption",
+                 "SDES keys would cross the network readable with transport = %s: use transport "
+                 "= tls, or set sdes-without-tls = true",
+                 config->transport);
+}
+
 static void
 load_dispositions (Checker *checker, SpConfig *config)
 {
@@ -816,7 +918,7 @@ load_groups (Checker *checker, SpConfig *config)
     { "case-data", case_data_keys }, { "contacts", contacts_keys },
     { "paths", paths_keys },         { "attached-data", attached_data_keys },
     { "transfer", transfer_keys },   { "web-bridge", web_bridge_keys },
-    { "co-browse", cobrowse_keys },
+    { "co-browse", cobrowse_keys },  { "security", security_keys },
   };
   g_auto (GStrv) groups = g_key_file_get_groups (checker->keyfile, NULL);
 
@@ -849,6 +951,7 @@ load_groups (Checker *checker, SpConfig *config)
   load_attached_data (checker, config);
   load_web_bridge (checker, config);
   load_cobrowse (checker, config);
+  load_security (checker, config);
 }
 
 /* Loads and validates @path. On problems, returns NULL with an SP_CONFIG_ERROR_INVALID error

@@ -24,6 +24,14 @@ typedef enum
   SP_REMOTE_VIDEO_REJECT,
 } SpRemoteVideoPolicy;
 
+/* [security] media-encryption: whether calls use SRTP (SDES keys, RFC 4568). */
+typedef enum
+{
+  SP_MEDIA_ENCRYPTION_NONE,      /* plain RTP only */
+  SP_MEDIA_ENCRYPTION_PREFERRED, /* offer SRTP, accept plain RTP */
+  SP_MEDIA_ENCRYPTION_REQUIRED,  /* SRTP or no call: plain offers get 488 */
+} SpMediaEncryption;
+
 /* One entry of the agents directory, the queues or the disposition checklist. */
 typedef struct
 {
@@ -93,6 +101,13 @@ typedef struct
   char *cobrowse_start_url;       /* where a customer lands; NULL when co-browse is off */
   guint cobrowse_code_lifetime_s; /* a join code's validity before anyone joined */
   guint cobrowse_max_attempts;    /* wrong codes per minute before joins are refused */
+
+  char *tls_certificate;    /* PEM certificate (chain) presented over TLS; NULL: none */
+  char *tls_private_key;    /* PEM private key of tls_certificate, readable by its owner only */
+  char *tls_ca;             /* PEM CA bundle peers are verified against; NULL: the system store */
+  gboolean tls_verify_peer; /* FALSE only for self-signed test setups */
+  SpMediaEncryption media_encryption;
+  gboolean sdes_without_tls; /* the admin allows SDES keys over a transport other than TLS */
 } SpConfig;
 
 SpConfig *
@@ -112,6 +127,9 @@ const SpDirectoryEntry *
 sp_config_find_entry (GPtrArray *entries, const char *id);
 const char *
 sp_remote_video_policy_to_string (SpRemoteVideoPolicy policy);
+/* "none", "preferred", "required". */
+const char *
+sp_media_encryption_to_string (SpMediaEncryption policy);
 char *
 sp_config_problem_to_string (const SpConfigProblem *problem);
 void

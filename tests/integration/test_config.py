@@ -94,6 +94,16 @@ BROKEN = [
      ["var/sportello", "absolute"]),
     ("prefix-letters", ACCOUNT + "[contacts]\ninternational-prefix = 00x\n", "contacts", "international-prefix",
      ["00x", "digits"]),
+    ("tls-without-certificate", ACCOUNT + "transport = tls\n", "security", "certificate",
+     ["missing", "certificate and private key"]),
+    ("ca-missing", ACCOUNT + "[security]\nca = /nonexistent/ca.pem\n", "security", "ca",
+     ["/nonexistent/ca.pem", "not a file"]),
+    ("ca-unreadable-pem", ACCOUNT + "[security]\nca = /etc/hostname\n", "security", "ca",
+     ["/etc/hostname", "no PEM certificate"]),
+    ("media-encryption", ACCOUNT + "[security]\nmedia-encryption = mandatory\n", "security", "media-encryption",
+     ["mandatory", "none, preferred, required"]),
+    ("sdes-over-udp", ACCOUNT + "[security]\nmedia-encryption = required\n", "security", "media-encryption",
+     ["transport = udp", "sdes-without-tls"]),
 ]
 
 

@@ -4,6 +4,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Writes @contents to a file in this test's isolated data dir and returns its path. */
 static char *
@@ -74,6 +75,12 @@ test_defaults (void)
   g_assert_null (config->cobrowse_start_url);
   g_assert_cmpuint (config->cobrowse_code_lifetime_s, ==, 300);
   g_assert_cmpuint (config->cobrowse_max_attempts, ==, 5);
+  g_assert_null (config->tls_certificate);
+  g_assert_null (config->tls_private_key);
+  g_assert_null (config->tls_ca);
+  g_assert_true (config->tls_verify_peer);
+  g_assert_cmpint (config->media_encryption, ==, SP_MEDIA_ENCRYPTION_NONE);
+  g_assert_false (config->sdes_without_tls);
 }
 
 static void
@@ -120,7 +127,7 @@ test_inline_values (void)
   g_autofree char *path = write_config ("[account]\n"
                                         "uri = sips:agent2@Example.org\n"
                                         "display-name =   Agente Due  \n"
-                                        "transport = tls\n"
+                                        "transport = tcp\n"
                                         "listen = [::1]:0\n"
                                         "[media]\n"
                                         "audio-source = file:/srv/hold.wav\n"
@@ -149,7 +156,7 @@ test_inline_values (void)
   g_assert_no_error (error);
   g_assert_cmpstr (config->account_uri, ==, "sips:agent2@Example.org");
   g_assert_cmpstr (config->display_name, ==, "Agente Due");
-  g_assert_cmpstr (config->transport, ==, "tls");
+  g_assert_cmpstr (config->transport, ==, "tcp");
   g_assert_cmpstr (config->listen, ==, "[::1]:0");
   g_assert_cmpstr (config->audio_source, ==, "file:/srv/hold.wav");
   g_assert_cmpstr (config->audio_sink, ==, "null");
@@ -247,6 +254,112 @@ test_cobrowse (void)
   second = sp_config_load (path, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (second->cobrowse_start_url, ==, "http://127.0.0.1:8080/shop/");
+}
+
+#define PEM_CERTIFICATE "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
+#define PEM_KEY "-----BEGIN EC PRIVATE KEY-----\nMHcCfake\n-----END EC PRIVATE KEY-----\n"
+
+/* Writes @contents with @mode in this test's data dir; returns the absolute path. */
+static char *
+write_file (const char *name, const char *contents, int mode)
+{
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, mode), ==, 0);
+  return g_steal_pointer (&path);
+}
+
+/* Certificates are checked for what an admin gets wrong: a file that is not PEM, a key others
+ * can read, a certificate without its key. The contents are not parsed further here. */
+static void
+test_security (void)
+{
+  g_autofree char *certificate = write_file ("agent.pem", PEM_CERTIFICATE, 0644);
+  g_autofree char *key = write_file ("agent.key", PEM_KEY, 0600);
+  g_autofree char *ca = write_file ("ca.pem", "Test CA\n" PEM_CERTIFICATE PEM_CERTIFICATE, 0644);
+  g_autofree char *text
+    = g_strdup_printf ("[account]\ntransport = tls\n[security]\ncertificate = %s\n"
+                       "private-key = %s\nca = %s\nverify-peer = false\n"
+                       "media-encryption = required\n",
+                       certificate, key, ca);
+  g_autofree char *path = write_config (text);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpConfig) config = sp_config_load (path, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->tls_certificate, ==, certificate);
+  g_assert_cmpstr (config->tls_private_key, ==, key);
+  g_assert_cmpstr (config->tls_ca, ==, ca);
+  g_assert_false (config->tls_verify_peer);
+  g_assert_cmpint (config->media_encryption, ==, SP_MEDIA_ENCRYPTION_REQUIRED);
+  g_assert_cmpstr (sp_media_encryption_to_string (config->media_encryption), ==, "required");
+}
+
+/* SDES over UDP only when the admin says so. */
+static void
+test_security_sdes_without_tls (void)
+{
+  g_autofree char *path
+    = write_config ("[security]\nmedia-encryption = preferred\nsdes-without-tls = true\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpConfig) config = sp_config_load (path, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (config->media_encryption, ==, SP_MEDIA_ENCRYPTION_PREFERRED);
+  g_assert_true (config->sdes_without_tls);
+}
+
+typedef struct
+{
+  const char *certificate; /* file contents and mode; NULL: the key not set */
+  int certificate_mode;
+  const char *key;
+  int key_mode;
+  const char *problem_key;
+  const char *reason;
+} SecurityFileCase;
+
+static const SecurityFileCase security_file_cases[] = {
+  { PEM_CERTIFICATE, 0644, PEM_KEY, 0640, "private-key", "can be read by other users" },
+  { PEM_CERTIFICATE, 0644, PEM_KEY, 0604, "private-key", "(chmod 600)" },
+  { PEM_KEY, 0644, PEM_KEY, 0600, "certificate", "holds no PEM certificate" },
+  { PEM_CERTIFICATE, 0644, PEM_CERTIFICATE, 0600, "private-key", "holds no PEM private key" },
+  { "", 0644, PEM_KEY, 0600, "certificate", "holds no PEM certificate" },
+  { PEM_CERTIFICATE, 0644, NULL, 0, "private-key", "set both or neither" },
+  { NULL, 0, PEM_KEY, 0600, "certificate", "set both or neither" },
+  { PEM_CERTIFICATE, 0000, PEM_KEY, 0600, "certificate", "ermission denied" },
+};
+
+static void
+test_security_file (gconstpointer data)
+{
+  const SecurityFileCase *row = data;
+  g_autofree char *certificate
+    = row->certificate ? write_file ("c.pem", row->certificate, row->certificate_mode) : NULL;
+  g_autofree char *key = row->key ? write_file ("k.pem", row->key, row->key_mode) : NULL;
+  g_autofree char *text = g_strdup_printf (
+    "[security]\n%s%s%s%s%s%s", certificate ? "certificate = " : "", certificate ? certificate : "",
+    certificate ? "\n" : "", key ? "private-key = " : "", key ? key : "", key ? "\n" : "");
+  g_autofree char *path = write_config (text);
+  g_autoptr (GPtrArray) problems = NULL;
+  g_autoptr (SpConfig) config = sp_config_load (path, &problems, NULL);
+  const SpConfigProblem *problem;
+
+  if (row->certificate_mode == 0 && row->certificate && access (certificate, R_OK) == 0)
+    {
+      g_test_skip ("running as root: a mode 000 file is readable");
+      return;
+    }
+  g_assert_null (config);
+  g_assert_cmpuint (problems->len, ==, 1);
+  problem = g_ptr_array_index (problems, 0);
+  g_assert_cmpstr (problem->group, ==, "security");
+  g_assert_cmpstr (problem->key, ==, row->problem_key);
+  g_assert_nonnull (strstr (problem->reason, row->reason));
 }
 
 typedef struct
@@ -362,6 +475,23 @@ static const ProblemCase problem_cases[] = {
     "unknown key" },
   { "queue/id-taken", "[agent:x]\nuri = sip:x@b\n[queue:x]\nuri = sip:q@b\n", "queue:x", NULL,
     "id 'x' is already used by another agent or queue" },
+  { "security/relative-path", "[security]\nca = certs/ca.pem\n", "security", "ca",
+    "'certs/ca.pem' is not an absolute path" },
+  { "security/missing-file", "[security]\nca = /nonexistent/ca.pem\n", "security", "ca",
+    "'/nonexistent/ca.pem' is not a file" },
+  { "security/directory", "[security]\nca = /\n", "security", "ca", "'/' is not a file" },
+  { "security/policy", "[security]\nmedia-encryption = always\n", "security", "media-encryption",
+    "'always' is not one of none, preferred, required" },
+  { "security/sdes-over-udp", "[security]\nmedia-encryption = preferred\n", "security",
+    "media-encryption", "use transport = tls, or set sdes-without-tls = true" },
+  { "security/sdes-over-tcp",
+    "[account]\ntransport = tcp\n[security]\nmedia-encryption = required\n", "security",
+    "media-encryption", "readable with transport = tcp" },
+  { "security/verify-peer", "[security]\nverify-peer = maybe\n", "security", "verify-peer",
+    "'maybe' is not a boolean" },
+  { "security/tls-without-certificate", "[account]\ntransport = tls\n", "security", "certificate",
+    "transport = tls needs a certificate and private key" },
+  { "security/unknown-key", "[security]\nsrtp = yes\n", "security", "srtp", "unknown key" },
 };
 
 static void
@@ -578,6 +708,13 @@ main (int argc, char **argv)
   g_test_add_func ("/config/load/empty-prefix", test_empty_prefix_allowed);
   g_test_add_func ("/config/load/web-bridge", test_web_bridge);
   g_test_add_func ("/config/load/co-browse", test_cobrowse);
+  g_test_add_func ("/config/load/security", test_security);
+  g_test_add_func ("/config/load/security-sdes-without-tls", test_security_sdes_without_tls);
+  for (gsize i = 0; i < G_N_ELEMENTS (security_file_cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/config/problem/security-file/%" G_GSIZE_FORMAT, i);
+      g_test_add_data_func (name, &security_file_cases[i], test_security_file);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (problem_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/config/problem/%s", problem_cases[i].name);
