@@ -83,6 +83,7 @@ sync_properties (SpSessionService *self)
   sp_session1_set_push (session, sp_interaction_get_push (interaction));
   sp_session1_set_co_browse (session, sp_interaction_get_cobrowse_state (interaction));
   sp_session1_set_co_browse_agent_url (session, agent_url);
+  sp_session1_set_encrypted (session, sp_interaction_get_encrypted (interaction));
 }
 
 static void

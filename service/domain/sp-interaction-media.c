@@ -104,6 +104,7 @@ sp_interaction_audio_params (const SpSdpStream *audio)
     .clock_rate = audio->codec->clock_rate,
     .telephone_event_pt = (guint8)audio->dtmf_send_pt,
     .direction = sp_interaction_media_direction (audio->direction),
+    .srtp = sp_interaction_srtp_params (audio),
   };
 }
 

@@ -85,6 +85,15 @@ struct _SpInteraction
   GVariant *video_stats; /* the last video statistics, kept after the call */
   gboolean video_used;   /* video was active at some point: recorded in the history */
 
+  /* SRTP with SDES (sp-interaction-srtp.c): our keys per stream kind (0 audio, 1 video), drawn
+   * at the first offer or answer and kept for the call; what the last exchange agreed. */
+  SpSdesCrypto srtp_keys[2][SP_SRTP_N_SUITES];
+  gboolean srtp_keys_drawn;
+  gboolean srtp_agreed[2];
+  SpSrtpSuite srtp_suite[2];
+  guint srtp_tag[2];
+  gboolean encrypted; /* every active stream of the contact is SRTP */
+
   /* blind transfer (sp-interaction-transfer.c) */
   GTask *transfer_task;
   char *transfer_label; /* the target as the notepad names it */
@@ -270,5 +279,16 @@ void
 sp_interaction_cobrowse_stop (SpInteraction *self, const char *reason);
 void
 sp_interaction_cobrowse_dispose (SpInteraction *self);
+
+/* sp-interaction-srtp.c */
+void
+sp_interaction_srtp_caps (SpInteraction *self, SpSdpLocal *local);
+SpMediaSrtp
+sp_interaction_srtp_params (const SpSdpStream *stream);
+void
+sp_interaction_srtp_agreed (SpInteraction *self, const SpSdpStream *audio,
+                            const SpSdpStream *video);
+void
+sp_interaction_srtp_clear (SpInteraction *self);
 
 G_END_DECLS

@@ -155,6 +155,7 @@ sp_interaction_video_params (const SpSdpStream *video)
     .rtx_send_pt = (guint8)video->rtx_send_pt,
     .rtx_recv_pt = (guint8)video->rtx_recv_pt,
     .direction = sp_interaction_media_direction (video->direction),
+    .srtp = sp_interaction_srtp_params (video),
   };
 }
 

@@ -26,6 +26,7 @@ enum
   PROP_ALWAYS_ON_TOP,
   PROP_PUSH,
   PROP_COBROWSE,
+  PROP_ENCRYPTED,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -456,6 +457,12 @@ sp_interaction_get_ended (SpInteraction *self)
 }
 
 gboolean
+sp_interaction_get_encrypted (SpInteraction *self)
+{
+  return self->encrypted;
+}
+
+gboolean
 sp_interaction_get_video_used (SpInteraction *self)
 {
   return self->video_used;
@@ -569,6 +576,7 @@ sp_interaction_finalize (GObject *object)
   g_free (self->window);
   g_clear_pointer (&self->participants, g_ptr_array_unref);
   g_clear_pointer (&self->mix_links, g_hash_table_unref);
+  sp_interaction_srtp_clear (self);
   G_OBJECT_CLASS (sp_interaction_parent_class)->finalize (object);
 }
 
@@ -631,6 +639,9 @@ sp_interaction_get_property (GObject *object, guint prop_id, GValue *value, GPar
       case PROP_COBROWSE:
         g_value_set_string (value, sp_interaction_get_cobrowse_state (self));
         break;
+      case PROP_ENCRYPTED:
+        g_value_set_boolean (value, self->encrypted);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -682,6 +693,7 @@ sp_interaction_class_init (SpInteractionClass *klass)
   properties[PROP_ALWAYS_ON_TOP] = g_param_spec_boolean ("always-on-top", NULL, NULL, FALSE, flags);
   properties[PROP_PUSH] = g_param_spec_string ("push", NULL, NULL, NULL, flags);
   properties[PROP_COBROWSE] = g_param_spec_string ("co-browse", NULL, NULL, NULL, flags);
+  properties[PROP_ENCRYPTED] = g_param_spec_boolean ("encrypted", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[SIGNAL_DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                        NULL, NULL, NULL, G_TYPE_NONE, 0);

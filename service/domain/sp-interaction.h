@@ -73,6 +73,7 @@ typedef enum
   SP_RECORD_ANSWERED,
   SP_RECORD_ENDED,
   SP_RECORD_VIDEO_USED,
+  SP_RECORD_ENCRYPTED, /* the media became SRTP: never refused */
   SP_RECORD_PARTICIPANTS,
   SP_RECORD_COBROWSE_STARTED, /* sp_interaction_get_cobrowse() says what: never refused */
   SP_RECORD_COBROWSE_JOINED,
@@ -117,6 +118,9 @@ gint64
 sp_interaction_get_ended (SpInteraction *self); /* 0: live */
 gboolean
 sp_interaction_get_video_used (SpInteraction *self);
+/* Every active stream of the call is SRTP (SDES keys agreed in the last exchange). */
+gboolean
+sp_interaction_get_encrypted (SpInteraction *self);
 gint64
 sp_interaction_get_push_started (SpInteraction *self);
 /* What ended the last push: "stop", "end-of-clip", "error" or "call-ended". */

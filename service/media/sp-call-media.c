@@ -941,6 +941,7 @@ video_stream_params (const SpCallMediaVideo *params)
     .rtx_send_pt = params->rtx_send_pt,
     .rtx_recv_pt = params->rtx_recv_pt,
     .direction = params->direction,
+    .srtp = params->srtp,
   };
   return p;
 }

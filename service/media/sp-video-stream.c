@@ -7,6 +7,7 @@
  * The outgoing picture comes from a channel, never from a device in this pipeline, so a camera
  * that fails cannot stop the call and a pushed clip can replace it without renegotiation. */
 #include "sp-video-stream.h"
+#include "sp-srtp.h"
 #include "sp-gst.h"
 #include "sp-media-error.h"
 #include "sp-recv-branches.h"
@@ -31,6 +32,7 @@ struct _SpVideoStream
   GstElement *rtpbin;
   gulong jitterbuffer_handler;
   SpVideoRtx *rtx;
+  SpSrtp *srtp; /* NULL for plain RTP */
   guint session;
   GstElement *source_selector; /* sink_0: the camera; a pushed clip joins while it plays */
   GstPad *camera_pad;
@@ -86,6 +88,7 @@ sp_video_stream_free (SpVideoStream *self)
   if (self->rtpbin != NULL)
     g_clear_signal_handler (&self->jitterbuffer_handler, self->rtpbin);
   g_clear_pointer (&self->rtx, sp_video_rtx_free);
+  g_clear_pointer (&self->srtp, sp_srtp_free);
   if (self->internal_session != NULL)
     g_clear_signal_handler (&self->feedback_handler, self->internal_session);
   g_clear_object (&self->internal_session);
@@ -470,6 +473,10 @@ sp_video_stream_build (SpVideoStream *self, GstBin *pipeline, GstElement *rtpbin
   g_return_val_if_fail (!self->built, FALSE);
   if (!sp_video_stream_check_params (params, error))
     return FALSE;
+  /* Before the transport requests the session's pads: rtpbin asks for the SRTP elements then. */
+  if (params->srtp.suite != SP_MEDIA_SRTP_NONE
+      && !(self->srtp = sp_srtp_new (rtpbin, session, &params->srtp, error)))
+    return FALSE;
 
   self->pipeline = gst_object_ref (pipeline);
   self->rtpbin = gst_object_ref (rtpbin);
@@ -540,6 +547,14 @@ sp_video_stream_update (SpVideoStream *self, const SpVideoStreamParams *params, 
 
   if (!sp_video_stream_check_params (params, error))
     return FALSE;
+  if ((params->srtp.suite != SP_MEDIA_SRTP_NONE) != (self->srtp != NULL))
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT,
+                   "SRTP cannot be turned %s during a call", self->srtp ? "off" : "on");
+      return FALSE;
+    }
+  if (self->srtp)
+    sp_srtp_update (self->srtp, &params->srtp);
   g_mutex_lock (&self->lock);
   same = self->codec == sp_video_codec_lookup (params->encoding_name)
          && self->pt == params->payload_type;
@@ -729,6 +744,8 @@ sp_video_stream_shutdown (SpVideoStream *self)
   g_mutex_lock (&self->lock);
   self->stopping = TRUE;
   g_mutex_unlock (&self->lock);
+  if (self->srtp)
+    sp_srtp_detach (self->srtp);
 }
 
 /* ---- statistics ---- */

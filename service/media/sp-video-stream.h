@@ -8,6 +8,7 @@
 #pragma once
 
 #include "sp-media-direction.h"
+#include "sp-media-session.h"
 #include "sp-video-codec.h"
 
 #include <gst/gst.h>
@@ -28,6 +29,7 @@ typedef struct
   guint8 rtx_send_pt;        /* RFC 4588 retransmissions we send, 0: none */
   guint8 rtx_recv_pt;        /* the contact's retransmissions, 0: none */
   SpMediaDirection direction;
+  SpMediaSrtp srtp;
 } SpVideoStreamParams;
 
 /* Where the raw pictures go: intervideo channel names. */

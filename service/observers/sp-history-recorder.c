@@ -236,6 +236,15 @@ save_video_used (Record *record)
     warn_unsaved (record, "the use of video", error);
 }
 
+static void
+save_encrypted (Record *record)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (record->id && !sp_store_interaction_set_encrypted (record->store, record->id, &error))
+    warn_unsaved (record, "that the call was encrypted", error);
+}
+
 /* Co-browse: when it started, when the customer joined, each page, how it ended. */
 static void
 save_cobrowse (Record *record, SpRecordChange change)
@@ -334,6 +343,9 @@ on_record (SpInteraction *interaction, int change, gpointer error_location, gpoi
         return TRUE;
       case SP_RECORD_VIDEO_USED:
         save_video_used (record);
+        return TRUE;
+      case SP_RECORD_ENCRYPTED:
+        save_encrypted (record);
         return TRUE;
       case SP_RECORD_FINISH:
         save_participants (record);

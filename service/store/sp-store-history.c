@@ -201,6 +201,16 @@ sp_store_interaction_set_video_used (SpStore *store, const char *interaction_id,
   return stmt && finish_update (store, stmt, interaction_id, error);
 }
 
+gboolean
+sp_store_interaction_set_encrypted (SpStore *store, const char *interaction_id, GError **error)
+{
+  g_autoptr (SpStmt) stmt = prepare_update (
+    store, "UPDATE interactions SET encrypted = 1, alive = MAX(alive, ?2) WHERE id = ?1",
+    interaction_id, error);
+
+  return stmt && finish_update (store, stmt, interaction_id, error);
+}
+
 /* The heartbeat: only the last-known-alive time, and only while the row is live. */
 gboolean
 sp_store_interaction_touch (SpStore *store, const char *interaction_id, GError **error)
@@ -527,7 +537,8 @@ sp_store_interactions_mark_interrupted (SpStore *store, GError **error)
   "   (SELECT * FROM interaction_participants q WHERE q.interaction = i.rowid ORDER BY rowid)),"   \
   " (SELECT json_group_array(json_array(b.started, b.joined, b.ended, b.ended_by, (SELECT"         \
   "   json_group_array(json_array(g.url, g.visited)) FROM interaction_cobrowse_pages g"            \
-  "   WHERE g.cobrowse = b.rowid))) FROM interaction_cobrowse b WHERE b.interaction = i.rowid)"    \
+  "   WHERE g.cobrowse = b.rowid))) FROM interaction_cobrowse b WHERE b.interaction = i.rowid),"   \
+  " i.encrypted"                                                                                   \
   " FROM interactions i LEFT JOIN contacts c ON c.rowid = i.contact"
 
 static GVariant *
@@ -684,6 +695,7 @@ interaction_from_row (SpStmt *stmt)
   add_entry (&builder, "pushes", pushes_from_json (sp_stmt_column_text (stmt, 16)));
   add_entry (&builder, "participants", participants_from_json (sp_stmt_column_text (stmt, 17)));
   add_entry (&builder, "co-browse", cobrowse_from_json (sp_stmt_column_text (stmt, 18)));
+  add_entry (&builder, "encrypted", g_variant_new_boolean (sqlite3_column_int (stmt, 19) != 0));
   return g_variant_builder_end (&builder);
 }
 

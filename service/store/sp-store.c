@@ -164,6 +164,8 @@ static const char *const migrations[] = {
   "  visited INTEGER NOT NULL,"
   "  url TEXT NOT NULL);"
   "CREATE INDEX interaction_cobrowse_pages_by_cobrowse ON interaction_cobrowse_pages(cobrowse);",
+  /* 6: whether the call's media were encrypted (SRTP) */
+  "ALTER TABLE interactions ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

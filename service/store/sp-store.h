@@ -84,6 +84,9 @@ sp_store_interaction_set_ended (SpStore *store, const char *interaction_id, gint
                                 const char *end_actor, const char *end_reason, GError **error);
 gboolean
 sp_store_interaction_set_video_used (SpStore *store, const char *interaction_id, GError **error);
+/* The call's media were encrypted (SRTP) at some point. */
+gboolean
+sp_store_interaction_set_encrypted (SpStore *store, const char *interaction_id, GError **error);
 /* The heartbeat of a live interaction: only its last-known-alive time. */
 gboolean
 sp_store_interaction_touch (SpStore *store, const char *interaction_id, GError **error);

@@ -498,7 +498,7 @@ def test_history_record_keys_and_values(history, service):
              "ended-by": "end-of-clip"},
         ],
         "participants": [],  # a record written before conferences, or a call without one
-        "co-browse": []}
+        "co-browse": [], "encrypted": False}
     assert page[2]["direction"] == "outbound" and page[2]["video"] is False
     assert page[2]["dispositions"] == [] and page[2]["pushes"] == []
 
@@ -516,7 +516,7 @@ def test_history_types(history, service):
         "id": "s", "contact-id": "s", "direction": "s", "remote": "s", "remote-name": "s", "started": "x",
         "answered": "x", "ended": "x", "duration-ms": "t", "status": "s", "end-actor": "s", "end-reason": "s",
         "video": "b", "notes": "s", "dispositions": "as", "attached-data": "a{ss}", "case-data": "a{ss}",
-        "pushes": "aa{sv}", "participants": "aa{sv}", "co-browse": "aa{sv}"}
+        "pushes": "aa{sv}", "participants": "aa{sv}", "co-browse": "aa{sv}", "encrypted": "b"}
 
 
 def test_history_unanswered_has_no_duration(history, service):

@@ -340,6 +340,7 @@ media_start_audio (SpMediaSession *media, const SpMediaAudioParams *params, GErr
 
   self->audio_started = TRUE;
   self->audio_direction = params->direction;
+  self->audio_srtp = params->srtp;
   g_free (self->audio_codec);
   self->audio_codec = g_strdup (params->encoding_name);
   return TRUE;

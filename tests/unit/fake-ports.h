@@ -66,6 +66,7 @@ struct _FakeMedia
 
   gboolean audio_started, video_started, stopped;
   SpMediaDirection audio_direction, video_direction;
+  SpMediaSrtp audio_srtp; /* the SRTP keys of the last start or update */
   char *audio_codec;
   char *push_path;
   char *relay;       /* the channel its video shows instead of the camera (relay_video) */

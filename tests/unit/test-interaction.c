@@ -157,6 +157,12 @@ phone_answer (World *world, const char *offer_text, gboolean video)
     {
       const SpSdpMedia *media = g_ptr_array_index (offer->media, i);
       sp_sdp_local_add_slot (local, media->kind, 50000 + 2 * i, 0, SP_SDP_SENDRECV);
+      /* A phone that can do SRTP takes keys when they are offered. */
+      if (media->cryptos->len)
+        {
+          local->crypto = SP_SDP_CRYPTO_OPTIONAL;
+          g_assert_true (sp_sdp_local_draw_keys (local, i, NULL));
+        }
     }
   answer = sp_sdp_answer (offer, local, world->phone_sdp, &error);
   g_assert_no_error (error);
@@ -1178,6 +1184,132 @@ test_conference_relays_the_contacts_video (void)
   world_stop (&world);
 }
 
+/* ---- SRTP as [security] media-encryption says ---- */
+
+/* The phone offers audio with SDES keys for every suite (RTP/SAVP when ONLY_SRTP). */
+static char *
+phone_srtp_offer (World *world, gboolean only_srtp)
+{
+  g_autoptr (SpSdpLocal) local = sp_sdp_local_new ("phone", 1, "127.0.0.2");
+  SpSdpSession *offer;
+
+  local->crypto = only_srtp ? SP_SDP_CRYPTO_MANDATORY : SP_SDP_CRYPTO_OPTIONAL;
+  sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, 50000, 0, SP_SDP_SENDRECV);
+  g_assert_true (sp_sdp_local_draw_keys (local, 0, NULL));
+  offer = sp_sdp_offer (local, NULL);
+  g_clear_pointer (&world->phone_sdp, sp_sdp_session_free);
+  world->phone_sdp = offer;
+  return sp_sdp_print (offer);
+}
+
+static void
+ring_with (World *world, const char *offer)
+{
+  SpInteractionContext context = context_of (world);
+
+  world->leg = fake_leg_new ("sip:customer@fake", offer);
+  adopt (world, sp_interaction_new_inbound (&context, 1, SP_LEG (world->leg), "", "Customer"));
+}
+
+/* Preferred: keys offered are taken, our answer carries ours, the media get both, Encrypted. */
+static void
+test_srtp_answered (void)
+{
+  static const Case test = { "srtp", "accept", { { 0 } } };
+  World world = { 0 };
+  g_autofree char *offer = NULL;
+  g_autoptr (SpSdpSession) answer = NULL;
+  const SpSdpMedia *audio;
+  const SpSdesCrypto *theirs;
+  const SpMediaSrtp *keys;
+
+  world_start (&world, &test);
+  world.config->media_encryption = SP_MEDIA_ENCRYPTION_PREFERRED;
+  ring_with (&world, (offer = phone_srtp_offer (&world, TRUE)));
+  g_assert_false (sp_interaction_get_encrypted (world.interaction));
+  g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  g_assert_true (sp_interaction_get_encrypted (world.interaction));
+  answer = sp_sdp_parse (world.leg->last_sdp, -1, NULL);
+  audio = g_ptr_array_index (answer->media, 0);
+  g_assert_cmpstr (audio->proto, ==, "RTP/SAVP");
+  g_assert_cmpuint (audio->cryptos->len, ==, 1);
+  theirs = &g_array_index (((const SpSdpMedia *)world.phone_sdp->media->pdata[0])->cryptos,
+                           SpSdesCrypto, 0);
+  keys = &world.media->last->audio_srtp;
+  g_assert_cmpint (keys->suite, ==, SP_MEDIA_SRTP_AES_256_CM_HMAC_SHA1_80);
+  g_assert_cmpmem (keys->recv_key, keys->key_length, theirs->key, theirs->key_length);
+  g_assert_cmpmem (keys->send_key, keys->key_length,
+                   g_array_index (audio->cryptos, SpSdesCrypto, 0).key, keys->key_length);
+  world_stop (&world);
+}
+
+/* Preferred with a plain phone: plain RTP, not Encrypted. Required: the same offer is refused
+ * with 488 and the call ends; nothing reaches the media. */
+static void
+test_srtp_policy_and_plain_phones (void)
+{
+  static const Case test = { "srtp-plain", "accept", { { 0 } } };
+  World world = { 0 };
+  g_autofree char *offer = NULL;
+  g_autoptr (GError) error = NULL;
+
+  world_start (&world, &test);
+  world.config->media_encryption = SP_MEDIA_ENCRYPTION_PREFERRED;
+  ring_with (&world, (offer = phone_offer (&world, SP_SDP_SENDRECV, FALSE)));
+  g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  g_assert_false (sp_interaction_get_encrypted (world.interaction));
+  g_assert_cmpint (world.media->last->audio_srtp.suite, ==, SP_MEDIA_SRTP_NONE);
+  g_assert_null (strstr (world.leg->last_sdp, "a=crypto"));
+  world_stop (&world);
+
+  world_start (&world, &test);
+  world.config->media_encryption = SP_MEDIA_ENCRYPTION_REQUIRED;
+  g_clear_pointer (&offer, g_free);
+  ring_with (&world, (offer = phone_offer (&world, SP_SDP_SENDRECV, FALSE)));
+  g_assert_false (sp_interaction_answer (world.interaction, &error));
+  g_assert_nonnull (strstr (error->message, "media-encryption is required"));
+  g_assert_cmpstr (fake_leg_last_action (world.leg), ==, "reject 488");
+  g_assert_false (sp_interaction_get_encrypted (world.interaction));
+  g_assert_true (world.media->last == NULL || !world.media->last->audio_started);
+  world_stop (&world);
+}
+
+/* Required, we offer: RTP/SAVP with keys; the phone's answer with its key makes it Encrypted;
+ * a re-offer (hold) repeats the agreed key, so the media keep theirs. */
+static void
+test_srtp_offered_and_kept (void)
+{
+  static const Case test = { "srtp-offer", "accept", { { 0 } } };
+  World world = { 0 };
+  g_autoptr (SpSdpSession) first = NULL;
+  g_autoptr (SpSdpSession) second = NULL;
+  SpMediaSrtp before;
+
+  world_start (&world, &test);
+  world.config->media_encryption = SP_MEDIA_ENCRYPTION_REQUIRED;
+  dial (&world);
+  first = sp_sdp_parse (world.leg->last_sdp, -1, NULL);
+  g_assert_cmpstr (((const SpSdpMedia *)first->media->pdata[0])->proto, ==, "RTP/SAVP");
+  g_assert_cmpuint (((const SpSdpMedia *)first->media->pdata[0])->cryptos->len, ==, 4);
+  phone_answers (&world, FALSE);
+  fake_leg_emit_established (world.leg);
+  g_assert_true (sp_interaction_get_encrypted (world.interaction));
+  before = world.media->last->audio_srtp;
+  g_assert_cmpint (before.suite, !=, SP_MEDIA_SRTP_NONE);
+
+  sp_interaction_hold_async (world.interaction, TRUE, on_done, &world);
+  second = sp_sdp_parse (world.leg->last_sdp, -1, NULL);
+  g_assert_cmpuint (((const SpSdpMedia *)second->media->pdata[0])->cryptos->len, ==, 1);
+  phone_answers (&world, FALSE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (world.result, ==, OK);
+  g_assert_true (sp_interaction_get_encrypted (world.interaction));
+  g_assert_cmpmem (world.media->last->audio_srtp.send_key, before.key_length, before.send_key,
+                   before.key_length);
+  world_stop (&world);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1190,6 +1322,9 @@ main (int argc, char *argv[])
       g_test_add_data_func (path, &cases[i], run_case);
     }
   g_test_add_func ("/interaction/end-and-participants", test_end_and_participants);
+  g_test_add_func ("/interaction/srtp/answered", test_srtp_answered);
+  g_test_add_func ("/interaction/srtp/policy-and-plain-phones", test_srtp_policy_and_plain_phones);
+  g_test_add_func ("/interaction/srtp/offered-and-kept", test_srtp_offered_and_kept);
   g_test_add_func ("/interaction/hold-reaches-the-media", test_hold_reaches_the_media);
   g_test_add_func ("/interaction/transfer-record-and-timeout", test_transfer_record_and_timeout);
   g_test_add_func ("/interaction/conference-relays-the-contacts-video",

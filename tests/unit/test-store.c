@@ -806,15 +806,20 @@ test_interaction_live_writes (Fixture *f, gconstpointer data)
   g_autoptr (GVariant) row = NULL;
   g_autofree char *codes = NULL;
   g_autoptr (GError) error = NULL;
-  gboolean video = FALSE;
+  gboolean video = FALSE, encrypted = TRUE;
   gint64 before = g_get_real_time ();
 
   g_assert_cmpint (alive_of (f, id), <=, before);
+  row = get_interaction (f, id);
+  g_assert_true (g_variant_lookup (row, "encrypted", "b", &encrypted));
+  g_assert_false (encrypted);
+  g_clear_pointer (&row, g_variant_unref);
   g_assert_true (sp_store_interaction_set_answered (f->store, id, 2000, NULL));
   g_assert_cmpint (alive_of (f, id), >=, before);
   g_assert_true (sp_store_interaction_set_dispositions (f->store, id, first, NULL));
   g_assert_true (sp_store_interaction_set_dispositions (f->store, id, second, NULL));
   g_assert_true (sp_store_interaction_set_video_used (f->store, id, NULL));
+  g_assert_true (sp_store_interaction_set_encrypted (f->store, id, NULL));
   g_assert_true (sp_store_interaction_set_ended (f->store, id, 9000, "remote", "hangup", NULL));
   row = get_interaction (f, id);
   codes = join_strv (row, "dispositions");
@@ -825,6 +830,8 @@ test_interaction_live_writes (Fixture *f, gconstpointer data)
   g_assert_cmpstr (get_s (row, "end-reason"), ==, "hangup");
   g_assert_true (g_variant_lookup (row, "video", "b", &video));
   g_assert_true (video);
+  g_assert_true (g_variant_lookup (row, "encrypted", "b", &encrypted));
+  g_assert_true (encrypted);
   g_assert_cmpstr (get_s (row, "status"), ==, "live");
 
   before = alive_of (f, id);
@@ -1173,7 +1180,7 @@ test_interaction_participants (Fixture *f, gconstpointer data)
   g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
 }
 
-/* Undoes migrations 3 to 5 on the open database, as a sportellod of schema 2 would have left
+/* Undoes migrations 3 to 6 on the open database, as a sportellod of schema 2 would have left
  * it. */
 static void
 downgrade_to_schema_2 (Fixture *f)
@@ -1191,6 +1198,7 @@ downgrade_to_schema_2 (Fixture *f)
       "    'call-ended')));"
       "CREATE INDEX interaction_pushes_by_interaction ON interaction_pushes(interaction);"
       "ALTER TABLE interactions DROP COLUMN alive;"
+      "ALTER TABLE interactions DROP COLUMN encrypted;"
       "PRAGMA user_version = 2;";
 
   g_assert_cmpint (sqlite3_exec (f->store->db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
