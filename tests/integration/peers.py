@@ -135,10 +135,11 @@ class Baresip:
 
     def __init__(self, testenv, name="baresip", tone=440, audio_file=None, register_to=None, user="customer",
                  record_dir=None, password=None, codecs=("opus", "g711"), video=False, video_size="640x480",
-                 video_fps=30, answermode="auto"):
+                 video_fps=30, answermode="auto", mediaenc=None):
         """answermode="manual" lets calls ring unanswered. video=True loads vp8, fakevideo (the source: vertical red/green/blue bars; the display:
         discards) and snapshot (snapshot_recv/snapshot_send), so baresip offers and accepts VP8
-        video; video=False (the default) loads no video module, so it refuses video (m=video 0)."""
+        video; video=False (the default) loads no video module, so it refuses video (m=video 0).
+        mediaenc="srtp" offers SDES keys on RTP/AVP, "srtp-mand" RTP/SAVP (SRTP or no call)."""
         self.testenv = testenv
         self.name = name
         self.user = user
@@ -154,6 +155,8 @@ class Baresip:
             modules.append("sndfile.so")
         if video:
             modules += ["vp8.so", "fakevideo.so", "snapshot.so"]
+        if mediaenc:
+            modules.append("srtp.so")
         config = [
             "poll_method epoll", f"sip_listen 127.0.0.1:{self.sip_port}", "net_interface 127.0.0.1",
             "call_local_timeout 120", "call_max_calls 4", f"audio_source {source}", "audio_player aubridge,nil",
@@ -174,6 +177,8 @@ class Baresip:
             account = f"<sip:{user}@{register_to}>{auth};regint=60;answermode={answermode}"
         else:
             account = f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0;answermode={answermode}"
+        if mediaenc:
+            account += f";mediaenc={mediaenc}"
         (self.dir / "accounts").write_text(account + "\n")
         (self.dir / "contacts").write_text("")
         self.proc = testenv.procs.start(name, ["baresip", "-4", "-f", str(self.dir)], testenv.env)

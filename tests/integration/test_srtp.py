@@ -1,0 +1,187 @@
+"""Encrypted calls with baresip's srtp module as the customer's phone: SDES keys in the SDP
+(RFC 4568), SRTP both ways. Our side sends a 440 Hz tone and records what it receives; baresip
+sends 1000 Hz from a file (G.711, so a plain packet would carry the tone as it is) and records.
+What crosses the loopback interface is captured: every RTP packet of the call carries an
+authentication tag and no packet's payload decodes to either tone.
+
+SIP runs over UDP here ([security] sdes-without-tls = true): the keys travel in clear on this
+loopback only."""
+
+import glob
+import math
+import os
+
+import pytest
+
+from conftest import AGENT, CONTACTS, ROOT, SESSION, SignalRecorder, free_port, wait_for
+from peers import Baresip, dominant_tone, sportello_config, tone_file
+from sniffer import Sniffer
+
+OURS, THEIRS = 440, 1000
+CANDIDATES = (OURS, THEIRS, 700, 1500)
+PCMU_20MS = 160
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="capturing on lo needs root (the CI runs as root)")
+
+
+def security(policy):
+    return f"\n[security]\nmedia-encryption = {policy}\nsdes-without-tls = true\n"
+
+
+def start_service(testenv, policy):
+    port = free_port()
+    wav = testenv.root / "received.wav"
+    config = sportello_config(testenv, port, audio_sink=f"file:{wav}", extra=security(policy))
+    proc = testenv.start_sportellod(config=config)
+    low, high = (int(p) for p in config.read_text().split("rtp-ports = ")[1].split()[0].split("-"))
+    return proc, port, wav, range(low, high + 1)
+
+
+def customer(testenv, mediaenc):
+    record = testenv.root / "baresip-rec"
+    record.mkdir()
+    phone = Baresip(testenv, audio_file=tone_file(testenv, THEIRS), record_dir=record, codecs=("g711",),
+                    mediaenc=mediaenc)
+    return phone, record
+
+
+def ulaw_to_linear(byte):
+    byte = ~byte & 0xFF
+    magnitude = ((byte & 0x0F) << 3 | 0x84) << ((byte & 0x70) >> 4)
+    return (0x84 - magnitude) if byte & 0x80 else (magnitude - 0x84)
+
+
+def tone_share(payload, frequency, rate=8000):
+    """The share of the payload's power (decoded as G.711 u-law) at FREQUENCY: about 1 for a
+    clear tone, about 2/n for noise."""
+    samples = [ulaw_to_linear(b) for b in payload]
+    mean = sum(samples) / len(samples)
+    samples = [s - mean for s in samples]
+    total = sum(s * s for s in samples) or 1
+    coeff = 2 * math.cos(2 * math.pi * frequency / rate)
+    s1 = s2 = 0.0
+    for x in samples:
+        s1, s2 = x + coeff * s1 - s2, s1
+    return 2 * (s1 * s1 + s2 * s2 - coeff * s1 * s2) / len(samples) / total
+
+
+def rtp_packets(datagrams, ports):
+    """RTP (version 2, not RTCP) to or from our RTP ports: (header length, payload + tag)."""
+    packets = []
+    for source, destination, data in datagrams:
+        if (source in ports or destination in ports) and len(data) > 12 and data[0] >> 6 == 2 \
+                and not 192 <= data[1] <= 223:
+            header = 12 + 4 * (data[0] & 0x0F)
+            packets.append(data[header:])
+    return packets
+
+
+def assert_no_clear_audio(sniffer, ports):
+    packets = rtp_packets(sniffer.snapshot(), ports)
+    assert len(packets) >= 200, f"only {len(packets)} RTP packets seen on lo"
+    # PCMU, 20 ms: 160 bytes of audio, then the 80-bit (10 byte) authentication tag of SRTP.
+    sizes = {len(p) for p in packets}
+    assert sizes == {PCMU_20MS + 10}, f"RTP payload sizes {sorted(sizes)}: not SRTP with an 80-bit tag"
+    loud = [p for p in packets if max(tone_share(p[:PCMU_20MS], f) for f in (OURS, THEIRS)) > 0.3]
+    assert not loud, f"{len(loud)} of {len(packets)} packets carry a tone in clear"
+
+
+def talk_until_media_flows(testenv, path, packets=150):
+    def flowing():
+        stats = testenv.call(SESSION, "GetMediaStatistics", path=path)
+        return stats if stats["rtp-packets-sent"] >= packets and stats["rtp-packets-received"] >= packets else None
+    return wait_for(flowing, 20, what=f"{packets} RTP packets each way")
+
+
+def check_recordings(wav, record):
+    heard, lead, seconds = dominant_tone(wav, CANDIDATES)
+    assert seconds > 1.0, f"sportellod recorded only {seconds:.1f} s"
+    assert heard == THEIRS and lead > 10, f"sportellod heard {heard} Hz (lead {lead:.1f})"
+    decoded = glob.glob(str(record / "*-dec.wav"))
+    assert decoded, "baresip recorded nothing"
+    heard, lead, seconds = dominant_tone(decoded[0], CANDIDATES)
+    assert heard == OURS and lead > 10, f"baresip heard {heard} Hz (lead {lead:.1f})"
+
+
+@pytest.mark.parametrize("mediaenc", ["srtp-mand", "srtp"])
+def test_required_call_out_is_encrypted_end_to_end(testenv, mediaenc):
+    proc, port, wav, rtp_ports = start_service(testenv, "required")
+    phone, record = customer(testenv, mediaenc)
+    with Sniffer(rtp_ports) as sniffer:
+        path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, {}))
+        wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", 15, what="talking")
+        assert testenv.get_property(SESSION, "Encrypted", path=path) is True
+        talk_until_media_flows(testenv, path)
+        testenv.call(SESSION, "Disconnect", path=path)
+        phone.wait_event("CALL_CLOSED")
+    assert_no_clear_audio(sniffer, rtp_ports)
+    testenv.call(SESSION, "MarkDone", path=path)
+    testenv.stop_sportellod(proc)  # finalizes the recording
+    check_recordings(wav, record)
+    phone.close()
+
+
+def test_customer_calls_in_encrypted_and_the_history_says_so(testenv):
+    proc, port, wav, rtp_ports = start_service(testenv, "preferred")
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    phone, record = customer(testenv, "srtp-mand")
+    contact_id = testenv.call(CONTACTS, "Save", "a{sv}", ({"first-name": GLib_s("Enza"),
+                                                           "addresses": GLib_as([phone.uri])},))
+    with Sniffer(rtp_ports) as sniffer:
+        assert phone.command("dial", f"sip:agent1@127.0.0.1:{port}")["ok"]
+        path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
+        assert testenv.get_property(SESSION, "Encrypted", path=path) is False  # ringing: nothing agreed yet
+        testenv.call(SESSION, "Answer", path=path)
+        phone.wait_event("CALL_ESTABLISHED")
+        assert testenv.get_property(SESSION, "Encrypted", path=path) is True
+        talk_until_media_flows(testenv, path)
+        testenv.call(SESSION, "Disconnect", path=path)
+        phone.wait_event("CALL_CLOSED")
+    assert_no_clear_audio(sniffer, rtp_ports)
+    testenv.call(SESSION, "MarkDone", path=path)
+    record_row = testenv.call(CONTACTS, "History", "suu", (contact_id, 0, 1))[0]
+    assert record_row["encrypted"] is True
+    testenv.stop_sportellod(proc)
+    check_recordings(wav, record)
+    added.close()
+    phone.close()
+
+
+def test_required_refuses_a_plain_phone_and_preferred_falls_back(testenv):
+    proc, port, wav, rtp_ports = start_service(testenv, "required")
+    phone, _ = customer(testenv, None)
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    with Sniffer(rtp_ports) as sniffer:
+        assert phone.command("dial", f"sip:agent1@127.0.0.1:{port}")["ok"]
+        path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
+        name, message = testenv.call_error(SESSION, "Answer", path=path)
+        assert name == "org.sportello.Error.Failed" and "media-encryption is required" in message, message
+        closed = phone.wait_event("CALL_CLOSED")
+        assert "488" in closed.get("param", ""), closed
+        # Nor does an outgoing call reach a phone without SRTP.
+        out = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, {}))
+        wait_for(lambda: testenv.get_property(SESSION, "State", path=out) == "disconnected", 15,
+                 what="the plain phone's answer to be refused")
+        assert testenv.get_property(SESSION, "Encrypted", path=out) is False
+    assert rtp_packets(sniffer.snapshot(), rtp_ports) == [], "RTP left sportellod in clear"
+    testenv.stop_sportellod(proc)
+    added.close()
+
+    proc, port, wav, rtp_ports = start_service(testenv, "preferred")
+    path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, {}))
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", 15, what="talking")
+    talk_until_media_flows(testenv, path, packets=50)
+    assert testenv.get_property(SESSION, "Encrypted", path=path) is False
+    testenv.call(SESSION, "Disconnect", path=path)
+    testenv.stop_sportellod(proc)
+    phone.close()
+
+
+def GLib_s(value):
+    from gi.repository import GLib
+    return GLib.Variant("s", value)
+
+
+def GLib_as(value):
+    from gi.repository import GLib
+    return GLib.Variant("as", value)
