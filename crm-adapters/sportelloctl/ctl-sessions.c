@@ -20,6 +20,7 @@ static const char *const property_order[] = {
   "RemoteName",
   "ReferredBy",
   "ContactId",
+  "Encrypted",
   "Video",
   "VideoRequester",
   "Push",
