@@ -233,6 +233,11 @@ class SignalRecorder:
         self.events = []
         self.id = connection.signal_subscribe(sender, interface, member, path, None, Gio.DBusSignalFlags.NONE,
                                               self._on_signal)
+        # The subscription's match rule goes to the bus without waiting for it: a signal sent
+        # before the bus has it is never delivered (a call that rang at once on a busy machine
+        # was missed that way). A round trip on the same connection comes back after it.
+        connection.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
+                             None, None, Gio.DBusCallFlags.NONE, -1, None)
 
     def _on_signal(self, connection, sender, path, interface, member, params):
         self.events.append((path, interface, member, params.unpack()))
