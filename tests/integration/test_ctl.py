@@ -274,8 +274,15 @@ def test_push_list(service):
 
 
 def test_dial_reports_unavailable(testenv):
-    # TLS is refused at start-up, so SIP does not run and Dial answers Unavailable.
-    config = testenv.write_config("[account]\nregistrar =\nlisten = 127.0.0.1:0\ntransport = tls\n")
+    # SIP over TLS is not there yet: SIP does not run and Dial answers Unavailable. (The config
+    # only checks that the certificate and key files are PEM, and the key private.)
+    certificate = testenv.root / "agent.pem"
+    key = testenv.root / "agent.key"
+    certificate.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    key.write_text("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n")
+    key.chmod(0o600)
+    config = testenv.write_config("[account]\nregistrar =\nlisten = 127.0.0.1:0\ntransport = tls\n"
+                                  f"[security]\ncertificate = {certificate}\nprivate-key = {key}\n")
     proc = testenv.start_sportellod(config=config)
     try:
         result = ctl_fails(testenv, "dial", "+39 02 1234", "AccountNumber=123")
