@@ -147,7 +147,7 @@ local_caps (SpInteraction *self, const SpSdpSession *layout)
     add_slot (self, local, SP_SDP_MEDIA_AUDIO, TRUE);
   if (!have_video && sp_interaction_video_slot_enabled (self))
     add_slot (self, local, SP_SDP_MEDIA_VIDEO, TRUE);
-  sp_interaction_srtp_caps (self, local);
+  sp_interaction_srtp_caps (self, self->contact, local);
   return local;
 }
 
@@ -193,7 +193,8 @@ apply_exchange (SpInteraction *self, const SpSdpSession *local, const SpSdpSessi
       return FALSE;
     }
   self->remote_hold = sp_sdp_remote_is_hold (remote);
-  sp_interaction_srtp_agreed (self, audio, first_stream (streams, SP_SDP_MEDIA_VIDEO, TRUE));
+  sp_interaction_srtp_agreed (self, self->contact, audio,
+                              first_stream (streams, SP_SDP_MEDIA_VIDEO, TRUE));
   return sp_interaction_media_apply (self, audio, error)
          && sp_interaction_video_apply (self, first_stream (streams, SP_SDP_MEDIA_VIDEO, FALSE),
                                         error);

@@ -85,14 +85,7 @@ struct _SpInteraction
   GVariant *video_stats; /* the last video statistics, kept after the call */
   gboolean video_used;   /* video was active at some point: recorded in the history */
 
-  /* SRTP with SDES (sp-interaction-srtp.c): our keys per stream kind (0 audio, 1 video), drawn
-   * at the first offer or answer and kept for the call; what the last exchange agreed. */
-  SpSdesCrypto srtp_keys[2][SP_SRTP_N_SUITES];
-  gboolean srtp_keys_drawn;
-  gboolean srtp_agreed[2];
-  SpSrtpSuite srtp_suite[2];
-  guint srtp_tag[2];
-  gboolean encrypted; /* every active stream of the contact is SRTP */
+  gboolean encrypted; /* every active stream of the contact is SRTP (sp-interaction-srtp.c) */
 
   /* blind transfer (sp-interaction-transfer.c) */
   GTask *transfer_task;
@@ -280,15 +273,13 @@ sp_interaction_cobrowse_stop (SpInteraction *self, const char *reason);
 void
 sp_interaction_cobrowse_dispose (SpInteraction *self);
 
-/* sp-interaction-srtp.c */
+/* sp-interaction-srtp.c: SRTP on PARTY's leg (the contact or a side leg). */
 void
-sp_interaction_srtp_caps (SpInteraction *self, SpSdpLocal *local);
+sp_interaction_srtp_caps (SpInteraction *self, SpParticipant *party, SpSdpLocal *local);
 SpMediaSrtp
 sp_interaction_srtp_params (const SpSdpStream *stream);
 void
-sp_interaction_srtp_agreed (SpInteraction *self, const SpSdpStream *audio,
+sp_interaction_srtp_agreed (SpInteraction *self, SpParticipant *party, const SpSdpStream *audio,
                             const SpSdpStream *video);
-void
-sp_interaction_srtp_clear (SpInteraction *self);
 
 G_END_DECLS

@@ -62,6 +62,7 @@ side_caps (SpInteraction *self, SpParticipant *party, GError **error)
                          party->held ? SP_SDP_SENDONLY : SP_SDP_SENDRECV);
   if (party->relays_video && !add_video_slot (self, party, local, error))
     return NULL;
+  sp_interaction_srtp_caps (self, party, local);
   return g_steal_pointer (&local);
 }
 
@@ -120,6 +121,7 @@ apply_side (SpInteraction *self, SpParticipant *party, const SpSdpSession *local
                    "no audio stream was agreed");
       return FALSE;
     }
+  sp_interaction_srtp_agreed (self, party, audio, video);
   params = sp_interaction_audio_params (audio);
   if (party->media_started
         ? !sp_media_session_update_audio (party->media, &params, error)

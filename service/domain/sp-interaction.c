@@ -576,7 +576,6 @@ sp_interaction_finalize (GObject *object)
   g_free (self->window);
   g_clear_pointer (&self->participants, g_ptr_array_unref);
   g_clear_pointer (&self->mix_links, g_hash_table_unref);
-  sp_interaction_srtp_clear (self);
   G_OBJECT_CLASS (sp_interaction_parent_class)->finalize (object);
 }
 

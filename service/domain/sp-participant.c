@@ -50,6 +50,7 @@ sp_participant_free (SpParticipant *self)
   g_clear_pointer (&self->sdp, sp_sdp_session_free);
   g_clear_object (&self->leg);
   g_clear_object (&self->media);
+  sp_srtp_keyring_clear (&self->srtp);
   g_free (self);
 }
 

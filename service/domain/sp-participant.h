@@ -6,6 +6,7 @@
 #include "sp-leg.h"
 #include "sp-media-session.h"
 #include "sp-sdp.h"
+#include "sp-srtp-keyring.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,7 @@ typedef struct
   gboolean in_conference; /* it hears, and is heard by, the other parties of the conference */
   gboolean relays_video;  /* a conferenced agent offered the contact's picture (sendonly) */
   gboolean video_started; /* that picture is sent */
+  SpSrtpKeyring srtp;     /* its SRTP keys, wiped with it */
 } SpParticipant;
 
 SpParticipant *

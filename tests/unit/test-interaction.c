@@ -7,6 +7,8 @@
 #include "sp-interaction.h"
 #include "sp-sdp.h"
 
+#include <string.h>
+
 typedef enum
 {
   RING = 1, /* a call comes in with an audio offer (ARG 1: audio and video) */
@@ -361,6 +363,12 @@ side_phone_answers (World *world, FakeLeg *leg, int status)
       return;
     }
   sp_sdp_local_add_slot (local, SP_SDP_MEDIA_AUDIO, 52000, 0, SP_SDP_SENDRECV);
+  /* An expert's phone that can do SRTP takes keys when they are offered. */
+  if (((const SpSdpMedia *)offer->media->pdata[0])->cryptos->len)
+    {
+      local->crypto = SP_SDP_CRYPTO_OPTIONAL;
+      g_assert_true (sp_sdp_local_draw_keys (local, 0, NULL));
+    }
   g_clear_pointer (&world->consulted_sdp, sp_sdp_session_free);
   world->consulted_sdp = sp_sdp_answer (offer, local, NULL, NULL);
   g_assert_nonnull (world->consulted_sdp);
@@ -1310,6 +1318,48 @@ test_srtp_offered_and_kept (void)
   world_stop (&world);
 }
 
+/* Required: the consultation leg is encrypted too, with keys of its own (not the contact's). */
+static void
+test_srtp_side_legs (void)
+{
+  static const Case test = { "srtp-side", "accept", { { 0 } } };
+  World world = { 0 };
+  g_autoptr (SpSdpSession) side_offer = NULL;
+  const SpSdpMedia *audio;
+  FakeMedia *contact_media;
+
+  world_start (&world, &test);
+  world.config->media_encryption = SP_MEDIA_ENCRYPTION_REQUIRED;
+  dial (&world);
+  phone_answers (&world, FALSE);
+  fake_leg_emit_established (world.leg);
+  g_assert_true (sp_interaction_get_encrypted (world.interaction));
+  contact_media = world.media->last;
+
+  world.result = PENDING;
+  sp_interaction_consult_async (world.interaction, "bob", "an expert", on_done, &world);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  phone_answers (&world, FALSE); /* the contact's hold, before the expert is called */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (world.telephony->dialled != world.leg);
+  side_offer = sp_sdp_parse (world.telephony->dialled->last_sdp, -1, NULL);
+  audio = g_ptr_array_index (side_offer->media, 0);
+  g_assert_cmpstr (audio->proto, ==, "RTP/SAVP");
+  g_assert_cmpuint (audio->cryptos->len, ==, 4);
+  side_phone_answers (&world, world.telephony->dialled, 0);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (world.result, ==, OK);
+  g_assert_true (world.media->last != contact_media);
+  g_assert_cmpint (world.media->last->audio_srtp.suite, !=, SP_MEDIA_SRTP_NONE);
+  g_assert_true (memcmp (world.media->last->audio_srtp.send_key, contact_media->audio_srtp.send_key,
+                         contact_media->audio_srtp.key_length)
+                 != 0);
+  world_stop (&world);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1325,6 +1375,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/interaction/srtp/answered", test_srtp_answered);
   g_test_add_func ("/interaction/srtp/policy-and-plain-phones", test_srtp_policy_and_plain_phones);
   g_test_add_func ("/interaction/srtp/offered-and-kept", test_srtp_offered_and_kept);
+  g_test_add_func ("/interaction/srtp/side-legs", test_srtp_side_legs);
   g_test_add_func ("/interaction/hold-reaches-the-media", test_hold_reaches_the_media);
   g_test_add_func ("/interaction/transfer-record-and-timeout", test_transfer_record_and_timeout);
   g_test_add_func ("/interaction/conference-relays-the-contacts-video",
