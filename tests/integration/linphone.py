@@ -25,10 +25,12 @@ def solid_jpeg(path, colour, size="640x480"):
 
 class Linphone:
     def __init__(self, testenv, name="linphone", tone_wav=None, picture=None, video=True,
-                 auto_answer=True, user="customer"):
+                 auto_answer=True, user="customer", srtp=None, pcmu_only=False):
         """tone_wav: what it sends as audio; picture: a JPEG it sends as video (else
         linphone's own default picture); video=False disables video altogether (it then
-        refuses video offers with port 0)."""
+        refuses video offers with port 0); srtp: None, "preferred" (offers and accepts SDES
+        SRTP, falls back to RTP) or "mandatory" (RTP/SAVP only); pcmu_only: G.711 u-law only,
+        so a packet sent in clear would carry its audio as it is."""
         self.testenv = testenv
         self.name = name
         self.user = user
@@ -37,12 +39,14 @@ class Linphone:
         (self.home / ".local" / "share" / "linphone").mkdir(parents=True)
         self.sip_port = free_port()
         audio, video_port = even_free_port(), even_free_port()
+        self.audio_port = audio
         rc = [
             # ipv6_migration_done=1: else linphonec "migrates" to IPv6 and writes the host's IPv6 address
             # in its SDP, whatever it binds ([net] ipv6=0 alone is not enough).
             "[sip]", f"sip_port={self.sip_port}", "sip_tcp_port=0", "sip_tls_port=0", "bind_address=127.0.0.1",
             "ipv6_migration_done=1", "use_ipv6=0", "prefer_ipv6=0", "guess_hostname=0", "register_only_when_network_is_up=0", "inc_timeout=120",
             f'contact="Customer" <sip:{user}@127.0.0.1:{self.sip_port}>',
+            *(["media_encryption=srtp", f"media_encryption_mandatory={int(srtp == 'mandatory')}"] if srtp else []),
             "[net]", "ipv6=0",
             # [rtp] bind_address: the address its SDP advertises (else the default route's).
             "[rtp]", "bind_address=127.0.0.1", f"audio_rtp_port={audio}", f"video_rtp_port={video_port}", "audio_jitt_comp=60",
@@ -64,12 +68,23 @@ class Linphone:
         self.read_from = 0
         wait_for(self._listening, 15, what=f"linphonec {name} on port {self.sip_port}")
         self.command("soundcard use files")
+        if pcmu_only:
+            self._only_codec("PCMU")
         if tone_wav:
             self.command(f"play {tone_wav}")
         self.recording = self.dir / "received.wav"
         self.command(f"record {self.recording}")
         if picture:
             self.command(f"staticpic set {picture}")
+
+    def _only_codec(self, name):
+        """Disables every audio codec but NAME (linphonec lists about twenty, numbered; it
+        ignores numbers it does not have)."""
+        self.command("codec list")
+        keep = int(self.expect(rf"(\d+): {name} \(\d+\) enabled").group(1))
+        for index in range(40):
+            if index != keep:
+                self.command(f"codec disable {index}")
 
     @property
     def uri(self):

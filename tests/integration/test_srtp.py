@@ -14,6 +14,7 @@ import os
 import pytest
 
 from conftest import AGENT, CONTACTS, ROOT, SESSION, SignalRecorder, free_port, wait_for
+from linphone import Linphone
 from peers import Baresip, dominant_tone, sportello_config, tone_file
 from sniffer import Sniffer
 
@@ -149,6 +150,40 @@ def test_customer_calls_in_encrypted_and_the_history_says_so(testenv):
     check_recordings(wav, record)
     added.close()
     phone.close()
+
+
+def test_linphone_both_ways_encrypted_under_required(testenv):
+    """A second, independent SRTP implementation (linphonec's mediastreamer2 and libsrtp2 use):
+    it answers our SAVP offer, and its own SAVP offer is answered; both calls carry tones."""
+    proc, port, wav, rtp_ports = start_service(testenv, "required")
+    phone = Linphone(testenv, tone_wav=tone_file(testenv, THEIRS), video=False, srtp="mandatory", pcmu_only=True)
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    with Sniffer(rtp_ports) as sniffer:
+        out = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, {}))
+        wait_for(lambda: testenv.get_property(SESSION, "State", path=out) == "talking", 15, what="talking")
+        assert testenv.get_property(SESSION, "Encrypted", path=out) is True
+        talk_until_media_flows(testenv, out)
+        testenv.call(SESSION, "Disconnect", path=out)
+        phone.expect(r"Call \d+ with .* ended")
+
+        phone.call(f"sip:agent1@127.0.0.1:{port}")
+        path = added.wait(lambda e: SESSION in e[3][1] and e[3][0] != out, what="linphonec's call")[3][0]
+        testenv.call(SESSION, "Answer", path=path)
+        wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", 15, what="talking")
+        assert testenv.get_property(SESSION, "Encrypted", path=path) is True
+        talk_until_media_flows(testenv, path)
+        testenv.call(SESSION, "Disconnect", path=path)
+        phone.expect(r"Call \d+ with .* ended")
+    assert_no_clear_audio(sniffer, rtp_ports)
+    for session in (out, path):
+        testenv.call(SESSION, "MarkDone", path=session)
+    testenv.stop_sportellod(proc)  # finalizes the recording
+    heard, lead, seconds = dominant_tone(wav, CANDIDATES)
+    assert heard == THEIRS and lead > 10 and seconds > 2, f"sportellod heard {heard} Hz (lead {lead:.1f}, {seconds:.1f} s)"
+    phone.close()
+    heard, lead, seconds = dominant_tone(phone.recording, CANDIDATES)
+    assert heard == OURS and lead > 10, f"linphonec heard {heard} Hz (lead {lead:.1f})"
+    added.close()
 
 
 def test_required_refuses_a_plain_phone_and_preferred_falls_back(testenv):
