@@ -66,20 +66,22 @@ def tone_share(payload, frequency, rate=8000):
     return 2 * (s1 * s1 + s2 * s2 - coeff * s1 * s2) / len(samples) / total
 
 
-def rtp_packets(datagrams, ports):
-    """RTP (version 2, not RTCP) to or from our RTP ports: (header length, payload + tag)."""
+def rtp_packets(datagrams, ports, payload_types=None):
+    """RTP (version 2, not RTCP) to or from our RTP ports, of PAYLOAD_TYPES if given: each
+    one's payload (and tag)."""
     packets = []
     for source, destination, data in datagrams:
         if (source in ports or destination in ports) and len(data) > 12 and data[0] >> 6 == 2 \
-                and not 192 <= data[1] <= 223:
+                and not 192 <= data[1] <= 223 and (payload_types is None or data[1] & 0x7F in payload_types):
             header = 12 + 4 * (data[0] & 0x0F)
             packets.append(data[header:])
     return packets
 
 
 def assert_no_clear_audio(sniffer, ports):
-    packets = rtp_packets(sniffer.snapshot(), ports)
-    assert len(packets) >= 200, f"only {len(packets)} RTP packets seen on lo"
+    packets = rtp_packets(sniffer.snapshot(), ports, payload_types=(0, 8))  # G.711
+    count = len(packets)
+    assert count >= 200, f"only {count} RTP packets seen on lo"
     # PCMU: 8 bytes of audio a millisecond (20 ms: 160; the first packet of a stream may be
     # shorter), then SRTP's 80-bit (10 byte) authentication tag. In clear the size would be a
     # whole number of milliseconds.
@@ -184,6 +186,61 @@ def test_linphone_both_ways_encrypted_under_required(testenv):
     heard, lead, seconds = dominant_tone(phone.recording, CANDIDATES)
     assert heard == OURS and lead > 10, f"linphonec heard {heard} Hz (lead {lead:.1f})"
     added.close()
+
+
+GREEN = (0, 255, 0)
+
+
+def vp8_packets(datagrams, ports):
+    """Payloads of the RTP packets of a dynamic payload type (the video; G.711 is 0 or 8)."""
+    return [data[12 + 4 * (data[0] & 0x0F):] for source, destination, data in datagrams
+            if (source in ports or destination in ports) and len(data) > 12 and data[0] >> 6 == 2
+            and 96 <= data[1] & 0x7F <= 127 and not 192 <= data[1] <= 223]
+
+
+def test_video_escalation_and_hold_keep_the_call_encrypted(testenv, pipewire):
+    """Under required, ActivateVideo adds an SRTP video stream with keys of its own, and Hold,
+    Retrieve keep both streams encrypted: baresip still sees the agent's green camera. In clear,
+    a VP8 payload starts with its descriptor, a handful of distinct first bytes (its reserved bit
+    always 0); encrypted, the first bytes are spread over the whole range."""
+    from videopeer import near
+    pipewire.start()
+    pipewire.start_camera(colour=GREEN)
+    port = free_port()
+    config = sportello_config(testenv, port, extra=security("required"))
+    config.write_text(config.read_text().replace("camera = none", "camera = pipewire"))
+    low, high = (int(p) for p in config.read_text().split("rtp-ports = ")[1].split()[0].split("-"))
+    rtp_ports = range(low, high + 1)
+    proc = testenv.start_sportellod(config=config)
+    wait_for(lambda: testenv.get_property(AGENT, "CameraAvailable"), 15, what="CameraAvailable")
+    phone = Baresip(testenv, video=True, codecs=("g711",), mediaenc="srtp-mand", audio_file=tone_file(testenv, THEIRS))
+    with Sniffer(rtp_ports) as sniffer:
+        path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, {}))
+        wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", 15, what="talking")
+        testenv.call(SESSION, "ActivateVideo", path=path)
+        assert testenv.get_property(SESSION, "Video", path=path) == "active"
+        assert testenv.get_property(SESSION, "Encrypted", path=path) is True
+        wait_for(lambda: near(phone.received_colour(), GREEN), 20, what="baresip sees the green camera")
+        testenv.call(SESSION, "Hold", path=path)
+        testenv.call(SESSION, "Retrieve", path=path)
+        wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", 15, what="talking")
+        assert testenv.get_property(SESSION, "Encrypted", path=path) is True
+        before = len(vp8_packets(sniffer.snapshot(), rtp_ports))
+        wait_for(lambda: len(vp8_packets(sniffer.snapshot(), rtp_ports)) > before + 100, 20,
+                 what="video after the hold")
+        wait_for(lambda: near(phone.received_colour(), GREEN), 20, what="baresip sees the camera after the hold")
+        talk_until_media_flows(testenv, path)
+        testenv.call(SESSION, "Disconnect", path=path)
+        phone.wait_event("CALL_CLOSED")
+    assert_no_clear_audio(sniffer, rtp_ports)
+    video = vp8_packets(sniffer.snapshot(), rtp_ports)
+    assert len(video) >= 200, f"only {len(video)} video packets"
+    first_bytes = {payload[0] for payload in video if payload}
+    reserved = sum(1 for payload in video if payload and payload[0] & 0x40)
+    assert len(first_bytes) > 64 and reserved > 0.3 * len(video), \
+        f"video payloads start with {len(first_bytes)} distinct bytes ({reserved} with VP8's reserved bit): clear VP8"
+    testenv.stop_sportellod(proc)
+    phone.close()
 
 
 def test_required_refuses_a_plain_phone_and_preferred_falls_back(testenv):
