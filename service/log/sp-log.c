@@ -1,6 +1,10 @@
 /* A GLib log writer. Under systemd, structured fields go to the journal as they are, so admins
  * can filter (journalctl --user -u sportello SPORTELLO_SESSION=3). On a terminal or in tests,
- * one readable line per message with those fields appended. */
+ * one readable line per message with those fields appended.
+ *
+ * Whatever a message quotes (a SIP message traced with TPORT_LOG, an SDP a debug line shows),
+ * SRTP keys never reach the log: every "inline:" key of an a=crypto line is replaced here, the
+ * last place all messages pass. */
 #include "sp-log.h"
 
 #include <stdio.h>
@@ -46,6 +50,41 @@ append_field (GString *line, const GLogField *field)
                             (const char *)field->value);
 }
 
+#define KEY_MARK "inline:"
+#define KEY_HIDDEN "[key hidden]"
+
+static gboolean
+is_key_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '+' || c == '/' || c == '=';
+}
+
+/* MESSAGE with each key after "inline:" (RFC 4568's key-params: base64, then optional
+ * "|lifetime" and "|MKI:length", which say nothing secret) replaced, or NULL if it has none. */
+char *
+sp_log_redact (const char *message)
+{
+  const char *mark = message ? strstr (message, KEY_MARK) : NULL;
+  GString *out;
+
+  if (mark == NULL)
+    return NULL;
+  out = g_string_new (NULL);
+  while (mark != NULL)
+    {
+      const char *key = mark + strlen (KEY_MARK), *end = key;
+
+      while (is_key_char (*end))
+        end++;
+      g_string_append_len (out, message, key - message);
+      g_string_append (out, end > key ? KEY_HIDDEN : "");
+      message = end;
+      mark = strstr (message, KEY_MARK);
+    }
+  g_string_append (out, message);
+  return g_string_free (out, FALSE);
+}
+
 static GLogWriterOutput
 write_line (GLogLevelFlags level, const GLogField *fields, gsize n_fields)
 {
@@ -87,14 +126,31 @@ should_drop (GLogLevelFlags level, const GLogField *fields, gsize n_fields)
 }
 
 static GLogWriterOutput
-writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+write_fields (GLogLevelFlags level, const GLogField *fields, gsize n_fields)
 {
-  if (should_drop (level, fields, n_fields))
-    return G_LOG_WRITER_HANDLED;
   if (g_log_writer_is_journald (STDERR_FILENO)
       && g_log_writer_journald (level, fields, n_fields, NULL) == G_LOG_WRITER_HANDLED)
     return G_LOG_WRITER_HANDLED;
   return write_line (level, fields, n_fields);
+}
+
+/* The fields as given, but a MESSAGE holding a key goes out redacted. */
+static GLogWriterOutput
+writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  g_autofree GLogField *copy = NULL;
+  g_autofree char *redacted = NULL;
+
+  if (should_drop (level, fields, n_fields))
+    return G_LOG_WRITER_HANDLED;
+  for (gsize i = 0; i < n_fields && redacted == NULL; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0
+        && (redacted = sp_log_redact (fields[i].value)) != NULL)
+      {
+        copy = g_memdup2 (fields, n_fields * sizeof *fields);
+        copy[i].value = redacted;
+      }
+  return write_fields (level, copy ? copy : fields, n_fields);
 }
 
 void

@@ -9,5 +9,7 @@ void
 sp_log_init (const char *program);
 void
 sp_log_set_verbose (gboolean verbose);
+char *
+sp_log_redact (const char *message);
 
 G_END_DECLS

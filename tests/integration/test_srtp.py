@@ -10,6 +10,7 @@ loopback only."""
 import glob
 import math
 import os
+import re
 
 import pytest
 
@@ -186,6 +187,42 @@ def test_linphone_both_ways_encrypted_under_required(testenv):
     heard, lead, seconds = dominant_tone(phone.recording, CANDIDATES)
     assert heard == OURS and lead > 10, f"linphonec heard {heard} Hz (lead {lead:.1f})"
     added.close()
+
+
+def test_keys_never_leave_the_call(testenv):
+    """With every debug message on and Sofia tracing each SIP message (TPORT_LOG), the keys both
+    sides put in their SDP (captured on lo) appear nowhere: not in sportellod's log, its D-Bus
+    properties and statistics, the history, nor any file of its store."""
+    testenv.env["G_MESSAGES_DEBUG"] = "all"
+    testenv.env["TPORT_LOG"] = "1"
+    proc, port, wav, rtp_ports = start_service(testenv, "preferred")
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    phone, _ = customer(testenv, "srtp-mand")
+    with Sniffer([port, phone.sip_port]) as sniffer:
+        assert phone.command("dial", f"sip:agent1@127.0.0.1:{port}")["ok"]
+        path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
+        testenv.call(SESSION, "Answer", path=path)
+        phone.wait_event("CALL_ESTABLISHED")
+        talk_until_media_flows(testenv, path, packets=50)
+        seen = repr(testenv.call("org.freedesktop.DBus.Properties", "GetAll", "s", (SESSION,), path=path))
+        seen += repr(testenv.call(SESSION, "GetMediaStatistics", path=path))
+        testenv.call(SESSION, "Disconnect", path=path)
+        phone.wait_event("CALL_CLOSED")
+    testenv.call(SESSION, "MarkDone", path=path)
+    sip = b"".join(data for _, _, data in sniffer.snapshot()).decode(errors="replace")
+    keys = set(re.findall(r"a=crypto:\d+ \S+ inline:([A-Za-z0-9+/=]{40,})", sip))
+    assert len(keys) >= 2, f"keys in the SDP of both sides: {keys}"
+    testenv.stop_sportellod(proc)
+    log = proc.log_path.read_text(errors="replace")
+    traced = "a=crypto" in log and "inline:[key hidden]" in log
+    assert traced, "the SIP trace did not reach the log, or no key was hidden in it"
+    stored = b"".join(path.read_bytes() for path in (testenv.data / "sportello").rglob("*") if path.is_file())
+    for key in keys:
+        places = [where for where, found in (("the log", key[:16] in log), ("D-Bus", key[:16] in seen),
+                                              ("the store", key[:16].encode() in stored)) if found]
+        assert not places, f"a key in {places}"
+    added.close()
+    phone.close()
 
 
 GREEN = (0, 255, 0)
