@@ -11,6 +11,9 @@
 #include <string.h>
 
 #define SDP_TYPE "application/sdp"
+/* The flag Sofia's transaction layer sets on responses it makes up itself (a timeout, a failed
+ * connection): NTA_INTERNAL_MSG of nta_internal.h, not installed, unchanged since 1.12. */
+#define SOFIA_INTERNAL_MSG (1 << 15)
 
 struct _SpCallLeg
 {
@@ -35,6 +38,7 @@ struct _SpCallLeg
   gboolean answered_elsewhere;
   gboolean remote_cancelled;
   gboolean remote_bye;
+  gboolean no_response; /* our INVITE's final error came from our own stack, not from the network */
 
   char *local_tag;  /* our tag in this dialog, once known */
   char *remote_tag; /* the peer's */
@@ -210,6 +214,7 @@ static void
 emit_ended (SpCallLeg *self, int status, const char *phrase)
 {
   SpLegEndCause cause;
+  g_autofree char *reason = NULL;
 
   if (self->ended)
     return;
@@ -222,11 +227,18 @@ emit_ended (SpCallLeg *self, int status, const char *phrase)
     cause = SP_LEG_END_REMOTE_BYE;
   else if (self->hung_up_locally)
     cause = SP_LEG_END_LOCAL;
-  else if (!self->established && self->outbound && status >= 300)
+  else if (!self->established && self->outbound && status >= 300 && !self->no_response)
     cause = SP_LEG_END_FAILED;
   else
     cause = SP_LEG_END_NETWORK;
-  g_signal_emit (self, signals[SIGNAL_ENDED], 0, cause, (guint)status, phrase ? phrase : "");
+  if (self->no_response)
+    reason
+      = g_strdup_printf ("%s (no answer from the party: it is unreachable%s)", phrase ? phrase : "",
+                         strstr (self->remote_uri, "transport=tls")
+                           ? ", or its TLS certificate is not trusted ([security] ca)"
+                           : "");
+  g_signal_emit (self, signals[SIGNAL_ENDED], 0, cause, (guint)status,
+                 reason ? reason : (phrase ? phrase : ""));
 }
 
 static void
@@ -301,7 +313,10 @@ on_invite_response (SpCallLeg *self, int status, const char *phrase, const sip_t
   self->offer_pending = FALSE;
   if (self->established)
     g_signal_emit (self, signals[SIGNAL_OFFER_FAILED], 0, (guint)status, phrase ? phrase : "");
-  /* A failed initial INVITE ends with the terminated state that follows. */
+  /* A failed initial INVITE ends with the terminated state that follows. Sofia may have made
+   * the answer up: a timeout, or a connection that failed (over TLS, also a certificate we do
+   * not trust). */
+  self->no_response = !sip || (sip->sip_flags & SOFIA_INTERNAL_MSG);
 }
 
 static void
