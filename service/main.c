@@ -195,6 +195,10 @@ start_sip (SpServiceContext *context)
     .display_name = config->display_name,
     .listen = config->listen,
     .transport = config->transport,
+    .tls_certificate = config->tls_certificate,
+    .tls_private_key = config->tls_private_key,
+    .tls_ca = config->tls_ca,
+    .tls_verify_peer = config->tls_verify_peer,
     .registrar = config->registrar,
     .proxy = config->proxy,
     .uui_key = config->uui_key,
@@ -202,13 +206,6 @@ start_sip (SpServiceContext *context)
   };
   SpInteractionContext interaction_context = { 0 };
 
-  if (g_str_equal (config->transport, "tls"))
-    {
-      g_set_error (&context->agent_error, SP_SIP_ERROR, SP_SIP_ERROR_INVALID,
-                   "transport = tls is not supported by this version; use udp or tcp");
-      g_critical ("SIP is not running: %s", context->agent_error->message);
-      return;
-    }
   context->agent = sp_sip_agent_new (&settings, &context->agent_error);
   if (!context->agent)
     {

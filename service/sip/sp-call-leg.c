@@ -49,6 +49,10 @@ struct _SpCallLeg
   gboolean refer_pending;
   char *uui_key;    /* the attached-data key that travels as User-to-User */
   GStrv header_map; /* "Header-Name=Key" entries for the other keys */
+
+  /* Our Contact for the dialog, NULL: the one Sofia writes. Given in the INVITE or in our first
+   * responses to one; Sofia keeps it as the dialog's local target for later requests. */
+  char *contact;
 };
 
 enum
@@ -418,6 +422,13 @@ sp_call_leg_set_header_map (SpCallLeg *self, const char *uui_key, const char *co
   self->header_map = g_strdupv ((char **)header_map);
 }
 
+void
+sp_call_leg_set_contact (SpCallLeg *self, const char *contact)
+{
+  g_free (self->contact);
+  self->contact = g_strdup (contact);
+}
+
 /* TARGET with the attached data as embedded headers (RFC 3261 §19.1.1), so that the phone's
  * INVITE to the target carries them. */
 static char *
@@ -517,7 +528,8 @@ void
 sp_call_leg_ring (SpCallLeg *self)
 {
   if (self->handle && !self->ended)
-    nua_respond (self->handle, SIP_180_RINGING, NUTAG_AUTOANSWER (0), TAG_END ());
+    nua_respond (self->handle, SIP_180_RINGING, NUTAG_AUTOANSWER (0),
+                 TAG_IF (self->contact, SIPTAG_CONTACT_STR (self->contact)), TAG_END ());
 }
 
 void
@@ -527,7 +539,8 @@ sp_call_leg_accept (SpCallLeg *self, const char *answer_sdp)
     return;
   self->accepted = TRUE;
   nua_respond (self->handle, SIP_200_OK, NUTAG_AUTOANSWER (0), SIPTAG_CONTENT_TYPE_STR (SDP_TYPE),
-               SIPTAG_PAYLOAD_STR (answer_sdp), TAG_END ());
+               SIPTAG_PAYLOAD_STR (answer_sdp),
+               TAG_IF (self->contact, SIPTAG_CONTACT_STR (self->contact)), TAG_END ());
 }
 
 void
@@ -646,6 +659,7 @@ sp_call_leg_finalize (GObject *object)
   g_clear_pointer (&self->headers, g_variant_unref);
   g_clear_pointer (&self->attached_data, g_variant_unref);
   g_free (self->uui_key);
+  g_free (self->contact);
   g_strfreev (self->header_map);
   G_OBJECT_CLASS (sp_call_leg_parent_class)->finalize (object);
 }

@@ -6,9 +6,11 @@
 #include "sp-dial-target.h"
 #include "sp-invite-check.h"
 #include "sp-sip-agent.h"
+#include "sp-sip-tls.h"
 
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nta_tag.h>
+#include <sofia-sip/tport_tag.h>
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_uniqueid.h>
 #include <sofia-sip/url.h>
@@ -22,6 +24,13 @@
 struct _SpSipAgent
 {
   GObject parent_instance;
+
+  gboolean tls; /* transport = tls: we listen, call and register over TLS */
+  /* With TLS, the Contact we send, "<sip:HOST:PORT;transport=tls>", once the port is known.
+   * Sofia would write <sips:HOST:PORT>: a sips: Contact obliges every hop of the dialog to use
+   * TLS (RFC 5630 §3.1.3), and baresip 1.0.0 cannot send its ACK to one at all (ENOSYS). */
+  char *tls_contact;
+  gboolean started; /* sp_sip_agent_start() was called: register once the Contact is known */
 
   su_root_t *root;
   GSource *root_source;
@@ -147,7 +156,8 @@ send_register (SpSipAgent *self)
   self->auth_tried = FALSE;
   set_registration (self, "registering", NULL);
   nua_register (self->registration, NUTAG_REGISTRAR (self->registrar),
-                TAG_IF (*self->proxy, NUTAG_PROXY (self->proxy)), TAG_END ());
+                TAG_IF (*self->proxy, NUTAG_PROXY (self->proxy)),
+                TAG_IF (self->tls_contact, SIPTAG_CONTACT_STR (self->tls_contact)), TAG_END ());
 }
 
 static void
@@ -301,6 +311,7 @@ new_incoming_leg (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
 {
   SpCallLeg *leg = sp_call_leg_new_incoming (handle, sip);
 
+  sp_call_leg_set_contact (leg, self->tls_contact);
   sp_call_leg_set_header_map (leg, self->uui_key, (const char *const *)self->attached_headers);
   sp_call_leg_set_attached_data (
     leg, sp_attached_data_from_headers (
@@ -354,7 +365,8 @@ on_incoming_invite (SpSipAgent *self, nua_handle_t *handle, const sip_t *sip)
     sp_call_leg_reject (leg, 480, "Temporarily Unavailable");
 }
 
-/* Where we really listen: with port 0 in [account] listen, the stack picked one. */
+/* Where we really listen: with port 0 in [account] listen, the stack picked one. With TLS, the
+ * stack's only transport is TLS and its contact is sips:HOST:PORT. */
 static void
 on_params (SpSipAgent *self, tagi_t tags[])
 {
@@ -364,14 +376,21 @@ on_params (SpSipAgent *self, tagi_t tags[])
   tl_gets (tags, NTATAG_CONTACT_REF (contact), TAG_END ());
   if (!contact || !contact->m_url->url_host)
     return;
-  uri
-    = g_strdup_printf ("sip:%s%s%s", contact->m_url->url_host, contact->m_url->url_port ? ":" : "",
-                       contact->m_url->url_port ? contact->m_url->url_port : "");
+  uri = g_strdup_printf (
+    "sip:%s%s%s%s", contact->m_url->url_host, contact->m_url->url_port ? ":" : "",
+    contact->m_url->url_port ? contact->m_url->url_port : "", self->tls ? ";transport=tls" : "");
   if (g_strcmp0 (uri, self->contact_uri) == 0)
     return;
   g_free (self->contact_uri);
   self->contact_uri = g_steal_pointer (&uri);
   g_info ("listening for SIP at %s", self->contact_uri);
+  if (self->tls)
+    {
+      g_free (self->tls_contact);
+      self->tls_contact = g_strdup_printf ("<%s>", self->contact_uri);
+      if (self->started && *self->registrar && !self->registration && !self->shutdown_task)
+        send_register (self);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTACT_URI]);
 }
 
@@ -457,12 +476,32 @@ on_nua_event (nua_event_t event, int status, char const *phrase, nua_t *nua,
 
 /* ---- creation, dialling, shutdown ---- */
 
+static gboolean
+uses_tls (const SpSipSettings *settings)
+{
+  return settings->transport && g_str_equal (settings->transport, "tls");
+}
+
+/* With TLS we listen on TLS only, through NUTAG_SIPS_URL alone (";transport=tls" in NUTAG_URL
+ * makes nua_create fail): no SIP in clear on any port. */
 static char *
 listen_url (const SpSipSettings *settings)
 {
   const char *transport
     = settings->transport && g_str_equal (settings->transport, "tcp") ? ";transport=tcp" : "";
+
+  if (uses_tls (settings))
+    return g_strdup_printf ("sips:%s", settings->listen);
   return g_strdup_printf ("sip:%s%s", settings->listen, transport);
+}
+
+/* transport = tls: a sip: URI without a transport of its own is reached over TLS too. */
+static char *
+with_tls_transport (SpSipAgent *self, const char *uri)
+{
+  if (self->tls && g_str_has_prefix (uri, "sip:") && !strstr (uri, ";transport="))
+    return g_strconcat (uri, ";transport=tls", NULL);
+  return g_strdup (uri);
 }
 
 static char *
@@ -500,17 +539,29 @@ attached_header_names (const char *uui_key, const char *const *header_map)
   return g_strv_builder_end (names);
 }
 
+/* verify-peer checks the certificate of every server we connect to (registrar, proxy, a phone we
+ * call) against the CAs and its subject against the host we asked for. Connections to us are not
+ * asked for a certificate: SIP clients rarely have one (RFC 3261 §26.3.1 foresees mutual TLS
+ * between proxies, not from user agents). */
+static int
+tls_verify_policy (const SpSipSettings *settings)
+{
+  return settings->tls_verify_peer ? TPTLS_VERIFY_SUBJECTS_OUT : TPTLS_VERIFY_NONE;
+}
+
 SpSipAgent *
 sp_sip_agent_new (const SpSipSettings *settings, GError **error)
 {
   g_autoptr (SpSipAgent) self = g_object_new (SP_TYPE_SIP_AGENT, NULL);
   g_autofree char *url = listen_url (settings);
   g_autofree char *from = NULL;
+  g_autofree char *tls_dir = NULL;
 
+  self->tls = uses_tls (settings);
   self->aor = g_strdup (settings->aor);
   self->display_name = g_strdup (settings->display_name ? settings->display_name : "");
-  self->registrar = g_strdup (settings->registrar ? settings->registrar : "");
-  self->proxy = g_strdup (settings->proxy ? settings->proxy : "");
+  self->registrar = with_tls_transport (self, settings->registrar ? settings->registrar : "");
+  self->proxy = with_tls_transport (self, settings->proxy ? settings->proxy : "");
   self->local_address = host_of (settings->listen);
   self->uui_key = g_strdup (settings->uui_key);
   self->attached_headers = g_strdupv ((char **)settings->attached_headers);
@@ -520,6 +571,10 @@ sp_sip_agent_new (const SpSipSettings *settings, GError **error)
   from = *self->display_name ? g_strdup_printf ("\"%s\" <%s>", self->display_name, self->aor)
                              : g_strdup (self->aor);
 
+  if (self->tls
+      && !(tls_dir = sp_sip_tls_dir_new (settings->tls_certificate, settings->tls_private_key,
+                                         settings->tls_ca, error)))
+    return NULL;
   su_init ();
   su_log_redirect (NULL, on_sofia_log, NULL);
   (void)su_random64 (); /* seed Sofia's generator before any Call-ID or tag (sofia-sip #58) */
@@ -527,11 +582,20 @@ sp_sip_agent_new (const SpSipSettings *settings, GError **error)
   su_root_threading (self->root, 0); /* before nua_create: keep the stack on the GLib thread */
   self->root_source = su_glib_root_gsource (self->root);
   g_source_attach (self->root_source, NULL);
-  self->nua = nua_create (self->root, on_nua_event, self, NUTAG_URL (url), NUTAG_MEDIA_ENABLE (0),
-                          NUTAG_AUTOANSWER (0), NUTAG_AUTOACK (1), NUTAG_APPL_METHOD ("REFER"),
-                          SIPTAG_FROM_STR (from), SIPTAG_USER_AGENT_STR ("Sportello/" SP_VERSION),
-                          NUTAG_ALLOW ("INVITE, ACK, BYE, CANCEL, OPTIONS, NOTIFY, REFER, INFO"),
-                          TAG_IF (*self->proxy, NUTAG_PROXY (self->proxy)), TAG_END ());
+  self->nua = nua_create (
+    self->root, on_nua_event, self, TAG_IF (!self->tls, NUTAG_URL (url)),
+    TAG_IF (self->tls, NUTAG_SIPS_URL (url)), NUTAG_MEDIA_ENABLE (0), NUTAG_AUTOANSWER (0),
+    NUTAG_AUTOACK (1), NUTAG_APPL_METHOD ("REFER"), SIPTAG_FROM_STR (from),
+    SIPTAG_USER_AGENT_STR ("Sportello/" SP_VERSION),
+    NUTAG_ALLOW ("INVITE, ACK, BYE, CANCEL, OPTIONS, NOTIFY, REFER, INFO"),
+    TAG_IF (*self->proxy, NUTAG_PROXY (self->proxy)),
+    TAG_IF (self->tls, NUTAG_CERTIFICATE_DIR (tls_dir)),
+    TAG_IF (self->tls, TPTAG_TLS_VERIFY_POLICY (tls_verify_policy (settings))),
+    /* A TLS connection closed in its handshake (e.g. a certificate we do not trust) fails the
+     * requests waiting for it at once; without this they wait for a timeout (32 s). */
+    TAG_IF (self->tls, TPTAG_SDWN_ERROR (1)), TAG_END ());
+  /* Sofia read the certificate, key and CAs into its TLS context while binding: the copies go. */
+  sp_sip_tls_dir_remove (tls_dir);
   if (!self->nua)
     {
       g_set_error (error, SP_SIP_ERROR, SP_SIP_ERROR_FAILED, "cannot listen for SIP on %s: %s",
@@ -556,7 +620,9 @@ sp_sip_agent_start (SpSipAgent *self, const char *password)
     return;
   g_free (self->password);
   self->password = g_strdup (password);
-  if (*self->registrar)
+  self->started = TRUE;
+  /* With TLS, on_params() registers once our Contact is known. */
+  if (*self->registrar && (!self->tls || self->tls_contact))
     send_register (self);
 }
 
@@ -581,7 +647,9 @@ sp_sip_agent_get_local_address (SpSipAgent *self)
 char *
 sp_sip_agent_target_uri (SpSipAgent *self, const char *target, GError **error)
 {
-  return sp_dial_target_to_uri (target, self->domain, error);
+  g_autofree char *uri = sp_dial_target_to_uri (target, self->domain, error);
+
+  return uri ? with_tls_transport (self, uri) : NULL;
 }
 
 SpCallLeg *
@@ -608,8 +676,10 @@ sp_sip_agent_dial (SpSipAgent *self, const char *target, const char *headers, co
     }
   leg = sp_call_leg_new_outgoing (handle, target, call_id);
   sp_call_leg_set_header_map (leg, self->uui_key, (const char *const *)self->attached_headers);
+  sp_call_leg_set_contact (leg, self->tls_contact);
   nua_invite (
     handle, NUTAG_AUTOANSWER (0), TAG_IF (headers && *headers, SIPTAG_HEADER_STR (headers)),
+    TAG_IF (self->tls_contact, SIPTAG_CONTACT_STR (self->tls_contact)),
     SIPTAG_CONTENT_TYPE_STR ("application/sdp"), SIPTAG_PAYLOAD_STR (offer_sdp), TAG_END ());
   return leg;
 }
@@ -698,6 +768,7 @@ sp_sip_agent_finalize (GObject *object)
   g_free (self->proxy);
   g_free (self->local_address);
   g_free (self->contact_uri);
+  g_free (self->tls_contact);
   g_free (self->domain);
   if (self->password)
     memset (self->password, 0, strlen (self->password));

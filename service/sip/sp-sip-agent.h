@@ -20,7 +20,12 @@ typedef struct
   const char *aor; /* sip:agent@example.com */
   const char *display_name;
   const char *listen;    /* ADDRESS:PORT */
-  const char *transport; /* udp | tcp */
+  const char *transport; /* udp | tcp | tls */
+  /* For tls: PEM paths (ca NULL: the system's CAs) and whether a server we call is verified. */
+  const char *tls_certificate;
+  const char *tls_private_key;
+  const char *tls_ca;
+  gboolean tls_verify_peer;
   const char *registrar; /* "" for none */
   const char *proxy;     /* "" for none */
   /* Attached data <-> headers (sp-attached-data.h) */
@@ -55,7 +60,8 @@ char *
 sp_sip_agent_target_uri (SpSipAgent *self, const char *target, GError **error);
 const char *
 sp_sip_agent_get_local_address (SpSipAgent *self);
-/* "sip:ADDRESS:PORT" where the agent really listens ("" until known); notify::contact-uri. */
+/* "sip:ADDRESS:PORT" where the agent really listens, with ";transport=tls" over TLS ("" until
+ * known); notify::contact-uri. */
 const char *
 sp_sip_agent_get_contact_uri (SpSipAgent *self);
 

@@ -31,6 +31,9 @@ sp_call_leg_set_attached_data (SpCallLeg *self, GVariant *attached_data);
 /* Called by the agent: how attached data maps to headers when a REFER carries it. */
 void
 sp_call_leg_set_header_map (SpCallLeg *self, const char *uui_key, const char *const *header_map);
+/* Called by the agent: the Contact (a header value) this leg's answers carry, NULL for Sofia's. */
+void
+sp_call_leg_set_contact (SpCallLeg *self, const char *contact);
 /* A header value from a Request-URI ("sip:…?Name=value"), unescaped, with the separators
  * baresip 1.0 mangles put back. NULL for a bad escape. */
 char *

@@ -135,11 +135,13 @@ class Baresip:
 
     def __init__(self, testenv, name="baresip", tone=440, audio_file=None, register_to=None, user="customer",
                  record_dir=None, password=None, codecs=("opus", "g711"), video=False, video_size="640x480",
-                 video_fps=30, answermode="auto", mediaenc=None):
+                 video_fps=30, answermode="auto", mediaenc=None, tls=None):
         """answermode="manual" lets calls ring unanswered. video=True loads vp8, fakevideo (the source: vertical red/green/blue bars; the display:
         discards) and snapshot (snapshot_recv/snapshot_send), so baresip offers and accepts VP8
         video; video=False (the default) loads no video module, so it refuses video (m=video 0).
-        mediaenc="srtp" offers SDES keys on RTP/AVP, "srtp-mand" RTP/SAVP (SRTP or no call)."""
+        mediaenc="srtp" offers SDES keys on RTP/AVP, "srtp-mand" RTP/SAVP (SRTP or no call).
+        tls=(certificate and key PEM, CA PEM): SIP over TLS, listening on the SIP port + 1."""
+        self.tls = tls
         self.testenv = testenv
         self.name = name
         self.user = user
@@ -171,12 +173,16 @@ class Baresip:
                    f"ctrl_tcp_listen 127.0.0.1:{self.ctrl_port}"]
         if record_dir:
             config.append(f"snd_path {record_dir}")
+        if tls:
+            config += [f"sip_certificate {tls[0]}", f"sip_cafile {tls[1]}"]
         (self.dir / "config").write_text("\n".join(config) + "\n")
         if register_to:
             auth = f";auth_pass={password}" if password else ""
             account = f"<sip:{user}@{register_to}>{auth};regint=60;answermode={answermode}"
         else:
             account = f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0;answermode={answermode}"
+        if tls:
+            account = account.replace(">;", ";transport=tls>;", 1)
         if mediaenc:
             account += f";mediaenc={mediaenc}"
         (self.dir / "accounts").write_text(account + "\n")
@@ -189,6 +195,8 @@ class Baresip:
 
     @property
     def uri(self):
+        if self.tls:
+            return f"sip:{self.user}@127.0.0.1:{self.sip_port + 1};transport=tls"
         return f"sip:{self.user}@127.0.0.1:{self.sip_port}"
 
     def _connect(self):
@@ -280,7 +288,9 @@ dns=no
 rev_dns=no
 listen=udp:127.0.0.1:{port}
 alias="127.0.0.1:{port}"
+{tls_listen}
 mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+{tls_module}
 loadmodule "kex.so"
 loadmodule "corex.so"
 loadmodule "tm.so"
@@ -299,7 +309,7 @@ modparam("usrloc", "db_mode", 0)
 request_route {{
     if (!mf_process_maxfwd_header("10")) {{ sl_send_reply("483", "Too Many Hops"); exit; }}
     if (!sanity_check()) {{ exit; }}
-    xlog("L_INFO", "$rm $ru from $si:$sp\\n");
+    xlog("L_INFO", "$rm $ru from $si:$sp proto=$pr\\n");
     if (is_method("OPTIONS") && uri == myself && $rU == $null) {{ sl_send_reply("200", "Keepalive"); exit; }}
     if (has_totag()) {{
         if (loose_route()) {{ t_relay(); exit; }}
@@ -320,18 +330,32 @@ request_route {{
 """
 
 
+KAMAILIO_TLS_MODULE = """loadmodule "tls.so"
+modparam("tls", "certificate", "{certificate}")
+modparam("tls", "private_key", "{private_key}")
+modparam("tls", "tls_method", "TLSv1.2+")
+modparam("tls", "verify_certificate", 0)
+modparam("tls", "require_certificate", 0)"""
+
+
 class Kamailio:
     """kamailio 5.6 as registrar and proxy with digest authentication (one shared password).
-    QUEUES maps a queue's user part to the registered agent its calls go to."""
+    QUEUES maps a queue's user part to the registered agent its calls go to. tls=(certificate
+    PEM, key PEM) adds a TLS listener on tls_port (kamailio-tls-modules); uri then names it."""
 
-    def __init__(self, testenv, password, port=None, name="kamailio", queues=None):
+    def __init__(self, testenv, password, port=None, name="kamailio", queues=None, tls=None):
         self.port = port or free_port()
+        self.tls_port = free_port(socket.SOCK_STREAM) if tls else None
         self.dir = testenv.root / name
         self.dir.mkdir(exist_ok=True)
         cfg = self.dir / "kamailio.cfg"
         routes = "\n".join(f'    if ($rU == "{queue}") {{ $rU = "{agent}"; }}'
                             for queue, agent in (queues or {}).items())
-        cfg.write_text(KAMAILIO_CFG.format(port=self.port, password=password, queue_routes=routes))
+        tls_listen = (f'enable_tls=yes\nlisten=tls:127.0.0.1:{self.tls_port}\nalias="127.0.0.1:{self.tls_port}"'
+                      if tls else "")
+        tls_module = KAMAILIO_TLS_MODULE.format(certificate=tls[0], private_key=tls[1]) if tls else ""
+        cfg.write_text(KAMAILIO_CFG.format(port=self.port, password=password, queue_routes=routes,
+                                           tls_listen=tls_listen, tls_module=tls_module))
         check = subprocess.run(["kamailio", "-c", "-f", str(cfg)], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         self.proc = testenv.procs.start(name, ["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(self.dir), "-P",
@@ -344,6 +368,8 @@ class Kamailio:
 
     @property
     def uri(self):
+        if self.tls_port:
+            return f"sip:127.0.0.1:{self.tls_port};transport=tls"
         return f"sip:127.0.0.1:{self.port}"
 
 

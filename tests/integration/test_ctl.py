@@ -274,8 +274,8 @@ def test_push_list(service):
 
 
 def test_dial_reports_unavailable(testenv):
-    # SIP over TLS is not there yet: SIP does not run and Dial answers Unavailable. (The config
-    # only checks that the certificate and key files are PEM, and the key private.)
+    # A certificate and key OpenSSL cannot use: SIP does not run and Dial answers Unavailable.
+    # (The config only checks that the files hold PEM blocks, and that the key is private.)
     certificate = testenv.root / "agent.pem"
     key = testenv.root / "agent.key"
     certificate.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
@@ -287,6 +287,7 @@ def test_dial_reports_unavailable(testenv):
     try:
         result = ctl_fails(testenv, "dial", "+39 02 1234", "AccountNumber=123")
         assert result.stderr.startswith("sportelloctl: org.sportello.Error.Unavailable: ")
+        assert "[security] certificate holds no certificate OpenSSL can read" in result.stderr
         assert result.stdout == ""
     finally:
         testenv.stop_sportellod(proc)
