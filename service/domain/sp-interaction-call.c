@@ -224,6 +224,34 @@ end_call (SpInteraction *self, const char *actor, const char *reason, int error,
 
 /* ---- answering an inbound call ---- */
 
+#define DISCARD_PORT 9 /* RFC 863 */
+
+/* Whether OFFER (an INVITE's SDP, or NULL: we will offer) has what our answer needs: a usable
+ * audio stream in a codec we have, with SRTP keys we can use where the policy wants them. */
+gboolean
+sp_interaction_offer_acceptable (SpInteraction *self, const char *offer, GError **error)
+{
+  g_autoptr (SpSdpSession) parsed = NULL;
+  g_autoptr (SpSdpLocal) local = NULL;
+  g_autoptr (SpSdpSession) answer = NULL;
+
+  guint16 rtp = self->audio_rtp_port, rtcp = self->audio_rtcp_port;
+
+  if (offer == NULL)
+    return TRUE;
+  if (!(parsed = sp_sdp_parse (offer, -1, error)))
+    return FALSE;
+  /* Ports are reserved when the agent answers; this trial answer is never sent, so the
+   * discard port stands in for ours. */
+  self->audio_rtp_port = rtp ? rtp : DISCARD_PORT;
+  self->audio_rtcp_port = rtp ? rtcp : DISCARD_PORT + 1;
+  local = local_caps (self, parsed);
+  self->audio_rtp_port = rtp;
+  self->audio_rtcp_port = rtcp;
+  answer = sp_sdp_answer (parsed, local, NULL, error);
+  return answer != NULL;
+}
+
 gboolean
 sp_interaction_answer (SpInteraction *self, GError **error)
 {

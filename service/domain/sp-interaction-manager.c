@@ -70,9 +70,19 @@ on_incoming_call (SpTelephony *telephony, SpLeg *leg, gpointer data)
   SpInteractionManager *self = data;
   g_autofree char *name = NULL;
   g_autofree char *contact_id = find_contact (self, sp_leg_get_remote_uri (leg), &name);
+  g_autoptr (GError) error = NULL;
+  SpInteraction *interaction
+    = sp_interaction_new_inbound (&self->context, self->next_number, leg, contact_id, name, &error);
 
-  add (self,
-       sp_interaction_new_inbound (&self->context, self->next_number++, leg, contact_id, name));
+  if (interaction == NULL)
+    {
+      g_log_structured ("sportello-interaction", G_LOG_LEVEL_INFO, "SIP_CALL_ID",
+                        sp_leg_get_call_id (leg), "SIP_STATUS", "488", "MESSAGE",
+                        "incoming INVITE refused with 488: %s", error->message);
+      return;
+    }
+  self->next_number++;
+  add (self, interaction);
 }
 
 /* RFC 3891: a call replacing one of ours takes the contact's place in its interaction. */

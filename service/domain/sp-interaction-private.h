@@ -142,6 +142,8 @@ void
 sp_interaction_send_reoffer (SpInteraction *self);
 void
 sp_interaction_answer_held_offer (SpInteraction *self, const char *sdp);
+gboolean
+sp_interaction_offer_acceptable (SpInteraction *self, const char *offer, GError **error);
 
 /* sp-interaction-video.c: the video region of the call. */
 gboolean

@@ -361,13 +361,19 @@ interaction_new (const SpInteractionContext *context, guint number, gboolean out
 
 SpInteraction *
 sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpLeg *leg,
-                            const char *contact_id, const char *contact_name)
+                            const char *contact_id, const char *contact_name, GError **error)
 {
   const char *signalled = sp_leg_get_remote_name (leg);
   SpInteraction *self = interaction_new (context, number, FALSE, sp_leg_get_remote_uri (leg),
                                          *signalled ? signalled : contact_name,
                                          sp_leg_get_attached_data (leg), contact_id);
 
+  if (!sp_interaction_offer_acceptable (self, sp_leg_get_initial_offer (leg), error))
+    {
+      sp_leg_reject (leg, 488, "Not Acceptable Here");
+      g_object_unref (self);
+      return NULL;
+    }
   self->call_id = g_strdup (sp_leg_get_call_id (leg));
   g_free (self->referred_by);
   self->referred_by = g_strdup (sp_leg_get_referred_by (leg));

@@ -99,10 +99,14 @@ G_DECLARE_FINAL_TYPE (SpInteraction, sp_interaction, SP, INTERACTION, GObject)
  * const char *phrase): a conferenced agent did not answer; "record" (SpRecordChange change, GError
  * **error) → gboolean: an observer stores CHANGE, or returns FALSE with an error (the first FALSE
  * stops the emission); "keep-on-top" (gboolean above, GError **error) → gboolean: the window
- * observer applies the agent's wish now. Every property notifies when it changes. */
+ * observer applies the agent's wish now. Every property notifies when it changes.
+ *
+ * An inbound call rings only if its offer can be answered as the config stands (codecs,
+ * [security] media-encryption): otherwise LEG is refused with 488 before it rings, and NULL
+ * comes back with the reason. */
 SpInteraction *
 sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpLeg *leg,
-                            const char *contact_id, const char *contact_name);
+                            const char *contact_id, const char *contact_name, GError **error);
 SpInteraction *
 sp_interaction_new_outbound (const SpInteractionContext *context, guint number, const char *target,
                              GVariant *attached_data, const char *contact_id,

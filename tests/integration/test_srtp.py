@@ -16,7 +16,7 @@ import pytest
 
 from conftest import AGENT, CONTACTS, ROOT, SESSION, SignalRecorder, free_port, wait_for
 from linphone import Linphone
-from peers import Baresip, dominant_tone, sportello_config, tone_file
+from peers import Baresip, Sipp, dominant_tone, sportello_config, tone_file
 from sniffer import Sniffer
 
 OURS, THEIRS = 440, 1000
@@ -285,12 +285,14 @@ def test_required_refuses_a_plain_phone_and_preferred_falls_back(testenv):
     phone, _ = customer(testenv, None)
     added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
     with Sniffer(rtp_ports) as sniffer:
+        # A plain offer cannot be answered: refused before it rings, no session for the CRM.
         assert phone.command("dial", f"sip:agent1@127.0.0.1:{port}")["ok"]
-        path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
-        name, message = testenv.call_error(SESSION, "Answer", path=path)
-        assert name == "org.sportello.Error.Failed" and "media-encryption is required" in message, message
         closed = phone.wait_event("CALL_CLOSED")
         assert "488" in closed.get("param", ""), closed
+        assert sessions_added(added) == [], "a session rang for a call that cannot be answered"
+        wait_for(lambda: "incoming INVITE refused with 488" in proc.log_path.read_text(errors="replace"),
+                 5, what="the refusal in the log")
+        assert "media-encryption is required" in proc.log_path.read_text(errors="replace")
         # Nor does an outgoing call reach a phone without SRTP.
         out = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, {}))
         wait_for(lambda: testenv.get_property(SESSION, "State", path=out) == "disconnected", 15,
@@ -308,6 +310,50 @@ def test_required_refuses_a_plain_phone_and_preferred_falls_back(testenv):
     testenv.call(SESSION, "Disconnect", path=path)
     testenv.stop_sportellod(proc)
     phone.close()
+
+
+UNUSABLE_CRYPTO = [  # (suite, key-params)
+    ("F8_128_HMAC_SHA1_80", "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"),  # a suite GStreamer lacks
+    ("AES_CM_128_HMAC_SHA1_80", "not*base64!!"),
+    ("AES_CM_128_HMAC_SHA1_80", "MTIzNDU2Nzg5MDEyMzQ1Ng=="),  # 16 bytes, not 30
+    ("AES_256_CM_HMAC_SHA1_80", "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"),  # 30 bytes, not 46
+]
+
+
+@pytest.mark.parametrize("policy", ["preferred", "required"])
+def test_unusable_crypto_offers_are_refused_before_ringing(testenv, policy):
+    """RTP/SAVP offers whose only a=crypto line has an unknown suite, a key that is not base64,
+    or a key of the wrong length for its suite: 488 before the call rings (sipp expects no 180),
+    no session, the reason in the log; sportellod then takes a good encrypted call."""
+    proc, port, wav, rtp_ports = start_service(testenv, policy)
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    for index, (suite, key) in enumerate(UNUSABLE_CRYPTO):
+        sipp = Sipp(testenv, f"caller{index}", "inbound_crypto_refused.xml", remote=f"127.0.0.1:{port}",
+                    extra=["-set", "suite", suite, "-set", "key", key])
+        sipp.assert_passed()
+    assert sessions_added(added) == [], "a call with unusable keys rang"
+    log = proc.log_path.read_text(errors="replace")
+    assert log.count("incoming INVITE refused with 488") == len(UNUSABLE_CRYPTO), log[-3000:]
+    phone, record = customer(testenv, "srtp-mand")
+    assert phone.command("dial", f"sip:agent1@127.0.0.1:{port}")["ok"]
+    path = added.wait(lambda e: SESSION in e[3][1], what="the good call")[3][0]
+    testenv.call(SESSION, "Answer", path=path)
+    phone.wait_event("CALL_ESTABLISHED")
+    assert testenv.get_property(SESSION, "Encrypted", path=path) is True
+    testenv.call(SESSION, "Disconnect", path=path)
+    phone.wait_event("CALL_CLOSED")
+    testenv.stop_sportellod(proc)
+    added.close()
+    phone.close()
+
+
+def sessions_added(recorder):
+    """The sessions RECORDER saw added so far (its signals are delivered by the main context)."""
+    from gi.repository import GLib
+    context = GLib.MainContext.default()
+    while context.iteration(False):
+        pass
+    return [event for event in recorder.events if SESSION in event[3][1]]
 
 
 def GLib_s(value):
