@@ -4,6 +4,7 @@ registrar. Calls both ways are encrypted and carry media; sportellod listens on 
 whose certificate the CA did not sign is not called unless verify-peer = false; --check-config
 names a certificate or key it cannot use."""
 
+import os
 import socket
 import ssl
 import subprocess
@@ -11,6 +12,7 @@ import textwrap
 
 from conftest import AGENT, ROOT, SESSION, SPORTELLOD, SignalRecorder, free_port, wait_for
 from peers import Baresip, Kamailio, sportello_config, tone_file
+from sniffer import Sniffer
 
 PASSWORD = "s3cr3t-agent1"
 
@@ -40,9 +42,20 @@ def tls_config(testenv, port, ca, verify="true", registrar="", trusted=None):
     return config
 
 
-def tls_phone(testenv, certificate, ca, name="baresip"):
+def tls_phone(testenv, certificate, ca, name="baresip", video=False):
     return Baresip(testenv, name=name, tls=(certificate[2], ca[0]), mediaenc="srtp-mand", codecs=("g711",),
-                   audio_file=tone_file(testenv, 1000))
+                   audio_file=tone_file(testenv, 1000), video=video)
+
+
+def assert_sip_only_in_tls(sniffer, port):
+    """Every TCP payload to or from the SIP port is a TLS record (content type 20-23, version
+    3.x), and none carries a SIP start line or an SDP key in clear."""
+    segments = sniffer.tcp_snapshot()
+    assert len(segments) >= 10, f"only {len(segments)} TCP segments on the SIP port"
+    clear = [data[:40] for _, _, data in segments if b"SIP/2.0" in data or b"a=crypto" in data]
+    assert not clear, f"SIP in clear on lo: {clear[:3]}"
+    records = [data for _, _, data in segments if 20 <= data[0] <= 23 and data[1] == 3]
+    assert len(records) >= len(segments) * 0.9, "TCP payloads that are not TLS records"
 
 
 def talk_until_media_flows(testenv, path, packets=100):
@@ -72,14 +85,18 @@ def assert_tls_only(port, ca):
 def test_calls_over_tls_both_ways(testenv):
     ca = make_ca(testenv)
     port = free_port()
-    proc = testenv.start_sportellod(config=tls_config(testenv, port, ca))
+    config = tls_config(testenv, port, ca)
+    config.write_text(config.read_text().replace("camera = none", "camera = test")
+                      + "\n[video]\nallowed = true\nremote-offers = accept\n")
+    proc = testenv.start_sportellod(config=config)
     # The Contact peers call back is a sip: URI with transport=tls (baresip cannot ACK a sips: one).
     assert testenv.get_property(AGENT, "ContactUri") == f"sip:127.0.0.1:{port};transport=tls"
     assert_tls_only(port, ca)
     # The copy of the key Sofia-SIP read at start is gone.
     assert not list(testenv.runtime.glob("sportello-tls-*"))
-    phone = tls_phone(testenv, ca, ca)
+    phone = tls_phone(testenv, ca, ca, video=True)
     added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    sniffer = Sniffer([port], tcp=True) if os.geteuid() == 0 else None  # capturing on lo needs root
 
     assert phone.command("dial", f"sip:agent1@127.0.0.1:{port};transport=tls")["ok"]
     path = answer_incoming(testenv, added, phone)
@@ -94,8 +111,24 @@ def test_calls_over_tls_both_ways(testenv):
     wait_for(lambda: testenv.get_property(SESSION, "State", path=out) == "talking", 15, what="talking")
     assert testenv.get_property(SESSION, "Encrypted", path=out) is True
     talk_until_media_flows(testenv, out)
+    # Re-INVITEs over the TLS connection: video both ways (SRTP too), then hold and retrieve.
+    testenv.call(SESSION, "ActivateVideo", path=out)
+    assert testenv.get_property(SESSION, "Video", path=out) == "active"
+    wait_for(lambda: testenv.call(SESSION, "GetMediaStatistics", path=out)["video-frames-decoded"] >= 30, 20,
+             what="30 frames from baresip decoded")
+    assert phone.received_colour() is not None  # baresip decodes ours
+    testenv.call(SESSION, "Hold", path=out)
+    assert testenv.get_property(SESSION, "State", path=out) == "held"
+    testenv.call(SESSION, "Retrieve", path=out)
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=out) == "talking", 15, what="talking again")
+    assert testenv.get_property(SESSION, "Encrypted", path=out) is True
+    before = testenv.call(SESSION, "GetMediaStatistics", path=out)["rtp-packets-received"]
+    talk_until_media_flows(testenv, out, packets=before + 50)
     testenv.call(SESSION, "Disconnect", path=out)
     phone.wait_event("CALL_CLOSED")
+    if sniffer:
+        sniffer.stop()
+        assert_sip_only_in_tls(sniffer, port)
     testenv.stop_sportellod(proc)
     added.close()
     phone.close()
