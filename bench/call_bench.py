@@ -90,7 +90,7 @@ class Baresip:
     """baresip 1.0.0, auto-answering (account answermode=auto), ausine 440 Hz source, nil player,
     opus before g711 (as in tests/integration/peers.py); events stamped by a reader thread."""
 
-    def __init__(self, session, log, name, bus_name=benchlib.BUS_NAME):
+    def __init__(self, session, log, name, bus_name=benchlib.BUS_NAME, srtp=False):
         self.session, self.log, self.name, self.bus_name = session, log, name, bus_name
         self.sip_port = free_port()
         self.ctrl_port = free_port(socket.SOCK_STREAM)
@@ -104,13 +104,15 @@ class Baresip:
             "jitter_buffer_delay 5-10", "rtp_ports %d-%d" % (rtp, rtp + 99),
             "module_path /usr/lib/baresip/modules",
         ]
-        config += ["module %s.so" % m for m in ("opus", "g711", "ausine", "aufile", "aubridge")]
+        config += ["module %s.so" % m for m in ("opus", "g711", "ausine", "aufile", "aubridge")
+                   + (("srtp",) if srtp else ())]
         config += ["module_app account.so", "module_app menu.so", "module_app ctrl_tcp.so",
                    "ctrl_tcp_listen 127.0.0.1:%d" % self.ctrl_port]
         with open(os.path.join(self.dir, "config"), "w") as f:
             f.write("\n".join(config) + "\n")
         with open(os.path.join(self.dir, "accounts"), "w") as f:
-            f.write("<sip:customer@127.0.0.1:%d>;regint=0;answermode=auto\n" % self.sip_port)
+            f.write("<sip:customer@127.0.0.1:%d>;regint=0;answermode=auto%s\n"
+                    % (self.sip_port, ";mediaenc=srtp-mand" if srtp else ""))
         open(os.path.join(self.dir, "contacts"), "w").close()
         self.proc = session.spawn(name, ["baresip", "-4", "-f", self.dir])
         self.responses = {}
@@ -210,7 +212,7 @@ def invite_arrived(source):
 # ---- sportellod on the private bus -----------------------------------------------------------------
 
 class Sportellod:
-    def __init__(self, session, log, name, bus_name=benchlib.BUS_NAME):
+    def __init__(self, session, log, name, bus_name=benchlib.BUS_NAME, srtp=False):
         self.session, self.log, self.name, self.bus_name = session, log, name, bus_name
         self.sip_port = free_port()
         rtp = free_port_range(100)
@@ -234,6 +236,8 @@ class Sportellod:
                 codes = resolved=Resolved
                 required = false
                 """ % (self.sip_port, rtp, rtp + 99)))
+            if srtp:  # SDES over UDP: on loopback only, as in the tests
+                f.write("\n[security]\nmedia-encryption = required\nsdes-without-tls = true\n")
         data_dir = session.path(name + "-data")
         env_saved = dict(session.env)
         for key in ("SU_DEBUG", "TPORT_DEBUG", "NTA_DEBUG", "NUA_DEBUG"):
@@ -486,10 +490,11 @@ def print_events(title, t0, events):
         print("    %8.2f  %-22s %s %s" % (ms(t0, t), source, kind, extra))
 
 
-def long_call_sportellod(session, log, seconds):
+def long_call_sportellod(session, log, seconds, srtp=False):
     """baresip calls sportellod, which answers; sportellod's (and the caller's) CPU and memory."""
-    sd = Sportellod(session, log, "sportellod-long")
-    phone = Baresip(session, log, "caller-long")
+    suffix = "-srtp" if srtp else ""
+    sd = Sportellod(session, log, "sportellod-long" + suffix, srtp=srtp)
+    phone = Baresip(session, log, "caller-long" + suffix, srtp=srtp)
     try:
         time.sleep(0.5)
         before, peer_before = proc_sample(sd.proc.pid), proc_sample(phone.proc.pid)
@@ -509,9 +514,10 @@ def long_call_sportellod(session, log, seconds):
     return before, after, peer_before, peer_after, stats, rc
 
 
-def long_call_baresip(session, log, seconds):
-    caller = Baresip(session, log, "b2b-long-caller")
-    callee = Baresip(session, log, "b2b-long-callee")
+def long_call_baresip(session, log, seconds, srtp=False):
+    suffix = "-srtp" if srtp else ""
+    caller = Baresip(session, log, "b2b-long-caller" + suffix, srtp=srtp)
+    callee = Baresip(session, log, "b2b-long-callee" + suffix, srtp=srtp)
     try:
         time.sleep(0.5)
         before, peer_before = proc_sample(callee.proc.pid), proc_sample(caller.proc.pid)
@@ -549,13 +555,40 @@ def cost_line(label, before, after):
     return line
 
 
+def cpu_of(before, after):
+    return after["cpu_ns"] / 1e9 - before["cpu_ns"] / 1e9
+
+
+def srtp_series(session, log, seconds):
+    """The same long call in clear and encrypted, for sportellod (callee) and for baresip."""
+    print("\n== one %g s audio call each, plain RTP then SRTP (SDES keys over UDP on loopback) ==" % seconds)
+    figures = {}
+    for srtp in (False, True):
+        kind = "SRTP" if srtp else "plain"
+        before, after, pb, pa, stats, rc = long_call_sportellod(session, log, seconds, srtp=srtp)
+        print("baresip calls sportellod, %s: codec %s, %d RTP packets sent, %d received, exit %s"
+              % (kind, stats.get("audio-codec"), stats.get("rtp-packets-sent"), stats.get("rtp-packets-received"), rc))
+        print(cost_line("sportellod (callee)", before, after))
+        figures[("sportellod", srtp)] = cpu_of(before, after)
+        bb_before, bb_after, bpb, bpa = long_call_baresip(session, log, seconds, srtp=srtp)
+        print("baresip calls baresip, %s:" % kind)
+        print(cost_line("baresip (callee)", bb_before, bb_after))
+        figures[("baresip", srtp)] = cpu_of(bb_before, bb_after)
+    print("\nCPU of the callee over the call (schedstat, s): plain -> SRTP (increase)")
+    for who in ("sportellod", "baresip"):
+        plain, encrypted = figures[(who, False)], figures[(who, True)]
+        print("  %-10s %6.3f -> %6.3f  (%+.1f %%)" % (who, plain, encrypted, 100 * (encrypted - plain) / plain))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=int(os.environ.get("BENCH_CALLS", 50)))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 60)))
     parser.add_argument("--keep", action="store_true", help="keep the temporary dir (logs)")
     parser.add_argument("--events", action="store_true", help="print every event of the first two calls")
-    parser.add_argument("--only", choices=("setup", "cost"), help="run only the set-up series or the long calls")
+    parser.add_argument("--only", choices=("setup", "cost", "srtp"),
+                        help="run only the set-up series, the long calls, or the long calls plain and with SRTP"
+                             " (SDES, AES_CM_128_HMAC_SHA1_80) side by side")
     parser.add_argument("--per-call", action="store_true", help="also print every call's figures")
     parser.add_argument("--poll-rtp", action="store_true",
                         help="inbound: also poll GetMediaStatistics every 5 ms for our first received RTP")
@@ -582,7 +615,7 @@ def main():
               " counted below)" % (time.monotonic() - t))
         if args.keep:
             print("logs in %s" % session.root)
-        if args.only != "cost":
+        if args.only in (None, "setup"):
             print("\n== call set-up on loopback, %d calls each (ms; first call shown apart) ==" % args.calls)
             out_rows, in_rows, bb_out, bb_in, codec, rc_out, rc_in = setup_series(session, log, args.calls,
                                                                                   args.events, args.poll_rtp)
@@ -624,7 +657,9 @@ def main():
                     print("per call, %s:" % title)
                     for i, row in enumerate(rows):
                         print("  %3d  %s" % (i + 1, "  ".join("%s %.2f" % kv for kv in row.items())))
-        if args.only != "setup":
+        if args.only == "srtp":
+            srtp_series(session, log, args.seconds)
+        elif args.only != "setup":
             print("\n== one %g s audio call each (CPU and memory over the call) ==" % args.seconds)
             before, after, pb, pa, stats, rc = long_call_sportellod(session, log, args.seconds)
             bb_before, bb_after, bpb, bpa = long_call_baresip(session, log, args.seconds)

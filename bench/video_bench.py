@@ -111,10 +111,12 @@ class Env(conftest.TestEnv):
 class Agent:
     """sportellod with video allowed and the given camera, on the env's bus."""
 
-    def __init__(self, env, camera, name="sportellod"):
+    def __init__(self, env, camera, name="sportellod", srtp=False):
         self.env = env
         self.sip_port = conftest.free_port()
         extra = "\n[video]\nallowed = true\nremote-offers = accept\n"
+        if srtp:  # SDES keys over UDP: on loopback only, as in the tests
+            extra += "\n[security]\nmedia-encryption = required\nsdes-without-tls = true\n"
         config = sportello_config(env, self.sip_port, extra=extra, audio_source="test")
         text = config.read_text().replace("camera = none", "camera = %s" % camera)
         config.write_text(text)
@@ -400,6 +402,83 @@ def baresip_call(env, seconds):
         for phone in (caller, callee):
             phone.close()
             env.procs.stop(phone.proc)
+
+
+# ---- 5. the same call in clear and encrypted ---------------------------------------------------------
+
+CRYPTO_DSOS = ("libsrtp2", "libgstsrtp", "libsoftokn3", "libfreeblpriv3", "libnss3", "libnssutil3", "libnspr4")
+
+
+def crypto_share(profile):
+    """The share (%) of PROFILE's samples in SRTP's code: GStreamer's srtp elements, libsrtp2 and
+    the NSS libraries Debian builds libsrtp2 on (its AES and HMAC-SHA1)."""
+    profile.proc.wait(30)
+    by_dso = subprocess.run(["perf", "report", "-i", str(profile.path), "--stdio", "--no-children", "--sort", "dso",
+                             "-g", "none", "--percent-limit", "0"], capture_output=True, text=True).stdout
+    return sum(float(pct) for pct, dso in re.findall(r"^\s+([\d.]+)%\s+(\S+)\s*$", by_dso, re.M)
+               if dso.startswith(CRYPTO_DSOS))
+
+
+def encryption_call(env, camera, seconds, srtp, index, perf=False):
+    """A fresh sportellod (camera: a moving ball) dials a baresip with video (its still bars), both
+    in plain RTP or both requiring SRTP; sportellod's CPU over a window of steady two-way video
+    (and with PERF, the share of its samples in SRTP's code)."""
+    label = "%s-%d" % ("srtp" if srtp else "plain", index)
+    agent = Agent(env, camera, name="sportellod-" + label, srtp=srtp)
+    phone = Baresip(env, name="phone-" + label, video=True, mediaenc="srtp-mand" if srtp else None)
+    try:
+        path = agent.dial(phone.uri)
+        agent.call(path, "ActivateVideo")
+        agent.wait_stat(path, "video-frames-decoded", 30)
+        conftest.wait_for(lambda: baresip_frames(phone, "w")["rx"] >= 30, 15, 0.1, what="baresip frames")
+        encrypted = agent.prop(path, "Encrypted")
+        time.sleep(SETTLE)
+        m0 = machine_sample()
+        before, s0 = proc_sample(agent.proc.pid), agent.stats(path)
+        profile = Profile(env, "sportellod " + label, [agent.proc.pid], seconds) if perf else None
+        time.sleep(seconds)
+        after, s1 = proc_sample(agent.proc.pid), agent.stats(path)
+        m1 = machine_sample()
+        f = window_figures(before, after)
+        agent.hang_up(path)
+        return {"cost": f, "encrypted": encrypted, "machine": machine_line(m0, m1, f["per_min"]),
+                "crypto": crypto_share(profile) if profile else None,
+                "encoded_fps": rate(s0, s1, "video-frames-encoded", f["wall"]),
+                "decoded_fps": rate(s0, s1, "video-frames-decoded", f["wall"]),
+                "codecs": (s1.get("audio-codec"), s1.get("video-codec"))}
+    finally:
+        phone.close()
+        env.procs.stop(phone.proc)
+        agent.stop()
+
+
+def encryption_series(env, camera, seconds, rounds=2, perf=False):
+    """Plain and SRTP calls alternated ROUNDS times, so that a drift of the machine's load falls
+    on both; prints each, the mean increase, and (PERF) what SRTP's own code took."""
+    totals = {False: [], True: []}
+    crypto = []
+    for index in range(rounds):
+        for srtp in (False, True):
+            r = encryption_call(env, camera, seconds, srtp, index, perf)
+            totals[srtp].append(r["cost"]["per_min_ns"])
+            if srtp and r["crypto"] is not None:  # both windows are profiled: perf costs each the same
+                crypto.append(r["crypto"] * r["cost"]["per_min_ns"] / 100)
+            print("round %d, %s (Encrypted=%s; audio %s, video %s; encoded %.1f fps, decoded %.1f fps):"
+                  % (index + 1, "SRTP" if srtp else "plain RTP", r["encrypted"], r["codecs"][0], r["codecs"][1],
+                     r["encoded_fps"], r["decoded_fps"]))
+            print(cost_line("sportellod", r["cost"]))
+            print(r["machine"])
+    plain, encrypted = (sum(totals[k]) / len(totals[k]) for k in (False, True))
+    increase = 100 * (encrypted - plain) / plain
+    print("  sportellod CPU (schedstat), mean of %d rounds: plain %.2f s/min (runs %s), SRTP %.2f s/min (runs %s):"
+          " %+.1f %%  (goal <= 5 %%: %s)"
+          % (rounds, plain, " ".join("%.2f" % v for v in totals[False]), encrypted,
+             " ".join("%.2f" % v for v in totals[True]), increase, "met" if increase <= 5 else "MISSED"))
+    if crypto:
+        mean = sum(crypto) / len(crypto)
+        print("  SRTP's own code (perf, 499 Hz: gst srtp elements, libsrtp2 and the NSS libraries it uses):"
+              " %.2f s/min = %.1f %% of the plain call's CPU" % (mean, 100 * mean / plain))
+    return {"plain": plain, "srtp": encrypted, "increase": increase, "crypto": crypto}
 
 
 # ---- 4. ActivateVideo -> first decoded frame ---------------------------------------------------------
@@ -756,10 +835,13 @@ def main():
                         help="sleep between GetMediaStatistics polls (default 0.5 ms; a poll itself takes about 1 ms)")
     parser.add_argument("--only", default="call,floor,floor1,baresip,activate",
                         help="comma-separated parts to run: call, floor, floor1 (the floor with vp8enc threads=1),"
-                             " baresip, activate")
+                             " baresip, activate, srtp (not in the default: sportellod calling a baresip in plain RTP"
+                             " and with SRTP, alternated twice)")
     parser.add_argument("--no-perf", dest="perf", action="store_false",
                         help="do not profile sportellod and the floors with perf record (499 Hz) during their windows;"
                              " profiling is on by default when perf is installed and we are root")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="srtp: how many times the plain and the SRTP call alternate (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary dirs (logs)")
     args = parser.parse_args()
     parts = set(args.only.split(","))
@@ -867,6 +949,10 @@ def main():
                               note)
         contact.stop()
         rc = agent.stop()
+        if "srtp" in parts:
+            print("\n== 5. encryption: a fresh sportellod (one at a time on the bus) dials a baresip with video, plain RTP vs SRTP (SDES,"
+                  " media-encryption = required), %g s windows ==" % args.seconds)
+            results["srtp"] = encryption_series(env, camera, args.seconds, args.rounds, args.perf)
         print("\nsportellod exit status: %s" % rc)
         print_summary(results, args)
     except Exception as error:
