@@ -888,6 +888,48 @@ precheck_text (const char *text, gsize length, GError **error)
   return TRUE;
 }
 
+static gboolean
+is_rateless_rtpmap (const char *line, gsize length)
+{
+  const char *slash;
+
+  if (length < 9 || strncmp (line, "a=rtpmap:", 9) != 0)
+    return FALSE;
+  slash = memchr (line, '/', length);
+  return slash == NULL || slash + 1 >= line + length || !g_ascii_isdigit (slash[1]);
+}
+
+/* TEXT without its a=rtpmap lines that name no clock rate ("a=rtpmap:31 LPC", in every INVITE
+ * of RFC 4475), or NULL if it has none. RFC 4566 requires the rate and Sofia's parser refuses
+ * the whole description without it; such a payload type is one we cannot use anyway, so the
+ * line goes and the rest is read: be liberal in what we accept. */
+static GString *
+without_rateless_rtpmaps (const char *text, gsize length)
+{
+  GString *kept = NULL;
+  const char *start = text, *end = text + length;
+
+  while (start < end)
+    {
+      const char *newline = memchr (start, '\n', (gsize)(end - start));
+      const char *next = newline ? newline + 1 : end;
+      gsize line = (gsize)((newline ? newline : end) - start);
+
+      if (line > 0 && start[line - 1] == '\r')
+        line--;
+      if (is_rateless_rtpmap (start, line))
+        {
+          if (kept == NULL)
+            kept = g_string_new_len (text, start - text);
+          g_debug ("SDP line without a clock rate left out: %.*s", (int)line, start);
+        }
+      else if (kept != NULL)
+        g_string_append_len (kept, start, next - start);
+      start = next;
+    }
+  return kept;
+}
+
 SpSdpSession *
 sp_sdp_parse (const char *text, gssize length, GError **error)
 {
@@ -895,6 +937,7 @@ sp_sdp_parse (const char *text, gssize length, GError **error)
   sdp_parser_t *parser;
   const char *message;
   SpSdpSession *session = NULL;
+  g_autoptr (GString) lenient = NULL;
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -903,6 +946,11 @@ sp_sdp_parse (const char *text, gssize length, GError **error)
     length = (gssize)strlen (text);
   if (!precheck_text (text, (gsize)length, error))
     return NULL;
+  if ((lenient = without_rateless_rtpmaps (text, (gsize)length)) != NULL)
+    {
+      text = lenient->str;
+      length = (gssize)lenient->len;
+    }
   home = su_home_new (sizeof (su_home_t));
   /* mode_manual: we read direction attributes ourselves (media over session, RFC 4566 §6);
    * c_missing: a port-0 stream needs no c=, we check active streams ourselves. */

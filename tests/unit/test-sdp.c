@@ -334,6 +334,21 @@ test_parse_length (void)
   g_assert_cmpuint (session->media->len, ==, 1);
 }
 
+static void
+test_parse_rtpmap_without_rate (void)
+{
+  /* RFC 4475's INVITEs: a video rtpmap without its clock rate. The line is left out (the
+   * payload type is unusable), the rest is read; a rate that is not a number is left out too. */
+  const char text[] = HEADER "m=audio 49217 RTP/AVP 0 12\r\nm=video 3227 RTP/AVP 31\r\n"
+                             "a=rtpmap:31 LPC\r\na=rtpmap:31 LPC/x\r\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpSdpSession) session = sp_sdp_parse (text, -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (session->media->len, ==, 2);
+  g_assert_cmpint (((SpSdpMedia *)session->media->pdata[1])->kind, ==, SP_SDP_MEDIA_VIDEO);
+}
+
 /* ---- answering ------------------------------------------------------------------------ */
 
 /* RFC 4568 §9.1's key (AES_CM_128: 30 bytes) and a 46-byte one (AES_256_CM). */
@@ -1478,6 +1493,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/sdp/parse/length", test_parse_length);
   g_test_add_func ("/sdp/parse/nul", test_parse_nul);
+  g_test_add_func ("/sdp/parse/rtpmap-without-rate", test_parse_rtpmap_without_rate);
   for (guint i = 0; i < G_N_ELEMENTS (answer_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/sdp/answer/%s", answer_cases[i].name);
