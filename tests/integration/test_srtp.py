@@ -8,7 +8,6 @@ SIP runs over UDP here ([security] sdes-without-tls = true): the keys travel in 
 loopback only."""
 
 import glob
-import math
 import os
 import re
 
@@ -18,10 +17,11 @@ from conftest import AGENT, CONTACTS, ROOT, SESSION, SignalRecorder, free_port, 
 from linphone import Linphone
 from peers import Baresip, Sipp, dominant_tone, sportello_config, tone_file
 from sniffer import Sniffer
+import srtpwire
+from srtpwire import rtp_packets
 
 OURS, THEIRS = 440, 1000
 CANDIDATES = (OURS, THEIRS, 700, 1500)
-PCMU_20MS = 160
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="capturing on lo needs root (the CI runs as root)")
 
@@ -47,51 +47,8 @@ def customer(testenv, mediaenc):
     return phone, record
 
 
-def ulaw_to_linear(byte):
-    byte = ~byte & 0xFF
-    magnitude = ((byte & 0x0F) << 3 | 0x84) << ((byte & 0x70) >> 4)
-    return (0x84 - magnitude) if byte & 0x80 else (magnitude - 0x84)
-
-
-def tone_share(payload, frequency, rate=8000):
-    """The share of the payload's power (decoded as G.711 u-law) at FREQUENCY: about 1 for a
-    clear tone, about 2/n for noise."""
-    samples = [ulaw_to_linear(b) for b in payload]
-    mean = sum(samples) / len(samples)
-    samples = [s - mean for s in samples]
-    total = sum(s * s for s in samples) or 1
-    coeff = 2 * math.cos(2 * math.pi * frequency / rate)
-    s1 = s2 = 0.0
-    for x in samples:
-        s1, s2 = x + coeff * s1 - s2, s1
-    return 2 * (s1 * s1 + s2 * s2 - coeff * s1 * s2) / len(samples) / total
-
-
-def rtp_packets(datagrams, ports, payload_types=None):
-    """RTP (version 2, not RTCP) to or from our RTP ports, of PAYLOAD_TYPES if given: each
-    one's payload (and tag)."""
-    packets = []
-    for source, destination, data in datagrams:
-        if (source in ports or destination in ports) and len(data) > 12 and data[0] >> 6 == 2 \
-                and not 192 <= data[1] <= 223 and (payload_types is None or data[1] & 0x7F in payload_types):
-            header = 12 + 4 * (data[0] & 0x0F)
-            packets.append(data[header:])
-    return packets
-
-
 def assert_no_clear_audio(sniffer, ports):
-    packets = rtp_packets(sniffer.snapshot(), ports, payload_types=(0, 8))  # G.711
-    count = len(packets)
-    assert count >= 200, f"only {count} RTP packets seen on lo"
-    # PCMU: 8 bytes of audio a millisecond (20 ms: 160; the first packet of a stream may be
-    # shorter), then SRTP's 80-bit (10 byte) authentication tag. In clear the size would be a
-    # whole number of milliseconds.
-    sizes = sorted({len(p) for p in packets})
-    assert all(size % 8 == 2 for size in sizes), f"RTP payload sizes {sizes}: not SRTP with an 80-bit tag"
-    full = [p for p in packets if len(p) == PCMU_20MS + 10]
-    assert len(full) >= 0.9 * len(packets), f"RTP payload sizes {sizes}"
-    loud = [p for p in full if max(tone_share(p[:PCMU_20MS], f) for f in (OURS, THEIRS)) > 0.3]
-    assert not loud, f"{len(loud)} of {len(full)} packets carry a tone in clear"
+    srtpwire.assert_no_clear_audio(sniffer.snapshot(), ports, (OURS, THEIRS))
 
 
 def talk_until_media_flows(testenv, path, packets=150):
@@ -230,9 +187,7 @@ GREEN = (0, 255, 0)
 
 def vp8_packets(datagrams, ports):
     """Payloads of the RTP packets of a dynamic payload type (the video; G.711 is 0 or 8)."""
-    return [data[12 + 4 * (data[0] & 0x0F):] for source, destination, data in datagrams
-            if (source in ports or destination in ports) and len(data) > 12 and data[0] >> 6 == 2
-            and 96 <= data[1] & 0x7F <= 127 and not 192 <= data[1] <= 223]
+    return rtp_packets(datagrams, ports, payload_types=range(96, 128))
 
 
 def test_video_escalation_and_hold_keep_the_call_encrypted(testenv, pipewire):
@@ -270,12 +225,7 @@ def test_video_escalation_and_hold_keep_the_call_encrypted(testenv, pipewire):
         testenv.call(SESSION, "Disconnect", path=path)
         phone.wait_event("CALL_CLOSED")
     assert_no_clear_audio(sniffer, rtp_ports)
-    video = vp8_packets(sniffer.snapshot(), rtp_ports)
-    assert len(video) >= 200, f"only {len(video)} video packets"
-    first_bytes = {payload[0] for payload in video if payload}
-    reserved = sum(1 for payload in video if payload and payload[0] & 0x40)
-    assert len(first_bytes) > 64 and reserved > 0.3 * len(video), \
-        f"video payloads start with {len(first_bytes)} distinct bytes ({reserved} with VP8's reserved bit): clear VP8"
+    srtpwire.assert_video_hidden(vp8_packets(sniffer.snapshot(), rtp_ports))
     testenv.stop_sportellod(proc)
     phone.close()
 

@@ -4,17 +4,21 @@ registrar. Calls both ways are encrypted and carry media; sportellod listens on 
 whose certificate the CA did not sign is not called unless verify-peer = false; --check-config
 names a certificate or key it cannot use."""
 
+import glob
 import os
+import re
 import socket
 import ssl
 import subprocess
 import textwrap
 
 from conftest import AGENT, ROOT, SESSION, SPORTELLOD, SignalRecorder, free_port, wait_for
-from peers import Baresip, Kamailio, sportello_config, tone_file
+from peers import Baresip, Kamailio, dominant_tone, sportello_config, tone_file
 from sniffer import Sniffer
+import srtpwire
 
 PASSWORD = "s3cr3t-agent1"
+OURS, THEIRS = 440, 1000  # sportellod's test tone, the phone's
 
 
 def make_ca(testenv, name="ca", host="127.0.0.1"):
@@ -31,20 +35,20 @@ def make_ca(testenv, name="ca", host="127.0.0.1"):
     return crt, key, both
 
 
-def tls_config(testenv, port, ca, verify="true", registrar="", trusted=None):
+def tls_config(testenv, port, ca, verify="true", registrar="", trusted=None, audio_sink="null"):
     """sportellod on TLS with the CA's certificate as its own, peers checked against the CA (or
     the CA file TRUSTED)."""
     crt, key, _ = ca
-    config = sportello_config(testenv, port, registrar=registrar, extra=(
+    config = sportello_config(testenv, port, registrar=registrar, audio_sink=audio_sink, extra=(
         f"\n[security]\ncertificate = {crt}\nprivate-key = {key}\nca = {trusted or crt}\nverify-peer = {verify}\n"
         "media-encryption = required\n"))
     config.write_text(config.read_text().replace("transport = udp", "transport = tls"))
     return config
 
 
-def tls_phone(testenv, certificate, ca, name="baresip", video=False):
+def tls_phone(testenv, certificate, ca, name="baresip", video=False, record_dir=None):
     return Baresip(testenv, name=name, tls=(certificate[2], ca[0]), mediaenc="srtp-mand", codecs=("g711",),
-                   audio_file=tone_file(testenv, 1000), video=video)
+                   audio_file=tone_file(testenv, THEIRS), video=video, record_dir=record_dir)
 
 
 def assert_sip_only_in_tls(sniffer, port):
@@ -85,18 +89,24 @@ def assert_tls_only(port, ca):
 def test_calls_over_tls_both_ways(testenv):
     ca = make_ca(testenv)
     port = free_port()
-    config = tls_config(testenv, port, ca)
+    wav = testenv.root / "received.wav"
+    config = tls_config(testenv, port, ca, audio_sink=f"file:{wav}")
     config.write_text(config.read_text().replace("camera = none", "camera = test")
                       + "\n[video]\nallowed = true\nremote-offers = accept\n")
+    low, high = (int(p) for p in re.search(r"rtp-ports = (\d+)-(\d+)", config.read_text()).groups())
+    rtp_ports = range(low, high + 1)
     proc = testenv.start_sportellod(config=config)
     # The Contact peers call back is a sip: URI with transport=tls (baresip cannot ACK a sips: one).
     assert testenv.get_property(AGENT, "ContactUri") == f"sip:127.0.0.1:{port};transport=tls"
     assert_tls_only(port, ca)
     # The copy of the key Sofia-SIP read at start is gone.
     assert not list(testenv.runtime.glob("sportello-tls-*"))
-    phone = tls_phone(testenv, ca, ca, video=True)
+    record = testenv.root / "baresip-rec"
+    record.mkdir()
+    phone = tls_phone(testenv, ca, ca, video=True, record_dir=record)
     added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
-    sniffer = Sniffer([port], tcp=True) if os.geteuid() == 0 else None  # capturing on lo needs root
+    # SIP on the TLS port, media on the RTP ports (capturing on lo needs root, as in the CI).
+    sniffer = Sniffer([port, *rtp_ports], tcp=True) if os.geteuid() == 0 else None
 
     assert phone.command("dial", f"sip:agent1@127.0.0.1:{port};transport=tls")["ok"]
     path = answer_incoming(testenv, added, phone)
@@ -129,7 +139,16 @@ def test_calls_over_tls_both_ways(testenv):
     if sniffer:
         sniffer.stop()
         assert_sip_only_in_tls(sniffer, port)
-    testenv.stop_sportellod(proc)
+        srtpwire.assert_no_clear_audio(sniffer.snapshot(), rtp_ports, (OURS, THEIRS))
+        srtpwire.assert_video_hidden(srtpwire.rtp_packets(sniffer.snapshot(), rtp_ports, range(96, 128)))
+    testenv.stop_sportellod(proc)  # finalizes the recording
+    # The tones, both ways, through SRTP: ours at the phone, the phone's at sportellod.
+    heard, lead, seconds = dominant_tone(wav, (OURS, THEIRS, 700, 1500))
+    assert heard == THEIRS and lead > 10 and seconds > 2, f"sportellod heard {heard} Hz (lead {lead:.1f})"
+    decoded = sorted(glob.glob(str(record / "*-dec.wav")))
+    assert decoded, "baresip recorded nothing"
+    heard, lead, _ = dominant_tone(decoded[-1], (OURS, THEIRS, 700, 1500))
+    assert heard == OURS and lead > 10, f"baresip heard {heard} Hz (lead {lead:.1f})"
     added.close()
     phone.close()
 
