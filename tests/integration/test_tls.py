@@ -126,6 +126,8 @@ def test_calls_over_tls_both_ways(testenv):
     assert testenv.get_property(SESSION, "Video", path=out) == "active"
     wait_for(lambda: testenv.call(SESSION, "GetMediaStatistics", path=out)["video-frames-decoded"] >= 30, 20,
              what="30 frames from baresip decoded")
+    wait_for(lambda: testenv.call(SESSION, "GetMediaStatistics", path=out)["video-rtp-packets-sent"] >= 250, 20,
+             what="250 video packets sent (enough to judge them on the wire)")
     assert phone.received_colour() is not None  # baresip decodes ours
     testenv.call(SESSION, "Hold", path=out)
     assert testenv.get_property(SESSION, "State", path=out) == "held"
