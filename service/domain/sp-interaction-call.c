@@ -234,7 +234,6 @@ sp_interaction_offer_acceptable (SpInteraction *self, const char *offer, GError 
   g_autoptr (SpSdpSession) parsed = NULL;
   g_autoptr (SpSdpLocal) local = NULL;
   g_autoptr (SpSdpSession) answer = NULL;
-
   guint16 rtp = self->audio_rtp_port, rtcp = self->audio_rtcp_port;
 
   if (offer == NULL)

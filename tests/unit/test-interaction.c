@@ -275,11 +275,9 @@ on_done (GObject *source, GAsyncResult *result, gpointer data)
 /* ---- steps ---- */
 
 static void
-ring (World *world, gboolean video)
+ring_with (World *world, const char *offer)
 {
-  g_autofree char *offer = phone_offer (world, SP_SDP_SENDRECV, video);
   SpInteractionContext context = context_of (world);
-
   GError *error = NULL;
   SpInteraction *interaction;
 
@@ -287,6 +285,14 @@ ring (World *world, gboolean video)
   interaction = sp_interaction_new_inbound (&context, 1, SP_LEG (world->leg), "", "Customer", &error);
   g_assert_no_error (error);
   adopt (world, interaction);
+}
+
+static void
+ring (World *world, gboolean video)
+{
+  g_autofree char *offer = phone_offer (world, SP_SDP_SENDRECV, video);
+
+  ring_with (world, offer);
 }
 
 static void
@@ -1213,20 +1219,6 @@ phone_srtp_offer (World *world, gboolean only_srtp)
   g_clear_pointer (&world->phone_sdp, sp_sdp_session_free);
   world->phone_sdp = offer;
   return sp_sdp_print (offer);
-}
-
-static void
-ring_with (World *world, const char *offer)
-{
-  SpInteractionContext context = context_of (world);
-
-  GError *error = NULL;
-  SpInteraction *interaction;
-
-  world->leg = fake_leg_new ("sip:customer@fake", offer);
-  interaction = sp_interaction_new_inbound (&context, 1, SP_LEG (world->leg), "", "Customer", &error);
-  g_assert_no_error (error);
-  adopt (world, interaction);
 }
 
 /* An inbound call whose offer cannot be answered: refused before it rings (NULL, ERROR set). */
