@@ -27,6 +27,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -45,6 +46,7 @@ AGENT = "org.sportello.Agent1"
 SESSION = "org.sportello.Session1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 DEBUG = False
+SMAPS = []  # with --smaps: where each long call's callee keeps its memory, printed with the costs
 
 
 # ---- a shared, time-stamped event log ------------------------------------------------------------
@@ -330,6 +332,33 @@ def proc_sample(pid):
             "threads": int(fields["Threads"]), "per_thread": thread_cpu(pid), "t": time.monotonic()}
 
 
+def smaps_by_object(pid):
+    """{object: (Rss kB, Private_Dirty kB)} from /proc/PID/smaps: each shared object's pages,
+    [heap], [stack], and the anonymous mappings summed as "anonymous"."""
+    totals = {}
+    name = None
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            fields = line.split()
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                name = os.path.basename(fields[5]) if len(fields) > 5 else "anonymous"
+                totals.setdefault(name, [0, 0])
+            elif fields[0] == "Rss:":
+                totals[name][0] += int(fields[1])
+            elif fields[0] == "Private_Dirty:":
+                totals[name][1] += int(fields[1])
+    return totals
+
+
+def smaps_line(label, pid, top=24):
+    totals = sorted(smaps_by_object(pid).items(), key=lambda item: -item[1][0])
+    shown = ", ".join("%s %.2f" % (name, rss / 1024) for name, (rss, _) in totals[:top])
+    rest = sum(rss for _, (rss, _) in totals[top:])
+    dirty = sum(d for _, (_, d) in totals)
+    return ("  %-24s RSS by object (MiB): %s, %d others %.2f; private dirty %.2f MiB"
+            % (label, shown, max(0, len(totals) - top), rest / 1024, dirty / 1024))
+
+
 def thread_cpu(pid):
     """{(tid, name): on-CPU ns} for every thread (/proc/PID/task/*/schedstat)."""
     result = {}
@@ -498,6 +527,8 @@ def long_call_sportellod(session, log, seconds, srtp=False):
     try:
         time.sleep(0.5)
         before, peer_before = proc_sample(sd.proc.pid), proc_sample(phone.proc.pid)
+        if SMAPS is not None:
+            SMAPS.append(smaps_line("sportellod%s, idle" % suffix, sd.proc.pid))
         mark = log.mark()
         phone.send("dial", sd.uri())
         path = log.wait(lambda e: e[1] == sd.name and e[2] == "SessionAdded", mark, what="ringing")[3][0]
@@ -506,6 +537,8 @@ def long_call_sportellod(session, log, seconds, srtp=False):
         time.sleep(seconds)
         stats = sd.stats(path)
         after, peer_after = proc_sample(sd.proc.pid), proc_sample(phone.proc.pid)
+        if SMAPS is not None:
+            SMAPS.append(smaps_line("sportellod%s, in the call" % suffix, sd.proc.pid))
         hang_up_sportellod(sd, phone, path, mark)
     finally:
         phone.close()
@@ -526,6 +559,8 @@ def long_call_baresip(session, log, seconds, srtp=False):
         log.wait(is_event(caller.name, "CALL_RTPESTAB"), mark, what="caller RTP")
         time.sleep(seconds)
         after, peer_after = proc_sample(callee.proc.pid), proc_sample(caller.proc.pid)
+        if SMAPS is not None:
+            SMAPS.append(smaps_line("baresip%s, in the call" % suffix, callee.proc.pid))
         caller.command("hangup")
         log.wait(is_event(callee.name, "CALL_CLOSED"), mark, what="callee CALL_CLOSED")
     finally:
@@ -592,6 +627,8 @@ def main():
     parser.add_argument("--per-call", action="store_true", help="also print every call's figures")
     parser.add_argument("--poll-rtp", action="store_true",
                         help="inbound: also poll GetMediaStatistics every 5 ms for our first received RTP")
+    parser.add_argument("--smaps", action="store_true",
+                        help="also print where each long call's callee keeps its memory (/proc/PID/smaps)")
     parser.add_argument("--debug", action="store_true",
                         help="run sportellod with G_MESSAGES_DEBUG=all (and keep the logs: implies --keep);"
                              " the logging itself slows it down")
@@ -602,8 +639,9 @@ def main():
     print("baresip: %s" % (os.popen("baresip -h 2>&1 | head -1").read().strip() or "?"))
     print("load average at start: %s" % benchlib.loadavg())
     log = EventLog()
-    global DEBUG
+    global DEBUG, SMAPS
     DEBUG = args.debug
+    SMAPS = [] if args.smaps else None
     with benchlib.PrivateSession(keep=args.keep or args.debug) as session:
         session.start_bus()
         # A fresh XDG_CACHE_HOME has no GStreamer registry: the first gst_init() would rebuild it
@@ -675,6 +713,8 @@ def main():
                   " the process started; a fresh sportellod, so its window includes the lazy GStreamer start)"
                   % args.seconds)
             print("sportellod exit status: %s" % rc)
+        for line in SMAPS or []:
+            print(line)
     print("\nload average at end: %s" % benchlib.loadavg())
 
 
