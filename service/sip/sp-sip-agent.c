@@ -571,13 +571,17 @@ sp_sip_agent_new (const SpSipSettings *settings, GError **error)
   from = *self->display_name ? g_strdup_printf ("\"%s\" <%s>", self->display_name, self->aor)
                              : g_strdup (self->aor);
 
+  /* Seeds Sofia's generator before any Call-ID or tag (sofia-sip #58), and makes the thread key
+   * it keeps the generator in. Debian's Sofia deletes that key at exit whether it was made or
+   * not: unmade, it deletes key 0, which is GLib's, and a GLib thread still at work aborts. So
+   * this comes first, before anything below can fail. */
+  (void)su_random64 ();
   if (self->tls
       && !(tls_dir = sp_sip_tls_dir_new (settings->tls_certificate, settings->tls_private_key,
                                          settings->tls_ca, error)))
     return NULL;
   su_init ();
   su_log_redirect (NULL, on_sofia_log, NULL);
-  (void)su_random64 (); /* seed Sofia's generator before any Call-ID or tag (sofia-sip #58) */
   self->root = su_glib_root_create (self);
   su_root_threading (self->root, 0); /* before nua_create: keep the stack on the GLib thread */
   self->root_source = su_glib_root_gsource (self->root);
