@@ -1,6 +1,8 @@
 /* Helpers shared by the store's files: prepared statements, transactions, error mapping. */
 #pragma once
 
+#include <sqlite3.h>
+
 #include "sp-store.h"
 
 G_BEGIN_DECLS

@@ -1,10 +1,9 @@
-/* The SQLite store: contacts, interaction history, standard responses and the push catalogue.
+/* The store: contacts, interaction history, standard responses and the push catalogue.
  * Records go in and out as GVariant dictionaries (a{sv}) with the keys documented in
  * dbus-interfaces/, so every layer above speaks one record format. */
 #pragma once
 
 #include <glib.h>
-#include <sqlite3.h>
 
 #include "sp-store-error.h"
 
