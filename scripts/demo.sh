@@ -80,6 +80,12 @@ ctl queues
 ctl dispositions
 ctl case-data-keys
 
+step "Readiness for routed calls: Ready, Not ready with a reason, after-call work after a call"
+ctl reasons
+ctl not-ready lunch
+ctl readiness
+ctl ready
+
 step "Customer records: import from CSV and vCard, screen pop by any spelling of a number"
 ctl contacts import "$SRC/data/demo/contacts.csv"
 ctl contacts import "$SRC/data/demo/contacts.vcf"
@@ -216,7 +222,10 @@ ctl dispositions set 1 resolved
 sleep 1
 ctl stats 1
 ctl disconnect 1
+echo "(the call ended: after-call work until Mark Done, and no routed call meanwhile)"
+ctl readiness
 ctl mark-done 1
+ctl readiness
 ctl contacts history crm-1001
 
 step "Blind transfer: Maria calls again and the agent hands her to Bob (a second sportellod)"

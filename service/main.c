@@ -14,6 +14,7 @@
 #include "sp-dbus-error.h"
 #include "sp-dbus-server.h"
 #include "sp-history-recorder.h"
+#include "sp-routing-publisher.h"
 #include "sp-interaction-manager.h"
 #include "sp-log.h"
 #include "sp-secrets.h"
@@ -224,6 +225,12 @@ start_sip (SpServiceContext *context)
   context->recorder = G_OBJECT (sp_history_recorder_new (context->interactions, context->store));
   context->window_observer = G_OBJECT (
     sp_window_observer_new (context->interactions, config->video_width, config->video_height));
+  sp_readiness_follow (context->readiness, context->interactions);
+  if (config->routing_rpc)
+    context->routing = G_OBJECT (sp_routing_publisher_new (
+      context->readiness, config->routing_rpc,
+      config->routing_destination ? config->routing_destination : config->account_uri,
+      config->routing_sets));
   g_signal_connect (context->agent, "password-needed", G_CALLBACK (on_password_needed), config);
   if (*config->registrar)
     on_password_needed (context->agent, config);
@@ -253,6 +260,7 @@ stop_sip (SpServiceContext *context, GMainLoop *loop)
   guint deadline;
 
   /* Interactions go first: their legs hang up and free their handles while NUA still lives. */
+  g_clear_object (&context->routing);
   if (context->interactions)
     sp_interaction_manager_hang_up_all (context->interactions);
   g_clear_object (&context->recorder);
@@ -309,6 +317,8 @@ run (void)
   context.data_dir = data_dir_for (config);
   open_store (&context);
   context.camera = sp_camera_monitor_new ();
+  context.readiness = sp_readiness_new (config->not_ready_reasons, config->after_call_work_s,
+                                        config->start_ready, config->routing_queue_key);
   start_sip (&context);
   service.loop = g_main_loop_new (NULL, FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (quit_signals); i++)
@@ -330,6 +340,7 @@ run (void)
   g_clear_object (&context.agent);
   g_clear_error (&context.agent_error);
   g_clear_object (&context.camera);
+  g_clear_object (&context.readiness);
   g_clear_pointer (&context.store, sp_store_free);
   g_clear_error (&context.store_error);
   g_clear_pointer (&context.data_dir, g_free);

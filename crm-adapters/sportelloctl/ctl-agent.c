@@ -5,8 +5,9 @@
 #include "ctl-output.h"
 
 static const char *const status_order[] = {
-  "Registration",      "ContactUri",      "Account", "DisplayName", "VideoAllowed",
-  "RemoteVideoOffers", "CameraAvailable", "Cameras", "Version",     NULL,
+  "Registration",    "ContactUri", "Account", "DisplayName",  "Readiness",
+  "ReadinessReason", "Available",  "Routing", "VideoAllowed", "RemoteVideoOffers",
+  "CameraAvailable", "Cameras",    "Version", NULL,
 };
 
 static char *

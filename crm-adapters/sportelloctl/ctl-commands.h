@@ -8,6 +8,7 @@ G_BEGIN_DECLS
 extern const CtlCommand ctl_agent_commands[];
 extern const CtlCommand ctl_cobrowse_relay_commands[];
 extern const CtlCommand ctl_contacts_commands[];
+extern const CtlCommand ctl_readiness_commands[];
 extern const CtlCommand ctl_responses_commands[];
 extern const CtlCommand ctl_secret_commands[];
 extern const CtlCommand ctl_sessions_commands[];

@@ -9,6 +9,7 @@ command_tables (void)
 {
   static const CtlCommand *const tables[] = {
     ctl_agent_commands,
+    ctl_readiness_commands,
     ctl_sessions_commands,
     ctl_cobrowse_relay_commands,
     ctl_contacts_commands,

@@ -37,6 +37,9 @@ static const char *const cobrowse_keys[]
 static const char *const security_keys[]
   = { "certificate",      "private-key",      "ca", "verify-peer",
       "media-encryption", "sdes-without-tls", NULL };
+static const char *const readiness_keys[]
+  = { "not-ready-reasons", "after-call-work", "start", NULL };
+static const char *const routing_keys[] = { "rpc", "destination", "sets", "queue-key", NULL };
 static const char *const media_encryption_names[] = { "none", "preferred", "required", NULL };
 
 static void G_GNUC_PRINTF (4, 5)
@@ -187,6 +190,15 @@ sp_config_new_defaults (void)
   config->cobrowse_site_origins = g_new0 (char *, 1);
   config->cobrowse_code_lifetime_s = 300;
   config->cobrowse_max_attempts = 5;
+  config->not_ready_reasons
+    = g_ptr_array_new_with_free_func ((GDestroyNotify)sp_directory_entry_free);
+  g_ptr_array_add (config->not_ready_reasons, directory_entry_new ("break", "Break", NULL));
+  g_ptr_array_add (config->not_ready_reasons, directory_entry_new ("lunch", "Lunch", NULL));
+  g_ptr_array_add (config->not_ready_reasons, directory_entry_new ("training", "Training", NULL));
+  config->after_call_work_s = 60;
+  config->start_ready = TRUE;
+  config->routing_sets = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_val (config->routing_sets, (guint){ 1 });
   config->tls_verify_peer = TRUE;
   config->media_encryption = SP_MEDIA_ENCRYPTION_NONE;
   return config;
@@ -221,6 +233,11 @@ sp_config_free (SpConfig *config)
   g_free (config->cobrowse_public_url);
   g_strfreev (config->cobrowse_site_origins);
   g_free (config->cobrowse_start_url);
+  g_ptr_array_unref (config->not_ready_reasons);
+  g_free (config->routing_rpc);
+  g_free (config->routing_destination);
+  g_array_unref (config->routing_sets);
+  g_free (config->routing_queue_key);
   g_free (config->tls_certificate);
   g_free (config->tls_private_key);
   g_free (config->tls_ca);
@@ -768,32 +785,39 @@ load_security (Checker *checker, SpConfig *config)
                  config->transport);
 }
 
+/* A list of ID=Label codes (the dispositions, the not-ready reasons) replaces ENTRIES when the
+ * key is there. */
+static void
+load_codes (Checker *checker, const char *g, const char *key, GPtrArray *entries)
+{
+  g_auto (GStrv) codes = get_list (checker, g, key);
+
+  if (!codes)
+    return;
+  g_ptr_array_set_size (entries, 0);
+  for (guint i = 0; codes[i]; i++)
+    {
+      g_auto (GStrv) parts = g_strsplit (codes[i], "=", 2);
+      const char *id = g_strstrip (parts[0]);
+      const char *label = parts[1] ? g_strstrip (parts[1]) : id;
+
+      if (!is_identifier (id))
+        add_problem (checker, g, key,
+                     "'%s': a code is ID=Label, with an ID of letters, digits, '-', '_' or '.'",
+                     codes[i]);
+      else if (sp_config_find_entry (entries, id))
+        add_problem (checker, g, key, "code '%s' is listed twice", id);
+      else
+        g_ptr_array_add (entries, directory_entry_new (id, *label ? label : id, NULL));
+    }
+}
+
 static void
 load_dispositions (Checker *checker, SpConfig *config)
 {
   const char *g = "dispositions";
-  g_auto (GStrv) codes = get_list (checker, g, "codes");
 
-  if (codes)
-    {
-      g_ptr_array_set_size (config->disposition_codes, 0);
-      for (guint i = 0; codes[i]; i++)
-        {
-          g_auto (GStrv) parts = g_strsplit (codes[i], "=", 2);
-          const char *id = g_strstrip (parts[0]);
-          const char *label = parts[1] ? g_strstrip (parts[1]) : id;
-
-          if (!is_identifier (id))
-            add_problem (checker, g, "codes",
-                         "'%s': a code is ID=Label, with an ID of letters, digits, '-', '_' or '.'",
-                         codes[i]);
-          else if (sp_config_find_entry (config->disposition_codes, id))
-            add_problem (checker, g, "codes", "code '%s' is listed twice", id);
-          else
-            g_ptr_array_add (config->disposition_codes,
-                             directory_entry_new (id, *label ? label : id, NULL));
-        }
-    }
+  load_codes (checker, g, "codes", config->disposition_codes);
   config->disposition_required = get_boolean (checker, g, "required", FALSE);
   config->disposition_visible = get_boolean (checker, g, "visible", TRUE);
   if (config->disposition_required && !config->disposition_visible)
@@ -802,6 +826,68 @@ load_dispositions (Checker *checker, SpConfig *config)
       "a disposition cannot be required while the checklist is not visible (visible=false)");
   if (config->disposition_required && config->disposition_codes->len == 0)
     add_problem (checker, g, "required", "a disposition is required but no codes are configured");
+}
+
+static void
+load_readiness (Checker *checker, SpConfig *config)
+{
+  const char *g = "readiness";
+  guint problems = checker->problems->len;
+  g_autofree char *limit = get_string (checker, g, "after-call-work", "60");
+  g_autofree char *start = get_string (checker, g, "start", "ready");
+
+  load_codes (checker, g, "not-ready-reasons", config->not_ready_reasons);
+  if (config->not_ready_reasons->len == 0 && checker->problems->len == problems)
+    add_problem (checker, g, "not-ready-reasons", "an agent needs at least one reason to give");
+  if (!parse_uint_in_range (limit, 0, 3600, &config->after_call_work_s))
+    add_problem (checker, g, "after-call-work",
+                 "'%s' is not a number of seconds from 0 (none) to 3600", limit);
+  if (!g_str_equal (start, "ready") && !g_str_equal (start, "not-ready"))
+    add_problem (checker, g, "start", "'%s' is not ready or not-ready", start);
+  config->start_ready = g_str_equal (start, "ready");
+}
+
+static void
+load_routing_sets (Checker *checker, SpConfig *config)
+{
+  g_auto (GStrv) sets = get_list (checker, "routing", "sets");
+
+  if (!sets)
+    return;
+  g_array_set_size (config->routing_sets, 0);
+  for (guint i = 0; sets[i]; i++)
+    {
+      guint set;
+
+      if (!parse_uint_in_range (sets[i], 0, G_MAXINT32, &set))
+        add_problem (checker, "routing", "sets", "'%s' is not a dispatcher set number", sets[i]);
+      else
+        g_array_append_val (config->routing_sets, set);
+    }
+  if (config->routing_sets->len == 0)
+    add_problem (checker, "routing", "sets", "no dispatcher set: list the queues' set numbers");
+}
+
+static void
+load_routing (Checker *checker, SpConfig *config)
+{
+  const char *g = "routing";
+  g_autofree char *rpc = get_string (checker, g, "rpc", "");
+  g_autofree char *destination = get_string (checker, g, "destination", "");
+  g_autofree char *queue_key = get_string (checker, g, "queue-key", "");
+  g_autoptr (GUri) rpc_uri = *rpc ? parse_web_url (rpc) : NULL;
+
+  if (*rpc && !rpc_uri)
+    add_problem (checker, g, "rpc", "'%s' is not an http(s) URL (kamailio's JSON-RPC)", rpc);
+  else if (*rpc)
+    config->routing_rpc = g_steal_pointer (&rpc);
+  if (*destination && !is_sip_uri (destination))
+    add_problem (checker, g, "destination", "'%s' is not a SIP URI (sip:user@host)", destination);
+  else if (*destination)
+    config->routing_destination = g_steal_pointer (&destination);
+  if (*queue_key)
+    config->routing_queue_key = g_steal_pointer (&queue_key);
+  load_routing_sets (checker, config);
 }
 
 static void
@@ -919,6 +1005,7 @@ load_groups (Checker *checker, SpConfig *config)
     { "paths", paths_keys },         { "attached-data", attached_data_keys },
     { "transfer", transfer_keys },   { "web-bridge", web_bridge_keys },
     { "co-browse", cobrowse_keys },  { "security", security_keys },
+    { "readiness", readiness_keys }, { "routing", routing_keys },
   };
   g_auto (GStrv) groups = g_key_file_get_groups (checker->keyfile, NULL);
 
@@ -945,6 +1032,8 @@ load_groups (Checker *checker, SpConfig *config)
   load_video (checker, config);
   load_transfer (checker, config);
   load_dispositions (checker, config);
+  load_readiness (checker, config);
+  load_routing (checker, config);
   load_case_data (checker, config);
   load_contacts (checker, config);
   load_paths (checker, config);

@@ -100,6 +100,29 @@ handle_list_disposition_codes (SpAgent1 *agent, GDBusMethodInvocation *invocatio
 }
 
 static gboolean
+handle_set_readiness (SpAgent1 *agent, GDBusMethodInvocation *invocation, const char *state,
+                      const char *reason)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!sp_readiness_set (SP_AGENT_SERVICE (agent)->context->readiness, state, reason, &error))
+    sp_dbus_return_error (invocation, error);
+  else
+    sp_agent1_complete_set_readiness (agent, invocation);
+  return TRUE;
+}
+
+static gboolean
+handle_list_not_ready_reasons (SpAgent1 *agent, GDBusMethodInvocation *invocation)
+{
+  SpAgentService *self = SP_AGENT_SERVICE (agent);
+
+  sp_agent1_complete_list_not_ready_reasons (
+    agent, invocation, directory_to_variant (self->context->config->not_ready_reasons, "label"));
+  return TRUE;
+}
+
+static gboolean
 handle_get_disposition_policy (SpAgent1 *agent, GDBusMethodInvocation *invocation)
 {
   SpConfig *config = SP_AGENT_SERVICE (agent)->context->config;
@@ -196,6 +219,40 @@ sp_agent_service_iface_init (SpAgent1Iface *iface)
   iface->handle_list_disposition_codes = handle_list_disposition_codes;
   iface->handle_get_disposition_policy = handle_get_disposition_policy;
   iface->handle_list_case_data_keys = handle_list_case_data_keys;
+  iface->handle_set_readiness = handle_set_readiness;
+  iface->handle_list_not_ready_reasons = handle_list_not_ready_reasons;
+}
+
+static void
+update_readiness (SpAgentService *self)
+{
+  SpReadiness *readiness = self->context->readiness;
+
+  sp_agent1_set_readiness (SP_AGENT1 (self), sp_readiness_get_state (readiness));
+  sp_agent1_set_readiness_reason (SP_AGENT1 (self), sp_readiness_get_reason (readiness));
+  sp_agent1_set_available (SP_AGENT1 (self), sp_readiness_is_available (readiness));
+}
+
+static void
+on_readiness_changed (GObject *readiness, GParamSpec *pspec, gpointer data)
+{
+  update_readiness (SP_AGENT_SERVICE (data));
+}
+
+static void
+update_routing (SpAgentService *self)
+{
+  g_autofree char *state = NULL;
+
+  if (self->context->routing)
+    g_object_get (self->context->routing, "state", &state, NULL);
+  sp_agent1_set_routing (SP_AGENT1 (self), state ? state : "off");
+}
+
+static void
+on_routing_changed (GObject *routing, GParamSpec *pspec, gpointer data)
+{
+  update_routing (SP_AGENT_SERVICE (data));
 }
 
 static void
@@ -240,6 +297,10 @@ sp_agent_service_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->context->camera, self);
   if (self->context && self->context->agent)
     g_signal_handlers_disconnect_by_data (self->context->agent, self);
+  if (self->context && self->context->readiness)
+    g_signal_handlers_disconnect_by_data (self->context->readiness, self);
+  if (self->context && self->context->routing)
+    g_signal_handlers_disconnect_by_data (self->context->routing, self);
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -283,6 +344,11 @@ sp_agent_service_new (SpServiceContext *context)
   sp_agent1_set_version (agent, SP_VERSION);
   sp_agent1_set_cameras (agent, g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0));
   update_camera (self);
+  update_readiness (self);
+  g_signal_connect (context->readiness, "notify", G_CALLBACK (on_readiness_changed), self);
+  update_routing (self);
+  if (context->routing)
+    g_signal_connect (context->routing, "notify::state", G_CALLBACK (on_routing_changed), self);
   if (context->camera)
     g_signal_connect (context->camera, "notify::available", G_CALLBACK (on_camera_changed), self);
   return self;

@@ -7,6 +7,7 @@
 #include "sp-camera-monitor.h"
 #include "sp-config.h"
 #include "sp-interaction-manager.h"
+#include "sp-readiness.h"
 #include "sp-sip-agent.h"
 #include "sp-store.h"
 
@@ -26,6 +27,8 @@ typedef struct
   GObject *recorder;                  /* the history's observer of the interactions */
   GObject *window_observer;           /* the video window's observer */
   SpCoBrowseRegistry *cobrowse;       /* co-browse sessions; NULL when SIP could not start */
+  SpReadiness *readiness;             /* the agent's readiness for routed calls */
+  GObject *routing;                   /* publishes availability to the router ("state") */
 } SpServiceContext;
 
 /* Returns the store, or replies Unavailable (with the reason) and returns NULL. */

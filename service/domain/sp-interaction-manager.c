@@ -14,6 +14,7 @@ enum
 {
   SIGNAL_ADDED,
   SIGNAL_REMOVED,
+  SIGNAL_CALL_OFFERED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -69,11 +70,23 @@ on_incoming_call (SpTelephony *telephony, SpLeg *leg, gpointer data)
 {
   SpInteractionManager *self = data;
   g_autofree char *name = NULL;
-  g_autofree char *contact_id = find_contact (self, sp_leg_get_remote_uri (leg), &name);
+  g_autofree char *contact_id = NULL;
   g_autoptr (GError) error = NULL;
-  SpInteraction *interaction
-    = sp_interaction_new_inbound (&self->context, self->next_number, leg, contact_id, name, &error);
+  SpInteraction *interaction;
+  gboolean refused = FALSE;
 
+  g_signal_emit (self, signals[SIGNAL_CALL_OFFERED], 0, leg, &refused);
+  if (refused)
+    {
+      sp_leg_reject (leg, 486, "Busy Here");
+      g_log_structured ("sportello-interaction", G_LOG_LEVEL_INFO, "SIP_CALL_ID",
+                        sp_leg_get_call_id (leg), "SIP_STATUS", "486", "MESSAGE",
+                        "routed call refused with 486: the agent is not available");
+      return;
+    }
+  contact_id = find_contact (self, sp_leg_get_remote_uri (leg), &name);
+  interaction
+    = sp_interaction_new_inbound (&self->context, self->next_number, leg, contact_id, name, &error);
   if (interaction == NULL)
     {
       g_log_structured ("sportello-interaction", G_LOG_LEVEL_INFO, "SIP_CALL_ID",
@@ -160,6 +173,9 @@ sp_interaction_manager_class_init (SpInteractionManagerClass *klass)
                                         NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_INTERACTION);
   signals[SIGNAL_REMOVED] = g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, SP_TYPE_INTERACTION);
+  signals[SIGNAL_CALL_OFFERED]
+    = g_signal_new ("call-offered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                    g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 1, SP_TYPE_LEG);
 }
 
 static void

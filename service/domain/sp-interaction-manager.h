@@ -10,7 +10,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpInteractionManager, sp_interaction_manager, SP, INTERACTION_MANAGER,
                       GObject)
 
-/* Signals: "added" (SpInteraction *), "removed" (SpInteraction *). */
+/* Signals: "added" (SpInteraction *), "removed" (SpInteraction *), and "call-offered" (SpLeg *)
+ * before an incoming call makes an interaction: a handler returning TRUE refuses it with 486
+ * Busy Here (the agent's readiness does for routed calls). */
 SpInteractionManager *
 sp_interaction_manager_new (const SpInteractionContext *context);
 SpInteraction *

@@ -102,6 +102,8 @@ CALLS = [
     (AGENT, "ListDispositionCodes", None, (), False),
     (AGENT, "GetDispositionPolicy", None, (), False),
     (AGENT, "ListCaseDataKeys", None, (), False),
+    (AGENT, "SetReadiness", "ss", ("after-call-work", ""), False),
+    (AGENT, "ListNotReadyReasons", None, (), False),
     (AGENT, "AddPushItem", "sssu", ("/nonexistent/clip.webm", "A clip", "", 0), False),
     (AGENT, "RemovePushItem", "s", ("no-such-item",), False),
     (CONTACTS, "Lookup", "s", ("sip:nobody@nowhere.example",), False),

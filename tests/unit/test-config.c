@@ -227,6 +227,36 @@ test_web_bridge (void)
   g_assert_cmpstrv (config->web_bridge_origins, origins);
 }
 
+static void
+test_readiness_and_routing (void)
+{
+  g_autofree char *path = write_config (
+    "[readiness]\nnot-ready-reasons = coffee=Coffee break; admin\nafter-call-work = 0\n"
+    "start = not-ready\n[routing]\nrpc = http://127.0.0.1:5071/RPC\n"
+    "destination = sip:anna@queues.example.com\nsets = 2; 7\nqueue-key = Queue\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpConfig) config = sp_config_load (path, NULL, &error);
+  g_autoptr (SpConfig) defaults = sp_config_new_defaults ();
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->not_ready_reasons->len, ==, 2);
+  assert_entry (config->not_ready_reasons, 0, "coffee", "Coffee break", NULL);
+  assert_entry (config->not_ready_reasons, 1, "admin", "admin", NULL);
+  g_assert_cmpuint (config->after_call_work_s, ==, 0);
+  g_assert_false (config->start_ready);
+  g_assert_cmpstr (config->routing_rpc, ==, "http://127.0.0.1:5071/RPC");
+  g_assert_cmpstr (config->routing_destination, ==, "sip:anna@queues.example.com");
+  g_assert_cmpuint (config->routing_sets->len, ==, 2);
+  g_assert_cmpuint (g_array_index (config->routing_sets, guint, 1), ==, 7);
+  g_assert_cmpstr (config->routing_queue_key, ==, "Queue");
+  /* Without the groups: three reasons, 60 s, ready, nothing published. */
+  g_assert_cmpuint (defaults->not_ready_reasons->len, ==, 3);
+  g_assert_cmpuint (defaults->after_call_work_s, ==, 60);
+  g_assert_true (defaults->start_ready);
+  g_assert_null (defaults->routing_rpc);
+  g_assert_cmpuint (g_array_index (defaults->routing_sets, guint, 0), ==, 1);
+}
+
 /* The relay's links drop a trailing slash; the start page defaults to the first origin's root. */
 static void
 test_cobrowse (void)
@@ -373,6 +403,19 @@ typedef struct
 
 static const ProblemCase problem_cases[] = {
   { "unknown-group", "[acount]\nuri = sip:a@b\n", "acount", NULL, "unknown group" },
+  { "readiness/reason", "[readiness]\nnot-ready-reasons = on break=Break\n", "readiness",
+    "not-ready-reasons", "a code is ID=Label" },
+  { "readiness/no-reason", "[readiness]\nnot-ready-reasons = ;\n", "readiness", "not-ready-reasons",
+    "at least one reason" },
+  { "readiness/limit", "[readiness]\nafter-call-work = 2h\n", "readiness", "after-call-work",
+    "from 0 (none) to 3600" },
+  { "readiness/start", "[readiness]\nstart = busy\n", "readiness", "start",
+    "not ready or not-ready" },
+  { "routing/rpc", "[routing]\nrpc = 127.0.0.1:5071\n", "routing", "rpc", "not an http(s) URL" },
+  { "routing/destination", "[routing]\ndestination = agent1\n", "routing", "destination",
+    "not a SIP URI" },
+  { "routing/sets", "[routing]\nsets = 1;two\n", "routing", "sets",
+    "'two' is not a dispatcher set number" },
   { "unknown-key", "[media]\ncolour = red\n", "media", "colour", "unknown key" },
   { "password", "[account]\npassword = hunter2\n", "account", "password",
     "sportelloctl secret set" },
@@ -708,6 +751,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/load/empty-prefix", test_empty_prefix_allowed);
   g_test_add_func ("/config/load/web-bridge", test_web_bridge);
   g_test_add_func ("/config/load/co-browse", test_cobrowse);
+  g_test_add_func ("/config/load/readiness-and-routing", test_readiness_and_routing);
   g_test_add_func ("/config/load/security", test_security);
   g_test_add_func ("/config/load/security-sdes-without-tls", test_security_sdes_without_tls);
   for (gsize i = 0; i < G_N_ELEMENTS (security_file_cases); i++)
