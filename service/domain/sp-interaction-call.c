@@ -70,6 +70,15 @@ sp_interaction_busy (SpInteraction *self, GError **error)
   return TRUE;
 }
 
+/* The media stop, and an answered call's media that were still to start never will. */
+static void
+stop_media (SpInteraction *self)
+{
+  g_clear_handle_id (&self->pending_media_id, g_source_remove);
+  g_clear_pointer (&self->pending_streams, g_ptr_array_unref);
+  sp_interaction_media_stop (self);
+}
+
 void
 sp_interaction_release_call (SpInteraction *self)
 {
@@ -83,7 +92,7 @@ sp_interaction_release_call (SpInteraction *self)
         = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE, "the call ended");
       complete_hold (self, error);
     }
-  sp_interaction_media_stop (self);
+  stop_media (self);
   if (self->contact->leg)
     {
       g_signal_handlers_disconnect_by_data (self->contact->leg, self);
@@ -176,28 +185,62 @@ first_stream (GPtrArray *streams, SpSdpMediaKind kind, gboolean active)
   return NULL;
 }
 
-/* Applies a completed exchange: media follows, and the hold state is read off both sides. */
-static gboolean
-apply_exchange (SpInteraction *self, const SpSdpSession *local, const SpSdpSession *remote,
+/* A completed exchange, read without touching the media: the streams both sides agreed (one
+ * audio stream at least), the hold state off the remote side, the keys SRTP will use. */
+static GPtrArray *
+agree_exchange (SpInteraction *self, const SpSdpSession *local, const SpSdpSession *remote,
                 gboolean local_is_offer, GError **error)
 {
   g_autoptr (GPtrArray) streams = NULL;
   const SpSdpStream *audio;
 
   if (!sp_sdp_negotiated (local, remote, local_is_offer, &streams, error))
-    return FALSE;
+    return NULL;
   audio = first_stream (streams, SP_SDP_MEDIA_AUDIO, TRUE);
   if (!audio)
     {
       fail (error, SP_INTERACTION_ERROR_FAILED, "no audio stream was agreed");
-      return FALSE;
+      return NULL;
     }
   self->remote_hold = sp_sdp_remote_is_hold (remote);
   sp_interaction_srtp_agreed (self, self->contact, audio,
                               first_stream (streams, SP_SDP_MEDIA_VIDEO, TRUE));
-  return sp_interaction_media_apply (self, audio, error)
+  return g_steal_pointer (&streams);
+}
+
+/* The media follow agreed STREAMS. */
+static gboolean
+start_streams (SpInteraction *self, GPtrArray *streams, GError **error)
+{
+  return sp_interaction_media_apply (self, first_stream (streams, SP_SDP_MEDIA_AUDIO, TRUE), error)
          && sp_interaction_video_apply (self, first_stream (streams, SP_SDP_MEDIA_VIDEO, FALSE),
                                         error);
+}
+
+/* ---- an answered call's media start once the 200 OK is out ---- */
+
+/* The streams our 200 OK agreed, if their media have not started yet: now, before anything
+ * that comes after them in the dialog. */
+static gboolean
+start_pending_media (SpInteraction *self, GError **error)
+{
+  g_autoptr (GPtrArray) streams = g_steal_pointer (&self->pending_streams);
+
+  g_clear_handle_id (&self->pending_media_id, g_source_remove);
+  return streams == NULL || start_streams (self, streams, error);
+}
+
+/* Applies a completed exchange: media follows, and the hold state is read off both sides. */
+static gboolean
+apply_exchange (SpInteraction *self, const SpSdpSession *local, const SpSdpSession *remote,
+                gboolean local_is_offer, GError **error)
+{
+  g_autoptr (GPtrArray) streams = NULL;
+
+  if (!start_pending_media (self, error))
+    return FALSE;
+  streams = agree_exchange (self, local, remote, local_is_offer, error);
+  return streams != NULL && start_streams (self, streams, error);
 }
 
 static void
@@ -218,8 +261,31 @@ end_call (SpInteraction *self, const char *actor, const char *reason, int error,
   sp_interaction_conference_stop (self);
   if (self->contact->leg && !sp_leg_is_ended (self->contact->leg))
     sp_leg_hangup (self->contact->leg);
-  sp_interaction_media_stop (self);
+  stop_media (self);
   sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
+}
+
+static gboolean
+on_start_media (gpointer data)
+{
+  SpInteraction *self = data;
+  g_autoptr (GError) error = NULL;
+
+  self->pending_media_id = 0;
+  if (!start_pending_media (self, &error))
+    end_call (self, "system", "media-error", SP_INTERACTION_ERROR_FAILED, error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sofia sends what nua_respond() queued when the main loop next runs: an idle callback comes
+ * after it, so the contact's phone has our answer before the pipelines are built. */
+static void
+start_media_after_answer (SpInteraction *self, GPtrArray *streams)
+{
+  g_clear_pointer (&self->pending_streams, g_ptr_array_unref);
+  self->pending_streams = streams;
+  g_clear_handle_id (&self->pending_media_id, g_source_remove);
+  self->pending_media_id = g_idle_add (on_start_media, self);
 }
 
 /* ---- answering an inbound call ---- */
@@ -260,6 +326,7 @@ sp_interaction_answer (SpInteraction *self, GError **error)
   g_autoptr (SpSdpSession) answer = NULL;
   g_autofree char *answer_text = NULL;
   g_autoptr (GError) sdp_error = NULL;
+  g_autoptr (GPtrArray) streams = NULL;
 
   if (!require_state (self, SP_INTERACTION_RINGING, "Answer", error)
       || !sp_interaction_media_prepare (self, error))
@@ -278,7 +345,7 @@ sp_interaction_answer (SpInteraction *self, GError **error)
     }
   if (offer)
     answer = sp_sdp_answer (offer, local, NULL, &sdp_error);
-  if (!answer || !apply_exchange (self, answer, offer, FALSE, &sdp_error))
+  if (!answer || !(streams = agree_exchange (self, answer, offer, FALSE, &sdp_error)))
     {
       sp_leg_reject (self->contact->leg, 488, "Not Acceptable Here");
       end_call (self, "system", "media-error", SP_INTERACTION_ERROR_FAILED, sdp_error->message);
@@ -288,7 +355,10 @@ sp_interaction_answer (SpInteraction *self, GError **error)
     }
   answer_text = sp_sdp_print (answer);
   self->local_sdp = g_steal_pointer (&answer);
+  /* Our ports were reserved above and the answer names them: the 200 OK need not wait for the
+   * pipelines. A pipeline that then fails to start ends the call with a BYE. */
   sp_leg_accept (self->contact->leg, answer_text);
+  start_media_after_answer (self, g_steal_pointer (&streams));
   sp_interaction_set_state (self, SP_INTERACTION_TALKING);
   update_hold_state (self);
   return TRUE;
@@ -301,6 +371,7 @@ sp_interaction_reject (SpInteraction *self, GError **error)
     return FALSE;
   sp_interaction_set_end (self, "local", "rejected", -1, "rejected by the agent");
   sp_leg_reject (self->contact->leg, 486, "Busy Here");
+  stop_media (self); /* the ports reserved while it rang */
   sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
   return TRUE;
 }
@@ -690,7 +761,7 @@ on_leg_ended (SpLeg *leg, int cause, guint status, const char *phrase, gpointer 
     }
   sp_interaction_consult_stop (self);
   sp_interaction_conference_stop (self);
-  sp_interaction_media_stop (self);
+  stop_media (self);
   sp_interaction_set_state (self, SP_INTERACTION_DISCONNECTED);
   {
     g_autoptr (GError) error

@@ -58,6 +58,8 @@ struct _SpInteraction
 
   /* call control on the contact's leg (sp-interaction-call.c) */
   gboolean media_started;
+  GPtrArray *pending_streams; /* agreed in our 200 OK; their media start once it is out */
+  guint pending_media_id;
   guint rtp_sent;
   guint rtp_received;
   char *audio_codec;       /* "PCMU/8000" once media runs; kept for the statistics after the call */

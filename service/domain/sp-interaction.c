@@ -359,6 +359,19 @@ interaction_new (const SpInteractionContext *context, guint number, gboolean out
   return self;
 }
 
+/* The ports our answer will name are reserved (and GStreamer loaded, for a first call) while
+ * the agent decides, so that Answer has only the SDP to write. Failing here is not final: Answer
+ * tries again and reports it. */
+static void
+prepare_while_ringing (SpInteraction *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!sp_interaction_media_prepare (self, &error))
+    sp_interaction_log (self, G_LOG_LEVEL_DEBUG, "media not prepared while ringing: %s",
+                        error->message);
+}
+
 SpInteraction *
 sp_interaction_new_inbound (const SpInteractionContext *context, guint number, SpLeg *leg,
                             const char *contact_id, const char *contact_name, GError **error)
@@ -379,6 +392,7 @@ sp_interaction_new_inbound (const SpInteractionContext *context, guint number, S
   self->referred_by = g_strdup (sp_leg_get_referred_by (leg));
   sp_interaction_attach_contact (self, leg);
   sp_leg_ring (leg);
+  prepare_while_ringing (self);
   return self;
 }
 

@@ -388,6 +388,15 @@ side_phone_answers (World *world, FakeLeg *leg, int status)
   fake_leg_emit_established (leg);
 }
 
+/* Runs what the main loop has ready: an answered call's media start there, once the 200 OK is
+ * on its way. */
+static void
+settle (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 static void
 run_step (World *world, const Step *step)
 {
@@ -403,6 +412,7 @@ run_step (World *world, const Step *step)
         break;
       case ANSWER:
         world->result = sync_action (sp_interaction_answer, interaction);
+        settle ();
         break;
       case REJECT:
         world->result = sync_action (sp_interaction_reject, interaction);
@@ -1007,6 +1017,44 @@ static const Case cases[] = {
 
 /* ---- what the tables do not show: the end reason and the participants ---- */
 
+/* Our ports are reserved while the call rings (and released if it is rejected); Answer sends
+ * the 200 OK and leaves the pipelines for the main loop's next turn, after Sofia has sent it;
+ * a BYE before that turn means they never start. */
+static void
+test_answer_before_media (void)
+{
+  static const Case test = { "media", "accept", { { 0 } } };
+  World world = { 0 };
+
+  world_start (&world, &test);
+  ring (&world, FALSE);
+  g_assert_nonnull (world.media->last);
+  g_assert_false (world.media->last->audio_started);
+  g_assert_true (sp_interaction_reject (world.interaction, NULL));
+  g_assert_null (world.media->last);
+  world_stop (&world);
+
+  world_start (&world, &test);
+  ring (&world, FALSE);
+  g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  g_assert_cmpstr (fake_leg_last_action (world.leg), ==, "accept");
+  g_assert_cmpint (sp_interaction_get_state (world.interaction), ==, SP_INTERACTION_TALKING);
+  g_assert_nonnull (world.media->last); /* ports reserved: the answer names them */
+  g_assert_false (world.media->last->audio_started);
+  settle ();
+  g_assert_true (world.media->last->audio_started);
+  world_stop (&world);
+
+  world_start (&world, &test);
+  ring (&world, FALSE);
+  g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  fake_leg_emit_ended (world.leg, SP_LEG_END_REMOTE_BYE, 200);
+  settle ();
+  g_assert_null (world.media->last); /* released, never started */
+  g_assert_cmpint (sp_interaction_get_state (world.interaction), ==, SP_INTERACTION_DISCONNECTED);
+  world_stop (&world);
+}
+
 static void
 test_end_and_participants (void)
 {
@@ -1022,6 +1070,7 @@ test_end_and_participants (void)
   world_start (&world, &test);
   ring (&world, FALSE);
   g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  settle ();
   g_assert_true (world.media->last->audio_started);
   g_assert_cmpint (world.media->last->audio_direction, ==, SP_MEDIA_DIRECTION_SENDRECV);
   g_signal_emit_by_name (world.media->last, "error", "device gone");
@@ -1060,6 +1109,7 @@ test_transfer_record_and_timeout (void)
   world.config->transfer_timeout_s = 1;
   ring (&world, FALSE);
   g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  settle ();
   g_assert_true (sp_interaction_append_note (world.interaction, "asked about an invoice", NULL));
   world.result = PENDING;
   sp_interaction_transfer_async (world.interaction, "bob", "billing question", on_done, &world);
@@ -1101,6 +1151,7 @@ test_hold_reaches_the_media (void)
   world_start (&world, &test);
   ring (&world, FALSE);
   g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  settle ();
   sp_interaction_hold_async (world.interaction, TRUE, on_done, &world);
   phone_answers (&world, TRUE);
   while (g_main_context_iteration (NULL, FALSE))
@@ -1163,6 +1214,7 @@ test_conference_relays_the_contacts_video (void)
   world_start (&world, &test);
   ring (&world, FALSE);
   g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  settle ();
   sp_interaction_activate_video_async (world.interaction, on_done, &world);
   phone_answers (&world, TRUE);
   while (g_main_context_iteration (NULL, FALSE))
@@ -1248,6 +1300,7 @@ test_srtp_answered (void)
   ring_with (&world, (offer = phone_srtp_offer (&world, TRUE)));
   g_assert_false (sp_interaction_get_encrypted (world.interaction));
   g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  settle ();
   g_assert_true (sp_interaction_get_encrypted (world.interaction));
   answer = sp_sdp_parse (world.leg->last_sdp, -1, NULL);
   audio = g_ptr_array_index (answer->media, 0);
@@ -1277,6 +1330,7 @@ test_srtp_policy_and_plain_phones (void)
   world.config->media_encryption = SP_MEDIA_ENCRYPTION_PREFERRED;
   ring_with (&world, (offer = phone_offer (&world, SP_SDP_SENDRECV, FALSE)));
   g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  settle ();
   g_assert_false (sp_interaction_get_encrypted (world.interaction));
   g_assert_cmpint (world.media->last->audio_srtp.suite, ==, SP_MEDIA_SRTP_NONE);
   g_assert_null (strstr (world.leg->last_sdp, "a=crypto"));
@@ -1383,6 +1437,7 @@ main (int argc, char *argv[])
       g_test_add_data_func (path, &cases[i], run_case);
     }
   g_test_add_func ("/interaction/end-and-participants", test_end_and_participants);
+  g_test_add_func ("/interaction/answer-before-media", test_answer_before_media);
   g_test_add_func ("/interaction/srtp/answered", test_srtp_answered);
   g_test_add_func ("/interaction/srtp/policy-and-plain-phones", test_srtp_policy_and_plain_phones);
   g_test_add_func ("/interaction/srtp/offered-and-kept", test_srtp_offered_and_kept);
