@@ -51,12 +51,13 @@ def assert_no_clear_audio(datagrams, ports, tones):
     packets = rtp_packets(datagrams, ports, payload_types=(0, 8))
     count = len(packets)
     assert count >= 200, f"only {count} RTP packets seen on lo"
-    # G.711: 8 bytes of audio a millisecond (the first packet of a stream may be shorter than
-    # 20 ms), then the tag. In clear the size would be a whole number of milliseconds.
+    # G.711 carries 8 bytes a millisecond: 160 in a 20 ms packet, 170 with SRTP's tag. A clear
+    # stream is made of 160s; the first packet of a stream may be shorter, of any length.
     sizes = sorted({len(p) for p in packets})
-    assert all(size % 8 == TAG_80 % 8 for size in sizes), f"RTP payload sizes {sizes}: not SRTP with an 80-bit tag"
+    clear = [p for p in packets if len(p) == PCMU_20MS]
+    assert not clear, f"{len(clear)} RTP packets of {PCMU_20MS} bytes, clear G.711 (sizes {sizes})"
     full = [p for p in packets if len(p) == PCMU_20MS + TAG_80]
-    assert len(full) >= 0.9 * len(packets), f"RTP payload sizes {sizes}"
+    assert len(full) >= 0.9 * len(packets), f"RTP payload sizes {sizes}: not SRTP with an 80-bit tag"
     loud = [p for p in full if max(tone_share(p[:PCMU_20MS], f) for f in tones) > 0.3]
     assert not loud, f"{len(loud)} of {len(full)} packets carry a tone in clear"
     assert_srtcp(datagrams, ports)
