@@ -77,6 +77,7 @@ def test_required_call_out_is_encrypted_end_to_end(testenv, mediaenc):
         wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", 15, what="talking")
         assert testenv.get_property(SESSION, "Encrypted", path=path) is True
         talk_until_media_flows(testenv, path)
+        wait_for(lambda: srtpwire.rtcp_from(sniffer.snapshot(), rtp_ports), 15, what="our first RTCP report")
         testenv.call(SESSION, "Disconnect", path=path)
         phone.wait_event("CALL_CLOSED")
     assert_no_clear_audio(sniffer, rtp_ports)
