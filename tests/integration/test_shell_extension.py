@@ -132,7 +132,12 @@ class Shell:
                   f"if (banner && banner.notification.title === {json.dumps(title)} && button) "
                   "{ button.emit('clicked', 1); return 'clicked'; } "
                   "return JSON.stringify([banner ? banner.notification.title : null, buttons.map(b => b.label), "
-                  "Main.messageTray._notificationState, Main.messageTray._notificationQueue.map(n => n.title)]); })()")
+                  "Main.messageTray._notificationState, Main.messageTray._notificationQueue.map(n => n.title), "
+                  "{blocked: Main.messageTray._bannerBlocked, busy: Main.messageTray._busy, "
+                  "updating: Main.messageTray._updatingState, fullscreen: Main.layoutManager.primaryMonitor "
+                  "? Main.layoutManager.primaryMonitor.inFullscreen : 'no monitor', "
+                  "notifications: Main.sessionMode.hasNotifications, overview: Main.overview.visible, "
+                  "modal: Main.modalCount}]); })()")
         seen = []
 
         def clicked():
@@ -142,6 +147,7 @@ class Shell:
             wait_for(clicked, 30, what=f"the banner '{title}' with its {label} button")
         except BaseException:
             print("banner state:", seen[-1] if seen else None)
+            print("gnome-shell's log:", self.proc.log_path.read_text(errors="replace")[-4000:])
             raise
 
     def screenshot(self, path):
