@@ -107,6 +107,21 @@ def test_state_and_a_call_driven_over_http(testenv, bridge):
     customer.close()
 
 
+def test_readiness_over_http(testenv, bridge):
+    """A web CRM's Ready / Not ready buttons: the state shows it, bad choices get 400."""
+    status, state, _ = bridge.request("GET", "/api/v1/state")
+    assert (state["Readiness"], state["Available"], state["Routing"]) == ("ready", True, "off")
+    status, reasons, _ = bridge.request("POST", "/api/v1/agent/list-not-ready-reasons")
+    assert status == 200 and [r["id"] for r in reasons] == ["break", "lunch", "training"]
+    assert bridge.request("POST", "/api/v1/agent/set-readiness", {"state": "not-ready", "reason": "lunch"})[0] == 200
+    status, state, _ = bridge.request("GET", "/api/v1/state")
+    assert (state["Readiness"], state["ReadinessReason"], state["Available"]) == ("not-ready", "lunch", False)
+    status, error, _ = bridge.request("POST", "/api/v1/agent/set-readiness", {"state": "not-ready", "reason": "nap"})
+    assert (status, error["error"]) == (400, "org.sportello.Error.InvalidArgument")
+    assert bridge.request("POST", "/api/v1/agent/set-readiness", ["ready", ""])[0] == 200
+    assert testenv.get_property(AGENT, "Readiness") == "ready"
+
+
 def test_refusals(testenv, bridge):
     cases = [
         ({"token": False}, 401, "org.sportello.WebBridge.Unauthorized"),
