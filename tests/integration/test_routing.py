@@ -8,6 +8,7 @@ readiness and after-call work on D-Bus, and the errors of bad choices."""
 import json
 import socket
 import subprocess
+import threading
 import urllib.request
 
 import pytest
@@ -84,13 +85,14 @@ class QueueRouter:
 class Agent:
     """A sportellod registered at the router, publishing its availability there."""
 
-    def __init__(self, testenv, router, user, bus_name=NAME, start="ready", after_call_work=60, rpc=None):
+    def __init__(self, testenv, router, user, bus_name=NAME, start="ready", after_call_work=60, rpc=None,
+                 extra=""):
         self.testenv, self.user, self.bus_name = testenv, user, bus_name
         port = free_port()
         rpc = rpc or f"http://127.0.0.1:{router.rpc_port}/RPC"
         extra = (f"\n[readiness]\nnot-ready-reasons = break=Break;lunch=Lunch\nafter-call-work = {after_call_work}\n"
                  f"start = {start}\n\n[routing]\nrpc = {rpc}\ndestination = {router.destination(user)}\nsets = 1\n"
-                 "queue-key = Queue\n")
+                 "queue-key = Queue\n" + extra)
         text = sportello_config(testenv, port, registrar=router.uri, extra=extra).read_text()
         text = text.replace("uri = sip:agent1@127.0.0.1", f"uri = sip:{user}@127.0.0.1")
         text = text.replace("headers = X-Account-Number", "headers = X-Queue=Queue;X-Account-Number")
@@ -289,6 +291,48 @@ def test_a_routed_call_offered_while_not_ready_goes_on_to_the_next(testenv, team
     phone.wait_event("CALL_ESTABLISHED")
     phone.command("hangup")
     phone.close()
+
+
+def test_a_transfer_to_the_queue_is_routed_to_a_ready_agent(testenv):
+    """Agent A hands the customer to the support queue: the customer's phone follows A's REFER to
+    the router, which offers the call to the agent who is available (B; A is on that very call)."""
+    router = QueueRouter(testenv, ["agent1", "agent2"])
+    queue = f"\n[queue:support]\nname = Technical support\nuri = {router.queue}\n"
+    a = Agent(testenv, router, "agent1", extra=queue)
+    b = Agent(testenv, router, "agent2", bus_name=B_NAME)
+    for agent in (a, b):
+        wait_for(lambda: published(router, agent, True), 10, what=f"{agent.user} published")
+    phone = Baresip(testenv)
+    assert phone.command("dial", router.destination("agent1"))["ok"]  # the customer calls A itself
+    path = wait_for(lambda: (a.sessions() or [None])[0], 15, what="the customer's call at A")
+    a.call("Answer", interface=SESSION, path=path)
+    phone.wait_event("CALL_ESTABLISHED")
+    wait_for(lambda: published(router, a, False), 10, what="agent1 inactive on the call")
+
+    outcome = {}
+
+    def transfer():
+        try:
+            testenv.call(SESSION, "Transfer", "ss", ("support", "needs a technician"), path=path, timeout_ms=90000)
+            outcome["ok"] = True
+        except Exception as error:  # checked below
+            outcome["error"] = error
+    thread = threading.Thread(target=transfer)
+    thread.start()
+    b_path = wait_for(lambda: (b.sessions() or [None])[0], 20, what="the transferred call at agent2")
+    assert b.get("AttachedData", interface=SESSION, path=b_path).get("Queue") == "support"
+    b.call("Answer", interface=SESSION, path=b_path)
+    thread.join(timeout=60)
+    assert outcome.get("ok"), outcome
+    assert a.get("EndReason", interface=SESSION, path=path)[3] == "transferred to Technical support"
+    assert a.get("Readiness") == "after-call-work"
+    wait_for(lambda: b.state(b_path) == "talking", 15, what="agent2 talking with the customer")
+    assert router.decisions() == ["agent2"]
+    phone.command("hangup")
+    wait_for(lambda: b.state(b_path) == "disconnected", 15, what="the customer hung up")
+    phone.close()
+    a.stop()
+    b.stop()
 
 
 def test_a_call_ends_up_with_the_agent_who_became_ready(testenv):
