@@ -55,26 +55,17 @@ print_status (GVariant *properties)
     }
 }
 
-/* GetAll rather than a proxy's cache: it reports a missing service as an error. */
 static int
 run_status (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply = NULL;
   g_autoptr (GVariant) properties = NULL;
-  GDBusConnection *connection;
 
   if (!ctl_parse_options (ctx, command, NULL, &argc, &argv, 0, 0))
     return CTL_EXIT_USAGE;
-  connection = ctl_context_get_connection (ctx, &error);
-  if (connection)
-    reply = g_dbus_connection_call_sync (
-      connection, ctx->bus_name, CTL_OBJECT_PATH, "org.freedesktop.DBus.Properties", "GetAll",
-      g_variant_new ("(s)", "org.sportello.Agent1"), G_VARIANT_TYPE ("(a{sv})"),
-      G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  if (!reply)
+  properties = ctl_context_agent_properties (ctx, &error);
+  if (!properties)
     return ctl_fail (ctx, error);
-  properties = g_variant_get_child_value (reply, 0);
   if (ctx->json)
     ctl_print_variant_json (properties);
   else

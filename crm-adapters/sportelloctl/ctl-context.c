@@ -41,6 +41,20 @@ ctl_context_get_connection (CtlContext *ctx, GError **error)
   return ctx->connection;
 }
 
+GVariant *
+ctl_context_agent_properties (CtlContext *ctx, GError **error)
+{
+  GDBusConnection *connection = ctl_context_get_connection (ctx, error);
+  g_autoptr (GVariant) reply = NULL;
+
+  if (connection)
+    reply = g_dbus_connection_call_sync (
+      connection, ctx->bus_name, CTL_OBJECT_PATH, "org.freedesktop.DBus.Properties", "GetAll",
+      g_variant_new ("(s)", "org.sportello.Agent1"), G_VARIANT_TYPE ("(a{sv})"),
+      G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
+  return reply ? g_variant_get_child_value (reply, 0) : NULL;
+}
+
 SpAgent1 *
 ctl_context_agent_proxy (CtlContext *ctx, GError **error)
 {

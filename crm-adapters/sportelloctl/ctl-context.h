@@ -46,6 +46,9 @@ GDBusConnection *
 ctl_context_get_connection (CtlContext *ctx, GError **error);
 SpAgent1 *
 ctl_context_agent_proxy (CtlContext *ctx, GError **error);
+/* Agent1's properties (a{sv}) by GetAll, not a proxy's cache: a missing service is an error. */
+GVariant *
+ctl_context_agent_properties (CtlContext *ctx, GError **error);
 SpContacts1 *
 ctl_context_contacts_proxy (CtlContext *ctx, GError **error);
 SpResponses1 *

@@ -9,40 +9,28 @@ run_readiness (CtlContext *ctx, const CtlCommand *command, int argc, char **argv
   static const char *const fields[]
     = { "Readiness", "ReadinessReason", "Available", "Routing", NULL };
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GVariantDict) all = g_variant_dict_new (NULL);
-  g_autoptr (GVariant) shown = NULL;
-  GDBusConnection *connection;
+  g_autoptr (GVariant) properties = NULL;
+  g_autoptr (GVariantDict) shown = g_variant_dict_new (NULL);
+  g_autoptr (GVariant) readiness = NULL;
 
   if (!ctl_parse_options (ctx, command, NULL, &argc, &argv, 0, 0))
     return CTL_EXIT_USAGE;
-  connection = ctl_context_get_connection (ctx, &error);
-  if (connection)
-    reply = g_dbus_connection_call_sync (
-      connection, ctx->bus_name, CTL_OBJECT_PATH, "org.freedesktop.DBus.Properties", "GetAll",
-      g_variant_new ("(s)", "org.sportello.Agent1"), G_VARIANT_TYPE ("(a{sv})"),
-      G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  if (!reply)
+  properties = ctl_context_agent_properties (ctx, &error);
+  if (!properties)
     return ctl_fail (ctx, error);
   for (guint i = 0; fields[i]; i++)
     {
-      g_autoptr (GVariant) properties = g_variant_get_child_value (reply, 0);
       g_autoptr (GVariant) value = g_variant_lookup_value (properties, fields[i], NULL);
+      g_autofree char *text = value ? ctl_format_value (value) : g_strdup ("unknown");
 
       if (value)
-        g_variant_dict_insert_value (all, fields[i], value);
-    }
-  shown = g_variant_ref_sink (g_variant_dict_end (all));
-  if (ctx->json)
-    ctl_print_variant_json (shown);
-  else
-    for (guint i = 0; fields[i]; i++)
-      {
-        g_autoptr (GVariant) value = g_variant_lookup_value (shown, fields[i], NULL);
-        g_autofree char *text = value ? ctl_format_value (value) : g_strdup ("unknown");
-
+        g_variant_dict_insert_value (shown, fields[i], value);
+      if (!ctx->json)
         ctl_print_field (fields[i], text, strlen ("ReadinessReason"));
-      }
+    }
+  readiness = g_variant_ref_sink (g_variant_dict_end (shown));
+  if (ctx->json)
+    ctl_print_variant_json (readiness);
   return CTL_EXIT_OK;
 }
 
