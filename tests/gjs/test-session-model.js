@@ -101,4 +101,24 @@ check('answered or gone', SessionModel.withdrawn(['/org/sportello/Sportello1/ses
     [session(4, 'talking'), session(5, 'ringing')]), ['/org/sportello/Sportello1/session/4', '/org/sportello/Sportello1/session/7']);
 check('no service', SessionModel.withdrawn(['/org/sportello/Sportello1/session/4'], []), ['/org/sportello/Sportello1/session/4']);
 
+// The agent's readiness.
+const reasons = [{ id: 'break', label: 'Break' }, { id: 'lunch', label: 'Lunch' }];
+check('unknown', SessionModel.describeReadiness(null, reasons), 'Readiness unknown');
+check('ready', SessionModel.describeReadiness({ Readiness: 'ready', ReadinessReason: '' }, reasons), 'Ready');
+check('not ready', SessionModel.describeReadiness({ Readiness: 'not-ready', ReadinessReason: 'lunch' }, reasons),
+    'Not ready: Lunch');
+check('unlisted reason', SessionModel.describeReadiness({ Readiness: 'not-ready', ReadinessReason: 'x' }, reasons),
+    'Not ready: x');
+check('after-call work', SessionModel.describeReadiness({ Readiness: 'after-call-work' }, reasons), 'After-call work');
+const whenReady = SessionModel.readinessActions({ Readiness: 'ready', ReadinessReason: '' }, reasons);
+check('ready: the reasons to choose', sensitive(whenReady), ['not-ready:break', 'not-ready:lunch']);
+check('ready: checked', find(whenReady, 'ready'),
+    { id: 'ready', label: 'Ready', method: 'SetReadiness', args: ['ready', ''], sensitive: false, checked: true });
+const atLunch = SessionModel.readinessActions({ Readiness: 'not-ready', ReadinessReason: 'lunch' }, reasons);
+check('at lunch: ready or another reason', sensitive(atLunch), ['ready', 'not-ready:break']);
+check('at lunch: its arguments', find(atLunch, 'not-ready:break').args, ['not-ready', 'break']);
+check('after-call work: either ends it',
+    sensitive(SessionModel.readinessActions({ Readiness: 'after-call-work', ReadinessReason: '' }, reasons)),
+    ['ready', 'not-ready:break', 'not-ready:lunch']);
+
 print(`ok: ${checks} checks`);

@@ -114,6 +114,7 @@ class FakeService {
         this.agent = Gio.DBusExportedObject.wrapJSObject(xml('org.sportello.Agent1'), {
             ListPushItems: () => [{ id: new GLib.Variant('s', 'c1'), title: new GLib.Variant('s', 'Lathe setup') }],
             ListDispositionCodes: () => [{ id: new GLib.Variant('s', 'resolved'), label: new GLib.Variant('s', 'Resolved') }],
+            ListNotReadyReasons: () => [{ id: new GLib.Variant('s', 'lunch'), label: new GLib.Variant('s', 'Lunch') }],
         });
         this.agent.export(this.bus, ROOT);
         this.manager.set_connection(this.bus);

@@ -1,6 +1,6 @@
 /* exported init */
 // Sportello in the top bar (GNOME Shell 43): the call's state and caller, and a menu with the
-// call's buttons; a notification when a call rings. The logic is in sessionModel.js and the
+// call's buttons and the agent's readiness; a notification when a call rings. The logic is in sessionModel.js and the
 // D-Bus side in sportelloClient.js.
 'use strict';
 
@@ -39,6 +39,7 @@ class SportelloIndicator extends PanelMenu.Button {
         this._icon.icon_name = icon;
         this._label.text = props ? ` ${title}: ${status}` : '';
         this.menu.removeAll();
+        this._readiness = null;
         this.menu.addMenuItem(new PopupMenu.PopupMenuItem(props ? `${title} — ${status}` : status,
             { reactive: false }));
         const actions = SessionModel.actionsFor(props, this._client.catalogue, this._client.codes);
@@ -53,11 +54,46 @@ class SportelloIndicator extends PanelMenu.Button {
             item.connect('activate', () => this._client.run(session.path, action));
             this.menu.addMenuItem(item);
         }
+        this._addReadiness();
+    }
+
+    // The agent's readiness, last, in a submenu of its own (marked: it is not the call's).
+    _addReadiness() {
+        const agent = this._client.agent();
+        if (!agent)
+            return;
+        const reasons = this._client.reasons;
+        const submenu = new PopupMenu.PopupSubMenuMenuItem(SessionModel.describeReadiness(agent, reasons));
+        submenu.sportelloReadiness = true;
+        for (const action of SessionModel.readinessActions(agent, reasons)) {
+            const item = new PopupMenu.PopupMenuItem(action.label);
+            item.sportelloAction = action.id;
+            item.setSensitive(action.sensitive);
+            item.setOrnament(action.checked ? PopupMenu.Ornament.CHECK : PopupMenu.Ornament.NONE);
+            item.connect('activate', () => this._client.runAgent(action));
+            submenu.menu.addMenuItem(item);
+        }
+        const separator = new PopupMenu.PopupSeparatorMenuItem();
+        separator.sportelloReadiness = true;
+        this.menu.addMenuItem(separator);
+        this.menu.addMenuItem(submenu);
+        this._readiness = submenu;
+    }
+
+    // The readiness submenu's title and its items' [label, sensitive, checked].
+    readiness() {
+        if (!this._readiness)
+            return null;
+        return [this._readiness.label.text, this._readiness.menu._getMenuItems().map(item =>
+            [item.label.text, item.sensitive, item._ornament === PopupMenu.Ornament.CHECK])];
     }
 
     // The menu item for ACTION_ID (tests and keyboard users alike go through 'activate').
     itemFor(actionId) {
-        return this.menu._getMenuItems().find(item => item.sportelloAction === actionId) || null;
+        const items = this.menu._getMenuItems();
+        if (this._readiness)
+            items.push(...this._readiness.menu._getMenuItems());
+        return items.find(item => item.sportelloAction === actionId) || null;
     }
 
     destroy() {

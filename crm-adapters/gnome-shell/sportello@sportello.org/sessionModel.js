@@ -1,4 +1,5 @@
-/* exported pickSession, describe, actionsFor, sessionNumber, doneBlocked, withdrawn */
+/* exported pickSession, describe, actionsFor, sessionNumber, doneBlocked, withdrawn,
+   describeReadiness, readinessActions */
 // What the indicator shows and offers for a session, from its Session1 properties alone (no
 // imports.ui: unit-tested with plain gjs, tests/gjs/test-session-model.js).
 'use strict';
@@ -123,5 +124,33 @@ function actionsFor(props, catalogue = [], codes = []) {
         }
     }
     actions.push(action('done', 'Done', 'MarkDone', !doneBlocked(props)));
+    return actions;
+}
+
+// The agent's readiness as the submenu's title, from Agent1's properties (AGENT: {Readiness,
+// ReadinessReason}) and the configured reasons ([{id, label}]).
+function describeReadiness(agent, reasons = []) {
+    if (!agent || !agent.Readiness)
+        return 'Readiness unknown';
+    if (agent.Readiness === 'not-ready') {
+        const reason = reasons.find(r => r.id === agent.ReadinessReason);
+        return `Not ready: ${reason ? reason.label : agent.ReadinessReason}`;
+    }
+    return agent.Readiness === 'after-call-work' ? 'After-call work' : 'Ready';
+}
+
+// The agent's choices (Agent1.SetReadiness): Ready, then Not ready for each reason; the one in
+// force is checked and not sensitive. After-call work ends by choosing either.
+function readinessActions(agent, reasons = []) {
+    const readiness = agent ? agent.Readiness : '';
+    const reason = agent ? agent.ReadinessReason : '';
+    const ready = readiness === 'ready';
+    const actions = [Object.assign(action('ready', 'Ready', 'SetReadiness', !ready, ['ready', '']),
+        { checked: ready })];
+    for (const r of reasons) {
+        const current = readiness === 'not-ready' && reason === r.id;
+        actions.push(Object.assign(action(`not-ready:${r.id}`, `Not ready: ${r.label}`, 'SetReadiness',
+            !current, ['not-ready', r.id]), { checked: current }));
+    }
     return actions;
 }

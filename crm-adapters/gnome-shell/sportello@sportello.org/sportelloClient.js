@@ -28,6 +28,7 @@ var SportelloClient = class SportelloClient {
         this.sessions = new Map(); // path -> Session1 proxy
         this.catalogue = [];
         this.codes = [];
+        this.reasons = [];
         this._subscriptions = [OBJECT_MANAGER].map(iface => connection.signal_subscribe(BUS_NAME, iface,
             null, ROOT, null, Gio.DBusSignalFlags.NONE, this._onManagerSignal.bind(this)));
         this._watch = Gio.bus_watch_name_on_connection(connection, BUS_NAME, Gio.BusNameWatcherFlags.NONE,
@@ -87,6 +88,7 @@ var SportelloClient = class SportelloClient {
         this._agent = new this._AgentProxy(this._connection, BUS_NAME, ROOT, (proxy, error) => {
             if (error)
                 return;
+            proxy.connect('g-properties-changed', () => this.emit('changed'));
             this._refreshLists();
         }, this._cancellable);
     }
@@ -102,10 +104,40 @@ var SportelloClient = class SportelloClient {
                 this.codes = result[0].map(code => ({ id: code.id.unpack(), label: code.label.unpack() }));
             this.emit('changed');
         });
+        this._agent.ListNotReadyReasonsRemote((result, error) => {
+            if (!error)
+                this.reasons = result[0].map(reason => ({ id: reason.id.unpack(), label: reason.label.unpack() }));
+            this.emit('changed');
+        });
+    }
+
+    // Agent1's readiness properties ({Readiness, ReadinessReason, Available}), or null.
+    agent() {
+        if (!this._agent || !this._agent.get_cached_property('Readiness'))
+            return null;
+        const props = {};
+        for (const name of ['Readiness', 'ReadinessReason', 'Available'])
+            props[name] = this._agent.get_cached_property(name)?.deep_unpack();
+        return props;
+    }
+
+    // Runs a model action on Agent1 (sessionModel.readinessActions); errors are logged.
+    runAgent(action, callback = () => {}) {
+        const invoke = this._agent && this._agent[`${action.method}Remote`];
+        if (!invoke) {
+            callback(new Error(`Sportello: no ${action.method}`));
+            return;
+        }
+        invoke.call(this._agent, ...action.args, (result, error) => {
+            if (error && !error.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED))
+                logError(error, `Sportello: ${action.method} failed`);
+            callback(error);
+        }, this._cancellable);
     }
 
     _onVanished() {
         this.sessions.clear();
+        this._agent = null;
         this.emit('changed');
     }
 
