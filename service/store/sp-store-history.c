@@ -481,26 +481,30 @@ sp_store_interaction_finish (SpStore *store, const char *interaction_id,
 static const char mark_participants_sql[]
   = "UPDATE interaction_participants SET left = MAX(joined, (SELECT " INTERRUPTED_END
     " FROM interactions i WHERE i.rowid = interaction_participants.interaction))"
-    " WHERE left = 0 AND interaction IN (SELECT rowid FROM interactions WHERE status = 'live')";
+    " WHERE left = 0 AND interaction IN (SELECT rowid FROM interactions WHERE status = 'live'"
+    "   AND origin = '')";
 
 static const char mark_cobrowse_sql[]
   = "UPDATE interaction_cobrowse SET ended_by = 'interrupted',"
     " ended = MAX(started, (SELECT " INTERRUPTED_END " FROM interactions i"
     "   WHERE i.rowid = interaction_cobrowse.interaction))"
-    " WHERE ended_by = 'live'";
+    " WHERE ended_by = 'live' AND interaction IN (SELECT rowid FROM interactions WHERE origin = "
+    "'')";
 
 static const char mark_pushes_sql[]
   = "UPDATE interaction_pushes SET ended_by = 'interrupted',"
     " ended = MAX(started, (SELECT " INTERRUPTED_END " FROM interactions i"
     "   WHERE i.rowid = interaction_pushes.interaction))"
-    " WHERE ended_by = 'live'";
+    " WHERE ended_by = 'live' AND interaction IN (SELECT rowid FROM interactions WHERE origin = "
+    "'')";
 
-/* The end actor and reason stay those recorded at the end of the call, if it ended. */
+/* The end actor and reason stay those recorded at the end of the call, if it ended. Only this
+ * agent's own interactions: one another agent is handling is live at that agent. */
 static const char mark_interactions_sql[]
   = "UPDATE interactions AS i SET status = 'interrupted', ended = " INTERRUPTED_END ","
     " end_actor = CASE WHEN i.ended > 0 THEN i.end_actor ELSE 'system' END,"
     " end_reason = CASE WHEN i.ended > 0 THEN i.end_reason ELSE 'service-restarted' END"
-    " WHERE i.status = 'live'";
+    " WHERE i.status = 'live' AND i.origin = ''";
 
 guint
 sp_store_interactions_mark_interrupted (SpStore *store, GError **error)

@@ -14,6 +14,9 @@ struct _SpStore
   char *international_prefix;
   gboolean read_only;
   GHashTable *statements; /* SQL text (static) → sqlite3_stmt */
+  void (*commit_func) (gpointer user_data); /* sp_store_set_commit_func() */
+  gpointer commit_data;
+  guint commit_idle;
 };
 
 /* A cached prepared statement; g_autoptr(SpStmt) resets it and clears its bindings. */

@@ -1,6 +1,7 @@
 /* Opening the database, schema migrations (PRAGMA user_version) and the helpers every store
  * file uses. A damaged or read-only file is never rewritten: it is reported and left alone. */
 #include "sp-store-private.h"
+#include "sp-store-sync-schema.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -166,6 +167,9 @@ static const char *const migrations[] = {
   "CREATE INDEX interaction_cobrowse_pages_by_cobrowse ON interaction_cobrowse_pages(cobrowse);",
   /* 6: whether the call's media were encrypted (SRTP) */
   "ALTER TABLE interactions ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;",
+  /* 7: the shared store (sp-store-sync.c): every change is queued in the outbox by a trigger, in
+   * the very transaction of the write; interactions other agents handled are marked by origin */
+  SP_STORE_SYNC_MIGRATION,
 };
 
 int
@@ -329,11 +333,19 @@ sp_store_check_id (const char *id, GError **error)
   return FALSE;
 }
 
-/* Short random ids ("c-5f3a9e1b2c4d"): unique enough per table, readable in logs and CRMs. */
+/* Random ids ("c-" and 32 hex digits, a version 4 UUID without its dashes): unique across every
+ * agent sharing a store, and still only characters that are safe in paths, URLs and files. */
 char *
 sp_store_new_id (const char *prefix)
 {
-  return g_strdup_printf ("%s-%08x%04x", prefix, g_random_int (), g_random_int () & 0xffff);
+  g_autofree char *uuid = g_uuid_string_random ();
+  GString *id = g_string_new (prefix);
+
+  g_string_append_c (id, '-');
+  for (const char *c = uuid; *c; c++)
+    if (*c != '-')
+      g_string_append_c (id, *c);
+  return g_string_free (id, FALSE);
 }
 
 gboolean
@@ -542,6 +554,7 @@ sp_store_free (SpStore *store)
 {
   if (!store)
     return;
+  g_clear_handle_id (&store->commit_idle, g_source_remove);
   g_clear_pointer (&store->statements, g_hash_table_unref);
   if (store->db)
     sqlite3_close (store->db);

@@ -1180,7 +1180,27 @@ test_interaction_participants (Fixture *f, gconstpointer data)
   g_assert_error (error, SP_STORE_ERROR, SP_STORE_ERROR_NOT_FOUND);
 }
 
-/* Undoes migrations 3 to 6 on the open database, as a sportellod of schema 2 would have left
+/* Undoes migration 7 (the shared store's outbox, its triggers and the interactions' origin). */
+static void
+drop_sync_schema (Fixture *f)
+{
+  g_autoptr (GString) sql = g_string_new ("");
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (f->store->db,
+                                       "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                                       " AND name LIKE '%\\_sync\\_%' ESCAPE '\\'",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (sql, "DROP TRIGGER %s;", sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  g_string_append (sql, "DROP TABLE sync_outbox; DROP TABLE sync_state;"
+                        "ALTER TABLE interactions DROP COLUMN origin;");
+  g_assert_cmpint (sqlite3_exec (f->store->db, sql->str, NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+/* Undoes migrations 3 to 7 on the open database, as a sportellod of schema 2 would have left
  * it. */
 static void
 downgrade_to_schema_2 (Fixture *f)
@@ -1201,6 +1221,7 @@ downgrade_to_schema_2 (Fixture *f)
       "ALTER TABLE interactions DROP COLUMN encrypted;"
       "PRAGMA user_version = 2;";
 
+  drop_sync_schema (f);
   g_assert_cmpint (sqlite3_exec (f->store->db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
 }
 

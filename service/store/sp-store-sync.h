@@ -1,0 +1,56 @@
+/* The local side of the shared store. Changes leave through the outbox (filled by the store's
+ * own triggers, in the transaction of each write) and arrive as other agents' changes applied to
+ * the local copy. A change travels as JSON: {"kind", "id", "updated", "doc"} or, for a deleted
+ * contact, response or push item, {"kind", "id", "updated", "deleted": true}. */
+#pragma once
+
+#include <glib.h>
+
+#include "sp-store.h"
+
+G_BEGIN_DECLS
+
+/* The oldest changes waiting (up to @max_entries outbox entries), one per record, the current
+ * version of each, as a JSON array; *@up_to is what sp_store_outbox_done() takes once they are
+ * safe elsewhere. *@records is 0 (and the array empty) when nothing waits. */
+char *
+sp_store_outbox_peek (SpStore *store, guint max_entries, gint64 *up_to, guint *records,
+                      GError **error);
+gboolean
+sp_store_outbox_done (SpStore *store, gint64 up_to, GError **error);
+/* How many records have changes waiting (0 with an error when it cannot be read). */
+guint
+sp_store_outbox_pending (SpStore *store, GError **error);
+/* Queues every record this agent holds that is its own to share (contacts, responses, push items
+ * and the interactions it handled): an import of the whole store. Returns how many. */
+guint
+sp_store_outbox_queue_everything (SpStore *store, GError **error);
+
+typedef struct
+{
+  const char *kind; /* "contact" | "interaction" | "response" | "push-item" */
+  const char *id;
+  const char *doc; /* JSON object, NULL when deleted */
+  gboolean deleted;
+  gint64 updated; /* µs: the version, newer wins */
+  const char *origin;
+} SpRemoteChange;
+
+/* Applies other agents' changes to the local copy in one transaction, without queueing them,
+ * and records @cursor (the position in the shared store @source after them). A contact, response or
+ * push item is only replaced by a newer version; an interaction is never removed and never one of
+ * this agent's own. */
+gboolean
+sp_store_apply_remote (SpStore *store, const char *source, const SpRemoteChange *changes,
+                       guint n_changes, gint64 cursor, GError **error);
+/* Where the local copy stands in the shared store @source (0: nothing taken yet, or a different
+ * source than last time). */
+gint64
+sp_store_sync_cursor (SpStore *store, const char *source, GError **error);
+
+/* @func runs from the main loop after a transaction that may have queued changes committed. */
+typedef void (*SpStoreCommitFunc) (gpointer user_data);
+void
+sp_store_set_commit_func (SpStore *store, SpStoreCommitFunc func, gpointer user_data);
+
+G_END_DECLS
