@@ -18,6 +18,8 @@
 #include "sp-interaction-manager.h"
 #include "sp-log.h"
 #include "sp-secrets.h"
+#include "sp-shared-store.h"
+#include "sp-store-sync.h"
 #include "sp-sip-agent.h"
 #include "sp-store.h"
 #include "sp-window-observer.h"
@@ -139,6 +141,22 @@ open_store (SpServiceContext *context)
   else if (interrupted)
     g_warning ("%u interaction%s from an earlier run %s marked as interrupted", interrupted,
                interrupted == 1 ? "" : "s", interrupted == 1 ? "was" : "were");
+}
+
+/* With a shared store, changes are queued for it; without, nothing is (sp-store-sync.h). */
+static void
+start_shared_store (SpServiceContext *context)
+{
+  SpConfig *config = context->config;
+  g_autoptr (GError) error = NULL;
+
+  if (!context->store)
+    return;
+  if (config->shared_store_uri)
+    context->shared_store
+      = sp_shared_store_new (context->store, config->shared_store_uri, config->account_uri);
+  else if (!sp_store_set_sharing (context->store, FALSE, &error))
+    g_warning ("cannot stop queueing changes for a shared store: %s", error->message);
 }
 
 static void
@@ -316,6 +334,7 @@ run (void)
   context.config = config;
   context.data_dir = data_dir_for (config);
   open_store (&context);
+  start_shared_store (&context);
   context.camera = sp_camera_monitor_new ();
   context.readiness = sp_readiness_new (config->not_ready_reasons, config->after_call_work_s,
                                         config->start_ready, config->routing_queue_key);
@@ -341,6 +360,9 @@ run (void)
   g_clear_error (&context.agent_error);
   g_clear_object (&context.camera);
   g_clear_object (&context.readiness);
+  if (context.shared_store)
+    sp_shared_store_stop (context.shared_store);
+  g_clear_object (&context.shared_store);
   g_clear_pointer (&context.store, sp_store_free);
   g_clear_error (&context.store_error);
   g_clear_pointer (&context.data_dir, g_free);

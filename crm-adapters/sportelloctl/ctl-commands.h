@@ -12,6 +12,7 @@ extern const CtlCommand ctl_readiness_commands[];
 extern const CtlCommand ctl_responses_commands[];
 extern const CtlCommand ctl_secret_commands[];
 extern const CtlCommand ctl_sessions_commands[];
+extern const CtlCommand ctl_store_commands[];
 extern const CtlCommand ctl_watch_commands[];
 
 G_END_DECLS

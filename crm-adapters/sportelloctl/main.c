@@ -15,6 +15,7 @@ command_tables (void)
     ctl_contacts_commands,
     ctl_responses_commands,
     ctl_secret_commands,
+    ctl_store_commands,
     ctl_watch_commands,
     NULL,
   };

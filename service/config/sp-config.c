@@ -40,6 +40,7 @@ static const char *const security_keys[]
 static const char *const readiness_keys[]
   = { "not-ready-reasons", "after-call-work", "start", NULL };
 static const char *const routing_keys[] = { "rpc", "destination", "sets", "queue-key", NULL };
+static const char *const shared_store_keys[] = { "uri", NULL };
 static const char *const media_encryption_names[] = { "none", "preferred", "required", NULL };
 
 static void G_GNUC_PRINTF (4, 5)
@@ -238,6 +239,7 @@ sp_config_free (SpConfig *config)
   g_free (config->routing_destination);
   g_array_unref (config->routing_sets);
   g_free (config->routing_queue_key);
+  g_free (config->shared_store_uri);
   g_free (config->tls_certificate);
   g_free (config->tls_private_key);
   g_free (config->tls_ca);
@@ -890,6 +892,21 @@ load_routing (Checker *checker, SpConfig *config)
   load_routing_sets (checker, config);
 }
 
+/* A libpq connection URI; the password belongs in the Secret Service, not in the file. */
+static void
+load_shared_store (Checker *checker, SpConfig *config)
+{
+  g_autofree char *uri = get_string (checker, "shared-store", "uri", "");
+
+  if (!*uri)
+    return;
+  if (!g_str_has_prefix (uri, "postgresql://") && !g_str_has_prefix (uri, "postgres://"))
+    add_problem (checker, "shared-store", "uri",
+                 "'%s' is not a PostgreSQL URI (postgresql://user@host/database)", uri);
+  else
+    config->shared_store_uri = g_steal_pointer (&uri);
+}
+
 static void
 load_case_from_attached (Checker *checker, SpConfig *config)
 {
@@ -999,13 +1016,21 @@ load_groups (Checker *checker, SpConfig *config)
     const char *name;
     const char *const *keys;
   } fixed[] = {
-    { "account", account_keys },     { "media", media_keys },
-    { "video", video_keys },         { "dispositions", disposition_keys },
-    { "case-data", case_data_keys }, { "contacts", contacts_keys },
-    { "paths", paths_keys },         { "attached-data", attached_data_keys },
-    { "transfer", transfer_keys },   { "web-bridge", web_bridge_keys },
-    { "co-browse", cobrowse_keys },  { "security", security_keys },
-    { "readiness", readiness_keys }, { "routing", routing_keys },
+    { "account", account_keys },
+    { "media", media_keys },
+    { "video", video_keys },
+    { "dispositions", disposition_keys },
+    { "case-data", case_data_keys },
+    { "contacts", contacts_keys },
+    { "paths", paths_keys },
+    { "attached-data", attached_data_keys },
+    { "transfer", transfer_keys },
+    { "web-bridge", web_bridge_keys },
+    { "co-browse", cobrowse_keys },
+    { "security", security_keys },
+    { "readiness", readiness_keys },
+    { "routing", routing_keys },
+    { "shared-store", shared_store_keys },
   };
   g_auto (GStrv) groups = g_key_file_get_groups (checker->keyfile, NULL);
 
@@ -1034,6 +1059,7 @@ load_groups (Checker *checker, SpConfig *config)
   load_dispositions (checker, config);
   load_readiness (checker, config);
   load_routing (checker, config);
+  load_shared_store (checker, config);
   load_case_data (checker, config);
   load_contacts (checker, config);
   load_paths (checker, config);

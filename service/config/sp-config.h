@@ -102,13 +102,14 @@ typedef struct
   guint cobrowse_code_lifetime_s; /* a join code's validity before anyone joined */
   guint cobrowse_max_attempts;    /* wrong codes per minute before joins are refused */
 
-  GPtrArray *not_ready_reasons;  /* of SpDirectoryEntry: the reasons an agent may give */
-  guint after_call_work_s;       /* after-call work's limit; 0: no after-call work */
-  gboolean start_ready;          /* the agent is Ready when the service starts */
-  char *routing_rpc;             /* kamailio's JSON-RPC URL; NULL: readiness is not published */
-  char *routing_destination;     /* this agent in the dispatcher list; NULL: the account's URI */
-  GArray *routing_sets;          /* of guint: the dispatcher sets (queues) this agent serves */
-  char *routing_queue_key;       /* the attached-data key a routed call carries; NULL: none */
+  GPtrArray *not_ready_reasons; /* of SpDirectoryEntry: the reasons an agent may give */
+  guint after_call_work_s;      /* after-call work's limit; 0: no after-call work */
+  gboolean start_ready;         /* the agent is Ready when the service starts */
+  char *routing_rpc;            /* kamailio's JSON-RPC URL; NULL: readiness is not published */
+  char *routing_destination;    /* this agent in the dispatcher list; NULL: the account's URI */
+  GArray *routing_sets;         /* of guint: the dispatcher sets (queues) this agent serves */
+  char *routing_queue_key;      /* the attached-data key a routed call carries; NULL: none */
+  char *shared_store_uri;       /* [shared-store] uri: PostgreSQL; NULL: this agent alone */
 
   char *tls_certificate;    /* PEM certificate (chain) presented over TLS; NULL: none */
   char *tls_private_key;    /* PEM private key of tls_certificate, readable by its owner only */

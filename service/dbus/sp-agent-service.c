@@ -123,6 +123,30 @@ handle_list_not_ready_reasons (SpAgent1 *agent, GDBusMethodInvocation *invocatio
 }
 
 static gboolean
+handle_import_local_store (SpAgent1 *agent, GDBusMethodInvocation *invocation)
+{
+  SpServiceContext *context = SP_AGENT_SERVICE (agent)->context;
+  g_autoptr (GError) error = NULL;
+  guint queued;
+
+  if (!context->shared_store)
+    {
+      sp_dbus_return_error_literal (
+        invocation, SP_DBUS_ERROR_UNAVAILABLE,
+        "no shared store is configured ([shared-store] uri in the config file)");
+      return TRUE;
+    }
+  if (!sp_service_context_require_store (context, invocation))
+    return TRUE;
+  queued = sp_shared_store_import (context->shared_store, &error);
+  if (error)
+    sp_dbus_return_error (invocation, error);
+  else
+    sp_agent1_complete_import_local_store (agent, invocation, queued);
+  return TRUE;
+}
+
+static gboolean
 handle_get_disposition_policy (SpAgent1 *agent, GDBusMethodInvocation *invocation)
 {
   SpConfig *config = SP_AGENT_SERVICE (agent)->context->config;
@@ -221,6 +245,7 @@ sp_agent_service_iface_init (SpAgent1Iface *iface)
   iface->handle_list_case_data_keys = handle_list_case_data_keys;
   iface->handle_set_readiness = handle_set_readiness;
   iface->handle_list_not_ready_reasons = handle_list_not_ready_reasons;
+  iface->handle_import_local_store = handle_import_local_store;
 }
 
 static void
@@ -253,6 +278,28 @@ static void
 on_routing_changed (GObject *routing, GParamSpec *pspec, gpointer data)
 {
   update_routing (SP_AGENT_SERVICE (data));
+}
+
+static void
+update_sync_state (SpAgentService *self)
+{
+  SpSharedStore *shared = self->context->shared_store;
+  GVariantBuilder off;
+
+  if (shared)
+    {
+      sp_agent1_set_sync_state (SP_AGENT1 (self), sp_shared_store_describe (shared));
+      return;
+    }
+  g_variant_builder_init (&off, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&off, "{sv}", "state", g_variant_new_string ("off"));
+  sp_agent1_set_sync_state (SP_AGENT1 (self), g_variant_builder_end (&off));
+}
+
+static void
+on_sync_changed (SpSharedStore *shared, gpointer data)
+{
+  update_sync_state (SP_AGENT_SERVICE (data));
 }
 
 static void
@@ -301,6 +348,8 @@ sp_agent_service_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->context->readiness, self);
   if (self->context && self->context->routing)
     g_signal_handlers_disconnect_by_data (self->context->routing, self);
+  if (self->context && self->context->shared_store)
+    g_signal_handlers_disconnect_by_data (self->context->shared_store, self);
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -351,5 +400,8 @@ sp_agent_service_new (SpServiceContext *context)
     g_signal_connect (context->routing, "notify::state", G_CALLBACK (on_routing_changed), self);
   if (context->camera)
     g_signal_connect (context->camera, "notify::available", G_CALLBACK (on_camera_changed), self);
+  update_sync_state (self);
+  if (context->shared_store)
+    g_signal_connect (context->shared_store, "changed", G_CALLBACK (on_sync_changed), self);
   return self;
 }

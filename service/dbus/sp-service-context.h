@@ -8,6 +8,7 @@
 #include "sp-config.h"
 #include "sp-interaction-manager.h"
 #include "sp-readiness.h"
+#include "sp-shared-store.h"
 #include "sp-sip-agent.h"
 #include "sp-store.h"
 
@@ -29,6 +30,7 @@ typedef struct
   SpCoBrowseRegistry *cobrowse;       /* co-browse sessions; NULL when SIP could not start */
   SpReadiness *readiness;             /* the agent's readiness for routed calls */
   GObject *routing;                   /* publishes availability to the router ("state") */
+  SpSharedStore *shared_store;        /* the team's PostgreSQL store; NULL when not configured */
 } SpServiceContext;
 
 /* Returns the store, or replies Unavailable (with the reason) and returns NULL. */

@@ -13,7 +13,7 @@ struct _SpStore
   char *path;
   char *international_prefix;
   gboolean read_only;
-  GHashTable *statements; /* SQL text (static) → sqlite3_stmt */
+  GHashTable *statements;                   /* SQL text (static) → sqlite3_stmt */
   void (*commit_func) (gpointer user_data); /* sp_store_set_commit_func() */
   gpointer commit_data;
   guint commit_idle;

@@ -3,12 +3,15 @@
  * Every change to a record that is shared (a contact, an interaction with everything recorded
  * about it, a standard response, a push item) adds a row to sync_outbox from a trigger, so the
  * queue entry is written in the same transaction as the change itself: a crash keeps both or
- * neither. Changes that come from the shared store are written with sync_state.applying set, and
- * the triggers leave those alone. The heartbeat of a live interaction (alive) is not a change. */
+ * neither. This happens only while a shared store is configured (sync_state.sharing). Changes
+ * that come from the shared store are written with sync_state.applying set, and the triggers
+ * leave those alone. The heartbeat of a live interaction (alive) is not a change. */
 #pragma once
 
 #define SP_SYNC_NOW "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)"
-#define SP_SYNC_LOCAL_CHANGE " WHEN (SELECT value FROM sync_state WHERE key = 'applying') = 0"
+#define SP_SYNC_LOCAL_CHANGE                                                                       \
+  " WHEN (SELECT value FROM sync_state WHERE key = 'sharing') = 1"                                 \
+  " AND (SELECT value FROM sync_state WHERE key = 'applying') = 0"
 
 /* A trigger queueing the record @id_expr (the row itself: new.id or old.id). */
 #define SP_SYNC_TRIGGER(name, event, table, kind, id_expr)                                         \
@@ -34,7 +37,8 @@
   "  record TEXT NOT NULL,"                                                                        \
   "  queued INTEGER NOT NULL);"                                                                    \
   "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value) WITHOUT ROWID;"                           \
-  "INSERT INTO sync_state (key, value) VALUES ('applying', 0), ('cursor', 0), ('source', '');"     \
+  "INSERT INTO sync_state (key, value) VALUES ('sharing', 0), ('applying', 0), ('cursor', 0),"     \
+  " ('source', '');"                                                                               \
   "ALTER TABLE interactions ADD COLUMN origin TEXT NOT NULL DEFAULT '';" SP_SYNC_TRIGGER (         \
     "contacts_sync_insert", "INSERT", "contacts", "contact",                                       \
     "new.id") SP_SYNC_TRIGGER ("contacts_sync_update", "UPDATE", "contacts", "contact", "new.id")  \

@@ -10,6 +10,11 @@
 
 G_BEGIN_DECLS
 
+/* Whether writes are queued for a shared store from now on (kept in the file). Without one,
+ * nothing is queued; an agent that joins a team later sends its store with an import. */
+gboolean
+sp_store_set_sharing (SpStore *store, gboolean sharing, GError **error);
+
 /* The oldest changes waiting (up to @max_entries outbox entries), one per record, the current
  * version of each, as a JSON array; *@up_to is what sp_store_outbox_done() takes once they are
  * safe elsewhere. *@records is 0 (and the array empty) when nothing waits. */

@@ -104,6 +104,7 @@ CALLS = [
     (AGENT, "ListCaseDataKeys", None, (), False),
     (AGENT, "SetReadiness", "ss", ("after-call-work", ""), False),
     (AGENT, "ListNotReadyReasons", None, (), False),
+    (AGENT, "ImportLocalStore", None, (), False),
     (AGENT, "AddPushItem", "sssu", ("/nonexistent/clip.webm", "A clip", "", 0), False),
     (AGENT, "RemovePushItem", "s", ("no-such-item",), False),
     (CONTACTS, "Lookup", "s", ("sip:nobody@nowhere.example",), False),

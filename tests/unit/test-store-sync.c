@@ -19,6 +19,8 @@ open_store (const char *name)
   SpStore *store = sp_store_open (path, "00", &error);
 
   g_assert_no_error (error);
+  g_assert_true (sp_store_set_sharing (store, TRUE, &error));
+  g_assert_no_error (error);
   return store;
 }
 
@@ -279,6 +281,20 @@ test_outbox_survives_reopen (Fixture *f, gconstpointer data)
   g_assert_cmpuint (pending (f->a), ==, 1);
 }
 
+/* Without a shared store nothing is queued; an import queues everything at once. */
+static void
+test_nothing_queued_without_sharing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (sp_store_set_sharing (f->a, FALSE, &error));
+  g_free (save_contact (f->a, "{'first-name': <'Alone'>}"));
+  g_free (save_contact (f->a, "{'first-name': <'Again'>}"));
+  g_assert_cmpuint (pending (f->a), ==, 0);
+  g_assert_cmpuint (sp_store_outbox_queue_everything (f->a, &error), ==, 2);
+  g_assert_cmpuint (pending (f->a), ==, 2);
+}
+
 #define ADD(path, func)                                                                            \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
@@ -293,5 +309,6 @@ main (int argc, char **argv)
   ADD ("/store-sync/interaction/travels", test_interaction_travels);
   ADD ("/store-sync/responses-and-push-items", test_responses_and_push_items);
   ADD ("/store-sync/outbox-survives-reopen", test_outbox_survives_reopen);
+  ADD ("/store-sync/nothing-queued-without-sharing", test_nothing_queued_without_sharing);
   return g_test_run ();
 }
