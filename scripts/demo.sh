@@ -19,6 +19,10 @@ PIDS=()
 cleanup() {
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ -n "${PGD:-}" ]; then
+    (cd /tmp && "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PGD/data" -m fast -w stop >/dev/null 2>&1) || true
+    rm -rf "$PGD"
+  fi
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -54,6 +58,18 @@ gdbus wait --session --timeout 10 org.freedesktop.secrets
 echo "bus: $DBUS_SESSION_BUS_ADDRESS"
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_'"$1"'); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+step "PostgreSQL, the team's shared store: a throwaway cluster on loopback (initdb, pg_ctl)"
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_PORT=$(free_port STREAM)
+PGD=$(mktemp -d /tmp/sportello-demo-pg.XXXXXX)
+AS_PG=()
+if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$PGD"; AS_PG=(runuser -u postgres --); fi
+(cd /tmp && "${AS_PG[@]}" "$PG_BIN/initdb" -D "$PGD/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null)
+(cd /tmp && "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PGD/data" -l "$PGD/postgres.log" -w \
+   -o "-p $PG_PORT -k $PGD -c listen_addresses=127.0.0.1" start >/dev/null)
+SHARED_STORE="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+echo "[shared-store] uri = $SHARED_STORE (a password would go in the keyring: sportelloctl secret set --account URI --kind shared-store-password)"
 step "sportellod on the demo config (data/demo/sportello.conf)"
 # Bob, the agent calls are transferred to, is a second sportellod on this machine: the
 # directory entry gets the port it listens on.
@@ -66,6 +82,7 @@ sed -e "s|^uri = sip:bob@127.0.0.1\$|uri = sip:bob@127.0.0.1:$BOB_SIP|" \
 CB_PORT=$(free_port STREAM); SITE_PORT=$(free_port STREAM)
 printf '\n[co-browse]\nlisten = 127.0.0.1:%s\npublic-url = http://127.0.0.1:%s\nsite-origins = http://127.0.0.1:%s\nstart-url = http://127.0.0.1:%s/index.html\n' \
   "$CB_PORT" "$CB_PORT" "$SITE_PORT" "$SITE_PORT" >>"$T/sportello.conf"
+printf '\n[shared-store]\nuri = %s\n' "$SHARED_STORE" >>"$T/sportello.conf"
 "$SRC/build/service/sportellod" --check-config --config "$T/sportello.conf"
 "$SRC/build/service/sportellod" --config "$T/sportello.conf" >"$T/sportellod.log" 2>&1 &
 SPORTELLOD=$!
@@ -104,6 +121,11 @@ ctl responses render greeting --contact crm-1001
 ctl responses render ticket --contact crm-1002 --attached AccountNumber=AC-7781
 echo "(a placeholder without a value is an error, never blank text:)"
 ctl responses render video-offer --contact crm-1001 || true
+
+step "The team's shared store: every write is local first and queued; sportelloctl shows where it stands"
+ctl store sync --wait
+echo "(contacts and responses imported above are already queued and sent; an agent joining with an older store sends all of it:)"
+ctl store import
 
 step "Camera presence through PipeWire: a virtual camera comes and goes"
 ctl status | grep -i camera
@@ -229,16 +251,25 @@ ctl readiness
 ctl contacts history crm-1001
 
 step "Blind transfer: Maria calls again and the agent hands her to Bob (a second sportellod)"
+history_count() {
+  "$SRC/build/crm-adapters/sportelloctl/sportelloctl" --json contacts history crm-1001 |
+    /usr/bin/python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'
+}
+MARIA_BEFORE=$(history_count)
 BOB=org.sportello.Demo.Bob
 sed -e "s|^uri = sip:agent1@127.0.0.1\$|uri = sip:bob@127.0.0.1|" -e "s|^display-name = .*|display-name = Bob Rossi|" \
     -e "s|^listen = .*|listen = 127.0.0.1:$BOB_SIP|" -e "s|^camera = .*|camera = none|" \
     "$SRC/data/demo/sportello.conf" >"$T/bob.conf"
+printf '\n[shared-store]\nuri = %s\n' "$SHARED_STORE" >>"$T/bob.conf"
 "$SRC/build/service/sportellod" --config "$T/bob.conf" --data-dir "$T/bob-data" --bus-name $BOB \
     >"$T/bob.log" 2>&1 &
 BOB_PID=$!
 PIDS+=($BOB_PID)
 gdbus wait --session --timeout 10 $BOB
 ctlb() { echo; echo "\$ SPORTELLO_BUS_NAME=$BOB sportelloctl $*"; SPORTELLO_BUS_NAME=$BOB "$SRC/build/crm-adapters/sportelloctl/sportelloctl" "$@"; }
+echo "(Bob's sportellod started with an empty store; the team's shared store gives it Anna's contacts)"
+ctlb store sync --wait
+ctlb contacts lookup '+39 02 1234'
 DIAL="{\"command\":\"dial\",\"params\":\"sip:agent1@${SIP_URI#sip:}\",\"token\":\"d2\"}"
 printf '%d:%s,' "${#DIAL}" "$DIAL" >&3
 wait_for "'$SRC/build/crm-adapters/sportelloctl/sportelloctl' sessions | grep -q ringing"
@@ -260,6 +291,10 @@ ctlb dispositions set 1 resolved
 ctlb mark-done 1
 ctl dispositions set 2 escalated
 ctl mark-done 2
+echo "(Bob's call with Maria is in Anna's history of Maria too, through the shared store)"
+ctlb store sync --wait >/dev/null
+wait_for "[ \$(history_count) -ge \$((MARIA_BEFORE + 2)) ]"
+ctl contacts history crm-1001
 kill -TERM $BOB_PID
 set +e; wait $BOB_PID; status=$?; set -e
 echo "Bob's sportellod exit status: $status"
@@ -322,6 +357,7 @@ step "A web CRM through the web bridge: REST and events over loopback, for allow
 WB_PORT=$(free_port STREAM)
 CRM_ORIGIN=http://127.0.0.1:8089
 printf '\n[web-bridge]\nport = %s\nallowed-origins = %s\n' "$WB_PORT" "$CRM_ORIGIN" >>"$T/sportello.conf"
+printf '\n[shared-store]\nuri = %s\n' "$SHARED_STORE" >>"$T/sportello.conf"
 "$SRC/build/service/sportellod" --check-config --config "$T/sportello.conf"
 TOKEN=$("$SRC/build/crm-adapters/sportelloctl/sportelloctl" web-bridge token)
 echo "\$ sportelloctl web-bridge token   # made once, kept in the Secret Service"

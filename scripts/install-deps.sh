@@ -14,6 +14,7 @@ packages=(
   sip-tester baresip-core linphone-cli kamailio kamailio-tls-modules openssl xvfb x11-utils x11-apps xdotool imagemagick jwm wmctrl weston
   python3-pytest python3-gi python3-dbusmock valgrind
   chromium chromium-driver python3-selenium gnome-shell gjs curl
+  postgresql-15 postgresql-client-15 libpq-dev
 )
 
 missing=()
