@@ -7,7 +7,7 @@
 static const char *const status_order[] = {
   "Registration",    "ContactUri", "Account", "DisplayName",  "Readiness",
   "ReadinessReason", "Available",  "Routing", "VideoAllowed", "RemoteVideoOffers",
-  "CameraAvailable", "Cameras",    "Version", NULL,
+  "CameraAvailable", "Cameras",    "Version", "SyncState",    NULL,
 };
 
 static char *
@@ -33,6 +33,25 @@ format_cameras (GVariant *cameras)
   return g_string_free (out, FALSE);
 }
 
+/* "up-to-date", or "offline, 3 queued: REASON" (`store sync` shows all of it). */
+static char *
+format_sync_state (GVariant *sync)
+{
+  const char *state = "unknown";
+  const char *error = "";
+  guint32 queued = 0;
+  gboolean behind;
+
+  g_variant_lookup (sync, "state", "&s", &state);
+  g_variant_lookup (sync, "last-error", "&s", &error);
+  g_variant_lookup (sync, "queued", "u", &queued);
+  behind = g_str_equal (state, "offline") || g_str_equal (state, "incompatible");
+  if (!queued && !behind)
+    return g_strdup (state);
+  return g_strdup_printf ("%s, %u queued%s%s", state, queued, behind && *error ? ": " : "",
+                          behind ? error : "");
+}
+
 static void
 print_status (GVariant *properties)
 {
@@ -49,6 +68,8 @@ print_status (GVariant *properties)
         continue;
       if (g_str_equal (status_order[i], "Cameras"))
         text = format_cameras (value);
+      else if (g_str_equal (status_order[i], "SyncState"))
+        text = format_sync_state (value);
       else
         text = ctl_format_value (value);
       ctl_print_field (status_order[i], text, width);

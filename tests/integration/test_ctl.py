@@ -230,11 +230,12 @@ def test_status_shows_every_agent1_property(configured):
     assert human["ContactUri"] == props["ContactUri"] and human["ContactUri"].startswith("sip:127.0.0.1:")
     assert (human["Readiness"], human["ReadinessReason"], human["Available"], human["Routing"]) == \
         ("ready", "", "yes", "off")
+    assert human["SyncState"] == "off"
     data = ctl_json(env, "status")
     assert data == {key: value for key, value in props.items()}
     assert set(data) == {"Registration", "ContactUri", "Account", "DisplayName", "VideoAllowed",
                          "RemoteVideoOffers", "CameraAvailable", "Cameras", "Version", "Readiness",
-                         "ReadinessReason", "Available", "Routing"}
+                         "ReadinessReason", "Available", "Routing", "SyncState"}
 
 
 def test_directories(configured):
