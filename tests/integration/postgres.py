@@ -2,7 +2,8 @@
 the postgres user when the tests run as root, since initdb refuses root), listening on
 127.0.0.1 at a free port. Password authentication (scram-sha-256) is required for the role
 PASSWORD_ROLE only, so a test can try a wrong password; every other role is trusted from
-loopback. stop() and start() give a test an outage; teardown stops the server by its PID."""
+loopback. stop() and start() give a test an outage; teardown stops the server by its PID.
+Standard library only: bench/sync_bench.py uses it too."""
 
 import os
 import shutil
@@ -13,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from conftest import free_port, wait_for
+from ports import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PASSWORD_ROLE = "agent_pw"
@@ -68,7 +69,10 @@ class Postgres:
         result = self._run([PG_BIN / "pg_ctl", "-D", self.data, "-l", self.dir / "postgres.log", "-w",
                             "-t", "60", "start"], check=False)
         assert result.returncode == 0, f"pg_ctl start: {result.stdout}{result.stderr}"
-        wait_for(lambda: self.psql("SELECT 1", check=False).returncode == 0, 30, what="PostgreSQL accepting")
+        deadline = time.monotonic() + 60
+        while self.psql("SELECT 1", check=False).returncode != 0:
+            assert time.monotonic() < deadline, "PostgreSQL does not accept connections"
+            time.sleep(0.05)
 
     def stop(self, mode="fast"):
         self._run([PG_BIN / "pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", "60", "stop"], check=False)
