@@ -25,6 +25,7 @@
 #include "sp-window-observer.h"
 
 #define SIP_SHUTDOWN_DEADLINE_S 5
+#define SHARED_STORE_STOP_DEADLINE_MS 2000
 
 typedef struct
 {
@@ -157,6 +158,26 @@ start_shared_store (SpServiceContext *context)
       = sp_shared_store_new (context->store, config->shared_store_uri, config->account_uri);
   else if (!sp_store_set_sharing (context->store, FALSE, &error))
     g_warning ("cannot stop queueing changes for a shared store: %s", error->message);
+}
+
+/* Stops the sync and lets its cancelled operations (a keyring lookup, a query) call back, so
+ * nothing they hold is left behind; a server that does not answer is not waited for long. */
+static void
+stop_shared_store (SpServiceContext *context)
+{
+  SpSharedStore *shared = g_steal_pointer (&context->shared_store);
+  gint64 deadline = g_get_monotonic_time () + SHARED_STORE_STOP_DEADLINE_MS * 1000;
+
+  if (!shared)
+    return;
+  sp_shared_store_stop (shared);
+  g_object_add_weak_pointer (G_OBJECT (shared), (gpointer *)&shared);
+  g_object_unref (shared);
+  while (shared && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  if (shared)
+    g_object_remove_weak_pointer (G_OBJECT (shared), (gpointer *)&shared);
 }
 
 static void
@@ -360,9 +381,7 @@ run (void)
   g_clear_error (&context.agent_error);
   g_clear_object (&context.camera);
   g_clear_object (&context.readiness);
-  if (context.shared_store)
-    sp_shared_store_stop (context.shared_store);
-  g_clear_object (&context.shared_store);
+  stop_shared_store (&context);
   g_clear_pointer (&context.store, sp_store_free);
   g_clear_error (&context.store_error);
   g_clear_pointer (&context.data_dir, g_free);
