@@ -38,9 +38,10 @@
   " 'path', p.path, 'thumbnail', p.thumbnail, 'duration-ms', p.duration_ms, 'added', p.added,"     \
   " 'has-audio', p.has_audio)"
 
-/* Each kind: the change as JSON from the local row (?1 the id, ?2 the newest queued time), with
- * its version: a contact's or response's own update time, a push item's addition, an
- * interaction's newest change (only its agent writes it). No row: the record was deleted. */
+/* Each kind: the change as JSON from the local row (?1 the id, ?2 now), with its version: a
+ * contact's or response's own update time, a push item's addition, for an interaction the time it
+ * is read (only its agent writes it, so each reading is newer than the last). No row: the record
+ * was deleted, and the deletion's version is the time it is read. */
 typedef struct
 {
   const char *kind;
@@ -78,7 +79,7 @@ find_kind (const char *kind)
 
 /* Appends the change of one record to @batch; FALSE only on a database error. */
 static gboolean
-append_change (SpStore *store, GString *batch, const SyncKind *kind, const char *id, gint64 queued,
+append_change (SpStore *store, GString *batch, const SyncKind *kind, const char *id, gint64 now,
                gboolean *appended, GError **error)
 {
   g_autoptr (SpStmt) stmt = sp_store_prepare (store, kind->change_sql, error);
@@ -89,7 +90,7 @@ append_change (SpStore *store, GString *batch, const SyncKind *kind, const char 
   if (!stmt)
     return FALSE;
   sp_stmt_bind_text (stmt, 1, id);
-  sqlite3_bind_int64 (stmt, 2, queued);
+  sqlite3_bind_int64 (stmt, 2, now);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return sp_store_set_error (store, rc, error, "reading a change");
@@ -105,7 +106,7 @@ append_change (SpStore *store, GString *batch, const SyncKind *kind, const char 
         return FALSE;
       sp_stmt_bind_text (gone, 1, kind->kind);
       sp_stmt_bind_text (gone, 2, id);
-      sqlite3_bind_int64 (gone, 3, queued);
+      sqlite3_bind_int64 (gone, 3, now);
       if ((rc = sqlite3_step (gone)) != SQLITE_ROW)
         return sp_store_set_error (store, rc, error, "reading a change");
       stmt = g_steal_pointer (&gone);
@@ -116,16 +117,29 @@ append_change (SpStore *store, GString *batch, const SyncKind *kind, const char 
   return TRUE;
 }
 
+static gboolean
+set_peeked (SpStore *store, gint64 up_to, GError **error)
+{
+  g_autoptr (SpStmt) stmt = sp_store_prepare (
+    store, "UPDATE sync_state SET value = ?1 WHERE key = 'peeked' AND value < ?1", error);
+
+  if (!stmt)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, up_to);
+  return sp_store_step_done (store, stmt, error);
+}
+
 char *
 sp_store_outbox_peek (SpStore *store, guint max_entries, gint64 *up_to, guint *records,
                       GError **error)
 {
   g_autoptr (SpStmt) stmt = sp_store_prepare (
     store,
-    "SELECT kind, record, MAX(queued), MIN(seq), MAX(MAX(seq)) OVER () FROM"
-    " (SELECT * FROM sync_outbox ORDER BY seq LIMIT ?1) GROUP BY kind, record ORDER BY 4",
+    "SELECT kind, record, MIN(seq), MAX(MAX(seq)) OVER () FROM"
+    " (SELECT * FROM sync_outbox ORDER BY seq LIMIT ?1) GROUP BY kind, record ORDER BY 3",
     error);
   g_autoptr (GString) batch = g_string_new ("[");
+  gint64 now = g_get_real_time ();
   int rc;
 
   *up_to = 0;
@@ -138,10 +152,10 @@ sp_store_outbox_peek (SpStore *store, guint max_entries, gint64 *up_to, guint *r
       const SyncKind *kind = find_kind (sp_stmt_column_text (stmt, 0));
       gboolean appended = FALSE;
 
-      *up_to = sqlite3_column_int64 (stmt, 4);
+      *up_to = sqlite3_column_int64 (stmt, 3);
       if (kind
-          && !append_change (store, batch, kind, sp_stmt_column_text (stmt, 1),
-                             sqlite3_column_int64 (stmt, 2), &appended, error))
+          && !append_change (store, batch, kind, sp_stmt_column_text (stmt, 1), now, &appended,
+                             error))
         return NULL;
       *records += appended ? 1 : 0;
     }
@@ -150,6 +164,10 @@ sp_store_outbox_peek (SpStore *store, guint max_entries, gint64 *up_to, guint *r
       sp_store_set_error (store, rc, error, "reading the outbox");
       return NULL;
     }
+  g_clear_pointer (&stmt, sp_stmt_release);
+  /* What is read now is on its way: a change made from here on is queued again. */
+  if (*up_to && !store->read_only && !set_peeked (store, *up_to, error))
+    return NULL;
   g_string_append_c (batch, ']');
   return g_string_free (g_steal_pointer (&batch), FALSE);
 }
@@ -187,11 +205,13 @@ single_integer (SpStore *store, const char *sql, const char *text, GError **erro
   return -1;
 }
 
+/* The outbox only grows at its end and is emptied from its start (sp_store_outbox_done), so
+ * its length is the distance between its ends: no scan, however long it is. */
 guint
 sp_store_outbox_pending (SpStore *store, GError **error)
 {
-  gint64 n = single_integer (
-    store, "SELECT COUNT(*) FROM (SELECT DISTINCT kind, record FROM sync_outbox)", NULL, error);
+  gint64 n = single_integer (store, "SELECT COALESCE(MAX(seq) - MIN(seq) + 1, 0) FROM sync_outbox",
+                             NULL, error);
 
   return n > 0 ? (guint)n : 0;
 }
@@ -233,7 +253,7 @@ sp_store_sync_cursor (SpStore *store, const char *source, GError **error)
 
 /* ---- Other agents' changes ---------------------------------------------------------------- */
 
-#define DOC(path) "json_extract(?1, '$." path "')"
+/* Values are read from the change's document (?1) with json_extract. */
 
 /* A newer version replaces the local one; the addresses follow only when it did. A number that
  * already belongs to another local contact stays with that one. */
@@ -242,269 +262,14 @@ apply_contact (SpStore *store, const SpRemoteChange *change, GError **error)
 {
   g_autoptr (SpStmt) upsert = sp_store_prepare (
     store,
-    "INSERT INTO contacts (id, first_name, last_name, organisation, email, "
-    "notes, created,"
-    " updated) VALUES (" DOC ("id") ", " DOC ("\"first-name\"") ", " DOC (
-      "\"la"
-      "st-"
-      "name"
-      "\"") ", " DOC ("organisation") ", " DOC ("email") ", " DOC ("notes") ", " DOC ("created") ","
-                                                                                                 " "
-                                                                                                 "?"
-                                                                                                 "2"
-                                                                                                 ")"
-                                                                                                 " "
-                                                                                                 "O"
-                                                                                                 "N"
-                                                                                                 " "
-                                                                                                 "C"
-                                                                                                 "O"
-                                                                                                 "N"
-                                                                                                 "F"
-                                                                                                 "L"
-                                                                                                 "I"
-                                                                                                 "C"
-                                                                                                 "T"
-                                                                                                 " "
-                                                                                                 "("
-                                                                                                 "i"
-                                                                                                 "d"
-                                                                                                 ")"
-                                                                                                 " "
-                                                                                                 "D"
-                                                                                                 "O"
-                                                                                                 " "
-                                                                                                 "U"
-                                                                                                 "P"
-                                                                                                 "D"
-                                                                                                 "A"
-                                                                                                 "T"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "S"
-                                                                                                 "E"
-                                                                                                 "T"
-                                                                                                 " "
-                                                                                                 "f"
-                                                                                                 "i"
-                                                                                                 "r"
-                                                                                                 "s"
-                                                                                                 "t"
-                                                                                                 "_"
-                                                                                                 "n"
-                                                                                                 "a"
-                                                                                                 "m"
-                                                                                                 "e"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "f"
-                                                                                                 "i"
-                                                                                                 "r"
-                                                                                                 "s"
-                                                                                                 "t"
-                                                                                                 "_"
-                                                                                                 "n"
-                                                                                                 "a"
-                                                                                                 "m"
-                                                                                                 "e"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "l"
-                                                                                                 "a"
-                                                                                                 "s"
-                                                                                                 "t"
-                                                                                                 "_"
-                                                                                                 "n"
-                                                                                                 "a"
-                                                                                                 "m"
-                                                                                                 "e"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "l"
-                                                                                                 "a"
-                                                                                                 "s"
-                                                                                                 "t"
-                                                                                                 "_"
-                                                                                                 "n"
-                                                                                                 "a"
-                                                                                                 "m"
-                                                                                                 "e"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "o"
-                                                                                                 "r"
-                                                                                                 "g"
-                                                                                                 "a"
-                                                                                                 "n"
-                                                                                                 "i"
-                                                                                                 "s"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "i"
-                                                                                                 "o"
-                                                                                                 "n"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "o"
-                                                                                                 "r"
-                                                                                                 "g"
-                                                                                                 "a"
-                                                                                                 "n"
-                                                                                                 "i"
-                                                                                                 "s"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "i"
-                                                                                                 "o"
-                                                                                                 "n"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "m"
-                                                                                                 "a"
-                                                                                                 "i"
-                                                                                                 "l"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "e"
-                                                                                                 "m"
-                                                                                                 "a"
-                                                                                                 "i"
-                                                                                                 "l"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "n"
-                                                                                                 "o"
-                                                                                                 "t"
-                                                                                                 "e"
-                                                                                                 "s"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "n"
-                                                                                                 "o"
-                                                                                                 "t"
-                                                                                                 "e"
-                                                                                                 "s"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "u"
-                                                                                                 "p"
-                                                                                                 "d"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "u"
-                                                                                                 "p"
-                                                                                                 "d"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 " "
-                                                                                                 "W"
-                                                                                                 "H"
-                                                                                                 "E"
-                                                                                                 "R"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "u"
-                                                                                                 "p"
-                                                                                                 "d"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 " "
-                                                                                                 ">"
-                                                                                                 " "
-                                                                                                 "c"
-                                                                                                 "o"
-                                                                                                 "n"
-                                                                                                 "t"
-                                                                                                 "a"
-                                                                                                 "c"
-                                                                                                 "t"
-                                                                                                 "s"
-                                                                                                 "."
-                                                                                                 "u"
-                                                                                                 "p"
-                                                                                                 "d"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "e"
-                                                                                                 "d",
+    "INSERT INTO contacts (id, first_name, last_name, organisation, email, notes, created, updated)"
+    " VALUES (json_extract(?1, '$.id'), json_extract(?1, '$.\"first-name\"'),"
+    " json_extract(?1, '$.\"last-name\"'), json_extract(?1, '$.organisation'),"
+    " json_extract(?1, '$.email'), json_extract(?1, '$.notes'), json_extract(?1, '$.created'), ?2)"
+    " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
+    " last_name = excluded.last_name, organisation = excluded.organisation,"
+    " email = excluded.email, notes = excluded.notes, updated = excluded.updated"
+    " WHERE excluded.updated > contacts.updated",
     error);
   g_autoptr (SpStmt) clear = NULL;
   g_autoptr (SpStmt) addresses = NULL;
@@ -541,14 +306,11 @@ apply_response (SpStore *store, const SpRemoteChange *change, GError **error)
 {
   g_autoptr (SpStmt) upsert = sp_store_prepare (
     store,
-    "INSERT INTO responses (id, title, category, body, updated) VALUES (" DOC ("id") ", " DOC (
-      "title") ", " DOC ("category") ", " DOC ("body") ", ?2)"
-                                                       " ON CONFLICT (id) DO UPDATE SET title = "
-                                                       "excluded.title, category = "
-                                                       "excluded.category,"
-                                                       " body = excluded.body, updated = "
-                                                       "excluded.updated WHERE excluded.updated > "
-                                                       "responses.updated",
+    "INSERT INTO responses (id, title, category, body, updated)"
+    " VALUES (json_extract(?1, '$.id'), json_extract(?1, '$.title'),"
+    " json_extract(?1, '$.category'), json_extract(?1, '$.body'), ?2)"
+    " ON CONFLICT (id) DO UPDATE SET title = excluded.title, category = excluded.category,"
+    " body = excluded.body, updated = excluded.updated WHERE excluded.updated > responses.updated",
     error);
 
   if (!upsert)
@@ -564,306 +326,15 @@ apply_push_item (SpStore *store, const SpRemoteChange *change, GError **error)
   g_autoptr (SpStmt) upsert = sp_store_prepare (
     store,
     "INSERT INTO push_items (id, title, description, kind, path, thumbnail, duration_ms, added,"
-    " has_audio) VALUES (" DOC ("id") ", " DOC ("title") ", " DOC ("description") ", " DOC ("kind") ", " DOC (
-      "path") ", " DOC ("thumbnail") ", " DOC ("\"duration-ms\"") ", ?2, " DOC ("\"has-audio\"") ")"
-                                                                                                 " "
-                                                                                                 "O"
-                                                                                                 "N"
-                                                                                                 " "
-                                                                                                 "C"
-                                                                                                 "O"
-                                                                                                 "N"
-                                                                                                 "F"
-                                                                                                 "L"
-                                                                                                 "I"
-                                                                                                 "C"
-                                                                                                 "T"
-                                                                                                 " "
-                                                                                                 "("
-                                                                                                 "i"
-                                                                                                 "d"
-                                                                                                 ")"
-                                                                                                 " "
-                                                                                                 "D"
-                                                                                                 "O"
-                                                                                                 " "
-                                                                                                 "U"
-                                                                                                 "P"
-                                                                                                 "D"
-                                                                                                 "A"
-                                                                                                 "T"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "S"
-                                                                                                 "E"
-                                                                                                 "T"
-                                                                                                 " "
-                                                                                                 "t"
-                                                                                                 "i"
-                                                                                                 "t"
-                                                                                                 "l"
-                                                                                                 "e"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "t"
-                                                                                                 "i"
-                                                                                                 "t"
-                                                                                                 "l"
-                                                                                                 "e"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "s"
-                                                                                                 "c"
-                                                                                                 "r"
-                                                                                                 "i"
-                                                                                                 "p"
-                                                                                                 "t"
-                                                                                                 "i"
-                                                                                                 "o"
-                                                                                                 "n"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "s"
-                                                                                                 "c"
-                                                                                                 "r"
-                                                                                                 "i"
-                                                                                                 "p"
-                                                                                                 "t"
-                                                                                                 "i"
-                                                                                                 "o"
-                                                                                                 "n"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "k"
-                                                                                                 "i"
-                                                                                                 "n"
-                                                                                                 "d"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "k"
-                                                                                                 "i"
-                                                                                                 "n"
-                                                                                                 "d"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "p"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "h"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "p"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "h"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "t"
-                                                                                                 "h"
-                                                                                                 "u"
-                                                                                                 "m"
-                                                                                                 "b"
-                                                                                                 "n"
-                                                                                                 "a"
-                                                                                                 "i"
-                                                                                                 "l"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "t"
-                                                                                                 "h"
-                                                                                                 "u"
-                                                                                                 "m"
-                                                                                                 "b"
-                                                                                                 "n"
-                                                                                                 "a"
-                                                                                                 "i"
-                                                                                                 "l"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "d"
-                                                                                                 "u"
-                                                                                                 "r"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "i"
-                                                                                                 "o"
-                                                                                                 "n"
-                                                                                                 "_"
-                                                                                                 "m"
-                                                                                                 "s"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "d"
-                                                                                                 "u"
-                                                                                                 "r"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "i"
-                                                                                                 "o"
-                                                                                                 "n"
-                                                                                                 "_"
-                                                                                                 "m"
-                                                                                                 "s"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "a"
-                                                                                                 "d"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "a"
-                                                                                                 "d"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "h"
-                                                                                                 "a"
-                                                                                                 "s"
-                                                                                                 "_"
-                                                                                                 "a"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "i"
-                                                                                                 "o"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "h"
-                                                                                                 "a"
-                                                                                                 "s"
-                                                                                                 "_"
-                                                                                                 "a"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "i"
-                                                                                                 "o"
-                                                                                                 " "
-                                                                                                 "W"
-                                                                                                 "H"
-                                                                                                 "E"
-                                                                                                 "R"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "e"
-                                                                                                 "x"
-                                                                                                 "c"
-                                                                                                 "l"
-                                                                                                 "u"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "."
-                                                                                                 "a"
-                                                                                                 "d"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 " "
-                                                                                                 ">"
-                                                                                                 " "
-                                                                                                 "p"
-                                                                                                 "u"
-                                                                                                 "s"
-                                                                                                 "h"
-                                                                                                 "_"
-                                                                                                 "i"
-                                                                                                 "t"
-                                                                                                 "e"
-                                                                                                 "m"
-                                                                                                 "s"
-                                                                                                 "."
-                                                                                                 "a"
-                                                                                                 "d"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 "d",
+    " has_audio) VALUES (json_extract(?1, '$.id'), json_extract(?1, '$.title'),"
+    " json_extract(?1, '$.description'), json_extract(?1, '$.kind'), json_extract(?1, '$.path'),"
+    " json_extract(?1, '$.thumbnail'), json_extract(?1, '$.\"duration-ms\"'), ?2,"
+    " json_extract(?1, '$.\"has-audio\"'))"
+    " ON CONFLICT (id) DO UPDATE SET title = excluded.title,"
+    " description = excluded.description, kind = excluded.kind, path = excluded.path,"
+    " thumbnail = excluded.thumbnail, duration_ms = excluded.duration_ms,"
+    " added = excluded.added, has_audio = excluded.has_audio"
+    " WHERE excluded.added > push_items.added",
     error);
 
   if (!upsert)
@@ -874,26 +345,27 @@ apply_push_item (SpStore *store, const SpRemoteChange *change, GError **error)
 }
 
 /* The parts of an interaction, replaced as a whole: ?1 the document, ?2 the interaction's id. */
-#define REMOTE_INTERACTION "(SELECT rowid FROM interactions WHERE id = ?2 AND origin != '')"
-
 static const char *const interaction_parts_sql[] = {
-  "DELETE FROM interaction_dispositions WHERE interaction = " REMOTE_INTERACTION
-  " AND ?1 IS NOT NULL",
-  "DELETE FROM interaction_pushes WHERE interaction = " REMOTE_INTERACTION " AND ?1 IS NOT NULL",
-  "DELETE FROM interaction_participants WHERE interaction = " REMOTE_INTERACTION
-  " AND ?1 IS NOT NULL",
-  "DELETE FROM interaction_cobrowse WHERE interaction = " REMOTE_INTERACTION " AND ?1 IS NOT NULL",
-  "INSERT OR IGNORE INTO interaction_dispositions (interaction, code) SELECT " REMOTE_INTERACTION
-  ", value FROM json_each(?1, '$.dispositions') WHERE " REMOTE_INTERACTION " IS NOT NULL",
-  "INSERT INTO interaction_pushes (interaction, item_id, started, ended, ended_by) "
-  "SELECT " REMOTE_INTERACTION ", json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
-  " json_extract(value, '$[2]'), json_extract(value, '$[3]') FROM json_each(?1, '$.pushes')"
-  " WHERE " REMOTE_INTERACTION " IS NOT NULL",
-  "INSERT INTO interaction_participants (interaction, party, role, uri, name, state, joined,"
-  " left) SELECT " REMOTE_INTERACTION ", json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+  "DELETE FROM interaction_dispositions WHERE interaction ="
+  " (SELECT rowid FROM interactions WHERE id = ?2 AND origin != '') AND ?1 IS NOT NULL",
+  "DELETE FROM interaction_pushes WHERE interaction ="
+  " (SELECT rowid FROM interactions WHERE id = ?2 AND origin != '') AND ?1 IS NOT NULL",
+  "DELETE FROM interaction_participants WHERE interaction ="
+  " (SELECT rowid FROM interactions WHERE id = ?2 AND origin != '') AND ?1 IS NOT NULL",
+  "DELETE FROM interaction_cobrowse WHERE interaction ="
+  " (SELECT rowid FROM interactions WHERE id = ?2 AND origin != '') AND ?1 IS NOT NULL",
+  "INSERT OR IGNORE INTO interaction_dispositions (interaction, code)"
+  " SELECT i.rowid, value FROM interactions i, json_each(?1, '$.dispositions')"
+  " WHERE i.id = ?2 AND i.origin != ''",
+  "INSERT INTO interaction_pushes (interaction, item_id, started, ended, ended_by)"
+  " SELECT i.rowid, json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+  " json_extract(value, '$[2]'), json_extract(value, '$[3]')"
+  " FROM interactions i, json_each(?1, '$.pushes') WHERE i.id = ?2 AND i.origin != ''",
+  "INSERT INTO interaction_participants (interaction, party, role, uri, name, state, joined, left)"
+  " SELECT i.rowid, json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
   " json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'),"
-  " json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each(?1, '$.participants')"
-  " WHERE " REMOTE_INTERACTION " IS NOT NULL",
+  " json_extract(value, '$[5]'), json_extract(value, '$[6]')"
+  " FROM interactions i, json_each(?1, '$.participants') WHERE i.id = ?2 AND i.origin != ''",
 };
 
 /* Co-browse sessions one by one: each session's pages refer to its new row. */
@@ -904,7 +376,8 @@ apply_cobrowse (SpStore *store, const SpRemoteChange *change, GError **error)
     store,
     "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
     " json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'),"
-    " " REMOTE_INTERACTION " FROM json_each(?1, '$.\"co-browse\"')",
+    " i.rowid FROM interactions i, json_each(?1, '$.\"co-browse\"')"
+    " WHERE i.id = ?2 AND i.origin != ''",
     error);
   int rc;
 
@@ -925,8 +398,8 @@ apply_cobrowse (SpStore *store, const SpRemoteChange *change, GError **error)
         " json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1)",
         error);
 
-      if (!session || !pages || sqlite3_column_type (sessions, 5) == SQLITE_NULL)
-        return session && pages;
+      if (!session || !pages)
+        return FALSE;
       for (int i = 0; i < 4; i++)
         sqlite3_bind_value (session, i + 2, sqlite3_column_value (sessions, i));
       sqlite3_bind_value (session, 1, sqlite3_column_value (sessions, 5));
@@ -947,36 +420,27 @@ apply_cobrowse (SpStore *store, const SpRemoteChange *change, GError **error)
 static gboolean
 apply_interaction (SpStore *store, const SpRemoteChange *change, GError **error)
 {
-  g_autoptr (SpStmt) upsert
-    = sp_store_prepare (
-      store,
-      "INSERT INTO interactions (id, contact, direction, remote, remote_name, started, answered,"
-      " ended, status, end_actor, end_reason, video, encrypted, alive, attached_data, case_data,"
-      " notes, origin) VALUES (" DOC ("id") ", (SELECT rowid FROM contacts WHERE id = " DOC (
-        "conta"
-        "ct") "), " DOC ("direction") ", " DOC ("remote") ", " DOC ("\"remote-name\"") ", " DOC ("s"
-                                                                                                 "t"
-                                                                                                 "a"
-                                                                                                 "r"
-                                                                                                 "t"
-                                                                                                 "e"
-                                                                                                 "d") ", " DOC ("answered") ", " DOC ("ended") ", " DOC ("status") ", " DOC ("\"end-actor\"") ", " DOC ("\""
-                                                                                                                                                                                                        "en"
-                                                                                                                                                                                                        "d-"
-                                                                                                                                                                                                        "re"
-                                                                                                                                                                                                        "as"
-                                                                                                                                                                                                        "on"
-                                                                                                                                                                                                        "\"") ", " DOC ("video") ", " DOC ("encrypted") ", " DOC ("alive") ", json_extract(?1, '$.\"attached-data\"'), json_extract(?1,"
-                                                                                                                                                                                                                                                                           " '$.\"case-data\"'), " DOC (
-                                                                                                                                                                                                                                                                             "notes") ", ?2) ON CONFLICT (id) DO UPDATE SET"
-                                                                                                                                                                                                                                                                                      " contact = excluded.contact, direction = excluded.direction, remote = excluded.remote,"
-                                                                                                                                                                                                                                                                                      " remote_name = excluded.remote_name, started = excluded.started,"
-                                                                                                                                                                                                                                                                                      " answered = excluded.answered, ended = excluded.ended, status = excluded.status,"
-                                                                                                                                                                                                                                                                                      " end_actor = excluded.end_actor, end_reason = excluded.end_reason, video = excluded.video,"
-                                                                                                                                                                                                                                                                                      " encrypted = excluded.encrypted, alive = excluded.alive,"
-                                                                                                                                                                                                                                                                                      " attached_data = excluded.attached_data, case_data = excluded.case_data,"
-                                                                                                                                                                                                                                                                                      " notes = excluded.notes, origin = excluded.origin WHERE interactions.origin != ''",
-      error);
+  g_autoptr (SpStmt) upsert = sp_store_prepare (
+    store,
+    "INSERT INTO interactions (id, contact, direction, remote, remote_name, started, answered,"
+    " ended, status, end_actor, end_reason, video, encrypted, alive, attached_data, case_data,"
+    " notes, origin) VALUES (json_extract(?1, '$.id'),"
+    " (SELECT rowid FROM contacts WHERE id = json_extract(?1, '$.contact')),"
+    " json_extract(?1, '$.direction'), json_extract(?1, '$.remote'),"
+    " json_extract(?1, '$.\"remote-name\"'), json_extract(?1, '$.started'),"
+    " json_extract(?1, '$.answered'), json_extract(?1, '$.ended'), json_extract(?1, '$.status'),"
+    " json_extract(?1, '$.\"end-actor\"'), json_extract(?1, '$.\"end-reason\"'),"
+    " json_extract(?1, '$.video'), json_extract(?1, '$.encrypted'), json_extract(?1, '$.alive'),"
+    " json_extract(?1, '$.\"attached-data\"'), json_extract(?1, '$.\"case-data\"'),"
+    " json_extract(?1, '$.notes'), ?2)"
+    " ON CONFLICT (id) DO UPDATE SET contact = excluded.contact, direction = excluded.direction,"
+    " remote = excluded.remote, remote_name = excluded.remote_name, started = excluded.started,"
+    " answered = excluded.answered, ended = excluded.ended, status = excluded.status,"
+    " end_actor = excluded.end_actor, end_reason = excluded.end_reason, video = excluded.video,"
+    " encrypted = excluded.encrypted, alive = excluded.alive,"
+    " attached_data = excluded.attached_data, case_data = excluded.case_data,"
+    " notes = excluded.notes, origin = excluded.origin WHERE interactions.origin != ''",
+    error);
 
   if (!upsert)
     return FALSE;

@@ -9,9 +9,9 @@ const char sp_pg_schema_bootstrap_sql[]
     "SELECT pg_advisory_xact_lock(7262001);"
     "CREATE SCHEMA IF NOT EXISTS sportello;"
     "CREATE TABLE IF NOT EXISTS sportello.meta (key text PRIMARY KEY, value text NOT NULL);"
-    "INSERT INTO sportello.meta (key, value) VALUES ('schema-version', '" G_STRINGIFY (
-      SP_PG_SCHEMA_VERSION) "') ON CONFLICT (key) DO NOTHING;"
-                            "COMMIT;";
+    "INSERT INTO sportello.meta (key, value) VALUES ('schema-version', '" SP_PG_SCHEMA_VERSION_TEXT
+    "') ON CONFLICT (key) DO NOTHING;"
+    "COMMIT;";
 
 const char sp_pg_schema_version_sql[]
   = "SELECT value FROM sportello.meta WHERE key = 'schema-version'";
@@ -59,4 +59,4 @@ const char sp_pg_push_sql[] = "SELECT sportello.push($1::jsonb, $2)";
 
 const char sp_pg_pull_sql[]
   = "SELECT kind, id, doc::text, deleted, updated, origin, seq FROM sportello.records"
-    " WHERE seq > $1::bigint ORDER BY seq LIMIT " G_STRINGIFY (SP_PG_PULL_LIMIT);
+    " WHERE seq > $1::bigint ORDER BY seq LIMIT " SP_PG_PULL_LIMIT_TEXT;

@@ -5,6 +5,7 @@
 #pragma once
 
 #define SP_PG_SCHEMA_VERSION 1
+#define SP_PG_SCHEMA_VERSION_TEXT "1" /* the same, for SQL text */
 #define SP_PG_CHANNEL "sportello_changes"
 
 /* Makes the schema's version row exist (any agent may be first), in one transaction. */
@@ -19,3 +20,4 @@ extern const char sp_pg_push_sql[];
  * origin, seq). */
 extern const char sp_pg_pull_sql[];
 #define SP_PG_PULL_LIMIT 500
+#define SP_PG_PULL_LIMIT_TEXT "500"

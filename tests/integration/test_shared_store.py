@@ -6,6 +6,7 @@ is stopped and catch up without duplicates once it is back, a kill -9 loses noth
 password and a newer schema say why the store is behind, and sportelloctl shows and drives it."""
 
 import json
+import os
 import signal
 import sqlite3
 
@@ -217,6 +218,32 @@ def test_kill_9_during_a_sync_loses_nothing(testenv, cluster, database, agents):
                          database) == late
     wait_for(lambda: b.lookup("6001") and b.lookup("504999") and b.lookup("500000"), 20,
              what="everything on bruno")
+
+
+def test_a_server_that_stops_answering_is_given_up_and_found_again(testenv, cluster, database, agents):
+    """No RST, no FIN: the backend serving alice is frozen (SIGSTOP), as on a network that drops
+    everything. alice's query gets no answer, is given up after its deadline, and alice
+    reconnects (to a new backend) by itself; bruno, on a backend of his own, never notices."""
+    a, b = agents
+    a.wait_sync()
+    b.wait_sync()
+    backends = cluster.value("SELECT pid FROM pg_stat_activity WHERE application_name = 'sportellod'"
+                             " AND datname = current_database() ORDER BY backend_start", database).split()
+    assert len(backends) == 2, backends
+    frozen = int(backends[0])  # alice started first
+    os.kill(frozen, signal.SIGSTOP)
+    try:
+        response = a.call("org.sportello.Responses1", "Save", "a{sv}", ({
+            "title": GLib.Variant("s", "Frozen"), "body": GLib.Variant("s", "Saved while the server hung")},))
+        state = a.wait_sync("offline", queued=None, timeout=40)
+        assert "no answer" in state["last-error"], state
+        assert a.call("org.sportello.Responses1", "Get", "s", (response,))["title"] == "Frozen"
+    finally:
+        os.kill(frozen, signal.SIGCONT)
+    a.wait_sync(timeout=30)
+    wait_for(lambda: b.call("org.sportello.Responses1", "Search", "su", ("Frozen", 10)), 10,
+             what="the response on bruno")
+    assert b.sync()["last-error"] == ""
 
 
 def test_postgres_down_at_start_then_up(testenv, cluster, database):
