@@ -98,6 +98,27 @@ def agents(testenv, cluster, database):
             agent.stop()
 
 
+def take_call(testenv, agent, notes):
+    """Maria (sipp, From +39021234) calls AGENT, who answers, notes, codes the call resolved; she
+    hangs up; the agent marks it done. Returns the session's ContactId (the screen pop)."""
+    added = SignalRecorder(testenv.connection, OBJECT_MANAGER, "InterfacesAdded", ROOT, sender=None)
+    sipp = Sipp(testenv, "caller", "inbound_call.xml", remote=f"127.0.0.1:{agent.port}")
+    event = added.wait(lambda e: SESSION in e[3][1], what=f"{agent.name}'s session")
+    added.close()
+    path = event[3][0]
+    session = lambda prop: testenv.get_property(SESSION, prop, path=path, bus_name=agent.bus_name)  # noqa: E731
+    contact = session("ContactId")
+    assert session("RemoteName") == "Maria Rossi"
+    agent.call(SESSION, "Answer", path=path)
+    wait_for(lambda: session("State") == "talking", 10, what="talking")
+    agent.call(SESSION, "SetNotepad", "s", (notes,), path=path)
+    agent.call(SESSION, "SetDispositions", "as", (["resolved"],), path=path)
+    wait_for(lambda: session("State") == "disconnected", 20, what="the caller hung up")
+    sipp.assert_passed()
+    agent.call(SESSION, "MarkDone", path=path)
+    return contact
+
+
 def records(cluster, database, kind):
     return int(cluster.value(f"SELECT count(*) FROM sportello.records WHERE kind = '{kind}'", database))
 
@@ -113,21 +134,7 @@ def test_contact_saved_by_one_pops_up_on_the_others_call_and_the_call_is_in_both
     assert records(cluster, database, "contact") == 1
 
     # Maria calls bruno: the screen pop finds her in bruno's local copy.
-    added = SignalRecorder(testenv.connection, OBJECT_MANAGER, "InterfacesAdded", ROOT, sender=None)
-    sipp = Sipp(testenv, "caller", "inbound_call.xml", remote=f"127.0.0.1:{b.port}")
-    event = added.wait(lambda e: SESSION in e[3][1], what="bruno's session")
-    path = event[3][0]
-    session = lambda prop: testenv.get_property(SESSION, prop, path=path, bus_name=b.bus_name)  # noqa: E731
-    assert session("ContactId") == contact
-    assert session("RemoteName") == "Maria Rossi"
-    b.call(SESSION, "Answer", path=path)
-    wait_for(lambda: session("State") == "talking", 10, what="talking")
-    b.call(SESSION, "SetNotepad", "s", ("Printer jams on page 2",), path=path)
-    b.call(SESSION, "SetDispositions", "as", (["resolved"],), path=path)
-    wait_for(lambda: session("State") == "disconnected", 20, what="the caller hung up")
-    sipp.assert_passed()
-    b.call(SESSION, "MarkDone", path=path)
-    added.close()
+    assert take_call(testenv, b, "Printer jams on page 2") == contact
 
     # alice sees bruno's call in Maria's history, as bruno recorded it.
     def in_alice_history():
@@ -152,7 +159,8 @@ def test_both_keep_working_while_postgres_is_down_and_catch_up_without_duplicate
     a.wait_sync()
     b.wait_sync()
     first = a.save("Before", "Outage", "1001")
-    wait_for(lambda: b.lookup("1001"), 5, what="the first contact on bruno")
+    maria = a.save("Maria", "Rossi", "+39 02 1234")
+    wait_for(lambda: b.lookup("1001") and b.lookup("+39021234"), 5, what="the first contacts on bruno")
 
     cluster.stop()
     try:
@@ -171,6 +179,9 @@ def test_both_keep_working_while_postgres_is_down_and_catch_up_without_duplicate
         assert "connect" in state["last-error"] or "lost" in state["last-error"], state
         result = a.ctl("store", "sync")
         assert "offline" in result.stdout and "queued" in result.stdout
+        # Calls go on: Maria calls bruno, who finds her, takes notes and marks the call done.
+        assert take_call(testenv, b, "Called while the database was down") == maria
+        assert b.wait_sync("offline", queued=3)
     finally:
         cluster.start()
 
@@ -179,8 +190,11 @@ def test_both_keep_working_while_postgres_is_down_and_catch_up_without_duplicate
     wait_for(lambda: all(b.lookup(f"20{i:02d}") for i in range(5)) and a.lookup("3001"), 10,
              what="each agent's offline contacts on the other")
     wait_for(lambda: a.lookup("1001")["first-name"] == "Changed", 10, what="bruno's edit on alice")
-    assert records(cluster, database, "contact") == 7
-    assert cluster.value("SELECT count(DISTINCT id) FROM sportello.records", database) == "7"
+    wait_for(lambda: a.call(CONTACTS, "History", "suu", (maria, 0, 10)), 10, what="bruno's call in alice's history")
+    assert a.call(CONTACTS, "History", "suu", (maria, 0, 10))[0]["notes"] == "Called while the database was down"
+    assert records(cluster, database, "contact") == 8
+    assert records(cluster, database, "interaction") == 1
+    assert cluster.value("SELECT count(DISTINCT (kind, id)) FROM sportello.records", database) == "9"
     assert a.sync()["last-success"] > 0
 
 
