@@ -154,8 +154,14 @@ start_shared_store (SpServiceContext *context)
   if (!context->store)
     return;
   if (config->shared_store_uri)
-    context->shared_store
-      = sp_shared_store_new (context->store, config->shared_store_uri, config->account_uri);
+    {
+      context->shared_store
+        = sp_shared_store_new (context->store, config->shared_store_uri, config->account_uri,
+                               &context->shared_store_error);
+      if (!context->shared_store)
+        g_critical ("the shared store cannot be used; this agent works alone: %s",
+                    context->shared_store_error->message);
+    }
   else if (!sp_store_set_sharing (context->store, FALSE, &error))
     g_warning ("cannot stop queueing changes for a shared store: %s", error->message);
 }
@@ -382,6 +388,7 @@ run (void)
   g_clear_object (&context.camera);
   g_clear_object (&context.readiness);
   stop_shared_store (&context);
+  g_clear_error (&context.shared_store_error);
   g_clear_pointer (&context.store, sp_store_free);
   g_clear_error (&context.store_error);
   g_clear_pointer (&context.data_dir, g_free);

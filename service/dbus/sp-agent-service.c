@@ -133,7 +133,9 @@ handle_import_local_store (SpAgent1 *agent, GDBusMethodInvocation *invocation)
     {
       sp_dbus_return_error_literal (
         invocation, SP_DBUS_ERROR_UNAVAILABLE,
-        "no shared store is configured ([shared-store] uri in the config file)");
+        context->shared_store_error
+          ? context->shared_store_error->message
+          : "no shared store is configured ([shared-store] uri in the config file)");
       return TRUE;
     }
   if (!sp_service_context_require_store (context, invocation))
@@ -292,7 +294,12 @@ update_sync_state (SpAgentService *self)
       return;
     }
   g_variant_builder_init (&off, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&off, "{sv}", "state", g_variant_new_string ("off"));
+  g_variant_builder_add (
+    &off, "{sv}", "state",
+    g_variant_new_string (self->context->shared_store_error ? "unavailable" : "off"));
+  if (self->context->shared_store_error)
+    g_variant_builder_add (&off, "{sv}", "last-error",
+                           g_variant_new_string (self->context->shared_store_error->message));
   sp_agent1_set_sync_state (SP_AGENT1 (self), g_variant_builder_end (&off));
 }
 

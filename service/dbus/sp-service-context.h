@@ -31,6 +31,7 @@ typedef struct
   SpReadiness *readiness;             /* the agent's readiness for routed calls */
   GObject *routing;                   /* publishes availability to the router ("state") */
   SpSharedStore *shared_store;        /* the team's PostgreSQL store; NULL when not configured */
+  GError *shared_store_error;         /* why it is NULL although configured */
 } SpServiceContext;
 
 /* Returns the store, or replies Unavailable (with the reason) and returns NULL. */

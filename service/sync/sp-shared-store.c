@@ -1,486 +1,93 @@
-/* The shared store's sync task (sp-shared-store.h): connect, make the schema exist, LISTEN,
- * take what others changed, send what is queued here; again on every local commit, every
- * notification and every POLL_S seconds; after any failure, reconnect after a growing delay. */
+/* The shared store's loader (sp-shared-store.h): opens the sync module once — from
+ * $SPORTELLO_MODULE_DIR when set, else from the build tree next to this sportellod when it runs
+ * from there, else from the installed module directory — and forwards to the module's table. */
 #include "sp-shared-store.h"
 
-#include <stdlib.h>
+#include <gmodule.h>
 #include <string.h>
 
-#include "sp-pg-connection.h"
-#include "sp-pg-schema.h"
-#include "sp-secrets.h"
-#include "sp-store-sync.h"
+#include "sp-shared-store-module.h"
 
-#define QUERY_TIMEOUT_MS 15000
-#define POLL_S 30
-#define RETRY_FIRST_MS 1000
-#define RETRY_MAX_MS 10000
-#define PUSH_ENTRIES 500
+#define MODULE_NAME "sportello-sync"
 
-struct _SpSharedStore
+/* The build tree keeps the module in service/sync/, beside service/sportellod. */
+static char *
+module_next_to_executable (void)
 {
-  GObject parent_instance;
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = exe ? g_path_get_dirname (exe) : NULL;
+  g_autofree char *sync_dir = dir ? g_build_filename (dir, "sync", NULL) : NULL;
 
-  SpStore *store;
-  char *uri;
-  char *shown_uri; /* without a password */
-  char *origin;
-  SpPgConnection *conn; /* NULL while not connected */
-  gboolean connected;   /* connected, schema checked and listening */
-  gboolean busy;        /* a pull or a push is in flight */
-  gboolean want_pull;
-  gboolean want_push;
-  gint64 cursor;
-  gint64 pushing_up_to;
-  const char *state;
-  char *last_error;
-  gint64 last_success;
-  guint queued;
-  guint retry_ms;
-  guint retry_id;
-  guint poll_id;
-  GCancellable *cancellable;
-};
+  return sync_dir ? g_module_build_path (sync_dir, MODULE_NAME) : NULL;
+}
 
-G_DEFINE_FINAL_TYPE (SpSharedStore, sp_shared_store, G_TYPE_OBJECT)
-
-enum
+static const SpSharedStoreModule *
+load_module (GError **error)
 {
-  SIGNAL_CHANGED,
-  N_SIGNALS
-};
+  static const SpSharedStoreModule *table;
+  g_autofree char *local = NULL;
+  g_autofree char *installed = NULL;
+  const char *dir = g_getenv ("SPORTELLO_MODULE_DIR");
+  GModule *module = NULL;
+  gpointer symbol = NULL;
 
-static guint signals[N_SIGNALS];
-
-static void
-connect_now (SpSharedStore *self);
-static void
-step (SpSharedStore *self);
-
-static void
-set_state (SpSharedStore *self, const char *state, const char *error)
-{
-  gboolean changed = g_strcmp0 (self->state, state) != 0;
-
-  if (error && g_strcmp0 (self->last_error, error) != 0)
+  if (table)
+    return table;
+  local = dir ? g_module_build_path (dir, MODULE_NAME) : module_next_to_executable ();
+  if (local && g_file_test (local, G_FILE_TEST_EXISTS))
+    module = g_module_open (local, G_MODULE_BIND_LOCAL);
+  if (!module && !dir)
     {
-      g_free (self->last_error);
-      self->last_error = g_strdup (error);
-      g_warning ("shared store %s: %s", self->shown_uri, error);
-      changed = TRUE;
+      installed = g_module_build_path (SP_SYNC_MODULE_DIR, MODULE_NAME);
+      module = g_module_open (installed, G_MODULE_BIND_LOCAL);
     }
-  if (g_strcmp0 (state, "up-to-date") == 0)
+  if (!module)
     {
-      self->last_success = g_get_real_time ();
-      changed = TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "the shared store's module cannot be loaded: %s", g_module_error ());
+      return NULL;
     }
-  self->state = state;
-  if (changed)
-    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
-}
-
-static void
-count_queued (SpSharedStore *self)
-{
-  g_autoptr (GError) error = NULL;
-  guint queued = sp_store_outbox_pending (self->store, &error);
-
-  if (error)
-    return;
-  if (queued != self->queued)
+  if (!g_module_symbol (module, SP_SHARED_STORE_MODULE_SYMBOL, &symbol) || !symbol
+      || ((const SpSharedStoreModule *)symbol)->abi != SP_SHARED_STORE_MODULE_ABI)
     {
-      self->queued = queued;
-      g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "%s is not a sync module of this sportellod", g_module_name (module));
+      g_module_close (module);
+      return NULL;
     }
+  /* It registers a GObject type: it stays loaded for the life of the process. */
+  g_module_make_resident (module);
+  table = symbol;
+  return table;
 }
 
-static gboolean
-on_retry (gpointer data)
+SpSharedStore *
+sp_shared_store_new (SpStore *store, const char *uri, const char *origin, GError **error)
 {
-  SpSharedStore *self = data;
+  const SpSharedStoreModule *table = load_module (error);
+  g_autofree char *shown = sp_shared_store_redact_uri (uri);
 
-  self->retry_id = 0;
-  connect_now (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Drops the connection (if any) and tries again later; the outbox keeps everything. */
-static void
-fail (SpSharedStore *self, const char *state, const char *why)
-{
-  if (self->conn)
-    g_signal_handlers_disconnect_by_data (self->conn, self);
-  g_clear_object (&self->conn);
-  self->connected = FALSE;
-  self->busy = FALSE;
-  set_state (self, state, why);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  self->retry_id = g_timeout_add (self->retry_ms, on_retry, self);
-  self->retry_ms = MIN (self->retry_ms * 2, RETRY_MAX_MS);
-}
-
-static void
-fail_with (SpSharedStore *self, const char *what, GError *error)
-{
-  g_autofree char *why = g_strdup_printf ("%s: %s", what, error->message);
-
-  fail (self, "offline", why);
-}
-
-/* ---- Taking other agents' changes --------------------------------------------------------- */
-
-static gboolean
-apply_rows (SpSharedStore *self, PGresult *rows, GError **error)
-{
-  int n = PQntuples (rows);
-  g_autofree SpRemoteChange *changes = g_new0 (SpRemoteChange, MAX (n, 1));
-  guint kept = 0;
-  gint64 cursor = self->cursor;
-
-  for (int i = 0; i < n; i++)
-    {
-      const char *origin = PQgetvalue (rows, i, 5);
-
-      cursor = g_ascii_strtoll (PQgetvalue (rows, i, 6), NULL, 10);
-      if (g_strcmp0 (origin, self->origin) == 0)
-        continue; /* our own change, back from the server */
-      changes[kept++] = (SpRemoteChange){
-        .kind = PQgetvalue (rows, i, 0),
-        .id = PQgetvalue (rows, i, 1),
-        .doc = PQgetisnull (rows, i, 2) ? NULL : PQgetvalue (rows, i, 2),
-        .deleted = g_str_equal (PQgetvalue (rows, i, 3), "t"),
-        .updated = g_ascii_strtoll (PQgetvalue (rows, i, 4), NULL, 10),
-        .origin = origin,
-      };
-    }
-  if (!sp_store_apply_remote (self->store, self->uri, changes, kept, cursor, error))
-    return FALSE;
-  self->cursor = cursor;
-  return TRUE;
-}
-
-static void
-on_pulled (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (SpSharedStore) self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (PGresult) rows
-    = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
-
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
-    return; /* a connection given up meanwhile */
-  self->busy = FALSE;
-  if (!rows)
-    {
-      fail_with (self, "taking changes", error);
-      return;
-    }
-  if (!apply_rows (self, rows, &error))
-    {
-      fail_with (self, "keeping changes in the local store", error);
-      return;
-    }
-  if (PQntuples (rows) >= SP_PG_PULL_LIMIT)
-    self->want_pull = TRUE;
-  step (self);
-}
-
-static void
-pull (SpSharedStore *self)
-{
-  g_autofree char *cursor = g_strdup_printf ("%" G_GINT64_FORMAT, self->cursor);
-  const char *params[] = { cursor };
-
-  self->want_pull = FALSE;
-  self->busy = TRUE;
-  sp_pg_connection_query_async (self->conn, sp_pg_pull_sql, params, 1, self->cancellable, on_pulled,
-                                g_object_ref (self));
-}
-
-/* ---- Sending this agent's changes -------------------------------------------------------- */
-
-static void
-on_pushed (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (SpSharedStore) self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (PGresult) reply
-    = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
-
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
-    return;
-  self->busy = FALSE;
-  if (!reply)
-    {
-      fail_with (self, "sending changes", error);
-      return;
-    }
-  if (!sp_store_outbox_done (self->store, self->pushing_up_to, &error))
-    {
-      fail_with (self, "emptying the outbox", error);
-      return;
-    }
-  self->want_push = TRUE; /* until the outbox is empty */
-  count_queued (self);
-  step (self);
-}
-
-static void
-push (SpSharedStore *self)
-{
-  g_autoptr (GError) error = NULL;
-  guint records = 0;
-  g_autofree char *batch
-    = sp_store_outbox_peek (self->store, PUSH_ENTRIES, &self->pushing_up_to, &records, &error);
-  const char *params[2];
-
-  self->want_push = FALSE;
-  if (!batch)
-    {
-      fail_with (self, "reading the outbox", error);
-      return;
-    }
-  if (self->pushing_up_to == 0)
-    {
-      step (self);
-      return;
-    }
-  params[0] = batch;
-  params[1] = self->origin;
-  self->busy = TRUE;
-  set_state (self, "syncing", NULL);
-  sp_pg_connection_query_async (self->conn, sp_pg_push_sql, params, 2, self->cancellable, on_pushed,
-                                g_object_ref (self));
-}
-
-/* One thing at a time: others' changes first, then ours, then up to date. */
-static void
-step (SpSharedStore *self)
-{
-  if (!self->connected || self->busy)
-    return;
-  if (self->want_pull)
-    pull (self);
-  else if (self->want_push)
-    push (self);
-  else
-    {
-      count_queued (self);
-      self->retry_ms = RETRY_FIRST_MS;
-      set_state (self, "up-to-date", NULL);
-    }
-}
-
-static void
-on_local_commit (gpointer data)
-{
-  SpSharedStore *self = data;
-
-  self->want_push = TRUE;
-  count_queued (self);
-  step (self);
-}
-
-static void
-on_notification (SpPgConnection *conn, const char *channel, const char *payload, gpointer data)
-{
-  SpSharedStore *self = data;
-
-  if (g_strcmp0 (payload, self->origin) == 0)
-    return;
-  self->want_pull = TRUE;
-  step (self);
-}
-
-static void
-on_lost (SpPgConnection *conn, const char *why, gpointer data)
-{
-  SpSharedStore *self = data;
-  g_autofree char *message = g_strdup_printf ("the connection was lost: %s", why);
-
-  fail (self, "offline", message);
-}
-
-static gboolean
-on_poll (gpointer data)
-{
-  SpSharedStore *self = data;
-
-  self->want_pull = TRUE;
-  step (self);
-  return G_SOURCE_CONTINUE;
-}
-
-/* ---- Connecting --------------------------------------------------------------------------- */
-
-static void
-on_listening (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (SpSharedStore) self = data;
-  g_autoptr (GError) error = NULL;
-
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
-    return;
-  if (!sp_pg_connection_listen_finish (self->conn, result, &error))
-    {
-      fail_with (self, "listening for changes", error);
-      return;
-    }
-  g_signal_connect (self->conn, "notification", G_CALLBACK (on_notification), self);
-  self->connected = TRUE;
-  self->want_pull = self->want_push = TRUE;
-  set_state (self, "syncing", NULL);
-  step (self);
-}
-
-static void
-on_schema_created (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (SpSharedStore) self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (PGresult) reply
-    = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
-
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
-    return;
-  if (error)
-    {
-      fail_with (self, "creating the schema", error);
-      return;
-    }
-  sp_pg_connection_listen_async (self->conn, SP_PG_CHANNEL, self->cancellable, on_listening,
-                                 g_object_ref (self));
-}
-
-static void
-on_version (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (SpSharedStore) self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (PGresult) reply
-    = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
-  int version;
-
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
-    return;
-  if (!reply || PQntuples (reply) != 1)
-    {
-      if (!error)
-        g_set_error (&error, SP_PG_ERROR, SP_PG_ERROR_QUERY, "no schema version");
-      fail_with (self, "reading the schema version", error);
-      return;
-    }
-  version = atoi (PQgetvalue (reply, 0, 0));
-  if (version > SP_PG_SCHEMA_VERSION)
-    {
-      g_autofree char *why = g_strdup_printf (
-        "the shared store's schema is version %d, newer than this sportellod knows (%d); "
-        "nothing is sent or taken until sportellod is updated, and the outbox keeps every change",
-        version, SP_PG_SCHEMA_VERSION);
-      fail (self, "incompatible", why);
-      return;
-    }
-  sp_pg_connection_query_async (self->conn, sp_pg_schema_create_sql, NULL, 0, self->cancellable,
-                                on_schema_created, g_object_ref (self));
-}
-
-static void
-on_bootstrapped (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (SpSharedStore) self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (PGresult) reply
-    = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
-
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
-    return;
-  if (error)
-    {
-      fail_with (self, "preparing the schema", error);
-      return;
-    }
-  sp_pg_connection_query_async (self->conn, sp_pg_schema_version_sql, NULL, 0, self->cancellable,
-                                on_version, g_object_ref (self));
-}
-
-static void
-on_connected (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (SpSharedStore) self = data;
-  g_autoptr (GError) error = NULL;
-
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
-    return;
-  if (!sp_pg_connection_connect_finish (self->conn, result, &error))
-    {
-      fail_with (self, "connecting", error);
-      return;
-    }
-  g_signal_connect (self->conn, "lost", G_CALLBACK (on_lost), self);
-  sp_pg_connection_query_async (self->conn, sp_pg_schema_bootstrap_sql, NULL, 0, self->cancellable,
-                                on_bootstrapped, g_object_ref (self));
-}
-
-/* The password is looked up again before every attempt: one stored after a refusal is used. */
-static void
-on_password (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (SpSharedStore) self = data;
-  g_autoptr (GError) error = NULL;
-  char *password = sp_secrets_lookup_finish (result, &error);
-
-  if (!self->store || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (error)
-    g_info ("shared store: no password from the Secret Service (%s); connecting without one",
-            error->message);
-  self->conn = sp_pg_connection_new (self->uri, password, QUERY_TIMEOUT_MS);
-  if (password)
-    sp_secrets_free (password);
-  sp_pg_connection_connect_async (self->conn, self->cancellable, on_connected, g_object_ref (self));
-}
-
-static void
-connect_now (SpSharedStore *self)
-{
-  set_state (self, "connecting", NULL);
-  sp_secrets_lookup_async (self->uri, SP_SECRET_KIND_SHARED_STORE_PASSWORD, self->cancellable,
-                           on_password, g_object_ref (self));
-}
-
-/* ---- Public ------------------------------------------------------------------------------ */
-
-const char *
-sp_shared_store_get_state (SpSharedStore *self)
-{
-  return self->state;
+  if (!table)
+    return NULL;
+  return table->create (store, uri, shown, origin);
 }
 
 GVariant *
 sp_shared_store_describe (SpSharedStore *self)
 {
-  GVariantBuilder builder;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "state", g_variant_new_string (self->state));
-  g_variant_builder_add (&builder, "{sv}", "uri", g_variant_new_string (self->shown_uri));
-  g_variant_builder_add (&builder, "{sv}", "queued", g_variant_new_uint32 (self->queued));
-  g_variant_builder_add (&builder, "{sv}", "last-success",
-                         g_variant_new_int64 (self->last_success));
-  g_variant_builder_add (&builder, "{sv}", "last-error",
-                         g_variant_new_string (self->last_error ? self->last_error : ""));
-  g_variant_builder_add (&builder, "{sv}", "position", g_variant_new_int64 (self->cursor));
-  return g_variant_builder_end (&builder);
+  return load_module (NULL)->describe (self);
 }
 
 guint
 sp_shared_store_import (SpSharedStore *self, GError **error)
 {
-  guint count = sp_store_outbox_queue_everything (self->store, error);
+  return load_module (NULL)->import (self, error);
+}
 
-  if (count)
-    on_local_commit (self);
-  return count;
+void
+sp_shared_store_stop (SpSharedStore *self)
+{
+  load_module (NULL)->stop (self);
 }
 
 char *
@@ -497,80 +104,4 @@ sp_shared_store_redact_uri (const char *uri)
   if (!at || !colon || colon > at || strchr (scheme_end + 3, '/') < at)
     return g_strdup (uri);
   return g_strdup_printf ("%.*s%s", (int)(colon - uri), uri, at);
-}
-
-SpSharedStore *
-sp_shared_store_new (SpStore *store, const char *uri, const char *origin)
-{
-  SpSharedStore *self = g_object_new (SP_TYPE_SHARED_STORE, NULL);
-  g_autoptr (GError) error = NULL;
-
-  self->store = store;
-  self->uri = g_strdup (uri);
-  self->shown_uri = sp_shared_store_redact_uri (uri);
-  self->origin = g_strdup (origin);
-  self->cursor = sp_store_sync_cursor (store, uri, &error);
-  if (self->cursor < 0)
-    self->cursor = 0;
-  if (!sp_store_set_sharing (store, TRUE, &error))
-    g_warning ("shared store: changes cannot be queued: %s", error->message);
-  count_queued (self);
-  sp_store_set_commit_func (store, on_local_commit, self);
-  self->poll_id = g_timeout_add_seconds (POLL_S, on_poll, self);
-  connect_now (self);
-  return self;
-}
-
-void
-sp_shared_store_stop (SpSharedStore *self)
-{
-  g_cancellable_cancel (self->cancellable);
-  if (self->store)
-    sp_store_set_commit_func (self->store, NULL, NULL);
-  self->store = NULL;
-  self->connected = FALSE;
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  g_clear_handle_id (&self->poll_id, g_source_remove);
-  if (self->conn)
-    g_signal_handlers_disconnect_by_data (self->conn, self);
-  g_clear_object (&self->conn);
-}
-
-static void
-sp_shared_store_dispose (GObject *object)
-{
-  sp_shared_store_stop (SP_SHARED_STORE (object));
-  G_OBJECT_CLASS (sp_shared_store_parent_class)->dispose (object);
-}
-
-static void
-sp_shared_store_finalize (GObject *object)
-{
-  SpSharedStore *self = SP_SHARED_STORE (object);
-
-  g_clear_object (&self->cancellable);
-  g_free (self->uri);
-  g_free (self->shown_uri);
-  g_free (self->origin);
-  g_free (self->last_error);
-  G_OBJECT_CLASS (sp_shared_store_parent_class)->finalize (object);
-}
-
-static void
-sp_shared_store_class_init (SpSharedStoreClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = sp_shared_store_dispose;
-  object_class->finalize = sp_shared_store_finalize;
-  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-}
-
-static void
-sp_shared_store_init (SpSharedStore *self)
-{
-  self->cancellable = g_cancellable_new ();
-  self->state = "connecting";
-  self->retry_ms = RETRY_FIRST_MS;
 }

@@ -348,3 +348,19 @@ def test_a_wrong_password_says_so_and_a_stored_one_is_used_by_itself(testenv, cl
         assert cluster.value("SELECT doc->>'first-name' FROM sportello.records", database) == "Kept"
     finally:
         a.stop()
+
+
+def test_a_missing_sync_module_is_reported_and_the_agent_works_alone(testenv, cluster, database):
+    """The PostgreSQL side is a module sportellod loads only when [shared-store] is set; without
+    it (a broken install), the agent still works and says why it is alone."""
+    empty = testenv.root / "no-modules"
+    empty.mkdir()
+    testenv.env["SPORTELLO_MODULE_DIR"] = str(empty)
+    a = Agent(testenv, "alice", cluster.uri(database), "org.sportello.Test.AgentA")
+    state = a.sync()
+    assert state["state"] == "unavailable" and "module" in state["last-error"], state
+    name, message = a.error(AGENT, "ImportLocalStore")
+    assert name == "org.sportello.Error.Unavailable" and "module" in message
+    a.save("Still", "Works", "4242")
+    assert a.lookup("4242")["first-name"] == "Still"
+    a.stop()

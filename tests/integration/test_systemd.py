@@ -154,6 +154,16 @@ def test_meson_install_places_unit_activation_file_and_example(tmp_path):
     binary = destdir / exec_start.lstrip("/")
     assert binary.is_file() and os.access(binary, os.X_OK), exec_start
     assert read_ini(activation)["D-BUS Service"]["Exec"].split()[0] == exec_start
+    # The shared store's sync module, where the installed sportellod looks for it, and it loads
+    # into that sportellod: every symbol it needs from the binary is exported.
+    module = installed("libsportello-sync.so")
+    assert module.parent.name == "sportello" and "/lib/" in module.as_posix(), module
+    exported = subprocess.run(["nm", "-D", "--defined-only", str(binary)], capture_output=True, text=True).stdout
+    needed = [line.split()[-1] for line in subprocess.run(["nm", "-D", "--undefined-only", str(module)],
+                                                          capture_output=True, text=True).stdout.splitlines()
+              if line.split()[-1].startswith("sp_")]
+    assert needed and all(f" {name}" in exported for name in needed), needed
+    assert "libpq" not in subprocess.run(["ldd", str(binary)], capture_output=True, text=True).stdout
     for page, section in (("sportellod.1", "man1"), ("sportelloctl.1", "man1"), ("sportello.conf.5", "man5"),
                           ("sportello-dbus.7", "man7")):
         assert installed(page).parent.name == section, page
