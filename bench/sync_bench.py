@@ -115,6 +115,21 @@ def wait_until(predicate, timeout, poll=0.001):
     return time.monotonic()
 
 
+def wait_answering(agent, done, timeout):
+    """Waits for done(), pinging the agent every 50 ms meanwhile: the round trips say whether its
+    main loop kept answering while it synced (it would not, during a long transaction)."""
+    pings = []
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise RuntimeError("timed out")
+        t0 = time.perf_counter_ns()
+        agent.call("org.freedesktop.DBus.Peer", "Ping")
+        pings.append((time.perf_counter_ns() - t0) / 1e6)
+        time.sleep(0.05)
+    return pings
+
+
 def measure_lookups(agent, lookups):
     times, wrong = [], 0
     for address, expected in lookups:
@@ -207,12 +222,11 @@ def main():
             a = Agent(session, conn, "alice", A_NAME, a_dir, uri)
             benchlib.wait_for(a.up_to_date, 60, "A up to date")
             t0 = time.monotonic()
-            queued = a.call("org.sportello.Agent1", "ImportLocalStore").unpack()[0]
-            print("ImportLocalStore queued %d records in %.2f s (one transaction; the service answers"
-                  " nothing meanwhile)" % (queued, time.monotonic() - t0), flush=True)
-            t0 = time.monotonic()
             cpu0 = benchlib.cpu_ns(a.proc.pid)
-            wait_until(a.up_to_date, 3600, poll=0.2)
+            queued = a.call("org.sportello.Agent1", "ImportLocalStore").unpack()[0]
+            print("ImportLocalStore answered in %.3f s (it counts %d records; they are queued in slices"
+                  " meanwhile)" % (time.monotonic() - t0, queued), flush=True)
+            pings = wait_answering(a, a.up_to_date, 3600)
             took = time.monotonic() - t0
             rows = int(pg.value("SELECT count(*) FROM sportello.records"))
             print("A -> PostgreSQL: %d records (%d rows in sportello.records) in %.1f s: %.0f records/s;"
@@ -220,16 +234,18 @@ def main():
                                                               (benchlib.cpu_ns(a.proc.pid) - cpu0) / 1e9,
                                                               a.rss_mib()), flush=True)
             print("PostgreSQL database: %s" % pg.value("SELECT pg_size_pretty(pg_database_size('postgres'))"))
+            stats("A's Peer.Ping while it imports", pings)
 
             last = int(pg.value("SELECT max(seq) FROM sportello.records"))
             t0 = time.monotonic()
             b = Agent(session, conn, "bruno", B_NAME, session.path("data-b"), uri)
             cpu0 = benchlib.cpu_ns(b.proc.pid)
-            wait_until(lambda: b.sync()["position"] >= last and b.up_to_date(), 3600, poll=0.2)
+            pings = wait_answering(b, lambda: b.sync()["position"] >= last and b.up_to_date(), 3600)
             took = time.monotonic() - t0
             print("PostgreSQL -> B (empty store): %d records in %.1f s: %.0f records/s; B's CPU %.1f s,"
                   " B's peak RSS %.1f MiB" % (rows, took, rows / took, (benchlib.cpu_ns(b.proc.pid) - cpu0) / 1e9,
                                               b.rss_mib()), flush=True)
+            stats("B's Peer.Ping while it takes all", pings)
             b_db = sqlite3.connect(os.path.join(session.path("data-b"), "sportello.db"))
             print("B's copy: %d contacts, %d interactions" % (
                 b_db.execute("SELECT count(*) FROM contacts").fetchone()[0],

@@ -36,10 +36,20 @@ state_queued (GVariant *state)
   return queued;
 }
 
+static guint
+state_importing (GVariant *state)
+{
+  guint32 importing = 0;
+
+  g_variant_lookup (state, "importing", "u", &importing);
+  return importing;
+}
+
 static gboolean
 is_up_to_date (GVariant *state)
 {
-  return g_str_equal (state_string (state, "state"), "up-to-date") && state_queued (state) == 0;
+  return g_str_equal (state_string (state, "state"), "up-to-date") && state_queued (state) == 0
+         && state_importing (state) == 0;
 }
 
 static char *
@@ -146,8 +156,8 @@ static void
 draw_progress (GVariant *state, gpointer data)
 {
   Progress *progress = data;
-  guint queued = state_queued (state);
-  guint sent = queued < progress->total ? progress->total - queued : 0;
+  guint left = state_queued (state) + state_importing (state);
+  guint sent = left < progress->total ? progress->total - left : 0;
   guint width = 30;
   guint filled = progress->total ? sent * width / progress->total : width;
   g_autofree char *bar = g_strnfill (filled, '#');
@@ -156,8 +166,8 @@ draw_progress (GVariant *state, gpointer data)
   const char *name = state_string (state, "state");
   gboolean behind = g_str_equal (name, "offline") || g_str_equal (name, "incompatible");
 
-  if (queued > progress->total)
-    progress->total = queued;
+  if (left > progress->total)
+    progress->total = left;
   g_printerr ("%s[%s%s] %u/%u records sent (%s%s%s)%s", isatty (STDERR_FILENO) ? "\r" : "", bar,
               rest, sent, progress->total, name, behind && *why ? ": " : "", behind ? why : "",
               isatty (STDERR_FILENO) ? "" : "\n");

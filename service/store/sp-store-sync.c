@@ -220,30 +220,100 @@ sp_store_outbox_pending (SpStore *store, GError **error)
   return n > 0 ? (guint)n : 0;
 }
 
-/* Contacts first, interactions last: a contact is in the shared store before its history. */
-guint
-sp_store_outbox_queue_everything (SpStore *store, GError **error)
+/* What an import queues, contacts first and interactions last (a contact is in the shared store
+ * before its history): each table's shareable rows, by rowid. */
+static const struct
 {
-  guint count;
+  const char *count_sql;
+  const char *queue_sql; /* ?1 after this rowid, ?2 at most this many; returns the last rowid */
+} shareable[] = {
+  { "SELECT COUNT(*) FROM contacts",
+    "INSERT INTO sync_outbox (kind, record, queued) SELECT 'contact', id, " SP_SYNC_NOW
+    " FROM contacts WHERE rowid > ?1 ORDER BY rowid LIMIT ?2 RETURNING"
+    " (SELECT rowid FROM contacts WHERE id = record)" },
+  { "SELECT COUNT(*) FROM responses",
+    "INSERT INTO sync_outbox (kind, record, queued) SELECT 'response', id, " SP_SYNC_NOW
+    " FROM responses WHERE rowid > ?1 ORDER BY rowid LIMIT ?2 RETURNING"
+    " (SELECT rowid FROM responses WHERE id = record)" },
+  { "SELECT COUNT(*) FROM push_items",
+    "INSERT INTO sync_outbox (kind, record, queued) SELECT 'push-item', id, " SP_SYNC_NOW
+    " FROM push_items WHERE rowid > ?1 ORDER BY rowid LIMIT ?2 RETURNING"
+    " (SELECT rowid FROM push_items WHERE id = record)" },
+  { "SELECT COUNT(*) FROM interactions WHERE origin = ''",
+    "INSERT INTO sync_outbox (kind, record, queued) SELECT 'interaction', id, " SP_SYNC_NOW
+    " FROM interactions WHERE rowid > ?1 AND origin = '' ORDER BY rowid LIMIT ?2 RETURNING"
+    " (SELECT rowid FROM interactions WHERE id = record)" },
+};
 
+guint
+sp_store_count_shareable (SpStore *store, GError **error)
+{
+  gint64 total = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (shareable); i++)
+    {
+      gint64 n = single_integer (store, shareable[i].count_sql, NULL, error);
+
+      if (n < 0)
+        return 0;
+      total += n;
+    }
+  return (guint)total;
+}
+
+/* One table's next slice, inside the caller's transaction. */
+static gboolean
+queue_slice (SpStore *store, SpStoreImportCursor *cursor, guint max, guint *count, GError **error)
+{
+  g_autoptr (SpStmt) stmt = sp_store_prepare (store, shareable[cursor->table].queue_sql, error);
+  int rc;
+
+  *count = 0;
+  if (!stmt)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, cursor->after);
+  sqlite3_bind_int64 (stmt, 2, max);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      cursor->after = MAX (cursor->after, sqlite3_column_int64 (stmt, 0));
+      (*count)++;
+    }
+  if (rc != SQLITE_DONE)
+    return sp_store_set_error (store, rc, error, "queueing the store");
+  if (*count < max)
+    {
+      cursor->table++;
+      cursor->after = 0;
+    }
+  return TRUE;
+}
+
+guint
+sp_store_outbox_queue_some (SpStore *store, SpStoreImportCursor *cursor, guint max,
+                            gboolean *finished, GError **error)
+{
+  guint queued = 0;
+
+  *finished = cursor->table >= G_N_ELEMENTS (shareable);
+  if (*finished)
+    return 0;
   if (!sp_store_begin (store, error))
     return 0;
-  if (!sp_store_exec (store,
-                      "INSERT INTO sync_outbox (kind, record, queued)"
-                      " SELECT 'contact', id, " SP_SYNC_NOW " FROM contacts"
-                      " UNION ALL SELECT 'response', id, " SP_SYNC_NOW " FROM responses"
-                      " UNION ALL SELECT 'push-item', id, " SP_SYNC_NOW " FROM push_items"
-                      " UNION ALL SELECT 'interaction', id, " SP_SYNC_NOW " FROM interactions"
-                      "   WHERE origin = ''",
-                      error))
+  while (queued < max && cursor->table < G_N_ELEMENTS (shareable))
     {
-      sp_store_rollback (store);
-      return 0;
+      guint count;
+
+      if (!queue_slice (store, cursor, max - queued, &count, error))
+        {
+          sp_store_rollback (store);
+          return 0;
+        }
+      queued += count;
     }
-  count = (guint)sqlite3_changes (store->db);
   if (!sp_store_commit (store, error))
     return 0;
-  return count;
+  *finished = cursor->table >= G_N_ELEMENTS (shareable);
+  return queued;
 }
 
 gint64

@@ -26,10 +26,23 @@ sp_store_outbox_done (SpStore *store, gint64 up_to, GError **error);
 /* How many records have changes waiting (0 with an error when it cannot be read). */
 guint
 sp_store_outbox_pending (SpStore *store, GError **error);
-/* Queues every record this agent holds that is its own to share (contacts, responses, push items
- * and the interactions it handled): an import of the whole store. Returns how many. */
+/* An import queues every record this agent holds that is its own to share (contacts,
+ * responses, push items and the interactions it handled), a slice at a time so that no single
+ * transaction is long: start with a zeroed cursor and call sp_store_outbox_queue_some() until it
+ * says it has finished. sp_store_count_shareable() says how many there are. */
+typedef struct
+{
+  guint table;  /* which kind of record is being queued */
+  gint64 after; /* the last row queued of it */
+} SpStoreImportCursor;
+
 guint
-sp_store_outbox_queue_everything (SpStore *store, GError **error);
+sp_store_count_shareable (SpStore *store, GError **error);
+/* Queues up to @max records from @cursor on, in one transaction; returns how many and moves
+ * @cursor past them; *@finished once every table is done. */
+guint
+sp_store_outbox_queue_some (SpStore *store, SpStoreImportCursor *cursor, guint max,
+                            gboolean *finished, GError **error);
 
 typedef struct
 {

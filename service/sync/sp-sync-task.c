@@ -18,6 +18,7 @@
 #define RETRY_FIRST_MS 1000
 #define RETRY_MAX_MS 10000
 #define PUSH_ENTRIES 500
+#define IMPORT_SLICE 10000
 
 struct _SpSyncTask
 {
@@ -38,6 +39,9 @@ struct _SpSyncTask
   char *last_error;
   gint64 last_success;
   guint queued;
+  guint importing; /* records an import has still to queue */
+  SpStoreImportCursor import_cursor;
+  guint import_id;
   guint retry_ms;
   guint retry_id;
   guint poll_id;
@@ -267,6 +271,8 @@ step (SpSyncTask *self)
     pull (self);
   else if (self->want_push)
     push (self);
+  else if (self->importing)
+    set_state (self, "syncing", NULL); /* more is being queued */
   else
     {
       count_queued (self);
@@ -464,6 +470,7 @@ describe (GObject *object)
   g_variant_builder_add (&builder, "{sv}", "state", g_variant_new_string (self->state));
   g_variant_builder_add (&builder, "{sv}", "uri", g_variant_new_string (self->shown_uri));
   g_variant_builder_add (&builder, "{sv}", "queued", g_variant_new_uint32 (self->queued));
+  g_variant_builder_add (&builder, "{sv}", "importing", g_variant_new_uint32 (self->importing));
   g_variant_builder_add (&builder, "{sv}", "last-success",
                          g_variant_new_int64 (self->last_success));
   g_variant_builder_add (&builder, "{sv}", "last-error",
@@ -472,21 +479,59 @@ describe (GObject *object)
   return g_variant_builder_end (&builder);
 }
 
+/* One slice of an import per main-loop turn: a long store is queued in short transactions, so
+ * calls keep being answered while it is. */
+static gboolean
+import_step (gpointer data)
+{
+  SpSyncTask *self = data;
+  g_autoptr (GError) error = NULL;
+  gboolean finished = FALSE;
+  guint queued;
+
+  if (!self->store)
+    return G_SOURCE_REMOVE;
+  queued = sp_store_outbox_queue_some (self->store, &self->import_cursor, IMPORT_SLICE, &finished,
+                                       &error);
+  if (error)
+    {
+      g_autofree char *why = g_strdup_printf ("importing the local store: %s", error->message);
+
+      self->importing = 0;
+      self->import_id = 0;
+      set_state (self, self->state, why);
+      return G_SOURCE_REMOVE;
+    }
+  self->importing = finished ? 0 : self->importing - MIN (self->importing, queued);
+  on_local_commit (self);
+  if (!finished)
+    return G_SOURCE_CONTINUE;
+  self->import_id = 0;
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Counts what is to be sent and starts queueing it; a second import starts over. */
 static guint
 import (GObject *object, GError **error)
 {
   SpSyncTask *self = SP_SYNC_TASK (object);
-  guint count;
+  guint total;
 
   if (!self->store)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the shared store was stopped");
       return 0;
     }
-  count = sp_store_outbox_queue_everything (self->store, error);
-  if (count)
-    on_local_commit (self);
-  return count;
+  total = sp_store_count_shareable (self->store, error);
+  if (error && *error)
+    return 0;
+  self->import_cursor = (SpStoreImportCursor){ 0 };
+  self->importing = total;
+  if (!self->import_id)
+    self->import_id = g_idle_add (import_step, self);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  return total;
 }
 
 static GObject *
@@ -523,6 +568,8 @@ stop (GObject *object)
   self->connected = FALSE;
   g_clear_handle_id (&self->retry_id, g_source_remove);
   g_clear_handle_id (&self->poll_id, g_source_remove);
+  g_clear_handle_id (&self->import_id, g_source_remove);
+  self->importing = 0;
   if (self->conn)
     g_signal_handlers_disconnect_by_data (self->conn, self);
   g_clear_object (&self->conn);
