@@ -221,28 +221,27 @@ sp_store_outbox_pending (SpStore *store, GError **error)
 }
 
 /* What an import queues, contacts first and interactions last (a contact is in the shared store
- * before its history): each table's shareable rows, by rowid. */
+ * before its history): each table's shareable rows, by rowid. A slice is found first (the last
+ * rowid of the next ?2 after ?1), then queued (the rows after ?1 up to ?2). */
+#define SHAREABLE(kind, table, where)                                                              \
+  {                                                                                                \
+    "SELECT COUNT(*) FROM " table " WHERE 1" where,                                                \
+      "SELECT MAX(rowid) FROM (SELECT rowid FROM " table " WHERE rowid > ?1" where                 \
+      " ORDER BY rowid LIMIT ?2)",                                                                 \
+      "INSERT INTO sync_outbox (kind, record, queued) SELECT '" kind "', id, " SP_SYNC_NOW         \
+      " FROM " table " WHERE rowid > ?1 AND rowid <= ?2" where                                     \
+  }
+
 static const struct
 {
   const char *count_sql;
-  const char *queue_sql; /* ?1 after this rowid, ?2 at most this many; returns the last rowid */
+  const char *last_sql;
+  const char *queue_sql;
 } shareable[] = {
-  { "SELECT COUNT(*) FROM contacts",
-    "INSERT INTO sync_outbox (kind, record, queued) SELECT 'contact', id, " SP_SYNC_NOW
-    " FROM contacts WHERE rowid > ?1 ORDER BY rowid LIMIT ?2 RETURNING"
-    " (SELECT rowid FROM contacts WHERE id = record)" },
-  { "SELECT COUNT(*) FROM responses",
-    "INSERT INTO sync_outbox (kind, record, queued) SELECT 'response', id, " SP_SYNC_NOW
-    " FROM responses WHERE rowid > ?1 ORDER BY rowid LIMIT ?2 RETURNING"
-    " (SELECT rowid FROM responses WHERE id = record)" },
-  { "SELECT COUNT(*) FROM push_items",
-    "INSERT INTO sync_outbox (kind, record, queued) SELECT 'push-item', id, " SP_SYNC_NOW
-    " FROM push_items WHERE rowid > ?1 ORDER BY rowid LIMIT ?2 RETURNING"
-    " (SELECT rowid FROM push_items WHERE id = record)" },
-  { "SELECT COUNT(*) FROM interactions WHERE origin = ''",
-    "INSERT INTO sync_outbox (kind, record, queued) SELECT 'interaction', id, " SP_SYNC_NOW
-    " FROM interactions WHERE rowid > ?1 AND origin = '' ORDER BY rowid LIMIT ?2 RETURNING"
-    " (SELECT rowid FROM interactions WHERE id = record)" },
+  SHAREABLE ("contact", "contacts", ""),
+  SHAREABLE ("response", "responses", ""),
+  SHAREABLE ("push-item", "push_items", ""),
+  SHAREABLE ("interaction", "interactions", " AND origin = ''"),
 };
 
 guint
@@ -265,26 +264,31 @@ sp_store_count_shareable (SpStore *store, GError **error)
 static gboolean
 queue_slice (SpStore *store, SpStoreImportCursor *cursor, guint max, guint *count, GError **error)
 {
-  g_autoptr (SpStmt) stmt = sp_store_prepare (store, shareable[cursor->table].queue_sql, error);
+  g_autoptr (SpStmt) last = sp_store_prepare (store, shareable[cursor->table].last_sql, error);
+  g_autoptr (SpStmt) queue = sp_store_prepare (store, shareable[cursor->table].queue_sql, error);
+  gint64 up_to;
   int rc;
 
   *count = 0;
-  if (!stmt)
+  if (!last || !queue)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, cursor->after);
-  sqlite3_bind_int64 (stmt, 2, max);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      cursor->after = MAX (cursor->after, sqlite3_column_int64 (stmt, 0));
-      (*count)++;
-    }
-  if (rc != SQLITE_DONE)
+  sqlite3_bind_int64 (last, 1, cursor->after);
+  sqlite3_bind_int64 (last, 2, max);
+  if ((rc = sqlite3_step (last)) != SQLITE_ROW)
     return sp_store_set_error (store, rc, error, "queueing the store");
-  if (*count < max)
+  if (sqlite3_column_type (last, 0) == SQLITE_NULL)
     {
       cursor->table++;
       cursor->after = 0;
+      return TRUE;
     }
+  up_to = sqlite3_column_int64 (last, 0);
+  sqlite3_bind_int64 (queue, 1, cursor->after);
+  sqlite3_bind_int64 (queue, 2, up_to);
+  if (!sp_store_step_done (store, queue, error))
+    return FALSE;
+  *count = (guint)sqlite3_changes (store->db);
+  cursor->after = up_to;
   return TRUE;
 }
 
@@ -329,30 +333,39 @@ sp_store_sync_cursor (SpStore *store, const char *source, GError **error)
 
 /* Values are read from the change's document (?1) with json_extract. */
 
-/* A newer version replaces the local one; the addresses follow only when it did. A number that
- * already belongs to another local contact stays with that one. */
+/* Runs @sql, an upsert of @change: its document as ?1, its version as ?2. */
 static gboolean
-apply_contact (SpStore *store, const SpRemoteChange *change, GError **error)
+upsert_document (SpStore *store, const char *sql, const SpRemoteChange *change, GError **error)
 {
-  g_autoptr (SpStmt) upsert = sp_store_prepare (
-    store,
-    "INSERT INTO contacts (id, first_name, last_name, organisation, email, notes, created, updated)"
-    " VALUES (json_extract(?1, '$.id'), json_extract(?1, '$.\"first-name\"'),"
-    " json_extract(?1, '$.\"last-name\"'), json_extract(?1, '$.organisation'),"
-    " json_extract(?1, '$.email'), json_extract(?1, '$.notes'), json_extract(?1, '$.created'), ?2)"
-    " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
-    " last_name = excluded.last_name, organisation = excluded.organisation,"
-    " email = excluded.email, notes = excluded.notes, updated = excluded.updated"
-    " WHERE excluded.updated > contacts.updated",
-    error);
-  g_autoptr (SpStmt) clear = NULL;
-  g_autoptr (SpStmt) addresses = NULL;
+  g_autoptr (SpStmt) upsert = sp_store_prepare (store, sql, error);
 
   if (!upsert)
     return FALSE;
   sp_stmt_bind_text (upsert, 1, change->doc);
   sqlite3_bind_int64 (upsert, 2, change->updated);
-  if (!sp_store_step_done (store, upsert, error))
+  return sp_store_step_done (store, upsert, error);
+}
+
+/* A newer version replaces the local one; the addresses follow only when it did. A number that
+ * already belongs to another local contact stays with that one. */
+static gboolean
+apply_contact (SpStore *store, const SpRemoteChange *change, GError **error)
+{
+  g_autoptr (SpStmt) clear = NULL;
+  g_autoptr (SpStmt) addresses = NULL;
+
+  if (!upsert_document (
+        store,
+        "INSERT INTO contacts (id, first_name, last_name, organisation, email, notes, created,"
+        " updated) VALUES (json_extract(?1, '$.id'), json_extract(?1, '$.\"first-name\"'),"
+        " json_extract(?1, '$.\"last-name\"'), json_extract(?1, '$.organisation'),"
+        " json_extract(?1, '$.email'), json_extract(?1, '$.notes'),"
+        " json_extract(?1, '$.created'), ?2)"
+        " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
+        " last_name = excluded.last_name, organisation = excluded.organisation,"
+        " email = excluded.email, notes = excluded.notes, updated = excluded.updated"
+        " WHERE excluded.updated > contacts.updated",
+        change, error))
     return FALSE;
   if (sqlite3_changes (store->db) == 0)
     return TRUE;
@@ -378,26 +391,20 @@ apply_contact (SpStore *store, const SpRemoteChange *change, GError **error)
 static gboolean
 apply_response (SpStore *store, const SpRemoteChange *change, GError **error)
 {
-  g_autoptr (SpStmt) upsert = sp_store_prepare (
+  return upsert_document (
     store,
     "INSERT INTO responses (id, title, category, body, updated)"
     " VALUES (json_extract(?1, '$.id'), json_extract(?1, '$.title'),"
     " json_extract(?1, '$.category'), json_extract(?1, '$.body'), ?2)"
     " ON CONFLICT (id) DO UPDATE SET title = excluded.title, category = excluded.category,"
     " body = excluded.body, updated = excluded.updated WHERE excluded.updated > responses.updated",
-    error);
-
-  if (!upsert)
-    return FALSE;
-  sp_stmt_bind_text (upsert, 1, change->doc);
-  sqlite3_bind_int64 (upsert, 2, change->updated);
-  return sp_store_step_done (store, upsert, error);
+    change, error);
 }
 
 static gboolean
 apply_push_item (SpStore *store, const SpRemoteChange *change, GError **error)
 {
-  g_autoptr (SpStmt) upsert = sp_store_prepare (
+  return upsert_document (
     store,
     "INSERT INTO push_items (id, title, description, kind, path, thumbnail, duration_ms, added,"
     " has_audio) VALUES (json_extract(?1, '$.id'), json_extract(?1, '$.title'),"
@@ -409,13 +416,7 @@ apply_push_item (SpStore *store, const SpRemoteChange *change, GError **error)
     " thumbnail = excluded.thumbnail, duration_ms = excluded.duration_ms,"
     " added = excluded.added, has_audio = excluded.has_audio"
     " WHERE excluded.added > push_items.added",
-    error);
-
-  if (!upsert)
-    return FALSE;
-  sp_stmt_bind_text (upsert, 1, change->doc);
-  sqlite3_bind_int64 (upsert, 2, change->updated);
-  return sp_store_step_done (store, upsert, error);
+    change, error);
 }
 
 /* The parts of an interaction, replaced as a whole: ?1 the document, ?2 the interaction's id. */

@@ -135,6 +135,24 @@ fail_with (SpSyncTask *self, const char *what, GError *error)
   fail (self, "offline", why);
 }
 
+/* The reply to a query on the current connection; NULL when that connection was given up
+ * meanwhile, or when the query failed (the sync then fails, saying it was while @what). */
+static PGresult *
+take_reply (SpSyncTask *self, GObject *source, GAsyncResult *result, const char *what)
+{
+  g_autoptr (GError) error = NULL;
+  PGresult *reply = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
+
+  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
+    {
+      g_clear_pointer (&reply, PQclear);
+      return NULL;
+    }
+  if (!reply)
+    fail_with (self, what, error);
+  return reply;
+}
+
 /* ---- Taking other agents' changes --------------------------------------------------------- */
 
 static gboolean
@@ -172,17 +190,11 @@ on_pulled (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (SpSyncTask) self = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (PGresult) rows
-    = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
+  g_autoptr (PGresult) rows = take_reply (self, source, result, "taking changes");
 
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
-    return; /* a connection given up meanwhile */
-  self->busy = FALSE;
   if (!rows)
-    {
-      fail_with (self, "taking changes", error);
-      return;
-    }
+    return;
+  self->busy = FALSE;
   if (!apply_rows (self, rows, &error))
     {
       fail_with (self, "keeping changes in the local store", error);
@@ -212,17 +224,11 @@ on_pushed (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (SpSyncTask) self = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (PGresult) reply
-    = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
+  g_autoptr (PGresult) reply = take_reply (self, source, result, "sending changes");
 
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
+  if (!reply)
     return;
   self->busy = FALSE;
-  if (!reply)
-    {
-      fail_with (self, "sending changes", error);
-      return;
-    }
   if (!sp_store_outbox_done (self->store, self->pushing_up_to, &error))
     {
       fail_with (self, "emptying the outbox", error);
@@ -347,17 +353,10 @@ static void
 on_schema_created (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (SpSyncTask) self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (PGresult) reply
-    = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
+  g_autoptr (PGresult) reply = take_reply (self, source, result, "creating the schema");
 
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
+  if (!reply)
     return;
-  if (error)
-    {
-      fail_with (self, "creating the schema", error);
-      return;
-    }
   sp_pg_connection_listen_async (self->conn, SP_PG_CHANNEL, self->cancellable, on_listening,
                                  g_object_ref (self));
 }
@@ -366,18 +365,14 @@ static void
 on_version (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (SpSyncTask) self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (PGresult) reply
-    = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
+  g_autoptr (PGresult) reply = take_reply (self, source, result, "reading the schema version");
   int version;
 
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
+  if (!reply)
     return;
-  if (!reply || PQntuples (reply) != 1)
+  if (PQntuples (reply) != 1)
     {
-      if (!error)
-        g_set_error (&error, SP_PG_ERROR, SP_PG_ERROR_QUERY, "no schema version");
-      fail_with (self, "reading the schema version", error);
+      fail (self, "offline", "reading the schema version: sportello.meta has none");
       return;
     }
   version = atoi (PQgetvalue (reply, 0, 0));
@@ -398,17 +393,10 @@ static void
 on_bootstrapped (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (SpSyncTask) self = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (PGresult) reply
-    = sp_pg_connection_query_finish (SP_PG_CONNECTION (source), result, &error);
+  g_autoptr (PGresult) reply = take_reply (self, source, result, "preparing the schema");
 
-  if (!self->conn || SP_PG_CONNECTION (source) != self->conn)
+  if (!reply)
     return;
-  if (error)
-    {
-      fail_with (self, "preparing the schema", error);
-      return;
-    }
   sp_pg_connection_query_async (self->conn, sp_pg_schema_version_sql, NULL, 0, self->cancellable,
                                 on_version, g_object_ref (self));
 }
