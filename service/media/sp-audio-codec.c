@@ -20,7 +20,8 @@ struct _SpAudioCodec
 };
 
 static const SpAudioCodec codecs[] = {
-  { "OPUS", 48000, 48000, "opusenc", "rtpopuspay", "rtpopusdepay", "opusdec" },
+  /* Opus through libopus's single-stream API (sp-opus-encoder.c tells why not opusenc). */
+  { "OPUS", 48000, 48000, "sportelloopusenc", "rtpopuspay", "rtpopusdepay", "sportelloopusdec" },
   { "PCMU", 8000, 8000, "mulawenc", "rtppcmupay", "rtppcmudepay", "mulawdec" },
   { "PCMA", 8000, 8000, "alawenc", "rtppcmapay", "rtppcmadepay", "alawdec" },
 };
@@ -79,9 +80,7 @@ configure_encoder (const SpAudioCodec *codec, GstElement *encoder, GstElement *p
   g_object_set (payloader, "pt", pt, NULL);
   if (g_str_equal (codec->name, "OPUS"))
     {
-      /* 20 ms frames are what every SIP peer expects (RFC 7587 §4.2 default ptime). */
-      gst_util_set_object_arg (G_OBJECT (encoder), "frame-size", "20");
-      gst_util_set_object_arg (G_OBJECT (encoder), "audio-type", "voice");
+      /* 20 ms frames (what every SIP peer expects, RFC 7587 §4.2) are the encoder's own. */
       g_object_set (encoder, "bitrate", 32000, NULL);
       return;
     }

@@ -77,6 +77,8 @@ file_source (const char *path, GError **error)
     return NULL;
 
   g_object_set (filesrc, "location", path, NULL);
+  /* One buffer per 20 ms packet, not the default 10 ms: half the wake-ups on the send path. */
+  g_object_set (mixer, "output-buffer-duration", (guint64)(20 * GST_MSECOND), NULL);
   /* The handler lives as long as decodebin, which the bin owns with convert. */
   g_signal_connect_object (decodebin, "pad-added", G_CALLBACK (on_decodebin_pad_added), convert, 0);
   gst_element_link (filesrc, decodebin);
@@ -86,13 +88,20 @@ file_source (const char *path, GError **error)
   return g_steal_pointer (&bin);
 }
 
+/* A device's format is whatever its stream gives; the send path takes 48 kHz mono as it is
+ * (conversions that have nothing to do pass buffers through). */
 static GstElement *
-single_source (GstElement *element)
+device_source (GstElement *element, GError **error)
 {
   g_autoptr (GstElement) bin = new_bin ();
+  GstElement *convert, *resample;
 
   gst_bin_add (GST_BIN (bin), element);
-  ghost (GST_BIN (bin), element, "src");
+  if (!(convert = sp_gst_add (GST_BIN (bin), "audioconvert", NULL, error))
+      || !(resample = sp_gst_add (GST_BIN (bin), "audioresample", NULL, error)))
+    return NULL;
+  gst_element_link_many (element, convert, resample, NULL);
+  ghost (GST_BIN (bin), resample, "src");
   return g_steal_pointer (&bin);
 }
 
@@ -133,7 +142,7 @@ sp_audio_source_new (const char *spec, gdouble tone_frequency, GError **error)
                    "The GStreamer element 'pipewiresrc' is missing");
       return NULL;
     }
-  return single_source (element);
+  return device_source (element, error);
 }
 
 /* Unbuffered, so the file holds what was heard so far (a test or an admin can watch it grow);

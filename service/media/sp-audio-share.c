@@ -1,6 +1,7 @@
 /* A leg's part in a conference's mix (sp-audio-bridge.c), one Membership per mix it joins:
  *   heard tee → audioconvert → audioresample → caps → appsink   (what the leg hears, to the bridge)
  *   appsrc → audioconvert → audioresample → a pad of the send mixer   (the others, from the bridge)
+ * The send mixer joins the leg's send path with the leg's first mix (sp-send-mixer.c).
  * Both ends carry 48 kHz mono S16 in 20 ms frames. The appsrc is live and stamps each frame as
  * the bridge pushes it; it reports 20 ms of latency (the send mixer waits that long for it) and
  * holds 100 ms at most, dropping the oldest, so a stall cannot build a delay that lasts. */
@@ -8,6 +9,7 @@
 #include "sp-audio-bridge.h"
 #include "sp-gst.h"
 #include "sp-media-error.h"
+#include "sp-send-mixer.h"
 
 #include <string.h>
 
@@ -20,6 +22,7 @@ typedef struct
   GstPad *tee_pad;
   GstElement *in_bin; /* the bridge → sent */
   GstPad *mixer_pad;
+  GstElement *mixer;
   SpAudioBridge *bridge;
   SpAudioBridgeMember *member;
 } Membership;
@@ -27,7 +30,7 @@ typedef struct
 struct _SpAudioShare
 {
   GstBin *pipeline;
-  GstElement *mixer;
+  SpSendMixer *send_mixer;
   GstElement *tee;
   GHashTable *mixes; /* mix name → Membership */
 };
@@ -83,7 +86,7 @@ detach (SpAudioShare *self, GstElement *bin, GstPad *pad, GstElement *owner)
     gst_element_release_request_pad (owner, pad);
   gst_element_set_state (bin, GST_STATE_NULL);
   gst_bin_remove (self->pipeline, bin);
-  if (owner == self->mixer)
+  if (owner != self->tee)
     gst_element_release_request_pad (owner, pad);
 }
 
@@ -97,22 +100,23 @@ membership_free (SpAudioShare *self, Membership *membership)
   if (membership->member)
     sp_audio_bridge_remove (membership->bridge, membership->member);
   if (membership->in_bin)
-    detach (self, membership->in_bin, membership->mixer_pad, self->mixer);
+    detach (self, membership->in_bin, membership->mixer_pad, membership->mixer);
   g_clear_pointer (&membership->bridge, sp_audio_bridge_unref);
   g_clear_object (&membership->out_bin);
   g_clear_object (&membership->tee_pad);
   g_clear_object (&membership->in_bin);
   g_clear_object (&membership->mixer_pad);
+  g_clear_object (&membership->mixer);
   g_free (membership);
 }
 
 SpAudioShare *
-sp_audio_share_new (GstBin *pipeline, GstElement *mixer, GstElement *tee)
+sp_audio_share_new (GstBin *pipeline, SpSendMixer *send_mixer, GstElement *tee)
 {
   SpAudioShare *self = g_new0 (SpAudioShare, 1);
 
   self->pipeline = gst_object_ref (pipeline);
-  self->mixer = gst_object_ref (mixer);
+  self->send_mixer = send_mixer;
   self->tee = gst_object_ref (tee);
   self->mixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return self;
@@ -138,10 +142,10 @@ static gboolean
 join_output (SpAudioShare *self, Membership *membership, GError **error)
 {
   /* No clock wait: the bridge's tick is what paces the frames. */
-  g_autoptr (GstElement) bin = make_branch (
-    "audioconvert ! audioresample ! " SP_AUDIO_BRIDGE_CAPS
-    " ! appsink name=heard sync=false async=false max-buffers=10 drop=true",
-    error);
+  g_autoptr (GstElement) bin
+    = make_branch ("audioconvert ! audioresample ! " SP_AUDIO_BRIDGE_CAPS
+                   " ! appsink name=heard sync=false async=false max-buffers=10 drop=true",
+                   error);
   g_autoptr (GstPad) pad = NULL;
 
   if (bin == NULL)
@@ -167,17 +171,19 @@ join_input (SpAudioShare *self, Membership *membership, GError **error)
     (guint64)LATENCY_NS, MAX_BYTES);
   g_autoptr (GstElement) bin = make_branch (description, error);
   g_autoptr (GstPad) pad = NULL;
+  GstElement *mixer;
 
-  if (bin == NULL)
+  if (bin == NULL || !(mixer = sp_send_mixer_get (self->send_mixer, error)))
     return FALSE;
-  pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
+  pad = gst_element_request_pad_simple (mixer, "sink_%u");
   if (!attach (self, bin, pad, TRUE, error))
     {
-      gst_element_release_request_pad (self->mixer, pad);
+      gst_element_release_request_pad (mixer, pad);
       return FALSE;
     }
   membership->in_bin = g_steal_pointer (&bin);
   membership->mixer_pad = g_steal_pointer (&pad);
+  membership->mixer = gst_object_ref (mixer);
   return TRUE;
 }
 
@@ -199,8 +205,8 @@ sp_audio_share_join (SpAudioShare *self, const char *mix, GError **error)
   heard = gst_bin_get_by_name (GST_BIN (membership->out_bin), "heard");
   source = gst_bin_get_by_name (GST_BIN (membership->in_bin), "mix");
   membership->bridge = sp_audio_bridge_get (mix);
-  membership->member = sp_audio_bridge_add (membership->bridge, GST_APP_SINK (heard),
-                                            GST_APP_SRC (source));
+  membership->member
+    = sp_audio_bridge_add (membership->bridge, GST_APP_SINK (heard), GST_APP_SRC (source));
   g_hash_table_insert (self->mixes, g_strdup (mix), membership);
   return TRUE;
 }
@@ -246,7 +252,6 @@ sp_audio_share_free (SpAudioShare *self)
     membership_free (self, membership);
   g_hash_table_unref (self->mixes);
   gst_object_unref (self->tee);
-  gst_object_unref (self->mixer);
   gst_object_unref (self->pipeline);
   g_free (self);
 }

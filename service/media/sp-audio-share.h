@@ -3,16 +3,19 @@
  * hears the others and never itself because the bridge gives each member the sum less its own. */
 #pragma once
 
+#include "sp-send-mixer.h"
+
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
 
 typedef struct _SpAudioShare SpAudioShare;
 
-/* PIPELINE holds MIXER (what the leg sends: each mix gets a pad of its own) and TEE (what the
- * leg hears: each mix gets a branch of its own). */
+/* PIPELINE holds SEND_MIXER's mixer (what the leg sends: each mix gets a pad of its own; the
+ * share borrows SEND_MIXER and is freed first) and TEE (what the leg hears: each mix gets a
+ * branch of its own). */
 SpAudioShare *
-sp_audio_share_new (GstBin *pipeline, GstElement *mixer, GstElement *tee);
+sp_audio_share_new (GstBin *pipeline, SpSendMixer *send_mixer, GstElement *tee);
 /* Leaves every mix. */
 void
 sp_audio_share_free (SpAudioShare *self);

@@ -11,6 +11,7 @@
 #include "sp-clip-player.h"
 #include "sp-recv-branches.h"
 #include "sp-rtp-transport.h"
+#include "sp-send-mixer.h"
 #include "sp-srtp.h"
 #include "sp-video-stream.h"
 
@@ -60,7 +61,7 @@ struct _SpCallMedia
   GstElement *source; /* the agent's voice (or a file): starts once the rest of the pipeline runs */
   GstElement *send_valve;
   GstElement *sender;     /* encoder + payloader, after send_valve */
-  GstElement *mixer;      /* the agent's voice, and a pushed clip's sound while it plays */
+  SpSendMixer *mixer;     /* the agent's voice, with a clip's sound or a conference once needed */
   GstElement *clip_audio; /* interaudiosrc → convert → resample bin on the mixer, or NULL */
   GstPad *clip_audio_pad;
   GstElement *recv_valve;
@@ -419,12 +420,12 @@ make_valve (GstBin *bin, GError **error)
   return valve;
 }
 
-/* source → valve → encoder → payloader → rtpbin send_rtp_sink_0 */
-/* source → mixer → format → valve → sender. The format before the sender is fixed for the
- * call (48 kHz mono, a microphone's and Opus's rate): a codec change only changes what its own
- * sender resamples to. Left open, a new codec's rate renegotiated everything upstream while a
- * file source or a clip was still negotiating its first caps, which could stop the send path
- * "not-negotiated"; and a live tone at 8 kHz came in 128 ms buffers, too coarse to mix. */
+/* source → format → valve → sender (encoder → payloader → rtpbin send_rtp_sink_0), with the
+ * send mixer between source and format once something is mixed in. The format before the sender is
+ * fixed for the call (48 kHz mono, a microphone's and Opus's rate): a codec change only changes
+ * what its own sender resamples to. Left open, a new codec's rate renegotiated everything upstream
+ * while a file source or a clip was still negotiating its first caps, which could stop the send
+ * path "not-negotiated"; and a live tone at 8 kHz came in 128 ms buffers, too coarse to mix. */
 static gboolean
 build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstPad *send_pad,
                  GError **error)
@@ -433,24 +434,25 @@ build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstP
   g_autoptr (GstCaps) caps = gst_caps_new_simple ("audio/x-raw", "rate", G_TYPE_INT, SEND_RATE,
                                                   "channels", G_TYPE_INT, 1, NULL);
   GstElement *format;
+  g_autoptr (GstPad) source_pad = NULL;
+  g_autoptr (GstPad) format_pad = NULL;
 
   self->send_valve = make_valve (bin, error);
-  if (self->send_valve == NULL || !(self->mixer = sp_gst_add (bin, "audiomixer", NULL, error))
-      || !(format = sp_gst_add (bin, "capsfilter", NULL, error)))
+  if (self->send_valve == NULL || !(format = sp_gst_add (bin, "capsfilter", NULL, error)))
     return FALSE;
   g_object_set (format, "caps", caps, NULL);
-  /* One output buffer per packet (20 ms), not the default 10 ms: half the wake-ups. */
-  g_object_set (self->mixer, "output-buffer-duration", (guint64)(20 * GST_MSECOND), NULL);
   gst_bin_add_many (bin, source, sender, NULL);
   gst_element_set_locked_state (source, TRUE);
   self->source = source;
   self->sender = sender;
-  /* A mixer from the start, so a pushed clip's sound can join the agent's voice live. */
-  if (!gst_element_link_many (source, self->mixer, format, self->send_valve, sender, NULL))
+  if (!gst_element_link_many (source, format, self->send_valve, sender, NULL))
     {
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "Cannot link the audio source");
       return FALSE;
     }
+  source_pad = gst_element_get_static_pad (source, "src");
+  format_pad = gst_element_get_static_pad (format, "sink");
+  self->mixer = sp_send_mixer_new (bin, source_pad, format_pad);
   return link_pads (sender, "src", send_pad, error);
 }
 
@@ -844,9 +846,10 @@ release_pipeline (SpCallMedia *self)
     sp_srtp_detach (self->audio_srtp);
   disconnect_rtpbin (self);
   g_clear_pointer (&self->share, sp_audio_share_free);
+  g_clear_pointer (&self->mixer, sp_send_mixer_free);
   g_clear_pointer (&self->branches, sp_recv_branches_free);
   g_clear_object (&self->sink_bin);
-  self->send_valve = self->recv_valve = self->selector = self->mixer = NULL; /* the pipeline's */
+  self->send_valve = self->recv_valve = self->selector = NULL; /* the pipeline's */
   self->source = NULL;
   self->heard_tee = NULL;
   self->sender = NULL;
@@ -1110,19 +1113,20 @@ sp_call_media_leave_mix (SpCallMedia *self, const char *mix)
 
 /* ---- video push ---- */
 
-/* interaudiosrc → audioconvert → audioresample, on a new mixer pad. */
+/* interaudiosrc → audioconvert → audioresample, on a new pad of the send mixer. */
 static void
 add_clip_audio (SpCallMedia *self)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *description = g_strdup_printf (
     "interaudiosrc channel=%s ! audioconvert ! audioresample", self->clip_audio_channel);
-  GstElement *bin;
+  GstElement *bin, *mixer;
   g_autoptr (GstPad) src = NULL;
 
   if (self->clip_audio != NULL || self->mixer == NULL)
     return;
-  bin = gst_parse_bin_from_description (description, TRUE, &error);
+  mixer = sp_send_mixer_get (self->mixer, &error);
+  bin = mixer != NULL ? gst_parse_bin_from_description (description, TRUE, &error) : NULL;
   if (bin == NULL)
     {
       g_message ("The pushed clip's sound cannot be mixed in: %s", error->message);
@@ -1130,7 +1134,7 @@ add_clip_audio (SpCallMedia *self)
     }
   self->clip_audio = bin;
   gst_bin_add (GST_BIN (self->pipeline), bin);
-  self->clip_audio_pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
+  self->clip_audio_pad = gst_element_request_pad_simple (mixer, "sink_%u");
   src = gst_element_get_static_pad (bin, "src");
   gst_pad_link (src, self->clip_audio_pad);
   gst_element_sync_state_with_parent (bin);
@@ -1143,7 +1147,8 @@ remove_clip_audio (SpCallMedia *self)
     return;
   gst_element_set_state (self->clip_audio, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (self->pipeline), self->clip_audio);
-  gst_element_release_request_pad (self->mixer, self->clip_audio_pad);
+  /* The mixer is in since the clip's sound joined it. */
+  gst_element_release_request_pad (sp_send_mixer_get (self->mixer, NULL), self->clip_audio_pad);
   g_clear_object (&self->clip_audio_pad);
   self->clip_audio = NULL;
 }

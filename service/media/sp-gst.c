@@ -1,5 +1,7 @@
 /* GStreamer start-up and element creation shared by the media layer. */
 #include "sp-gst.h"
+#include "sp-opus-decoder.h"
+#include "sp-opus-encoder.h"
 
 gboolean
 sp_gst_init (GError **error)
@@ -9,7 +11,12 @@ sp_gst_init (GError **error)
 
   if (g_once_init_enter (&initialised))
     {
-      gst_init_check (NULL, NULL, &init_error);
+      /* Our own elements are static: no plugin file, nothing to scan. */
+      if (gst_init_check (NULL, NULL, &init_error))
+        {
+          gst_element_register (NULL, "sportelloopusenc", GST_RANK_NONE, SP_TYPE_OPUS_ENCODER);
+          gst_element_register (NULL, "sportelloopusdec", GST_RANK_NONE, SP_TYPE_OPUS_DECODER);
+        }
       g_once_init_leave (&initialised, 1);
     }
   if (init_error != NULL)
@@ -61,6 +68,15 @@ swap_free (gpointer data)
  * caps, when a swap meets the stream's start): that push marks its event received once we
  * return, after our relink marked it pending, so the new element would never see those caps. */
 static gboolean
+forward_sticky_event (GstPad *upstream, GstEvent **event, gpointer data);
+
+void
+sp_gst_forward_sticky_events (GstPad *upstream, GstPad *new_sink)
+{
+  gst_pad_sticky_events_foreach (upstream, forward_sticky_event, new_sink);
+}
+
+static gboolean
 forward_sticky_event (GstPad *upstream, GstEvent **event, gpointer data)
 {
   GstPad *new_sink = data;
@@ -98,7 +114,7 @@ swap_when_idle (GstPad *upstream, GstPadProbeInfo *info, gpointer data)
       || gst_pad_link (upstream, new_sink) != GST_PAD_LINK_OK)
     GST_ELEMENT_ERROR (swap->replacement, CORE, NEGOTIATION, ("Cannot link the new encoder"),
                        (NULL));
-  gst_pad_sticky_events_foreach (upstream, forward_sticky_event, new_sink);
+  sp_gst_forward_sticky_events (upstream, new_sink);
   gst_element_call_async (swap->old, retire, gst_object_ref (swap->bin), gst_object_unref);
   return GST_PAD_PROBE_REMOVE;
 }

@@ -19,6 +19,12 @@ sp_gst_init (GError **error);
 GstElement *
 sp_gst_add (GstBin *bin, const char *factory, const char *name, GError **error);
 
+/* Sends UPSTREAM's sticky events (stream start, caps, segment…) to NEW_SINK, newly linked to
+ * it from a probe: the probe may fire inside the push of one of them, which then counts as
+ * delivered although NEW_SINK never saw it. */
+void
+sp_gst_forward_sticky_events (GstPad *upstream, GstPad *new_sink);
+
 /* Replaces OLD (in BIN, its "sink" fed by UPSTREAM, its "src" feeding DOWNSTREAM) by
  * REPLACEMENT (transfer full), which joins BIN and starts at once and is linked once nothing
  * is going through UPSTREAM: at once when the pad is idle, else from the streaming thread
