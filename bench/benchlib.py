@@ -43,6 +43,23 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
+def machine_busy():
+    """CPU seconds the whole machine has been busy (all CPUs, /proc/stat: everything but idle and
+    iowait), with the time of the reading."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return {"busy": (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK"), "t": time.monotonic()}
+
+
+def other_load(m0, m1, ours_s):
+    """The machine's other work during a window, in CPU-s/min: busy time less OURS_S (the CPU seconds of
+    the measured processes), with a word on whether it was quiet (under 6 CPU-s/min, 5 % of a core)."""
+    minutes = (m1["t"] - m0["t"]) / 60.0
+    other = max(0.0, (m1["busy"] - m0["busy"] - ours_s) / minutes)
+    return "%.1f CPU-s/min of other work on the machine (%s)" % (other, "quiet" if other < 6 else "BUSY")
+
+
 def cpu_ns(pid):
     """On-CPU time of all of a process's threads in nanoseconds (/proc/PID/task/*/schedstat).
     Unlike round-trip times, it hardly moves when other work competes for the CPUs."""

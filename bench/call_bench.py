@@ -47,6 +47,7 @@ SESSION = "org.sportello.Session1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 DEBUG = False
 SMAPS = []  # with --smaps: where each long call's callee keeps its memory, printed with the costs
+RING_S = 0.0  # with --ring-ms: how long an inbound call rings before sportellod answers
 
 
 # ---- a shared, time-stamped event log ------------------------------------------------------------
@@ -423,6 +424,8 @@ def inbound_call(sd, phone, log, i, show_events, poll_rtp=False):
     t_dial, token = phone.send("dial", sd.uri())
     added = log.wait(lambda e: e[1] == sd.name and e[2] == "SessionAdded", mark, what="ringing session")
     t0, path = added[0], added[3][0]
+    if RING_S:
+        time.sleep(RING_S)  # the agent's reaction: the call rings for a while first
     t_answer = time.monotonic()
     sd.call(path, SESSION, "Answer")
     t_answered = time.monotonic()
@@ -440,7 +443,7 @@ def inbound_call(sd, phone, log, i, show_events, poll_rtp=False):
     phone.reply(token)
     row = {"dial_to_invite": ms(t_dial, t0), "answer_sent": ms(t0, t_answer),
            "answer_reply": ms(t_answer, t_answered), "ok200": ms(t0, established[0]),
-           "rtp": ms(t0, rtp[0]), "our_rtp": ms(t0, our_rtp) if our_rtp else float("nan")}
+           "rtp": ms(t0, rtp[0]), "answer_to_rtp": ms(t_answer, rtp[0]), "our_rtp": ms(t0, our_rtp) if our_rtp else float("nan")}
     if show_events and i < 2:
         print_events("baresip dials sportellod, call %d" % (i + 1), t_dial, log.since(mark))
     # Let sportellod see the caller's ACK first: a Disconnect between our 200 OK and the ACK sends
@@ -526,6 +529,7 @@ def long_call_sportellod(session, log, seconds, srtp=False):
     phone = Baresip(session, log, "caller-long" + suffix, srtp=srtp)
     try:
         time.sleep(0.5)
+        m0 = benchlib.machine_busy()
         before, peer_before = proc_sample(sd.proc.pid), proc_sample(phone.proc.pid)
         if SMAPS is not None:
             SMAPS.append(smaps_line("sportellod%s, idle" % suffix, sd.proc.pid))
@@ -537,6 +541,7 @@ def long_call_sportellod(session, log, seconds, srtp=False):
         time.sleep(seconds)
         stats = sd.stats(path)
         after, peer_after = proc_sample(sd.proc.pid), proc_sample(phone.proc.pid)
+        m1 = benchlib.machine_busy()
         if SMAPS is not None:
             SMAPS.append(smaps_line("sportellod%s, in the call" % suffix, sd.proc.pid))
         hang_up_sportellod(sd, phone, path, mark)
@@ -544,7 +549,8 @@ def long_call_sportellod(session, log, seconds, srtp=False):
         phone.close()
         session.stop(phone.proc)
         rc = sd.close()
-    return before, after, peer_before, peer_after, stats, rc
+    load = benchlib.other_load(m0, m1, cpu_of(before, after) + cpu_of(peer_before, peer_after))
+    return before, after, peer_before, peer_after, stats, rc, load
 
 
 def long_call_baresip(session, log, seconds, srtp=False):
@@ -553,12 +559,14 @@ def long_call_baresip(session, log, seconds, srtp=False):
     callee = Baresip(session, log, "b2b-long-callee" + suffix, srtp=srtp)
     try:
         time.sleep(0.5)
+        m0 = benchlib.machine_busy()
         before, peer_before = proc_sample(callee.proc.pid), proc_sample(caller.proc.pid)
         mark = log.mark()
         caller.send("dial", callee.uri)
         log.wait(is_event(caller.name, "CALL_RTPESTAB"), mark, what="caller RTP")
         time.sleep(seconds)
         after, peer_after = proc_sample(callee.proc.pid), proc_sample(caller.proc.pid)
+        m1 = benchlib.machine_busy()
         if SMAPS is not None:
             SMAPS.append(smaps_line("baresip%s, in the call" % suffix, callee.proc.pid))
         caller.command("hangup")
@@ -567,7 +575,8 @@ def long_call_baresip(session, log, seconds, srtp=False):
         for phone in (caller, callee):
             phone.close()
             session.stop(phone.proc)
-    return before, after, peer_before, peer_after
+    load = benchlib.other_load(m0, m1, cpu_of(before, after) + cpu_of(peer_before, peer_after))
+    return before, after, peer_before, peer_after, load
 
 
 def cost_line(label, before, after):
@@ -600,12 +609,12 @@ def srtp_series(session, log, seconds):
     figures = {}
     for srtp in (False, True):
         kind = "SRTP" if srtp else "plain"
-        before, after, pb, pa, stats, rc = long_call_sportellod(session, log, seconds, srtp=srtp)
+        before, after, pb, pa, stats, rc, _load = long_call_sportellod(session, log, seconds, srtp=srtp)
         print("baresip calls sportellod, %s: codec %s, %d RTP packets sent, %d received, exit %s"
               % (kind, stats.get("audio-codec"), stats.get("rtp-packets-sent"), stats.get("rtp-packets-received"), rc))
         print(cost_line("sportellod (callee)", before, after))
         figures[("sportellod", srtp)] = cpu_of(before, after)
-        bb_before, bb_after, bpb, bpa = long_call_baresip(session, log, seconds, srtp=srtp)
+        bb_before, bb_after, bpb, bpa, _bb_load = long_call_baresip(session, log, seconds, srtp=srtp)
         print("baresip calls baresip, %s:" % kind)
         print(cost_line("baresip (callee)", bb_before, bb_after))
         figures[("baresip", srtp)] = cpu_of(bb_before, bb_after)
@@ -625,6 +634,9 @@ def main():
                         help="run only the set-up series, the long calls, or the long calls plain and with SRTP"
                              " (SDES, AES_CM_128_HMAC_SHA1_80) side by side")
     parser.add_argument("--per-call", action="store_true", help="also print every call's figures")
+    parser.add_argument("--ring-ms", type=float, default=0,
+                        help="inbound: let sportellod's call ring this long before Answer (an agent's reaction;"
+                             " 0: at once)")
     parser.add_argument("--poll-rtp", action="store_true",
                         help="inbound: also poll GetMediaStatistics every 5 ms for our first received RTP")
     parser.add_argument("--smaps", action="store_true",
@@ -639,7 +651,8 @@ def main():
     print("baresip: %s" % (os.popen("baresip -h 2>&1 | head -1").read().strip() or "?"))
     print("load average at start: %s" % benchlib.loadavg())
     log = EventLog()
-    global DEBUG, SMAPS
+    global DEBUG, SMAPS, RING_S
+    RING_S = args.ring_ms / 1000.0
     DEBUG = args.debug
     SMAPS = [] if args.smaps else None
     with benchlib.PrivateSession(keep=args.keep or args.debug) as session:
@@ -685,6 +698,8 @@ def main():
             print("  sportellod details: 'dial' sent -> InterfacesAdded  %s" % summary(col(in_rows, "dial_to_invite")))
             print("                      InterfacesAdded -> Answer sent  %s" % summary(col(in_rows, "answer_sent")))
             print("                      Answer round trip              %s" % summary(col(in_rows, "answer_reply")))
+            print("                      Answer sent -> first RTP at the far end  %s"
+                  % summary(col(in_rows, "answer_to_rtp")))
             if args.poll_rtp:
                 print("                      our rtp-packets-received > 0   %s  (GetMediaStatistics polled every"
                       " 5 ms once Answer returned)" % summary(col(in_rows, "our_rtp")))
@@ -699,8 +714,8 @@ def main():
             srtp_series(session, log, args.seconds)
         elif args.only != "setup":
             print("\n== one %g s audio call each (CPU and memory over the call) ==" % args.seconds)
-            before, after, pb, pa, stats, rc = long_call_sportellod(session, log, args.seconds)
-            bb_before, bb_after, bpb, bpa = long_call_baresip(session, log, args.seconds)
+            before, after, pb, pa, stats, rc, load = long_call_sportellod(session, log, args.seconds)
+            bb_before, bb_after, bpb, bpa, bb_load = long_call_baresip(session, log, args.seconds)
             print("baresip calls sportellod (sportellod answers): codec %s, %d RTP packets sent, %d received"
                   % (stats.get("audio-codec"), stats.get("rtp-packets-sent"), stats.get("rtp-packets-received")))
             print(cost_line("sportellod (callee)", before, after))
@@ -708,6 +723,10 @@ def main():
             print("baresip calls baresip:")
             print(cost_line("baresip (callee)", bb_before, bb_after))
             print(cost_line("baresip (caller)", bpb, bpa))
+            ratio = cpu_of(before, after) / cpu_of(bb_before, bb_after)
+            print("sportellod / baresip as callee, CPU: %.2f  (goal <= 1.1: %s)" % (ratio, "met" if ratio <= 1.1
+                                                                                   else "MISSED"))
+            print("  machine: %s during sportellod's call, %s during baresip's" % (load, bb_load))
             print("  (window: from 0.5 s after the processes started, through the call set-up, to the end of the"
                   " %g s of talk; CPU = utime+stime of all threads from /proc/PID/stat; VmHWM is the peak since"
                   " the process started; a fresh sportellod, so its window includes the lazy GStreamer start)"

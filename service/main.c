@@ -13,6 +13,7 @@
 #include "sp-config.h"
 #include "sp-dbus-error.h"
 #include "sp-dbus-server.h"
+#include "sp-gst.h"
 #include "sp-history-recorder.h"
 #include "sp-routing-publisher.h"
 #include "sp-interaction-manager.h"
@@ -393,6 +394,7 @@ run (void)
   g_clear_error (&context.store_error);
   g_clear_pointer (&context.data_dir, g_free);
   g_main_loop_unref (service.loop);
+  sp_gst_finish_warm_up ();
   return service.exit_status;
 }
 

@@ -646,8 +646,8 @@ sp_call_media_prepare_audio (SpCallMedia *self, const char *local_address, guint
 
   if (self->audio == NULL)
     {
-      if (!sp_gst_init (error))
-        return FALSE;
+      /* The ports are plain sockets; GStreamer is needed only once the call starts. */
+      sp_gst_warm_up ();
       self->audio
         = sp_rtp_transport_new (local_address, self->rtp_port_min, self->rtp_port_max, error);
       if (self->audio == NULL)
@@ -675,7 +675,8 @@ sp_call_media_start_audio (SpCallMedia *self, const SpCallMediaAudio *params, GE
                                  : "The audio ports are not prepared");
       return FALSE;
     }
-  if (!check_params (self, params, error))
+  /* Waits for the warm-up begun by prepare, if it is still starting GStreamer. */
+  if (!check_params (self, params, error) || !sp_gst_init (error))
     return FALSE;
   if (!build_audio (self, params, error))
     {

@@ -28,6 +28,55 @@ sp_gst_init (GError **error)
   return TRUE;
 }
 
+/* What every voice call is built of, whatever its devices and codec. */
+static const char *const call_factories[]
+  = { "rtpbin",        "udpsrc",       "udpsink",          "valve",
+      "capsfilter",    "tee",          "input-selector",   "audioconvert",
+      "audioresample", "fakesink",     "rtpopuspay",       "rtpopusdepay",
+      "rtppcmupay",    "rtppcmudepay", "sportelloopusenc", "sportelloopusdec" };
+
+static GThread *warm_up_thread;
+static GMutex warm_up_lock;
+
+/* Loads each plugin (dlopen, its types registered) and initialises each element class, as
+ * building the first pipeline would. */
+static gpointer
+warm_up (gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!sp_gst_init (&error))
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (call_factories); i++)
+    {
+      g_autoptr (GstElementFactory) factory = gst_element_factory_find (call_factories[i]);
+      g_autoptr (GstPluginFeature) loaded = NULL;
+
+      if (factory != NULL && (loaded = gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory))))
+        g_type_class_unref (
+          g_type_class_ref (gst_element_factory_get_element_type (GST_ELEMENT_FACTORY (loaded))));
+    }
+  return NULL;
+}
+
+void
+sp_gst_warm_up (void)
+{
+  g_mutex_lock (&warm_up_lock);
+  if (warm_up_thread == NULL)
+    warm_up_thread = g_thread_new ("sp-gst-warm-up", warm_up, NULL);
+  g_mutex_unlock (&warm_up_lock);
+}
+
+void
+sp_gst_finish_warm_up (void)
+{
+  g_mutex_lock (&warm_up_lock);
+  if (warm_up_thread != NULL)
+    g_thread_join (g_steal_pointer (&warm_up_thread));
+  g_mutex_unlock (&warm_up_lock);
+}
+
 GstElement *
 sp_gst_add (GstBin *bin, const char *factory, const char *name, GError **error)
 {

@@ -14,6 +14,16 @@ G_BEGIN_DECLS
 gboolean
 sp_gst_init (GError **error);
 
+/* Starts GStreamer and loads what a voice call is made of on a thread of its own, once per
+ * process: a call started while it runs waits for it in sp_gst_init() (the once), the rest
+ * overlaps the SIP exchange. The idle service loads nothing; the first call starts it. */
+void
+sp_gst_warm_up (void);
+/* Waits for the warm-up's thread, if one was started (at exit: nothing may still be loading a
+ * plugin while the process ends). */
+void
+sp_gst_finish_warm_up (void);
+
 /* A new FACTORY element (named NAME, or NULL for GStreamer's name) added to BIN; NULL with
  * SP_MEDIA_ERROR_GSTREAMER ("The GStreamer element 'x' is missing") otherwise. */
 GstElement *
