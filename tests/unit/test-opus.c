@@ -161,6 +161,19 @@ push_packet (GstAppSrc *src, const guint8 *data, gsize size, guint index)
 }
 
 static void
+push_packets (GstAppSrc *src, GPtrArray *packets, guint from, guint to, guint *index)
+{
+  for (guint i = from; i < to; i++)
+    {
+      GstMapInfo map;
+
+      gst_buffer_map (packets->pdata[i], &map, GST_MAP_READ);
+      push_packet (src, map.data, map.size, (*index)++);
+      gst_buffer_unmap (packets->pdata[i], &map);
+    }
+}
+
+static void
 test_garbage_is_dropped (void)
 {
   Run encode = { 0 };
@@ -183,26 +196,12 @@ test_garbage_is_dropped (void)
   run_start (&run, "appsrc name=in format=time caps=\"audio/x-opus,channel-mapping-family=0\""
                    " ! sportelloopusdec ! appsink name=out sync=false");
   src = gst_bin_get_by_name (GST_BIN (run.pipeline), "in");
-  for (guint i = 0; i < 5; i++)
-    {
-      GstMapInfo map;
-
-      gst_buffer_map (packets->pdata[i], &map, GST_MAP_READ);
-      push_packet (GST_APP_SRC (src), map.data, map.size, index++);
-      gst_buffer_unmap (packets->pdata[i], &map);
-    }
+  push_packets (GST_APP_SRC (src), packets, 0, 5, &index);
   /* More bad packets in a row than GstAudioDecoder's default error budget. */
   for (guint i = 0; i < 30; i++)
     push_packet (GST_APP_SRC (src), i % 2 ? invalid : noise, i % 2 ? sizeof invalid : sizeof noise,
                  index++);
-  for (guint i = 5; i < packets->len; i++)
-    {
-      GstMapInfo map;
-
-      gst_buffer_map (packets->pdata[i], &map, GST_MAP_READ);
-      push_packet (GST_APP_SRC (src), map.data, map.size, index++);
-      gst_buffer_unmap (packets->pdata[i], &map);
-    }
+  push_packets (GST_APP_SRC (src), packets, 5, packets->len, &index);
   gst_app_src_end_of_stream (GST_APP_SRC (src));
   decoded = collect (&run);
   run_stop (&run);
