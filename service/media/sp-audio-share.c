@@ -22,7 +22,6 @@ typedef struct
   GstPad *tee_pad;
   GstElement *in_bin; /* the bridge → sent */
   GstPad *mixer_pad;
-  GstElement *mixer;
   SpAudioBridge *bridge;
   SpAudioBridgeMember *member;
 } Membership;
@@ -77,17 +76,11 @@ attach (SpAudioShare *self, GstElement *bin, GstPad *pad, gboolean bin_is_upstre
   return TRUE;
 }
 
-/* An input leaves the mixer (which takes a pad away while it runs); an output stops getting
- * buffers once its tee pad is gone (the tee waits for a push in progress), then stops. */
 static void
-detach (SpAudioShare *self, GstElement *bin, GstPad *pad, GstElement *owner)
+stop_branch (SpAudioShare *self, GstElement *bin)
 {
-  if (owner == self->tee)
-    gst_element_release_request_pad (owner, pad);
   gst_element_set_state (bin, GST_STATE_NULL);
   gst_bin_remove (self->pipeline, bin);
-  if (owner != self->tee)
-    gst_element_release_request_pad (owner, pad);
 }
 
 /* Leaving: the leg stops handing over what it hears (its appsink stops, so the bridge's
@@ -95,18 +88,26 @@ detach (SpAudioShare *self, GstElement *bin, GstPad *pad, GstElement *owner)
 static void
 membership_free (SpAudioShare *self, Membership *membership)
 {
+  /* An output stops getting buffers once its tee pad is gone (the tee waits for a push in
+   * progress), then stops; an input stops, then gives its pad back to the send mixer (which
+   * leaves the send path with the last one). */
   if (membership->out_bin)
-    detach (self, membership->out_bin, membership->tee_pad, self->tee);
+    {
+      gst_element_release_request_pad (self->tee, membership->tee_pad);
+      stop_branch (self, membership->out_bin);
+    }
   if (membership->member)
     sp_audio_bridge_remove (membership->bridge, membership->member);
   if (membership->in_bin)
-    detach (self, membership->in_bin, membership->mixer_pad, membership->mixer);
+    {
+      stop_branch (self, membership->in_bin);
+      sp_send_mixer_release_pad (self->send_mixer, membership->mixer_pad);
+    }
   g_clear_pointer (&membership->bridge, sp_audio_bridge_unref);
   g_clear_object (&membership->out_bin);
   g_clear_object (&membership->tee_pad);
   g_clear_object (&membership->in_bin);
   g_clear_object (&membership->mixer_pad);
-  g_clear_object (&membership->mixer);
   g_free (membership);
 }
 
@@ -171,19 +172,16 @@ join_input (SpAudioShare *self, Membership *membership, GError **error)
     (guint64)LATENCY_NS, MAX_BYTES);
   g_autoptr (GstElement) bin = make_branch (description, error);
   g_autoptr (GstPad) pad = NULL;
-  GstElement *mixer;
 
-  if (bin == NULL || !(mixer = sp_send_mixer_get (self->send_mixer, error)))
+  if (bin == NULL || !(pad = sp_send_mixer_request_pad (self->send_mixer, error)))
     return FALSE;
-  pad = gst_element_request_pad_simple (mixer, "sink_%u");
   if (!attach (self, bin, pad, TRUE, error))
     {
-      gst_element_release_request_pad (mixer, pad);
+      sp_send_mixer_release_pad (self->send_mixer, pad);
       return FALSE;
     }
   membership->in_bin = g_steal_pointer (&bin);
   membership->mixer_pad = g_steal_pointer (&pad);
-  membership->mixer = gst_object_ref (mixer);
   return TRUE;
 }
 

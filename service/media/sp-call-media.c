@@ -1121,21 +1121,21 @@ add_clip_audio (SpCallMedia *self)
   g_autoptr (GError) error = NULL;
   g_autofree char *description = g_strdup_printf (
     "interaudiosrc channel=%s ! audioconvert ! audioresample", self->clip_audio_channel);
-  GstElement *bin, *mixer;
+  GstElement *bin;
   g_autoptr (GstPad) src = NULL;
 
   if (self->clip_audio != NULL || self->mixer == NULL)
     return;
-  mixer = sp_send_mixer_get (self->mixer, &error);
-  bin = mixer != NULL ? gst_parse_bin_from_description (description, TRUE, &error) : NULL;
-  if (bin == NULL)
+  bin = gst_parse_bin_from_description (description, TRUE, &error);
+  if (bin == NULL || !(self->clip_audio_pad = sp_send_mixer_request_pad (self->mixer, &error)))
     {
       g_message ("The pushed clip's sound cannot be mixed in: %s", error->message);
+      if (bin != NULL)
+        gst_object_unref (gst_object_ref_sink (bin));
       return;
     }
   self->clip_audio = bin;
   gst_bin_add (GST_BIN (self->pipeline), bin);
-  self->clip_audio_pad = gst_element_request_pad_simple (mixer, "sink_%u");
   src = gst_element_get_static_pad (bin, "src");
   gst_pad_link (src, self->clip_audio_pad);
   gst_element_sync_state_with_parent (bin);
@@ -1148,8 +1148,7 @@ remove_clip_audio (SpCallMedia *self)
     return;
   gst_element_set_state (self->clip_audio, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (self->pipeline), self->clip_audio);
-  /* The mixer is in since the clip's sound joined it. */
-  gst_element_release_request_pad (sp_send_mixer_get (self->mixer, NULL), self->clip_audio_pad);
+  sp_send_mixer_release_pad (self->mixer, self->clip_audio_pad);
   g_clear_object (&self->clip_audio_pad);
   self->clip_audio = NULL;
 }
@@ -1248,6 +1247,13 @@ sp_call_media_is_pushing (SpCallMedia *self)
 {
   g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
   return self->player != NULL;
+}
+
+gboolean
+sp_call_media_is_mixing_voice (SpCallMedia *self)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  return self->mixer != NULL && sp_send_mixer_is_inserted (self->mixer);
 }
 
 /* ---- GObject ---- */

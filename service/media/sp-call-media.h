@@ -126,6 +126,10 @@ void
 sp_call_media_stop_push (SpCallMedia *self);
 gboolean
 sp_call_media_is_pushing (SpCallMedia *self);
+/* Whether something is mixed with the agent's voice (a clip's sound, a conference), i.e. the
+ * send mixer is in the path: for tests. */
+gboolean
+sp_call_media_is_mixing_voice (SpCallMedia *self);
 
 guint
 sp_call_media_get_rtp_packets_sent (SpCallMedia *self);

@@ -1,6 +1,6 @@
-/* The mixer of what a leg sends: it joins the send path only when something is to be mixed with
- * the agent's voice (a pushed clip's sound, a conference), so a plain call's voice goes straight
- * to the encoder. */
+/* The mixer of what a leg sends: it is in the send path only while something is mixed with the
+ * agent's voice (a pushed clip's sound, a conference), so a plain call's voice goes straight to
+ * the encoder. */
 #pragma once
 
 #include <gst/gst.h>
@@ -10,17 +10,22 @@ G_BEGIN_DECLS
 typedef struct _SpSendMixer SpSendMixer;
 
 /* SOURCE_PAD (the voice) is linked to SINK_PAD (the fixed send format) in PIPELINE, and stays
- * so until sp_send_mixer_get() is first called. */
+ * so until a pad is first requested. */
 SpSendMixer *
 sp_send_mixer_new (GstBin *pipeline, GstPad *source_pad, GstPad *sink_pad);
+/* After the pipeline has stopped. */
 void
 sp_send_mixer_free (SpSendMixer *self);
 
-/* The mixer, inserted between the voice and the send format on the first call and kept for the
- * rest of the call; the caller requests its own "sink_%u" pad on it. NULL with an error when it
- * cannot be made. */
-GstElement *
-sp_send_mixer_get (SpSendMixer *self, GError **error);
+/* A new input to mix with the voice (transfer full; link something to it). The mixer joins
+ * between the voice and the send format with the first one. NULL with an error when it cannot
+ * be made. */
+GstPad *
+sp_send_mixer_request_pad (SpSendMixer *self, GError **error);
+/* Gives PAD back once what fed it is unlinked or stopped; with the last one the mixer leaves
+ * and the voice goes straight to the send format again. */
+void
+sp_send_mixer_release_pad (SpSendMixer *self, GstPad *pad);
 /* Whether the mixer is in the path (for statistics and tests). */
 gboolean
 sp_send_mixer_is_inserted (SpSendMixer *self);

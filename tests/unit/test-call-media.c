@@ -1060,7 +1060,9 @@ test_mix_minus (void)
               10000);
   g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1000.0), <, 0.02);
 
+  g_assert_false (sp_call_media_is_mixing_voice (one->media));
   g_assert_true (sp_call_media_join_mix (one->media, mix, &error));
+  g_assert_true (sp_call_media_is_mixing_voice (one->media));
   g_assert_true (sp_call_media_join_mix (two->media, mix, &error));
   g_assert_true (sp_call_media_join_mix (three->media, mix, &error));
   g_assert_no_error (error);
@@ -1105,6 +1107,9 @@ test_mix_minus (void)
   /* The first leg leaves: its tone is gone for the others, theirs for it; the rest goes on. */
   g_assert_true (sp_call_media_leave_mix (one->media, mix));
   g_assert_false (sp_call_media_leave_mix (one->media, mix));
+  /* Its voice goes straight to its encoder again; the others still mix. */
+  g_assert_false (sp_call_media_is_mixing_voice (one->media));
+  g_assert_true (sp_call_media_is_mixing_voice (two->media));
   heard = peer_seconds_decoded (peer2);
   WAIT_UNTIL (peer_seconds_decoded (peer2) >= heard + 1.5, 10000);
   g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1000.0), <, 0.02);

@@ -502,6 +502,7 @@ test_push (Fixture *f, gconstpointer data)
     g_assert_cmpfloat (tone_power (f, 440), >, 1.0);
     g_assert_cmpfloat (tone, >, 1.0);
   }
+  g_assert_true (sp_call_media_is_mixing_voice (f->media));
   g_assert_true (sp_call_media_is_pushing (f->media));
 
   /* The clip ends by itself after about 2 s: red again, and the end is reported. */
@@ -527,6 +528,10 @@ test_push (Fixture *f, gconstpointer data)
 
     g_test_message ("tone 1500 after the push: %f", after);
     g_assert_cmpfloat (after, <, 0.1);
+    /* The send mixer has left the path; the agent's voice still reaches the contact. */
+    g_assert_false (sp_call_media_is_mixing_voice (f->media));
+    spin (500);
+    g_assert_cmpfloat (tone_power (f, 440), >, 1.0);
   }
   g_free (log.reason);
   g_signal_handlers_disconnect_by_data (f->media, &log);
