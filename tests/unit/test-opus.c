@@ -64,6 +64,29 @@ collect (Run *run)
   return buffers;
 }
 
+/* Runs DESCRIPTION to its end: every buffer its "out" appsink got. */
+static GPtrArray *
+run_to_end (const char *description)
+{
+  Run run = { 0 };
+  GPtrArray *buffers;
+
+  run_start (&run, description);
+  buffers = collect (&run);
+  run_stop (&run);
+  return buffers;
+}
+
+static gsize
+total_bytes (GPtrArray *buffers)
+{
+  gsize bytes = 0;
+
+  for (guint i = 0; i < buffers->len; i++)
+    bytes += gst_buffer_get_size (buffers->pdata[i]);
+  return bytes;
+}
+
 /* The power at FREQUENCY relative to the whole signal's, over S16 mono samples. */
 static double
 tone_share (const gint16 *samples, gsize count, double frequency)
@@ -105,44 +128,35 @@ tone_share_of (GPtrArray *buffers, gsize skip_samples)
 static void
 test_encoder_to_opusdec (void)
 {
-  Run run = { 0 };
   g_autoptr (GPtrArray) packets = NULL;
   g_autoptr (GPtrArray) decoded = NULL;
 
   /* One second of tone: 50 packets of 20 ms. */
-  run_start (&run, "audiotestsrc freq=1000 samplesperbuffer=960 num-buffers=50 volume=0.5"
-                   " ! audio/x-raw,rate=48000,channels=1,format=S16LE ! sportelloopusenc"
-                   " ! appsink name=out sync=false");
-  packets = collect (&run);
-  run_stop (&run);
+  packets = run_to_end ("audiotestsrc freq=1000 samplesperbuffer=960 num-buffers=50 volume=0.5"
+                        " ! audio/x-raw,rate=48000,channels=1,format=S16LE ! sportelloopusenc"
+                        " ! appsink name=out sync=false");
   g_assert_cmpuint (packets->len, ==, 50);
   for (guint i = 0; i < packets->len; i++)
     g_assert_cmpuint (gst_buffer_get_size (packets->pdata[i]), <=, 1275);
 
-  run_start (&run, "audiotestsrc freq=1000 samplesperbuffer=960 num-buffers=50 volume=0.5"
-                   " ! audio/x-raw,rate=48000,channels=1,format=S16LE ! sportelloopusenc"
-                   " ! opusdec ! audioconvert ! audio/x-raw,format=S16LE,channels=1,rate=48000"
-                   " ! appsink name=out sync=false");
-  decoded = collect (&run);
-  run_stop (&run);
+  decoded = run_to_end ("audiotestsrc freq=1000 samplesperbuffer=960 num-buffers=50 volume=0.5"
+                        " ! audio/x-raw,rate=48000,channels=1,format=S16LE ! sportelloopusenc"
+                        " ! opusdec ! audioconvert ! audio/x-raw,format=S16LE,channels=1,rate=48000"
+                        " ! appsink name=out sync=false");
   g_assert_cmpfloat (tone_share_of (decoded, 960), >, 0.9);
 }
 
 static void
 test_opusenc_to_decoder (void)
 {
-  Run run = { 0 };
   g_autoptr (GPtrArray) decoded = NULL;
-  gsize bytes = 0;
+  gsize bytes;
 
   /* A stereo stream, as some phones send (RFC 7587 §7: decoded to mono here). */
-  run_start (&run, "audiotestsrc freq=1000 samplesperbuffer=960 num-buffers=50 volume=0.5"
-                   " ! audio/x-raw,rate=48000,channels=2 ! opusenc frame-size=20"
-                   " ! sportelloopusdec ! appsink name=out sync=false");
-  decoded = collect (&run);
-  run_stop (&run);
-  for (guint i = 0; i < decoded->len; i++)
-    bytes += gst_buffer_get_size (decoded->pdata[i]);
+  decoded = run_to_end ("audiotestsrc freq=1000 samplesperbuffer=960 num-buffers=50 volume=0.5"
+                        " ! audio/x-raw,rate=48000,channels=2 ! opusenc frame-size=20"
+                        " ! sportelloopusdec ! appsink name=out sync=false");
+  bytes = total_bytes (decoded);
   /* Mono, every packet whole (opusenc adds one at the end for its look-ahead). */
   g_assert_cmpuint (bytes % (960 * 2), ==, 0);
   g_assert_cmpuint (bytes, >=, 50 * 960 * 2);
@@ -176,7 +190,6 @@ push_packets (GstAppSrc *src, GPtrArray *packets, guint from, guint to, guint *i
 static void
 test_garbage_is_dropped (void)
 {
-  Run encode = { 0 };
   Run run = { 0 };
   g_autoptr (GPtrArray) packets = NULL;
   g_autoptr (GPtrArray) decoded = NULL;
@@ -184,14 +197,11 @@ test_garbage_is_dropped (void)
   /* A TOC byte claiming code 3 with a frame count of 0 (RFC 6716 §3.2.5: invalid). */
   static const guint8 invalid[] = { 0xfb, 0x00 };
   static const guint8 noise[] = { 0x7f, 0x03, 0xff, 0xff, 0xff, 0xff, 0x00 };
-  gsize bytes = 0;
   guint index = 0;
 
-  run_start (&encode, "audiotestsrc freq=1000 samplesperbuffer=960 num-buffers=10"
-                      " ! audio/x-raw,rate=48000,channels=1,format=S16LE ! sportelloopusenc"
-                      " ! appsink name=out sync=false");
-  packets = collect (&encode);
-  run_stop (&encode);
+  packets = run_to_end ("audiotestsrc freq=1000 samplesperbuffer=960 num-buffers=10"
+                        " ! audio/x-raw,rate=48000,channels=1,format=S16LE ! sportelloopusenc"
+                        " ! appsink name=out sync=false");
 
   run_start (&run, "appsrc name=in format=time caps=\"audio/x-opus,channel-mapping-family=0\""
                    " ! sportelloopusdec ! appsink name=out sync=false");
@@ -205,10 +215,8 @@ test_garbage_is_dropped (void)
   gst_app_src_end_of_stream (GST_APP_SRC (src));
   decoded = collect (&run);
   run_stop (&run);
-  for (guint i = 0; i < decoded->len; i++)
-    bytes += gst_buffer_get_size (decoded->pdata[i]);
   /* The ten good packets are all there; what the bad ones decode to (if anything) is short. */
-  g_assert_cmpuint (bytes, >=, 10 * 960 * 2);
+  g_assert_cmpuint (total_bytes (decoded), >=, 10 * 960 * 2);
 }
 
 int
