@@ -2,6 +2,7 @@
  * agent's picture (a red channel standing in for the camera feed) reaches the peer, the peer's
  * blue picture is decoded into the remote channel, the valves stop and restart video, and a
  * restart begins with a key frame. */
+#include "test-pipeline.h"
 #include "sp-call-media.h"
 #include "sp-video-codec.h"
 
@@ -128,18 +129,6 @@ free_udp_port (GSocket **keep)
   return port;
 }
 
-static GstElement *
-launch (const char *description)
-{
-  g_autoptr (GError) error = NULL;
-  GstElement *pipeline = gst_parse_launch (description, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=,
-                   GST_STATE_CHANGE_FAILURE);
-  return pipeline;
-}
-
 static void
 stop (GstElement **pipeline)
 {
@@ -239,7 +228,7 @@ setup (Fixture *f, gconstpointer data)
     "videotestsrc is-live=true pattern=solid-color foreground-color=0xffff0000 ! "
     "video/x-raw,format=I420,width=%u,height=%u,framerate=30/1 ! intervideosink channel=%s",
     WIDTH, HEIGHT, sp_call_media_get_video_channel (f->media, SP_CALL_MEDIA_CHANNEL_CAMERA));
-  f->camera = launch (description);
+  f->camera = test_pipeline_launch (description);
 
   sink_port = free_udp_port (NULL);
   audio.remote_rtp_port = sink_port;
@@ -250,7 +239,7 @@ setup (Fixture *f, gconstpointer data)
     "audioconvert ! audio/x-raw,format=S16LE,channels=1,rate=48000 ! appsink name=in sync=false "
     "max-buffers=25 drop=true",
     sink_port);
-  f->audio_peer = launch (description);
+  f->audio_peer = test_pipeline_launch (description);
   g_clear_pointer (&description, g_free);
   g_assert_true (sp_call_media_start_audio (f->media, &audio, &error));
 
@@ -261,14 +250,14 @@ setup (Fixture *f, gconstpointer data)
     "encoding-name=%s,payload=%u\" ! rtpjitterbuffer latency=50 ! %s ! %s ! videoconvert ! "
     "video/x-raw,format=RGB ! appsink name=in sync=false max-buffers=2 drop=true",
     f->peer_port, c->codec, c->pt, c->depayloader, c->decoder);
-  f->peer_recv = launch (description);
+  f->peer_recv = test_pipeline_launch (description);
   g_free (description);
   description = g_strdup_printf (
     "videotestsrc is-live=true pattern=solid-color foreground-color=0xff0000ff ! "
     "video/x-raw,width=%u,height=%u,framerate=30/1 ! %s ! %s pt=%u ! udpsink host=127.0.0.1 "
     "port=%u",
     WIDTH, HEIGHT, c->encoder, c->payloader, c->pt, video_rtp);
-  f->peer_send = launch (description);
+  f->peer_send = test_pipeline_launch (description);
 
   video.remote_address = "127.0.0.1";
   video.remote_rtp_port = f->peer_port;
@@ -290,11 +279,11 @@ setup (Fixture *f, gconstpointer data)
   g_free (description);
   description = g_strdup_printf (
     reader_format, sp_call_media_get_video_channel (f->media, SP_CALL_MEDIA_CHANNEL_REMOTE));
-  f->remote_reader = launch (description);
+  f->remote_reader = test_pipeline_launch (description);
   g_free (description);
   description = g_strdup_printf (
     reader_format, sp_call_media_get_video_channel (f->media, SP_CALL_MEDIA_CHANNEL_PREVIEW));
-  f->preview_reader = launch (description);
+  f->preview_reader = test_pipeline_launch (description);
 }
 
 static void
@@ -603,14 +592,14 @@ test_codec_change (Fixture *f, gconstpointer data)
     "openh264dec ! videoconvert ! video/x-raw,format=RGB ! appsink name=in sync=false "
     "max-buffers=2 drop=true",
     port);
-  h264_recv = launch (description);
+  h264_recv = test_pipeline_launch (description);
   g_free (description);
   description = g_strdup_printf (
     "videotestsrc is-live=true pattern=solid-color foreground-color=0xff00ff00 ! "
     "video/x-raw,width=%u,height=%u,framerate=30/1 ! openh264enc ! rtph264pay pt=97 "
     "config-interval=-1 ! udpsink host=127.0.0.1 port=%u",
     WIDTH, HEIGHT, our_rtp);
-  h264_send = launch (description);
+  h264_send = test_pipeline_launch (description);
   video.remote_rtp_port = port;
   g_assert_true (sp_call_media_update_video (f->media, &video, &error));
   g_assert_no_error (error);
