@@ -1,7 +1,7 @@
 /* A leg's part in a conference's mix (sp-audio-bridge.c), one Membership per mix it joins:
  *   heard tee → audioconvert → audioresample → caps → appsink   (what the leg hears, to the bridge)
  *   appsrc → audioconvert → audioresample → a pad of the send mixer   (the others, from the bridge)
- * The send mixer joins the leg's send path with the leg's first mix (sp-send-mixer.c).
+ * The send mixer is in the leg's send path from its first mix to its last (sp-send-mixer.c).
  * Both ends carry 48 kHz mono S16 in 20 ms frames. The appsrc is live and stamps each frame as
  * the bridge pushes it; it reports 20 ms of latency (the send mixer waits that long for it) and
  * holds 100 ms at most, dropping the oldest, so a stall cannot build a delay that lasts. */

@@ -61,7 +61,7 @@ struct _SpCallMedia
   GstElement *source; /* the agent's voice (or a file): starts once the rest of the pipeline runs */
   GstElement *send_valve;
   GstElement *sender;     /* encoder + payloader, after send_valve */
-  SpSendMixer *mixer;     /* the agent's voice, with a clip's sound or a conference once needed */
+  SpSendMixer *mixer;     /* the agent's voice, with a clip's sound or a conference while needed */
   GstElement *clip_audio; /* interaudiosrc → convert → resample bin on the mixer, or NULL */
   GstPad *clip_audio_pad;
   GstElement *recv_valve;
@@ -421,11 +421,12 @@ make_valve (GstBin *bin, GError **error)
 }
 
 /* source → format → valve → sender (encoder → payloader → rtpbin send_rtp_sink_0), with the
- * send mixer between source and format once something is mixed in. The format before the sender is
- * fixed for the call (48 kHz mono, a microphone's and Opus's rate): a codec change only changes
- * what its own sender resamples to. Left open, a new codec's rate renegotiated everything upstream
- * while a file source or a clip was still negotiating its first caps, which could stop the send
- * path "not-negotiated"; and a live tone at 8 kHz came in 128 ms buffers, too coarse to mix. */
+ * send mixer between source and format while something is mixed in. The format before the
+ * sender is fixed for the call (48 kHz mono, a microphone's and Opus's rate): a codec change
+ * only changes what its own sender resamples to. Left open, a new codec's rate renegotiated
+ * everything upstream while a file source or a clip was still negotiating its first caps, which
+ * could stop the send path "not-negotiated"; and a live tone at 8 kHz came in 128 ms buffers,
+ * too coarse to mix. */
 static gboolean
 build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstPad *send_pad,
                  GError **error)
