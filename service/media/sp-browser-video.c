@@ -214,15 +214,18 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
 static gboolean
 reply_error (GstPromise *promise, GTask *task)
 {
-  const GstStructure *reply = gst_promise_get_reply (promise);
+  const GstStructure *reply;
   g_autoptr (GError) error = NULL;
 
+  /* Interrupted or expired: webrtcbin stopped before it answered (its reply only exists when
+   * replied). */
   if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
     {
       g_task_return_new_error (task, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE,
                                "The browser's video was stopped while answering");
       return TRUE;
     }
+  reply = gst_promise_get_reply (promise);
   if (reply != NULL && gst_structure_has_field (reply, "error"))
     {
       gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
