@@ -30,6 +30,7 @@ struct _SpBrowserVideo
   SpBrowserVideoState state;
   gboolean offered;
   guint frames_received; /* atomic */
+  gint receiving;        /* atomic: the window has its stream */
 };
 
 enum
@@ -196,12 +197,14 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
-  branch = make_receive_branch (self, &error);
-  if (branch == NULL)
+  if (g_atomic_int_compare_and_exchange (&self->receiving, FALSE, TRUE))
     {
-      g_message ("The browser's picture cannot be shown: %s", error->message);
-      branch = gst_object_ref_sink (gst_element_factory_make ("fakesink", NULL));
+      branch = make_receive_branch (self, &error);
+      if (branch == NULL)
+        g_message ("The browser's picture cannot be shown: %s", error->message);
     }
+  if (branch == NULL)
+    branch = gst_object_ref_sink (gst_element_factory_make ("fakesink", NULL));
   gst_bin_add (GST_BIN (self->pipeline), branch);
   sink = gst_element_get_static_pad (branch, "sink");
   if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
