@@ -52,7 +52,7 @@ handle_join (SpCoBrowse1 *object, GDBusMethodInvocation *invocation, const char 
 
   if (!found)
     return TRUE;
-  cobrowse = sp_cobrowse_registry_join (found, code, browser, &error);
+  cobrowse = sp_cobrowse_registry_join (found, SP_COBROWSE_KIND_SITE, code, browser, &error);
   return reply_joined (found, invocation, cobrowse, error);
 }
 

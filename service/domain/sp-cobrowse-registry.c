@@ -95,7 +95,7 @@ on_expired (gpointer data)
 }
 
 SpCoBrowse *
-sp_cobrowse_registry_open (SpCoBrowseRegistry *self, GError **error)
+sp_cobrowse_registry_open (SpCoBrowseRegistry *self, SpCoBrowseKind kind, GError **error)
 {
   g_autoptr (SpCoBrowse) cobrowse = NULL;
   Entry *entry;
@@ -104,7 +104,7 @@ sp_cobrowse_registry_open (SpCoBrowseRegistry *self, GError **error)
   for (guint draw = 0; draw < MAX_CODE_DRAWS; draw++)
     {
       g_clear_object (&cobrowse);
-      cobrowse = sp_cobrowse_new (error);
+      cobrowse = sp_cobrowse_new (kind, error);
       if (!cobrowse)
         return NULL;
       if (!g_hash_table_contains (self->by_code, sp_cobrowse_get_code (cobrowse)))
@@ -131,7 +131,8 @@ sp_cobrowse_registry_open (SpCoBrowseRegistry *self, GError **error)
 char *
 sp_cobrowse_registry_customer_url (SpCoBrowseRegistry *self, SpCoBrowse *cobrowse)
 {
-  return g_strdup_printf ("%s/j/%s", self->config->cobrowse_public_url,
+  return g_strdup_printf ("%s/%s/%s", self->config->cobrowse_public_url,
+                          sp_cobrowse_get_kind (cobrowse) == SP_COBROWSE_KIND_VIDEO ? "v" : "j",
                           sp_cobrowse_get_code (cobrowse));
 }
 
@@ -205,8 +206,8 @@ joins_blocked (SpCoBrowseRegistry *self, GError **error)
 }
 
 SpCoBrowse *
-sp_cobrowse_registry_join (SpCoBrowseRegistry *self, const char *code, const char *browser,
-                           GError **error)
+sp_cobrowse_registry_join (SpCoBrowseRegistry *self, SpCoBrowseKind kind, const char *code,
+                           const char *browser, GError **error)
 {
   Entry *entry;
   SpCoBrowse *cobrowse;
@@ -214,6 +215,8 @@ sp_cobrowse_registry_join (SpCoBrowseRegistry *self, const char *code, const cha
   if (!check_join_input (code, browser, error) || joins_blocked (self, error))
     return NULL;
   entry = g_hash_table_lookup (self->by_code, code);
+  if (entry && sp_cobrowse_get_kind (entry->cobrowse) != kind)
+    entry = NULL;
   if (!entry && g_hash_table_contains (self->expired, code))
     {
       g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
@@ -224,7 +227,8 @@ sp_cobrowse_registry_join (SpCoBrowseRegistry *self, const char *code, const cha
     {
       self->wrong_codes++;
       g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NOT_FOUND,
-                   "no co-browse session has this code");
+                   kind == SP_COBROWSE_KIND_VIDEO ? "no video invitation has this code"
+                                                  : "no co-browse session has this code");
       return NULL;
     }
   cobrowse = entry->cobrowse;
@@ -246,7 +250,7 @@ sp_cobrowse_registry_join_agent (SpCoBrowseRegistry *self, const char *key, GErr
 {
   Entry *entry = g_hash_table_lookup (self->by_key, key);
 
-  if (entry)
+  if (entry && sp_cobrowse_get_kind (entry->cobrowse) == SP_COBROWSE_KIND_SITE)
     return entry->cobrowse;
   g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NOT_FOUND,
                "no co-browse session has this agent key");
@@ -295,15 +299,29 @@ check_page (SpCoBrowseRegistry *self, const char *url, GError **error)
   return FALSE;
 }
 
+SpCoBrowse *
+sp_cobrowse_registry_find (SpCoBrowseRegistry *self, SpCoBrowseKind kind, const char *id,
+                           GError **error)
+{
+  Entry *entry = find (self, id, error);
+
+  if (entry && sp_cobrowse_get_kind (entry->cobrowse) == kind)
+    return entry->cobrowse;
+  if (entry)
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NOT_FOUND,
+                 "no session '%s' of this kind", id);
+  return NULL;
+}
+
 gboolean
 sp_cobrowse_registry_visited (SpCoBrowseRegistry *self, const char *id, const char *url,
                               GError **error)
 {
-  Entry *entry = find (self, id, error);
+  SpCoBrowse *cobrowse = sp_cobrowse_registry_find (self, SP_COBROWSE_KIND_SITE, id, error);
 
-  if (!entry || !check_page (self, url, error))
+  if (!cobrowse || !check_page (self, url, error))
     return FALSE;
-  sp_cobrowse_add_page (entry->cobrowse, url);
+  sp_cobrowse_add_page (cobrowse, url);
   return TRUE;
 }
 
@@ -311,7 +329,7 @@ gboolean
 sp_cobrowse_registry_left (SpCoBrowseRegistry *self, const char *id, const char *role,
                            GError **error)
 {
-  Entry *entry;
+  SpCoBrowse *cobrowse;
 
   if (!g_str_equal (role, "customer") && !g_str_equal (role, "agent"))
     {
@@ -319,12 +337,12 @@ sp_cobrowse_registry_left (SpCoBrowseRegistry *self, const char *id, const char 
                    "a role is customer or agent, not '%s'", role);
       return FALSE;
     }
-  entry = find (self, id, error);
-  if (!entry)
+  cobrowse = sp_cobrowse_registry_find (self, SP_COBROWSE_KIND_SITE, id, error);
+  if (!cobrowse)
     return FALSE;
   /* The agent's browser may come back through its link; the customer's leaving is final. */
   if (g_str_equal (role, "customer"))
-    sp_cobrowse_registry_end (self, entry->cobrowse, "customer-left");
+    sp_cobrowse_registry_end (self, cobrowse, "customer-left");
   return TRUE;
 }
 

@@ -19,10 +19,12 @@ sp_cobrowse_registry_new (const SpConfig *config);
 /* Co-browse is configured (site origins are set). */
 gboolean
 sp_cobrowse_registry_enabled (SpCoBrowseRegistry *self);
-/* A new waiting session (a new reference); its code expires unused after the lifetime. */
+/* A new waiting session of KIND (a new reference); its code expires unused after the lifetime.
+ * Codes are unique among the live sessions of both kinds. */
 SpCoBrowse *
-sp_cobrowse_registry_open (SpCoBrowseRegistry *self, GError **error);
-/* The public links: the customer's join link and the agent's (free with g_free). */
+sp_cobrowse_registry_open (SpCoBrowseRegistry *self, SpCoBrowseKind kind, GError **error);
+/* The public links: the customer's join link (/j/CODE for co-browse, /v/CODE for video) and the
+ * agent's (free with g_free). */
 char *
 sp_cobrowse_registry_customer_url (SpCoBrowseRegistry *self, SpCoBrowse *cobrowse);
 char *
@@ -31,9 +33,14 @@ sp_cobrowse_registry_agent_url (SpCoBrowseRegistry *self, SpCoBrowse *cobrowse);
 GVariant *
 sp_cobrowse_registry_site (SpCoBrowseRegistry *self);
 
-/* The relay's requests; each returns the (borrowed) live session or NULL with an error. */
+/* The relay's requests; each returns the (borrowed) live session or NULL with an error. A code
+ * of the other KIND counts as a wrong code. */
 SpCoBrowse *
-sp_cobrowse_registry_join (SpCoBrowseRegistry *self, const char *code, const char *browser,
+sp_cobrowse_registry_join (SpCoBrowseRegistry *self, SpCoBrowseKind kind, const char *code,
+                           const char *browser, GError **error);
+/* The live session ID of KIND (borrowed), or NULL with SP_INTERACTION_ERROR_NOT_FOUND. */
+SpCoBrowse *
+sp_cobrowse_registry_find (SpCoBrowseRegistry *self, SpCoBrowseKind kind, const char *id,
                            GError **error);
 SpCoBrowse *
 sp_cobrowse_registry_join_agent (SpCoBrowseRegistry *self, const char *key, GError **error);

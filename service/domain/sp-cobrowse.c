@@ -12,6 +12,7 @@ struct _SpCoBrowse
 {
   GObject parent_instance;
 
+  SpCoBrowseKind kind;
   char *id;
   char *code;
   char *agent_key;
@@ -96,10 +97,11 @@ random_code (GError **error)
 }
 
 SpCoBrowse *
-sp_cobrowse_new (GError **error)
+sp_cobrowse_new (SpCoBrowseKind kind, GError **error)
 {
   g_autoptr (SpCoBrowse) self = g_object_new (SP_TYPE_COBROWSE, NULL);
 
+  self->kind = kind;
   self->id = sp_cobrowse_random_token (12, error);
   self->code = self->id ? random_code (error) : NULL;
   self->agent_key = self->code ? sp_cobrowse_random_token (32, error) : NULL;
@@ -107,6 +109,12 @@ sp_cobrowse_new (GError **error)
     return NULL;
   self->started = g_get_real_time ();
   return g_steal_pointer (&self);
+}
+
+SpCoBrowseKind
+sp_cobrowse_get_kind (SpCoBrowse *self)
+{
+  return self->kind;
 }
 
 const char *

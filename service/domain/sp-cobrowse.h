@@ -1,6 +1,8 @@
-/* One co-browse session of an interaction (docs/co-browse.md): its opaque id, the customer's
- * 6-digit join code, the agent's key, its state and the pages visited. Made and ended by the
- * registry (sp-cobrowse-registry.h); the interaction follows it. */
+/* One join link of an interaction, made for the customer's browser through the relay: a
+ * co-browse session (docs/co-browse.md) or a browser video invitation (docs/browser-video.md).
+ * Its opaque id, the customer's 6-digit join code, the agent's key, its state and, for
+ * co-browse, the pages visited. Made and ended by the registry (sp-cobrowse-registry.h); the
+ * interaction follows it. */
 #pragma once
 
 #include <glib-object.h>
@@ -14,6 +16,12 @@ typedef enum
   SP_COBROWSE_ENDED,
 } SpCoBrowseState;
 
+typedef enum
+{
+  SP_COBROWSE_KIND_SITE,  /* co-browse of the company's site */
+  SP_COBROWSE_KIND_VIDEO, /* the call's video through the customer's browser (WebRTC) */
+} SpCoBrowseKind;
+
 #define SP_TYPE_COBROWSE (sp_cobrowse_get_type ())
 G_DECLARE_FINAL_TYPE (SpCoBrowse, sp_cobrowse, SP, COBROWSE, GObject)
 
@@ -22,7 +30,10 @@ G_DECLARE_FINAL_TYPE (SpCoBrowse, sp_cobrowse, SP, COBROWSE, GObject)
 /* A new session with fresh random id, code and agent key; NULL with an error when the kernel's
  * generator gives nothing. */
 SpCoBrowse *
-sp_cobrowse_new (GError **error);
+sp_cobrowse_new (SpCoBrowseKind kind, GError **error);
+
+SpCoBrowseKind
+sp_cobrowse_get_kind (SpCoBrowse *self);
 
 const char *
 sp_cobrowse_get_id (SpCoBrowse *self);

@@ -72,7 +72,7 @@ sp_interaction_start_cobrowse (SpInteraction *self, char **code, char **url, GEr
       return FALSE;
     }
   sp_interaction_cobrowse_stop (self, "stopped");
-  cobrowse = sp_cobrowse_registry_open (registry, error);
+  cobrowse = sp_cobrowse_registry_open (registry, SP_COBROWSE_KIND_SITE, error);
   if (!cobrowse)
     return FALSE;
   forget_cobrowse (self);

@@ -50,7 +50,8 @@ static SpCoBrowse *
 open_session (Fixture *fixture)
 {
   g_autoptr (GError) error = NULL;
-  SpCoBrowse *cobrowse = sp_cobrowse_registry_open (fixture->registry, &error);
+  SpCoBrowse *cobrowse
+    = sp_cobrowse_registry_open (fixture->registry, SP_COBROWSE_KIND_SITE, &error);
 
   g_assert_no_error (error);
   return cobrowse;
@@ -101,7 +102,8 @@ assert_join_fails (Fixture *fixture, const char *code, const char *browser, int 
 {
   g_autoptr (GError) error = NULL;
 
-  g_assert_null (sp_cobrowse_registry_join (fixture->registry, code, browser, &error));
+  g_assert_null (
+    sp_cobrowse_registry_join (fixture->registry, SP_COBROWSE_KIND_SITE, code, browser, &error));
   g_assert_error (error, SP_INTERACTION_ERROR, expected);
 }
 
@@ -114,12 +116,16 @@ test_join_binds_one_browser (Fixture *fixture, gconstpointer data)
   g_autoptr (GVariant) site = g_variant_ref_sink (sp_cobrowse_registry_site (fixture->registry));
   const char *start;
 
-  g_assert_true (sp_cobrowse_registry_join (fixture->registry, code, BROWSER, &error) == cobrowse);
+  g_assert_true (
+    sp_cobrowse_registry_join (fixture->registry, SP_COBROWSE_KIND_SITE, code, BROWSER, &error)
+    == cobrowse);
   g_assert_no_error (error);
   g_assert_cmpint (sp_cobrowse_get_state (cobrowse), ==, SP_COBROWSE_JOINED);
   g_assert_cmpint (sp_cobrowse_get_joined (cobrowse), >, 0);
   /* The same browser again (a reload): fine. Another one: refused. */
-  g_assert_true (sp_cobrowse_registry_join (fixture->registry, code, BROWSER, &error) == cobrowse);
+  g_assert_true (
+    sp_cobrowse_registry_join (fixture->registry, SP_COBROWSE_KIND_SITE, code, BROWSER, &error)
+    == cobrowse);
   assert_join_fails (fixture, code, OTHER_BROWSER, SP_INTERACTION_ERROR_NOT_ALLOWED);
   g_assert_true (sp_cobrowse_registry_join_agent (fixture->registry,
                                                   sp_cobrowse_get_agent_key (cobrowse), &error)
@@ -235,8 +241,8 @@ test_code_expires (Fixture *fixture, gconstpointer data)
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (GError) error = NULL;
 
-  g_assert_nonnull (
-    sp_cobrowse_registry_join (fixture->registry, sp_cobrowse_get_code (joined), BROWSER, &error));
+  g_assert_nonnull (sp_cobrowse_registry_join (fixture->registry, SP_COBROWSE_KIND_SITE,
+                                               sp_cobrowse_get_code (joined), BROWSER, &error));
   g_timeout_add (2500, quit_loop, loop);
   g_main_loop_run (loop);
   g_assert_cmpint (sp_cobrowse_get_state (waiting), ==, SP_COBROWSE_ENDED);
@@ -245,6 +251,47 @@ test_code_expires (Fixture *fixture, gconstpointer data)
   for (guint i = 0; i < 4; i++)
     assert_join_fails (fixture, sp_cobrowse_get_code (waiting), BROWSER,
                        SP_INTERACTION_ERROR_INVALID_STATE);
+}
+
+/* A browser video invitation lives in the same registry (one code space) but is not a co-browse
+ * session: its code, id and key open nothing of co-browse, and a co-browse code joins no video. */
+static void
+test_video_invitations_are_apart (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SpCoBrowse) video
+    = sp_cobrowse_registry_open (fixture->registry, SP_COBROWSE_KIND_VIDEO, &error);
+  g_autoptr (SpCoBrowse) site = open_session (fixture);
+  g_autofree char *url = sp_cobrowse_registry_customer_url (fixture->registry, video);
+  g_autofree char *expected
+    = g_strdup_printf ("http://127.0.0.1:8733/v/%s", sp_cobrowse_get_code (video));
+  const char *id = sp_cobrowse_get_id (video);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (url, ==, expected);
+  assert_join_fails (fixture, sp_cobrowse_get_code (video), BROWSER,
+                     SP_INTERACTION_ERROR_NOT_FOUND);
+  g_assert_null (sp_cobrowse_registry_join (fixture->registry, SP_COBROWSE_KIND_VIDEO,
+                                            sp_cobrowse_get_code (site), BROWSER, &error));
+  g_assert_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (
+    sp_cobrowse_registry_join_agent (fixture->registry, sp_cobrowse_get_agent_key (video), &error));
+  g_assert_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (
+    sp_cobrowse_registry_visited (fixture->registry, id, "https://www.example.com/", &error));
+  g_assert_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (sp_cobrowse_registry_find (fixture->registry, SP_COBROWSE_KIND_SITE, id, &error));
+  g_assert_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (sp_cobrowse_registry_join (fixture->registry, SP_COBROWSE_KIND_VIDEO,
+                                            sp_cobrowse_get_code (video), BROWSER, &error)
+                 == video);
+  g_assert_true (sp_cobrowse_registry_find (fixture->registry, SP_COBROWSE_KIND_VIDEO, id, &error)
+                 == video);
+  g_assert_no_error (error);
 }
 
 int
@@ -260,5 +307,6 @@ main (int argc, char **argv)
   ADD ("/cobrowse/customer-leaves", test_customer_leaves);
   ADD ("/cobrowse/code-expires", test_code_expires);
   g_test_add_func ("/cobrowse/tokens-start-alphanumeric", test_tokens_start_alphanumeric);
+  ADD ("/cobrowse/video-invitations-are-apart", test_video_invitations_are_apart);
   return g_test_run ();
 }
