@@ -24,7 +24,9 @@ static const char *const media_keys[]
   = { "audio-source",  "audio-sink", "camera",      "video-size", "video-framerate",
       "video-bitrate", "rtp-ports",  "rtp-timeout", NULL };
 static const char *const attached_data_keys[] = { "user-to-user", "headers", NULL };
-static const char *const video_keys[] = { "allowed", "remote-offers", "ask-timeout", NULL };
+static const char *const video_keys[] = {
+  "allowed", "remote-offers", "ask-timeout", "browser-stun-server", "browser-turn-server", NULL
+};
 static const char *const transfer_keys[] = { "timeout", NULL };
 static const char *const disposition_keys[] = { "codes", "required", "visible", NULL };
 static const char *const case_data_keys[] = { "keys", "from-attached", NULL };
@@ -230,6 +232,8 @@ sp_config_free (SpConfig *config)
   g_free (config->international_prefix);
   g_free (config->data_dir);
   g_strfreev (config->web_bridge_origins);
+  g_free (config->browser_stun_server);
+  g_free (config->browser_turn_server);
   g_free (config->cobrowse_listen);
   g_free (config->cobrowse_public_url);
   g_strfreev (config->cobrowse_site_origins);
@@ -534,6 +538,37 @@ load_attached_data (Checker *checker, SpConfig *config)
   config->attached_headers = g_steal_pointer (&headers);
 }
 
+/* ICE servers for video through the customer's browser (docs/browser-video.md), in the form
+ * webrtcbin takes: stun://HOST:PORT and turn(s)://USER:PASSWORD@HOST:PORT. */
+static char *
+load_ice_server (Checker *checker, const char *key, const char *const *schemes, gboolean needs_user)
+{
+  g_autofree char *value = get_string (checker, "video", key, "");
+  g_autoptr (GUri) uri = *value ? g_uri_parse (value, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  if (!*value)
+    return NULL;
+  if (uri && g_strv_contains (schemes, g_uri_get_scheme (uri)) && g_uri_get_host (uri)
+      && g_uri_get_port (uri) > 0 && (!needs_user || g_uri_get_user (uri))
+      && (needs_user || !g_uri_get_userinfo (uri)))
+    return g_steal_pointer (&value);
+  add_problem (checker, "video", key, "'%s' is not %s", value,
+               needs_user ? "turn://USER:PASSWORD@HOST:PORT (or turns://)" : "stun://HOST:PORT");
+  return NULL;
+}
+
+static void
+load_browser_ice_servers (Checker *checker, SpConfig *config)
+{
+  static const char *const stun[] = { "stun", NULL };
+  static const char *const turn[] = { "turn", "turns", NULL };
+
+  g_free (config->browser_stun_server);
+  config->browser_stun_server = load_ice_server (checker, "browser-stun-server", stun, FALSE);
+  g_free (config->browser_turn_server);
+  config->browser_turn_server = load_ice_server (checker, "browser-turn-server", turn, TRUE);
+}
+
 static void
 load_video (Checker *checker, SpConfig *config)
 {
@@ -558,6 +593,7 @@ load_video (Checker *checker, SpConfig *config)
     add_problem (checker, "video", "ask-timeout",
                  "'%s' is not a number of seconds from 1 to 30 (the contact gives up at 32)",
                  timeout);
+  load_browser_ice_servers (checker, config);
 }
 
 /* A transfer waits for its target's answer; a target rings for a while (queues longer). */

@@ -111,9 +111,11 @@ handle_left (SpCoBrowse1 *object, GDBusMethodInvocation *invocation, const char 
 }
 
 static void
-on_ended (SpCoBrowseRegistry *cobrowse_registry, const char *id, const char *reason, gpointer data)
+on_ended (SpCoBrowseRegistry *cobrowse_registry, const char *id, const char *reason, gint kind,
+          gpointer data)
 {
-  sp_co_browse1_emit_ended (SP_CO_BROWSE1 (data), id, reason);
+  if (kind == SP_COBROWSE_KIND_SITE)
+    sp_co_browse1_emit_ended (SP_CO_BROWSE1 (data), id, reason);
 }
 
 SpCoBrowseService *

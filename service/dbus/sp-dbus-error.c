@@ -103,8 +103,13 @@ to_dbus_code (const GError *error)
     return from_store (error->code);
   if (g_error_matches (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_DISPLAY))
     return SP_DBUS_ERROR_UNAVAILABLE;
-  if (g_error_matches (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA))
+  if (g_error_matches (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_UNSUPPORTED_MEDIA)
+      || g_error_matches (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT))
     return SP_DBUS_ERROR_INVALID_ARGUMENT;
+  if (g_error_matches (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE))
+    return SP_DBUS_ERROR_INVALID_STATE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    return SP_DBUS_ERROR_UNAVAILABLE;
   if (error->domain == SP_TEMPLATE_ERROR || error->domain == SP_CONFIG_ERROR)
     return SP_DBUS_ERROR_INVALID_ARGUMENT;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))

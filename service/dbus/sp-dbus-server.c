@@ -2,6 +2,7 @@
  * a developer build can take over; losing the name ends the service cleanly. */
 #include "sp-dbus-server.h"
 
+#include "sp-browser-video-service.h"
 #include "sp-cobrowse-service.h"
 
 #include "sp-agent-service.h"
@@ -62,6 +63,7 @@ export_root (SpDBusServer *self, GDBusConnection *connection)
   g_ptr_array_add (self->root_interfaces, sp_contacts_service_new (self->context));
   g_ptr_array_add (self->root_interfaces, sp_responses_service_new (self->context));
   g_ptr_array_add (self->root_interfaces, sp_cobrowse_service_new (self->context));
+  g_ptr_array_add (self->root_interfaces, sp_browser_video_service_new (self->context));
   for (guint i = 0; i < self->root_interfaces->len; i++)
     {
       GDBusInterfaceSkeleton *skeleton = g_ptr_array_index (self->root_interfaces, i);

@@ -77,6 +77,10 @@ sync_properties (SpSessionService *self)
   sp_session1_set_video (session,
                          sp_interaction_video_to_string (sp_interaction_get_video (interaction)));
   sp_session1_set_video_requester (session, sp_interaction_get_video_requester (interaction));
+  sp_session1_set_video_path (session, sp_interaction_get_video_path (interaction));
+  sp_session1_set_browser_video (session, sp_interaction_get_browser_video (interaction));
+  sp_session1_set_browser_video_ended_by (session,
+                                          sp_interaction_get_browser_video_ended_by (interaction));
   sp_session1_set_window (session, sp_interaction_get_window (interaction));
   sp_session1_set_layout (session, sp_interaction_get_layout (interaction));
   sp_session1_set_always_on_top (session, sp_interaction_get_always_on_top (interaction));
@@ -144,6 +148,21 @@ handle_start_co_browse (SpSession1 *object, GDBusMethodInvocation *invocation)
     sp_dbus_return_error (invocation, error);
   else
     sp_session1_complete_start_co_browse (object, invocation, code, url);
+  return TRUE;
+}
+
+static gboolean
+handle_invite_browser_video (SpSession1 *object, GDBusMethodInvocation *invocation)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *url = NULL;
+
+  if (!sp_interaction_invite_browser_video (SP_SESSION_SERVICE (object)->interaction, &code, &url,
+                                            &error))
+    sp_dbus_return_error (invocation, error);
+  else
+    sp_session1_complete_invite_browser_video (object, invocation, code, url);
   return TRUE;
 }
 
@@ -340,6 +359,7 @@ sp_session_service_iface_init (SpSession1Iface *iface)
   iface->handle_start_push = handle_start_push;
   iface->handle_stop_push = handle_stop_push;
   iface->handle_start_co_browse = handle_start_co_browse;
+  iface->handle_invite_browser_video = handle_invite_browser_video;
   iface->handle_stop_co_browse = handle_stop_co_browse;
   iface->handle_swap_layout = handle_swap_layout;
   iface->handle_set_always_on_top = handle_set_always_on_top;

@@ -358,7 +358,7 @@ sp_cobrowse_registry_end (SpCoBrowseRegistry *self, SpCoBrowse *cobrowse, const 
   g_hash_table_remove (self->by_key, sp_cobrowse_get_agent_key (cobrowse));
   g_hash_table_remove (self->by_id, id);
   sp_cobrowse_end (cobrowse, reason);
-  g_signal_emit (self, signals[SIGNAL_ENDED], 0, id, reason);
+  g_signal_emit (self, signals[SIGNAL_ENDED], 0, id, reason, (gint)sp_cobrowse_get_kind (cobrowse));
 }
 
 static void
@@ -379,7 +379,7 @@ sp_cobrowse_registry_class_init (SpCoBrowseRegistryClass *klass)
   G_OBJECT_CLASS (klass)->finalize = sp_cobrowse_registry_finalize;
   signals[SIGNAL_ENDED]
     = g_signal_new ("ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                    G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+                    G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT);
 }
 
 static void

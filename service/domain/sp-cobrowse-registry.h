@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 #define SP_TYPE_COBROWSE_REGISTRY (sp_cobrowse_registry_get_type ())
 G_DECLARE_FINAL_TYPE (SpCoBrowseRegistry, sp_cobrowse_registry, SP, COBROWSE_REGISTRY, GObject)
 
-/* Signal "ended" (const char *id, const char *reason): a session is over; the relay is told. */
+/* Signal "ended" (const char *id, const char *reason, gint kind): a session (an SpCoBrowseKind)
+ * is over; the relay is told. */
 
 /* CONFIG is borrowed and outlives the registry. */
 SpCoBrowseRegistry *

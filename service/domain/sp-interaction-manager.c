@@ -134,6 +134,19 @@ sp_interaction_manager_lookup (SpInteractionManager *self, guint number)
   return g_hash_table_lookup (self->interactions, GUINT_TO_POINTER (number));
 }
 
+SpInteraction *
+sp_interaction_manager_find_by_browser_link (SpInteractionManager *self, SpCoBrowse *link)
+{
+  GHashTableIter iter;
+  gpointer interaction;
+
+  g_hash_table_iter_init (&iter, self->interactions);
+  while (g_hash_table_iter_next (&iter, NULL, &interaction))
+    if (sp_interaction_get_browser_link (interaction) == link)
+      return interaction;
+  return NULL;
+}
+
 void
 sp_interaction_manager_hang_up_all (SpInteractionManager *self)
 {

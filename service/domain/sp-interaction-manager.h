@@ -20,6 +20,9 @@ sp_interaction_manager_dial (SpInteractionManager *self, const char *target,
                              GVariant *attached_data, GError **error);
 SpInteraction *
 sp_interaction_manager_lookup (SpInteractionManager *self, guint number);
+/* The live interaction whose browser video invitation is LINK, or NULL. */
+SpInteraction *
+sp_interaction_manager_find_by_browser_link (SpInteractionManager *self, SpCoBrowse *link);
 /* Ends every live call (service shutdown); the records stay live, so they read "interrupted". */
 void
 sp_interaction_manager_hang_up_all (SpInteractionManager *self);

@@ -133,6 +133,7 @@ sp_interaction_media_stop (SpInteraction *self)
 
   if (!media)
     return;
+  sp_interaction_browser_video_stop (self, "call-ended");
   g_signal_handlers_disconnect_by_data (media, self);
   sp_interaction_video_stop (self);
   self->rtp_sent = sp_media_session_get_rtp_packets_sent (media);

@@ -27,6 +27,16 @@ typedef enum
   SP_VIDEO_DECLINED, /* the contact's phone refused the agent's request */
 } SpVideoRegion;
 
+/* Video through the customer's browser (sp-interaction-browser-video.c): a link is out, the
+ * browser's offer is answered, its media connected. */
+typedef enum
+{
+  SP_BROWSER_NONE,
+  SP_BROWSER_INVITED,
+  SP_BROWSER_CONNECTING,
+  SP_BROWSER_ACTIVE,
+} SpBrowserRegion;
+
 struct _SpInteraction
 {
   GObject parent_instance;
@@ -117,6 +127,11 @@ struct _SpInteraction
 
   /* co-browse (sp-interaction-cobrowse.c) */
   SpCoBrowse *cobrowse; /* the last session, NULL when none */
+  /* video through the customer's browser (sp-interaction-browser-video.c) */
+  SpCoBrowse *browser_link; /* the last invitation (a join link of the video kind), or NULL */
+  SpBrowserRegion browser;
+  gboolean browser_media; /* the contact's media runs the browser's video */
+  char *browser_ended_by; /* why we ended the last invitation, NULL when the registry did */
 };
 
 void
@@ -277,6 +292,26 @@ sp_interaction_cobrowse_stop (SpInteraction *self, const char *reason);
 void
 sp_interaction_cobrowse_dispose (SpInteraction *self);
 
+/* sp-interaction-video.c, for the browser's video */
+gboolean
+sp_interaction_video_over_sip (
+  SpInteraction *self); /* requested, active or paused with the phone */
+gboolean
+sp_interaction_video_check_allowed (SpInteraction *self, GError **error);
+void
+sp_interaction_video_forget_decline (SpInteraction *self);
+void
+sp_interaction_video_note_used (SpInteraction *self);
+/* sp-interaction-browser-video.c */
+SpInteractionVideo
+sp_interaction_browser_video_public (SpInteraction *self);
+gboolean
+sp_interaction_browser_video_live (SpInteraction *self);
+/* Ends the browser's video and its link (REASON goes to the relay); nothing when none runs. */
+void
+sp_interaction_browser_video_stop (SpInteraction *self, const char *reason);
+void
+sp_interaction_browser_video_dispose (SpInteraction *self);
 /* sp-interaction-srtp.c: SRTP on PARTY's leg (the contact or a side leg). */
 void
 sp_interaction_srtp_caps (SpInteraction *self, SpParticipant *party, SpSdpLocal *local);

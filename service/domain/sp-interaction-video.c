@@ -51,7 +51,26 @@ public_value (SpVideoRegion region)
 SpInteractionVideo
 sp_interaction_get_video (SpInteraction *self)
 {
+  /* The two paths never run together: InviteBrowserVideo and ActivateVideo refuse each other. */
+  if (sp_interaction_browser_video_live (self))
+    return sp_interaction_browser_video_public (self);
   return public_value (self->video);
+}
+
+gboolean
+sp_interaction_video_over_sip (SpInteraction *self)
+{
+  SpInteractionVideo video = public_value (self->video);
+
+  return video != SP_INTERACTION_VIDEO_NONE && video != SP_INTERACTION_VIDEO_DECLINED;
+}
+
+/* The phone declined video, so the agent offers the browser: its decline is history. */
+void
+sp_interaction_video_forget_decline (SpInteraction *self)
+{
+  if (self->video == SP_VIDEO_DECLINED)
+    self->video = SP_VIDEO_NONE;
 }
 
 const char *
@@ -84,8 +103,8 @@ set_region (SpInteraction *self, SpVideoRegion region, const char *requester)
 
 /* ---- preconditions (SPEC.md: policy, camera, the contact's phone) ---- */
 
-static gboolean
-check_preconditions (SpInteraction *self, GError **error)
+gboolean
+sp_interaction_video_check_allowed (SpInteraction *self, GError **error)
 {
   if (!self->context.config->video_allowed)
     {
@@ -179,8 +198,8 @@ waits_for_exchange (SpInteraction *self)
          || self->video == SP_VIDEO_HELD_OFFER;
 }
 
-static void
-note_video_used (SpInteraction *self)
+void
+sp_interaction_video_note_used (SpInteraction *self)
 {
   if (self->video_used)
     return;
@@ -198,7 +217,7 @@ sp_interaction_video_apply (SpInteraction *self, const SpSdpStream *video, GErro
     {
       if (!start_or_update_media (self, video, error))
         return FALSE;
-      note_video_used (self);
+      sp_interaction_video_note_used (self);
       /* During a hold the video state stays what it was, so Retrieve restores it. */
       if (!held || waits_for_exchange (self))
         set_region (self, video->direction == SP_SDP_INACTIVE ? SP_VIDEO_PAUSED : SP_VIDEO_ACTIVE,
@@ -332,11 +351,14 @@ sp_interaction_video_review_offer (SpInteraction *self, const SpSdpSession *offe
   SpConfig *config = self->context.config;
   g_autoptr (GError) error = NULL;
 
-  if (sp_interaction_video_slot_enabled (self) || !offers_active_video (offer))
+  /* While a browser carries the video, the phone's own video is declined. */
+  if (sp_interaction_video_slot_enabled (self) || !offers_active_video (offer)
+      || sp_interaction_browser_video_live (self))
     return FALSE;
   if (config->remote_video_offers == SP_REMOTE_VIDEO_REJECT)
     return FALSE;
-  if (!check_preconditions (self, &error) || !sp_interaction_media_prepare_video (self, &error))
+  if (!sp_interaction_video_check_allowed (self, &error)
+      || !sp_interaction_media_prepare_video (self, &error))
     {
       sp_interaction_log (self, G_LOG_LEVEL_INFO, "declining the contact's video: %s",
                           error->message);
@@ -388,6 +410,13 @@ start_activation (SpInteraction *self, GError **error)
 {
   if (!check_call_state (self, "ActivateVideo", error) || sp_interaction_busy (self, error))
     return FALSE;
+  if (sp_interaction_browser_video_live (self))
+    {
+      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                   "video runs through the customer's browser (%s)",
+                   sp_interaction_video_to_string (sp_interaction_get_video (self)));
+      return FALSE;
+    }
   switch (public_value (self->video))
     {
       case SP_INTERACTION_VIDEO_ACTIVE:
@@ -405,7 +434,8 @@ start_activation (SpInteraction *self, GError **error)
       case SP_INTERACTION_VIDEO_DECLINED:
       default:
         /* Nothing is sent when a precondition fails. */
-        if (!check_preconditions (self, error) || !sp_interaction_media_prepare_video (self, error))
+        if (!sp_interaction_video_check_allowed (self, error)
+            || !sp_interaction_media_prepare_video (self, error))
           return FALSE;
         set_region (self, SP_VIDEO_ASKING, "agent");
         return TRUE;
@@ -450,6 +480,14 @@ sp_interaction_deactivate_video_async (SpInteraction *self, GAsyncReadyCallback 
   GError *error = NULL;
 
   g_task_set_source_tag (task, sp_interaction_deactivate_video_async);
+  if (sp_interaction_browser_video_live (self))
+    {
+      /* The browser's video ends at once (nothing to negotiate with the phone); the voice goes
+       * on, and a new link can bring it back. */
+      sp_interaction_browser_video_stop (self, "stopped");
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   if (self->video == SP_VIDEO_HELD_OFFER)
     {
       release_held_offer (self, SP_VIDEO_NONE);
@@ -528,8 +566,10 @@ sp_interaction_get_picture (SpInteraction *self, SpMediaPicture picture)
 {
   SpMediaSession *media = sp_interaction_media (self);
 
-  return media && sp_media_session_has_video (media) ? sp_media_session_get_picture (media, picture)
-                                                     : "";
+  gboolean video
+    = media && (sp_media_session_has_video (media) || sp_media_session_has_browser_video (media));
+
+  return video ? sp_media_session_get_picture (media, picture) : "";
 }
 
 void

@@ -27,6 +27,8 @@ enum
   PROP_PUSH,
   PROP_COBROWSE,
   PROP_ENCRYPTED,
+  PROP_VIDEO_PATH,
+  PROP_BROWSER_VIDEO,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -131,7 +133,10 @@ sp_interaction_set_state (SpInteraction *self, SpInteractionState state)
       sp_interaction_record (self, SP_RECORD_ANSWERED, NULL);
     }
   if (state == SP_INTERACTION_DISCONNECTED)
-    sp_interaction_cobrowse_stop (self, "call-ended");
+    {
+      sp_interaction_cobrowse_stop (self, "call-ended");
+      sp_interaction_browser_video_stop (self, "call-ended");
+    }
   if (state == SP_INTERACTION_DISCONNECTED && !self->ended)
     {
       self->ended = g_get_real_time ();
@@ -566,6 +571,7 @@ sp_interaction_dispose (GObject *object)
   SpInteraction *self = SP_INTERACTION (object);
 
   sp_interaction_cobrowse_dispose (self);
+  sp_interaction_browser_video_dispose (self);
   sp_interaction_release_call (self);
   G_OBJECT_CLASS (sp_interaction_parent_class)->dispose (object);
 }
@@ -661,6 +667,12 @@ sp_interaction_get_property (GObject *object, guint prop_id, GValue *value, GPar
       case PROP_ENCRYPTED:
         g_value_set_boolean (value, self->encrypted);
         break;
+      case PROP_VIDEO_PATH:
+        g_value_set_string (value, sp_interaction_get_video_path (self));
+        break;
+      case PROP_BROWSER_VIDEO:
+        g_value_set_string (value, sp_interaction_get_browser_video (self));
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -713,6 +725,8 @@ sp_interaction_class_init (SpInteractionClass *klass)
   properties[PROP_PUSH] = g_param_spec_string ("push", NULL, NULL, NULL, flags);
   properties[PROP_COBROWSE] = g_param_spec_string ("co-browse", NULL, NULL, NULL, flags);
   properties[PROP_ENCRYPTED] = g_param_spec_boolean ("encrypted", NULL, NULL, FALSE, flags);
+  properties[PROP_VIDEO_PATH] = g_param_spec_string ("video-path", NULL, NULL, NULL, flags);
+  properties[PROP_BROWSER_VIDEO] = g_param_spec_string ("browser-video", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[SIGNAL_DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -725,6 +739,8 @@ sp_interaction_class_init (SpInteractionClass *klass)
     continue_while_true, NULL, NULL, G_TYPE_BOOLEAN, 2, G_TYPE_BOOLEAN, G_TYPE_POINTER);
   g_signal_new ("push-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  g_signal_new ("browser-candidate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
   g_signal_new ("participant-declined", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                 NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING);
 }

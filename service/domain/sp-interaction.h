@@ -95,8 +95,10 @@ typedef struct
 #define SP_TYPE_INTERACTION (sp_interaction_get_type ())
 G_DECLARE_FINAL_TYPE (SpInteraction, sp_interaction, SP, INTERACTION, GObject)
 
-/* Signals: "done" () after Mark Done; "participant-declined" (const char *id, guint status,
- * const char *phrase): a conferenced agent did not answer; "record" (SpRecordChange change, GError
+/* Signals: "done" () after Mark Done; "browser-candidate" (guint mline, const char *candidate):
+ * an ICE candidate of ours for the browser carrying the video; "participant-declined" (const char
+ * *id, guint status, const char *phrase): a conferenced agent did not answer; "record"
+ * (SpRecordChange change, GError
  * **error) → gboolean: an observer stores CHANGE, or returns FALSE with an error (the first FALSE
  * stops the emission); "keep-on-top" (gboolean above, GError **error) → gboolean: the window
  * observer applies the agent's wish now. Every property notifies when it changes.
@@ -337,5 +339,37 @@ sp_interaction_get_cobrowse_state (SpInteraction *self);
 /* The agent's link while the co-browse is waiting or joined, else "" (free with g_free). */
 char *
 sp_interaction_dup_cobrowse_agent_url (SpInteraction *self);
+
+/* Video through the customer's browser (sp-interaction-browser-video.c, docs/browser-video.md).
+ * A one-time link for this call: talking, video allowed, no video with the phone and no browser
+ * connected (a link nobody used yet is replaced). Video is then requested until the browser's
+ * media connects, then active. */
+gboolean
+sp_interaction_invite_browser_video (SpInteraction *self, char **code, char **url, GError **error);
+/* The last invitation (live or ended), NULL when none. */
+SpCoBrowse *
+sp_interaction_get_browser_link (SpInteraction *self);
+/* Which path carries the video: "", "sip" or "browser". */
+const char *
+sp_interaction_get_video_path (SpInteraction *self);
+/* none, invited, joined, connecting, active or ended; and why it ended ("" before). */
+const char *
+sp_interaction_get_browser_video (SpInteraction *self);
+const char *
+sp_interaction_get_browser_video_ended_by (SpInteraction *self);
+/* The joined browser's WebRTC offer: completes with the answer (SDP text). A second offer is the
+ * same browser reloading: its old media is replaced. Errors: INVALID_STATE when no browser
+ * joined or the voice does not run; the media's own errors for an offer it cannot take. */
+void
+sp_interaction_browser_offer_async (SpInteraction *self, const char *offer,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+char *
+sp_interaction_browser_offer_finish (SpInteraction *self, GAsyncResult *result, GError **error);
+gboolean
+sp_interaction_browser_candidate (SpInteraction *self, guint mline, const char *candidate,
+                                  GError **error);
+/* The browser went away: REASON closed, camera-denied or camera-error (else INVALID_ARGUMENT). */
+gboolean
+sp_interaction_browser_left (SpInteraction *self, const char *reason, GError **error);
 
 G_END_DECLS

@@ -15,6 +15,10 @@ sp_media_session_default_init (SpMediaSessionInterface *iface)
   g_signal_new ("rtp-timeout", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   g_signal_new ("push-ended", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                 G_TYPE_STRING, G_TYPE_STRING);
+  g_signal_new ("browser-candidate", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                G_TYPE_UINT, G_TYPE_STRING);
+  g_signal_new ("browser-state", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                G_TYPE_STRING);
 }
 
 static void
@@ -155,4 +159,77 @@ gboolean
 sp_media_factory_can_encode_h264 (SpMediaFactory *self)
 {
   return SP_MEDIA_FACTORY_GET_IFACE (self)->can_encode_h264 (self);
+}
+
+/* ---- browser video: optional, so that media without it (the unit tests' fakes) say so ---- */
+
+static gboolean
+not_supported (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "this media cannot carry video to a browser");
+  return FALSE;
+}
+
+gboolean
+sp_media_session_start_browser_video (SpMediaSession *self, const SpMediaBrowserVideoConfig *config,
+                                      GError **error)
+{
+  SpMediaSessionInterface *iface = SP_MEDIA_SESSION_GET_IFACE (self);
+
+  return iface->start_browser_video ? iface->start_browser_video (self, config, error)
+                                    : not_supported (error);
+}
+
+void
+sp_media_session_answer_browser_offer_async (SpMediaSession *self, const char *offer,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  SpMediaSessionInterface *iface = SP_MEDIA_SESSION_GET_IFACE (self);
+
+  if (iface->answer_browser_offer_async)
+    iface->answer_browser_offer_async (self, offer, cancellable, callback, user_data);
+  else
+    g_task_report_new_error (self, callback, user_data, sp_media_session_answer_browser_offer_async,
+                             G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                             "this media cannot carry video to a browser");
+}
+
+char *
+sp_media_session_answer_browser_offer_finish (SpMediaSession *self, GAsyncResult *result,
+                                              GError **error)
+{
+  SpMediaSessionInterface *iface = SP_MEDIA_SESSION_GET_IFACE (self);
+
+  if (g_async_result_is_tagged (result, sp_media_session_answer_browser_offer_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+  return iface->answer_browser_offer_finish (self, result, error);
+}
+
+gboolean
+sp_media_session_add_browser_candidate (SpMediaSession *self, guint mline, const char *candidate,
+                                        GError **error)
+{
+  SpMediaSessionInterface *iface = SP_MEDIA_SESSION_GET_IFACE (self);
+
+  return iface->add_browser_candidate ? iface->add_browser_candidate (self, mline, candidate, error)
+                                      : not_supported (error);
+}
+
+void
+sp_media_session_stop_browser_video (SpMediaSession *self)
+{
+  SpMediaSessionInterface *iface = SP_MEDIA_SESSION_GET_IFACE (self);
+
+  if (iface->stop_browser_video)
+    iface->stop_browser_video (self);
+}
+
+gboolean
+sp_media_session_has_browser_video (SpMediaSession *self)
+{
+  SpMediaSessionInterface *iface = SP_MEDIA_SESSION_GET_IFACE (self);
+
+  return iface->has_browser_video && iface->has_browser_video (self);
 }

@@ -85,6 +85,14 @@ typedef struct
   gboolean camera_live;       /* the camera is sent (not the camera-unavailable card) */
 } SpMediaVideoStatistics;
 
+/* Browser video (WebRTC, issue 17): ICE servers as "stun://host:port" and
+ * "turn://user:pass@host:port", or NULL. */
+typedef struct
+{
+  const char *stun_server;
+  const char *turn_server;
+} SpMediaBrowserVideoConfig;
+
 #define SP_TYPE_MEDIA_SESSION (sp_media_session_get_type ())
 G_DECLARE_INTERFACE (SpMediaSession, sp_media_session, SP, MEDIA_SESSION, GObject)
 
@@ -116,6 +124,16 @@ struct _SpMediaSessionInterface
   guint (*get_rtp_packets_sent) (SpMediaSession *self);
   guint (*get_rtp_packets_received) (SpMediaSession *self);
   void (*stop) (SpMediaSession *self);
+  gboolean (*start_browser_video) (SpMediaSession *self, const SpMediaBrowserVideoConfig *config,
+                                   GError **error);
+  void (*answer_browser_offer_async) (SpMediaSession *self, const char *offer,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data);
+  char *(*answer_browser_offer_finish) (SpMediaSession *self, GAsyncResult *result, GError **error);
+  gboolean (*add_browser_candidate) (SpMediaSession *self, guint mline, const char *candidate,
+                                     GError **error);
+  void (*stop_browser_video) (SpMediaSession *self);
+  gboolean (*has_browser_video) (SpMediaSession *self);
 };
 
 /* Binds the audio ports (again: the same ones) for our SDP. */
@@ -175,6 +193,30 @@ sp_media_session_get_rtp_packets_received (SpMediaSession *self);
 /* Ends every stream and closes the ports. Idempotent. */
 void
 sp_media_session_stop (SpMediaSession *self);
+/* Browser video (WebRTC): the agent's outgoing picture (camera, push, relay: what the SIP path
+ * would send) goes to a browser, the browser's picture to the REMOTE picture; the voice stays
+ * on the SIP leg. Start it once the voice runs and no SIP video does; the browser's offer is
+ * answered (SDP text); candidates go both ways ("browser-candidate" (guint mline, const char
+ * *candidate) brings ours); "browser-state" (const char *state: connecting, connected, failed,
+ * closed) follows its media. Stop is idempotent, and start may follow it again. An
+ * implementation without them answers G_IO_ERROR_NOT_SUPPORTED. */
+gboolean
+sp_media_session_start_browser_video (SpMediaSession *self, const SpMediaBrowserVideoConfig *config,
+                                      GError **error);
+void
+sp_media_session_answer_browser_offer_async (SpMediaSession *self, const char *offer,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback, gpointer user_data);
+char *
+sp_media_session_answer_browser_offer_finish (SpMediaSession *self, GAsyncResult *result,
+                                              GError **error);
+gboolean
+sp_media_session_add_browser_candidate (SpMediaSession *self, guint mline, const char *candidate,
+                                        GError **error);
+void
+sp_media_session_stop_browser_video (SpMediaSession *self);
+gboolean
+sp_media_session_has_browser_video (SpMediaSession *self);
 
 /* Makes the media of new legs with the service's settings. */
 #define SP_TYPE_MEDIA_FACTORY (sp_media_factory_get_type ())

@@ -17,7 +17,8 @@ typedef struct
 } Fixture;
 
 static void
-on_ended (SpCoBrowseRegistry *registry, const char *id, const char *reason, gpointer data)
+on_ended (SpCoBrowseRegistry *registry, const char *id, const char *reason, gint kind,
+          gpointer data)
 {
   Fixture *fixture = data;
 
