@@ -442,6 +442,64 @@ static void
 media_stop (SpMediaSession *media)
 {
   FAKE_MEDIA (media)->stopped = TRUE;
+  FAKE_MEDIA (media)->browser_running = FALSE;
+}
+
+/* Browser video: started once the voice runs, an offer answered with a fixed text, candidates
+ * counted. */
+static gboolean
+media_start_browser_video (SpMediaSession *media, const SpMediaBrowserVideoConfig *config,
+                           GError **error)
+{
+  FakeMedia *self = FAKE_MEDIA (media);
+
+  if (!self->audio_started || self->browser_running)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "browser video cannot start now");
+      return FALSE;
+    }
+  self->browser_running = TRUE;
+  self->browser_starts++;
+  return TRUE;
+}
+
+static void
+media_answer_browser_offer_async (SpMediaSession *media, const char *offer,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (media, cancellable, callback, user_data);
+
+  if (!g_str_has_prefix (offer, "v=0"))
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not SDP");
+  else
+    g_task_return_pointer (task, g_strdup ("v=0 (answer)"), g_free);
+}
+
+static char *
+media_answer_browser_offer_finish (SpMediaSession *media, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+media_add_browser_candidate (SpMediaSession *media, guint mline, const char *candidate,
+                             GError **error)
+{
+  FAKE_MEDIA (media)->browser_candidates++;
+  return TRUE;
+}
+
+static void
+media_stop_browser_video (SpMediaSession *media)
+{
+  FAKE_MEDIA (media)->browser_running = FALSE;
+}
+
+static gboolean
+media_has_browser_video (SpMediaSession *media)
+{
+  return FAKE_MEDIA (media)->browser_running;
 }
 
 static void
@@ -465,6 +523,12 @@ fake_media_iface_init (SpMediaSessionInterface *iface)
   iface->get_rtp_packets_sent = media_packets;
   iface->get_rtp_packets_received = media_packets;
   iface->stop = media_stop;
+  iface->start_browser_video = media_start_browser_video;
+  iface->answer_browser_offer_async = media_answer_browser_offer_async;
+  iface->answer_browser_offer_finish = media_answer_browser_offer_finish;
+  iface->add_browser_candidate = media_add_browser_candidate;
+  iface->stop_browser_video = media_stop_browser_video;
+  iface->has_browser_video = media_has_browser_video;
 }
 
 static void

@@ -69,8 +69,11 @@ struct _FakeMedia
   SpMediaSrtp audio_srtp; /* the SRTP keys of the last start or update */
   char *audio_codec;
   char *push_path;
-  char *relay;       /* the channel its video shows instead of the camera (relay_video) */
-  GHashTable *mixes; /* mix name -> the member name it joined as (join_mix) */
+  char *relay;              /* the channel its video shows instead of the camera (relay_video) */
+  GHashTable *mixes;        /* mix name -> the member name it joined as (join_mix) */
+  gboolean browser_running; /* browser video started and not stopped */
+  guint browser_starts;
+  guint browser_candidates;
 };
 
 #define FAKE_TYPE_MEDIA_FACTORY (fake_media_factory_get_type ())

@@ -121,7 +121,8 @@ typedef struct
   int result;                  /* the agent's last action: OK, PENDING or its SpInteractionError */
   SpSdpSession *consulted_sdp; /* the consulted phone's last description */
   gboolean record_fails;
-  GString *declined; /* the ids of "participant-declined", "ID " each */
+  GString *declined;         /* the ids of "participant-declined", "ID " each */
+  SpCoBrowseRegistry *links; /* the relay's links (browser video), NULL: none */
 } World;
 
 static char *
@@ -219,13 +220,14 @@ static SpInteractionContext
 context_of (World *world)
 {
   return (SpInteractionContext){ world->config, NULL, SP_TELEPHONY (world->telephony),
-                                 SP_MEDIA_FACTORY (world->media) };
+                                 SP_MEDIA_FACTORY (world->media), world->links };
 }
 
 static void
 world_stop (World *world)
 {
   g_clear_object (&world->interaction);
+  g_clear_object (&world->links);
   g_clear_object (&world->leg);
   g_clear_object (&world->telephony);
   g_clear_object (&world->media);
@@ -282,7 +284,8 @@ ring_with (World *world, const char *offer)
   SpInteraction *interaction;
 
   world->leg = fake_leg_new ("sip:customer@fake", offer);
-  interaction = sp_interaction_new_inbound (&context, 1, SP_LEG (world->leg), "", "Customer", &error);
+  interaction
+    = sp_interaction_new_inbound (&context, 1, SP_LEG (world->leg), "", "Customer", &error);
   g_assert_no_error (error);
   adopt (world, interaction);
 }
@@ -1425,6 +1428,170 @@ test_srtp_side_legs (void)
   world_stop (&world);
 }
 
+/* ---- video through the customer's browser ---- */
+
+#define BROWSER_KEY "browser-key-0123456789"
+
+static void
+on_offer_answered (GObject *source, GAsyncResult *result, gpointer data)
+{
+  char **answer = data;
+  g_autoptr (GError) error = NULL;
+
+  *answer = sp_interaction_browser_offer_finish (SP_INTERACTION (source), result, &error);
+  if (!*answer)
+    *answer = g_strdup_printf ("error %d", error->code);
+}
+
+static char *
+browser_offers (World *world, const char *offer)
+{
+  char *answer = NULL;
+
+  sp_interaction_browser_offer_async (world->interaction, offer, on_offer_answered, &answer);
+  settle ();
+  g_assert_nonnull (answer);
+  return answer;
+}
+
+static void
+assert_browser (World *world, const char *video, const char *path, const char *browser,
+                const char *ended_by)
+{
+  SpInteraction *interaction = world->interaction;
+
+  g_assert_cmpstr (sp_interaction_video_to_string (sp_interaction_get_video (interaction)), ==,
+                   video);
+  g_assert_cmpstr (sp_interaction_get_video_path (interaction), ==, path);
+  g_assert_cmpstr (sp_interaction_get_browser_video (interaction), ==, browser);
+  g_assert_cmpstr (sp_interaction_get_browser_video_ended_by (interaction), ==, ended_by);
+}
+
+/* A talking call, invited to browser video, the browser joined with the invitation's code. */
+static SpCoBrowse *
+invite_and_join (World *world)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr (GError) error = NULL;
+  SpCoBrowse *link;
+
+  g_assert_true (sp_interaction_invite_browser_video (world->interaction, &code, &url, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (url, code));
+  assert_browser (world, "requested", "browser", "invited", "");
+  link
+    = sp_cobrowse_registry_join (world->links, SP_COBROWSE_KIND_VIDEO, code, BROWSER_KEY, &error);
+  g_assert_no_error (error);
+  g_assert_true (link == sp_interaction_get_browser_link (world->interaction));
+  assert_browser (world, "requested", "browser", "joined", "");
+  return link;
+}
+
+static void
+on_browser_candidate (SpInteraction *interaction, guint mline, const char *candidate, gpointer data)
+{
+  g_string_append_printf (data, "%u %s;", mline, candidate);
+}
+
+static void
+browser_connects (World *world)
+{
+  g_autofree char *answer = browser_offers (world, "v=0 (offer)");
+
+  g_assert_cmpstr (answer, ==, "v=0 (answer)");
+  assert_browser (world, "requested", "browser", "connecting", "");
+  g_signal_emit_by_name (world->media->last, "browser-state", "connected");
+  assert_browser (world, "active", "browser", "active", "");
+}
+
+static void
+test_browser_video (void)
+{
+  static const Case test = { "browser", "accept", { { 0 } } };
+  World world = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) candidates = g_string_new ("");
+  g_autofree char *answer = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *first_code = NULL;
+  SpCoBrowse *link;
+
+  world_start (&world, &test);
+  world.links = sp_cobrowse_registry_new (world.config);
+  ring (&world, FALSE);
+  g_assert_true (sp_interaction_answer (world.interaction, NULL));
+  settle ();
+  g_signal_connect (world.interaction, "browser-candidate", G_CALLBACK (on_browser_candidate),
+                    candidates);
+  assert_browser (&world, "none", "", "none", "");
+
+  /* Nobody joined: an offer is refused. A second invitation replaces the first. */
+  answer = browser_offers (&world, "v=0 (offer)");
+  g_assert_cmpstr (answer, ==, "error 2"); /* SP_INTERACTION_ERROR_INVALID_STATE */
+  g_assert_true (sp_interaction_invite_browser_video (world.interaction, &first_code, &url, NULL));
+  g_clear_pointer (&url, g_free);
+  link = invite_and_join (&world);
+  g_assert_cmpstr (sp_cobrowse_get_code (link), !=, first_code);
+
+  /* The phone's own video is refused while the browser carries it, and the other way round. */
+  sp_interaction_activate_video_async (world.interaction, on_done, &world);
+  settle ();
+  g_assert_cmpint (world.result, ==, ERROR (SP_INTERACTION_ERROR_INVALID_STATE));
+  g_assert_false (sp_interaction_browser_candidate (world.interaction, 0, "candidate:1", &error));
+  g_assert_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  /* Offer, candidates both ways, connected: active, with the media's pictures for the window. */
+  browser_connects (&world);
+  g_assert_true (sp_interaction_browser_candidate (world.interaction, 0, "candidate:1", NULL));
+  g_assert_cmpuint (world.media->last->browser_candidates, ==, 1);
+  g_signal_emit_by_name (world.media->last, "browser-candidate", 0, "candidate:2");
+  g_assert_cmpstr (candidates->str, ==, "0 candidate:2;");
+  g_assert_true (sp_interaction_get_video_used (world.interaction));
+  g_assert_cmpstr (sp_interaction_get_picture (world.interaction, SP_MEDIA_PICTURE_REMOTE), !=, "");
+  g_assert_false (sp_interaction_invite_browser_video (world.interaction, &code, &url, &error));
+  g_assert_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  /* The page reloads: a new offer replaces the media. Then DeactivateVideo ends it all. */
+  browser_connects (&world);
+  g_assert_cmpuint (world.media->last->browser_starts, ==, 2);
+  sp_interaction_deactivate_video_async (world.interaction, on_done, &world);
+  settle ();
+  g_assert_cmpint (world.result, ==, OK);
+  assert_browser (&world, "none", "", "ended", "stopped");
+  g_assert_false (world.media->last->browser_running);
+  g_assert_null (sp_cobrowse_registry_find (world.links, SP_COBROWSE_KIND_VIDEO,
+                                            sp_cobrowse_get_id (link), NULL));
+
+  /* The browser refuses the camera; an unknown reason is refused. */
+  invite_and_join (&world);
+  g_assert_false (sp_interaction_browser_left (world.interaction, "bored", &error));
+  g_assert_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (sp_interaction_browser_left (world.interaction, "camera-denied", NULL));
+  assert_browser (&world, "none", "", "ended", "camera-denied");
+
+  /* ICE fails: the video ends, the call goes on. */
+  invite_and_join (&world);
+  browser_connects (&world);
+  g_signal_emit_by_name (world.media->last, "browser-state", "failed");
+  assert_browser (&world, "none", "", "ended", "failed");
+  g_assert_cmpint (sp_interaction_get_state (world.interaction), ==, SP_INTERACTION_TALKING);
+
+  /* The phone hangs up: the browser's video and its link end with the call. */
+  link = invite_and_join (&world);
+  browser_connects (&world);
+  fake_leg_emit_ended (world.leg, SP_LEG_END_REMOTE_BYE, 200);
+  settle ();
+  assert_browser (&world, "none", "", "ended", "call-ended");
+  g_assert_null (sp_cobrowse_registry_find (world.links, SP_COBROWSE_KIND_VIDEO,
+                                            sp_cobrowse_get_id (link), NULL));
+  world_stop (&world);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1443,6 +1610,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/interaction/srtp/offered-and-kept", test_srtp_offered_and_kept);
   g_test_add_func ("/interaction/srtp/side-legs", test_srtp_side_legs);
   g_test_add_func ("/interaction/hold-reaches-the-media", test_hold_reaches_the_media);
+  g_test_add_func ("/interaction/browser-video", test_browser_video);
   g_test_add_func ("/interaction/transfer-record-and-timeout", test_transfer_record_and_timeout);
   g_test_add_func ("/interaction/conference-relays-the-contacts-video",
                    test_conference_relays_the_contacts_video);
