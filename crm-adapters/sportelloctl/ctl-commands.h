@@ -6,6 +6,7 @@
 G_BEGIN_DECLS
 
 extern const CtlCommand ctl_agent_commands[];
+extern const CtlCommand ctl_browser_video_relay_commands[];
 extern const CtlCommand ctl_cobrowse_relay_commands[];
 extern const CtlCommand ctl_contacts_commands[];
 extern const CtlCommand ctl_readiness_commands[];

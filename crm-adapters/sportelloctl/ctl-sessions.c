@@ -23,6 +23,9 @@ static const char *const property_order[] = {
   "Encrypted",
   "Video",
   "VideoRequester",
+  "VideoPath",
+  "BrowserVideo",
+  "BrowserVideoEndedBy",
   "Push",
   "CoBrowse",
   "CoBrowseAgentUrl",
@@ -647,6 +650,32 @@ run_cobrowse_start (CtlContext *ctx, const CtlCommand *command, int argc, char *
   return CTL_EXIT_OK;
 }
 
+/* The customer's code and one-time link for video through the phone's browser. */
+static int
+run_video_browser (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 1, 1);
+  g_autoptr (SpSession1) session = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *url = NULL;
+
+  if (!path)
+    return CTL_EXIT_USAGE;
+  if (!(session = session_proxy (ctx, path, &error))
+      || !sp_session1_call_invite_browser_video_sync (session, &code, &url, NULL, &error))
+    return session_fail (ctx, path, error);
+  if (ctx->json)
+    {
+      g_autoptr (GVariant) reply = g_variant_ref_sink (
+        g_variant_new_parsed ("{'session': <%o>, 'code': <%s>, 'url': <%s>}", path, code, url));
+      ctl_print_variant_json (reply);
+    }
+  else
+    g_print ("code: %s\ncustomer link: %s\n", code, url);
+  return CTL_EXIT_OK;
+}
+
 static int
 run_conference_complete (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
 {
@@ -894,6 +923,9 @@ const CtlCommand ctl_sessions_commands[] = {
   { "video", "on", "N", "Escalate to video, restart it, or accept the contact's offer",
     run_video_on },
   { "video", "off", "N", "Stop video for now (voice goes on), or decline an offer", run_video_off },
+  { "video", "browser", "N",
+    "Invite the customer to video through the phone's browser: prints the code and the link",
+    run_video_browser },
   { "push", "start", "N ITEM", "Stream a clip from the push catalogue instead of the camera",
     run_push_start },
   { "push", "stop", "N", "Return to the live camera", run_push_stop },

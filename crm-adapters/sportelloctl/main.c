@@ -12,6 +12,7 @@ command_tables (void)
     ctl_readiness_commands,
     ctl_sessions_commands,
     ctl_cobrowse_relay_commands,
+    ctl_browser_video_relay_commands,
     ctl_contacts_commands,
     ctl_responses_commands,
     ctl_secret_commands,

@@ -22,6 +22,7 @@ from peers import Baresip, sportello_config
 
 V = GLib.Variant
 COBROWSE = "org.sportello.CoBrowse1"
+BROWSER_VIDEO = "org.sportello.BrowserVideo1"
 XML_DIR = SOURCE_DIR / "dbus-interfaces"
 REFERENCE = BUILD_DIR / "docs" / "reference"
 ERROR_NAME = re.compile(r"org\.sportello\.Error\.(\w+)")
@@ -145,6 +146,11 @@ CALLS = [
     (COBROWSE, "JoinAgent", "s", ("no-such-key",), False),
     (COBROWSE, "Visited", "ss", ("no-such-session", "https://www.example.com/"), False),
     (COBROWSE, "Left", "ss", ("no-such-session", "customer"), False),
+    (SESSION, "InviteBrowserVideo", None, (), True),
+    (BROWSER_VIDEO, "Join", "ss", ("12345", "b-0123456789abcdef"), False),
+    (BROWSER_VIDEO, "Offer", "ss", ("no-such-invitation", "v=0\r\n"), False),
+    (BROWSER_VIDEO, "AddCandidate", "sus", ("no-such-invitation", 0, "candidate:1"), False),
+    (BROWSER_VIDEO, "Leave", "ss", ("no-such-invitation", "closed"), False),
 ]
 
 # With a damaged database: the methods whose only documented failure is the database, and the
