@@ -111,13 +111,13 @@ class Env(conftest.TestEnv):
 class Agent:
     """sportellod with video allowed and the given camera, on the env's bus."""
 
-    def __init__(self, env, camera, name="sportellod", srtp=False):
+    def __init__(self, env, camera, name="sportellod", srtp=False, more_config=""):
         self.env = env
         self.sip_port = conftest.free_port()
-        extra = "\n[video]\nallowed = true\nremote-offers = accept\n"
+        extra = "\n[video]\nallowed = true\nremote-offers = accept\n" + more_config
         if srtp:  # SDES keys over UDP: on loopback only, as in the tests
             extra += "\n[security]\nmedia-encryption = required\nsdes-without-tls = true\n"
-        config = sportello_config(env, self.sip_port, extra=extra, audio_source="test")
+        self.config = config = sportello_config(env, self.sip_port, extra=extra, audio_source="test")
         text = config.read_text().replace("camera = none", "camera = %s" % camera)
         config.write_text(text)
         self.rtp_range = tuple(int(p) for p in re.search(r"rtp-ports = (\d+)-(\d+)", text).groups())

@@ -9,7 +9,7 @@ packages=(
   libssl-dev libsecret-1-dev libsqlite3-dev libsystemd-dev libsoup-3.0-dev libjson-glib-dev
   libglib2.0-bin dbus-daemon systemd gstreamer1.0-tools gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-  gstreamer1.0-plugins-base-apps gstreamer1.0-x gstreamer1.0-gl gstreamer1.0-pipewire gstreamer1.0-nice
+  gstreamer1.0-plugins-base-apps gstreamer1.0-x gstreamer1.0-gl gstreamer1.0-pipewire gstreamer1.0-nice libnice-dev
   pipewire pipewire-bin wireplumber gnome-keyring libsecret-tools sqlite3
   sip-tester baresip-core linphone-cli kamailio kamailio-tls-modules openssl xvfb x11-utils x11-apps xdotool imagemagick jwm wmctrl weston
   python3-pytest python3-gi python3-dbusmock valgrind

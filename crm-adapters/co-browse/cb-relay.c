@@ -4,6 +4,8 @@
  * the service's Ended closes the room. */
 #include "cb-relay.h"
 
+#include "cb-rate.h"
+
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -24,8 +26,7 @@ typedef struct
   CbRoom *room; /* NULL until the hello */
   CbRole role;
   guint hello_timeout;
-  double tokens; /* the rate limit's bucket */
-  gint64 refilled;
+  CbRate rate;
   guint dropped;
 } Client;
 
@@ -187,15 +188,7 @@ leave (CbRelay *self, const char *session)
 static gboolean
 within_rate (Client *client)
 {
-  gint64 now = g_get_monotonic_time ();
-
-  client->tokens
-    = MIN (BURST, client->tokens + (now - client->refilled) / 1e6 * MESSAGES_PER_SECOND);
-  client->refilled = now;
-  if (client->tokens < 1)
-    return FALSE;
-  client->tokens -= 1;
-  return TRUE;
+  return cb_rate_take (&client->rate, MESSAGES_PER_SECOND, BURST);
 }
 
 static void
@@ -377,8 +370,7 @@ cb_relay_on_websocket (SoupServer *server, SoupServerMessage *msg, const char *p
   client = g_new0 (Client, 1);
   client->relay = self;
   client->connection = g_object_ref (connection);
-  client->tokens = BURST;
-  client->refilled = g_get_monotonic_time ();
+  cb_rate_init (&client->rate, BURST);
   client->hello_timeout = g_timeout_add_seconds (HELLO_TIMEOUT_S, on_hello_timeout, client);
   g_signal_connect (connection, "message", G_CALLBACK (on_message), client);
   g_signal_connect (connection, "closed", G_CALLBACK (on_closed), client);

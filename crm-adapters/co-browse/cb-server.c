@@ -4,6 +4,8 @@
  * code and the ticket from leaking (no-store, no referrer) and the pages from being framed. */
 #include "cb-server.h"
 
+#include "cb-video.h"
+
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -22,6 +24,7 @@ struct _CbServer
   GStrv origins;
   guint max_attempts;
   GHashTable *failures; /* remote address → Failures */
+  CbVideo *video;       /* the browser video's signalling (/video/ws) */
 };
 
 typedef struct
@@ -33,6 +36,11 @@ typedef struct
 static const char page_policy[]
   = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/* The video page shows camera streams (MediaStream objects, not fetched URLs). */
+static const char video_page_policy[]
+  = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+    "media-src 'self' blob: mediastream:; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'";
 
 static void
 common_headers (SoupServerMessage *msg)
@@ -84,7 +92,9 @@ send_resource (SoupServerMessage *msg, const char *name, const char *type)
     }
   common_headers (msg);
   if (g_str_has_prefix (type, "text/html"))
-    soup_message_headers_replace (headers, "Content-Security-Policy", page_policy);
+    soup_message_headers_replace (headers, "Content-Security-Policy",
+                                  g_str_has_prefix (name, "video") ? video_page_policy
+                                                                   : page_policy);
   soup_server_message_set_status (msg, 200, NULL);
   soup_server_message_set_response (msg, type, SOUP_MEMORY_COPY, g_bytes_get_data (bytes, NULL),
                                     g_bytes_get_size (bytes));
@@ -112,9 +122,9 @@ forget_old_failures (CbServer *self, gint64 now)
 }
 
 static Failures *
-failures_of (CbServer *self, SoupServerMessage *msg)
+failures_of_host (CbServer *self, const char *host)
 {
-  Failures *failures = g_hash_table_lookup (self->failures, remote_host (msg));
+  Failures *failures = g_hash_table_lookup (self->failures, host);
   gint64 now = g_get_monotonic_time ();
 
   if (!failures && g_hash_table_size (self->failures) >= MAX_TRACKED_ADDRESSES)
@@ -122,7 +132,7 @@ failures_of (CbServer *self, SoupServerMessage *msg)
   if (!failures)
     {
       failures = g_new0 (Failures, 1);
-      g_hash_table_insert (self->failures, g_strdup (remote_host (msg)), failures);
+      g_hash_table_insert (self->failures, g_strdup (host), failures);
     }
   if (now - failures->window_started >= ATTEMPT_WINDOW_US)
     {
@@ -130,6 +140,24 @@ failures_of (CbServer *self, SoupServerMessage *msg)
       failures->count = 0;
     }
   return failures;
+}
+
+static Failures *
+failures_of (CbServer *self, SoupServerMessage *msg)
+{
+  return failures_of_host (self, remote_host (msg));
+}
+
+gboolean
+cb_server_joins_blocked (CbServer *self, const char *host)
+{
+  return failures_of_host (self, host)->count >= self->max_attempts;
+}
+
+void
+cb_server_count_failed_join (CbServer *self, const char *host)
+{
+  failures_of_host (self, host)->count++;
 }
 
 /* ---- joining ---- */
@@ -142,8 +170,8 @@ typedef struct
 } Join;
 
 /* The service's refusal as an HTTP status (docs/co-browse.md, "Flow"). */
-static guint
-status_for (const GError *error)
+guint
+cb_server_status_for (const GError *error)
 {
   g_autofree char *name = g_dbus_error_get_remote_error (error);
 
@@ -209,7 +237,7 @@ on_joined (GObject *source, GAsyncResult *result, gpointer data)
     reply_joined (join, reply);
   else
     {
-      guint status = status_for (error);
+      guint status = cb_server_status_for (error);
       g_autofree char *name = g_dbus_error_get_remote_error (error);
 
       g_dbus_error_strip_remote_error (error);
@@ -299,6 +327,12 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
     send_resource (msg, "join.css", "text/css; charset=utf-8");
   else if (g_str_has_prefix (path, "/j/") && !strchr (path + 3, '/'))
     send_resource (msg, "join.html", "text/html; charset=utf-8");
+  else if (g_str_equal (path, "/video.js"))
+    send_resource (msg, "video.js", "text/javascript; charset=utf-8");
+  else if (g_str_equal (path, "/video.css"))
+    send_resource (msg, "video.css", "text/css; charset=utf-8");
+  else if (g_str_equal (path, "/v") || (g_str_has_prefix (path, "/v/") && !strchr (path + 3, '/')))
+    send_resource (msg, "video.html", "text/html; charset=utf-8");
   else if (g_str_has_prefix (path, "/a/") && path[3] && !strchr (path + 3, '/'))
     ask_service (self, msg, CB_ROLE_AGENT, "JoinAgent", g_variant_new ("(s)", path + 3));
   else
@@ -319,6 +353,22 @@ gate_websocket (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   g_message ("co-browse: a WebSocket from %s was refused (not a site origin)",
              origin ? origin : "no origin");
   send_error (msg, 403, "org.sportello.CoBrowse.OriginNotAllowed", "not a co-browsed site");
+}
+
+/* The video page is the relay's own: its WebSocket comes from the relay's origin only. */
+static void
+gate_video_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
+                      GHashTable *query, gpointer data)
+{
+  CbServer *self = data;
+  const char *origin
+    = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Origin");
+
+  if (g_strcmp0 (origin, self->public_origin) == 0)
+    return;
+  g_message ("browser video: a WebSocket from %s was refused (not the relay's page)",
+             origin ? origin : "no origin");
+  send_error (msg, 403, "org.sportello.CoBrowse.OriginNotAllowed", "not the video page");
 }
 
 /* ---- the server ---- */
@@ -368,7 +418,11 @@ cb_server_new (CbRelay *relay, const CbServerOptions *options, GError **error)
   self->server = soup_server_new ("server-header", "sportello-cobrowse", NULL);
   self->origins = g_strdupv ((char **)options->origins);
   soup_server_add_handler (self->server, NULL, handle, self, NULL);
+  self->video = cb_video_new (self, cb_relay_get_bus (relay), cb_relay_get_bus_name (relay));
   soup_server_add_early_handler (self->server, "/ws", gate_websocket, self, NULL);
+  soup_server_add_early_handler (self->server, "/video/ws", gate_video_websocket, self, NULL);
+  soup_server_add_websocket_handler (self->server, "/video/ws", NULL, NULL, cb_video_on_websocket,
+                                     self->video, NULL);
   soup_server_add_websocket_handler (self->server, "/ws", NULL, NULL, cb_relay_on_websocket, relay,
                                      NULL);
   if (!soup_server_listen (self->server, address, 0, error))
@@ -384,6 +438,7 @@ cb_server_free (CbServer *self)
   if (self->server)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
+  g_clear_pointer (&self->video, cb_video_free);
   g_clear_pointer (&self->failures, g_hash_table_unref);
   g_free (self->public_origin);
   g_strfreev (self->origins);

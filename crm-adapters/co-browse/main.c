@@ -53,11 +53,9 @@ main (int argc, char **argv)
       g_printerr ("sportello-cobrowse: %s\n", error->message);
       return 1;
     }
+  /* With co-browse off (no site origins) the relay still serves the browser video's links. */
   if (!config->cobrowse_site_origins[0])
-    {
-      g_printerr ("sportello-cobrowse: co-browse is off ([co-browse] site-origins is empty)\n");
-      return 1;
-    }
+    g_message ("co-browse is off ([co-browse] site-origins is empty): browser video only");
   relay = cb_relay_new (bus, opt_bus_name ? opt_bus_name : DEFAULT_BUS_NAME,
                         (const char *const *)config->cobrowse_site_origins);
   options.listen = config->cobrowse_listen;

@@ -24,9 +24,13 @@ static const char *const media_keys[]
   = { "audio-source",  "audio-sink", "camera",      "video-size", "video-framerate",
       "video-bitrate", "rtp-ports",  "rtp-timeout", NULL };
 static const char *const attached_data_keys[] = { "user-to-user", "headers", NULL };
-static const char *const video_keys[] = {
-  "allowed", "remote-offers", "ask-timeout", "browser-stun-server", "browser-turn-server", NULL
-};
+static const char *const video_keys[] = { "allowed",
+                                          "remote-offers",
+                                          "ask-timeout",
+                                          "browser-stun-server",
+                                          "browser-turn-server",
+                                          "browser-ice-addresses",
+                                          NULL };
 static const char *const transfer_keys[] = { "timeout", NULL };
 static const char *const disposition_keys[] = { "codes", "required", "visible", NULL };
 static const char *const case_data_keys[] = { "keys", "from-attached", NULL };
@@ -191,6 +195,7 @@ sp_config_new_defaults (void)
   config->cobrowse_listen = g_strdup ("127.0.0.1:8733");
   config->cobrowse_public_url = g_strdup ("http://127.0.0.1:8733");
   config->cobrowse_site_origins = g_new0 (char *, 1);
+  config->browser_ice_addresses = g_new0 (char *, 1);
   config->cobrowse_code_lifetime_s = 300;
   config->cobrowse_max_attempts = 5;
   config->not_ready_reasons
@@ -234,6 +239,7 @@ sp_config_free (SpConfig *config)
   g_strfreev (config->web_bridge_origins);
   g_free (config->browser_stun_server);
   g_free (config->browser_turn_server);
+  g_strfreev (config->browser_ice_addresses);
   g_free (config->cobrowse_listen);
   g_free (config->cobrowse_public_url);
   g_strfreev (config->cobrowse_site_origins);
@@ -557,6 +563,30 @@ load_ice_server (Checker *checker, const char *key, const char *const *schemes, 
   return NULL;
 }
 
+/* The IP addresses ICE may offer a browser (';'-separated); none: every interface. */
+static void
+load_ice_addresses (Checker *checker, SpConfig *config)
+{
+  g_autofree char *value = get_string (checker, "video", "browser-ice-addresses", "");
+  g_auto (GStrv) addresses = g_strsplit (value, ";", -1);
+  g_autoptr (GPtrArray) kept = g_ptr_array_new ();
+
+  for (guint i = 0; addresses[i]; i++)
+    {
+      g_strstrip (addresses[i]);
+      if (!*addresses[i])
+        continue;
+      if (g_hostname_is_ip_address (addresses[i]))
+        g_ptr_array_add (kept, g_strdup (addresses[i]));
+      else
+        add_problem (checker, "video", "browser-ice-addresses", "'%s' is not an IP address",
+                     addresses[i]);
+    }
+  g_ptr_array_add (kept, NULL);
+  g_strfreev (config->browser_ice_addresses);
+  config->browser_ice_addresses = (GStrv)g_ptr_array_steal (kept, NULL);
+}
+
 static void
 load_browser_ice_servers (Checker *checker, SpConfig *config)
 {
@@ -567,6 +597,7 @@ load_browser_ice_servers (Checker *checker, SpConfig *config)
   config->browser_stun_server = load_ice_server (checker, "browser-stun-server", stun, FALSE);
   g_free (config->browser_turn_server);
   config->browser_turn_server = load_ice_server (checker, "browser-turn-server", turn, TRUE);
+  load_ice_addresses (checker, config);
 }
 
 static void

@@ -73,10 +73,11 @@ typedef struct
 
   gboolean video_allowed;
   SpRemoteVideoPolicy remote_video_offers;
-  char *browser_stun_server; /* stun://HOST:PORT for browser video, or NULL */
-  char *browser_turn_server; /* turn(s)://USER:PASSWORD@HOST:PORT for browser video, or NULL */
-  guint video_ask_timeout_s; /* how long an "ask" offer waits for the CRM before it is declined */
-  guint transfer_timeout_s;  /* how long a transfer may take to reach its target's answer */
+  char *browser_stun_server;   /* stun://HOST:PORT for browser video, or NULL */
+  char *browser_turn_server;   /* turn(s)://USER:PASSWORD@HOST:PORT for browser video, or NULL */
+  GStrv browser_ice_addresses; /* the local addresses ICE offers browsers; empty: all */
+  guint video_ask_timeout_s;   /* how long an "ask" offer waits for the CRM before it is declined */
+  guint transfer_timeout_s;    /* how long a transfer may take to reach its target's answer */
 
   GPtrArray *disposition_codes; /* of SpDirectoryEntry */
   gboolean disposition_required;

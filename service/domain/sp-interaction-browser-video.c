@@ -100,6 +100,7 @@ start_media (SpInteraction *self, GError **error)
   SpMediaBrowserVideoConfig config = {
     .stun_server = self->context.config->browser_stun_server,
     .turn_server = self->context.config->browser_turn_server,
+    .addresses = (const char *const *)self->context.config->browser_ice_addresses,
   };
 
   /* A second offer is the same browser reloading the page: its old media is gone. */

@@ -70,8 +70,8 @@ push_mix (SpAudioBridgeMember *member, const gint32 *sum)
   gst_buffer_map (buffer, &map, GST_MAP_WRITE);
   out = (gint16 *)map.data;
   for (guint i = 0; i < FRAME_SAMPLES; i++)
-    out[i] = (gint16)CLAMP (sum[i] - (member->has_frame ? member->frame[i] : 0), G_MININT16,
-                            G_MAXINT16);
+    out[i]
+      = (gint16)CLAMP (sum[i] - (member->has_frame ? member->frame[i] : 0), G_MININT16, G_MAXINT16);
   gst_buffer_unmap (buffer, &map);
   gst_app_src_push_buffer (member->mix, buffer); /* FLUSHING once the leg has stopped: dropped */
 }

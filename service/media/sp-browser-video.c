@@ -12,6 +12,7 @@
 #define GST_USE_UNSTABLE_API
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
+#include <nice/agent.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -444,8 +445,8 @@ sp_browser_video_get_frames_received (SpBrowserVideo *self)
 
 /* No UPnP port mapping (it multicasts SSDP on every interface; a TURN server is how a browser
  * outside reaches us) and no ICE over TCP: browsers and TURN do UDP. */
-void
-sp_browser_video_configure_ice (GstElement *webrtc)
+static void
+configure_agent (GstElement *webrtc)
 {
   g_autoptr (GObject) ice = NULL;
   g_autoptr (GObject) agent = NULL;
@@ -461,10 +462,53 @@ sp_browser_video_configure_ice (GstElement *webrtc)
     g_object_set (agent, "upnp", FALSE, NULL);
 }
 
+/* Only ADDRESSES are offered (libnice then uses no other interface, loopback included). */
 static gboolean
-make_pipeline (SpBrowserVideo *self, const char *stun_server, const char *turn_server,
-               GError **error)
+restrict_addresses (GstElement *webrtc, const char *const *addresses, GError **error)
 {
+  g_autoptr (GObject) ice = NULL;
+  g_autoptr (GObject) agent = NULL;
+
+  if (addresses == NULL || addresses[0] == NULL)
+    return TRUE;
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  if (ice != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent == NULL)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
+                   "The ICE agent cannot be limited to some addresses");
+      return FALSE;
+    }
+  for (guint i = 0; addresses[i]; i++)
+    {
+      NiceAddress address;
+
+      nice_address_init (&address);
+      if (!nice_address_set_from_string (&address, addresses[i])
+          || !nice_agent_add_local_address (NICE_AGENT (agent), &address))
+        {
+          g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT,
+                       "'%s' is not a local IP address for ICE", addresses[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+sp_browser_video_configure_ice (GstElement *webrtc, const char *const *addresses, GError **error)
+{
+  configure_agent (webrtc);
+  return restrict_addresses (webrtc, addresses, error);
+}
+
+static gboolean
+make_pipeline (SpBrowserVideo *self, const SpBrowserVideoIce *ice, GError **error)
+{
+  const char *stun_server = ice ? ice->stun_server : NULL;
+  const char *turn_server = ice ? ice->turn_server : NULL;
+
   g_autoptr (GstBus) bus = NULL;
 
   self->pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
@@ -473,7 +517,8 @@ make_pipeline (SpBrowserVideo *self, const char *stun_server, const char *turn_s
     return FALSE;
   gst_object_ref (self->webrtc);
   gst_util_set_object_arg (G_OBJECT (self->webrtc), "bundle-policy", "max-bundle");
-  sp_browser_video_configure_ice (self->webrtc);
+  if (!sp_browser_video_configure_ice (self->webrtc, ice ? ice->addresses : NULL, error))
+    return FALSE;
   if (stun_server != NULL)
     g_object_set (self->webrtc, "stun-server", stun_server, NULL);
   if (turn_server != NULL)
@@ -497,8 +542,7 @@ make_pipeline (SpBrowserVideo *self, const char *stun_server, const char *turn_s
 
 SpBrowserVideo *
 sp_browser_video_new (const char *send_channel, const char *receive_channel,
-                      const SpVideoEncoding *encoding, const char *stun_server,
-                      const char *turn_server, GError **error)
+                      const SpVideoEncoding *encoding, const SpBrowserVideoIce *ice, GError **error)
 {
   g_autoptr (SpBrowserVideo) self = NULL;
 
@@ -514,7 +558,7 @@ sp_browser_video_new (const char *send_channel, const char *receive_channel,
   self->receive_channel = g_strdup (receive_channel);
   self->encoding = *encoding;
   self->context = g_main_context_ref_thread_default ();
-  if (!make_pipeline (self, stun_server, turn_server, error))
+  if (!make_pipeline (self, ice, error))
     return NULL;
   return g_steal_pointer (&self);
 }

@@ -24,14 +24,24 @@ typedef enum
 #define SP_TYPE_BROWSER_VIDEO (sp_browser_video_get_type ())
 G_DECLARE_FINAL_TYPE (SpBrowserVideo, sp_browser_video, SP, BROWSER_VIDEO, GObject)
 
+/* Where ICE looks for a path: STUN_SERVER / TURN_SERVER "stun://host:port" /
+ * "turn://user:password@host:port", or NULL (host candidates only); ADDRESSES, the local IP
+ * addresses to offer (NULL or empty: every interface but loopback). */
+typedef struct
+{
+  const char *stun_server;
+  const char *turn_server;
+  const char *const *addresses;
+} SpBrowserVideoIce;
+
 /* SEND_CHANNEL: the intervideo channel of the picture to send; RECEIVE_CHANNEL: where the
- * browser's decoded picture goes. STUN_SERVER / TURN_SERVER: "stun://host:port" /
- * "turn://user:password@host:port", or NULL (host candidates only). Signals and the
- * answer's callback come on the thread-default main context of the caller. */
+ * browser's decoded picture goes. Signals and the answer's callback come on the thread-default
+ * main context of the caller. An address that is not an IP address is an
+ * SP_MEDIA_ERROR_INVALID_ARGUMENT. */
 SpBrowserVideo *
 sp_browser_video_new (const char *send_channel, const char *receive_channel,
-                      const SpVideoEncoding *encoding, const char *stun_server,
-                      const char *turn_server, GError **error);
+                      const SpVideoEncoding *encoding, const SpBrowserVideoIce *ice,
+                      GError **error);
 
 /* Answers the browser's OFFER (SDP text, with a VP8 video section the browser sends and
  * receives). Errors: SP_MEDIA_ERROR_INVALID_ARGUMENT (not SDP, no video, no VP8),
@@ -53,9 +63,10 @@ sp_browser_video_add_candidate (SpBrowserVideo *self, guint mline, const char *c
 void
 sp_browser_video_stop (SpBrowserVideo *self);
 
-/* ICE as Sportello uses it, on any WEBRTC (webrtcbin): no UPnP, no TCP candidates. */
-void
-sp_browser_video_configure_ice (GstElement *webrtc);
+/* ICE as Sportello uses it, on any WEBRTC (webrtcbin): no UPnP, no TCP candidates, and only
+ * ADDRESSES when given (see SpBrowserVideoIce). */
+gboolean
+sp_browser_video_configure_ice (GstElement *webrtc, const char *const *addresses, GError **error);
 
 SpBrowserVideoState
 sp_browser_video_get_state (SpBrowserVideo *self);

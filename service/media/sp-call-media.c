@@ -13,6 +13,7 @@
 #include "sp-rtp-transport.h"
 #include "sp-send-mixer.h"
 #include "sp-srtp.h"
+#include "sp-video-picture.h"
 #include "sp-video-stream.h"
 
 #include <gio/gio.h>
@@ -105,6 +106,11 @@ struct _SpCallMedia
   SpClipPlayer *player; /* the pushed clip, or NULL */
   gboolean push_shown;  /* its pictures are what the contact sees */
   char *relay_channel;  /* another leg's picture sent instead of the camera, or NULL */
+  /* Video with no SIP stream (a browser's): the picture into the preview channel only. */
+  SpVideoPicture *local_picture;
+  GstElement *local_queue;
+  GstElement *local_sink;
+  GstPad *local_tee_pad;
 };
 
 enum
@@ -872,6 +878,7 @@ sp_call_media_stop (SpCallMedia *self)
       sp_clip_player_stop (self->player);
       g_clear_object (&self->player);
     }
+  sp_call_media_stop_local_video (self);
   release_pipeline (self);
   if (self->tick != NULL)
     {
@@ -992,6 +999,17 @@ sp_call_media_start_video (SpCallMedia *self, const SpCallMediaVideo *params, GE
   return TRUE;
 }
 
+/* What the agent sends, on whichever path carries the video: CHANNEL, or the camera (NULL). */
+static void
+show_channel (SpCallMedia *self, const char *channel)
+{
+  if (self->video != NULL && sp_video_stream_is_built (self->video))
+    sp_video_stream_show_channel (self->video, channel);
+  else if (self->local_picture != NULL
+           && !sp_video_picture_show_channel (self->local_picture, channel))
+    g_message ("The pushed clip cannot join the video");
+}
+
 void
 sp_call_media_relay_video (SpCallMedia *self, const char *channel)
 {
@@ -999,8 +1017,7 @@ sp_call_media_relay_video (SpCallMedia *self, const char *channel)
 
   g_free (self->relay_channel);
   self->relay_channel = g_strdup (channel && *channel ? channel : NULL);
-  if (self->video != NULL && sp_video_stream_is_built (self->video))
-    sp_video_stream_show_channel (self->video, self->relay_channel);
+  show_channel (self, self->relay_channel);
 }
 
 gboolean
@@ -1088,6 +1105,91 @@ sp_call_media_get_video_statistics (SpCallMedia *self, SpCallMediaVideoStatistic
   }
 }
 
+/* ---- video without a SIP stream (a browser's) ---- */
+
+static GstElement *
+add_local_element (SpCallMedia *self, const char *factory, GError **error)
+{
+  return sp_gst_add (GST_BIN (self->pipeline), factory, NULL, error);
+}
+
+gboolean
+sp_call_media_start_local_video (SpCallMedia *self, GError **error)
+{
+  g_autoptr (GstPad) queue_sink = NULL;
+
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  if (!self->started || sp_call_media_has_video (self) || self->local_picture != NULL)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE,
+                   !self->started ? "The audio stream is not started"
+                                  : "Video already runs in this call");
+      return FALSE;
+    }
+  self->local_picture
+    = sp_video_picture_new (GST_BIN (self->pipeline), self->camera_channel, self->video_width,
+                            self->video_height, self->video_framerate, error);
+  if (self->local_picture == NULL || !(self->local_queue = add_local_element (self, "queue", error))
+      || !(self->local_sink = add_local_element (self, "intervideosink", error)))
+    {
+      sp_call_media_stop_local_video (self);
+      return FALSE;
+    }
+  /* A slow reader drops old pictures instead of delaying new ones. */
+  g_object_set (self->local_queue, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time",
+                (guint64)0, NULL);
+  gst_util_set_object_arg (G_OBJECT (self->local_queue), "leaky", "downstream");
+  g_object_set (self->local_sink, "channel", self->preview_channel, "sync", FALSE, "async", FALSE,
+                NULL);
+  self->local_tee_pad
+    = gst_element_request_pad_simple (sp_video_picture_get_tee (self->local_picture), "src_%u");
+  queue_sink = gst_element_get_static_pad (self->local_queue, "sink");
+  if (gst_pad_link (self->local_tee_pad, queue_sink) != GST_PAD_LINK_OK
+      || !gst_element_link (self->local_queue, self->local_sink))
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER, "Cannot link the preview");
+      sp_call_media_stop_local_video (self);
+      return FALSE;
+    }
+  gst_element_sync_state_with_parent (self->local_sink);
+  gst_element_sync_state_with_parent (self->local_queue);
+  sp_video_picture_start (self->local_picture);
+  if (self->relay_channel)
+    show_channel (self, self->relay_channel);
+  return TRUE;
+}
+
+static void
+remove_local_element (SpCallMedia *self, GstElement **element)
+{
+  if (*element == NULL)
+    return;
+  gst_element_set_state (*element, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self->pipeline), *element);
+  *element = NULL;
+}
+
+void
+sp_call_media_stop_local_video (SpCallMedia *self)
+{
+  g_return_if_fail (SP_IS_CALL_MEDIA (self));
+  if (self->local_picture == NULL)
+    return;
+  /* The source first: nothing flows into the branch being taken down. */
+  sp_video_picture_remove (self->local_picture);
+  remove_local_element (self, &self->local_queue);
+  remove_local_element (self, &self->local_sink);
+  g_clear_object (&self->local_tee_pad);
+  g_clear_pointer (&self->local_picture, sp_video_picture_free);
+}
+
+gboolean
+sp_call_media_has_local_video (SpCallMedia *self)
+{
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  return self->local_picture != NULL;
+}
+
 /* ---- audio shared with the other legs (a conference) ---- */
 
 static gboolean
@@ -1163,8 +1265,8 @@ end_push (SpCallMedia *self)
       sp_clip_player_stop (self->player);
       g_clear_object (&self->player);
     }
-  if (self->push_shown && self->video != NULL)
-    sp_video_stream_show_channel (self->video, NULL);
+  if (self->push_shown)
+    show_channel (self, self->relay_channel);
   self->push_shown = FALSE;
   remove_clip_audio (self);
 }
@@ -1174,7 +1276,7 @@ on_clip_first_frame (SpClipPlayer *player, gpointer data)
 {
   SpCallMedia *self = data;
 
-  sp_video_stream_show_channel (self->video, self->clip_channel);
+  show_channel (self, self->clip_channel);
   self->push_shown = TRUE;
   if (sp_clip_player_has_audio (player))
     add_clip_audio (self);
@@ -1208,7 +1310,7 @@ sp_call_media_start_push (SpCallMedia *self, const char *path, guint image_ms, G
 
   g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
 
-  if (!sp_call_media_has_video (self))
+  if (!sp_call_media_has_video (self) && !sp_call_media_has_local_video (self))
     {
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "There is no video to push into");
       return FALSE;

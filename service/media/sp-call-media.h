@@ -90,6 +90,16 @@ gboolean
 sp_call_media_update_video (SpCallMedia *self, const SpCallMediaVideo *params, GError **error);
 gboolean
 sp_call_media_has_video (SpCallMedia *self);
+/* Video with no SIP stream (the browser's, sp-browser-video.h): the agent's outgoing picture
+ * (camera, push, relay, as the SIP path would send it) goes into the preview channel only,
+ * where another pipeline reads it. Needs the voice started and no SIP video; stop removes it
+ * (the camera feed is the caller's). */
+gboolean
+sp_call_media_start_local_video (SpCallMedia *self, GError **error);
+void
+sp_call_media_stop_local_video (SpCallMedia *self);
+gboolean
+sp_call_media_has_local_video (SpCallMedia *self);
 void
 sp_call_media_set_video_direction (SpCallMedia *self, SpMediaDirection direction);
 void

@@ -1,9 +1,13 @@
 /* SpCallSession: SpMediaSession over one SpCallMedia, with the camera feed started just before
- * the video stream so that the first frame sent is the camera's. */
+ * the video stream so that the first frame sent is the camera's; and a browser's video
+ * (SpBrowserVideo, its own pipeline) reading the call's preview picture and writing its remote
+ * one. */
 #include "sp-call-session.h"
 
+#include "sp-browser-video.h"
 #include "sp-call-media.h"
 #include "sp-camera-monitor.h"
+#include "sp-media-error.h"
 #include "sp-video-feed.h"
 
 struct _SpCallSession
@@ -12,8 +16,9 @@ struct _SpCallSession
 
   char *camera;
   SpCameraMonitor *monitor;
-  guint width, height, framerate;
+  guint width, height, framerate, bitrate_kbps;
   SpCallMedia *media;
+  SpBrowserVideo *browser; /* the browser's video, or NULL */
   SpVideoFeed *feed;
   gboolean relays; /* its video shows another leg's picture: the camera is not opened */
 };
@@ -55,6 +60,7 @@ sp_call_session_new (const SpCallSessionSettings *settings)
   self->width = settings->video_width;
   self->height = settings->video_height;
   self->framerate = settings->video_framerate;
+  self->bitrate_kbps = settings->video_bitrate_kbps;
   self->media = sp_call_media_new (settings->audio_source, settings->audio_sink,
                                    settings->rtp_port_min, settings->rtp_port_max);
   g_object_set (self->media, "video-width", settings->video_width, "video-height",
@@ -154,6 +160,11 @@ session_get_video_statistics (SpMediaSession *session, SpMediaVideoStatistics *s
   SpCallSession *self = SESSION (session);
 
   sp_call_media_get_video_statistics (self->media, stats);
+  if (self->browser)
+    {
+      stats->codec = "VP8";
+      stats->frames_decoded = sp_browser_video_get_frames_received (self->browser);
+    }
   stats->camera_live = self->feed && sp_video_feed_get_source (self->feed) != SP_VIDEO_FEED_CARD;
 }
 
@@ -201,16 +212,143 @@ session_get_rtp_packets_received (SpMediaSession *session)
   return sp_call_media_get_rtp_packets_received (SESSION (session)->media);
 }
 
+/* ---- the browser's video ---- */
+
+static void
+on_browser_candidate (SpBrowserVideo *browser, guint mline, const char *candidate, gpointer data)
+{
+  g_signal_emit_by_name (data, "browser-candidate", mline, candidate);
+}
+
+static void
+on_browser_state (SpBrowserVideo *browser, GParamSpec *pspec, gpointer data)
+{
+  SpBrowserVideoState state = sp_browser_video_get_state (browser);
+
+  if (state != SP_BROWSER_VIDEO_NEW)
+    g_signal_emit_by_name (data, "browser-state", sp_browser_video_state_to_string (state));
+}
+
+static void
+stop_feed (SpCallSession *self)
+{
+  if (!self->feed)
+    return;
+  sp_video_feed_stop (self->feed);
+  g_clear_object (&self->feed);
+}
+
+static void
+session_stop_browser_video (SpMediaSession *session)
+{
+  SpCallSession *self = SESSION (session);
+
+  if (!self->browser)
+    return;
+  g_signal_handlers_disconnect_by_data (self->browser, self);
+  sp_browser_video_stop (self->browser);
+  g_clear_object (&self->browser);
+  sp_call_media_stop_local_video (self->media);
+  /* The camera's light goes off with the video. */
+  stop_feed (self);
+}
+
+static gboolean
+session_start_browser_video (SpMediaSession *session, const SpMediaBrowserVideoConfig *config,
+                             GError **error)
+{
+  SpCallSession *self = SESSION (session);
+  SpVideoEncoding encoding = { self->framerate, self->bitrate_kbps, 3 };
+
+  if (self->browser)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "A browser's video already runs");
+      return FALSE;
+    }
+  if (!sp_call_media_start_local_video (self->media, error))
+    return FALSE;
+  SpBrowserVideoIce ice = { config->stun_server, config->turn_server, config->addresses };
+
+  self->browser = sp_browser_video_new (
+    sp_call_media_get_video_channel (self->media, SP_CALL_MEDIA_CHANNEL_PREVIEW),
+    sp_call_media_get_video_channel (self->media, SP_CALL_MEDIA_CHANNEL_REMOTE), &encoding, &ice,
+    error);
+  if (!self->browser)
+    {
+      sp_call_media_stop_local_video (self->media);
+      return FALSE;
+    }
+  g_signal_connect (self->browser, "local-candidate", G_CALLBACK (on_browser_candidate), self);
+  g_signal_connect (self->browser, "notify::state", G_CALLBACK (on_browser_state), self);
+  if (!self->relays)
+    start_feed (self);
+  return TRUE;
+}
+
+static void
+on_browser_answered (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+  char *answer = sp_browser_video_answer_finish (SP_BROWSER_VIDEO (source), result, &error);
+
+  if (answer)
+    g_task_return_pointer (task, answer, g_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+session_answer_browser_offer_async (SpMediaSession *session, const char *offer,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  SpCallSession *self = SESSION (session);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  if (!self->browser)
+    {
+      g_task_return_new_error (task, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE,
+                               "No browser video is started");
+      g_object_unref (task);
+      return;
+    }
+  sp_browser_video_answer_async (self->browser, offer, cancellable, on_browser_answered, task);
+}
+
+static char *
+session_answer_browser_offer_finish (SpMediaSession *session, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+session_add_browser_candidate (SpMediaSession *session, guint mline, const char *candidate,
+                               GError **error)
+{
+  SpCallSession *self = SESSION (session);
+
+  if (!self->browser)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "No browser video is started");
+      return FALSE;
+    }
+  return sp_browser_video_add_candidate (self->browser, mline, candidate, error);
+}
+
+static gboolean
+session_has_browser_video (SpMediaSession *session)
+{
+  return SESSION (session)->browser != NULL;
+}
+
 static void
 session_stop (SpMediaSession *session)
 {
   SpCallSession *self = SESSION (session);
 
-  if (self->feed)
-    {
-      sp_video_feed_stop (self->feed);
-      g_clear_object (&self->feed);
-    }
+  session_stop_browser_video (session);
+  stop_feed (self);
   sp_call_media_stop (self->media);
 }
 
@@ -235,6 +373,12 @@ sp_call_session_media_init (SpMediaSessionInterface *iface)
   iface->get_rtp_packets_sent = session_get_rtp_packets_sent;
   iface->get_rtp_packets_received = session_get_rtp_packets_received;
   iface->stop = session_stop;
+  iface->start_browser_video = session_start_browser_video;
+  iface->answer_browser_offer_async = session_answer_browser_offer_async;
+  iface->answer_browser_offer_finish = session_answer_browser_offer_finish;
+  iface->add_browser_candidate = session_add_browser_candidate;
+  iface->stop_browser_video = session_stop_browser_video;
+  iface->has_browser_video = session_has_browser_video;
 }
 
 static void

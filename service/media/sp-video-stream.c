@@ -12,16 +12,13 @@
 #include "sp-media-error.h"
 #include "sp-recv-branches.h"
 #include "sp-rtp-transport.h"
+#include "sp-video-picture.h"
 #include "sp-video-rtx.h"
 
 #include <gio/gio.h>
 #include <gst/rtp/rtp.h>
 #include <gst/video/video.h>
 #include <string.h>
-
-/* How long intervideosrc repeats the last picture before it sends black: the feed switches
- * between camera and card well within this. */
-#define CHANNEL_TIMEOUT_NS (2 * GST_SECOND)
 
 #define RETRY_PERIOD_MS 50 /* see on_new_jitterbuffer() */
 
@@ -34,12 +31,7 @@ struct _SpVideoStream
   SpVideoRtx *rtx;
   SpSrtp *srtp; /* NULL for plain RTP */
   guint session;
-  GstElement *source_selector; /* sink_0: the camera; a pushed clip joins while it plays */
-  GstPad *camera_pad;
-  GstElement *clip_source; /* intervideosrc of the pushed clip, or NULL */
-  GstElement *clip_filter;
-  GstPad *clip_pad;
-  guint width, height, framerate;
+  SpVideoPicture *picture;  /* what is sent: the camera, or a pushed clip or relayed picture */
   SpVideoEncoding encoding; /* for a sender made again when the codec changes */
   GstElement *sender;
   GstElement *send_valve;
@@ -92,10 +84,7 @@ sp_video_stream_free (SpVideoStream *self)
   if (self->internal_session != NULL)
     g_clear_signal_handler (&self->feedback_handler, self->internal_session);
   g_clear_object (&self->internal_session);
-  g_clear_object (&self->camera_pad);
-  g_clear_object (&self->clip_pad);
-  g_clear_object (&self->clip_source);
-  g_clear_object (&self->clip_filter);
+  g_clear_pointer (&self->picture, sp_video_picture_free);
   g_clear_object (&self->sender);
   g_clear_object (&self->rtpbin);
   g_clear_object (&self->pipeline);
@@ -245,40 +234,11 @@ static gboolean
 build_source (SpVideoStream *self, const SpVideoStreamFormat *format, GstElement **tee,
               GError **error)
 {
-  GstBin *bin = self->pipeline;
-  GstElement *source, *filter, *selector, *setter;
-  g_autoptr (GstCaps) caps = gst_caps_new_simple (
-    "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, (gint)format->width,
-    "height", G_TYPE_INT, (gint)format->height, "framerate", GST_TYPE_FRACTION,
-    (gint)format->encoding.framerate, 1, NULL);
-  g_autoptr (GstCaps) fixed = NULL;
-
-  if (!(source = sp_gst_add (bin, "intervideosrc", NULL, error))
-      || !(filter = sp_gst_add (bin, "capsfilter", NULL, error))
-      || !(selector = sp_gst_add (bin, "input-selector", NULL, error))
-      || !(setter = sp_gst_add (bin, "capssetter", NULL, error))
-      || !(*tee = sp_gst_add (bin, "tee", NULL, error)))
+  self->picture = sp_video_picture_new (self->pipeline, format->camera, format->width,
+                                        format->height, format->encoding.framerate, error);
+  if (self->picture == NULL)
     return FALSE;
-  /* Camera and clip pictures differ in caps fields that do not matter (chroma-site,
-   * multiview-mode): without one set of caps after the selector, every switch made the encoder
-   * rebuild libvpx and restart its rate control (bench/README.md, push_bench). */
-  fixed = gst_caps_copy (caps);
-  gst_caps_set_simple (fixed, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, "interlace-mode",
-                       G_TYPE_STRING, "progressive", "colorimetry", G_TYPE_STRING, "bt601",
-                       "chroma-site", G_TYPE_STRING, "mpeg2", "multiview-mode", G_TYPE_STRING,
-                       "mono", NULL);
-  g_object_set (setter, "caps", fixed, "replace", TRUE, "join", FALSE, NULL);
-  g_object_set (source, "channel", format->camera, "timeout", (guint64)CHANNEL_TIMEOUT_NS, NULL);
-  g_object_set (filter, "caps", caps, NULL);
-  /* Live inputs: the inactive one is dropped at once, never held back for sync. */
-  g_object_set (selector, "sync-streams", FALSE, NULL);
-  self->source_selector = selector;
-  self->width = format->width;
-  self->height = format->height;
-  self->framerate = format->encoding.framerate;
-  if (!gst_element_link_many (source, filter, selector, setter, *tee, NULL))
-    return link_failed (error, "source");
-  self->camera_pad = gst_element_get_static_pad (selector, "sink_0");
+  *tee = sp_video_picture_get_tee (self->picture);
   return TRUE;
 }
 
@@ -616,72 +576,13 @@ sp_video_stream_request_key_frames (SpVideoStream *self)
 
 /* ---- the pushed clip ---- */
 
-static gboolean
-add_clip_source (SpVideoStream *self, const char *channel)
-{
-  g_autoptr (GstCaps) caps
-    = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
-                           (gint)self->width, "height", G_TYPE_INT, (gint)self->height, "framerate",
-                           GST_TYPE_FRACTION, (gint)self->framerate, 1, NULL);
-  g_autoptr (GstPad) src = NULL;
-
-  g_autoptr (GstElement) filter = NULL;
-
-  /* A clip comes at the stream's size; another leg's picture (a conference's relay) at the size
-   * its phone sends: it is converted and scaled to the stream's. */
-  self->clip_source = gst_object_ref (sp_gst_add (self->pipeline, "intervideosrc", NULL, NULL));
-  self->clip_filter = GST_ELEMENT (gst_object_ref (gst_parse_bin_from_description (
-    "videoconvert ! videoscale ! capsfilter name=size", TRUE, NULL)));
-  gst_bin_add (self->pipeline, self->clip_filter);
-  g_object_set (self->clip_source, "channel", channel, "timeout", (guint64)CHANNEL_TIMEOUT_NS,
-                NULL);
-  filter = gst_bin_get_by_name (GST_BIN (self->clip_filter), "size");
-  g_object_set (filter, "caps", caps, NULL);
-  self->clip_pad = gst_element_request_pad_simple (self->source_selector, "sink_%u");
-  src = gst_element_get_static_pad (self->clip_filter, "src");
-  if (!gst_element_link (self->clip_source, self->clip_filter)
-      || gst_pad_link (src, self->clip_pad) != GST_PAD_LINK_OK)
-    return FALSE;
-  gst_element_sync_state_with_parent (self->clip_filter);
-  gst_element_sync_state_with_parent (self->clip_source);
-  return TRUE;
-}
-
-static void
-remove_clip_source (SpVideoStream *self)
-{
-  if (self->clip_source == NULL)
-    return;
-  gst_element_set_state (self->clip_source, GST_STATE_NULL);
-  gst_element_set_state (self->clip_filter, GST_STATE_NULL);
-  gst_bin_remove_many (self->pipeline, self->clip_source, self->clip_filter, NULL);
-  gst_element_release_request_pad (self->source_selector, self->clip_pad);
-  g_clear_object (&self->clip_pad);
-  g_clear_object (&self->clip_source);
-  g_clear_object (&self->clip_filter);
-}
-
 void
 sp_video_stream_show_channel (SpVideoStream *self, const char *channel)
 {
   if (!self->built)
     return;
-  if (channel == NULL)
-    {
-      g_object_set (self->source_selector, "active-pad", self->camera_pad, NULL);
-      remove_clip_source (self);
-    }
-  else
-    {
-      if (self->clip_source == NULL && !add_clip_source (self, channel))
-        {
-          g_message ("The pushed clip cannot join the video stream");
-          remove_clip_source (self);
-          return;
-        }
-      g_object_set (self->clip_source, "channel", channel, NULL);
-      g_object_set (self->source_selector, "active-pad", self->clip_pad, NULL);
-    }
+  if (!sp_video_picture_show_channel (self->picture, channel))
+    g_message ("The pushed clip cannot join the video stream");
   /* The contact's decoder must not wait for the next periodic key frame to show the switch. */
   sp_video_codec_force_key_frame (self->sender);
 }

@@ -86,11 +86,13 @@ typedef struct
 } SpMediaVideoStatistics;
 
 /* Browser video (WebRTC, issue 17): ICE servers as "stun://host:port" and
- * "turn://user:pass@host:port", or NULL. */
+ * "turn://user:pass@host:port", or NULL; the local IP addresses ICE may offer (NULL or empty:
+ * every interface but loopback). */
 typedef struct
 {
   const char *stun_server;
   const char *turn_server;
+  const char *const *addresses;
 } SpMediaBrowserVideoConfig;
 
 #define SP_TYPE_MEDIA_SESSION (sp_media_session_get_type ())

@@ -42,7 +42,7 @@ class Browser:
     """One headless Chromium with its own profile. host_rules maps names to 127.0.0.1 the way a
     rebinding DNS server would (--host-resolver-rules)."""
 
-    def __init__(self, testenv, host_rules=None, profile="chromium"):
+    def __init__(self, testenv, host_rules=None, profile="chromium", arguments=(), prefs=None):
         options = webdriver.ChromeOptions()
         options.binary_location = "/usr/bin/chromium"
         for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -52,6 +52,10 @@ class Browser:
             options.add_argument(argument)
         if host_rules:
             options.add_argument(f"--host-resolver-rules={host_rules}")
+        for argument in arguments:
+            options.add_argument(argument)
+        if prefs:
+            options.add_experimental_option("prefs", prefs)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         service = Service(executable_path="/usr/bin/chromedriver", log_path=str(testenv.root / f"chromedriver-{profile}.log"))
         self.driver = webdriver.Chrome(service=service, options=options)

@@ -14,6 +14,8 @@
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
 
+static const char *const LOOPBACK[] = { "127.0.0.1", NULL };
+
 #define WAIT_MS 20000
 
 typedef struct
@@ -150,7 +152,8 @@ start_browser (Fixture *f)
                             "vp8enc deadline=1 ! rtpvp8pay pt=100 ! "
                             "application/x-rtp,media=video,encoding-name=VP8,payload=100 ! w.");
   f->browser_webrtc = gst_bin_get_by_name (GST_BIN (f->browser), "w");
-  sp_browser_video_configure_ice (f->browser_webrtc); /* no SSDP multicast from a test */
+  /* No SSDP multicast from a test, and ICE on loopback only. */
+  g_assert_true (sp_browser_video_configure_ice (f->browser_webrtc, LOOPBACK, NULL));
   g_signal_connect (f->browser_webrtc, "pad-added", G_CALLBACK (on_browser_pad), f);
   g_signal_connect (f->browser_webrtc, "on-ice-candidate", G_CALLBACK (on_browser_candidate), f);
   g_signal_connect (f->browser_webrtc, "on-negotiation-needed", G_CALLBACK (on_negotiation_needed),
@@ -171,8 +174,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->window
     = test_pipeline_launch ("intervideosrc channel=test-browser-receive ! videoconvert ! "
                             "video/x-raw,format=RGB ! appsink name=window max-buffers=1 drop=true");
-  f->video = sp_browser_video_new ("test-browser-send", "test-browser-receive", &encoding, NULL,
-                                   NULL, &error);
+  f->video = sp_browser_video_new ("test-browser-send", "test-browser-receive", &encoding,
+                                   &(SpBrowserVideoIce){ .addresses = LOOPBACK }, &error);
   g_assert_no_error (error);
   g_signal_connect (f->video, "local-candidate", G_CALLBACK (on_local_candidate), f);
 }
