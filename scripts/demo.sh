@@ -406,6 +406,26 @@ curl -sS -X POST -H "Origin: http://127.0.0.1:$CB_PORT" -H 'Content-Type: applic
      --data '{"code": "000000", "browser": "demo-browser-key-0123456789"}' -w ' -> HTTP %{http_code}\n' "http://127.0.0.1:$CB_PORT/join"
 ctl session show 5 | grep -E '^ *CoBrowse'
 echo "(in the browsers, the site's pages carry <script src=\"http://127.0.0.1:$CB_PORT/cobrowse.js\">; tests/integration/test_cobrowse_browser.py drives two of them)"
+
+step "Video through Maria's phone browser: a one-time link; headless Chromium with its fake camera opens it (WebRTC)"
+echo "\$ sportelloctl --json video browser 5"
+INVITED=$("$SRC/build/crm-adapters/sportelloctl/sportelloctl" --json video browser 5)
+echo "$INVITED"
+VIDEO_URL=$(echo "$INVITED" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])')
+ctl session show 5 | grep -E '^ *(Video|VideoPath|BrowserVideo)\b'
+chromium --headless=new --no-sandbox --disable-gpu --no-first-run --user-data-dir="$T/chromium" \
+  --use-fake-device-for-media-stream --use-fake-ui-for-media-stream --allow-loopback-in-peer-connection \
+  "$VIDEO_URL" >"$T/chromium.log" 2>&1 & CHROMIUM=$!; PIDS+=($CHROMIUM)
+for _ in $(seq 1 600); do
+  "$SRC/build/crm-adapters/sportelloctl/sportelloctl" session show 5 | grep -Eq '^ *BrowserVideo\b.*active' && break
+  sleep 0.05
+done
+echo "(the customer's camera in the agent's window, the agent's camera in the customer's page; the voice stays on the SIP call)"
+ctl session show 5 | grep -E '^ *(Video|VideoPath|BrowserVideo)\b'
+ctl stats 5 | grep -E 'video-codec|video-frames-decoded'
+ctl video off 5
+ctl session show 5 | grep -E '^ *(Video|BrowserVideo|BrowserVideoEndedBy)\b'
+kill $CHROMIUM; wait $CHROMIUM 2>/dev/null || true
 api POST sessions/5/stop-co-browse
 api POST sessions/5/disconnect
 api POST sessions/5/set-dispositions '{"codes": ["resolved"]}'

@@ -139,6 +139,9 @@ test_inline_values (void)
                                         "[video]\n"
                                         "allowed = no\n"
                                         "remote-offers = ask\n"
+                                        "browser-stun-server = stun://stun.example.org:3478\n"
+                                        "browser-turn-server = turns://a:b@turn.example.org:5349\n"
+                                        "browser-ice-addresses = 10.0.0.5; ::1\n"
                                         "[dispositions]\n"
                                         "codes = sale = Sale made; no-sale ;;later=\n"
                                         "required = true\n"
@@ -168,6 +171,10 @@ test_inline_values (void)
   g_assert_cmpuint (config->rtp_port_max, ==, 30003);
   g_assert_false (config->video_allowed);
   g_assert_cmpint (config->remote_video_offers, ==, SP_REMOTE_VIDEO_ASK);
+  g_assert_cmpstr (config->browser_stun_server, ==, "stun://stun.example.org:3478");
+  g_assert_cmpstr (config->browser_turn_server, ==, "turns://a:b@turn.example.org:5349");
+  g_assert_cmpuint (g_strv_length (config->browser_ice_addresses), ==, 2);
+  g_assert_cmpstr (config->browser_ice_addresses[1], ==, "::1");
   g_assert_cmpuint (config->disposition_codes->len, ==, 3);
   assert_entry (config->disposition_codes, 0, "sale", "Sale made", NULL);
   assert_entry (config->disposition_codes, 1, "no-sale", "no-sale", NULL);
@@ -465,6 +472,12 @@ static const ProblemCase problem_cases[] = {
   { "video/allowed", "[video]\nallowed = maybe\n", "video", "allowed", "'maybe' is not a boolean" },
   { "video/remote-offers", "[video]\nremote-offers = sometimes\n", "video", "remote-offers",
     "'sometimes' is not one of accept, ask, reject" },
+  { "video/stun-without-port", "[video]\nbrowser-stun-server = stun://stun.example.org\n", "video",
+    "browser-stun-server", "is not stun://HOST:PORT" },
+  { "video/turn-without-user", "[video]\nbrowser-turn-server = turn://turn.example.org:3478\n",
+    "video", "browser-turn-server", "is not turn://USER:PASSWORD@HOST:PORT" },
+  { "video/ice-address", "[video]\nbrowser-ice-addresses = 10.0.0.5;eth0\n", "video",
+    "browser-ice-addresses", "'eth0' is not an IP address" },
   { "transfer/timeout-short", "[transfer]\ntimeout = 2\n", "transfer", "timeout",
     "'2' is not a number of seconds from 5 to 120" },
   { "transfer/unknown-key", "[transfer]\nallow = yes\n", "transfer", "allow", "unknown key" },
