@@ -150,11 +150,13 @@ handle_add_candidate (SpBrowserVideo1 *object, GDBusMethodInvocation *invocation
 {
   SpInteraction *interaction = interaction_of (object, invocation, id);
   g_autoptr (GError) error = NULL;
+  gboolean ok;
 
   if (!interaction)
     return TRUE;
-  return reply_done (
-    invocation, sp_interaction_browser_candidate (interaction, mline, candidate, &error), error);
+  /* The error is read after the call that sets it (C leaves the order of arguments open). */
+  ok = sp_interaction_browser_candidate (interaction, mline, candidate, &error);
+  return reply_done (invocation, ok, error);
 }
 
 static gboolean
@@ -163,10 +165,12 @@ handle_leave (SpBrowserVideo1 *object, GDBusMethodInvocation *invocation, const 
 {
   SpInteraction *interaction = interaction_of (object, invocation, id);
   g_autoptr (GError) error = NULL;
+  gboolean ok;
 
   if (!interaction)
     return TRUE;
-  return reply_done (invocation, sp_interaction_browser_left (interaction, reason, &error), error);
+  ok = sp_interaction_browser_left (interaction, reason, &error);
+  return reply_done (invocation, ok, error);
 }
 
 static void
