@@ -621,9 +621,14 @@ fetch_string_property (SpSession1 *session, const char *name)
                                                              : g_strdup ("");
 }
 
-/* The customer's code and link, and the agent's own link (from CoBrowseAgentUrl). */
+typedef gboolean (*LinkFunc) (SpSession1 *proxy, char **code, char **url, GCancellable *cancellable,
+                              GError **error);
+
+/* A method that gives the customer a code and a link (co-browse, browser video); with
+ * AGENT_PROPERTY, the agent's own link too. */
 static int
-run_cobrowse_start (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+run_link (CtlContext *ctx, const CtlCommand *command, int argc, char **argv, LinkFunc call,
+          const char *agent_property)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 1, 1);
@@ -631,49 +636,48 @@ run_cobrowse_start (CtlContext *ctx, const CtlCommand *command, int argc, char *
   g_autofree char *code = NULL;
   g_autofree char *url = NULL;
   g_autofree char *agent_url = NULL;
+  GVariantDict reply;
 
   if (!path)
     return CTL_EXIT_USAGE;
-  if (!(session = session_proxy (ctx, path, &error))
-      || !sp_session1_call_start_co_browse_sync (session, &code, &url, NULL, &error))
+  if (!(session = session_proxy (ctx, path, &error)) || !call (session, &code, &url, NULL, &error))
     return session_fail (ctx, path, error);
-  agent_url = fetch_string_property (session, "CoBrowseAgentUrl");
-  if (ctx->json)
+  if (agent_property)
+    agent_url = fetch_string_property (session, agent_property);
+  if (!ctx->json)
     {
-      g_autoptr (GVariant) reply = g_variant_ref_sink (
-        g_variant_new_parsed ("{'session': <%o>, 'code': <%s>, 'url': <%s>, 'agent-url': <%s>}",
-                              path, code, url, agent_url));
-      ctl_print_variant_json (reply);
+      g_print ("code: %s\ncustomer link: %s\n", code, url);
+      if (agent_url)
+        g_print ("agent link: %s\n", agent_url);
+      return CTL_EXIT_OK;
     }
-  else
-    g_print ("code: %s\ncustomer link: %s\nagent link: %s\n", code, url, agent_url);
+  g_variant_dict_init (&reply, NULL);
+  g_variant_dict_insert (&reply, "session", "o", path);
+  g_variant_dict_insert (&reply, "code", "s", code);
+  g_variant_dict_insert (&reply, "url", "s", url);
+  if (agent_url)
+    g_variant_dict_insert (&reply, "agent-url", "s", agent_url);
+  {
+    g_autoptr (GVariant) value = g_variant_ref_sink (g_variant_dict_end (&reply));
+
+    ctl_print_variant_json (value);
+  }
   return CTL_EXIT_OK;
+}
+
+/* The customer's code and link, and the agent's own link (from CoBrowseAgentUrl). */
+static int
+run_cobrowse_start (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
+{
+  return run_link (ctx, command, argc, argv, sp_session1_call_start_co_browse_sync,
+                   "CoBrowseAgentUrl");
 }
 
 /* The customer's code and one-time link for video through the phone's browser. */
 static int
 run_video_browser (CtlContext *ctx, const CtlCommand *command, int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = parse_session_args (ctx, command, NULL, &argc, &argv, 1, 1);
-  g_autoptr (SpSession1) session = NULL;
-  g_autofree char *code = NULL;
-  g_autofree char *url = NULL;
-
-  if (!path)
-    return CTL_EXIT_USAGE;
-  if (!(session = session_proxy (ctx, path, &error))
-      || !sp_session1_call_invite_browser_video_sync (session, &code, &url, NULL, &error))
-    return session_fail (ctx, path, error);
-  if (ctx->json)
-    {
-      g_autoptr (GVariant) reply = g_variant_ref_sink (
-        g_variant_new_parsed ("{'session': <%o>, 'code': <%s>, 'url': <%s>}", path, code, url));
-      ctl_print_variant_json (reply);
-    }
-  else
-    g_print ("code: %s\ncustomer link: %s\n", code, url);
-  return CTL_EXIT_OK;
+  return run_link (ctx, command, argc, argv, sp_session1_call_invite_browser_video_sync, NULL);
 }
 
 static int

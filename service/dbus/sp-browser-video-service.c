@@ -135,16 +135,6 @@ handle_offer (SpBrowserVideo1 *object, GDBusMethodInvocation *invocation, const 
 }
 
 static gboolean
-reply_done (GDBusMethodInvocation *invocation, gboolean ok, const GError *error)
-{
-  if (ok)
-    g_dbus_method_invocation_return_value (invocation, NULL);
-  else
-    sp_dbus_return_error (invocation, error);
-  return TRUE;
-}
-
-static gboolean
 handle_add_candidate (SpBrowserVideo1 *object, GDBusMethodInvocation *invocation, const char *id,
                       guint mline, const char *candidate)
 {
@@ -156,7 +146,7 @@ handle_add_candidate (SpBrowserVideo1 *object, GDBusMethodInvocation *invocation
     return TRUE;
   /* The error is read after the call that sets it (C leaves the order of arguments open). */
   ok = sp_interaction_browser_candidate (interaction, mline, candidate, &error);
-  return reply_done (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 static gboolean
@@ -170,7 +160,7 @@ handle_leave (SpBrowserVideo1 *object, GDBusMethodInvocation *invocation, const 
   if (!interaction)
     return TRUE;
   ok = sp_interaction_browser_left (interaction, reason, &error);
-  return reply_done (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 static void

@@ -71,16 +71,6 @@ handle_join_agent (SpCoBrowse1 *object, GDBusMethodInvocation *invocation, const
 }
 
 static gboolean
-reply_done (GDBusMethodInvocation *invocation, gboolean ok, const GError *error)
-{
-  if (ok)
-    g_dbus_method_invocation_return_value (invocation, NULL);
-  else
-    sp_dbus_return_error (invocation, error);
-  return TRUE;
-}
-
-static gboolean
 handle_visited (SpCoBrowse1 *object, GDBusMethodInvocation *invocation, const char *session,
                 const char *url)
 {
@@ -92,7 +82,7 @@ handle_visited (SpCoBrowse1 *object, GDBusMethodInvocation *invocation, const ch
   if (!found)
     return TRUE;
   ok = sp_cobrowse_registry_visited (found, session, url, &error);
-  return reply_done (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 static gboolean
@@ -107,7 +97,7 @@ handle_left (SpCoBrowse1 *object, GDBusMethodInvocation *invocation, const char 
   if (!found)
     return TRUE;
   ok = sp_cobrowse_registry_left (found, session, role, &error);
-  return reply_done (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 static void

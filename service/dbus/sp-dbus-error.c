@@ -145,3 +145,13 @@ sp_dbus_return_value_or_error (GDBusMethodInvocation *invocation, GVariant *valu
   else
     sp_dbus_return_error (invocation, error);
 }
+
+gboolean
+sp_dbus_return_done (GDBusMethodInvocation *invocation, gboolean ok, const GError *error)
+{
+  if (ok)
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  else
+    sp_dbus_return_error (invocation, error);
+  return TRUE;
+}

@@ -40,5 +40,8 @@ sp_dbus_return_error_literal (GDBusMethodInvocation *invocation, SpDBusError cod
 void
 sp_dbus_return_value_or_error (GDBusMethodInvocation *invocation, GVariant *value,
                                const GError *error);
+/* Replies nothing when OK, else ERROR; TRUE (a handled method call) either way. */
+gboolean
+sp_dbus_return_done (GDBusMethodInvocation *invocation, gboolean ok, const GError *error);
 
 G_END_DECLS

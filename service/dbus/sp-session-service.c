@@ -110,22 +110,12 @@ on_interaction_notify (GObject *object, GParamSpec *pspec, gpointer data)
   sync_properties (SP_SESSION_SERVICE (data));
 }
 
-static gboolean
-reply_bool (GDBusMethodInvocation *invocation, gboolean ok, GError *error)
-{
-  if (ok)
-    g_dbus_method_invocation_return_value (invocation, NULL);
-  else
-    sp_dbus_return_error (invocation, error);
-  return TRUE;
-}
-
 #define SIMPLE_HANDLER(name, call)                                                                 \
   static gboolean name (SpSession1 *object, GDBusMethodInvocation *invocation)                     \
   {                                                                                                \
     g_autoptr (GError) error = NULL;                                                               \
     gboolean ok = call (SP_SESSION_SERVICE (object)->interaction, &error);                         \
-    return reply_bool (invocation, ok, error);                                                     \
+    return sp_dbus_return_done (invocation, ok, error);                                            \
   }
 
 SIMPLE_HANDLER (handle_answer, sp_interaction_answer)
@@ -173,7 +163,7 @@ handle_start_push (SpSession1 *object, GDBusMethodInvocation *invocation, const 
   gboolean ok
     = sp_interaction_start_push (SP_SESSION_SERVICE (object)->interaction, item_id, &error);
 
-  return reply_bool (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 static gboolean
@@ -183,7 +173,7 @@ handle_set_always_on_top (SpSession1 *object, GDBusMethodInvocation *invocation,
   gboolean ok
     = sp_interaction_set_always_on_top (SP_SESSION_SERVICE (object)->interaction, on_top, &error);
 
-  return reply_bool (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 /* Every asynchronous action of the interaction replies the same way: nothing, or its error. */
@@ -194,7 +184,7 @@ on_action_done (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GError) error = NULL;
   gboolean ok = sp_interaction_action_finish (SP_INTERACTION (source), result, &error);
 
-  reply_bool (invocation, ok, error);
+  sp_dbus_return_done (invocation, ok, error);
 }
 
 /* Like Hold, these reply once the contact's phone answered the re-INVITE. */
@@ -279,7 +269,7 @@ handle_set_notepad (SpSession1 *object, GDBusMethodInvocation *invocation, const
   g_autoptr (GError) error = NULL;
   gboolean ok = sp_interaction_set_notepad (SP_SESSION_SERVICE (object)->interaction, text, &error);
 
-  return reply_bool (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 static gboolean
@@ -288,7 +278,7 @@ handle_append_note (SpSession1 *object, GDBusMethodInvocation *invocation, const
   g_autoptr (GError) error = NULL;
   gboolean ok = sp_interaction_append_note (SP_SESSION_SERVICE (object)->interaction, text, &error);
 
-  return reply_bool (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 static gboolean
@@ -298,7 +288,7 @@ handle_set_case_data (SpSession1 *object, GDBusMethodInvocation *invocation, GVa
   gboolean ok
     = sp_interaction_set_case_data (SP_SESSION_SERVICE (object)->interaction, values, &error);
 
-  return reply_bool (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 static gboolean
@@ -309,7 +299,7 @@ handle_set_dispositions (SpSession1 *object, GDBusMethodInvocation *invocation,
   gboolean ok
     = sp_interaction_set_dispositions (SP_SESSION_SERVICE (object)->interaction, codes, &error);
 
-  return reply_bool (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 /* Conference replies once the agents are called, CompleteConference once the contact is back. */
@@ -337,7 +327,7 @@ handle_drop_participant (SpSession1 *object, GDBusMethodInvocation *invocation, 
   gboolean ok
     = sp_interaction_drop_participant (SP_SESSION_SERVICE (object)->interaction, id, &error);
 
-  return reply_bool (invocation, ok, error);
+  return sp_dbus_return_done (invocation, ok, error);
 }
 
 static void
