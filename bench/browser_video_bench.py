@@ -11,7 +11,7 @@ with the defaults.
    640x480@30, Opus) and adds video with ActivateVideo; sportellod's CPU over a --seconds window.
 2. browser: the same sportellod dials baresip (voice only: a plain phone line), calls
    InviteBrowserVideo, and headless Chromium (Debian's, selenium) with its fake camera (a moving
-   picture, 640x480) opens the link through the relay (sportello-cobrowse). Once the customer's
+   picture, 640x480 at 30 pictures a second) opens the link through the relay (sportello-cobrowse). Once the customer's
    frames flow both ways and 2 s have passed, sportellod's CPU over a window of the same length.
    The ratio browser / sip is the headline (goal: at most 1.2).
 3. joins: --joins times on that call: DeactivateVideo, InviteBrowserVideo, then the time from the
@@ -109,8 +109,10 @@ def invite_and_open(agent, path, browser):
 def browser_call(env, agent, seconds, joins):
     phone = Baresip(env, name="phone")
     path = agent.dial(phone.uri)
-    browser = Browser(env, profile="customer", arguments=("--use-fake-device-for-media-stream",
-                                                          "--use-fake-ui-for-media-stream"))
+    # 30 pictures a second, as the SIP phone of part 1 sends (Chromium's fake camera makes 20).
+    browser = Browser(env, profile="customer", arguments=("--use-fake-device-for-media-stream=fps=30",
+                                                          "--use-fake-ui-for-media-stream",
+                                                          "--allow-loopback-in-peer-connection"))
     try:
         first, active = invite_and_open(agent, path, browser)
         print("first join (the process's first WebRTC: plugins load): first frame %.0f ms, page active %.0f ms"
@@ -161,7 +163,8 @@ def main():
     try:
         env.start_bus()
         relay_port = tcp_port()
-        more = "\n[co-browse]\nlisten = 127.0.0.1:%d\npublic-url = http://127.0.0.1:%d\n" % (relay_port, relay_port)
+        more = ("browser-ice-addresses = 127.0.0.1\n"
+                "\n[co-browse]\nlisten = 127.0.0.1:%d\npublic-url = http://127.0.0.1:%d\n" % (relay_port, relay_port))
         agent = vb.Agent(env, "test", more_config=more)
         relay = env.procs.start("relay", [str(RELAY), "--config", str(agent.config)], env.env)
         conftest.wait_for(lambda: relay.poll() is not None or listening(relay_port), 10, what="the relay")

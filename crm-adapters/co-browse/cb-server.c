@@ -95,6 +95,12 @@ send_resource (SoupServerMessage *msg, const char *name, const char *type)
     soup_message_headers_replace (headers, "Content-Security-Policy",
                                   g_str_has_prefix (name, "video") ? video_page_policy
                                                                    : page_policy);
+  /* The video page may use the camera, nothing else; the others nothing at all. */
+  if (g_str_has_prefix (type, "text/html"))
+    soup_message_headers_replace (headers, "Permissions-Policy",
+                                  g_str_has_prefix (name, "video")
+                                    ? "camera=(self), microphone=(), geolocation=()"
+                                    : "camera=(), microphone=(), geolocation=()");
   soup_server_message_set_status (msg, 200, NULL);
   soup_server_message_set_response (msg, type, SOUP_MEMORY_COPY, g_bytes_get_data (bytes, NULL),
                                     g_bytes_get_size (bytes));

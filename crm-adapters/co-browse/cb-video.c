@@ -22,6 +22,9 @@
 #define CLOSE_ENDED 4410
 #define CLOSE_REFUSED 4403 /* the join was refused: the "refused" message says why */
 #define CALL_TIMEOUT_MS 15000
+/* A page that reloads closes its socket before the new page joins: the old one's leaving waits
+ * this long for the same invitation to join again. */
+#define LEAVE_GRACE_MS 3000
 
 struct _CbVideo
 {
@@ -30,6 +33,7 @@ struct _CbVideo
   char *bus_name;
   GCancellable *cancellable; /* the calls to the service, cancelled when the relay goes */
   GPtrArray *peers;          /* Peer (owned) */
+  GHashTable *leaving;       /* invitation id → its pending Leave (a timeout source id) */
   guint candidate_subscription;
   guint ended_subscription;
   guint name_watch;
@@ -233,6 +237,7 @@ on_joined (Peer *peer, GVariant *reply, GError *error)
       close_peer (old, CLOSE_REPLACED, "replaced by a newer page");
     }
   peer->id = g_strdup (id);
+  g_hash_table_remove (peer->video->leaving, id); /* a reload: the old page's leaving is off */
   g_clear_handle_id (&peer->join_timeout, g_source_remove);
   send_joined (peer, settings);
 }
@@ -413,17 +418,55 @@ peer_free (Peer *peer)
   g_free (peer);
 }
 
-/* A page that went away without saying so (closed tab, lost network) has left. */
+typedef struct
+{
+  CbVideo *video;
+  char *id;
+} Leaving;
+
+static void
+leaving_free (Leaving *leaving)
+{
+  g_free (leaving->id);
+  g_free (leaving);
+}
+
+static gboolean
+on_leave_grace_over (gpointer data)
+{
+  Leaving *leaving = data;
+  CbVideo *self = leaving->video;
+  gpointer key;
+
+  g_dbus_connection_call (self->bus, self->bus_name, ROOT_PATH, VIDEO_IFACE, "Leave",
+                          g_variant_new ("(ss)", leaving->id, "closed"), NULL,
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, NULL, NULL);
+  /* Stolen, not removed: the source ends by returning, which frees LEAVING. */
+  if (g_hash_table_steal_extended (self->leaving, leaving->id, &key, NULL))
+    g_free (key);
+  return G_SOURCE_REMOVE;
+}
+
+/* A page that went away without saying so (closed tab, lost network, a reload) has left, unless
+ * the same invitation joins again within the grace time. */
 static void
 on_closed (SoupWebsocketConnection *connection, gpointer data)
 {
   Peer *peer = data;
+  CbVideo *self = peer->video;
 
-  if (peer->id && !peer->over)
-    g_dbus_connection_call (peer->video->bus, peer->video->bus_name, ROOT_PATH, VIDEO_IFACE,
-                            "Leave", g_variant_new ("(ss)", peer->id, "closed"), NULL,
-                            G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, NULL, NULL);
-  g_ptr_array_remove (peer->video->peers, peer);
+  if (peer->id && !peer->over && !g_hash_table_contains (self->leaving, peer->id))
+    {
+      Leaving *leaving = g_new0 (Leaving, 1);
+
+      leaving->video = self;
+      leaving->id = g_strdup (peer->id);
+      g_hash_table_insert (self->leaving, g_strdup (peer->id),
+                           GUINT_TO_POINTER (g_timeout_add_full (G_PRIORITY_DEFAULT, LEAVE_GRACE_MS,
+                                                                 on_leave_grace_over, leaving,
+                                                                 (GDestroyNotify)leaving_free)));
+    }
+  g_ptr_array_remove (self->peers, peer);
 }
 
 void
@@ -517,6 +560,12 @@ subscribe (CbVideo *self, const char *member, GDBusSignalCallback callback)
                                              self, NULL);
 }
 
+static void
+remove_source (gpointer id)
+{
+  g_source_remove (GPOINTER_TO_UINT (id));
+}
+
 CbVideo *
 cb_video_new (CbServer *server, GDBusConnection *bus, const char *bus_name)
 {
@@ -527,6 +576,7 @@ cb_video_new (CbServer *server, GDBusConnection *bus, const char *bus_name)
   self->bus_name = g_strdup (bus_name);
   self->cancellable = g_cancellable_new ();
   self->peers = g_ptr_array_new_with_free_func ((GDestroyNotify)peer_free);
+  self->leaving = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, remove_source);
   self->candidate_subscription = subscribe (self, "Candidate", on_candidate);
   self->ended_subscription = subscribe (self, "Ended", on_ended);
   self->name_watch = g_bus_watch_name_on_connection (bus, bus_name, G_BUS_NAME_WATCHER_FLAGS_NONE,
@@ -543,6 +593,7 @@ cb_video_free (CbVideo *self)
   g_dbus_connection_signal_unsubscribe (self->bus, self->ended_subscription);
   g_bus_unwatch_name (self->name_watch);
   g_ptr_array_unref (self->peers);
+  g_hash_table_unref (self->leaving);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_free (self->bus_name);

@@ -5,7 +5,7 @@ codes, an offer that is not SDP, candidates out of order or malformed, binary an
 messages, a reload taking over from the old page, a second browser, the camera refused, the
 socket dropped without a word, and DeactivateVideo reaching the page."""
 
-import json
+import time
 
 import pytest
 
@@ -87,6 +87,7 @@ def test_page_and_gate(testenv, world):
     assert response.getheader("Referrer-Policy") == "no-referrer"
     policy = response.getheader("Content-Security-Policy")
     assert "frame-ancestors 'none'" in policy and "media-src 'self' blob: mediastream:" in policy
+    assert response.getheader("Permissions-Policy") == "camera=(self), microphone=(), geolocation=()"
     for path, status in (("/v", 200), ("/video.js", 200), ("/video.css", 200), ("/v/12/34", 404)):
         connection.request("GET", path)
         response = connection.getresponse()
@@ -159,6 +160,21 @@ def test_join_offer_and_candidates(testenv, world):
 
 
 def test_leave_and_ended(testenv, world):
+    code, _ = world.invite()
+    page = world.join(code)
+    assert page.receive_json()["type"] == "joined"
+
+    # A reload: the old page's socket goes before the new page joins; within the grace time the
+    # link lives on. Gone for longer, the page has left.
+    page.close()
+    page = world.join(code)
+    assert page.receive_json()["type"] == "joined"
+    time.sleep(4)
+    assert world.prop("BrowserVideo") == "joined"
+    page.close()
+    wait_for(lambda: world.prop("BrowserVideo") == "ended", 10, what="the page gone for good")
+    assert world.prop("BrowserVideoEndedBy") == "left"
+
     code, _ = world.invite()
     page = world.join(code)
     assert page.receive_json()["type"] == "joined"

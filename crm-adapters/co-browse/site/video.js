@@ -197,7 +197,8 @@
     send({ type: "leave", reason: "closed" });
     finish("ended:left", ENDINGS.left);
   });
-  window.addEventListener("pagehide", () => send({ type: "leave", reason: "closed" }));
+  // Closing or reloading the page closes the socket: the relay takes that as leaving unless the
+  // same browser joins again within a few seconds (a reload).
 
   const match = location.pathname.match(/^\/v\/(\d{6})$/);
   if (match) {
