@@ -420,6 +420,10 @@ for _ in $(seq 1 600); do
   "$SRC/build/crm-adapters/sportelloctl/sportelloctl" session show 5 | grep -Eq '^ *BrowserVideo\b.*active' && break
   sleep 0.05
 done
+for _ in $(seq 1 200); do
+  "$SRC/build/crm-adapters/sportelloctl/sportelloctl" stats 5 | grep -Eq 'video-frames-decoded: +[1-9][0-9]' && break
+  sleep 0.05
+done
 echo "(the customer's camera in the agent's window, the agent's camera in the customer's page; the voice stays on the SIP call)"
 ctl session show 5 | grep -E '^ *(Video|VideoPath|BrowserVideo)\b'
 ctl stats 5 | grep -E 'video-codec|video-frames-decoded'
