@@ -12,6 +12,7 @@ static const char *const region_names[] = {
   [SP_BROWSER_INVITED] = "invited",
   [SP_BROWSER_CONNECTING] = "connecting",
   [SP_BROWSER_ACTIVE] = "active",
+  [SP_BROWSER_PAUSED] = "paused",
 };
 
 /* The public Video value while the browser carries video (NONE when it does not). */
@@ -25,6 +26,8 @@ sp_interaction_browser_video_public (SpInteraction *self)
         return SP_INTERACTION_VIDEO_REQUESTED;
       case SP_BROWSER_ACTIVE:
         return SP_INTERACTION_VIDEO_ACTIVE;
+      case SP_BROWSER_PAUSED:
+        return SP_INTERACTION_VIDEO_PAUSED;
       case SP_BROWSER_NONE:
       default:
         return SP_INTERACTION_VIDEO_NONE;
@@ -50,6 +53,7 @@ set_browser (SpInteraction *self, SpBrowserRegion region)
   self->browser = region;
   if (region == SP_BROWSER_ACTIVE)
     sp_interaction_video_note_used (self);
+  sp_interaction_browser_video_apply (self);
   if (before != sp_interaction_get_video (self))
     sp_interaction_notify (self, "video");
   if (!g_str_equal (path_before, sp_interaction_get_video_path (self)))
@@ -58,6 +62,17 @@ set_browser (SpInteraction *self, SpBrowserRegion region)
 }
 
 /* ---- the media of the browser ---- */
+
+void
+sp_interaction_browser_video_apply (SpInteraction *self)
+{
+  SpMediaSession *media = sp_interaction_media (self);
+  gboolean paused = self->browser == SP_BROWSER_PAUSED || self->local_hold;
+
+  if (self->browser_media && media)
+    sp_media_session_set_video_direction (media, paused ? SP_MEDIA_DIRECTION_INACTIVE
+                                                        : SP_MEDIA_DIRECTION_SENDRECV);
+}
 
 static void
 on_media_candidate (SpMediaSession *media, guint mline, const char *candidate, gpointer data)
@@ -120,6 +135,7 @@ start_media (SpInteraction *self, GError **error)
       return FALSE;
     }
   self->browser_media = TRUE;
+  sp_interaction_browser_video_apply (self);
   return TRUE;
 }
 
@@ -343,6 +359,43 @@ sp_interaction_get_browser_video_ended_by (SpInteraction *self)
   if (self->browser_ended_by)
     return self->browser_ended_by;
   return sp_cobrowse_get_ended_by (self->browser_link);
+}
+
+gboolean
+sp_interaction_browser_video_deactivate (SpInteraction *self, GError **error)
+{
+  switch (self->browser)
+    {
+      case SP_BROWSER_NONE:
+        return FALSE;
+      case SP_BROWSER_ACTIVE:
+        set_browser (self, SP_BROWSER_PAUSED);
+        return TRUE;
+      case SP_BROWSER_PAUSED:
+        g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                     "DeactivateVideo needs active video, not paused");
+        return TRUE;
+      case SP_BROWSER_INVITED:
+      case SP_BROWSER_CONNECTING:
+      default:
+        /* Nothing to pause yet: the invitation is withdrawn (a new link brings it back). */
+        sp_interaction_browser_video_stop (self, "stopped");
+        return TRUE;
+    }
+}
+
+gboolean
+sp_interaction_browser_video_activate (SpInteraction *self, GError **error)
+{
+  if (self->browser == SP_BROWSER_NONE)
+    return FALSE;
+  if (self->browser == SP_BROWSER_PAUSED)
+    set_browser (self, SP_BROWSER_ACTIVE);
+  else
+    g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
+                 "video runs through the customer's browser (%s)",
+                 sp_interaction_video_to_string (sp_interaction_get_video (self)));
+  return TRUE;
 }
 
 gboolean

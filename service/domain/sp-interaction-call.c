@@ -539,6 +539,8 @@ sp_interaction_hold_async (SpInteraction *self, gboolean hold, GAsyncReadyCallba
     }
   self->hold_task = g_steal_pointer (&task);
   self->local_hold = hold;
+  /* Hold stops the browser's video too (no picture either way), at once. */
+  sp_interaction_browser_video_apply (self);
   /* Nobody sees a clip pushed into a held call. */
   if (hold)
     sp_interaction_push_stop (self, "stop");
@@ -581,6 +583,7 @@ on_leg_offer_failed (SpLeg *leg, guint status, const char *phrase, gpointer data
   if (sp_interaction_video_offer_failed (self, status, phrase))
     return;
   self->local_hold = !self->local_hold;
+  sp_interaction_browser_video_apply (self);
   error = g_error_new (SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_FAILED,
                        "the contact's phone refused: %u %s", status, phrase);
   complete_hold (self, error);

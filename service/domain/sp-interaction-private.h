@@ -35,6 +35,7 @@ typedef enum
   SP_BROWSER_INVITED,
   SP_BROWSER_CONNECTING,
   SP_BROWSER_ACTIVE,
+  SP_BROWSER_PAUSED, /* DeactivateVideo: connected, nothing shown either way */
 } SpBrowserRegion;
 
 struct _SpInteraction
@@ -312,6 +313,15 @@ void
 sp_interaction_browser_video_stop (SpInteraction *self, const char *reason);
 void
 sp_interaction_browser_video_dispose (SpInteraction *self);
+/* Pauses or resumes the browser's media as DeactivateVideo and Hold want it. */
+void
+sp_interaction_browser_video_apply (SpInteraction *self);
+/* DeactivateVideo and ActivateVideo on the browser's video: TRUE when they were its to take
+ * (done, or failed with ERROR). */
+gboolean
+sp_interaction_browser_video_deactivate (SpInteraction *self, GError **error);
+gboolean
+sp_interaction_browser_video_activate (SpInteraction *self, GError **error);
 /* sp-interaction-srtp.c: SRTP on PARTY's leg (the contact or a side leg). */
 void
 sp_interaction_srtp_caps (SpInteraction *self, SpParticipant *party, SpSdpLocal *local);

@@ -410,13 +410,6 @@ start_activation (SpInteraction *self, GError **error)
 {
   if (!check_call_state (self, "ActivateVideo", error) || sp_interaction_busy (self, error))
     return FALSE;
-  if (sp_interaction_browser_video_live (self))
-    {
-      g_set_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE,
-                   "video runs through the customer's browser (%s)",
-                   sp_interaction_video_to_string (sp_interaction_get_video (self)));
-      return FALSE;
-    }
   switch (public_value (self->video))
     {
       case SP_INTERACTION_VIDEO_ACTIVE:
@@ -457,7 +450,17 @@ sp_interaction_activate_video_async (SpInteraction *self, GAsyncReadyCallback ca
       g_task_return_boolean (task, TRUE);
       return;
     }
-  if (!start_activation (self, &error))
+  /* The browser's video resumes at once: nothing to negotiate with the phone. */
+  if (check_call_state (self, "ActivateVideo", &error)
+      && sp_interaction_browser_video_activate (self, &error))
+    {
+      if (error)
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (error || !start_activation (self, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -480,12 +483,14 @@ sp_interaction_deactivate_video_async (SpInteraction *self, GAsyncReadyCallback 
   GError *error = NULL;
 
   g_task_set_source_tag (task, sp_interaction_deactivate_video_async);
-  if (sp_interaction_browser_video_live (self))
+  /* The browser's video pauses at once (nothing to negotiate with the phone); the voice goes
+   * on. */
+  if (sp_interaction_browser_video_deactivate (self, &error))
     {
-      /* The browser's video ends at once (nothing to negotiate with the phone); the voice goes
-       * on, and a new link can bring it back. */
-      sp_interaction_browser_video_stop (self, "stopped");
-      g_task_return_boolean (task, TRUE);
+      if (error)
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
       return;
     }
   if (self->video == SP_VIDEO_HELD_OFFER)

@@ -32,6 +32,8 @@ struct _SpBrowserVideo
   gboolean offered;
   guint frames_received; /* atomic */
   gint receiving;        /* atomic: the window has its stream */
+  gint paused;           /* atomic: nothing is sent, nothing shown */
+  GstElement *sender;    /* the VP8 sender, once the offer is answered */
 };
 
 enum
@@ -164,12 +166,22 @@ count_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Paused (DeactivateVideo, Hold): pictures stop here, both ways. */
+static GstPadProbeReturn
+drop_while_paused (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  SpBrowserVideo *self = data;
+
+  return g_atomic_int_get (&self->paused) ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
 static GstElement *
 make_receive_branch (SpBrowserVideo *self, GError **error)
 {
   g_autoptr (GstElement) bin = gst_object_ref_sink (gst_bin_new (NULL));
   GstElement *receiver, *convert, *sink;
   g_autoptr (GstPad) sink_pad = NULL;
+  g_autoptr (GstPad) convert_pad = NULL;
   g_autoptr (GstPad) pad = NULL;
 
   if (!(receiver = sp_video_codec_make_receiver (sp_video_codec_lookup ("VP8"), error)))
@@ -180,6 +192,9 @@ make_receive_branch (SpBrowserVideo *self, GError **error)
     return NULL;
   g_object_set (sink, "channel", self->receive_channel, "sync", FALSE, NULL);
   gst_element_link_many (receiver, convert, sink, NULL);
+  /* Decoded all the same while paused, so the browser's next pictures need no key frame. */
+  convert_pad = gst_element_get_static_pad (convert, "sink");
+  gst_pad_add_probe (convert_pad, GST_PAD_PROBE_TYPE_BUFFER, drop_while_paused, self, NULL);
   sink_pad = gst_element_get_static_pad (sink, "sink");
   gst_pad_add_probe (sink_pad, GST_PAD_PROBE_TYPE_BUFFER, count_frame, self, NULL);
   pad = gst_element_get_static_pad (receiver, "sink");
@@ -326,6 +341,12 @@ build_send_branch (SpBrowserVideo *self, gint pt, GError **error)
       || !(rtp = sp_gst_add (bin, "capsfilter", NULL, error)))
     return FALSE;
   gst_bin_add (bin, sender);
+  self->sender = gst_object_ref (sender);
+  {
+    g_autoptr (GstPad) pad = gst_element_get_static_pad (convert, "sink");
+
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, drop_while_paused, self, NULL);
+  }
   g_object_set (source, "channel", self->send_channel, NULL);
   g_object_set (raw, "caps", raw_caps, NULL);
   g_object_set (rtp, "caps", rtp_caps, NULL);
@@ -432,6 +453,24 @@ sp_browser_video_get_state (SpBrowserVideo *self)
 {
   g_return_val_if_fail (SP_IS_BROWSER_VIDEO (self), SP_BROWSER_VIDEO_CLOSED);
   return self->state;
+}
+
+void
+sp_browser_video_set_paused (SpBrowserVideo *self, gboolean paused)
+{
+  g_return_if_fail (SP_IS_BROWSER_VIDEO (self));
+  if (g_atomic_int_exchange (&self->paused, paused) == paused || paused || !self->sender)
+    return;
+  /* The browser's decoder has the last picture sent before the pause: a key frame ends the
+   * frozen picture at once. */
+  sp_video_codec_force_key_frame (self->sender);
+}
+
+gboolean
+sp_browser_video_get_paused (SpBrowserVideo *self)
+{
+  g_return_val_if_fail (SP_IS_BROWSER_VIDEO (self), FALSE);
+  return g_atomic_int_get (&self->paused);
 }
 
 guint
@@ -578,6 +617,7 @@ sp_browser_video_dispose (GObject *object)
       g_clear_pointer (&self->bus_watch, g_source_unref);
     }
   gst_clear_object (&self->webrtc);
+  gst_clear_object (&self->sender);
   gst_clear_object (&self->pipeline);
   G_OBJECT_CLASS (sp_browser_video_parent_class)->dispose (object);
 }

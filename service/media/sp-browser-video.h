@@ -72,7 +72,13 @@ SpBrowserVideoState
 sp_browser_video_get_state (SpBrowserVideo *self);
 const char *
 sp_browser_video_state_to_string (SpBrowserVideoState state);
-/* Pictures decoded from the browser so far. */
+/* Paused: no picture goes to the browser and none of its pictures to the window (the media
+ * stays connected); resuming starts with a key frame. */
+void
+sp_browser_video_set_paused (SpBrowserVideo *self, gboolean paused);
+gboolean
+sp_browser_video_get_paused (SpBrowserVideo *self);
+/* Pictures decoded from the browser and shown so far (none while paused). */
 guint
 sp_browser_video_get_frames_received (SpBrowserVideo *self);
 

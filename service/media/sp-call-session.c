@@ -139,10 +139,15 @@ session_has_video (SpMediaSession *session)
   return sp_call_media_has_video (SESSION (session)->media);
 }
 
+/* A browser's video has no direction to negotiate: anything but sendrecv pauses it. */
 static void
 session_set_video_direction (SpMediaSession *session, SpMediaDirection direction)
 {
-  sp_call_media_set_video_direction (SESSION (session)->media, direction);
+  SpCallSession *self = SESSION (session);
+
+  if (self->browser)
+    sp_browser_video_set_paused (self->browser, direction != SP_MEDIA_DIRECTION_SENDRECV);
+  sp_call_media_set_video_direction (self->media, direction);
 }
 
 static const char *

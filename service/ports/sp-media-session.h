@@ -152,7 +152,8 @@ sp_media_session_update_audio (SpMediaSession *self, const SpMediaAudioParams *p
 gboolean
 sp_media_session_prepare_video (SpMediaSession *self, const char *local_address, guint16 *rtp_port,
                                 guint16 *rtcp_port, GError **error);
-/* Starts the agent's camera, then the video stream (its first frame is the camera's). */
+/* Starts the agent's camera, then the video stream (its first frame is the camera's). The video
+ * direction also pauses (anything but sendrecv) or resumes a browser's video. */
 gboolean
 sp_media_session_start_video (SpMediaSession *self, const SpMediaVideoParams *params,
                               GError **error);

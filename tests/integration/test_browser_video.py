@@ -4,12 +4,14 @@ invites the customer to browser video; headless Chromium with a fake camera (a m
 opens the link the relay serves. What a person would check: the agent's video window (Xvfb
 screenshot) shows the customer's magenta picture and the agent's green preview; the page's
 <video> shows the agent's green (read back through a canvas), turns to the pushed clip's red and
-back; DeactivateVideo ends it on the page; a reused code, a second browser and a refused camera
-are turned away with their reasons; closing the tab ends browser video while the voice keeps
-flowing (tones both ways on the SIP leg). Screenshots go to BUILD_DIR/tests/integration/artefacts."""
+back; DeactivateVideo and Hold stop the customer's pictures, ActivateVideo and Retrieve bring
+them back; a reused code, a second browser and a refused camera are turned away with their
+reasons; closing the tab ends browser video while the voice keeps flowing (tones both ways on
+the SIP leg). Screenshots go to BUILD_DIR/tests/integration/artefacts."""
 
 import glob
 import subprocess
+import time
 
 import pytest
 
@@ -150,6 +152,23 @@ def wait_page_colour(browser, colour, timeout=15):
              what=f"the page showing {colour} (now {page_colour(browser)})")
 
 
+def assert_paused(world, desktop, wid):
+    """No picture of the customer's is decoded any more, and the window's large picture is not
+    theirs."""
+    time.sleep(0.5)
+    frames = world.stats()["video-frames-decoded"]
+    time.sleep(1.5)
+    assert world.stats()["video-frames-decoded"] == frames
+    wait_for(lambda: not near(desktop.window_colour(wid), MAGENTA), 10,
+             what="the customer's picture gone from the window")
+
+
+def assert_flowing(world, desktop, wid):
+    frames = world.stats()["video-frames-decoded"]
+    wait_for(lambda: world.stats()["video-frames-decoded"] > frames + 15, 15, what="the customer's frames again")
+    wait_for(lambda: near(desktop.window_colour(wid), MAGENTA), 15, what="the customer's magenta again")
+
+
 def invite(world):
     code, url = world.call("InviteBrowserVideo")
     assert url == f"{world.public}/v/{code}"
@@ -188,20 +207,23 @@ def test_browser_video_during_a_phone_call(testenv, world, desktop):
     world.call("StopPush")
     wait_page_colour(customer, GREEN)
 
-    # DeactivateVideo ends it on the page; the code is dead; a new link brings it back.
+    # DeactivateVideo pauses it both ways (the phone is not re-INVITEd); ActivateVideo resumes.
     world.call("DeactivateVideo")
-    wait_page(customer, "ended:stopped")
-    assert world.prop("Video") == "none"
-    assert world.prop("VideoPath") == ""
-    assert world.prop("BrowserVideoEndedBy") == "stopped"
-    assert world.prop("State") == "talking"
-    customer.open(url)
-    wait_page(customer, lambda state: state.startswith("refused:"))
+    assert (world.prop("Video"), world.prop("BrowserVideo"), world.prop("VideoPath")) == \
+        ("paused", "paused", "browser")
+    assert_paused(world, desktop, wid)
+    world.call("ActivateVideo")
+    assert world.prop("Video") == "active"
+    assert_flowing(world, desktop, wid)
+    wait_page_colour(customer, GREEN)
 
-    code, url = invite(world)
-    customer.open(url)
-    wait_page(customer, "active")
-    world.wait("Video", "active")
+    # Hold stops it too, Retrieve brings it back.
+    world.call("Hold")
+    assert world.prop("State") == "held"
+    assert_paused(world, desktop, wid)
+    world.call("Retrieve")
+    assert_flowing(world, desktop, wid)
+    assert page_state(customer) == "active"
 
     # A second browser with the same link is turned away; the first goes on.
     second = world.browser("second")
@@ -209,12 +231,15 @@ def test_browser_video_during_a_phone_call(testenv, world, desktop):
     wait_page(second, "refused:409")
     assert page_state(customer) == "active"
 
-    # The customer closes the tab: browser video ends, the voice goes on both ways.
+    # The customer closes the tab: browser video ends, the voice goes on both ways, the link is
+    # dead.
     customer.driver.get("about:blank")
     world.wait("BrowserVideo", "ended")
     assert world.prop("BrowserVideoEndedBy") == "left"
     assert world.prop("Video") == "none"
     assert world.prop("State") == "talking"
+    customer.open(url)
+    wait_page(customer, "refused:404")
     received = world.stats()["rtp-packets-received"]
     wait_for(lambda: world.stats()["rtp-packets-received"] > received + 100, 15, what="the voice still flowing")
     world.call("Disconnect")

@@ -1555,9 +1555,45 @@ test_browser_video (void)
   g_assert_error (error, SP_INTERACTION_ERROR, SP_INTERACTION_ERROR_INVALID_STATE);
   g_clear_error (&error);
 
-  /* The page reloads: a new offer replaces the media. Then DeactivateVideo ends it all. */
+  /* The page reloads: a new offer replaces the media. */
   browser_connects (&world);
   g_assert_cmpuint (world.media->last->browser_starts, ==, 2);
+  g_assert_cmpint (world.media->last->video_direction, ==, SP_MEDIA_DIRECTION_SENDRECV);
+
+  /* DeactivateVideo pauses it (connected, nothing shown), ActivateVideo resumes it: no
+   * re-INVITE of the phone either way. */
+  sp_interaction_deactivate_video_async (world.interaction, on_done, &world);
+  settle ();
+  g_assert_cmpint (world.result, ==, OK);
+  assert_browser (&world, "paused", "browser", "paused", "");
+  g_assert_cmpint (world.media->last->video_direction, ==, SP_MEDIA_DIRECTION_INACTIVE);
+  sp_interaction_deactivate_video_async (world.interaction, on_done, &world);
+  settle ();
+  g_assert_cmpint (world.result, ==, ERROR (SP_INTERACTION_ERROR_INVALID_STATE));
+  sp_interaction_activate_video_async (world.interaction, on_done, &world);
+  settle ();
+  g_assert_cmpint (world.result, ==, OK);
+  assert_browser (&world, "active", "browser", "active", "");
+  g_assert_cmpint (world.media->last->video_direction, ==, SP_MEDIA_DIRECTION_SENDRECV);
+
+  /* Hold stops it at once, Retrieve brings it back. */
+  sp_interaction_hold_async (world.interaction, TRUE, on_done, &world);
+  g_assert_cmpint (world.media->last->video_direction, ==, SP_MEDIA_DIRECTION_INACTIVE);
+  phone_answers (&world, TRUE);
+  settle ();
+  g_assert_cmpint (world.result, ==, OK);
+  g_assert_cmpint (world.media->last->video_direction, ==, SP_MEDIA_DIRECTION_INACTIVE);
+  sp_interaction_hold_async (world.interaction, FALSE, on_done, &world);
+  phone_answers (&world, TRUE);
+  settle ();
+  g_assert_cmpint (world.result, ==, OK);
+  g_assert_cmpint (world.media->last->video_direction, ==, SP_MEDIA_DIRECTION_SENDRECV);
+  assert_browser (&world, "active", "browser", "active", "");
+
+  /* DeactivateVideo before the browser's media connected withdraws the invitation. */
+  g_assert_true (sp_interaction_browser_left (world.interaction, "closed", NULL));
+  assert_browser (&world, "none", "", "ended", "left");
+  link = invite_and_join (&world);
   sp_interaction_deactivate_video_async (world.interaction, on_done, &world);
   settle ();
   g_assert_cmpint (world.result, ==, OK);
