@@ -2,13 +2,13 @@
  * WirePlumber (started by with-pipewire.sh) and a virtual camera that shows plain green: what
  * the far end would see, read back from the intervideo channel. The camera goes away and comes
  * back; the channel must show the "Camera unavailable" card in between. */
+#include "test-camera.h"
 #include "sp-video-feed.h"
 
 #include <gio/gio.h>
 #include <gst/gst.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #define CAMERA_NODE "test-camera"
 /* Under AddressSanitizer every allocation unwinds the stack (fast_unwind_on_malloc=0), which
@@ -75,63 +75,6 @@ static double
 ms_since (gint64 begin)
 {
   return (g_get_monotonic_time () - begin) / 1000.0;
-}
-
-/* ---- the virtual camera: a child gst-launch publishing a green Video/Source node ---- */
-
-static void
-die_with_parent (gpointer data)
-{
-  /* A test that aborts must not leave its camera running. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* tests/tools/sp-virtual-camera: a green Video/Source node that drives itself, as a real
- * camera does (it resumes after its process was stopped, unlike pipewiresink mode=provide). */
-static GSubprocess *
-camera_start_full (gboolean frozen)
-{
-  g_autoptr (GSubprocessLauncher) launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_autoptr (GError) error = NULL;
-  GSubprocess *camera;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  camera = g_subprocess_launcher_spawn (
-    launcher, &error, VIRTUAL_CAMERA, "--name", CAMERA_NODE, "--description", "Test-Camera",
-    "--size", "320x240", "--rate", "30", "--colour", "00ff00", frozen ? "--frozen" : NULL, NULL);
-  g_assert_no_error (error);
-  return camera;
-}
-
-static void
-camera_kill (GSubprocess **camera)
-{
-  if (*camera == NULL)
-    return;
-  g_subprocess_force_exit (*camera);
-  g_subprocess_wait (*camera, NULL, NULL);
-  g_clear_object (camera);
-}
-
-static gboolean
-camera_listed (SpCameraMonitor *monitor)
-{
-  g_autoptr (GVariant) cameras = g_variant_ref_sink (sp_camera_monitor_dup_cameras (monitor));
-  GVariantIter iter;
-  GVariant *camera;
-  gboolean found = FALSE;
-
-  g_variant_iter_init (&iter, cameras);
-  while (!found && (camera = g_variant_iter_next_value (&iter)))
-    {
-      const char *name = NULL;
-
-      found
-        = g_variant_lookup (camera, "node-name", "&s", &name) && g_strcmp0 (name, CAMERA_NODE) == 0;
-      g_variant_unref (camera);
-    }
-  return found;
 }
 
 /* ---- the feed's sources, seen through a tracer: to inject errors and end-of-stream ---- */
@@ -405,10 +348,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
       sp_video_feed_stop (f->feed);
       g_clear_object (&f->feed);
     }
-  camera_kill (&f->camera);
+  test_camera_kill (&f->camera);
   /* The next test starts without a camera. */
-  WAIT_UNTIL (!camera_listed (f->monitor), 10000);
-  g_assert_false (camera_listed (f->monitor));
+  WAIT_UNTIL (!test_camera_listed (f->monitor, CAMERA_NODE), 10000);
+  g_assert_false (test_camera_listed (f->monitor, CAMERA_NODE));
   reader_free (f->reader);
   g_clear_object (&f->monitor);
   g_free (f->channel);
@@ -422,9 +365,9 @@ fixture_camera_up_full (Fixture *f, gboolean frozen)
   gint64 begin = g_get_monotonic_time ();
 
   g_assert_null (f->camera);
-  f->camera = camera_start_full (frozen);
-  WAIT_UNTIL (camera_listed (f->monitor), 15000);
-  g_assert_true (camera_listed (f->monitor));
+  f->camera = test_camera_start (CAMERA_NODE, "00ff00", frozen);
+  WAIT_UNTIL (test_camera_listed (f->monitor, CAMERA_NODE), 15000);
+  g_assert_true (test_camera_listed (f->monitor, CAMERA_NODE));
   g_test_message ("camera node published after %.0f ms", ms_since (begin));
 }
 
@@ -551,7 +494,7 @@ test_camera_comes_and_goes (Fixture *f, gconstpointer data)
 
   /* Unplugged. */
   begin = g_get_monotonic_time ();
-  camera_kill (&f->camera);
+  test_camera_kill (&f->camera);
   WAIT_UNTIL (sp_video_feed_get_source (f->feed) == SP_VIDEO_FEED_CARD, 5000);
   to_card = ms_since (begin);
   g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CARD);
@@ -651,7 +594,7 @@ test_stall_watchdog (Fixture *f, gconstpointer data)
   g_assert_true (wait_frame (f->reader, is_green, 10000, &frame));
 
   begin = g_get_monotonic_time ();
-  camera_kill (&f->camera);
+  test_camera_kill (&f->camera);
   WAIT_UNTIL (sp_video_feed_get_source (f->feed) == SP_VIDEO_FEED_CARD, 10000);
   g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CARD);
   g_test_message ("stalled camera: card after %.0f ms", ms_since (begin));

@@ -129,15 +129,6 @@ free_udp_port (GSocket **keep)
   return port;
 }
 
-static void
-stop (GstElement **pipeline)
-{
-  if (*pipeline == NULL)
-    return;
-  gst_element_set_state (*pipeline, GST_STATE_NULL);
-  gst_clear_object (pipeline);
-}
-
 /* The mean colour of the newest picture an appsink named "in" holds, if any. */
 static gboolean
 latest_colour (GstElement *pipeline, Rgb *colour)
@@ -289,14 +280,14 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  stop (&f->remote_reader);
-  stop (&f->preview_reader);
-  stop (&f->peer_send);
-  stop (&f->peer_recv);
+  test_pipeline_stop (&f->remote_reader);
+  test_pipeline_stop (&f->preview_reader);
+  test_pipeline_stop (&f->peer_send);
+  test_pipeline_stop (&f->peer_recv);
   sp_call_media_stop (f->media);
-  stop (&f->camera);
+  test_pipeline_stop (&f->camera);
   g_clear_object (&f->media);
-  stop (&f->audio_peer);
+  test_pipeline_stop (&f->audio_peer);
   g_assert_false (f->media_error);
 }
 
@@ -357,32 +348,6 @@ test_pause_and_resume (Fixture *f, gconstpointer data)
   g_assert_cmpuint (stats (f).rtp_packets_sent, >, after.rtp_packets_sent);
   g_assert_cmpuint (stats (f).frames_decoded, >, after.frames_decoded);
   g_assert_cmpuint (stats (f).key_frames_sent, >, keys);
-}
-
-/* A WebM clip of SECONDS seconds of one colour, with a tone when AUDIO. */
-static char *
-make_clip (const char *colour, guint seconds, gboolean audio)
-{
-  g_autofree char *dir = g_dir_make_tmp ("sp-clip-XXXXXX", NULL);
-  char *path = g_build_filename (dir, "clip.webm", NULL);
-  g_autofree char *description = g_strdup_printf (
-    "webmmux name=mux ! filesink location=%s "
-    "videotestsrc num-buffers=%u pattern=solid-color foreground-color=%s ! "
-    "video/x-raw,width=%u,height=%u,framerate=30/1 ! vp8enc deadline=1 ! mux. %s",
-    path, seconds * 30, colour, WIDTH, HEIGHT,
-    audio ? "audiotestsrc num-buffers=100 freq=1500 ! audioconvert ! opusenc ! mux." : "");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GstElement) pipeline = gst_parse_launch (description, &error);
-  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
-  g_autoptr (GstMessage) message = NULL;
-
-  g_assert_no_error (error);
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  message = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  g_assert_nonnull (message);
-  g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  return path;
 }
 
 /* The power of FREQUENCY in the last half second the audio peer decoded (Goertzel). */
@@ -463,7 +428,7 @@ wait_log (gboolean (*predicate) (gpointer), PushLog *log, guint ms)
 static void
 test_push (Fixture *f, gconstpointer data)
 {
-  g_autofree char *clip = make_clip ("0xffffff00", 2, TRUE);
+  g_autofree char *clip = test_pipeline_make_clip ("0xffffff00", 2, TRUE, WIDTH, HEIGHT);
   PushLog log = { 0 };
   g_autoptr (GError) error = NULL;
   guint64 keys;
@@ -585,7 +550,7 @@ test_codec_change (Fixture *f, gconstpointer data)
 
   assert_colour (f->peer_recv, 255, 0, 0);
   g_assert_true (sp_call_media_prepare_video (f->media, "127.0.0.1", &our_rtp, NULL, &error));
-  stop (&f->peer_send);
+  test_pipeline_stop (&f->peer_send);
   description = g_strdup_printf (
     "udpsrc address=127.0.0.1 port=%u caps=\"application/x-rtp,media=video,clock-rate=90000,"
     "encoding-name=H264,payload=97\" ! rtpjitterbuffer latency=50 ! rtph264depay ! h264parse ! "
@@ -612,8 +577,8 @@ test_codec_change (Fixture *f, gconstpointer data)
   g_assert_false (sp_call_media_update_video (f->media, &video, &error));
   g_assert_nonnull (error);
   assert_colour (h264_recv, 255, 0, 0);
-  stop (&h264_recv);
-  stop (&h264_send);
+  test_pipeline_stop (&h264_recv);
+  test_pipeline_stop (&h264_send);
 }
 
 static void
