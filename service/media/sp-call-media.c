@@ -982,6 +982,14 @@ sp_call_media_start_video (SpCallMedia *self, const SpCallMediaVideo *params, GE
                                          : "The video stream is already started");
       return FALSE;
     }
+  /* Both would write the preview channel, and the browser would get the SIP path's picture
+   * mixed with its own. */
+  if (self->local_picture != NULL)
+    {
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE,
+                   "A browser carries the video: no SIP video stream with it");
+      return FALSE;
+    }
   p = video_stream_params (params);
   if (!sp_video_stream_check_params (&p, error))
     return FALSE;

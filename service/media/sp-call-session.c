@@ -250,8 +250,9 @@ session_stop_browser_video (SpMediaSession *session)
 
   if (!self->browser)
     return;
-  g_signal_handlers_disconnect_by_data (self->browser, self);
+  /* Stopped first, so that whoever still listens is told "closed". */
   sp_browser_video_stop (self->browser);
+  g_signal_handlers_disconnect_by_data (self->browser, self);
   g_clear_object (&self->browser);
   sp_call_media_stop_local_video (self->media);
   /* The camera's light goes off with the video. */

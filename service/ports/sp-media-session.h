@@ -101,7 +101,10 @@ G_DECLARE_INTERFACE (SpMediaSession, sp_media_session, SP, MEDIA_SESSION, GObjec
 /* Signals, on the main context: "error" (const char *message): the media cannot go on;
  * "rtp-timeout" (): nothing came from the peer for the configured time while we expect media;
  * "push-ended" (const char *reason, const char *message): a pushed clip ended by itself
- * ("end-of-clip" or "error") and the camera is sent again. */
+ * ("end-of-clip" or "error") and the camera is sent again; "browser-candidate" (guint mline,
+ * const char *candidate): a local ICE candidate of the browser video, to send to the browser;
+ * "browser-state" (const char *state): the browser video's media became "connecting",
+ * "connected", "failed" or "closed" (also when stop_browser_video ends it). */
 struct _SpMediaSessionInterface
 {
   GTypeInterface parent_iface;
