@@ -7,6 +7,7 @@
  * the next one: a member starts with two frames (and again after running dry), and more than
  * 100 ms behind, the oldest are dropped so that a stall cannot build a lasting delay. */
 #include "sp-audio-bridge.h"
+#include "sp-agent-audio.h"
 
 #include <string.h>
 
@@ -36,6 +37,8 @@ struct _SpAudioBridge
   GPtrArray *members;
   GThread *ticker;
   gboolean stopping;
+  SpAgentAudio *agent; /* main thread only */
+  SpAudioBridgeMember *agent_member;
 };
 
 static GMutex registry_lock;
@@ -194,9 +197,35 @@ bridge_new (const char *name)
   return self;
 }
 
+gboolean
+sp_audio_bridge_add_agent (SpAudioBridge *self, const char *source_spec, gdouble tone_frequency,
+                           const char *sink_spec, GError **error)
+{
+  if (self->agent != NULL)
+    return TRUE;
+  self->agent = sp_agent_audio_new (source_spec, tone_frequency, sink_spec, error);
+  if (self->agent == NULL)
+    return FALSE;
+  self->agent_member = sp_audio_bridge_add (self, sp_agent_audio_get_voice (self->agent),
+                                            sp_agent_audio_get_ear (self->agent));
+  return TRUE;
+}
+
+/* The agent's devices stop first: then no callback of its voice runs any more. */
+static void
+remove_agent (SpAudioBridge *self)
+{
+  if (self->agent == NULL)
+    return;
+  g_clear_pointer (&self->agent, sp_agent_audio_free);
+  sp_audio_bridge_remove (self, self->agent_member);
+  self->agent_member = NULL;
+}
+
 static void
 bridge_free (SpAudioBridge *self)
 {
+  remove_agent (self);
   g_mutex_lock (&self->lock);
   self->stopping = TRUE;
   g_cond_signal (&self->wake);

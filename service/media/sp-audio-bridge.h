@@ -1,6 +1,6 @@
 /* A conference's mixing point: the legs of one local conference each hand over what they hear,
  * and each gets back the sum of what every other member hears (mix-minus), computed once for
- * all of them every 20 ms. */
+ * all of them every 20 ms. The agent's own voice and ear are one more member. */
 #pragma once
 
 #include <gst/app/gstappsink.h>
@@ -26,6 +26,12 @@ sp_audio_bridge_unref (SpAudioBridge *self);
  * (a live appsrc in the leg's send path); the bridge takes references of both. */
 SpAudioBridgeMember *
 sp_audio_bridge_add (SpAudioBridge *self, GstAppSink *heard, GstAppSrc *mix);
+/* The agent's own voice and ear (sp-agent-audio.h) join as a member, made from these devices
+ * (the legs' [media] audio-source, test tone and audio-sink) unless the bridge already has
+ * them; they leave with the bridge. FALSE with an error when a device cannot be made. */
+gboolean
+sp_audio_bridge_add_agent (SpAudioBridge *self, const char *source_spec, gdouble tone_frequency,
+                           const char *sink_spec, GError **error);
 /* From now on the member gets nothing and its voice reaches nobody. */
 void
 sp_audio_bridge_remove (SpAudioBridge *self, SpAudioBridgeMember *member);

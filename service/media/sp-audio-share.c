@@ -1,10 +1,13 @@
-/* A leg's part in a conference's mix (sp-audio-bridge.c), one Membership per mix it joins:
+/* A leg's part in a conference's mix (sp-audio-bridge.c):
  *   heard tee → audioconvert → audioresample → caps → appsink   (what the leg hears, to the bridge)
- *   appsrc → audioconvert → audioresample → a pad of the send mixer   (the others, from the bridge)
- * The send mixer is in the leg's send path from its first mix to its last (sp-send-mixer.c).
+ *   appsrc → audioconvert → audioresample → the voice's place   (the others, from the bridge)
+ * The mix takes the place of the leg's own voice in its send path (sp-send-mixer.c), and the
+ * agent's voice reaches the leg through the bridge, captured once for the whole conference;
+ * the leg's own voice source stops, and its playback is shut (the agent hears the conference
+ * on the bridge's member of the agent). Leaving puts the leg's voice back and restarts it.
  * Both ends carry 48 kHz mono S16 in 20 ms frames. The appsrc is live and stamps each frame as
- * the bridge pushes it; it reports 20 ms of latency (the send mixer waits that long for it) and
- * holds 100 ms at most, dropping the oldest, so a stall cannot build a delay that lasts. */
+ * the bridge pushes it; it reports 20 ms of latency and holds 100 ms at most, dropping the
+ * oldest, so a stall cannot build a delay that lasts. */
 #include "sp-audio-share.h"
 #include "sp-audio-bridge.h"
 #include "sp-gst.h"
@@ -21,7 +24,6 @@ typedef struct
   GstElement *out_bin; /* heard → the bridge */
   GstPad *tee_pad;
   GstElement *in_bin; /* the bridge → sent */
-  GstPad *mixer_pad;
   SpAudioBridge *bridge;
   SpAudioBridgeMember *member;
 } Membership;
@@ -30,8 +32,13 @@ struct _SpAudioShare
 {
   GstBin *pipeline;
   SpSendMixer *send_mixer;
+  GstElement *voice;
   GstElement *tee;
-  GHashTable *mixes; /* mix name → Membership */
+  GstElement *ear_valve;
+  char *source_spec;
+  gdouble tone_frequency;
+  char *sink_spec;
+  GHashTable *mixes; /* mix name → Membership (one at most) */
 };
 
 static GstElement *
@@ -49,20 +56,17 @@ make_branch (const char *description, GError **error)
   return gst_object_ref_sink (bin);
 }
 
-/* BIN joins the pipeline and meets the running element's PAD in the order that lets nothing
- * be lost: an output starts before the tee pushes into it (an element not started refuses
- * data), an input is linked before it starts (a source that pushes unlinked stops with
- * "not-linked", which is an error of the whole pipeline). */
+/* BIN joins the pipeline and starts before the tee pushes into it (an element not started
+ * refuses data). */
 static gboolean
-attach (SpAudioShare *self, GstElement *bin, GstPad *pad, gboolean bin_is_upstream, GError **error)
+attach_output (SpAudioShare *self, GstElement *bin, GstPad *pad, GError **error)
 {
-  g_autoptr (GstPad) end = gst_element_get_static_pad (bin, bin_is_upstream ? "src" : "sink");
+  g_autoptr (GstPad) end = gst_element_get_static_pad (bin, "sink");
   GstPadLinkReturn linked;
 
   gst_bin_add (self->pipeline, bin); /* the bin takes a reference of its own */
-  if (!bin_is_upstream)
-    gst_element_sync_state_with_parent (bin);
-  linked = bin_is_upstream ? gst_pad_link (end, pad) : gst_pad_link (pad, end);
+  gst_element_sync_state_with_parent (bin);
+  linked = gst_pad_link (pad, end);
   if (linked != GST_PAD_LINK_OK)
     {
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
@@ -71,8 +75,6 @@ attach (SpAudioShare *self, GstElement *bin, GstPad *pad, gboolean bin_is_upstre
       gst_bin_remove (self->pipeline, bin);
       return FALSE;
     }
-  if (bin_is_upstream)
-    gst_element_sync_state_with_parent (bin);
   return TRUE;
 }
 
@@ -83,14 +85,37 @@ stop_branch (SpAudioShare *self, GstElement *bin)
   gst_bin_remove (self->pipeline, bin);
 }
 
-/* Leaving: the leg stops handing over what it hears (its appsink stops, so the bridge's
- * callback no longer runs), leaves the bridge, then stops taking the mix. */
+/* The leg's own voice, stopped, and its playback, shut, while the mix stands in for them. */
 static void
-membership_free (SpAudioShare *self, Membership *membership)
+stop_own_audio (SpAudioShare *self)
+{
+  gst_element_set_locked_state (self->voice, TRUE);
+  gst_element_set_state (self->voice, GST_STATE_NULL);
+  g_object_set (self->ear_valve, "drop", TRUE, NULL);
+}
+
+/* The voice is linked back into its place before it starts (a live source that pushes
+ * unlinked stops the pipeline with "not-linked"). */
+static void
+restore_own_audio (SpAudioShare *self)
+{
+  g_autoptr (GstPad) voice_pad = gst_element_get_static_pad (self->voice, "src");
+
+  sp_send_mixer_set_voice (self->send_mixer, voice_pad);
+  gst_element_set_locked_state (self->voice, FALSE);
+  if (!gst_element_sync_state_with_parent (self->voice))
+    g_message ("The agent's voice did not restart after the conference");
+  g_object_set (self->ear_valve, "drop", FALSE, NULL);
+}
+
+/* Leaving: the leg stops handing over what it hears (its appsink stops, so the bridge's
+ * callback no longer runs), leaves the bridge, gets its own voice back, then stops taking the
+ * mix. */
+static void
+membership_free (SpAudioShare *self, Membership *membership, gboolean restore)
 {
   /* An output stops getting buffers once its tee pad is gone (the tee waits for a push in
-   * progress), then stops; an input stops, then gives its pad back to the send mixer (which
-   * leaves the send path with the last one). */
+   * progress), then stops. */
   if (membership->out_bin)
     {
       gst_element_release_request_pad (self->tee, membership->tee_pad);
@@ -100,25 +125,30 @@ membership_free (SpAudioShare *self, Membership *membership)
     sp_audio_bridge_remove (membership->bridge, membership->member);
   if (membership->in_bin)
     {
+      if (restore)
+        restore_own_audio (self);
       stop_branch (self, membership->in_bin);
-      sp_send_mixer_release_pad (self->send_mixer, membership->mixer_pad);
     }
   g_clear_pointer (&membership->bridge, sp_audio_bridge_unref);
   g_clear_object (&membership->out_bin);
   g_clear_object (&membership->tee_pad);
   g_clear_object (&membership->in_bin);
-  g_clear_object (&membership->mixer_pad);
   g_free (membership);
 }
 
 SpAudioShare *
-sp_audio_share_new (GstBin *pipeline, SpSendMixer *send_mixer, GstElement *tee)
+sp_audio_share_new (const SpAudioShareLeg *leg)
 {
   SpAudioShare *self = g_new0 (SpAudioShare, 1);
 
-  self->pipeline = gst_object_ref (pipeline);
-  self->send_mixer = send_mixer;
-  self->tee = gst_object_ref (tee);
+  self->pipeline = gst_object_ref (leg->pipeline);
+  self->send_mixer = leg->send_mixer;
+  self->voice = gst_object_ref (leg->voice);
+  self->tee = gst_object_ref (leg->tee);
+  self->ear_valve = gst_object_ref (leg->ear_valve);
+  self->source_spec = g_strdup (leg->source_spec);
+  self->tone_frequency = leg->tone_frequency;
+  self->sink_spec = g_strdup (leg->sink_spec);
   self->mixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return self;
 }
@@ -131,9 +161,10 @@ check_new (SpAudioShare *self, const char *mix, GError **error)
       g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT, "A mix needs a name");
       return FALSE;
     }
-  if (g_hash_table_contains (self->mixes, mix))
+  if (g_hash_table_size (self->mixes) > 0)
     {
-      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "Already in the mix %s", mix);
+      g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE, "Already in the mix %s",
+                   g_hash_table_contains (self->mixes, mix) ? mix : "of another conference");
       return FALSE;
     }
   return TRUE;
@@ -152,7 +183,7 @@ join_output (SpAudioShare *self, Membership *membership, GError **error)
   if (bin == NULL)
     return FALSE;
   pad = gst_element_request_pad_simple (self->tee, "src_%u");
-  if (!attach (self, bin, pad, FALSE, error))
+  if (!attach_output (self, bin, pad, error))
     {
       gst_element_release_request_pad (self->tee, pad);
       return FALSE;
@@ -162,6 +193,8 @@ join_output (SpAudioShare *self, Membership *membership, GError **error)
   return TRUE;
 }
 
+/* The mix takes the voice's place between two of the voice's buffers, then starts; the voice,
+ * linked to nothing now, stops. */
 static gboolean
 join_input (SpAudioShare *self, Membership *membership, GError **error)
 {
@@ -171,17 +204,16 @@ join_input (SpAudioShare *self, Membership *membership, GError **error)
     " ! audioconvert ! audioresample",
     (guint64)LATENCY_NS, MAX_BYTES);
   g_autoptr (GstElement) bin = make_branch (description, error);
-  g_autoptr (GstPad) pad = NULL;
+  g_autoptr (GstPad) src = NULL;
 
-  if (bin == NULL || !(pad = sp_send_mixer_request_pad (self->send_mixer, error)))
+  if (bin == NULL)
     return FALSE;
-  if (!attach (self, bin, pad, TRUE, error))
-    {
-      sp_send_mixer_release_pad (self->send_mixer, pad);
-      return FALSE;
-    }
+  gst_bin_add (self->pipeline, bin); /* the bin takes a reference of its own */
+  src = gst_element_get_static_pad (bin, "src");
+  sp_send_mixer_set_voice (self->send_mixer, src);
+  gst_element_sync_state_with_parent (bin);
+  stop_own_audio (self);
   membership->in_bin = g_steal_pointer (&bin);
-  membership->mixer_pad = g_steal_pointer (&pad);
   return TRUE;
 }
 
@@ -192,17 +224,23 @@ sp_audio_share_join (SpAudioShare *self, const char *mix, GError **error)
   g_autoptr (GstElement) heard = NULL;
   g_autoptr (GstElement) source = NULL;
 
+  g_autoptr (SpAudioBridge) bridge = NULL;
+
   if (!check_new (self, mix, error))
     return FALSE;
+  bridge = sp_audio_bridge_get (mix);
+  if (!sp_audio_bridge_add_agent (bridge, self->source_spec, self->tone_frequency, self->sink_spec,
+                                  error))
+    return FALSE;
   membership = g_new0 (Membership, 1);
-  if (!join_input (self, membership, error) || !join_output (self, membership, error))
+  if (!join_output (self, membership, error) || !join_input (self, membership, error))
     {
-      membership_free (self, membership);
+      membership_free (self, membership, TRUE);
       return FALSE;
     }
   heard = gst_bin_get_by_name (GST_BIN (membership->out_bin), "heard");
   source = gst_bin_get_by_name (GST_BIN (membership->in_bin), "mix");
-  membership->bridge = sp_audio_bridge_get (mix);
+  membership->bridge = g_steal_pointer (&bridge);
   membership->member
     = sp_audio_bridge_add (membership->bridge, GST_APP_SINK (heard), GST_APP_SRC (source));
   g_hash_table_insert (self->mixes, g_strdup (mix), membership);
@@ -217,7 +255,7 @@ sp_audio_share_leave (SpAudioShare *self, const char *mix)
   if (membership == NULL)
     return FALSE;
   g_hash_table_remove (self->mixes, mix);
-  membership_free (self, membership);
+  membership_free (self, membership, TRUE);
   return TRUE;
 }
 
@@ -246,10 +284,15 @@ sp_audio_share_free (SpAudioShare *self)
   if (self == NULL)
     return;
   g_hash_table_iter_init (&iter, self->mixes);
+  /* The leg's pipeline has stopped: nothing to give back to its voice. */
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&membership))
-    membership_free (self, membership);
+    membership_free (self, membership, FALSE);
   g_hash_table_unref (self->mixes);
+  gst_object_unref (self->ear_valve);
   gst_object_unref (self->tee);
+  gst_object_unref (self->voice);
   gst_object_unref (self->pipeline);
+  g_free (self->source_spec);
+  g_free (self->sink_spec);
   g_free (self);
 }

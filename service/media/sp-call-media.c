@@ -67,6 +67,7 @@ struct _SpCallMedia
   GstPad *clip_audio_pad;
   GstElement *recv_valve;
   GstElement *heard_tee; /* after recv_valve: what the leg hears, for the sink and the share */
+  GstElement *ear_valve; /* after heard_tee: shut while a conference's mix plays for the agent */
   SpAudioShare *share;   /* audio to and from the other legs of a conference */
   GstElement *selector;
   GstElement *sink_bin;
@@ -463,8 +464,9 @@ build_send_path (SpCallMedia *self, GstElement *source, GstElement *sender, GstP
   return link_pads (sender, "src", send_pad, error);
 }
 
-/* selector (one input per decoded SSRC) → valve → tee → convert → resample → sink; the tee
- * also feeds what this leg hears to the other legs of a conference (sp-audio-share.c). */
+/* selector (one input per decoded SSRC) → valve → tee → valve → convert → resample → sink; the
+ * tee also feeds what this leg hears to the other legs of a conference (sp-audio-share.c), and
+ * the second valve shuts the leg's own playback meanwhile. */
 static gboolean
 build_receive_path (SpCallMedia *self, GstElement *sink, GError **error)
 {
@@ -474,6 +476,7 @@ build_receive_path (SpCallMedia *self, GstElement *sink, GError **error)
   if (!(self->selector = sp_gst_add (bin, "input-selector", NULL, error))
       || !(self->recv_valve = make_valve (bin, error))
       || !(self->heard_tee = sp_gst_add (bin, "tee", NULL, error))
+      || !(self->ear_valve = make_valve (bin, error))
       || !(convert = sp_gst_add (bin, "audioconvert", NULL, error))
       || !(resample = sp_gst_add (bin, "audioresample", NULL, error)))
     return FALSE;
@@ -483,8 +486,8 @@ build_receive_path (SpCallMedia *self, GstElement *sink, GError **error)
   self->branches = sp_recv_branches_new (bin, self->selector);
   self->sink_bin = gst_object_ref (sink);
   gst_bin_add (bin, sink);
-  return gst_element_link_many (self->selector, self->recv_valve, self->heard_tee, convert,
-                                resample, sink, NULL)
+  return gst_element_link_many (self->selector, self->recv_valve, self->heard_tee, self->ear_valve,
+                                convert, resample, sink, NULL)
          || (g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_GSTREAMER,
                           "Cannot link the audio sink"),
              FALSE);
@@ -607,8 +610,24 @@ build_audio (SpCallMedia *self, const SpCallMediaAudio *params, GError **error)
   if (send_pad == NULL || !build_send_path (self, source, sender, send_pad, error)
       || !build_receive_path (self, sink, error))
     return FALSE;
-  self->share = sp_audio_share_new (GST_BIN (self->pipeline), self->mixer, self->heard_tee);
   return TRUE;
+}
+
+static void
+make_share (SpCallMedia *self)
+{
+  SpAudioShareLeg leg = {
+    .pipeline = GST_BIN (self->pipeline),
+    .send_mixer = self->mixer,
+    .voice = self->source,
+    .tee = self->heard_tee,
+    .ear_valve = self->ear_valve,
+    .source_spec = self->audio_source,
+    .tone_frequency = self->tone_frequency,
+    .sink_spec = self->audio_sink,
+  };
+
+  self->share = sp_audio_share_new (&leg);
 }
 
 /* The agent's voice starts only once the rest of the pipeline is PLAYING. On its way there the
@@ -692,6 +711,7 @@ sp_call_media_start_audio (SpCallMedia *self, const SpCallMediaAudio *params, GE
       return FALSE;
     }
 
+  make_share (self);
   self->started = TRUE;
   self->direction = params->direction;
   set_remote (self, params);
@@ -859,7 +879,7 @@ release_pipeline (SpCallMedia *self)
   g_clear_object (&self->sink_bin);
   self->send_valve = self->recv_valve = self->selector = NULL; /* the pipeline's */
   self->source = NULL;
-  self->heard_tee = NULL;
+  self->heard_tee = self->ear_valve = NULL;
   self->sender = NULL;
   self->clip_audio = NULL;
   g_clear_object (&self->clip_audio_pad);
@@ -1365,6 +1385,18 @@ sp_call_media_is_mixing_voice (SpCallMedia *self)
 {
   g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
   return self->mixer != NULL && sp_send_mixer_is_inserted (self->mixer);
+}
+
+gboolean
+sp_call_media_sends_own_voice (SpCallMedia *self)
+{
+  g_autoptr (GstPad) voice = NULL;
+
+  g_return_val_if_fail (SP_IS_CALL_MEDIA (self), FALSE);
+  if (self->mixer == NULL)
+    return FALSE;
+  voice = gst_element_get_static_pad (self->source, "src");
+  return sp_send_mixer_get_voice (self->mixer) == voice;
 }
 
 /* ---- GObject ---- */

@@ -136,10 +136,14 @@ void
 sp_call_media_stop_push (SpCallMedia *self);
 gboolean
 sp_call_media_is_pushing (SpCallMedia *self);
-/* Whether something is mixed with the agent's voice (a clip's sound, a conference), i.e. the
- * send mixer is in the path: for tests. */
+/* Whether something is mixed with what the leg sends (a clip's sound), i.e. the send mixer is
+ * in the path: for tests. */
 gboolean
 sp_call_media_is_mixing_voice (SpCallMedia *self);
+/* Whether the leg sends its own capture of the agent's voice (FALSE while it sends a
+ * conference's mix, which has the agent's voice in it): for tests. */
+gboolean
+sp_call_media_sends_own_voice (SpCallMedia *self);
 
 guint
 sp_call_media_get_rtp_packets_sent (SpCallMedia *self);

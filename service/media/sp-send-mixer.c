@@ -17,8 +17,11 @@ typedef void (*SwapFunc) (SpSendMixer *self);
 struct _SpSendMixer
 {
   GstBin *pipeline;
-  GstPad *source_pad;
+  GstPad *source_pad; /* the voice now in the path */
   GstPad *sink_pad;
+  GstPad *next_voice; /* the voice that replaces it at the next swap_voice */
+  GstPad *parked;     /* the voice it replaced: what it still pushes is dropped */
+  gulong parked_probe;
   GstElement *mixer; /* NULL while out of the path */
   GstPad *voice_pad; /* the mixer's pad for the voice */
   guint inputs;      /* requested pads not yet released */
@@ -27,6 +30,7 @@ struct _SpSendMixer
   GCond swapped_cond;
   SwapFunc swap; /* the swap waiting for the voice's pad to be idle, or NULL */
   gulong probe;
+  guint64 swaps_done;
   gboolean inserted;
 };
 
@@ -64,6 +68,10 @@ sp_send_mixer_free (SpSendMixer *self)
     gst_pad_remove_probe (self->source_pad, self->probe);
   g_clear_object (&self->mixer); /* the pipeline's, which has stopped it */
   g_clear_object (&self->voice_pad);
+  g_clear_object (&self->next_voice);
+  if (self->parked != NULL)
+    gst_pad_remove_probe (self->parked, self->parked_probe);
+  g_clear_object (&self->parked);
   gst_object_unref (self->sink_pad);
   gst_object_unref (self->source_pad);
   gst_object_unref (self->pipeline);
@@ -73,10 +81,11 @@ sp_send_mixer_free (SpSendMixer *self)
 }
 
 static void
-set_inserted (SpSendMixer *self, gboolean inserted)
+set_swapped (SpSendMixer *self, gboolean inserted)
 {
   g_mutex_lock (&self->lock);
   self->inserted = inserted;
+  self->swaps_done++;
   g_cond_broadcast (&self->swapped_cond);
   g_mutex_unlock (&self->lock);
 }
@@ -97,7 +106,7 @@ swap_in (SpSendMixer *self)
   link_or_warn (self->source_pad, self->voice_pad);
   link_or_warn (mixer_src, self->sink_pad);
   sp_gst_forward_sticky_events (self->source_pad, self->voice_pad);
-  set_inserted (self, TRUE);
+  set_swapped (self, TRUE);
 }
 
 static GstPadProbeReturn
@@ -118,7 +127,42 @@ swap_out (SpSendMixer *self)
   gst_pad_unlink (mixer_src, self->sink_pad);
   link_or_warn (self->source_pad, self->sink_pad);
   sp_gst_forward_sticky_events (self->source_pad, self->sink_pad);
-  set_inserted (self, FALSE);
+  set_swapped (self, FALSE);
+}
+
+/* The old voice is parked: until its owner has stopped it, what it still pushes is dropped
+ * (pushed unlinked, it would stop the whole pipeline with "not-linked"). A parked voice that
+ * comes back is let go first. */
+static void
+park (SpSendMixer *self, GstPad *voice)
+{
+  if (self->parked != NULL)
+    {
+      gst_pad_remove_probe (self->parked, self->parked_probe);
+      g_clear_object (&self->parked);
+    }
+  if (voice == NULL)
+    return;
+  self->parked_probe
+    = gst_pad_add_probe (voice, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, drop_everything, NULL, NULL);
+  self->parked = voice;
+}
+
+/* The new voice takes the old one's place, before the mixer or the send format; it is linked
+ * before it starts, so it brings its own caps and segment. */
+static void
+swap_voice (SpSendMixer *self)
+{
+  GstPad *peer = self->inserted ? self->voice_pad : self->sink_pad;
+  GstPad *old = self->source_pad;
+
+  if (self->next_voice == self->parked)
+    park (self, NULL);
+  park (self, old); /* takes the reference */
+  gst_pad_unlink (old, peer);
+  link_or_warn (self->next_voice, peer);
+  self->source_pad = g_steal_pointer (&self->next_voice);
+  set_swapped (self, self->inserted);
 }
 
 /* The pending swap, for whoever runs it: the probe, or the caller when the voice is stalled. */
@@ -145,22 +189,23 @@ on_source_idle (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_REMOVE;
 }
 
-/* Whether the path is as INSERTED says by DEADLINE (monotonic µs; -1: however long it takes). */
+/* Whether the swap numbered SWAP has run by DEADLINE (monotonic µs; -1: however long it
+ * takes). */
 static gboolean
-wait_until_swapped (SpSendMixer *self, gboolean inserted, gint64 deadline)
+wait_until_swapped (SpSendMixer *self, guint64 swap, gint64 deadline)
 {
   gboolean in_time = TRUE;
   gboolean done;
 
   g_mutex_lock (&self->lock);
-  while (in_time && self->inserted != inserted)
+  while (in_time && self->swaps_done < swap)
     {
       if (deadline < 0)
         g_cond_wait (&self->swapped_cond, &self->lock);
       else
         in_time = g_cond_wait_until (&self->swapped_cond, &self->lock, deadline);
     }
-  done = self->inserted == inserted;
+  done = self->swaps_done >= swap;
   g_mutex_unlock (&self->lock);
   return done;
 }
@@ -171,15 +216,16 @@ wait_until_swapped (SpSendMixer *self, gboolean inserted, gint64 deadline)
 static void
 swap_when_idle (SpSendMixer *self, SwapFunc swap)
 {
-  gboolean inserted = swap == swap_in;
   SwapFunc unclaimed;
+  guint64 number;
 
   g_mutex_lock (&self->lock);
   self->swap = swap;
+  number = self->swaps_done + 1;
   g_mutex_unlock (&self->lock);
   self->probe
     = gst_pad_add_probe (self->source_pad, GST_PAD_PROBE_TYPE_IDLE, on_source_idle, self, NULL);
-  if (!wait_until_swapped (self, inserted, g_get_monotonic_time () + SWAP_TIMEOUT_US))
+  if (!wait_until_swapped (self, number, g_get_monotonic_time () + SWAP_TIMEOUT_US))
     {
       unclaimed = claim_swap (self);
       if (unclaimed != NULL)
@@ -188,7 +234,7 @@ swap_when_idle (SpSendMixer *self, SwapFunc swap)
           gst_pad_remove_probe (self->source_pad, self->probe);
           unclaimed (self);
         }
-      wait_until_swapped (self, inserted, -1); /* a swap the probe had claimed ends soon */
+      wait_until_swapped (self, number, -1); /* a swap the probe had claimed ends soon */
     }
   gst_bin_recalculate_latency (self->pipeline);
 }
@@ -242,4 +288,21 @@ sp_send_mixer_release_pad (SpSendMixer *self, GstPad *pad)
   gst_element_release_request_pad (self->mixer, pad);
   if (--self->inputs == 0)
     take_out (self);
+}
+
+void
+sp_send_mixer_set_voice (SpSendMixer *self, GstPad *voice)
+{
+  g_return_if_fail (voice != NULL && !gst_pad_is_linked (voice));
+
+  if (voice == self->source_pad)
+    return;
+  self->next_voice = gst_object_ref (voice);
+  swap_when_idle (self, swap_voice);
+}
+
+GstPad *
+sp_send_mixer_get_voice (SpSendMixer *self)
+{
+  return self->source_pad;
 }

@@ -26,6 +26,14 @@ sp_send_mixer_request_pad (SpSendMixer *self, GError **error);
  * and the voice goes straight to the send format again. */
 void
 sp_send_mixer_release_pad (SpSendMixer *self, GstPad *pad);
+/* VOICE (a source's pad linked to nothing, not started yet) takes the place of the voice now in
+ * the path, between two of the old voice's buffers; the old one's pad is then linked to nothing:
+ * stop it. A conference's leg sends the conference's mix this way instead of its own voice. */
+void
+sp_send_mixer_set_voice (SpSendMixer *self, GstPad *voice);
+/* The voice now in the path (owned by the mixer). */
+GstPad *
+sp_send_mixer_get_voice (SpSendMixer *self);
 /* Whether the mixer is in the path (for statistics and tests). */
 gboolean
 sp_send_mixer_is_inserted (SpSendMixer *self);

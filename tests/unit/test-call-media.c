@@ -2,6 +2,7 @@
  * end would hear (the dominant frequency of the decoded audio), what hold does to the packets,
  * dead-peer detection, port allocation, and errors that must surface instead of crashing. */
 #include "sp-call-media.h"
+#include "sp-agent-audio.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -162,6 +163,29 @@ wav_frequency (const Wav *wav, double from, double to)
 
   g_assert_cmpuint (end, <=, wav->mono->len);
   return dominant_frequency (&g_array_index (wav->mono, gint16, start), end - start, wav->rate);
+}
+
+/* The part of the energy of [from, to) seconds of the recording that lies at FREQUENCY, over
+ * 50 ms blocks (as peer_recent_share). */
+static double
+wav_share (const Wav *wav, double from, double to, double frequency)
+{
+  const gsize block = wav->rate / 20;
+  gsize start = (gsize)(from * wav->rate), end = (gsize)(to * wav->rate);
+  double at_frequency = 0, total = 0;
+
+  g_assert_cmpuint (end, <=, wav->mono->len);
+  for (gsize first = start; first + block <= end; first += block)
+    {
+      const gint16 *samples = &g_array_index (wav->mono, gint16, first);
+      double energy = 0;
+
+      for (gsize i = 0; i < block; i++)
+        energy += (double)samples[i] * samples[i];
+      at_frequency += goertzel_power (samples, block, wav->rate, frequency);
+      total += block * energy / 2;
+    }
+  return total > 0 ? at_frequency / total : 0;
 }
 
 static double
@@ -1038,11 +1062,14 @@ test_mix_minus (void)
   Fixture fx1 = { 0 }, fx2 = { 0 }, fx3 = { 0 }, *one = &fx1, *two = &fx2, *three = &fx3;
   Peer *peer1, *peer2, *peer3;
   SpCallMediaAudio params;
+  g_autofree char *conference_wav = NULL;
   double heard;
+  Wav wav;
 
-  fixture_setup_with (one, "test", FALSE);
+  fixture_setup_with (one, "test", TRUE);
   fixture_setup_with (two, "test", FALSE);
   fixture_setup_with (three, "test", FALSE);
+  conference_wav = sp_agent_audio_recording_path (one->wav_path);
   g_assert_false (sp_call_media_join_mix (one->media, mix, &error));
   g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE);
   g_clear_error (&error);
@@ -1060,9 +1087,12 @@ test_mix_minus (void)
               10000);
   g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1000.0), <, 0.02);
 
-  g_assert_false (sp_call_media_is_mixing_voice (one->media));
+  g_assert_true (sp_call_media_sends_own_voice (one->media));
   g_assert_true (sp_call_media_join_mix (one->media, mix, &error));
-  g_assert_true (sp_call_media_is_mixing_voice (one->media));
+  /* The mix, with the agent's voice captured once for all, takes the place of the leg's own
+   * capture; no mixer joins the leg's send path for it. */
+  g_assert_false (sp_call_media_sends_own_voice (one->media));
+  g_assert_false (sp_call_media_is_mixing_voice (one->media));
   g_assert_true (sp_call_media_join_mix (two->media, mix, &error));
   g_assert_true (sp_call_media_join_mix (three->media, mix, &error));
   g_assert_no_error (error);
@@ -1107,9 +1137,9 @@ test_mix_minus (void)
   /* The first leg leaves: its tone is gone for the others, theirs for it; the rest goes on. */
   g_assert_true (sp_call_media_leave_mix (one->media, mix));
   g_assert_false (sp_call_media_leave_mix (one->media, mix));
-  /* Its voice goes straight to its encoder again; the others still mix. */
-  g_assert_false (sp_call_media_is_mixing_voice (one->media));
-  g_assert_true (sp_call_media_is_mixing_voice (two->media));
+  /* It sends its own capture of the agent's voice again; the others still send the mix. */
+  g_assert_true (sp_call_media_sends_own_voice (one->media));
+  g_assert_false (sp_call_media_sends_own_voice (two->media));
   heard = peer_seconds_decoded (peer2);
   WAIT_UNTIL (peer_seconds_decoded (peer2) >= heard + 1.5, 10000);
   g_assert_cmpfloat (peer_recent_share (peer2, 1.0, 1000.0), <, 0.02);
@@ -1119,6 +1149,25 @@ test_mix_minus (void)
   g_assert_cmpfloat (peer_recent_share (peer1, 1.0, 1500.0), <, 0.02);
   g_assert_cmpfloat (peer_recent_share (peer1, 1.0, OUR_TONE), >, 0.5);
   g_assert_cmpuint (one->errors + two->errors + three->errors, ==, 0);
+
+  /* The agent heard the conference once, apart from the legs (the first leg records: its
+   * devices made the agent's side of the mix): every peer while it was in, never the agent's
+   * own voice; the first peer no longer once it had left. */
+  g_assert_true (sp_call_media_leave_mix (two->media, mix));
+  g_assert_true (sp_call_media_leave_mix (three->media, mix));
+  wav = read_wav (conference_wav);
+  g_test_message ("the agent heard %.1f s: 1000 %.3f 1500 %.3f 2000 %.3f own %.3f, then 1000 %.3f",
+                  wav_seconds (&wav), wav_share (&wav, 0.5, 1.5, 1000.0),
+                  wav_share (&wav, 0.5, 1.5, 1500.0), wav_share (&wav, 0.5, 1.5, 2000.0),
+                  wav_share (&wav, 0.5, 1.5, OUR_TONE),
+                  wav_share (&wav, wav_seconds (&wav) - 0.6, wav_seconds (&wav) - 0.1, 1000.0));
+  for (double tone = 1000.0; tone <= 2000.0; tone += 500.0)
+    g_assert_cmpfloat (wav_share (&wav, 0.5, 1.5, tone), >, 0.05);
+  g_assert_cmpfloat (wav_share (&wav, 0.5, 1.5, OUR_TONE), <, 0.02);
+  g_assert_cmpfloat (wav_share (&wav, wav_seconds (&wav) - 0.6, wav_seconds (&wav) - 0.1, 1000.0),
+                     <, 0.02);
+  g_array_unref (wav.mono);
+  g_unlink (conference_wav);
 
   peer_free (peer1);
   peer_free (peer2);
