@@ -7,12 +7,12 @@
  * answer) is handed to the main context the object was made on. */
 #include "sp-browser-video.h"
 #include "sp-gst.h"
+#include "sp-libnice.h"
 #include "sp-media-error.h"
 
 #define GST_USE_UNSTABLE_API
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
-#include <nice/agent.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -521,11 +521,7 @@ restrict_addresses (GstElement *webrtc, const char *const *addresses, GError **e
     }
   for (guint i = 0; addresses[i]; i++)
     {
-      NiceAddress address;
-
-      nice_address_init (&address);
-      if (!nice_address_set_from_string (&address, addresses[i])
-          || !nice_agent_add_local_address (NICE_AGENT (agent), &address))
+      if (!sp_libnice_add_local_address (agent, addresses[i]))
         {
           g_set_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_INVALID_ARGUMENT,
                        "'%s' is not a local IP address for ICE", addresses[i]);
@@ -550,6 +546,9 @@ make_pipeline (SpBrowserVideo *self, const SpBrowserVideoIce *ice, GError **erro
 
   g_autoptr (GstBus) bus = NULL;
 
+  /* Before webrtcbin, which brings it otherwise (sp-libnice.h tells why). */
+  if (!sp_libnice_load (error))
+    return FALSE;
   self->pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
   /* webrtcbin also needs libnice's elements (gstreamer1.0-nice) and DTLS/SRTP (plugins-bad). */
   if (!(self->webrtc = sp_gst_add (GST_BIN (self->pipeline), "webrtcbin", NULL, error)))
