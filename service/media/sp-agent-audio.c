@@ -13,8 +13,6 @@
 
 #include <string.h>
 
-#define LATENCY_NS (20 * GST_MSECOND)
-#define MAX_BYTES (5 * 960 * 2)
 #define FILE_PREFIX "file:"
 
 struct _SpAgentAudio
@@ -98,7 +96,8 @@ build_ear (SpAgentAudio *self, GstElement *sink, GError **error)
       || !(resample = sp_gst_add (bin, "audioresample", NULL, error)))
     return FALSE;
   g_object_set (ear, "caps", caps, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE,
-                "min-latency", (gint64)LATENCY_NS, "max-bytes", (guint64)MAX_BYTES, NULL);
+                "min-latency", (gint64)SP_AUDIO_BRIDGE_LATENCY_NS, "max-bytes",
+                (guint64)SP_AUDIO_BRIDGE_MAX_BYTES, NULL);
   gst_util_set_object_arg (G_OBJECT (ear), "leaky-type", "downstream");
   gst_bin_add (bin, sink);
   self->sink = gst_object_ref (sink);

@@ -12,6 +12,10 @@ G_BEGIN_DECLS
 
 /* 48 kHz mono S16 frames of 20 ms on both sides. */
 #define SP_AUDIO_BRIDGE_CAPS "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1"
+/* What a member's live appsrc of the bridge's frames reports as its latency (one frame) and holds
+ * at most (five frames, the oldest dropped first), so that a stall cannot build a lasting delay. */
+#define SP_AUDIO_BRIDGE_LATENCY_NS (20 * GST_MSECOND)
+#define SP_AUDIO_BRIDGE_MAX_BYTES (5 * 960 * 2)
 
 typedef struct _SpAudioBridge SpAudioBridge;
 typedef struct _SpAudioBridgeMember SpAudioBridgeMember;

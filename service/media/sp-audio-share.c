@@ -16,9 +16,6 @@
 
 #include <string.h>
 
-#define LATENCY_NS (20 * GST_MSECOND)
-#define MAX_BYTES (5 * 960 * 2)
-
 typedef struct
 {
   GstElement *out_bin; /* heard → the bridge */
@@ -202,7 +199,7 @@ join_input (SpAudioShare *self, Membership *membership, GError **error)
     "appsrc name=mix is-live=true format=time do-timestamp=true min-latency=%" G_GUINT64_FORMAT
     " max-bytes=%d leaky-type=downstream caps=" SP_AUDIO_BRIDGE_CAPS
     " ! audioconvert ! audioresample",
-    (guint64)LATENCY_NS, MAX_BYTES);
+    (guint64)SP_AUDIO_BRIDGE_LATENCY_NS, SP_AUDIO_BRIDGE_MAX_BYTES);
   g_autoptr (GstElement) bin = make_branch (description, error);
   g_autoptr (GstPad) src = NULL;
 
