@@ -20,7 +20,10 @@ Set-up, per call (ms); the far end is always a baresip:
             session (then Session1.Answer at once) / the callee baresip's CALL_REMOTE_SDP;
             200 OK = caller's CALL_ESTABLISHED; first RTP at the far end = caller's CALL_RTPESTAB.
 Cost: one call of --seconds each (baresip calls a fresh sportellod / a fresh baresip): CPU
-(utime+stime, /proc/PID/stat, and per thread from schedstat) and RSS / peak RSS (VmHWM).
+(utime+stime, /proc/PID/stat, and per thread from schedstat) and RSS / peak RSS (VmHWM). Then the
+memory floor: one gst-launch-1.0 process doing one party's whole call with sportellod's codec
+settings (a tone encoded to Opus and sent, the stream received back, jitter buffer, decoded, played
+to fakesink), and sportellod's RSS split into the objects that process maps too and the rest.
 """
 
 import argparse
@@ -542,6 +545,7 @@ def long_call_sportellod(session, log, seconds, srtp=False):
         stats = sd.stats(path)
         after, peer_after = proc_sample(sd.proc.pid), proc_sample(phone.proc.pid)
         m1 = benchlib.machine_busy()
+        stats["smaps"] = smaps_by_object(sd.proc.pid)
         if SMAPS is not None:
             SMAPS.append(smaps_line("sportellod%s, in the call" % suffix, sd.proc.pid))
         hang_up_sportellod(sd, phone, path, mark)
@@ -577,6 +581,50 @@ def long_call_baresip(session, log, seconds, srtp=False):
             session.stop(phone.proc)
     load = benchlib.other_load(m0, m1, cpu_of(before, after) + cpu_of(peer_before, peer_after))
     return before, after, peer_before, peer_after, load
+
+
+# One process doing one party's whole audio call with sportellod's settings and nothing else: a
+# live tone encoded and sent, the same stream received back through a jitter buffer, decoded and
+# played out (to fakesink, as sportellod's `audio-sink = null`).
+FLOOR_PIPELINE = ("audiotestsrc is-live=true wave=sine freq=440 ! audio/x-raw,rate=48000,channels=1"
+                  " ! opusenc frame-size=20 audio-type=voice bitrate=32000 ! rtpopuspay"
+                  " ! udpsink host=127.0.0.1 port={port} sync=false async=false"
+                  " udpsrc address=127.0.0.1 port={port}"
+                  " caps=application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=96"
+                  " ! rtpjitterbuffer latency=100 ! rtpopusdepay ! opusdec ! fakesink sync=true")
+
+
+def memory_floor(session, seconds):
+    """The memory of a bare gst-launch-1.0 call (FLOOR_PIPELINE), sampled like the callees'."""
+    port = free_port()
+    argv = ["gst-launch-1.0", "-q"] + FLOOR_PIPELINE.format(port=port).split()
+    proc = session.spawn("memory-floor", argv)
+    try:
+        time.sleep(0.5)
+        before = proc_sample(proc.pid)
+        time.sleep(seconds)
+        after = proc_sample(proc.pid)
+        objects = smaps_by_object(proc.pid)
+    finally:
+        session.stop(proc)
+    return before, after, objects
+
+
+def memory_summary(sd_after, sd_objects, floor_after, floor_objects, baresip_after):
+    """sportellod's RSS in the call split into what the floor's process also maps and the rest."""
+    mib = lambda kb: kb / 1024  # noqa: E731
+    shared = sum(rss for name, (rss, _) in sd_objects.items() if name in floor_objects)
+    own = sorted(((rss, name) for name, (rss, _) in sd_objects.items() if name not in floor_objects),
+                 reverse=True)
+    print("\nmemory of one audio call (peak RSS, VmHWM), same run: sportellod %.2f MiB, GStreamer alone"
+          " (one gst-launch-1.0 doing the call's media) %.2f MiB, baresip %.2f MiB; goal <= 16 MiB: %s"
+          % (mib(sd_after["hwm"]), mib(floor_after["hwm"]), mib(baresip_after["hwm"]),
+             "met" if sd_after["hwm"] <= 16 * 1024 else "MISSED"))
+    print("  sportellod's RSS in the call: %.2f MiB in objects the floor's process maps too (libc, GLib,"
+          " GStreamer, its plugins, [heap], anonymous), %.2f MiB in objects only sportellod maps:"
+          % (mib(shared), mib(sum(rss for rss, _ in own))))
+    print("    " + ", ".join("%s %.2f" % (name, mib(rss)) for rss, name in own[:16])
+          + (", %d others %.2f" % (len(own) - 16, mib(sum(rss for rss, _ in own[16:]))) if len(own) > 16 else ""))
 
 
 def cost_line(label, before, after):
@@ -732,6 +780,9 @@ def main():
                   " the process started; a fresh sportellod, so its window includes the lazy GStreamer start)"
                   % args.seconds)
             print("sportellod exit status: %s" % rc)
+            floor_before, floor_after, floor_objects = memory_floor(session, min(args.seconds, 10))
+            print(cost_line("GStreamer alone (floor)", floor_before, floor_after))
+            memory_summary(after, stats["smaps"], floor_after, floor_objects, bb_after)
         for line in SMAPS or []:
             print(line)
     print("\nload average at end: %s" % benchlib.loadavg())

@@ -6,7 +6,7 @@ packages=(
   meson ninja-build pkg-config gcc libc6-dev git clang-format
   libglib2.0-dev libsofia-sip-ua-glib-dev libsofia-sip-ua-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libopus-dev libgstreamer-plugins-bad1.0-dev libpipewire-0.3-dev libx11-dev
-  libssl-dev libsecret-1-dev libsqlite3-dev libsystemd-dev libsoup-3.0-dev libjson-glib-dev
+  libssl-dev libsecret-1-dev libsqlite3-dev libsoup-3.0-dev libjson-glib-dev
   libglib2.0-bin dbus-daemon systemd gstreamer1.0-tools gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-plugins-base-apps gstreamer1.0-x gstreamer1.0-gl gstreamer1.0-pipewire gstreamer1.0-nice libnice-dev

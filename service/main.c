@@ -6,7 +6,6 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
-#include <systemd/sd-daemon.h>
 
 #include "sp-call-session-factory.h"
 #include "sp-camera-monitor.h"
@@ -16,6 +15,7 @@
 #include "sp-gst.h"
 #include "sp-history-recorder.h"
 #include "sp-routing-publisher.h"
+#include "sp-service-manager.h"
 #include "sp-interaction-manager.h"
 #include "sp-log.h"
 #include "sp-secrets.h"
@@ -233,6 +233,24 @@ media_factory_for (SpConfig *config, SpCameraMonitor *camera)
   return SP_MEDIA_FACTORY (sp_call_session_factory_new (&settings));
 }
 
+/* The agent's availability goes to the router; if the routing module cannot be loaded,
+ * Agent1.Routing says why and calls are taken as before. */
+static void
+start_routing (SpServiceContext *context, SpConfig *config)
+{
+  g_autoptr (GError) error = NULL;
+
+  context->routing = sp_routing_publisher_new (
+    context->readiness, config->routing_rpc,
+    config->routing_destination ? config->routing_destination : config->account_uri,
+    config->routing_sets, &error);
+  if (!context->routing)
+    {
+      g_critical ("the agent's availability is not published to the router: %s", error->message);
+      context->routing_failure = g_strdup (error->message);
+    }
+}
+
 static void
 start_sip (SpServiceContext *context)
 {
@@ -273,10 +291,7 @@ start_sip (SpServiceContext *context)
     sp_window_observer_new (context->interactions, config->video_width, config->video_height));
   sp_readiness_follow (context->readiness, context->interactions);
   if (config->routing_rpc)
-    context->routing = G_OBJECT (sp_routing_publisher_new (
-      context->readiness, config->routing_rpc,
-      config->routing_destination ? config->routing_destination : config->account_uri,
-      config->routing_sets));
+    start_routing (context, config);
   g_signal_connect (context->agent, "password-needed", G_CALLBACK (on_password_needed), config);
   if (*config->registrar)
     on_password_needed (context->agent, config);
@@ -307,6 +322,7 @@ stop_sip (SpServiceContext *context, GMainLoop *loop)
 
   /* Interactions go first: their legs hang up and free their handles while NUA still lives. */
   g_clear_object (&context->routing);
+  g_clear_pointer (&context->routing_failure, g_free);
   if (context->interactions)
     sp_interaction_manager_hang_up_all (context->interactions);
   g_clear_object (&context->recorder);
@@ -333,9 +349,18 @@ on_quit_signal (gpointer data)
 }
 
 static void
+notify_service_manager (const char *state)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!sp_service_manager_notify (state, &error) && error)
+    g_warning ("cannot tell the service manager '%s': %s", state, error->message);
+}
+
+static void
 on_ready (SpDBusServer *server, gpointer data)
 {
-  sd_notify (0, "READY=1\nSTATUS=Ready for interactions");
+  notify_service_manager ("READY=1\nSTATUS=Ready for interactions");
 }
 
 static void
@@ -378,7 +403,7 @@ run (void)
   sp_dbus_server_start (server);
   g_main_loop_run (service.loop);
 
-  sd_notify (0, "STOPPING=1");
+  notify_service_manager ("STOPPING=1");
   for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
     g_source_remove (signal_ids[i]);
   g_signal_handlers_disconnect_by_data (server, &service);

@@ -273,6 +273,8 @@ update_routing (SpAgentService *self)
 
   if (self->context->routing)
     g_object_get (self->context->routing, "state", &state, NULL);
+  else if (self->context->routing_failure)
+    state = g_strdup_printf ("failed: %s", self->context->routing_failure);
   sp_agent1_set_routing (SP_AGENT1 (self), state ? state : "off");
 }
 

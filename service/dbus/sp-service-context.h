@@ -30,6 +30,7 @@ typedef struct
   SpCoBrowseRegistry *cobrowse;       /* co-browse sessions; NULL when SIP could not start */
   SpReadiness *readiness;             /* the agent's readiness for routed calls */
   GObject *routing;                   /* publishes availability to the router ("state") */
+  char *routing_failure;              /* why [routing] is configured but not published */
   SpSharedStore *shared_store;        /* the team's PostgreSQL store; NULL when not configured */
   GError *shared_store_error;         /* why it is NULL although configured */
 } SpServiceContext;

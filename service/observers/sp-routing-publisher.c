@@ -1,13 +1,17 @@
 /* One round sends dispatcher.set_state for every set, each a JSON-RPC request of its own;
  * the round's outcome is the state. A change during a round is sent by the next one. */
-#include "sp-routing-publisher.h"
+#include "sp-routing-module.h"
 
+#include <gmodule.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #define RETRY_S 3    /* after a failed round */
 #define REFRESH_S 30 /* a router that restarted forgets what it was told */
 #define TIMEOUT_S 5  /* one request */
+
+#define SP_TYPE_ROUTING_PUBLISHER (sp_routing_publisher_get_type ())
+G_DECLARE_FINAL_TYPE (SpRoutingPublisher, sp_routing_publisher, SP, ROUTING_PUBLISHER, GObject)
 
 struct _SpRoutingPublisher
 {
@@ -281,9 +285,8 @@ sp_routing_publisher_init (SpRoutingPublisher *self)
                                                  "Sportello/" SP_VERSION, NULL);
 }
 
-SpRoutingPublisher *
-sp_routing_publisher_new (SpReadiness *readiness, const char *rpc_url, const char *destination,
-                          GArray *sets)
+static GObject *
+create (SpReadiness *readiness, const char *rpc_url, const char *destination, GArray *sets)
 {
   SpRoutingPublisher *self = g_object_new (SP_TYPE_ROUTING_PUBLISHER, NULL);
 
@@ -293,5 +296,10 @@ sp_routing_publisher_new (SpReadiness *readiness, const char *rpc_url, const cha
   self->sets = g_array_ref (sets);
   g_signal_connect (readiness, "notify::available", G_CALLBACK (on_available), self);
   publish (self);
-  return self;
+  return G_OBJECT (self);
 }
+
+G_MODULE_EXPORT const SpRoutingModule sp_routing_module = {
+  .abi = SP_ROUTING_MODULE_ABI,
+  .create = create,
+};

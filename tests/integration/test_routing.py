@@ -124,6 +124,19 @@ def published(router, agent, available):
     return flags.startswith("A" if available else "I") and agent.get("Routing") == "published"
 
 
+def direct_call(testenv, router, agent):
+    """A baresip calls AGENT through the registrar (not a queue); the agent answers."""
+    phone = Baresip(testenv)
+    try:
+        assert phone.command("dial", router.destination(agent.user))["ok"]
+        path = wait_for(lambda: (agent.sessions() or [None])[0], 15, what="the direct call")
+        agent.call("Answer", interface=SESSION, path=path)
+        phone.wait_event("CALL_ESTABLISHED")
+        phone.command("hangup")
+    finally:
+        phone.close()
+
+
 def new_session(agents, before, router=None):
     """The agent that got a new session since BEFORE (agent -> its sessions then), and it."""
     def find():
@@ -384,11 +397,21 @@ def test_bad_choices_and_an_unreachable_router(testenv):
     wait_for(lambda: stranger.get("Routing") == "failed: State Update Failed", 15,
              what=f"the router's refusal (Routing: {stranger.get('Routing')})")
     # Calls to the agent itself (through the registrar, not a queue) still reach it.
-    phone = Baresip(testenv)
-    assert phone.command("dial", router.destination("agent9"))["ok"]
-    path = wait_for(lambda: (stranger.sessions() or [None])[0], 15, what="the direct call")
-    stranger.call("Answer", interface=SESSION, path=path)
-    phone.wait_event("CALL_ESTABLISHED")
-    phone.command("hangup")
-    phone.close()
+    direct_call(testenv, router, stranger)
     stranger.stop()
+
+
+def test_a_missing_routing_module_is_reported_and_calls_still_come(testenv):
+    """The router's HTTP client is a module sportellod loads only when [routing] is set; without
+    it (a broken install) Routing says why, nothing is published, and direct calls still come."""
+    empty = testenv.root / "no-modules"
+    empty.mkdir()
+    testenv.env["SPORTELLO_MODULE_DIR"] = str(empty)
+    router = QueueRouter(testenv, ["agent1"])
+    a = Agent(testenv, router, "agent1")
+    routing = a.get("Routing")
+    assert routing.startswith("failed: the module sportello-routing cannot be loaded"), routing
+    assert "failed: the module sportello-routing" in testenv.ctl("readiness").stdout
+    assert not published(router, a, True)
+    direct_call(testenv, router, a)
+    a.stop()

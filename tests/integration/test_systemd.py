@@ -154,16 +154,20 @@ def test_meson_install_places_unit_activation_file_and_example(tmp_path):
     binary = destdir / exec_start.lstrip("/")
     assert binary.is_file() and os.access(binary, os.X_OK), exec_start
     assert read_ini(activation)["D-BUS Service"]["Exec"].split()[0] == exec_start
-    # The shared store's sync module, where the installed sportellod looks for it, and it loads
-    # into that sportellod: every symbol it needs from the binary is exported.
-    module = installed("libsportello-sync.so")
-    assert module.parent.name == "sportello" and "/lib/" in module.as_posix(), module
+    # The modules (the shared store's sync, the router's client), where the installed sportellod
+    # looks for them, and they load into that sportellod: every symbol they need from the binary
+    # is exported, and the binary itself does not map their libraries.
     exported = subprocess.run(["nm", "-D", "--defined-only", str(binary)], capture_output=True, text=True).stdout
-    needed = [line.split()[-1] for line in subprocess.run(["nm", "-D", "--undefined-only", str(module)],
-                                                          capture_output=True, text=True).stdout.splitlines()
-              if line.split()[-1].startswith("sp_")]
-    assert needed and all(f" {name}" in exported for name in needed), needed
-    assert "libpq" not in subprocess.run(["ldd", str(binary)], capture_output=True, text=True).stdout
+    linked = subprocess.run(["ldd", str(binary)], capture_output=True, text=True).stdout
+    for name, library in (("libsportello-sync.so", "libpq"), ("libsportello-routing.so", "libsoup")):
+        module = installed(name)
+        assert module.parent.name == "sportello" and "/lib/" in module.as_posix(), module
+        needed = [line.split()[-1] for line in subprocess.run(["nm", "-D", "--undefined-only", str(module)],
+                                                              capture_output=True, text=True).stdout.splitlines()
+                  if line.split()[-1].startswith("sp_")]
+        assert needed and all(f" {symbol}" in exported for symbol in needed), (name, needed)
+        assert library in subprocess.run(["ldd", str(module)], capture_output=True, text=True).stdout, name
+        assert library not in linked, library
     for page, section in (("sportellod.1", "man1"), ("sportelloctl.1", "man1"), ("sportello.conf.5", "man5"),
                           ("sportello-dbus.7", "man7")):
         assert installed(page).parent.name == section, page
@@ -302,3 +306,23 @@ def test_dbus_activation_starts_sportellod(activation):
     status = activation.statusfile.read_text().strip()
     assert status == "0", f"activated sportellod exited with {status}:\n" + activation.log.read_text(errors="replace")
     wait_for(lambda: not env.name_has_owner(NAME), 15, what=f"{NAME} to be released")
+
+
+def test_sportellod_tells_the_service_manager_it_is_ready_and_stopping(testenv):
+    """What systemd reads on $NOTIFY_SOCKET (the unit's `systemctl status` line): READY=1 with a
+    STATUS= once the name is owned, STOPPING=1 on SIGTERM."""
+    import socket
+
+    path = str(testenv.root / "notify")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(path)
+    listener.settimeout(15)
+    try:
+        testenv.env["NOTIFY_SOCKET"] = path
+        proc = testenv.start_sportellod()
+        assert listener.recv(4096) == b"READY=1\nSTATUS=Ready for interactions"
+        assert testenv.name_has_owner(NAME)
+        testenv.stop_sportellod(proc)
+        assert listener.recv(4096) == b"STOPPING=1"
+    finally:
+        listener.close()
