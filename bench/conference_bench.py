@@ -179,9 +179,11 @@ def cost_part(env, seconds, codec):
         stats = host.call(path, "GetMediaStatistics")
         host.hang_up(path)
         rows.append(figures[0]["per_min"])
+        last = figures[0]
         label = "two-party call" if k == 0 else "%d agent%s (%d parties)" % (k, "s" if k > 1 else "", k + 2)
         print(cost_line("sportellod, " + label, figures[0]))
         if k == 0:
+            whole_party = figures[1]["per_min"]
             print(cost_line("baresip (the customer)", figures[1]))
             print("  customer leg: %d RTP packets received, codec %s"
                   % (stats["rtp-packets-received"], stats.get("audio-codec", "?")))
@@ -195,9 +197,21 @@ def cost_part(env, seconds, codec):
     for k in range(1, len(rows)):
         print("  %d agent%s: %+.2f CPU-s/min in all, %+.2f per party"
               % (k, "s" if k > 1 else " ", rows[k] - rows[0], (rows[k] - rows[0]) / k))
+    print(leg_line(last, len(agents) + 1, whole_party))
     for phone in agents + [customer]:
         phone.close()
     print("sportellod exit status: %s" % host.env.procs.stop(host.proc, timeout=30))
+
+
+def leg_line(window, legs, whole_party):
+    """What one leg's threads cost in the window with every agent in (LEGS legs), next to the
+    customer baresip's CPU for its whole call (one party's media, sending and receiving)."""
+    per_min = lambda prefixes: sum(used for used, name in window["by_thread"]  # noqa: E731
+                                   if name.startswith(prefixes)) * 60.0 / window["wall"] / legs
+    receive, send = per_min(("udpsrc", "rtpjitterbuffer")), per_min(("mix:src",))
+    return ("  one leg of %d, by its threads (CPU-s/min): receiving (socket, jitter buffer, decoding, to the"
+            " mix) %.2f, sending (its mix encoded, paid, sent) %.2f; the customer baresip's whole call, its"
+            " one party's media: %.2f" % (legs, receive, send, whole_party))
 
 
 def leg_floor(env, seconds, codec):
