@@ -5,7 +5,7 @@ baresip-to-baresip video call and to bare gst-launch pipelines doing the same en
 figures; asserts nothing. About 5 minutes with the defaults.
 
   SPORTELLOD=build-lead/service/sportellod /usr/bin/python3 bench/video_bench.py [--seconds 60]
-      [--activations 30] [--camera test|pipewire] [--only call,floor,floor1,baresip,activate]
+      [--activations 30] [--camera test|pipewire] [--only call,floor,floor1,memfloor,baresip,activate]
       [--no-perf] [--poll-ms 0.5] [--keep]
 
 1. call: sportellod dials a scripted contact (sipp with bench/sipp/uas_video_opus.xml for SIP,
@@ -24,6 +24,8 @@ figures; asserts nothing. About 5 minutes with the defaults.
    -> rtpvp8pay mtu=1200 -> udpsink, audiotestsrc -> opusenc (20 ms, voice, 32 kbit/s) ->
    rtpopuspay -> udpsink; receive = udpsrc -> rtpjitterbuffer latency=100 -> depayloader ->
    vp8dec / opusdec -> fakesink. CPU of both together. floor1: the same with vp8enc threads=1.
+   memfloor: the memory floor, one gst-launch-1.0 doing both directions of the call's media on
+   loopback (vp8enc threads=1), its RSS beside sportellod's peak in the summary.
    With perf installed and root, sportellod and the floors are sampled (perf record, 499 Hz)
    during their windows: CPU by shared object, and the share spent in libvpx's busy-wait loops.
 4. activate: ActivateVideo -> first decoded remote frame at sportellod, --activations times on
@@ -360,6 +362,31 @@ def floor_call(env, contact, seconds, threads=2, perf=False):
         time.sleep(0.2)
         env.procs.stop(sender)
         env.procs.stop(receiver)
+
+
+def memory_floor(env, seconds):
+    """One gst-launch-1.0 doing the whole call's media in one process, on loopback (video and
+    audio sent with sportellod's settings and received back, decoded, played to fakesink): the
+    memory a single process needs for it, to set beside sportellod's peak RSS."""
+    vport, aport = ports.even_free_port(), ports.even_free_port()
+    vp8enc = VP8ENC.replace("threads=2", "threads=1")
+    pipeline = ("videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1"
+                " ! %s ! rtpvp8pay pt=96 mtu=1200 ! udpsink host=127.0.0.1 port=%d sync=false async=false"
+                " udpsrc address=127.0.0.1 port=%d caps=application/x-rtp,media=video,clock-rate=90000,"
+                "encoding-name=VP8,payload=96 ! rtpjitterbuffer latency=%d ! rtpvp8depay ! vp8dec ! fakesink sync=true"
+                " audiotestsrc is-live=true freq=440 ! audio/x-raw,rate=48000,channels=1 ! %s ! rtpopuspay pt=111"
+                " ! udpsink host=127.0.0.1 port=%d sync=false async=false"
+                " udpsrc address=127.0.0.1 port=%d caps=application/x-rtp,media=audio,clock-rate=48000,"
+                "encoding-name=OPUS,payload=111 ! rtpjitterbuffer latency=%d ! rtpopusdepay ! opusdec ! fakesink sync=true"
+                % (WIDTH, HEIGHT, FPS, vp8enc, vport, vport, JITTER_MS, OPUSENC, aport, aport, JITTER_MS))
+    proc = env.procs.start("memory-floor", ["gst-launch-1.0", "-q"] + pipeline.split(), env.env)
+    try:
+        time.sleep(SETTLE)
+        before = proc_sample(proc.pid)
+        time.sleep(seconds)
+        return window_figures(before, proc_sample(proc.pid))
+    finally:
+        env.procs.stop(proc)
 
 
 def floor_rendered(proc):
@@ -833,8 +860,9 @@ def main():
                              " camera publishing a ball")
     parser.add_argument("--poll-ms", type=float, default=0.5,
                         help="sleep between GetMediaStatistics polls (default 0.5 ms; a poll itself takes about 1 ms)")
-    parser.add_argument("--only", default="call,floor,floor1,baresip,activate",
-                        help="comma-separated parts to run: call, floor, floor1 (the floor with vp8enc threads=1),"
+    parser.add_argument("--only", default="call,floor,floor1,memfloor,baresip,activate",
+                        help="comma-separated parts to run: call, floor, floor1 (the floor with vp8enc threads=1), memfloor"
+                             " (the call's media in one gst-launch-1.0: its memory),"
                              " baresip, activate, srtp (not in the default: sportellod calling a baresip in plain RTP"
                              " and with SRTP, alternated twice)")
     parser.add_argument("--no-perf", dest="perf", action="store_false",
@@ -929,6 +957,11 @@ def main():
             print(r["machine"])
             if r["profile"]:
                 print(r["profile"])
+        if "memfloor" in parts:
+            print("\n== 3b. the memory floor: one gst-launch-1.0 doing the call's media (VP8 640x480@30 and Opus,"
+                  " sent and received back on loopback), %g s window ==" % min(args.seconds, 10))
+            results["memfloor"] = memory_floor(env, min(args.seconds, 10))
+            print(cost_line("memory floor (1 process)", results["memfloor"]))
         if "baresip" in parts:
             print("\n== 2. baresip calls baresip (vp8, fakevideo: a still picture), %g s window ==" % args.seconds)
             r = baresip_call(env, args.seconds)
@@ -1004,6 +1037,12 @@ def print_summary(results, args):
                       call["spin"], floor["spin"], call["cost"]["per_min"] - call["spin"],
                       floor["cost"]["per_min"] - floor["spin"],
                       (call["cost"]["per_min"] - call["spin"]) / (floor["cost"]["per_min"] - floor["spin"])))
+    memfloor = results.get("memfloor")
+    if call and memfloor:
+        print("  peak RSS: sportellod %.1f MiB, GStreamer alone doing the call's media in one process %.1f MiB"
+              " (anon %.1f, file %.1f)  (goal <= 32 MiB: %s)"
+              % (call["cost"]["hwm"], memfloor["hwm"], memfloor["anon"], memfloor["file"],
+                 "met" if call["cost"]["hwm"] <= 32 else "MISSED"))
     if call:
         low = min(call["contact_fps"], call["encoded_fps"], call["decoded_fps"])
         short = 100.0 * (30.0 - low) / 30.0
