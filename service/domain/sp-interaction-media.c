@@ -61,7 +61,7 @@ sp_interaction_media_prepare (SpInteraction *self, GError **error)
 
   if (!self->contact->media)
     {
-      SpMediaSession *media = sp_media_factory_create (self->context.media);
+      SpMediaSession *media = sp_media_factory_create (self->context.media, NULL);
 
       self->contact->media = media;
       g_signal_connect (media, "error", G_CALLBACK (on_media_error), self);

@@ -250,7 +250,7 @@ sp_interaction_dial_side (SpInteraction *self, const char *id, SpParticipantRole
   g_autofree char *offer = NULL;
 
   party->state = SP_PARTICIPANT_CALLING;
-  party->media = sp_media_factory_create (self->context.media);
+  party->media = sp_media_factory_create (self->context.media, id);
   /* A conferenced agent sees the contact when the call has video: its leg offers it. */
   party->relays_video = role == SP_PARTICIPANT_AGENT && self->contact->media
                         && sp_media_session_has_video (self->contact->media);

@@ -13,8 +13,6 @@
 
 #include <string.h>
 
-#define FILE_PREFIX "file:"
-
 struct _SpAgentAudio
 {
   GstElement *pipeline;
@@ -24,17 +22,6 @@ struct _SpAgentAudio
   GstAppSrc *ear;
   gboolean records; /* the sink writes a file */
 };
-
-char *
-sp_agent_audio_recording_path (const char *path)
-{
-  const char *dot = strrchr (path, '.');
-  const char *slash = strrchr (path, '/');
-
-  if (dot == NULL || (slash != NULL && dot < slash))
-    return g_strconcat (path, "-conference", NULL);
-  return g_strdup_printf ("%.*s-conference%s", (int)(dot - path), path, dot);
-}
 
 static GstBusSyncReply
 on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
@@ -50,17 +37,6 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
     }
   gst_message_unref (message); /* a sync handler that drops a message unrefs it */
   return GST_BUS_DROP;
-}
-
-static char *
-ear_sink_spec (const char *sink_spec)
-{
-  g_autofree char *path = NULL;
-
-  if (!sp_audio_sink_spec_needs_eos (sink_spec))
-    return g_strdup (sink_spec);
-  path = sp_agent_audio_recording_path (sink_spec + strlen (FILE_PREFIX));
-  return g_strconcat (FILE_PREFIX, path, NULL);
 }
 
 static gboolean
@@ -114,7 +90,7 @@ sp_agent_audio_new (const char *source_spec, gdouble tone_frequency, const char 
                     GError **error)
 {
   g_autoptr (SpAgentAudio) self = g_new0 (SpAgentAudio, 1);
-  g_autofree char *ear_spec = ear_sink_spec (sink_spec);
+  g_autofree char *ear_spec = sp_audio_sink_spec_with_suffix (sink_spec, "conference");
   g_autoptr (GstElement) source = NULL;
   g_autoptr (GstElement) sink = NULL;
   g_autoptr (GstBus) bus = NULL;

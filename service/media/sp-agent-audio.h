@@ -14,7 +14,7 @@ typedef struct _SpAgentAudio SpAgentAudio;
 
 /* The devices are those of the call's legs ([media] audio-source and audio-sink, the test tone's
  * frequency). A sink "file:PATH" records what the agent hears in the conference apart, in
- * sp_agent_audio_recording_path (PATH). Built and started; NULL with an error when a device
+ * PATH with "-conference" before its extension. Built and started; NULL with an error when a device
  * cannot be made. */
 SpAgentAudio *
 sp_agent_audio_new (const char *source_spec, gdouble tone_frequency, const char *sink_spec,
@@ -29,11 +29,6 @@ sp_agent_audio_get_voice (SpAgentAudio *self);
 /* What the agent hears: the bridge pushes into it. */
 GstAppSrc *
 sp_agent_audio_get_ear (SpAgentAudio *self);
-
-/* Where a call recorded in PATH records the agent's hearing of a conference: PATH with
- * "-conference" before its extension. */
-char *
-sp_agent_audio_recording_path (const char *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpAgentAudio, sp_agent_audio_free)
 

@@ -214,6 +214,28 @@ sp_audio_sink_new (const char *spec, GError **error)
   return single_sink (element);
 }
 
+char *
+sp_audio_file_path_with_suffix (const char *path, const char *suffix)
+{
+  const char *dot = strrchr (path, '.');
+  const char *slash = strrchr (path, '/');
+
+  if (dot == NULL || (slash != NULL && dot < slash))
+    return g_strconcat (path, "-", suffix, NULL);
+  return g_strdup_printf ("%.*s-%s%s", (int)(dot - path), path, suffix, dot);
+}
+
+char *
+sp_audio_sink_spec_with_suffix (const char *spec, const char *suffix)
+{
+  g_autofree char *path = NULL;
+
+  if (!sp_audio_sink_spec_needs_eos (spec))
+    return g_strdup (spec);
+  path = sp_audio_file_path_with_suffix (spec + strlen (FILE_PREFIX), suffix);
+  return g_strconcat (FILE_PREFIX, path, NULL);
+}
+
 gboolean
 sp_audio_sink_spec_needs_eos (const char *spec)
 {

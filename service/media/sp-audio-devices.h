@@ -18,6 +18,16 @@ sp_audio_source_new (const char *spec, gdouble tone_frequency, GError **error);
 GstElement *
 sp_audio_sink_new (const char *spec, GError **error);
 
+/* PATH with "-SUFFIX" before its extension ("a/b.wav", "x" → "a/b-x.wav"). */
+char *
+sp_audio_file_path_with_suffix (const char *path, const char *suffix);
+
+/* The sink for one more recording beside SPEC's: for "file:PATH", "file:" and PATH with
+ * "-SUFFIX" before its extension, so that recordings made at the same time never share a file;
+ * any other SPEC as it is. */
+char *
+sp_audio_sink_spec_with_suffix (const char *spec, const char *suffix);
+
 /* Whether the sink SPEC writes a file that needs an EOS to be complete (the WAV header). */
 gboolean
 sp_audio_sink_spec_needs_eos (const char *spec);

@@ -1,6 +1,7 @@
 /* SpCallSessionFactory: one SpCallSession per leg, all with the same settings. */
 #include "sp-call-session-factory.h"
 
+#include "sp-audio-devices.h"
 #include "sp-camera-monitor.h"
 #include "sp-video-codec.h"
 
@@ -32,10 +33,16 @@ sp_call_session_factory_new (const SpCallSessionSettings *settings)
   return self;
 }
 
+/* A leg beside the contact's records into a file of its own (sp-audio-devices.h). */
 static SpMediaSession *
-factory_create (SpMediaFactory *factory)
+factory_create (SpMediaFactory *factory, const char *leg_id)
 {
-  return SP_MEDIA_SESSION (sp_call_session_new (&SP_CALL_SESSION_FACTORY (factory)->settings));
+  SpCallSessionSettings settings = SP_CALL_SESSION_FACTORY (factory)->settings;
+  g_autofree char *sink = NULL;
+
+  if (leg_id)
+    settings.audio_sink = sink = sp_audio_sink_spec_with_suffix (settings.audio_sink, leg_id);
+  return SP_MEDIA_SESSION (sp_call_session_new (&settings));
 }
 
 static gboolean

@@ -144,9 +144,9 @@ sp_media_session_stop (SpMediaSession *self)
 }
 
 SpMediaSession *
-sp_media_factory_create (SpMediaFactory *self)
+sp_media_factory_create (SpMediaFactory *self, const char *leg_id)
 {
-  return SP_MEDIA_FACTORY_GET_IFACE (self)->create (self);
+  return SP_MEDIA_FACTORY_GET_IFACE (self)->create (self, leg_id);
 }
 
 gboolean

@@ -232,7 +232,9 @@ struct _SpMediaFactoryInterface
 {
   GTypeInterface parent_iface;
 
-  SpMediaSession *(*create) (SpMediaFactory *self);
+  /* LEG_ID: NULL for the contact's leg, else the id of a leg beside it ("consult-1"): a
+   * recording sink writes that leg's own file. */
+  SpMediaSession *(*create) (SpMediaFactory *self, const char *leg_id);
   /* Whether video can be sent: a camera is configured and, for a PipeWire one, present. */
   gboolean (*camera_present) (SpMediaFactory *self);
   /* Whether H.264 can be sent (an encoder is installed), so that it may be offered. */
@@ -240,7 +242,7 @@ struct _SpMediaFactoryInterface
 };
 
 SpMediaSession *
-sp_media_factory_create (SpMediaFactory *self);
+sp_media_factory_create (SpMediaFactory *self, const char *leg_id);
 gboolean
 sp_media_factory_camera_present (SpMediaFactory *self);
 gboolean

@@ -367,9 +367,11 @@ def test_consult_then_complete_between_two_softphones(testenv):
 
 def test_the_consulted_person_hangs_up(testenv):
     """The expert hangs up during the consultation: the customer stays on hold until the agent
-    retrieves them, then the two hear each other again."""
+    retrieves them, then the two hear each other again. The agent's recording sink writes each
+    leg to its own file: the consultation beside the customer's call, never over it."""
     a_port = free_port()
-    a = testenv.start_sportellod(config=sportello_config(testenv, a_port))
+    a_wav = testenv.root / "agent-a.wav"
+    a = testenv.start_sportellod(config=sportello_config(testenv, a_port, audio_sink=f"file:{a_wav}"))
     phone, _ = customer(testenv)
     expert = Baresip(testenv, name="expert", user="expert", codecs=("g711",),
                      audio_file=tone_file(testenv, EXPERT))
@@ -378,6 +380,9 @@ def test_the_consulted_person_hangs_up(testenv):
     testenv.call(SESSION, "ConsultTransfer", "ss", (f"sip:expert@127.0.0.1:{expert.sip_port}", ""),
                  path=path, timeout_ms=90000)
     assert testenv.get_property(SESSION, "State", path=path) == "consulting"
+    consult_wav = testenv.root / "agent-a-consult-1.wav"
+    wait_for(lambda: consult_wav.exists() and consult_wav.stat().st_size > 16000,
+             what="a second of the expert in the consultation's recording")
     assert expert.command("hangup")["ok"]
     wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "held",
              what="the consultation to end, the customer still held")
@@ -390,9 +395,22 @@ def test_the_consulted_person_hangs_up(testenv):
     wait_for(lambda: testenv.call(SESSION, "GetMediaStatistics", path=path)["rtp-packets-sent"] > sent + 50,
              what="the agent's voice to the customer again")
     testenv.call(SESSION, "Disconnect", path=path)
+    heard = wait_for(lambda: finished_wav(a_wav), 10, what="the customer's call's recording")
+    assert heard[0] == CUSTOMER, f"the agent heard {heard} from the customer"
+    heard = wait_for(lambda: finished_wav(consult_wav), 10, what="the consultation's recording")
+    assert heard[0] == EXPERT, f"the agent heard {heard} from the expert"
     phone.close()
     expert.close()
     testenv.stop_sportellod(a)
+
+
+def finished_wav(path):
+    """(dominant tone, lead, seconds) of a recording once its WAV is finalized, else None."""
+    try:
+        heard = dominant_tone(path, CANDIDATES + (EXPERT,))
+    except Exception:  # not there yet, or its header is written at the end
+        return None
+    return heard if heard[2] >= 0.25 else None
 
 
 def finished_recording(directory):

@@ -569,7 +569,7 @@ on_media_finalized (gpointer data, GObject *media)
 }
 
 static SpMediaSession *
-factory_create (SpMediaFactory *factory)
+factory_create (SpMediaFactory *factory, const char *leg_id)
 {
   FakeMediaFactory *self = FAKE_MEDIA_FACTORY (factory);
   FakeMedia *media = g_object_new (FAKE_TYPE_MEDIA, NULL);

@@ -2,7 +2,7 @@
  * end would hear (the dominant frequency of the decoded audio), what hold does to the packets,
  * dead-peer detection, port allocation, and errors that must surface instead of crashing. */
 #include "sp-call-media.h"
-#include "sp-agent-audio.h"
+#include "sp-audio-devices.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -1069,7 +1069,7 @@ test_mix_minus (void)
   fixture_setup_with (one, "test", TRUE);
   fixture_setup_with (two, "test", FALSE);
   fixture_setup_with (three, "test", FALSE);
-  conference_wav = sp_agent_audio_recording_path (one->wav_path);
+  conference_wav = sp_audio_file_path_with_suffix (one->wav_path, "conference");
   g_assert_false (sp_call_media_join_mix (one->media, mix, &error));
   g_assert_error (error, SP_MEDIA_ERROR, SP_MEDIA_ERROR_STATE);
   g_clear_error (&error);
@@ -1663,6 +1663,26 @@ test_srtp_rekey (Fixture *f, gconstpointer data)
   peer_free (peer);
 }
 
+/* A leg beside the customer's records into its own file; other sinks are shared as they are. */
+static void
+test_recording_names (void)
+{
+  static const char *const cases[][3] = {
+    { "file:/r/call.wav", "consult-1", "file:/r/call-consult-1.wav" },
+    { "file:/r.d/call", "conference", "file:/r.d/call-conference" },
+    { "file:call.wav", "agent-2", "file:call-agent-2.wav" },
+    { "pipewire", "consult-1", "pipewire" },
+    { "null", "consult-1", "null" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *spec = sp_audio_sink_spec_with_suffix (cases[i][0], cases[i][1]);
+
+      g_assert_cmpstr (spec, ==, cases[i][2]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1676,6 +1696,7 @@ main (int argc, char **argv)
   g_test_add_func ("/call-media/ports/odd-minimum", test_ports_odd_minimum);
   g_test_add_func ("/call-media/ports/exhausted", test_ports_exhausted);
   g_test_add_func ("/call-media/invalid-arguments", test_invalid_arguments);
+  g_test_add_func ("/call-media/recording-names", test_recording_names);
   g_test_add ("/call-media/codec/opus", Fixture, &case_opus, fixture_setup, test_codec,
               fixture_teardown);
   g_test_add ("/call-media/codec/pcmu", Fixture, &case_pcmu, fixture_setup, test_codec,
