@@ -25,6 +25,8 @@ class Call:
         self.proc = testenv.start_sportellod(config=self.config)
         self.added = SignalRecorder(testenv.connection, OBJECT_MANAGER, "InterfacesAdded", ROOT)
         self.removed = SignalRecorder(testenv.connection, OBJECT_MANAGER, "InterfacesRemoved", ROOT)
+        self.changes = SignalRecorder(testenv.connection, "org.freedesktop.DBus.Properties", "PropertiesChanged")
+        self.seen = {}  # path -> index in changes.events after the last state waited for
 
     @property
     def address(self):
@@ -38,8 +40,25 @@ class Call:
     def prop(self, path, name):
         return self.env.get_property(SESSION, name, path=path)
 
+    def state_seen(self, path, state):
+        """STATE was announced on PATH since the last state waited for there, or is its State now:
+        a state that lasts a second (a remote hold) is not missed by polling a slow sportellod,
+        and one announced before the last wait does not count again."""
+        context = GLib.MainContext.default()
+        while context.iteration(False):
+            pass
+        start = self.seen.get(path, 0)
+        for i, e in enumerate(self.changes.events[start:], start):
+            if e[0] == path and e[3][0] == SESSION and e[3][1].get("State") == state:
+                self.seen[path] = i + 1
+                return True
+        if self.prop(path, "State") == state:
+            self.seen[path] = len(self.changes.events)
+            return True
+        return False
+
     def wait_state(self, path, state, timeout=15):
-        wait_for(lambda: self.prop(path, "State") == state, timeout, what=f"State {state} on {path}")
+        wait_for(lambda: self.state_seen(path, state), timeout, what=f"State {state} on {path}")
 
     def call(self, path, method, signature=None, args=()):
         return self.env.call(SESSION, method, signature, args, path=path)
@@ -51,6 +70,7 @@ class Call:
     def stop(self):
         self.added.close()
         self.removed.close()
+        self.changes.close()
         self.env.stop_sportellod(self.proc)
 
 

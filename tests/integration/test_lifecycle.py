@@ -222,6 +222,9 @@ def test_log_lines_on_stderr(testenv):
     try:
         wait_for(lambda: proc.poll() is not None or testenv.name_has_owner(), what="sportellod to own its name")
         assert proc.poll() is None
+        # The bus shows the owner before sportellod has handled NameAcquired and logged it.
+        wait_for(lambda: "on the session bus" in (testenv.tmp / "stderr.log").read_text(),
+                 what="sportellod to log that it owns its name")
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
     finally:
