@@ -47,8 +47,9 @@ struct _SpCallLeg
 
   /* transfer (RFC 3515): our REFER and the NOTIFYs about it */
   gboolean refer_pending;
-  char *uui_key;    /* the attached-data key that travels as User-to-User */
-  GStrv header_map; /* "Header-Name=Key" entries for the other keys */
+  char *deferred_refer_to; /* a REFER asked for between our 200 OK and its ACK */
+  char *uui_key;           /* the attached-data key that travels as User-to-User */
+  GStrv header_map;        /* "Header-Name=Key" entries for the other keys */
 
   /* Our Contact for the dialog, NULL: the one Sofia writes. Given in the INVITE or in our first
    * responses to one; Sofia keeps it as the dialog's local target for later requests. */
@@ -277,6 +278,24 @@ note_tags (SpCallLeg *self, const sip_t *sip)
 }
 
 static void
+send_refer (SpCallLeg *self, const char *refer_to)
+{
+  /* NUA adds Referred-By from our From (RFC 3892). */
+  nua_refer (self->handle, SIPTAG_REFER_TO_STR (refer_to), TAG_END ());
+}
+
+static void
+mark_established (SpCallLeg *self)
+{
+  g_autofree char *deferred = g_steal_pointer (&self->deferred_refer_to);
+
+  self->established = TRUE;
+  g_signal_emit (self, signals[SIGNAL_ESTABLISHED], 0);
+  if (deferred && self->handle && !self->ended)
+    send_refer (self, deferred);
+}
+
+static void
 on_invite_response (SpCallLeg *self, int status, const char *phrase, const sip_t *sip)
 {
   g_autofree char *sdp = payload_of (sip);
@@ -308,10 +327,7 @@ on_invite_response (SpCallLeg *self, int status, const char *phrase, const sip_t
       if (sdp && was_pending)
         g_signal_emit (self, signals[SIGNAL_ANSWER], 0, sdp);
       if (!self->established)
-        {
-          self->established = TRUE;
-          g_signal_emit (self, signals[SIGNAL_ESTABLISHED], 0);
-        }
+        mark_established (self);
       return;
     }
   self->offer_pending = FALSE;
@@ -341,10 +357,7 @@ on_state (SpCallLeg *self, int status, const char *phrase, tagi_t tags[])
 
   tl_gets (tags, NUTAG_CALLSTATE_REF (state), TAG_END ());
   if (state == nua_callstate_ready && !self->established)
-    {
-      self->established = TRUE;
-      g_signal_emit (self, signals[SIGNAL_ESTABLISHED], 0);
-    }
+    mark_established (self);
   else if (state == nua_callstate_terminated)
     {
       g_object_ref (self);
@@ -462,7 +475,7 @@ sp_call_leg_refer (SpCallLeg *self, const char *target, GVariant *attached_data,
   g_autofree char *uri = NULL;
   g_autofree char *refer_to = NULL;
 
-  if (!self->handle || self->ended || !self->established)
+  if (!self->handle || self->ended || !(self->established || self->accepted))
     {
       g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED, "the call is not established");
       return FALSE;
@@ -475,8 +488,13 @@ sp_call_leg_refer (SpCallLeg *self, const char *target, GVariant *attached_data,
   uri = refer_to_with_data (self, target, attached_data);
   refer_to = g_strdup_printf ("<%s>", uri);
   self->refer_pending = TRUE;
-  /* NUA adds Referred-By from our From (RFC 3892). */
-  nua_refer (self->handle, SIPTAG_REFER_TO_STR (refer_to), TAG_END ());
+  /* Answered, but the ACK is still on its way: the REFER follows it, so the phone never gets a
+   * request in a dialog it has not confirmed yet. A lost ACK ends the call, and the transfer
+   * with it. */
+  if (!self->established)
+    self->deferred_refer_to = g_steal_pointer (&refer_to);
+  else
+    send_refer (self, refer_to);
   return TRUE;
 }
 
@@ -659,6 +677,7 @@ sp_call_leg_finalize (GObject *object)
   g_clear_pointer (&self->headers, g_variant_unref);
   g_clear_pointer (&self->attached_data, g_variant_unref);
   g_free (self->uui_key);
+  g_free (self->deferred_refer_to);
   g_free (self->contact);
   g_strfreev (self->header_map);
   G_OBJECT_CLASS (sp_call_leg_parent_class)->finalize (object);

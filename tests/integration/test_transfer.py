@@ -10,7 +10,9 @@ import time
 
 import pytest
 
-from conftest import AGENT, ROOT, SESSION, SignalRecorder, free_port, wait_for
+from gi.repository import GLib
+
+from conftest import AGENT, CONTACTS, ROOT, SESSION, SignalRecorder, free_port, wait_for
 from peers import Baresip, Kamailio, Sipp, dominant_tone, read_wav, sportello_config, tone_file, tone_power
 
 B_NAME = "org.sportello.Test.AgentB"
@@ -101,8 +103,14 @@ def b_session(testenv):
 def test_blind_transfer_to_an_agent(testenv):
     a, a_port, b, b_wav = start_agents(testenv)
     phone, record = customer(testenv)
+    # Both agents know the customer (each its own address book), so each pops the same person.
+    maria = {"first-name": GLib.Variant("s", "Maria"), "last-name": GLib.Variant("s", "Bianchi"),
+             "addresses": GLib.Variant("as", [phone.uri])}
+    a_contact = testenv.call(CONTACTS, "Save", "a{sv}", (maria,))
+    b_contact = testenv.call(CONTACTS, "Save", "a{sv}", (maria,), bus_name=B_NAME)
     # A calls the customer back with the case's attached data, which must reach B.
     path = testenv.call(AGENT, "Dial", "sa{ss}", (phone.uri, ATTACHED))
+    assert testenv.get_property(SESSION, "ContactId", path=path) == a_contact
     wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
     testenv.call(SESSION, "AppendNote", "s", ("asked about an invoice",), path=path)
 
@@ -113,6 +121,9 @@ def test_blind_transfer_to_an_agent(testenv):
     attached = testenv.get_property(SESSION, "AttachedData", path=b_path, bus_name=B_NAME)
     # (baresip writes '?' for the escaped ';' and '=' of the values; B puts them back.)
     assert attached == {"UserToUser": "42a1", "AccountNumber": "AC-7"}, attached
+    # B's screen pop: the transferred call is the same customer, and says who sent it.
+    assert testenv.get_property(SESSION, "ContactId", path=b_path, bus_name=B_NAME) == b_contact
+    assert testenv.get_property(SESSION, "RemoteName", path=b_path, bus_name=B_NAME) == "Maria Bianchi"
     contact = testenv.get_property(SESSION, "Participants", path=path)[0]
     assert contact["id"] == "contact" and contact["transfer"].startswith("sip:bob@127.0.0.1:")
     assert contact["transfer-state"] != "transferred"  # B has not answered yet
@@ -145,6 +156,11 @@ def test_blind_transfer_to_an_agent(testenv):
     tones = tones_over_time(decoded[-1])
     assert len(tones) >= 2 and set(tones) == {AGENT_B}, f"the customer heard {tones} (one per second)"
     testenv.call(SESSION, "MarkDone", path=path)
+    # A's history row says where the call went, with the notepad's transfer line.
+    row = testenv.call(CONTACTS, "History", "suu", (a_contact, 0, 10))
+    assert [(r["end-actor"], r["end-reason"], r["status"]) for r in row] == [("local", "transferred", "done")]
+    assert row[0]["notes"].endswith("Transferred to Bob Rossi: billing question")
+    assert row[0]["attached-data"] == ATTACHED
     phone.close()
     testenv.stop_sportellod(a)
 
@@ -245,6 +261,24 @@ def test_targets_and_states_that_cannot_transfer(testenv):
     testenv.call(SESSION, "Disconnect", path=path)
     assert transfer_error(testenv, path, "bob")[0] == "org.sportello.Error.InvalidState"
     sipp.assert_passed()
+    testenv.stop_sportellod(a)
+
+
+def test_a_call_we_were_sent_is_transferred_as_soon_as_it_is_answered(testenv):
+    """Transfer right after Answer, while the phone's ACK is still on its way (sipp waits 1 s):
+    the REFER follows the ACK instead of failing, and Referred-By names the agent."""
+    a_port, b_port = free_port(), free_port()
+    a = testenv.start_sportellod(config=sportello_config(testenv, a_port, extra=directory(b_port)))
+    added = SignalRecorder(testenv.connection, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded", ROOT)
+    sipp = Sipp(testenv, "caller", "inbound_refer_refused.xml", remote=f"127.0.0.1:{a_port}", timeout=60)
+    path = added.wait(lambda e: SESSION in e[3][1], what="the call")[3][0]
+    added.close()
+    testenv.call(SESSION, "Answer", path=path)
+    wait_for(lambda: testenv.get_property(SESSION, "State", path=path) == "talking", what="the call")
+    name, message = transfer_error(testenv, path, "bob")
+    assert name == "org.sportello.Error.TransferFailed" and "603" in message, message
+    still_talking(testenv, path)
+    sipp.assert_passed()  # Referred-By named Anna Verdi's address of record, not the dialled URI
     testenv.stop_sportellod(a)
 
 
