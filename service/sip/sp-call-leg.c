@@ -31,6 +31,9 @@ struct _SpCallLeg
 
   gboolean established;
   gboolean accepted; /* we sent 200 OK; the ACK may still be on its way */
+  /* Requests asked for between our 200 OK and its ACK, sent in order once it comes: RFC 3261
+   * §14.2 lets no re-INVITE go before it, and a phone may not know the dialog yet. */
+  GPtrArray *deferred; /* of DeferredRequest */
   gboolean ended;
   gboolean offer_pending;          /* we sent an offer and wait for the answer */
   gboolean answer_expected_in_ack; /* we offered in a 200 to an SDP-less INVITE */
@@ -47,9 +50,8 @@ struct _SpCallLeg
 
   /* transfer (RFC 3515): our REFER and the NOTIFYs about it */
   gboolean refer_pending;
-  char *deferred_refer_to; /* a REFER asked for between our 200 OK and its ACK */
-  char *uui_key;           /* the attached-data key that travels as User-to-User */
-  GStrv header_map;        /* "Header-Name=Key" entries for the other keys */
+  char *uui_key;    /* the attached-data key that travels as User-to-User */
+  GStrv header_map; /* "Header-Name=Key" entries for the other keys */
 
   /* Our Contact for the dialog, NULL: the one Sofia writes. Given in the INVITE or in our first
    * responses to one; Sofia keeps it as the dialog's local target for later requests. */
@@ -285,14 +287,66 @@ send_refer (SpCallLeg *self, const char *refer_to)
 }
 
 static void
+send_offer (SpCallLeg *self, const char *offer_sdp)
+{
+  nua_invite (self->handle, NUTAG_AUTOANSWER (0), SIPTAG_CONTENT_TYPE_STR (SDP_TYPE),
+              SIPTAG_PAYLOAD_STR (offer_sdp), TAG_END ());
+}
+
+static void
+send_message (SpCallLeg *self, const char *text)
+{
+  nua_message (self->handle, SIPTAG_CONTENT_TYPE_STR ("text/plain;charset=UTF-8"),
+               SIPTAG_PAYLOAD_STR (text), TAG_END ());
+}
+
+typedef struct
+{
+  void (*send) (SpCallLeg *self, const char *argument);
+  char *argument;
+} DeferredRequest;
+
+static void
+deferred_request_free (gpointer data)
+{
+  DeferredRequest *request = data;
+
+  g_free (request->argument);
+  g_free (request);
+}
+
+/* Sends a request in the dialog now, or once the ACK of our 200 OK confirms it. */
+static void
+send_in_dialog (SpCallLeg *self, void (*send) (SpCallLeg *, const char *), const char *argument)
+{
+  DeferredRequest *request;
+
+  if (self->established)
+    {
+      send (self, argument);
+      return;
+    }
+  request = g_new0 (DeferredRequest, 1);
+  request->send = send;
+  request->argument = g_strdup (argument);
+  if (!self->deferred)
+    self->deferred = g_ptr_array_new_with_free_func (deferred_request_free);
+  g_ptr_array_add (self->deferred, request);
+}
+
+static void
 mark_established (SpCallLeg *self)
 {
-  g_autofree char *deferred = g_steal_pointer (&self->deferred_refer_to);
+  g_autoptr (GPtrArray) deferred = g_steal_pointer (&self->deferred);
 
   self->established = TRUE;
   g_signal_emit (self, signals[SIGNAL_ESTABLISHED], 0);
-  if (deferred && self->handle && !self->ended)
-    send_refer (self, deferred);
+  for (guint i = 0; deferred && i < deferred->len && self->handle && !self->ended; i++)
+    {
+      DeferredRequest *request = g_ptr_array_index (deferred, i);
+
+      request->send (self, request->argument);
+    }
 }
 
 static void
@@ -488,13 +542,8 @@ sp_call_leg_refer (SpCallLeg *self, const char *target, GVariant *attached_data,
   uri = refer_to_with_data (self, target, attached_data);
   refer_to = g_strdup_printf ("<%s>", uri);
   self->refer_pending = TRUE;
-  /* Answered, but the ACK is still on its way: the REFER follows it, so the phone never gets a
-   * request in a dialog it has not confirmed yet. A lost ACK ends the call, and the transfer
-   * with it. */
-  if (!self->established)
-    self->deferred_refer_to = g_steal_pointer (&refer_to);
-  else
-    send_refer (self, refer_to);
+  /* A lost ACK ends the call, and a transfer waiting for it with it. */
+  send_in_dialog (self, send_refer, refer_to);
   return TRUE;
 }
 
@@ -576,8 +625,7 @@ sp_call_leg_send_offer (SpCallLeg *self, const char *offer_sdp)
   if (!self->handle || self->ended)
     return;
   self->offer_pending = TRUE;
-  nua_invite (self->handle, NUTAG_AUTOANSWER (0), SIPTAG_CONTENT_TYPE_STR (SDP_TYPE),
-              SIPTAG_PAYLOAD_STR (offer_sdp), TAG_END ());
+  send_in_dialog (self, send_offer, offer_sdp);
 }
 
 void
@@ -677,7 +725,7 @@ sp_call_leg_finalize (GObject *object)
   g_clear_pointer (&self->headers, g_variant_unref);
   g_clear_pointer (&self->attached_data, g_variant_unref);
   g_free (self->uui_key);
-  g_free (self->deferred_refer_to);
+  g_clear_pointer (&self->deferred, g_ptr_array_unref);
   g_free (self->contact);
   g_strfreev (self->header_map);
   G_OBJECT_CLASS (sp_call_leg_parent_class)->finalize (object);
@@ -854,15 +902,14 @@ leg_send_text (SpLeg *leg, const char *text, GError **error)
 {
   SpCallLeg *self = LEG (leg);
 
-  if (!self->handle || self->ended || !self->established)
+  if (!self->handle || self->ended || !(self->established || self->accepted))
     g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED, "the call is not established");
   else if (!self->peer_takes_message)
     g_set_error (error, SP_LEG_ERROR, SP_LEG_ERROR_FAILED,
                  "the phone does not list MESSAGE in its Allow header");
   else
     {
-      nua_message (self->handle, SIPTAG_CONTENT_TYPE_STR ("text/plain;charset=UTF-8"),
-                   SIPTAG_PAYLOAD_STR (text), TAG_END ());
+      send_in_dialog (self, send_message, text);
       return TRUE;
     }
   return FALSE;

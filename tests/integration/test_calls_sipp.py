@@ -197,6 +197,18 @@ def test_hold_and_retrieve_send_the_right_directions(testenv, call):
     sipp.assert_passed()
 
 
+def test_hold_right_after_answer_waits_for_the_ack(testenv, call):
+    # sipp ACKs our 200 OK a second late and refuses any INVITE before it.
+    sipp = Sipp(testenv, "caller", "inbound_hold_before_ack.xml", remote=call.address)
+    path = call.next_session()
+    call.call(path, "Answer")
+    call.wait_state(path, "talking")
+    call.call(path, "Hold")
+    assert call.prop(path, "State") == "held"
+    call.call(path, "Disconnect")
+    sipp.assert_passed()
+
+
 def test_glare_491_is_retried(testenv, call):
     sipp = Sipp(testenv, "callee", "uas_glare.xml")
     path = testenv.call(AGENT, "Dial", "sa{ss}", (sipp.uri, {}))
