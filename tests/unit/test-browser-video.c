@@ -3,6 +3,7 @@
  * and sends blue; our side sends the red picture of its send channel. Each side must decode the
  * other's colour; then bad input: text that is not SDP, an offer without video, a second
  * offer, a candidate before the offer, a stopped session. */
+#include "test-gst-exit.h"
 #include "test-browser.h"
 #include "test-pipeline.h"
 #include "sp-browser-video.h"
@@ -172,6 +173,7 @@ test_bad_offers (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   if (!test_browser_available ())
@@ -180,5 +182,5 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/browser-video/bad-offers", Fixture, NULL, fixture_setup, test_bad_offers,
               fixture_teardown);
-  return g_test_run ();
+  return test_gst_exit (g_test_run ());
 }

@@ -1,6 +1,7 @@
 /* The call media pipeline against real GStreamer RTP peers on 127.0.0.1: what a person on either
  * end would hear (the dominant frequency of the decoded audio), what hold does to the packets,
  * dead-peer detection, port allocation, and errors that must surface instead of crashing. */
+#include "test-gst-exit.h"
 #include "sp-call-media.h"
 #include "sp-audio-devices.h"
 
@@ -1688,6 +1689,7 @@ main (int argc, char **argv)
 {
   int status;
 
+  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
@@ -1739,6 +1741,5 @@ main (int argc, char **argv)
   g_test_add_func ("/call-media/error/missing-file", test_missing_file_source);
 
   status = g_test_run ();
-  gst_deinit ();
-  return status;
+  return test_gst_exit (status);
 }

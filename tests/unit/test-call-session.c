@@ -4,6 +4,7 @@
  * yellow clip, the camera again), its blue picture must reach the REMOTE picture, and the
  * voice must go on; the browser video stops and starts again for a new browser, whose red
  * replaces the blue. Run inside with-pipewire.sh (a private PipeWire with a virtual camera). */
+#include "test-gst-exit.h"
 #include "test-browser.h"
 #include "test-camera.h"
 #include "test-pipeline.h"
@@ -318,11 +319,12 @@ test_two_way (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   if (!test_browser_available ())
     return 1;
   g_test_add ("/call-session/browser-video/refused", Fixture, NULL, setup, test_refused, teardown);
   g_test_add ("/call-session/browser-video/two-way", Fixture, NULL, setup, test_two_way, teardown);
-  return g_test_run ();
+  return test_gst_exit (g_test_run ());
 }

@@ -2,6 +2,7 @@
  * MP4 (when openh264 is installed), a blue WebM with Opus sound, PNG and JPEG stills; and files
  * it must refuse: the first half of the WebM, text named .webm, an unknown codec, sound only,
  * a missing path. Thumbnails are decoded back and their colour checked. */
+#include "test-gst-exit.h"
 #include "sp-clip-probe.h"
 
 #include <glib/gstdio.h>
@@ -444,6 +445,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_add ("/clip-probe/webm", Fixture, NULL, fixture_set_up, test_webm, fixture_tear_down);
   g_test_add ("/clip-probe/mp4", Fixture, NULL, fixture_set_up, test_mp4, fixture_tear_down);
@@ -470,7 +472,5 @@ main (int argc, char **argv)
   /* Joins GStreamer's task threads (the decoders' and OpenH264's) before LeakSanitizer stops
    * the world at exit: a thread still winding down made its tracer crash (a fatal error, not a
    * leak) on a busy machine. */
-  int status = g_test_run ();
-  gst_deinit ();
-  return status;
+  return test_gst_exit (g_test_run ());
 }

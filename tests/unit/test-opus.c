@@ -2,6 +2,7 @@
  * GStreamer's own opusenc/opusdec, in both directions: a 1 kHz tone survives the round trip
  * (measured by a Goertzel filter), every 20 ms of sound makes one packet, and packets that are
  * not Opus are dropped without stopping the stream. */
+#include "test-gst-exit.h"
 #include "sp-gst.h"
 
 #include <gst/app/gstappsink.h>
@@ -225,9 +226,10 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
 
   g_test_init (&argc, &argv, NULL);
+  test_gst_keep_threads ();
   g_assert_true (sp_gst_init (&error));
   g_test_add_func ("/opus/encoder-to-opusdec", test_encoder_to_opusdec);
   g_test_add_func ("/opus/opusenc-to-decoder", test_opusenc_to_decoder);
   g_test_add_func ("/opus/garbage-is-dropped", test_garbage_is_dropped);
-  return g_test_run ();
+  return test_gst_exit (g_test_run ());
 }

@@ -2,6 +2,7 @@
  * WirePlumber (started by with-pipewire.sh) and a virtual camera that shows plain green: what
  * the far end would see, read back from the intervideo channel. The camera goes away and comes
  * back; the channel must show the "Camera unavailable" card in between. */
+#include "test-gst-exit.h"
 #include "test-camera.h"
 #include "sp-video-feed.h"
 
@@ -720,6 +721,7 @@ main (int argc, char **argv)
   g_autoptr (GstTracer) tracer = NULL;
   int status;
 
+  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   sources = g_ptr_array_new_with_free_func ((GDestroyNotify)weak_ref_free);
@@ -751,5 +753,5 @@ main (int argc, char **argv)
 
   status = g_test_run ();
   g_ptr_array_unref (sources);
-  return status;
+  return test_gst_exit (status);
 }

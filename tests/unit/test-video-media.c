@@ -2,6 +2,7 @@
  * agent's picture (a red channel standing in for the camera feed) reaches the peer, the peer's
  * blue picture is decoded into the remote channel, the valves stop and restart video, and a
  * restart begins with a key frame. */
+#include "test-gst-exit.h"
 #include "test-pipeline.h"
 #include "sp-call-media.h"
 #include "sp-video-codec.h"
@@ -606,6 +607,7 @@ test_invalid_video (void)
 int
 main (int argc, char **argv)
 {
+  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/video-media/invalid", test_invalid_video);
@@ -623,5 +625,5 @@ main (int argc, char **argv)
       g_test_add ("/video-media/vp8/codec-change", Fixture, &case_vp8, setup, test_codec_change,
                   teardown);
     }
-  return g_test_run ();
+  return test_gst_exit (g_test_run ());
 }

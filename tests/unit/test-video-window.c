@@ -1,6 +1,7 @@
 /* The agent's video window on a private Xvfb (tests/unit/with-xvfb.sh), bare or under jwm: what
  * the agent would see (screenshots of the window), its title, always-on-top as the window
  * manager applied it, closing by hand, a lost X connection, and the no-display errors. */
+#include "test-gst-exit.h"
 #include "sp-video-window.h"
 
 #include <X11/Xatom.h>
@@ -691,6 +692,7 @@ main (int argc, char **argv)
 {
   int status;
 
+  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
@@ -714,6 +716,5 @@ main (int argc, char **argv)
               fixture_teardown);
 
   status = g_test_run ();
-  gst_deinit ();
-  return status;
+  return test_gst_exit (status);
 }
