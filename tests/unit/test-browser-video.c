@@ -173,7 +173,6 @@ test_bad_offers (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   if (!test_browser_available ())

@@ -319,7 +319,6 @@ test_two_way (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   if (!test_browser_available ())

@@ -445,7 +445,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_add ("/clip-probe/webm", Fixture, NULL, fixture_set_up, test_webm, fixture_tear_down);
   g_test_add ("/clip-probe/mp4", Fixture, NULL, fixture_set_up, test_mp4, fixture_tear_down);

@@ -226,7 +226,6 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
 
   g_test_init (&argc, &argv, NULL);
-  test_gst_keep_threads ();
   g_assert_true (sp_gst_init (&error));
   g_test_add_func ("/opus/encoder-to-opusdec", test_encoder_to_opusdec);
   g_test_add_func ("/opus/opusenc-to-decoder", test_opusenc_to_decoder);

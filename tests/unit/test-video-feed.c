@@ -721,7 +721,6 @@ main (int argc, char **argv)
   g_autoptr (GstTracer) tracer = NULL;
   int status;
 
-  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   sources = g_ptr_array_new_with_free_func ((GDestroyNotify)weak_ref_free);

@@ -607,7 +607,6 @@ test_invalid_video (void)
 int
 main (int argc, char **argv)
 {
-  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/video-media/invalid", test_invalid_video);

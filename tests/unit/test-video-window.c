@@ -692,7 +692,6 @@ main (int argc, char **argv)
 {
   int status;
 
-  test_gst_keep_threads ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
