@@ -31,9 +31,12 @@ struct _SpCallLeg
 
   gboolean established;
   gboolean accepted; /* we sent 200 OK; the ACK may still be on its way */
-  /* Requests asked for between our 200 OK and its ACK, sent in order once it comes: RFC 3261
-   * §14.2 lets no re-INVITE go before it, and a phone may not know the dialog yet. */
+  /* Requests that cannot go yet, sent in order once they can: between our 200 OK and its ACK
+   * (RFC 3261 §14.2 lets no re-INVITE go before it, and a phone may not know the dialog yet),
+   * and a re-INVITE while a MESSAGE or REFER of ours is unanswered: Sofia would queue it behind
+   * them and never send it once they complete. */
   GPtrArray *deferred; /* of DeferredRequest */
+  guint requests_in_flight; /* our MESSAGEs and REFERs without their final answer */
   gboolean ended;
   gboolean offer_pending;          /* we sent an offer and wait for the answer */
   gboolean answer_expected_in_ack; /* we offered in a 200 to an SDP-less INVITE */
@@ -282,6 +285,7 @@ note_tags (SpCallLeg *self, const sip_t *sip)
 static void
 send_refer (SpCallLeg *self, const char *refer_to)
 {
+  self->requests_in_flight++;
   /* NUA adds Referred-By from our From (RFC 3892). */
   nua_refer (self->handle, SIPTAG_REFER_TO_STR (refer_to), TAG_END ());
 }
@@ -296,6 +300,7 @@ send_offer (SpCallLeg *self, const char *offer_sdp)
 static void
 send_message (SpCallLeg *self, const char *text)
 {
+  self->requests_in_flight++;
   nua_message (self->handle, SIPTAG_CONTENT_TYPE_STR ("text/plain;charset=UTF-8"),
                SIPTAG_PAYLOAD_STR (text), TAG_END ());
 }
@@ -315,13 +320,38 @@ deferred_request_free (gpointer data)
   g_free (request);
 }
 
-/* Sends a request in the dialog now, or once the ACK of our 200 OK confirms it. */
+static gboolean
+can_send_now (SpCallLeg *self, void (*send) (SpCallLeg *, const char *))
+{
+  return self->established && (send != send_offer || self->requests_in_flight == 0);
+}
+
+/* Sends the waiting requests, in order, as far as the dialog lets them go. */
+static void
+send_deferred (SpCallLeg *self)
+{
+  while (self->deferred && self->deferred->len > 0 && self->handle && !self->ended)
+    {
+      DeferredRequest *request = g_ptr_array_index (self->deferred, 0);
+      g_autofree char *argument = NULL;
+      void (*send) (SpCallLeg *, const char *) = request->send;
+
+      if (!can_send_now (self, send))
+        return;
+      argument = g_steal_pointer (&request->argument);
+      g_ptr_array_remove_index (self->deferred, 0);
+      send (self, argument);
+    }
+}
+
+/* Sends a request in the dialog now, or once nothing before it holds it back: the ACK of our
+ * 200 OK (RFC 3261 §14.2), and for a re-INVITE also our MESSAGEs and REFERs still unanswered. */
 static void
 send_in_dialog (SpCallLeg *self, void (*send) (SpCallLeg *, const char *), const char *argument)
 {
   DeferredRequest *request;
 
-  if (self->established)
+  if (can_send_now (self, send) && (!self->deferred || self->deferred->len == 0))
     {
       send (self, argument);
       return;
@@ -334,19 +364,21 @@ send_in_dialog (SpCallLeg *self, void (*send) (SpCallLeg *, const char *), const
   g_ptr_array_add (self->deferred, request);
 }
 
+/* A MESSAGE or REFER of ours got its final answer. */
+static void
+request_completed (SpCallLeg *self)
+{
+  if (self->requests_in_flight > 0)
+    self->requests_in_flight--;
+  send_deferred (self);
+}
+
 static void
 mark_established (SpCallLeg *self)
 {
-  g_autoptr (GPtrArray) deferred = g_steal_pointer (&self->deferred);
-
   self->established = TRUE;
   g_signal_emit (self, signals[SIGNAL_ESTABLISHED], 0);
-  for (guint i = 0; deferred && i < deferred->len && self->handle && !self->ended; i++)
-    {
-      DeferredRequest *request = g_ptr_array_index (deferred, i);
-
-      request->send (self, request->argument);
-    }
+  send_deferred (self);
 }
 
 static void
@@ -439,6 +471,7 @@ on_refer_response (SpCallLeg *self, int status, const char *phrase)
 {
   if (status < 200)
     return;
+  request_completed (self);
   emit_refer_progress (self, (guint)status, phrase, status >= 300);
 }
 
@@ -583,8 +616,11 @@ sp_call_leg_handle_event (SpCallLeg *self, nua_event_t event, int status, const 
         on_notify (self, sip);
         break;
       case nua_r_message:
+        if (status < 200)
+          break;
         g_info ("call %s: text message answered %d %s", self->call_id, status,
                 phrase ? phrase : "");
+        request_completed (self);
         break;
       default:
         break;
@@ -646,6 +682,8 @@ sp_call_leg_hangup (SpCallLeg *self)
   if (!self->handle || self->ended)
     return;
   self->hung_up_locally = TRUE;
+  /* Nothing waiting goes after our BYE. */
+  g_clear_pointer (&self->deferred, g_ptr_array_unref);
   /* Once we answered, only a BYE ends the dialog, even before the ACK arrived. */
   if (self->established || self->accepted)
     nua_bye (self->handle, TAG_END ());

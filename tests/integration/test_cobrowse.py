@@ -115,6 +115,21 @@ def test_a_cobrowse_from_start_to_end(testenv):
     ended.close()
 
 
+def test_hold_right_after_the_link_waits_for_its_answer(testenv):
+    """The agent sends the link and holds the call at once; the phone answers the MESSAGE 1.5 s
+    late. The hold's re-INVITE goes when that answer comes: Sofia queued a re-INVITE behind an
+    unanswered MESSAGE and never sent it, so Hold hung."""
+    start(testenv)
+    phone = Sipp(testenv, "contact", "uas_message_answered_late.xml", timeout=60)
+    path = dial(testenv, phone.uri)
+    code, url = testenv.call(SESSION, "StartCoBrowse", path=path)
+    testenv.call(SESSION, "Hold", path=path, timeout_ms=15000)
+    assert testenv.get_property(SESSION, "State", path=path) == "held"
+    assert url in phone.messages()
+    testenv.call(SESSION, "Disconnect", path=path)
+    phone.assert_passed()
+
+
 def test_wrong_codes_are_limited_and_customer_leaves(testenv):
     start(testenv)
     sportellod = testenv.procs.started[-1][0]
