@@ -387,6 +387,8 @@ def test_bad_choices_and_an_unreachable_router(testenv):
     assert result.stderr.startswith("sportelloctl: org.sportello.Error.InvalidArgument: ")
     assert testenv.ctl("reasons").stdout.split() == ["break", "Break", "lunch", "Lunch"]
     assert testenv.ctl("not-ready", "lunch").stdout == "not-ready lunch\n"
+    # The change is published again (Routing: publishing) and fails again against this router.
+    wait_for(lambda: "failed: " in testenv.ctl("readiness").stdout, 15, what="the new publication failing")
     shown = testenv.ctl("readiness").stdout
     assert "not-ready" in shown and "lunch" in shown and "failed: " in shown
     assert json.loads(testenv.ctl("--json", "readiness").stdout)["Readiness"] == "not-ready"
