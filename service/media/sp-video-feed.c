@@ -33,6 +33,8 @@
 #define RETRY_AFTER_FAILURE_US (5 * G_USEC_PER_SEC)
 /* A teardown slower than this is worth telling admins about (a wedged PipeWire client). */
 #define SLOW_TEARDOWN_US (1 * G_USEC_PER_SEC)
+/* See stop_pipewire_capture_safely(). */
+#define PIPEWIRE_DRAIN_US (G_USEC_PER_SEC / 5)
 #define CARD_TEXT "Camera unavailable"
 #define CARD_COLOUR 0xff303030
 
@@ -367,6 +369,34 @@ on_camera_bus_message (GstBus *bus, GstMessage *message, gpointer data);
 static gboolean
 on_card_bus_message (GstBus *bus, GstMessage *message, gpointer data);
 
+static gboolean
+captures_from_pipewire (GstElement *pipeline)
+{
+  g_autoptr (GstIterator) sources
+    = gst_bin_iterate_all_by_element_factory_name (GST_BIN (pipeline), "pipewiresrc");
+  GValue source = G_VALUE_INIT;
+  gboolean found = gst_iterator_next (sources, &source) == GST_ITERATOR_OK;
+
+  g_value_unset (&source);
+  return found;
+}
+
+/* PipeWire 0.3.65 (Debian 12) has its stream's data thread ask the main loop thread to run the
+ * stream's process callback, and pw_stream_destroy() does not withdraw a request still queued:
+ * the loop thread then runs it on the freed stream and the whole process dies (SIGSEGV in
+ * libpipewire's stream code). pipewiresrc destroys its stream when it goes to NULL, and a
+ * capture stopped while it is starting has such requests queued most often. So a capture is
+ * first paused, which deactivates its stream so that no new request is made, and the loop
+ * thread is given time to run those already queued before the stream is destroyed. */
+static void
+stop_pipewire_capture_safely (GstElement *pipeline)
+{
+  if (GST_STATE (pipeline) < GST_STATE_PAUSED || !captures_from_pipewire (pipeline))
+    return;
+  gst_element_set_state (pipeline, GST_STATE_PAUSED);
+  g_usleep (PIPEWIRE_DRAIN_US);
+}
+
 /* State changes happen off the main context: pipewiresrc waits in PAUSED→PLAYING until its
  * stream is streaming (up to 30 s when no camera can be linked), and going to NULL waits for
  * the streaming thread. Each pipeline has a pool of one thread, so its start and its stop run
@@ -377,8 +407,13 @@ change_state (gpointer data, gpointer user_data)
   GstState state = GPOINTER_TO_INT (data);
   GstElement *pipeline = user_data;
   gint64 begin = g_get_monotonic_time ();
-  GstStateChangeReturn result = gst_element_set_state (pipeline, state);
-  gint64 took = (g_get_monotonic_time () - begin) / 1000;
+  GstStateChangeReturn result;
+  gint64 took;
+
+  if (state == GST_STATE_NULL)
+    stop_pipewire_capture_safely (pipeline);
+  result = gst_element_set_state (pipeline, state);
+  took = (g_get_monotonic_time () - begin) / 1000;
 
   if (state == GST_STATE_PLAYING)
     {

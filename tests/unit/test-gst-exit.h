@@ -1,10 +1,7 @@
 /* For the main() of a unit test that runs GStreamer: ends GStreamer before the program exits,
  * so that its streaming tasks are over (gst_deinit waits for them) when LeakSanitizer checks
  * for leaks with every other thread stopped. A thread caught on its way out crashes that check
- * ("Tracer caught signal 11", a failure after every test passed).
- *
- * Keeping GLib's idle pool threads alive as well (no limit, no idle timeout) was tried: reused
- * threads made test-call-session crash in 1 run of 6. */
+ * ("Tracer caught signal 11", a failure after every test passed). */
 #pragma once
 
 #include <gst/gst.h>

@@ -611,6 +611,33 @@ test_stall_watchdog (Fixture *f, gconstpointer data)
   frame_clear (&frame);
 }
 
+/* The camera passes from one capture to the next again and again, as when browser video ends
+ * and SIP video starts: each new capture opens while the last one is still closing. The
+ * picture comes back and the process survives; PipeWire 0.3.65 crashed in its loop thread
+ * (SIGSEGV) when one pipewiresrc started while another stopped. */
+static void
+test_camera_handovers (Fixture *f, gconstpointer data)
+{
+  Frame frame = { 0 };
+  guint64 frames;
+
+  fixture_camera_up (f);
+  fixture_feed (f, "pipewire:" CAMERA_NODE, TRUE, 320, 240, 15);
+  g_assert_true (wait_frame (f->reader, is_green, 10000, &frame));
+  for (guint i = 0; i < 100; i++)
+    {
+      sp_video_feed_stop (f->feed);
+      g_assert_true (sp_video_feed_start (f->feed, NULL));
+      spin (g_random_int_range (0, 40));
+    }
+  frames = sp_video_feed_get_frames (f->feed);
+  WAIT_UNTIL (sp_video_feed_get_frames (f->feed) > frames + 15, 15000);
+  g_assert_cmpuint (sp_video_feed_get_frames (f->feed), >, frames + 15);
+  g_assert_cmpint (sp_video_feed_get_source (f->feed), ==, SP_VIDEO_FEED_CAMERA);
+  g_assert_true (wait_frame (f->reader, is_green, 5000, &frame));
+  frame_clear (&frame);
+}
+
 /* A camera whose frames stop for a moment while it stays listed (a busy machine: starved
  * threads, a slow PipeWire graph) keeps being shown; a longer silence shows the card, and the
  * same capture is shown again once frames flow, without reopening the camera. */
@@ -742,6 +769,8 @@ main (int argc, char **argv)
               test_other_camera_ignored, fixture_teardown);
   g_test_add ("/video-feed/pipewire/stall-watchdog", Fixture, NULL, fixture_setup,
               test_stall_watchdog, fixture_teardown);
+  g_test_add ("/video-feed/pipewire/handovers", Fixture, NULL, fixture_setup, test_camera_handovers,
+              fixture_teardown);
   g_test_add ("/video-feed/pipewire/pauses", Fixture, NULL, fixture_setup, test_camera_pauses,
               fixture_teardown);
 
