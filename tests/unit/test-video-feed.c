@@ -612,9 +612,9 @@ test_stall_watchdog (Fixture *f, gconstpointer data)
 }
 
 /* The camera passes from one capture to the next again and again, as when browser video ends
- * and SIP video starts: each new capture opens while the last one is still closing. The
- * picture comes back and the process survives; PipeWire 0.3.65 crashed in its loop thread
- * (SIGSEGV) when one pipewiresrc started while another stopped. */
+ * and SIP video starts: each capture is closed soon after it opened, while the next one opens.
+ * The picture comes back and the process survives; PipeWire 0.3.65 crashed in its loop thread
+ * (SIGSEGV) when a capture's stream was destroyed with a frame callback still queued for it. */
 static void
 test_camera_handovers (Fixture *f, gconstpointer data)
 {
